@@ -1,0 +1,170 @@
+"""Plain data: how a learner's answer is turned into numbers before anything compares it.
+
+An answer is converted to *plain data* (``float``, ``None``, a ``PlainArray`` or a list of those)
+without calling any method of the answer's own class, so an object whose ``__eq__`` always returns
+True, or an ndarray subclass with a rigged comparison, cannot pass. The same plain data travels as
+JSON from the grading sandbox to the grader, which only ever compares plain data with plain data.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from dataclasses import dataclass
+
+import numpy as np
+
+
+class NotPlainData(TypeError):
+    """The answer is of a type that cannot be compared (not a number, array, tuple or list)."""
+
+
+@dataclass(frozen=True)
+class PlainArray:
+    """A real-valued array as a shape and a flat tuple of floats."""
+
+    shape: tuple[int, ...]
+    data: tuple[float, ...]
+
+    def to_numpy(self) -> np.ndarray:
+        return np.array(self.data, dtype=np.float64).reshape(self.shape)
+
+
+def _describe_type(obj) -> str:
+    return type(obj).__name__
+
+
+def to_plain(obj, _depth: int = 0):
+    """Convert an answer to plain data, or raise NotPlainData with a one-sentence reason."""
+    if _depth > 4:
+        raise NotPlainData("the answer is nested too deeply (more than 4 levels of tuples/lists).")
+    if obj is None:
+        return None
+    # Exact type checks: a subclass of float/int could override comparisons or __float__.
+    if type(obj) in (bool, int, float) or isinstance(obj, np.bool_ | np.integer | np.floating):
+        return float(obj)
+    if isinstance(obj, np.ndarray):
+        if obj.dtype.kind not in "biuf":
+            raise NotPlainData(
+                f"the answer is an array of dtype {obj.dtype}, expected real numbers (float)."
+            )
+        base = np.array(obj, dtype=np.float64, copy=True, subok=False)
+        return PlainArray(tuple(int(s) for s in base.shape), tuple(base.ravel().tolist()))
+    if type(obj) in (tuple, list):
+        if obj and all(type(v) in (bool, int, float) or isinstance(v, np.number) for v in obj):
+            base = np.array([float(v) for v in obj], dtype=np.float64)
+            return PlainArray((len(obj),), tuple(base.tolist()))
+        return [to_plain(v, _depth + 1) for v in obj]
+    if isinstance(obj, numbers.Number) and not isinstance(obj, numbers.Real):
+        raise NotPlainData(f"the answer is a {_describe_type(obj)}; expected a real number.")
+    raise NotPlainData(
+        f"the answer is an object of type {_describe_type(obj)}; expected a number, a numpy array "
+        "or a tuple of them."
+    )
+
+
+# ---------------------------------------------------------------- JSON transport (sandbox -> grader)
+
+
+def plain_to_json(plain):
+    """Plain data -> JSON-compatible structure (tagged so arrays stay arrays)."""
+    if plain is None or isinstance(plain, float):
+        return plain
+    if isinstance(plain, PlainArray):
+        return {"shape": list(plain.shape), "data": list(plain.data)}
+    if isinstance(plain, list):
+        return {"items": [plain_to_json(v) for v in plain]}
+    raise NotPlainData(f"not plain data: {_describe_type(plain)}.")
+
+
+def plain_from_json(obj, _depth: int = 0):
+    """JSON structure -> plain data, validating every node (the input is untrusted)."""
+    if _depth > 6:
+        raise NotPlainData("answer nested too deeply.")
+    if obj is None:
+        return None
+    if type(obj) in (int, float):
+        return float(obj)
+    if type(obj) is dict and set(obj) == {"shape", "data"}:
+        shape, data = obj["shape"], obj["data"]
+        if type(shape) is not list or not all(type(s) is int and s >= 0 for s in shape):
+            raise NotPlainData("array shape must be a list of non-negative integers.")
+        if type(data) is not list or not all(type(v) in (int, float) for v in data):
+            raise NotPlainData("array data must be a list of numbers.")
+        if math.prod(shape) != len(data):
+            raise NotPlainData("array data does not match its shape.")
+        return PlainArray(tuple(shape), tuple(float(v) for v in data))
+    if type(obj) is dict and set(obj) == {"items"} and type(obj["items"]) is list:
+        return [plain_from_json(v, _depth + 1) for v in obj["items"]]
+    raise NotPlainData(f"unexpected answer encoding: {type(obj).__name__}.")
+
+
+# ---------------------------------------------------------------- comparison
+
+
+def describe(plain) -> str:
+    """A short human-readable rendering of plain data for feedback messages."""
+    if plain is None:
+        return "None"
+    if isinstance(plain, float):
+        return f"{plain:.6g}"
+    if isinstance(plain, PlainArray):
+        arr = plain.to_numpy()
+        with np.printoptions(precision=6, suppress=False, threshold=20, edgeitems=3):
+            body = np.array2string(arr, separator=", ")
+        return f"array{body if arr.ndim else '(' + body + ')'} (shape {plain.shape})"
+    return "(" + ", ".join(describe(v) for v in plain) + ")"
+
+
+def _kind(plain) -> str:
+    if plain is None:
+        return "None"
+    if isinstance(plain, float):
+        return "a number"
+    if isinstance(plain, PlainArray):
+        return f"an array of shape {plain.shape}"
+    return f"a tuple of {len(plain)} items"
+
+
+def mismatch(expected, got, rtol: float, atol: float) -> str | None:
+    """Return None when ``got`` matches ``expected`` (both plain data), else one sentence why not."""
+    if got is None and expected is not None:
+        return "got None: does the function end with `return ...`?"
+    if isinstance(expected, float) and isinstance(got, PlainArray) and got.shape in ((), (1,)):
+        got = got.data[0]
+    if isinstance(expected, float):
+        if not isinstance(got, float):
+            return f"expected a number, got {_kind(got)}."
+        if math.isnan(got):
+            return "got NaN."
+        if not math.isclose(got, expected, rel_tol=rtol, abs_tol=atol):
+            return f"expected {expected:.6g}, got {got:.6g}."
+        return None
+    if isinstance(expected, PlainArray):
+        if not isinstance(got, PlainArray):
+            return f"expected an array of shape {expected.shape}, got {_kind(got)}."
+        if got.shape != expected.shape:
+            return f"expected an array of shape {expected.shape}, got shape {got.shape}."
+        e, g = expected.to_numpy(), got.to_numpy()
+        if np.isnan(g).any() and not np.isnan(e).any():
+            return "the array contains NaN."
+        if not np.allclose(g, e, rtol=rtol, atol=atol, equal_nan=True):
+            worst = int(np.argmax(np.abs(g - e).ravel()))
+            return (
+                f"values differ (largest difference {np.abs(g - e).ravel()[worst]:.3g} "
+                f"at flat index {worst})."
+            )
+        return None
+    if isinstance(expected, list):
+        if not isinstance(got, list):
+            return f"expected a tuple of {len(expected)} items, got {_kind(got)}."
+        if len(got) != len(expected):
+            return f"expected a tuple of {len(expected)} items, got {len(got)}."
+        for i, (e, g) in enumerate(zip(expected, got, strict=True)):
+            why = mismatch(e, g, rtol, atol)
+            if why is not None:
+                return f"item {i} of the returned tuple: {why}"
+        return None
+    if expected is None:
+        return None if got is None else f"expected None, got {_kind(got)}."
+    raise NotPlainData(f"expected value is not plain data: {type(expected).__name__}.")

@@ -1,0 +1,30 @@
+"""Assignment specs: graded names, test inputs (visible and hidden), references, tolerances, hints.
+
+``load("01_gradient_descent")`` returns the :class:`Assignment` whose id matches a notebook stem.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from .base import Assignment, Case, Mistake, Question
+
+# notebook stem -> module holding ``ASSIGNMENT``
+_MODULES = {
+    "01_gradient_descent": "course_utils.specs.gradient_descent",
+}
+
+ASSIGNMENT_IDS = tuple(_MODULES)
+
+
+def load(assignment_id: str) -> Assignment:
+    """The spec for an assignment id (the shared stem of its notebooks)."""
+    try:
+        module = _MODULES[assignment_id]
+    except KeyError:
+        known = ", ".join(ASSIGNMENT_IDS)
+        raise KeyError(f"unknown assignment {assignment_id!r}; known: {known}.") from None
+    return importlib.import_module(module).ASSIGNMENT
+
+
+__all__ = ["ASSIGNMENT_IDS", "Assignment", "Case", "Mistake", "Question", "load"]

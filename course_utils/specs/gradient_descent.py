@@ -1,0 +1,276 @@
+"""Spec for exercise set 01: gradient descent basics.
+
+Questions: ``numerical_gradient``, ``gd_step``, ``gradient_descent``, ``max_stable_lr``.
+Each mistake below is an implementation learners really write; the check names it when the
+learner's output equals that wrong implementation's output.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .base import Assignment, Case, Mistake, Question
+
+# ----------------------------------------------------------------------------- test functions
+
+
+def _cubic_2d(x):
+    return x[0] ** 2 + 3 * x[0] * x[1] + 2 * x[1] ** 3
+
+
+def _sin_cubic_1d(x):
+    return np.sin(x[0]) + x[0] ** 3
+
+
+def _exp_3d(x):
+    return np.exp(x[0]) * x[1] + x[2] ** 4
+
+
+def _rosenbrock(x):
+    return (1 - x[0]) ** 2 + 100 * (x[1] - x[0] ** 2) ** 2
+
+
+def _quadratic_grad(A):
+    A = np.asarray(A, dtype=float)
+    return lambda x: A @ x
+
+
+# ----------------------------------------------------------------------------- 1. numerical_gradient
+
+
+def _numerical_gradient(f, x, h=1e-5):
+    x = np.array(x, dtype=float)
+    grad = np.zeros_like(x)
+    for i in range(x.size):
+        e = np.zeros_like(x)
+        e.flat[i] = h
+        grad.flat[i] = (f(x + e) - f(x - e)) / (2 * h)
+    return grad
+
+
+def _forward_difference(f, x, h=1e-5):
+    x = np.array(x, dtype=float)
+    grad = np.zeros_like(x)
+    for i in range(x.size):
+        e = np.zeros_like(x)
+        e.flat[i] = h
+        grad.flat[i] = (f(x + e) - f(x)) / h
+    return grad
+
+
+def _central_over_h(f, x, h=1e-5):
+    return 2 * _numerical_gradient(f, x, h)
+
+
+def _all_coordinates_at_once(f, x, h=1e-5):
+    x = np.array(x, dtype=float)
+    return np.full_like(x, (f(x + h) - f(x - h)) / (2 * h))
+
+
+NUMERICAL_GRADIENT = Question(
+    name="numerical_gradient",
+    points=3,
+    reference=_numerical_gradient,
+    rtol=1e-6,
+    atol=1e-7,
+    inputs_unchanged=True,
+    cases=(
+        Case(
+            lambda: (_cubic_2d, np.array([1.0, -2.0])),
+            "f(x) = x0**2 + 3*x0*x1 + 2*x1**3 at x = [1, -2] (true gradient [-4, 27])",
+        ),
+        Case(
+            lambda: (_sin_cubic_1d, np.array([0.5])),
+            "f(x) = sin(x0) + x0**3 at x = [0.5]",
+        ),
+        Case(lambda: (_exp_3d, np.array([0.3, -1.2, 0.7])), "a 3-D function", hidden=True),
+        Case(lambda: (_rosenbrock, np.array([-1.2, 1.0])), "Rosenbrock at [-1.2, 1]", hidden=True),
+    ),
+    mistakes=(
+        Mistake(
+            "This is the forward difference (f(x+h) - f(x)) / h: its error is O(h). Use the "
+            "central difference (f(x+h*e_i) - f(x-h*e_i)) / (2h), whose error is O(h^2).",
+            _forward_difference,
+        ),
+        Mistake(
+            "Your result is exactly twice the gradient: the central difference divides by 2h, "
+            "not h.",
+            _central_over_h,
+        ),
+        Mistake(
+            "Every component is the same number: perturb ONE coordinate at a time "
+            "(x + h*e_i, with e_i the i-th unit vector), not all of them at once.",
+            _all_coordinates_at_once,
+        ),
+    ),
+    hint="Loop over the coordinates i: grad[i] = (f(x + h*e_i) - f(x - h*e_i)) / (2*h).",
+)
+
+# ----------------------------------------------------------------------------- 2. gd_step
+
+
+def _gd_step(grad_fn, x, lr):
+    if lr <= 0:
+        raise ValueError(f"lr must be positive, got {lr}.")
+    return x - lr * grad_fn(x)
+
+
+GD_STEP = Question(
+    name="gd_step",
+    points=2,
+    reference=_gd_step,
+    inputs_unchanged=True,
+    cases=(
+        Case(
+            lambda: (_quadratic_grad([[1.0, 0.0], [0.0, 10.0]]), np.array([1.0, 1.0]), 0.05),
+            "grad f(x) = A x with A = diag(1, 10), x = [1, 1], lr = 0.05",
+        ),
+        Case(
+            lambda: (lambda x: np.cos(x), np.array([0.0, 1.0, 2.0]), 0.5),
+            "grad f(x) = cos(x), x = [0, 1, 2], lr = 0.5",
+        ),
+        Case(
+            lambda: (lambda x: 2 * x, np.array([1.0]), -0.1),
+            "a negative learning rate, lr = -0.1 (must raise ValueError)",
+            raises="ValueError",
+        ),
+        Case(
+            lambda: (_quadratic_grad([[3.0, 1.0], [1.0, 2.0]]), np.array([-1.0, 4.0]), 0.3),
+            "a rotated quadratic",
+            hidden=True,
+        ),
+        Case(lambda: (lambda x: x, np.array([2.0]), 0.0), "lr = 0", hidden=True, raises="ValueError"),
+    ),
+    mistakes=(
+        Mistake(
+            "You moved UP the gradient (x + lr*grad): descent subtracts, x_new = x - lr * grad(x).",
+            lambda g, x, lr: x + lr * g(x),
+        ),
+        Mistake(
+            "The step ignores the learning rate: x_new = x - lr * grad(x).",
+            lambda g, x, lr: x - g(x),
+        ),
+    ),
+    hint="x_new = x - lr * grad_fn(x); raise ValueError when lr <= 0.",
+)
+
+# ----------------------------------------------------------------------------- 3. gradient_descent
+
+
+def _gradient_descent(grad_fn, x0, lr, tol=1e-6, max_iters=1000):
+    x = np.array(x0, dtype=float)
+    n_steps = 0
+    while n_steps < max_iters and np.linalg.norm(grad_fn(x)) >= tol:
+        x = x - lr * grad_fn(x)
+        n_steps += 1
+    return x, n_steps
+
+
+def _ignores_tol(grad_fn, x0, lr, tol=1e-6, max_iters=1000):
+    x = np.array(x0, dtype=float)
+    for _ in range(max_iters):
+        x = x - lr * grad_fn(x)
+    return x, max_iters
+
+
+def _one_step_too_many(grad_fn, x0, lr, tol=1e-6, max_iters=1000):
+    x = np.array(x0, dtype=float)
+    n_steps = 0
+    while n_steps < max_iters:
+        x = x - lr * grad_fn(x)
+        n_steps += 1
+        if np.linalg.norm(grad_fn(x)) < tol:
+            break
+    return x, n_steps
+
+
+_A_ILL = [[1.0, 0.0], [0.0, 10.0]]
+
+GRADIENT_DESCENT = Question(
+    name="gradient_descent",
+    points=3,
+    reference=_gradient_descent,
+    rtol=1e-6,
+    atol=1e-9,
+    inputs_unchanged=True,
+    cases=(
+        Case(
+            lambda: (_quadratic_grad(_A_ILL), np.array([1.0, 1.0]), 0.1, 1e-6, 1000),
+            "A = diag(1, 10), x0 = [1, 1], lr = 0.1, tol = 1e-6, max_iters = 1000",
+        ),
+        Case(
+            lambda: (_quadratic_grad(_A_ILL), np.array([0.0, 0.0]), 0.1, 1e-6, 1000),
+            "starting AT the minimum x0 = [0, 0] (expect 0 steps)",
+        ),
+        Case(
+            lambda: (_quadratic_grad(_A_ILL), np.array([1.0, 1.0]), 0.1, 1e-6, 5),
+            "max_iters = 5 reached before the tolerance",
+        ),
+        Case(
+            lambda: (_quadratic_grad([[2.0, 0.5], [0.5, 1.0]]), np.array([3.0, -2.0]), 0.4),
+            "a rotated quadratic with default tol and max_iters",
+            hidden=True,
+        ),
+        Case(
+            lambda: (lambda x: 4 * x**3, np.array([1.0]), 0.1, 1e-2, 10_000),
+            "f(x) = x**4 (slow near the flat minimum)",
+            hidden=True,
+        ),
+    ),
+    mistakes=(
+        Mistake(
+            "You always ran max_iters steps: stop as soon as ||grad f(x)|| < tol "
+            "(check it BEFORE each step, so starting at the minimum takes 0 steps).",
+            _ignores_tol,
+        ),
+        Mistake(
+            "You took one step before the first stopping test: check ||grad f(x)|| < tol "
+            "before each step, so starting at the minimum takes 0 steps.",
+            _one_step_too_many,
+        ),
+    ),
+    hint="Return (x, n_steps); stop when np.linalg.norm(grad_fn(x)) < tol or n_steps == max_iters.",
+)
+
+# ----------------------------------------------------------------------------- 4. max_stable_lr
+
+A_QUESTION = np.array([[3.0, 1.0], [1.0, 3.0]])  # eigenvalues 2 and 4
+
+
+def _eigs():
+    return np.linalg.eigvalsh(A_QUESTION)
+
+
+MAX_STABLE_LR = Question(
+    name="max_stable_lr",
+    kind="value",
+    points=2,
+    reference=lambda: 2.0 / _eigs().max(),
+    rtol=2e-3,
+    atol=0.0,
+    cases=(Case(lambda: (), "f(x) = 1/2 x^T A x with A = [[3, 1], [1, 3]]"),),
+    mistakes=(
+        Mistake("1/L is a safe step, but not the largest stable one.", lambda: 1 / _eigs().max()),
+        Mistake(
+            "2/(L + mu) is the BEST fixed step (fastest contraction), not the largest stable one.",
+            lambda: 2 / _eigs().sum(),
+        ),
+        Mistake(
+            "That uses the smallest eigenvalue mu: the stiffest direction (largest eigenvalue L) "
+            "diverges first.",
+            lambda: 2 / _eigs().min(),
+        ),
+        Mistake(
+            "The diagonal entries of A are not its eigenvalues when A is not diagonal: "
+            "use np.linalg.eigvalsh(A).",
+            lambda: 2 / A_QUESTION.diagonal().max(),
+        ),
+    ),
+    hint="On a quadratic, gradient descent is stable exactly when lr < 2/L, L = largest eigenvalue of A.",
+)
+
+ASSIGNMENT = Assignment(
+    id="01_gradient_descent",
+    title="Gradient descent basics",
+    questions=(NUMERICAL_GRADIENT, GD_STEP, GRADIENT_DESCENT, MAX_STABLE_LR),
+)

@@ -1,0 +1,141 @@
+"""Every exercise check fails on the untouched stub and on the typical mistakes, passes on the
+solution, and cannot be fooled by an object that compares equal to everything."""
+
+from pathlib import Path
+
+import nbformat
+import numpy as np
+import pytest
+
+from course_utils import specs
+from course_utils.checks import CheckFailed, checker
+from course_utils.judging import judge, observe
+
+ROOT = Path(__file__).resolve().parent.parent
+QUESTIONS = [(a, q) for a in specs.ASSIGNMENT_IDS for q in specs.load(a).questions]
+IDS = [f"{a}:{q.name}" for a, q in QUESTIONS]
+
+
+class AlwaysEqual:
+    def __eq__(self, other):
+        return True
+
+    __hash__ = object.__hash__
+
+
+class RiggedArray(np.ndarray):
+    def __eq__(self, other):
+        return np.ones(np.shape(self), dtype=bool)
+
+
+def _verdicts(question, answer, hidden=True):
+    cases = question.cases if hidden else question.visible_cases
+    return [judge(question, case, observe(question, case, answer)) for case in cases]
+
+
+@pytest.mark.parametrize(("assignment", "question"), QUESTIONS, ids=IDS)
+def test_reference_passes_every_case(assignment, question):
+    answer = question.reference() if question.kind == "value" else question.reference
+    assert all(_verdicts(question, answer))
+
+
+@pytest.mark.parametrize(("assignment", "question"), QUESTIONS, ids=IDS)
+def test_each_typical_mistake_fails_with_its_own_hint(assignment, question):
+    assert question.mistakes, "every question names at least one typical mistake"
+    for mistake in question.mistakes:
+        answer = mistake.answer() if question.kind == "value" else mistake.answer
+        verdicts = _verdicts(question, answer, hidden=False)
+        failed = [v for v in verdicts if not v.passed]
+        assert failed, f"a visible case must catch: {mistake.hint}"
+        assert failed[0].hint == mistake.hint
+
+
+@pytest.mark.parametrize(("assignment", "question"), QUESTIONS, ids=IDS)
+def test_stub_and_always_equal_objects_fail(assignment, question):
+    check = checker(assignment)
+
+    def stub(*args, **kwargs):
+        raise NotImplementedError()
+
+    if question.kind == "value":
+        fakes = [None, AlwaysEqual(), "0.5"]
+    else:
+        fakes = [stub, lambda *a, **k: AlwaysEqual(), lambda *a, **k: None]
+    for fake in fakes:
+        with pytest.raises(CheckFailed, match=question.name):
+            check(question.name, fake)
+
+
+def test_rigged_ndarray_subclass_is_compared_by_value():
+    question = specs.load("01_gradient_descent").question("gd_step")
+    wrong = lambda g, x, lr: np.zeros_like(x).view(RiggedArray)  # noqa: E731
+    assert not any(_verdicts(question, wrong))
+
+
+def test_failure_message_shows_input_expected_got_and_hint():
+    check = checker("01_gradient_descent")
+    with pytest.raises(CheckFailed) as info:
+        check("gd_step", lambda g, x, lr: x + lr * g(x))
+    message = str(info.value)
+    for part in ("test 1 of", "input: ", "expected: ", "got: ", "hint: You moved UP the gradient"):
+        assert part in message
+
+
+def test_wrong_shape_and_type_get_a_clear_message():
+    check = checker("01_gradient_descent")
+    with pytest.raises(CheckFailed, match=r"expected an array of shape \(2,\), got shape \(2, 1\)"):
+        check("gd_step", lambda g, x, lr: (x - lr * g(x)).reshape(-1, 1))
+    with pytest.raises(CheckFailed, match="object of type dict"):
+        check("gd_step", lambda g, x, lr: {"x": x})
+    with pytest.raises(CheckFailed, match="expected a number, got an array"):
+        check("max_stable_lr", np.array([0.5, 0.5]))
+
+
+def test_mutating_the_input_is_reported():
+    check = checker("01_gradient_descent")
+
+    def in_place(g, x, lr):
+        x -= lr * g(x)
+        return x
+
+    with pytest.raises(CheckFailed, match="changed its input argument #2 in place"):
+        check("gd_step", in_place)
+
+
+def test_unknown_names_are_clear_errors():
+    with pytest.raises(KeyError, match="unknown assignment"):
+        checker("99_nothing")
+    with pytest.raises(KeyError, match="has no question 'nope'"):
+        checker("01_gradient_descent")("nope", 1.0)
+
+
+def _run_code_cells(path):
+    """Execute a notebook's code cells in one namespace; return (namespace, {cell: exception})."""
+    nb = nbformat.read(path, as_version=4)
+    namespace, errors = {}, {}
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        try:
+            exec(compile(cell.source, f"{path.name}[{index}]", "exec"), namespace)
+        except Exception as exc:  # noqa: BLE001 - we record what each cell raised
+            errors[index] = exc
+    return nb, namespace, errors
+
+
+@pytest.mark.parametrize("assignment", specs.ASSIGNMENT_IDS)
+def test_solution_notebook_passes_its_checks(assignment, capsys):
+    _, namespace, errors = _run_code_cells(ROOT / "solutions" / f"{assignment}.ipynb")
+    assert errors == {}
+    out = capsys.readouterr().out
+    for question in specs.load(assignment).questions:
+        assert f"✓ {question.name}" in out
+
+
+@pytest.mark.parametrize("assignment", specs.ASSIGNMENT_IDS)
+def test_exercise_notebook_checks_fail_on_the_untouched_stubs(assignment):
+    nb, _, errors = _run_code_cells(ROOT / "exercises" / f"{assignment}.ipynb")
+    check_cells = [i for i, c in enumerate(nb.cells) if c.source.startswith("check(")]
+    assert len(check_cells) == len(specs.load(assignment).questions)
+    for index in check_cells:
+        assert isinstance(errors.get(index), CheckFailed), (index, errors.get(index))

@@ -1,0 +1,78 @@
+"""The repository's own rules: dependency lists agree, notebooks are stored clean, CI runs the
+README's test command."""
+
+import json
+import re
+import tomllib
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOK_DIRS = ("notebooks", "exercises", "solutions")
+
+
+def pyproject():
+    return tomllib.loads((ROOT / "pyproject.toml").read_text())
+
+
+def test_environment_yml_lists_the_same_dependencies_as_pyproject():
+    env = yaml.safe_load((ROOT / "environment.yml").read_text())
+    pip_section = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))
+    conda_pip = {r for r in pip_section if not r.startswith("-e")}
+    assert conda_pip == set(pyproject()["project"]["dependencies"])
+    assert "-e ." in pip_section, "environment.yml must install the course package itself"
+
+
+def test_torch_is_pinned_exactly_and_everything_else_has_a_range():
+    deps = pyproject()["project"]["dependencies"] + pyproject()["project"]["optional-dependencies"]["dev"]
+    for dep in deps:
+        name = re.split(r"[<>=!~ ]", dep, maxsplit=1)[0]
+        if name == "torch":
+            assert dep == "torch==2.13.0", "torch must be pinned to the CPU wheel 2.13.0"
+        else:
+            assert "==" not in dep, f"{dep}: give a tested range, not an exact pin"
+            assert ">=" in dep and "<" in dep, f"{dep}: needs a lower and an upper bound"
+
+
+def _notebooks():
+    return sorted(p for d in NOTEBOOK_DIRS for p in (ROOT / d).glob("*.ipynb"))
+
+
+@pytest.mark.parametrize("path", _notebooks(), ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_notebooks_are_committed_without_outputs(path):
+    nb = json.loads(path.read_text())
+    dirty = [
+        i for i, c in enumerate(nb["cells"])
+        if c["cell_type"] == "code" and (c.get("outputs") or c.get("execution_count") is not None)
+    ]
+    assert not dirty, (
+        f"{path.name}: cells {dirty} have outputs; run `python -m course_utils.authoring strip {path}`"
+    )
+    assert nb["metadata"]["kernelspec"]["name"] == "python3"
+
+
+def test_every_solution_has_an_exercise_a_lecture_and_a_spec():
+    from course_utils import specs
+
+    solutions = sorted(p.stem for p in (ROOT / "solutions").glob("*.ipynb"))
+    assert solutions, "no solution notebooks found"
+    for stem in solutions:
+        assert (ROOT / "exercises" / f"{stem}.ipynb").exists(), stem
+        assert (ROOT / "notebooks" / f"{stem}.ipynb").exists(), stem
+        assert stem in specs.ASSIGNMENT_IDS, f"{stem} has no spec in course_utils/specs"
+
+
+def test_ci_runs_the_readme_test_command():
+    readme = (ROOT / "README.md").read_text()
+    ci = (ROOT / ".ci" / "run").read_text()
+    command = "python3 course.py test"
+    assert command in readme and command in ci
+    assert "python3 course.py lab" in readme and "python3 course.py lab --headless" in readme
+
+
+def test_readme_table_lists_every_lecture():
+    readme = (ROOT / "README.md").read_text()
+    for path in (ROOT / "notebooks").glob("*.ipynb"):
+        assert f"notebooks/{path.name}" in readme, f"README's table is missing {path.name}"
