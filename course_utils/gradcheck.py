@@ -1,0 +1,121 @@
+"""Check analytic gradients against central finite differences."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["GradientCheck", "numerical_gradient", "relative_error", "check_gradient"]
+
+
+def _real_array(x, name: str) -> np.ndarray:
+    """Return ``x`` as a finite float64 array, or raise a clear error."""
+    raw = np.asarray(x)
+    if raw.dtype.kind not in "iuf":
+        raise TypeError(f"{name} must be an array of real numbers, got dtype {raw.dtype}.")
+    arr = raw.astype(np.float64)  # always a copy
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} must contain only finite values.")
+    return arr
+
+
+def _positive(value, name: str) -> float:
+    """Return ``value`` as a positive finite float, or raise a clear error."""
+    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
+        raise TypeError(f"{name} must be a real number, got {type(value).__name__}.")
+    if not (np.isfinite(value) and value > 0):
+        raise ValueError(f"{name} must be positive and finite, got {value}.")
+    return float(value)
+
+
+def _scalar(out, where: str) -> float:
+    """Return f's output as a float, or raise if it is not a single real number."""
+    if np.ndim(out) != 0:
+        raise TypeError(f"f must return a scalar, got shape {np.shape(out)} at {where}.")
+    return float(out)
+
+
+def numerical_gradient(f, x, h: float = 1e-5) -> np.ndarray:
+    """Central-difference gradient (f(x + h eᵢ) - f(x - h eᵢ)) / 2h for every entry i of x.
+
+    Works for x of any shape, never modifies x, and returns a float64 array of x's shape.
+    """
+    if not callable(f):
+        raise TypeError(f"f must be callable, got {type(f).__name__}.")
+    h = _positive(h, "h")
+    work = _real_array(x, "x")
+    grad = np.zeros_like(work)
+    for idx in np.ndindex(work.shape):
+        old = work[idx]
+        work[idx] = old + h
+        f_plus = _scalar(f(work.copy()), f"x[{idx}] + h")
+        work[idx] = old - h
+        f_minus = _scalar(f(work.copy()), f"x[{idx}] - h")
+        work[idx] = old
+        grad[idx] = (f_plus - f_minus) / (2 * h)
+    return grad
+
+
+def relative_error(a, b, eps: float = 1e-12) -> float:
+    """max|a - b| / max(max|a| + max|b|, eps), over all entries; 0 means equal, ~1 unrelated.
+
+    NaN entries make the result NaN.
+    """
+    eps = _positive(eps, "eps")
+    a = np.asarray(a, dtype=np.float64)
+    b = np.asarray(b, dtype=np.float64)
+    if a.shape != b.shape:
+        raise ValueError(f"a and b must have the same shape, got {a.shape} and {b.shape}.")
+    if a.size == 0:
+        raise ValueError("a and b must be non-empty, got shape (0,).")
+    scale = max(np.max(np.abs(a)) + np.max(np.abs(b)), eps)
+    return float(np.max(np.abs(a - b)) / scale)
+
+
+@dataclass(frozen=True, eq=False)
+class GradientCheck:
+    """Result of :func:`check_gradient`; ``passed`` is ``relative_error <= tol``."""
+
+    analytic: np.ndarray
+    numeric: np.ndarray
+    relative_error: float
+    passed: bool
+    tol: float = 1e-6
+
+    def __bool__(self) -> bool:
+        return self.passed
+
+    def __str__(self) -> str:
+        verdict = "PASSED" if self.passed else "FAILED"
+        sign = "<=" if self.passed else ">"
+        worst = np.unravel_index(
+            np.argmax(np.abs(self.analytic - self.numeric)), self.numeric.shape
+        )
+        where = f"index {tuple(int(i) for i in worst)}" if self.numeric.ndim else "the only entry"
+        return (
+            f"gradient check {verdict}: relative error {self.relative_error:.2e} {sign} tol "
+            f"{self.tol:.0e} (largest gap at {where}: analytic {self.analytic[worst]:.6g}, "
+            f"numeric {self.numeric[worst]:.6g})"
+        )
+
+
+def check_gradient(f, grad_f, x, h: float = 1e-5, tol: float = 1e-6) -> GradientCheck:
+    """Compare ``grad_f(x)`` with :func:`numerical_gradient` of ``f`` at ``x``."""
+    if not callable(grad_f):
+        raise TypeError(f"grad_f must be callable, got {type(grad_f).__name__}.")
+    tol = _positive(tol, "tol")
+    point = _real_array(x, "x")
+    numeric = numerical_gradient(f, point, h=h)
+    raw = np.asarray(grad_f(point.copy()))
+    if raw.dtype.kind not in "iuf":
+        raise TypeError(f"grad_f must return real numbers, got dtype {raw.dtype}.")
+    analytic = raw.astype(np.float64)
+    if analytic.shape != point.shape:
+        raise ValueError(
+            f"grad_f must return an array of shape {point.shape} like x, got {analytic.shape}."
+        )
+    err = relative_error(analytic, numeric)
+    analytic.setflags(write=False)
+    numeric.setflags(write=False)
+    return GradientCheck(analytic, numeric, err, bool(err <= tol), tol)

@@ -1,0 +1,165 @@
+"""An interactive dashboard: move the learning rate, watch gradient descent converge or blow up."""
+
+from __future__ import annotations
+
+import ipywidgets as w
+import matplotlib.pyplot as plt
+import numpy as np
+
+from .descent import gradient_descent
+from .objectives import as_point
+from .plotting import plot_contour, plot_function_1d, plot_loss_curves, plot_trajectory
+
+__all__ = ["LearningRateExplorer", "learning_rate_explorer"]
+
+
+def _in_ipython() -> bool:
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    return get_ipython() is not None
+
+
+def _positive(value, name: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
+        raise TypeError(f"{name} must be a real number, got {type(value).__name__}.")
+    if not (np.isfinite(value) and value > 0):
+        raise ValueError(f"{name} must be positive and finite, got {value}.")
+    return float(value)
+
+
+def _view(points: np.ndarray, margin: float = 0.3) -> np.ndarray:
+    """Per-coordinate (low, high) limits around ``points`` (shape (k, dim)) with a margin."""
+    lo, hi = points.min(axis=0), points.max(axis=0)
+    pad = np.maximum(margin * (hi - lo), 0.75)
+    return np.column_stack([lo - pad, hi + pad])
+
+
+class LearningRateExplorer:
+    """Sliders for the learning rate (log scale) and the number of steps, and live plots.
+
+    Left: contour plot and trajectory (or the curve f and the iterates for a 1-D objective).
+    Right: f(x_k) - f* on a log axis. Below (if the objective has ``L``): where lr sits
+    relative to 2/L. Every slider change reruns gradient descent (``on_divergence="stop"``).
+    """
+
+    def __init__(self, objective, x0, lr_min: float, lr_max: float, lr=None, steps: int = 50):
+        for method in ("value", "grad"):
+            if not callable(getattr(objective, method, None)):
+                raise TypeError(f"objective must have a callable .{method}(x), got {objective!r}.")
+        dim = getattr(objective, "dim", None)
+        if dim not in (1, 2):
+            raise ValueError(f"objective must have dim 1 or 2, got dim {dim}.")
+        lr_min, lr_max = _positive(lr_min, "lr_min"), _positive(lr_max, "lr_max")
+        if lr_min >= lr_max:
+            raise ValueError(f"lr_min must be smaller than lr_max, got {lr_min} >= {lr_max}.")
+        lr = float(np.sqrt(lr_min * lr_max)) if lr is None else _positive(lr, "lr")
+        if not lr_min <= lr <= lr_max:
+            raise ValueError(f"lr must lie in [lr_min, lr_max] = [{lr_min}, {lr_max}], got {lr}.")
+        if isinstance(steps, bool) or not isinstance(steps, int | np.integer) or steps < 1:
+            raise ValueError(f"steps must be an int >= 1, got {steps!r}.")
+
+        self.objective = objective
+        self.x0 = as_point(x0, dim, "x0")
+        self.lr_min, self.lr_max = lr_min, lr_max
+        mins = np.asarray(getattr(objective, "minimizers", np.empty((0, dim))), dtype=float)
+        self._view = _view(np.vstack([self.x0[None, :], mins.reshape(-1, dim)]))
+        self._f_star = getattr(objective, "min_value", None)
+        L = getattr(objective, "L", None)
+        self.lr_limit = 2.0 / float(L) if isinstance(L, int | float) and L > 0 else None
+
+        self.lr_slider = w.FloatLogSlider(
+            value=lr, base=10, min=np.log10(lr_min), max=np.log10(lr_max), step=0.01,
+            description="learning rate", readout_format=".3g", continuous_update=False,
+            style={"description_width": "initial"}, layout=w.Layout(width="48%"),
+        )  # fmt: skip
+        self.steps_slider = w.IntSlider(
+            value=int(steps), min=1, max=max(500, int(steps)), description="max steps",
+            continuous_update=False, style={"description_width": "initial"},
+            layout=w.Layout(width="48%"),
+        )  # fmt: skip
+        self.message = w.HTML()
+        self.output = w.Output()
+        self.widget = w.VBox(
+            [w.HBox([self.lr_slider, self.steps_slider]), self.message, self.output]
+        )
+        self.last_trajectory = None
+        self.figure = None
+        self.lr_slider.observe(self._on_change, names="value")
+        self.steps_slider.observe(self._on_change, names="value")
+        self.update()
+
+    def _on_change(self, change) -> None:
+        self.update()
+
+    def update(self) -> None:
+        """Rerun gradient descent with the slider values and redraw into the Output widget."""
+        lr, steps = float(self.lr_slider.value), int(self.steps_slider.value)
+        traj = gradient_descent(self.objective, self.x0, lr, max_iters=steps, on_divergence="stop")
+        self.last_trajectory = traj
+        self.message.value = f"<b>lr = {lr:.3g}</b>: {traj.message}"
+        self.figure = self._draw(traj)
+        if _in_ipython():
+            from IPython.display import display
+
+            self.output.clear_output(wait=True)
+            with self.output:
+                display(self.figure)
+        plt.close(self.figure)  # displayed as a static image; keep pyplot's registry clean
+
+    def _draw(self, traj):
+        layout = [["path", "loss"]]
+        if self.lr_limit is not None:
+            layout.append(["lr", "lr"])
+        fig, axes = plt.subplot_mosaic(
+            layout, figsize=(11, 5.2 if self.lr_limit else 4.4),
+            height_ratios=[5, 1] if self.lr_limit else None, layout="constrained",
+        )  # fmt: skip
+        ax = axes["path"]
+        if self.objective.dim == 2:
+            plot_contour(self.objective, self._view[0], self._view[1], ax=ax)
+            plot_trajectory(ax, traj.xs, label=f"GD, {traj.n_steps} steps", color="C1")
+        else:
+            plot_function_1d(self.objective, self._view[0], ax=ax)
+            ax.set_autoscale_on(False)
+            plot_trajectory(ax, np.column_stack([traj.xs[:, 0], traj.losses]),
+                            label=f"GD, {traj.n_steps} steps", color="C1")  # fmt: skip
+        if self._f_star is not None:
+            gap = np.maximum(traj.losses - self._f_star, 0.0)
+            plot_loss_curves({f"lr = {traj.lr:.3g}": gap}, ax=axes["loss"], ylabel="$f(x_k) - f^*$")
+        else:
+            logy = bool(np.all(traj.losses > 0))
+            plot_loss_curves({f"lr = {traj.lr:.3g}": traj.losses}, ax=axes["loss"], logy=logy,
+                             ylabel="$f(x_k)$")  # fmt: skip
+        axes["loss"].set_title(traj.status)
+        if self.lr_limit is not None:
+            self._draw_lr_ruler(axes["lr"], traj.lr)
+        return fig
+
+    def _draw_lr_ruler(self, ax, lr: float) -> None:
+        """A log-scaled learning-rate axis with 2/L and the current lr marked."""
+        ax.set_xscale("log")
+        ax.set_xlim(self.lr_min, self.lr_max)
+        ax.set_ylim(0, 1)
+        ax.set_yticks([])
+        ax.grid(False)
+        ax.axvspan(self.lr_limit, self.lr_max, color="C1", alpha=0.15, lw=0)
+        ax.axvline(self.lr_limit, color="C1", ls="--", lw=1.5, label=f"2/L = {self.lr_limit:.3g}")
+        ax.axvline(lr, color="C0", lw=3, label=f"lr = {lr:.3g}")
+        ax.set_xlabel(
+            "learning rate (log scale); shaded: lr > 2/L, where GD diverges on a quadratic"
+        )
+        ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False)
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        display(self.widget)
+
+
+def learning_rate_explorer(
+    objective, x0, lr_min, lr_max, lr=None, steps=50
+) -> LearningRateExplorer:
+    """Build a :class:`LearningRateExplorer`; a notebook displays it when it is a cell's last value."""
+    return LearningRateExplorer(objective, x0, lr_min, lr_max, lr=lr, steps=steps)
