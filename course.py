@@ -48,7 +48,7 @@ def run(cmd: list, **kwargs) -> int:
 
 def setup(dev: bool) -> None:
     """Create the venv if needed and install the course (and dev tools) when pyproject changed."""
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 - course.py runs under any system python3
         sys.exit(f"[course] Python 3.11+ is needed, this is {sys.version.split()[0]}.")
     start = time.perf_counter()
     if not PYTHON.exists():
@@ -65,13 +65,25 @@ def setup(dev: bool) -> None:
         log(f"environment up to date ({VENV})")
         return
     # torch is pinned to 2.13.0 in pyproject.toml: pip takes the CPU wheel; never an unpinned torch.
-    code = run([PYTHON, "-m", "pip", "install", "--disable-pip-version-check", "-q",
-                "-e", f".{extras}"])
+    code = run(
+        [PYTHON, "-m", "pip", "install", "--disable-pip-version-check", "-q", "-e", f".{extras}"]
+    )
     if code != 0:
         sys.exit(f"[course] pip install failed (exit {code}); see the messages above.")
-    code = run([PYTHON, "-m", "ipykernel", "install", "--sys-prefix", "--name", "python3",
-                "--display-name", "Python 3 (course)"] + sum(
-                    (["--env", k, v] for k, v in THREAD_ENV.items()), []))
+    code = run(
+        [
+            PYTHON,
+            "-m",
+            "ipykernel",
+            "install",
+            "--sys-prefix",
+            "--name",
+            "python3",
+            "--display-name",
+            "Python 3 (course)",
+        ]
+        + sum((["--env", k, v] for k, v in THREAD_ENV.items()), [])
+    )
     if code != 0:
         sys.exit("[course] could not register the Jupyter kernel.")
     stamp.write_text(digest)
@@ -93,8 +105,21 @@ def test(extra: list[str]) -> int:
     steps = [
         [BIN / "ruff", "check", "."],
         [BIN / "ruff", "format", "--check", "."],
-        [PYTHON, "-m", "pytest", "-n", "2", "--dist", "loadfile", "--nbval-lax",
-         "--nbval-current-env", "tests", "notebooks", "solutions", *extra],
+        [
+            PYTHON,
+            "-m",
+            "pytest",
+            "-n",
+            "2",
+            "--dist",
+            "loadfile",
+            "--nbval-lax",
+            "--nbval-current-env",
+            "tests",
+            "notebooks",
+            "solutions",
+            *extra,
+        ],
     ]
     for cmd in steps:
         code = run(cmd, env={"MPLBACKEND": "Agg"})
@@ -105,15 +130,20 @@ def test(extra: list[str]) -> int:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     p_lab = sub.add_parser("lab", help="open the course in JupyterLab")
-    p_lab.add_argument("--headless", action="store_true",
-                       help="no browser: execute every lecture notebook, write HTML to build/")
+    p_lab.add_argument(
+        "--headless",
+        action="store_true",
+        help="no browser: execute every lecture notebook, write HTML to build/",
+    )
     p_test = sub.add_parser("test", help="lint and run the whole test suite")
-    p_test.add_argument("pytest_args", nargs=argparse.REMAINDER,
-                        help="extra arguments for pytest, e.g. -k grading")
+    p_test.add_argument(
+        "pytest_args", nargs=argparse.REMAINDER, help="extra arguments for pytest, e.g. -k grading"
+    )
     p_setup = sub.add_parser("setup", help="only create or refresh the environment")
     p_setup.add_argument("--dev", action="store_true", help="also install the authoring/test tools")
     args = parser.parse_args()

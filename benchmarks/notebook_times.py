@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from pathlib import Path
 
 from nbclient.exceptions import CellExecutionError
 
@@ -22,8 +21,9 @@ for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--budget-notebook", type=float, default=90.0)
     parser.add_argument("--budget-total", type=float, default=600.0)
     args = parser.parse_args()
@@ -43,7 +43,9 @@ def main() -> int:
         if seconds > args.budget_notebook:
             over.append(name)
         print(f"{name:45s} {seconds:8.1f} {seconds / args.budget_notebook:9.0%}")
-    print(f"{'total':45s} {total:8.1f} {total / args.budget_total:9.0%}  (budget {args.budget_total:.0f} s)")
+    print(
+        f"{'total':45s} {total:8.1f} {total / args.budget_total:9.0%}  (budget {args.budget_total:.0f} s)"
+    )
     if over or failed or total > args.budget_total:
         print(f"over budget: {over}; failed: {failed}", file=sys.stderr)
         return 1

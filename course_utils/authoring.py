@@ -94,8 +94,11 @@ def write_exercises(root: Path = REPO) -> list[Path]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m course_utils.authoring", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m course_utils.authoring",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     gen = sub.add_parser("generate", help="regenerate exercises/ from solutions/")
     gen.add_argument("--check", action="store_true", help="only report; exit 1 if out of date")
@@ -114,7 +117,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.check:
         stale = stale_exercises()
         for path in stale:
-            print(f"out of date: {path.relative_to(REPO)} (run `python -m course_utils.authoring generate`)")
+            print(
+                f"out of date: {path.relative_to(REPO)} (run `python -m course_utils.authoring generate`)"
+            )
         return 1 if stale else 0
     for path in write_exercises():
         print(f"wrote {path.relative_to(REPO)}")

@@ -1,7 +1,7 @@
 """Execute notebooks in fresh kernels; write HTML copies (the headless way to take the course).
 
-    python -m course_utils.build --out build            # every lecture in notebooks/
-    python -m course_utils.build --out build solutions  # or any folders / notebooks
+python -m course_utils.build --out build            # every lecture in notebooks/
+python -m course_utils.build --out build solutions  # or any folders / notebooks
 """
 
 from __future__ import annotations
@@ -25,7 +25,10 @@ def execute_notebook(path: Path, timeout: int = 600) -> tuple[nbformat.NotebookN
     """
     nb = nbformat.read(path, as_version=4)
     client = NotebookClient(
-        nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
+        nb,
+        timeout=timeout,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(path.parent)}},
     )
     start = time.perf_counter()
     client.execute()
@@ -40,8 +43,11 @@ def notebooks_in(targets: list[Path]) -> list[Path]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m course_utils.build", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m course_utils.build",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("targets", nargs="*", type=Path, default=[REPO / "notebooks"])
     parser.add_argument("--out", type=Path, default=REPO / "build", help="folder for HTML copies")
     parser.add_argument("--timeout", type=int, default=600, help="seconds per cell")

@@ -127,10 +127,18 @@ def judge(question: Question, case: Case, observation) -> Verdict:
     expected = _expected(question, case)
     why = mismatch(expected, got, question.rtol, question.atol)
     if why is not None:
-        detail = why
-        if not case.hidden:
-            detail = f"{why}\n    expected: {describe(expected)}\n    got:      {describe(got)}"
-        return Verdict(False, detail, _matching_mistake(question, case, got))
+        hint = _matching_mistake(question, case, got)
+        if question.kind == "value":  # never reveal the answer itself
+            if isinstance(got, float):
+                return Verdict(False, f"{describe(got)} is not the right answer.", hint)
+            return Verdict(
+                False,
+                why.split(", got")[0].replace("expected", "your answer should be") + ".",
+                hint,
+            )
+        if not case.hidden and not isinstance(expected, float):
+            why = f"{why}\n    expected: {describe(expected)}\n    got:      {describe(got)}"
+        return Verdict(False, why, hint)
     if question.inputs_unchanged:
         after = observation.get("inputs_after")
         before = [to_plain(a) if type(a) is np.ndarray else None for a in case.inputs()]

@@ -47,7 +47,9 @@ def test_generated_exercise_hides_solutions_and_hidden_tests():
 
 def test_strip_removes_outputs(tmp_path):
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1 + 1")])
-    nb.cells[0].outputs = [nbformat.v4.new_output("execute_result", {"text/plain": "2"}, execution_count=1)]
+    nb.cells[0].outputs = [
+        nbformat.v4.new_output("execute_result", {"text/plain": "2"}, execution_count=1)
+    ]
     nb.cells[0].execution_count = 1
     path = tmp_path / "dirty.ipynb"
     nbformat.write(nb, path)

@@ -26,7 +26,10 @@ def test_environment_yml_lists_the_same_dependencies_as_pyproject():
 
 
 def test_torch_is_pinned_exactly_and_everything_else_has_a_range():
-    deps = pyproject()["project"]["dependencies"] + pyproject()["project"]["optional-dependencies"]["dev"]
+    deps = (
+        pyproject()["project"]["dependencies"]
+        + pyproject()["project"]["optional-dependencies"]["dev"]
+    )
     for dep in deps:
         name = re.split(r"[<>=!~ ]", dep, maxsplit=1)[0]
         if name == "torch":
@@ -44,7 +47,8 @@ def _notebooks():
 def test_notebooks_are_committed_without_outputs(path):
     nb = json.loads(path.read_text())
     dirty = [
-        i for i, c in enumerate(nb["cells"])
+        i
+        for i, c in enumerate(nb["cells"])
         if c["cell_type"] == "code" and (c.get("outputs") or c.get("execution_count") is not None)
     ]
     assert not dirty, (

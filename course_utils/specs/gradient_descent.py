@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..gradcheck import numerical_gradient
 from .base import Assignment, Case, Mistake, Question
 
 # ----------------------------------------------------------------------------- test functions
@@ -38,16 +39,6 @@ def _quadratic_grad(A):
 # ----------------------------------------------------------------------------- 1. numerical_gradient
 
 
-def _numerical_gradient(f, x, h=1e-5):
-    x = np.array(x, dtype=float)
-    grad = np.zeros_like(x)
-    for i in range(x.size):
-        e = np.zeros_like(x)
-        e.flat[i] = h
-        grad.flat[i] = (f(x + e) - f(x - e)) / (2 * h)
-    return grad
-
-
 def _forward_difference(f, x, h=1e-5):
     x = np.array(x, dtype=float)
     grad = np.zeros_like(x)
@@ -59,7 +50,7 @@ def _forward_difference(f, x, h=1e-5):
 
 
 def _central_over_h(f, x, h=1e-5):
-    return 2 * _numerical_gradient(f, x, h)
+    return 2 * numerical_gradient(f, x, h)
 
 
 def _all_coordinates_at_once(f, x, h=1e-5):
@@ -70,7 +61,7 @@ def _all_coordinates_at_once(f, x, h=1e-5):
 NUMERICAL_GRADIENT = Question(
     name="numerical_gradient",
     points=3,
-    reference=_numerical_gradient,
+    reference=numerical_gradient,
     rtol=1e-6,
     atol=1e-7,
     inputs_unchanged=True,
@@ -139,7 +130,9 @@ GD_STEP = Question(
             "a rotated quadratic",
             hidden=True,
         ),
-        Case(lambda: (lambda x: x, np.array([2.0]), 0.0), "lr = 0", hidden=True, raises="ValueError"),
+        Case(
+            lambda: (lambda x: x, np.array([2.0]), 0.0), "lr = 0", hidden=True, raises="ValueError"
+        ),
     ),
     mistakes=(
         Mistake(
