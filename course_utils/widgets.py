@@ -64,7 +64,11 @@ class LearningRateExplorer:
         self.x0 = as_point(x0, dim, "x0")
         self.lr_min, self.lr_max = lr_min, lr_max
         mins = np.asarray(getattr(objective, "minimizers", np.empty((0, dim))), dtype=float)
-        self._view = _view(np.vstack([self.x0[None, :], mins.reshape(-1, dim)]))
+        mins = mins.reshape(-1, dim)
+        # Include x0 mirrored through the (global) minimizer: near 2/L the iterates oscillate
+        # across it with almost the starting amplitude, and should stay on screen.
+        mirrored = 2 * mins[:1] - self.x0[None, :]
+        self._view = _view(np.vstack([self.x0[None, :], mins, mirrored]))
         self._f_star = getattr(objective, "min_value", None)
         L = getattr(objective, "L", None)
         self.lr_limit = 2.0 / float(L) if isinstance(L, int | float) and L > 0 else None
