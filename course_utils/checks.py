@@ -21,7 +21,7 @@ class Checker:
     def __init__(self, assignment_id: str):
         self.assignment = specs.load(assignment_id)
 
-    def __call__(self, name: str, answer) -> int:
+    def __call__(self, name: str, answer) -> None:
         __tracebackhide__ = True  # IPython hides this frame: the learner sees only the message
         question = self.assignment.question(name)
         cases = question.visible_cases
@@ -37,7 +37,6 @@ class Checker:
                     lines.append(f"  hint: {verdict.hint}")
                 raise CheckFailed("\n".join(lines))
         print(f"✓ {name}: all {len(cases)} visible tests pass.")
-        return len(cases)
 
 
 def checker(assignment_id: str) -> Checker:

@@ -11,6 +11,7 @@ from .base import Assignment, Case, Mistake, Question
 
 # notebook stem -> module holding ``ASSIGNMENT``
 _MODULES = {
+    "00_start_here": "course_utils.specs.start_here",
     "01_gradient_descent": "course_utils.specs.gradient_descent",
 }
 

@@ -1,0 +1,38 @@
+"""Spec for the practice question of notebook 00: shows how ``check`` works; not graded."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .base import Assignment, Case, Mistake, Question
+
+
+def _l2_norm(v):
+    return float(np.sqrt(np.sum(np.asarray(v, dtype=float) ** 2)))
+
+
+L2_NORM = Question(
+    name="l2_norm",
+    points=1,
+    reference=_l2_norm,
+    cases=(
+        Case(lambda: (np.array([1.0, -2.0, 2.0]),), "v = [1, -2, 2] (a negative entry)"),
+        Case(lambda: (np.array([3.0, 4.0]),), "v = [3, 4]"),
+    ),
+    mistakes=(
+        Mistake(
+            "That is the squared norm: take the square root of the sum of squares.",
+            lambda v: float(np.sum(v**2)),
+        ),
+        Mistake(
+            "That is the sum of absolute values (the L1 norm); the L2 norm is sqrt(sum(v**2)).",
+            lambda v: float(np.sum(np.abs(v))),
+        ),
+        Mistake(
+            "Square the entries before adding them: sqrt(sum(v**2)).", lambda v: float(np.sum(v))
+        ),
+    ),
+    hint="The Euclidean length: np.sqrt(np.sum(v**2)) (or np.linalg.norm(v)).",
+)
+
+ASSIGNMENT = Assignment(id="00_start_here", title="Practice: how checks work", questions=(L2_NORM,))
