@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .validation import as_point, real_number
+
 __all__ = ["DivergenceError", "Trajectory", "gradient_descent", "contraction_rate"]
 
 #: A step diverges when its loss exceeds this factor times max(1, |loss at x0|).
@@ -74,17 +76,6 @@ def _lr_limit(objective) -> float | None:
     return None
 
 
-def _check_number(value, name: str, minimum: float, strict: bool) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
-        raise TypeError(f"{name} must be a real number, got {type(value).__name__}.")
-    if not np.isfinite(value):
-        raise ValueError(f"{name} must be finite, got {value}.")
-    if (strict and value <= minimum) or (not strict and value < minimum):
-        word = "positive" if strict else "non-negative"
-        raise ValueError(f"{name} must be {word}, got {value}.")
-    return float(value)
-
-
 def gradient_descent(
     objective,
     x0,
@@ -104,8 +95,8 @@ def gradient_descent(
     for method in ("value", "grad"):
         if not callable(getattr(objective, method, None)):
             raise TypeError(f"objective must have a callable .{method}(x), got {objective!r}.")
-    lr = _check_number(lr, "lr", 0.0, strict=True)
-    tol = _check_number(tol, "tol", 0.0, strict=False)
+    lr = real_number(lr, "lr", positive=True)
+    tol = real_number(tol, "tol", nonnegative=True)
     if isinstance(max_iters, bool) or not isinstance(max_iters, int | np.integer):
         raise TypeError(f"max_iters must be an int, got {type(max_iters).__name__}.")
     if max_iters < 0:
@@ -113,15 +104,7 @@ def gradient_descent(
     if on_divergence not in ("raise", "stop"):
         raise ValueError(f"on_divergence must be 'raise' or 'stop', got {on_divergence!r}.")
 
-    raw = np.asarray(x0)
-    if raw.dtype.kind not in "iuf":
-        raise TypeError(f"x0 must be an array of real numbers, got dtype {raw.dtype}.")
-    x = raw.astype(np.float64)
-    dim = getattr(objective, "dim", x.size)
-    if x.shape != (dim,):
-        raise ValueError(f"x0 must have shape ({dim},), got {x.shape}.")
-    if not np.all(np.isfinite(x)):
-        raise ValueError(f"x0 must contain only finite values, got {x.tolist()}.")
+    x = as_point(x0, getattr(objective, "dim", np.size(x0)), "x0")
 
     loss = float(objective.value(x))
     g = np.asarray(objective.grad(x), dtype=np.float64)

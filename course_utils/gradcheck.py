@@ -6,27 +6,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .validation import real_array, real_number
+
 __all__ = ["GradientCheck", "numerical_gradient", "relative_error", "check_gradient"]
-
-
-def _real_array(x, name: str) -> np.ndarray:
-    """Return ``x`` as a finite float64 array, or raise a clear error."""
-    raw = np.asarray(x)
-    if raw.dtype.kind not in "iuf":
-        raise TypeError(f"{name} must be an array of real numbers, got dtype {raw.dtype}.")
-    arr = raw.astype(np.float64)  # always a copy
-    if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} must contain only finite values.")
-    return arr
-
-
-def _positive(value, name: str) -> float:
-    """Return ``value`` as a positive finite float, or raise a clear error."""
-    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
-        raise TypeError(f"{name} must be a real number, got {type(value).__name__}.")
-    if not (np.isfinite(value) and value > 0):
-        raise ValueError(f"{name} must be positive and finite, got {value}.")
-    return float(value)
 
 
 def _scalar(out, where: str) -> float:
@@ -43,8 +25,8 @@ def numerical_gradient(f, x, h: float = 1e-5) -> np.ndarray:
     """
     if not callable(f):
         raise TypeError(f"f must be callable, got {type(f).__name__}.")
-    h = _positive(h, "h")
-    work = _real_array(x, "x")
+    h = real_number(h, "h", positive=True)
+    work = real_array(x, "x")
     grad = np.zeros_like(work)
     for idx in np.ndindex(work.shape):
         old = work[idx]
@@ -62,7 +44,7 @@ def relative_error(a, b, eps: float = 1e-12) -> float:
 
     NaN entries make the result NaN.
     """
-    eps = _positive(eps, "eps")
+    eps = real_number(eps, "eps", positive=True)
     a = np.asarray(a, dtype=np.float64)
     b = np.asarray(b, dtype=np.float64)
     if a.shape != b.shape:
@@ -104,8 +86,8 @@ def check_gradient(f, grad_f, x, h: float = 1e-5, tol: float = 1e-6) -> Gradient
     """Compare ``grad_f(x)`` with :func:`numerical_gradient` of ``f`` at ``x``."""
     if not callable(grad_f):
         raise TypeError(f"grad_f must be callable, got {type(grad_f).__name__}.")
-    tol = _positive(tol, "tol")
-    point = _real_array(x, "x")
+    tol = real_number(tol, "tol", positive=True)
+    point = real_array(x, "x")
     numeric = numerical_gradient(f, point, h=h)
     raw = np.asarray(grad_f(point.copy()))
     if raw.dtype.kind not in "iuf":

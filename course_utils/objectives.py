@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .validation import as_point, real_number
+
 __all__ = [
     "Objective",
     "Quadratic",
@@ -13,33 +15,6 @@ __all__ = [
     "Saddle",
     "as_point",
 ]
-
-
-def as_point(x, dim: int, name: str = "x", batched: bool = False) -> np.ndarray:
-    """Return ``x`` as a finite float64 array of shape ``(dim,)`` (or ``(dim, ...)`` if batched)."""
-    raw = np.asarray(x)
-    if raw.dtype.kind not in "iuf":
-        raise TypeError(f"{name} must be an array of real numbers, got dtype {raw.dtype}.")
-    arr = raw.astype(np.float64)
-    if batched:
-        if arr.ndim == 0 or arr.shape[0] != dim:
-            raise ValueError(f"{name} must have shape ({dim},) or ({dim}, ...), got {arr.shape}.")
-    elif arr.shape != (dim,):
-        raise ValueError(f"{name} must have shape ({dim},), got {arr.shape}.")
-    bad = ~np.isfinite(arr)
-    if bad.any():
-        shown = arr.tolist() if arr.size <= 8 else f"{bad.sum()} non-finite entries"
-        raise ValueError(f"{name} must contain only finite values, got {shown}.")
-    return arr
-
-
-def _real(value, name: str) -> float:
-    """Return ``value`` as a finite float, or raise a clear error."""
-    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
-        raise TypeError(f"{name} must be a real number, got {type(value).__name__}.")
-    if not np.isfinite(value):
-        raise ValueError(f"{name} must be finite, got {value}.")
-    return float(value)
 
 
 def _cubic_minimizers(coeffs, f, f2) -> np.ndarray:
@@ -125,7 +100,7 @@ class Quadratic(Objective):
             )
         if not np.all(np.isfinite(lam)) or not np.all(lam > 0):
             raise ValueError(f"eigenvalues must be positive and finite, got {lam.tolist()}.")
-        angle = _real(angle, "angle")
+        angle = real_number(angle, "angle")
         self.dim = lam.size
         self.eigenvalues = lam
         self.angle = angle
@@ -185,8 +160,8 @@ class Rosenbrock(Objective):
     dim = 2
 
     def __init__(self, a: float = 1.0, b: float = 100.0):
-        self.a = _real(a, "a")
-        self.b = _real(b, "b")
+        self.a = real_number(a, "a")
+        self.b = real_number(b, "b")
         if self.b <= 0:
             raise ValueError(f"b must be positive, got {b}.")
         self._minimizers = np.array([[self.a, self.a**2]])
@@ -235,7 +210,7 @@ class DoubleWell2D(Objective):
     dim = 2
 
     def __init__(self, tilt: float = 0.3):
-        tilt = _real(tilt, "tilt")
+        tilt = real_number(tilt, "tilt")
         limit = 8 / (3 * np.sqrt(3))
         if tilt == 0 or abs(tilt) >= limit:
             raise ValueError(f"tilt must be non-zero with |tilt| < {limit:.4f}, got {tilt}.")

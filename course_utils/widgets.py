@@ -7,8 +7,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from .descent import gradient_descent
-from .objectives import as_point
 from .plotting import plot_contour, plot_function_1d, plot_loss_curves, plot_trajectory
+from .validation import as_point, real_number
 
 __all__ = ["LearningRateExplorer", "learning_rate_explorer"]
 
@@ -19,14 +19,6 @@ def _in_ipython() -> bool:
     except ImportError:
         return False
     return get_ipython() is not None
-
-
-def _positive(value, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
-        raise TypeError(f"{name} must be a real number, got {type(value).__name__}.")
-    if not (np.isfinite(value) and value > 0):
-        raise ValueError(f"{name} must be positive and finite, got {value}.")
-    return float(value)
 
 
 def _view(points: np.ndarray, margin: float = 0.3) -> np.ndarray:
@@ -51,10 +43,13 @@ class LearningRateExplorer:
         dim = getattr(objective, "dim", None)
         if dim not in (1, 2):
             raise ValueError(f"objective must have dim 1 or 2, got dim {dim}.")
-        lr_min, lr_max = _positive(lr_min, "lr_min"), _positive(lr_max, "lr_max")
+        lr_min, lr_max = (
+            real_number(lr_min, "lr_min", positive=True),
+            real_number(lr_max, "lr_max", positive=True),
+        )
         if lr_min >= lr_max:
             raise ValueError(f"lr_min must be smaller than lr_max, got {lr_min} >= {lr_max}.")
-        lr = float(np.sqrt(lr_min * lr_max)) if lr is None else _positive(lr, "lr")
+        lr = float(np.sqrt(lr_min * lr_max)) if lr is None else real_number(lr, "lr", positive=True)
         if not lr_min <= lr <= lr_max:
             raise ValueError(f"lr must lie in [lr_min, lr_max] = [{lr_min}, {lr_max}], got {lr}.")
         if isinstance(steps, bool) or not isinstance(steps, int | np.integer) or steps < 1:

@@ -59,11 +59,11 @@ def test_numerical_gradient_accepts_ints_and_scalars():
 def test_numerical_gradient_errors():
     with pytest.raises(TypeError, match=r"f must be callable, got int\."):
         numerical_gradient(3, [1.0])
-    with pytest.raises(ValueError, match=r"h must be positive and finite, got -1e-05\."):
+    with pytest.raises(ValueError, match=r"h must be positive, got -1e-05\."):
         numerical_gradient(cube_sum, [1.0], h=-1e-5)
     with pytest.raises(TypeError, match=r"f must return a scalar, got shape \(2,\)"):
         numerical_gradient(lambda v: v * 2, [1.0, 2.0])
-    with pytest.raises(ValueError, match=r"x must contain only finite values\."):
+    with pytest.raises(ValueError, match=r"x must contain only finite values, got \[nan\]\."):
         numerical_gradient(cube_sum, [np.nan])
 
 
@@ -120,5 +120,5 @@ def test_check_gradient_errors():
         check_gradient(cube_sum, lambda v: np.zeros(3), [1.0, 2.0])
     with pytest.raises(TypeError, match=r"grad_f must be callable"):
         check_gradient(cube_sum, None, [1.0])
-    with pytest.raises(ValueError, match=r"tol must be positive and finite, got 0\."):
+    with pytest.raises(ValueError, match=r"tol must be positive, got 0\."):
         check_gradient(cube_sum, lambda v: 3 * v**2, [1.0], tol=0)

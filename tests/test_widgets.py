@@ -92,7 +92,7 @@ def test_default_lr_is_geometric_midpoint():
     ("kwargs", "error", "pattern"),
     [
         ({"lr_min": 1.0, "lr_max": 0.1}, ValueError, r"lr_min must be smaller than lr_max"),
-        ({"lr_min": -1.0}, ValueError, r"lr_min must be positive and finite, got -1\.0\."),
+        ({"lr_min": -1.0}, ValueError, r"lr_min must be positive, got -1\.0\."),
         ({"lr": 5.0}, ValueError, r"lr must lie in \[lr_min, lr_max\]"),
         ({"steps": 0}, ValueError, r"steps must be an int >= 1, got 0\."),
         ({"x0": [1.0]}, ValueError, r"x0 must have shape \(2,\), got \(1,\)\."),
