@@ -94,7 +94,11 @@ def lab(headless: bool) -> int:
     setup(dev=False)
     if headless:
         return run([PYTHON, "-m", "course_utils.build", "--out", ROOT / "build"])
-    cmd = [BIN / "jupyter", "lab", "notebooks/00_start_here.ipynb"]
+    # Serve the whole course (lectures, exercises, solutions) and open notebook 00 first.
+    cmd = [
+        BIN / "jupyter", "lab", f"--ServerApp.root_dir={ROOT}",
+        "--ServerApp.default_url=/lab/tree/notebooks/00_start_here.ipynb",
+    ]  # fmt: skip
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         cmd.append("--allow-root")  # containers often run as root; JupyterLab refuses otherwise
     return run(cmd)

@@ -80,3 +80,18 @@ def test_readme_table_lists_every_lecture():
     readme = (ROOT / "README.md").read_text()
     for path in (ROOT / "notebooks").glob("*.ipynb"):
         assert f"notebooks/{path.name}" in readme, f"README's table is missing {path.name}"
+
+
+def test_pre_commit_config_is_valid_and_strips_outputs():
+    import shutil
+    import subprocess
+    import sys
+
+    config = ROOT / ".pre-commit-config.yaml"
+    hooks = {h["id"] for r in yaml.safe_load(config.read_text())["repos"] for h in r["hooks"]}
+    assert {"ruff-check", "ruff-format", "strip-notebook-outputs"} <= hooks
+    exe = shutil.which("pre-commit", path=str(Path(sys.executable).parent))
+    if exe is None:
+        pytest.skip("pre-commit is not installed (dev extra)")
+    result = subprocess.run([exe, "validate-config", str(config)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
