@@ -119,6 +119,7 @@ def test(extra: list[str]) -> int:
             "loadfile",
             "--nbval-lax",
             "--nbval-current-env",
+            "--nbval-cell-timeout=300",
             "tests",
             "notebooks",
             "solutions",

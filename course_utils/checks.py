@@ -20,9 +20,9 @@ class Checker:
 
     def __init__(self, assignment_id: str):
         self.assignment = specs.load(assignment_id)
+        _show_failures_without_traceback()
 
     def __call__(self, name: str, answer) -> None:
-        __tracebackhide__ = True  # IPython hides this frame: the learner sees only the message
         question = self.assignment.question(name)
         cases = question.visible_cases
         for number, case in enumerate(cases, start=1):
@@ -37,6 +37,23 @@ class Checker:
                     lines.append(f"  hint: {verdict.hint}")
                 raise CheckFailed("\n".join(lines))
         print(f"✓ {name}: all {len(cases)} visible tests pass.")
+
+
+def _show_failures_without_traceback() -> None:
+    """In IPython, show a failed check as its message alone (the cell still counts as an error,
+    so "Run All" stops there); the traceback into this module would only be noise."""
+    try:
+        from IPython import get_ipython
+    except ImportError:  # plain Python: the exception prints as usual
+        return
+    shell = get_ipython()
+    if shell is None:
+        return
+
+    def show(shell, etype, value, tb, tb_offset=None):
+        shell._showtraceback(etype, value, [f"\x1b[0;31mCheckFailed\x1b[0m: {value}"])
+
+    shell.set_custom_exc((CheckFailed,), show)
 
 
 def checker(assignment_id: str) -> Checker:

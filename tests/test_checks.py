@@ -140,3 +140,22 @@ def test_exercise_notebook_checks_fail_on_the_untouched_stubs(assignment):
     assert len(check_cells) == len(specs.load(assignment).questions)
     for index in check_cells:
         assert isinstance(errors.get(index), CheckFailed), (index, errors.get(index))
+
+
+def test_in_ipython_a_failed_check_shows_its_message_without_a_traceback(capsys):
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    try:
+        result = shell.run_cell(
+            "from course_utils.checks import checker\n"
+            "check = checker('01_gradient_descent')\n"
+            "check('max_stable_lr', 0.25)\n"
+        )
+        shown = capsys.readouterr()
+    finally:
+        InteractiveShell.clear_instance()
+    assert isinstance(result.error_in_exec, CheckFailed)  # the cell still fails: Run All stops
+    text = shown.out + shown.err
+    assert "0.25 is not the right answer" in text
+    assert "Traceback" not in text and "checks.py" not in text

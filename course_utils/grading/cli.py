@@ -17,6 +17,8 @@ import traceback
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
+from tqdm.auto import tqdm
+
 from .. import specs
 from . import report
 from .grader import Options, assignment_of, grade, read_notebook, zero_tests
@@ -140,12 +142,15 @@ def main(argv: list[str] | None = None) -> int:
             pool.submit(_grade_one, student, nb, options, args.assignment, fallback)
             for student, nb in submissions
         ]
+        bar = tqdm(total=len(futures), unit="notebook", disable=args.quiet or len(futures) < 2)
         for future in as_completed(futures):
             result = future.result()
             report.write_results(args.out, result)
             results.append(result)
+            bar.update()
             if not args.quiet:
-                print(report.summary_line(result), flush=True)
+                bar.write(report.summary_line(result))
+        bar.close()
     report.write_grades(args.out, results)
     failed = sum(r.grader_failed for r in results)
     print(
