@@ -7,7 +7,8 @@
     python3 course.py setup [--dev]    # only create/refresh the environment
 
 Needs only Python 3.11+ with pip and venv. The environment lives in ./.venv (override with
-COURSE_VENV=/path). It is reinstalled only when pyproject.toml changes.
+COURSE_VENV=/path). It is reinstalled only when pyproject.toml changes. COURSE_CONSTRAINTS=FILE
+adds pip constraints (CI uses .ci/oldest.txt to test the lower end of every version range).
 """
 
 from __future__ import annotations
@@ -55,9 +56,14 @@ def setup(dev: bool) -> None:
         log(f"creating virtual environment in {VENV}")
         venv.EnvBuilder(with_pip=True, clear=True).create(VENV)
     extras = "[dev]" if dev else ""
-    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes() + extras.encode()).hexdigest()
+    # COURSE_CONSTRAINTS=file: install within extra constraints (CI tests the oldest versions).
+    constraints = os.environ.get("COURSE_CONSTRAINTS")
+    inputs = (ROOT / "pyproject.toml").read_bytes()
+    if constraints:
+        inputs += Path(constraints).read_bytes()
+    digest = hashlib.sha256(inputs + extras.encode()).hexdigest()
     stamp = VENV / f".course-installed{'-dev' if dev else ''}"
-    dev_digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes() + b"[dev]").hexdigest()
+    dev_digest = hashlib.sha256(inputs + b"[dev]").hexdigest()
     dev_stamp = VENV / ".course-installed-dev"
     if (stamp.exists() and stamp.read_text() == digest) or (
         dev_stamp.exists() and dev_stamp.read_text() == dev_digest
@@ -65,9 +71,8 @@ def setup(dev: bool) -> None:
         log(f"environment up to date ({VENV})")
         return
     # torch is pinned to 2.13.0 in pyproject.toml: pip takes the CPU wheel; never an unpinned torch.
-    code = run(
-        [PYTHON, "-m", "pip", "install", "--disable-pip-version-check", "-q", "-e", f".{extras}"]
-    )
+    pip = [PYTHON, "-m", "pip", "install", "--disable-pip-version-check", "-q", "-e", f".{extras}"]
+    code = run(pip + (["-c", constraints] if constraints else []))
     if code != 0:
         sys.exit(f"[course] pip install failed (exit {code}); see the messages above.")
     code = run(

@@ -60,12 +60,15 @@ def jupyterlab(tmp_path):
         path = settings / package / f"{name}.jupyterlab-settings"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(values))
+    # Serve a copy: JupyterLab autosaves, and the committed notebooks must stay without outputs.
+    course = tmp_path / "course"
+    shutil.copytree(ROOT / "notebooks", course / "notebooks")
     port, token = _free_port(), "course-browser-test"
     env = {**os.environ, "JUPYTERLAB_SETTINGS_DIR": str(settings), "MPLBACKEND": ""}
     env.pop("MPLBACKEND")
     cmd = [
         sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={port}",
-        f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={ROOT}",
+        f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={course}",
         "--ServerApp.open_browser=False", f"--ServerApp.runtime_dir={tmp_path / 'runtime'}",
     ]  # fmt: skip
     if hasattr(os, "geteuid") and os.geteuid() == 0:

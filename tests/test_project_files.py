@@ -95,3 +95,23 @@ def test_pre_commit_config_is_valid_and_strips_outputs():
         pytest.skip("pre-commit is not installed (dev extra)")
     result = subprocess.run([exe, "validate-config", str(config)], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_ci_tests_the_lower_bound_of_every_range():
+    """.ci/oldest.txt pins each dependency to the lower bound of its range in pyproject.toml."""
+    from packaging.requirements import Requirement
+
+    oldest = {}
+    for line in (ROOT / ".ci" / "oldest.txt").read_text().splitlines():
+        if line.strip() and not line.startswith("#"):
+            req = Requirement(line)
+            oldest[req.name] = req.specifier
+    project = pyproject()["project"]
+    for dep in project["dependencies"] + project["optional-dependencies"]["dev"]:
+        req = Requirement(dep)
+        if req.name == "torch":
+            continue
+        lower = next(s.version for s in req.specifier if s.operator == ">=")
+        assert req.name in oldest, f".ci/oldest.txt does not test the lower bound of {dep}"
+        assert oldest[req.name].contains(lower), f"{req.name}: {oldest[req.name]} is not {lower}"
+    assert "python3 course.py test" in (ROOT / ".ci" / "run").read_text().split("oldest")[-1]

@@ -9,7 +9,10 @@ import torch
 from threadpoolctl import threadpool_info
 
 from course_utils import reproducibility
-from course_utils.reproducibility import seed_everything, setup
+from course_utils.reproducibility import seed_everything
+
+# Not imported as a bare `setup`: pytest < 8.1 would run a module-level `setup` as a setup hook.
+setup_notebook = reproducibility.setup
 
 ENV_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
@@ -35,10 +38,10 @@ def _draws(rng):
 
 
 def test_setup_twice_gives_identical_random_numbers():
-    first = _draws(setup(123))
-    second = _draws(setup(123))
+    first = _draws(setup_notebook(123))
+    second = _draws(setup_notebook(123))
     assert first == second
-    assert _draws(setup(124)) != first
+    assert _draws(setup_notebook(124)) != first
 
 
 def test_seed_everything_seeds_all_generators():
@@ -49,7 +52,7 @@ def test_seed_everything_seeds_all_generators():
 
 
 def test_setup_returns_a_default_rng_with_the_seed():
-    rng = setup(42)
+    rng = setup_notebook(42)
     assert isinstance(rng, np.random.Generator)
     assert rng.random() == np.random.default_rng(42).random()
 
@@ -57,7 +60,7 @@ def test_setup_returns_a_default_rng_with_the_seed():
 def test_setup_limits_threads_and_sets_env_and_printoptions(monkeypatch):
     for var in ENV_VARS:
         monkeypatch.setenv(var, "7")
-    setup(0, threads=1)
+    setup_notebook(0, threads=1)
     assert all(os.environ[var] == "1" for var in ENV_VARS)
     assert torch.get_num_threads() == 1
     assert all(pool["num_threads"] == 1 for pool in threadpool_info())
@@ -67,9 +70,9 @@ def test_setup_limits_threads_and_sets_env_and_printoptions(monkeypatch):
 
 
 def test_setup_can_be_called_again_with_other_thread_counts():
-    setup(0, threads=2)
+    setup_notebook(0, threads=2)
     assert torch.get_num_threads() == 2 and os.environ["OMP_NUM_THREADS"] == "2"
-    setup(0, threads=1)
+    setup_notebook(0, threads=1)
     assert torch.get_num_threads() == 1
 
 
@@ -85,7 +88,7 @@ def test_setup_can_be_called_again_with_other_thread_counts():
 )
 def test_setup_errors(kwargs, error, pattern):
     with pytest.raises(error, match=pattern):
-        setup(**kwargs)
+        setup_notebook(**kwargs)
 
 
 def test_seed_everything_errors():
