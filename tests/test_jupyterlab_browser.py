@@ -131,12 +131,12 @@ def test_lecture_01_runs_and_the_explorer_reacts_to_the_slider(jupyterlab, tmp_p
         before = image.get_attribute("src")
         page.screenshot(path=str(tmp_path / "explorer-before.png"))
 
+        assert "diverged" not in explorer.inner_text()  # it starts below 2/L
         readout = explorer.locator(".widget-readout").first
         readout.click()
         page.keyboard.press("Control+A")
         page.keyboard.type("0.25")
         page.keyboard.press("Enter")
-        assert "diverged" not in explorer.inner_text()  # it starts below 2/L
         explorer.get_by_text("diverged").first.wait_for(timeout=30_000)
         # The Output widget replaces its image: read the new one and compare.
         for _ in range(60):
