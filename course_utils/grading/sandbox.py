@@ -36,13 +36,9 @@ from nbclient import NotebookClient  # noqa: E402
 from nbclient.exceptions import DeadKernelError  # noqa: E402
 
 from .probe import MARKER  # noqa: E402
+from .report import one_line as _one_line  # noqa: E402
 
 TIMEOUT_ENAME = "CellTimeout"
-
-
-def _one_line(text, limit: int = 200) -> str:
-    line = " ".join(str(text).split())
-    return line if len(line) <= limit else line[: limit - 3] + "..."
 
 
 class Run:
