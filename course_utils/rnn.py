@@ -17,7 +17,7 @@ A cell adds only two methods, on one time step of a batch:
   ``h_{t-1}`` (the RNN's state is ``(h,)``, an LSTM's ``(h, c)``); ``new_state[0]`` is the output.
 * ``_cell_backward(d_state, cache) -> (d_gi, d_gh, d_state_prev)``: the gradients with respect to
   ``gi``, ``gh`` and the previous state *except* the path through ``gh`` (the base adds
-  ``d_gh @ W_hh`` to ``d_state_prev[0]``).
+  ``d_gh @ W_hh`` to ``d_state_prev[0]``; ``None`` there means no other path, as in the RNN).
 
 Imports numpy only.
 """
@@ -170,7 +170,8 @@ class Recurrent:
             d_state[0] = d_state[0] + d_output[t]  # h_t feeds the output AND the next step
             d_gi[t], d_gh[t], d_prev = self._cell_backward(tuple(d_state), caches[t])
             d_state = list(d_prev)
-            d_state[0] = d_state[0] + d_gh[t] @ W_hh
+            d_h_rec = d_gh[t] @ W_hh  # the path h_{t-1} -> gh -> step t
+            d_state[0] = d_h_rec if d_state[0] is None else d_state[0] + d_h_rec
         # the weight gradients summed over time: one matrix product each
         d_gi2, d_gh2 = d_gi.reshape(T * B, -1), d_gh.reshape(T * B, -1)
         self.grads = {
@@ -233,4 +234,4 @@ class RNN(Recurrent):
             d_a = d_state[0] * (1 - h * h)  # tanh'(a) = 1 - tanh(a)^2 = 1 - h^2
         else:
             d_a = d_state[0] * (h > 0)
-        return d_a, d_a, (np.zeros_like(h),)
+        return d_a, d_a, (None,)  # h_{t-1} reaches h_t only through gh
