@@ -1,0 +1,237 @@
+"""Recurrent layers in numpy, in ``torch.nn``'s layout: forward and backpropagation through time.
+
+``RNN`` is an Elman network, exactly as ``torch.nn.RNN`` (one layer, sequence-first input)::
+
+    h_t = f(x_t W_ih^T + b_ih + h_{t-1} W_hh^T + b_hh),   f = tanh or relu,
+
+with ``weight_ih`` of shape ``(G*H, D)``, ``weight_hh`` ``(G*H, H)``, ``bias_ih`` and ``bias_hh``
+``(G*H,)``; ``G`` is the number of gate blocks (1 for the RNN; 4 for an LSTM, 3 for a GRU).
+
+The base class :class:`Recurrent` owns everything that is not a cell equation: parameters and their
+initialization, input validation, the input projection of all time steps as ONE matrix product,
+the time loop, the weight gradients as one matrix product each after the loop, and ``load_torch``.
+A cell adds only two methods, on one time step of a batch:
+
+* ``_cell_forward(gi, gh, state) -> (new_state, cache)``: ``gi = x_t W_ih^T + b_ih`` and
+  ``gh = h_{t-1} W_hh^T + b_hh`` (both ``(B, G*H)``), ``state`` a tuple whose first entry is
+  ``h_{t-1}`` (the RNN's state is ``(h,)``, an LSTM's ``(h, c)``); ``new_state[0]`` is the output.
+* ``_cell_backward(d_state, cache) -> (d_gi, d_gh, d_state_prev)``: the gradients with respect to
+  ``gi``, ``gh`` and the previous state *except* the path through ``gh`` (the base adds
+  ``d_gh @ W_hh`` to ``d_state_prev[0]``; ``None`` there means no other path, as in the RNN).
+
+Imports numpy only.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["RNN", "Recurrent"]
+
+_PARAM_NAMES = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
+
+
+def _size(value, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
+        raise ValueError(f"{name} must be a positive integer, got {value!r}.")
+    return int(value)
+
+
+def _float_array(x, name: str, shape: tuple[int, ...], dtype) -> np.ndarray:
+    """``x`` as a finite array of ``dtype`` and of exactly ``shape`` (None entries: any size)."""
+    raw = np.asarray(x)
+    if raw.dtype.kind != "f":
+        raise TypeError(f"{name} must be a floating-point array, got dtype {raw.dtype}.")
+    want = "(" + ", ".join("any" if s is None else str(s) for s in shape) + ")"
+    if raw.ndim != len(shape) or any(
+        s is not None and s != r for s, r in zip(shape, raw.shape, strict=True)
+    ):
+        raise ValueError(f"{name} must have shape {want}, got {raw.shape}.")
+    if raw.size == 0:
+        raise ValueError(f"{name} must not be empty, got shape {raw.shape}.")
+    if not np.isfinite(raw).all():
+        bad = int((~np.isfinite(raw)).sum())
+        raise ValueError(f"{name} must contain only finite values ({bad} are NaN or infinite).")
+    return raw.astype(dtype, copy=False)
+
+
+class Recurrent:
+    """One recurrent layer: parameters, validation, time loop and BPTT; cells add their equations."""
+
+    gates = 1  # number of (H,)-blocks stacked in weight_ih / weight_hh
+    n_states = 1  # entries of the state tuple: 1 for (h,), 2 for (h, c)
+
+    def __init__(self, input_size, hidden_size, *, dtype=np.float64, rng=None):
+        self.input_size = _size(input_size, "input_size")
+        self.hidden_size = _size(hidden_size, "hidden_size")
+        self.dtype = np.dtype(dtype)
+        if self.dtype not in (np.float32, np.float64):
+            raise ValueError(f"dtype must be float32 or float64, got {self.dtype}.")
+        rng = np.random.default_rng(rng)
+        H, GH, D = self.hidden_size, self.gates * self.hidden_size, self.input_size
+        bound = 1.0 / np.sqrt(H)  # torch's default: U(-1/sqrt(H), 1/sqrt(H)) for every parameter
+        shapes = {"weight_ih": (GH, D), "weight_hh": (GH, H), "bias_ih": (GH,), "bias_hh": (GH,)}
+        self.params = {
+            k: rng.uniform(-bound, bound, size=s).astype(self.dtype) for k, s in shapes.items()
+        }
+        self.grads = {k: np.zeros_like(v) for k, v in self.params.items()}
+        self._cache = None
+
+    # ------------------------------------------------------------------ parameters by name
+    @property
+    def weight_ih(self):
+        return self.params["weight_ih"]
+
+    @property
+    def weight_hh(self):
+        return self.params["weight_hh"]
+
+    @property
+    def bias_ih(self):
+        return self.params["bias_ih"]
+
+    @property
+    def bias_hh(self):
+        return self.params["bias_hh"]
+
+    def load_torch(self, module):
+        """Copy layer 0's weights from a ``torch.nn`` recurrent module of the same sizes."""
+        for attr, want in (("input_size", self.input_size), ("hidden_size", self.hidden_size)):
+            got = getattr(module, attr, None)
+            if got != want:
+                raise ValueError(f"module.{attr} must be {want} to match this layer, got {got}.")
+        if getattr(module, "bidirectional", False) or getattr(module, "batch_first", False):
+            raise ValueError(
+                "module must be unidirectional and sequence-first (batch_first=False)."
+            )
+        if not getattr(module, "bias", True):
+            raise ValueError("module must have biases (bias=True).")
+        self._check_torch_module(module)
+        for name in _PARAM_NAMES:
+            value = getattr(module, f"{name}_l0").detach().cpu().numpy()
+            if value.shape != self.params[name].shape:
+                raise ValueError(
+                    f"module.{name}_l0 must have shape {self.params[name].shape}, got {value.shape}."
+                )
+            self.params[name] = value.astype(self.dtype)
+        self.grads = {k: np.zeros_like(v) for k, v in self.params.items()}
+        self._cache = None
+        return self
+
+    def _check_torch_module(self, module):
+        """Cell-specific checks of a torch module (its type, nonlinearity...)."""
+
+    # ------------------------------------------------------------------ the time loop
+    def _forward(self, x, states):
+        """Run all steps; ``states`` a tuple of (1, B, H) arrays or Nones. Returns output, states."""
+        x = _float_array(x, "x", (None, None, self.input_size), self.dtype)
+        T, B, D = x.shape
+        H = self.hidden_size
+        state = []
+        for s, name in zip(states, self._state_names(), strict=True):
+            if s is None:
+                state.append(np.zeros((B, H), self.dtype))
+            else:
+                state.append(_float_array(s, name, (1, B, H), self.dtype)[0])
+        p = self.params
+        # the input projection of every time step: one (T*B, D) x (D, G*H) product
+        gi_all = (x.reshape(T * B, D) @ p["weight_ih"].T + p["bias_ih"]).reshape(T, B, -1)
+        h_prev = np.empty((T, B, H), self.dtype)  # h_{t-1} for each t, for dW_hh
+        output = np.empty((T, B, H), self.dtype)
+        caches = []
+        state = tuple(state)
+        for t in range(T):
+            h_prev[t] = state[0]
+            gh = state[0] @ p["weight_hh"].T + p["bias_hh"]
+            state, cache = self._cell_forward(gi_all[t], gh, state)
+            output[t] = state[0]
+            caches.append(cache)
+        self._cache = (x, h_prev, caches)
+        return output, tuple(s[None] for s in state)
+
+    def _backward(self, d_output, d_states):
+        """BPTT: fill ``self.grads``; return d_x and the gradient of each initial state."""
+        if self._cache is None:
+            raise RuntimeError("backward was called before forward: run forward(x) first.")
+        x, h_prev, caches = self._cache
+        T, B, D = x.shape
+        H = self.hidden_size
+        d_output = _float_array(d_output, "d_output", (T, B, H), self.dtype)
+        d_state = []
+        for s, name in zip(d_states, self._state_names(), strict=True):
+            if s is None:
+                d_state.append(np.zeros((B, H), self.dtype))
+            else:
+                d_state.append(_float_array(s, f"d_{name[:-1]}_n", (1, B, H), self.dtype)[0].copy())
+        W_hh = self.params["weight_hh"]
+        d_gi = np.empty((T, B, self.gates * H), self.dtype)
+        d_gh = np.empty_like(d_gi)
+        for t in reversed(range(T)):
+            d_state[0] = d_state[0] + d_output[t]  # h_t feeds the output AND the next step
+            d_gi[t], d_gh[t], d_prev = self._cell_backward(tuple(d_state), caches[t])
+            d_state = list(d_prev)
+            d_h_rec = d_gh[t] @ W_hh  # the path h_{t-1} -> gh -> step t
+            d_state[0] = d_h_rec if d_state[0] is None else d_state[0] + d_h_rec
+        # the weight gradients summed over time: one matrix product each
+        d_gi2, d_gh2 = d_gi.reshape(T * B, -1), d_gh.reshape(T * B, -1)
+        self.grads = {
+            "weight_ih": d_gi2.T @ x.reshape(T * B, D),
+            "weight_hh": d_gh2.T @ h_prev.reshape(T * B, H),
+            "bias_ih": d_gi2.sum(axis=0),
+            "bias_hh": d_gh2.sum(axis=0),
+        }
+        d_x = (d_gi2 @ self.params["weight_ih"]).reshape(T, B, D)
+        return d_x, tuple(s[None] for s in d_state)
+
+    def _state_names(self):
+        return ("h0", "c0")[: self.n_states]
+
+    # ------------------------------------------------------------------ a cell implements these
+    def _cell_forward(self, gi, gh, state):
+        raise NotImplementedError
+
+    def _cell_backward(self, d_state, cache):
+        raise NotImplementedError
+
+
+class RNN(Recurrent):
+    """Elman RNN equal to ``torch.nn.RNN(input_size, hidden_size, nonlinearity)`` (one layer).
+
+    ``forward(x, h0=None)`` with ``x`` of shape ``(T, B, input_size)`` returns ``(output, h_n)``:
+    ``output`` ``(T, B, H)`` holds every h_t, ``h_n`` ``(1, B, H)`` the last one.
+    ``backward(d_output, d_h_n=None)`` returns ``(d_x, d_h0)`` and fills ``grads``.
+    """
+
+    def __init__(self, input_size, hidden_size, nonlinearity="tanh", *, dtype=np.float64, rng=None):
+        if nonlinearity not in ("tanh", "relu"):
+            raise ValueError(f"nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}.")
+        self.nonlinearity = nonlinearity
+        super().__init__(input_size, hidden_size, dtype=dtype, rng=rng)
+
+    def forward(self, x, h0=None):
+        output, (h_n,) = self._forward(x, (h0,))
+        return output, h_n
+
+    __call__ = forward
+
+    def backward(self, d_output, d_h_n=None):
+        d_x, (d_h0,) = self._backward(d_output, (d_h_n,))
+        return d_x, d_h0
+
+    def _check_torch_module(self, module):
+        want, got = f"RNN_{self.nonlinearity.upper()}", getattr(module, "mode", None)
+        if got != want:
+            raise ValueError(f"module must be a torch.nn.RNN with mode {want!r}, got {got!r}.")
+
+    def _cell_forward(self, gi, gh, state):
+        a = gi + gh
+        h = np.tanh(a) if self.nonlinearity == "tanh" else np.maximum(a, 0)
+        return (h,), h
+
+    def _cell_backward(self, d_state, cache):
+        h = cache
+        if self.nonlinearity == "tanh":
+            d_a = d_state[0] * (1 - h * h)  # tanh'(a) = 1 - tanh(a)^2 = 1 - h^2
+        else:
+            d_a = d_state[0] * (h > 0)
+        return d_a, d_a, (None,)  # h_{t-1} reaches h_t only through gh
