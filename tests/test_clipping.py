@@ -1,6 +1,9 @@
 """numpy gradient clipping equals torch.nn.utils.clip_grad_norm_ / clip_grad_value_."""
 
 import math
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -145,3 +148,13 @@ def test_read_only_array_is_refused():
     g.flags.writeable = False
     with pytest.raises(ValueError, match=r"entry 0 is read-only"):
         clip_grad_norm([g], 1.0)
+
+
+def test_methods_modules_import_numpy_only():
+    code = (
+        "import sys, course_utils.clipping, course_utils.data.sequences\n"
+        "bad = [m for m in sys.modules if m.split('.')[0] in ('torch', 'matplotlib', 'ipywidgets')"
+        " or m in ('course_utils.checks', 'course_utils.plotting', 'course_utils.grading')]\n"
+        "assert not bad, bad\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).parent.parent)
