@@ -26,7 +26,9 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["RNN", "Recurrent"]
+from .clipping import clip_grad_norm, clip_grad_value
+
+__all__ = ["RNN", "Recurrent", "clip_grad_norm", "clip_grad_value"]
 
 _PARAM_NAMES = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
 

@@ -15,6 +15,7 @@ _MODULES = {
     "01_gradient_descent": "course_utils.specs.gradient_descent",
     "03_backpropagation": "course_utils.specs.backpropagation",
     "06_rnn_bptt": "course_utils.specs.rnn_bptt",
+    "07_vanishing_exploding": "course_utils.specs.vanishing_exploding",
 }
 
 ASSIGNMENT_IDS = tuple(_MODULES)
