@@ -140,9 +140,12 @@ class Recurrent:
         output = np.empty((T, B, H), self.dtype)
         caches = []
         state = tuple(state)
+        # a C-contiguous copy of W_hh^T: h @ W^T through a transposed view is ~2x slower
+        W_hh_T, b_hh = np.ascontiguousarray(p["weight_hh"].T), p["bias_hh"]
         for t in range(T):
             h_prev[t] = state[0]
-            gh = state[0] @ p["weight_hh"].T + p["bias_hh"]
+            gh = state[0] @ W_hh_T
+            gh += b_hh
             state, cache = self._cell_forward(gi_all[t], gh, state)
             output[t] = state[0]
             caches.append(cache)
@@ -163,24 +166,32 @@ class Recurrent:
                 d_state.append(np.zeros((B, H), self.dtype))
             else:
                 d_state.append(_float_array(s, f"d_{name[:-1]}_n", (1, B, H), self.dtype)[0].copy())
-        W_hh = self.params["weight_hh"]
-        d_gi = np.empty((T, B, self.gates * H), self.dtype)
-        d_gh = np.empty_like(d_gi)
-        for t in reversed(range(T)):
-            d_state[0] = d_state[0] + d_output[t]  # h_t feeds the output AND the next step
-            d_gi[t], d_gh[t], d_prev = self._cell_backward(tuple(d_state), caches[t])
-            d_state = list(d_prev)
-            d_state[0] = d_state[0] + d_gh[t] @ W_hh
+        d_gi, d_gh, d_state = self._bptt(d_output, tuple(d_state), caches)
         # the weight gradients summed over time: one matrix product each
         d_gi2, d_gh2 = d_gi.reshape(T * B, -1), d_gh.reshape(T * B, -1)
         self.grads = {
             "weight_ih": d_gi2.T @ x.reshape(T * B, D),
             "weight_hh": d_gh2.T @ h_prev.reshape(T * B, H),
             "bias_ih": d_gi2.sum(axis=0),
-            "bias_hh": d_gh2.sum(axis=0),
+            "bias_hh": d_gh2.sum(axis=0) if d_gh is not d_gi else d_gi2.sum(axis=0),
         }
         d_x = (d_gi2 @ self.params["weight_ih"]).reshape(T, B, D)
         return d_x, tuple(s[None] for s in d_state)
+
+    def _bptt(self, d_output, d_state, caches):
+        """The backward time loop: ``(d_gi, d_gh, d_initial_state)`` with d_gi, d_gh of shape
+        (T, B, G*H). A cell with a faster, time-vectorized form may override it (LSTM does)."""
+        T, B, H = d_output.shape
+        W_hh = self.params["weight_hh"]
+        d_gi = np.empty((T, B, self.gates * H), self.dtype)
+        d_gh = np.empty_like(d_gi)
+        d_state = list(d_state)
+        for t in reversed(range(T)):
+            d_state[0] = d_state[0] + d_output[t]  # h_t feeds the output AND the next step
+            d_gi[t], d_gh[t], d_prev = self._cell_backward(tuple(d_state), caches[t])
+            d_state = list(d_prev)
+            d_state[0] = d_state[0] + d_gh[t] @ W_hh
+        return d_gi, d_gh, tuple(d_state)
 
     def _state_names(self):
         return ("h0", "c0")[: self.n_states]
