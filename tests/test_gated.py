@@ -113,7 +113,9 @@ def test_gradients_match_finite_differences(kind):
             layer.params.update(params)
         out, final, _, _ = _ours_run(layer, kind, x if x_ is None else x_, state, d_out, d_state)
         layer.params.update(saved)
-        return float((out * d_out).sum() + sum((f * d).sum() for f, d in zip(final, d_state)))
+        return float(
+            (out * d_out).sum() + sum((f * d).sum() for f, d in zip(final, d_state, strict=True))
+        )
 
     loss_of()
     _, _, d_x, _ = _ours_run(layer, kind, x, state, d_out, d_state)
