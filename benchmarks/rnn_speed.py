@@ -21,8 +21,7 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 from threadpoolctl import threadpool_limits  # noqa: E402
 
-from course_utils.gated import GRU, LSTM  # noqa: E402
-from course_utils.rnn import RNN  # noqa: E402
+from course_utils.rnn import GRU, LSTM, RNN  # noqa: E402
 
 T, B, D, H = 50, 32, 8, 64
 

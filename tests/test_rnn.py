@@ -62,6 +62,22 @@ def test_forward_and_every_gradient_equal_torch_float64(shape, nonlinearity, see
         assert _rel_err(layer.grads[name], g) < 1e-6, name
 
 
+@pytest.mark.parametrize("seed", range(10, 20))
+def test_random_shapes_and_nonlinearities_equal_torch(seed):
+    rng = np.random.default_rng(seed)
+    T, B, D, H = (int(v) for v in rng.integers(1, [25, 6, 9, 11]))
+    nonlinearity = ("tanh", "relu")[seed % 2]
+    module, layer = _pair(D, H, nonlinearity, seed)
+    x, h0 = rng.normal(size=(T, B, D)), rng.normal(size=(1, B, H))
+    d_out, d_hn = rng.normal(size=(T, B, H)), rng.normal(size=(1, B, H))
+    out_t, hn_t, dx_t, dh0_t, grads_t = _torch_run(module, x, h0, d_out, d_hn)
+    out, hn = layer.forward(x, h0)
+    d_x, d_h0 = layer.backward(d_out, d_hn)
+    errors = [_rel_err(a, b) for a, b in [(out, out_t), (hn, hn_t), (d_x, dx_t), (d_h0, dh0_t)]]
+    errors += [_rel_err(layer.grads[name], g) for name, g in grads_t.items()]
+    assert max(errors) < 1e-6, (T, B, D, H, nonlinearity)
+
+
 def test_default_h0_and_d_h_n_are_zero():
     module, layer = _pair(3, 4, "tanh", 5)
     rng = np.random.default_rng(5)

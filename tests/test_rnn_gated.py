@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 import torch
 
-from course_utils.gated import GRU, LSTM
 from course_utils.gradcheck import numerical_gradient
+from course_utils.rnn import GRU, LSTM
 
 torch.set_num_threads(1)
 
@@ -162,7 +162,7 @@ def test_bad_input_raises_one_clear_sentence(call, error, match):
 
 
 def test_lstm_fast_bptt_equals_the_step_by_step_reference():
-    """LSTM._bptt (time-vectorized) computes exactly what the generic loop over _cell_backward does."""
+    """LSTM._bptt (time-vectorized) equals the generic loop over _cell_backward."""
     from course_utils.rnn import Recurrent
 
     layer = LSTM(3, 5, rng=2)

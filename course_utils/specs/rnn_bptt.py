@@ -1,0 +1,255 @@
+"""Spec for exercise set 06: recurrent networks and backpropagation through time.
+
+Questions: ``rnn_step_forward``, ``rnn_step_backward``, ``bptt``, ``softmax_temperature``.
+Shapes follow torch: ``x`` (B, D), ``h`` (B, H), ``W_ih`` (H, D), ``W_hh`` (H, H), biases (H,).
+Each mistake below is an implementation learners really write; the check names it when the
+learner's output equals that wrong implementation's output.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .base import Assignment, Case, Mistake, Question
+
+# ----------------------------------------------------------------------------- inputs
+
+
+def _weights(seed, B, D, H, T=None):
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(B, D) if T is None else (T, B, D))
+    h = rng.normal(scale=0.5, size=(B, H))
+    W_ih = rng.normal(scale=0.6, size=(H, D))
+    W_hh = rng.normal(scale=0.6, size=(H, H))
+    b_ih, b_hh = rng.normal(scale=0.3, size=H), rng.normal(scale=0.3, size=H)
+    return rng, x, h, W_ih, W_hh, b_ih, b_hh
+
+
+# ----------------------------------------------------------------------------- 1. step forward
+
+
+def _step_forward(x, h_prev, W_ih, W_hh, b_ih, b_hh):
+    return np.tanh(x @ W_ih.T + b_ih + h_prev @ W_hh.T + b_hh)
+
+
+def _forward_inputs(seed, B, D, H):
+    return lambda: _weights(seed, B, D, H)[1:]
+
+
+RNN_STEP_FORWARD = Question(
+    name="rnn_step_forward",
+    points=2,
+    reference=_step_forward,
+    inputs_unchanged=True,
+    cases=(
+        Case(_forward_inputs(0, 2, 3, 4), "B = 2, D = 3, H = 4 (random weights, seed 0)"),
+        Case(_forward_inputs(1, 1, 1, 2), "B = 1, D = 1, H = 2 (random weights, seed 1)"),
+        Case(_forward_inputs(2, 5, 4, 3), "B = 5, D = 4, H = 3", hidden=True),
+    ),
+    mistakes=(
+        Mistake(
+            "The recurrent weight is used untransposed (h_prev @ W_hh): torch stores W_hh as "
+            "(H_out, H_in), so the batch-first product is h_prev @ W_hh.T.",
+            lambda x, h, Wi, Wh, bi, bh: np.tanh(x @ Wi.T + bi + h @ Wh + bh),
+        ),
+        Mistake(
+            "One bias is missing: torch's RNN has two, b_ih and b_hh, and adds both.",
+            lambda x, h, Wi, Wh, bi, bh: np.tanh(x @ Wi.T + bi + h @ Wh.T),
+        ),
+        Mistake(
+            "No nonlinearity: h_t = tanh(pre-activation), not the pre-activation itself.",
+            lambda x, h, Wi, Wh, bi, bh: x @ Wi.T + bi + h @ Wh.T + bh,
+        ),
+    ),
+    hint="h = np.tanh(x @ W_ih.T + b_ih + h_prev @ W_hh.T + b_hh).",
+)
+
+# ----------------------------------------------------------------------------- 2. step backward
+
+
+def _step_backward(dh, x, h_prev, h, W_ih, W_hh):
+    da = dh * (1 - h**2)  # h = tanh(a), so tanh'(a) = 1 - h^2
+    return da @ W_ih, da @ W_hh, da.T @ x, da.T @ h_prev, da.sum(axis=0)
+
+
+def _tanh_twice(dh, x, h_prev, h, W_ih, W_hh):
+    da = dh * (1 - np.tanh(h) ** 2)
+    return da @ W_ih, da @ W_hh, da.T @ x, da.T @ h_prev, da.sum(axis=0)
+
+
+def _transposed_weight_grads(dh, x, h_prev, h, W_ih, W_hh):
+    da = dh * (1 - h**2)
+    return da @ W_ih, da @ W_hh, x.T @ da, h_prev.T @ da, da.sum(axis=0)
+
+
+def _no_activation_derivative(dh, x, h_prev, h, W_ih, W_hh):
+    return dh @ W_ih, dh @ W_hh, dh.T @ x, dh.T @ h_prev, dh.sum(axis=0)
+
+
+def _backward_inputs(seed, B, D, H):
+    def make():
+        rng, x, h_prev, W_ih, W_hh, b_ih, b_hh = _weights(seed, B, D, H)
+        h = _step_forward(x, h_prev, W_ih, W_hh, b_ih, b_hh)
+        return rng.normal(size=(B, H)), x, h_prev, h, W_ih, W_hh
+
+    return make
+
+
+RNN_STEP_BACKWARD = Question(
+    name="rnn_step_backward",
+    points=3,
+    reference=_step_backward,
+    inputs_unchanged=True,
+    cases=(
+        Case(_backward_inputs(3, 2, 3, 4), "B = 2, D = 3, H = 4, random dh (seed 3)"),
+        Case(_backward_inputs(4, 3, 2, 2), "B = 3, D = 2, H = 2, random dh (seed 4)"),
+        Case(_backward_inputs(5, 4, 5, 3), "B = 4, D = 5, H = 3", hidden=True),
+    ),
+    mistakes=(
+        Mistake(
+            "You took tanh of h again (1 - tanh(h)**2 is 1 - tanh(tanh(a))**2): h is already "
+            "tanh(a), so the derivative is 1 - h**2.",
+            _tanh_twice,
+        ),
+        Mistake(
+            "Your weight gradients are transposed: dW_ih = da.T @ x has W_ih's shape (H, D), "
+            "and dW_hh = da.T @ h_prev.",
+            _transposed_weight_grads,
+        ),
+        Mistake(
+            "The tanh derivative is missing: backpropagate da = dh * (1 - h**2) through the "
+            "weights, not dh.",
+            _no_activation_derivative,
+        ),
+    ),
+    hint="da = dh * (1 - h**2); dx = da @ W_ih; dh_prev = da @ W_hh; dW_ih = da.T @ x; "
+    "dW_hh = da.T @ h_prev; db = da.sum(axis=0).",
+)
+
+# ----------------------------------------------------------------------------- 3. BPTT
+
+
+def _bptt(xs, h0, W_ih, W_hh, b_ih, b_hh, d_hs, *, carry=True, accumulate=True):
+    T = xs.shape[0]
+    hs, h = [], h0
+    for t in range(T):
+        h = _step_forward(xs[t], h, W_ih, W_hh, b_ih, b_hh)
+        hs.append(h)
+    dxs = np.zeros_like(xs)
+    dW_ih, dW_hh, db = np.zeros_like(W_ih), np.zeros_like(W_hh), np.zeros_like(b_ih)
+    dh_next = np.zeros_like(h0)
+    for t in reversed(range(T)):
+        h_prev = hs[t - 1] if t > 0 else h0
+        dh = d_hs[t] + (dh_next if carry else 0)
+        dxs[t], dh_next, gW_ih, gW_hh, gb = _step_backward(dh, xs[t], h_prev, hs[t], W_ih, W_hh)
+        if accumulate:
+            dW_ih, dW_hh, db = dW_ih + gW_ih, dW_hh + gW_hh, db + gb
+        else:
+            dW_ih, dW_hh, db = gW_ih, gW_hh, gb
+    return dxs, dh_next, dW_ih, dW_hh, db
+
+
+def _bptt_inputs(seed, T, B, D, H):
+    def make():
+        rng, xs, h0, W_ih, W_hh, b_ih, b_hh = _weights(seed, B, D, H, T=T)
+        return xs, h0, W_ih, W_hh, b_ih, b_hh, rng.normal(size=(T, B, H))
+
+    return make
+
+
+BPTT = Question(
+    name="bptt",
+    points=4,
+    reference=_bptt,
+    inputs_unchanged=True,
+    cases=(
+        Case(_bptt_inputs(6, 4, 2, 3, 4), "T = 4, B = 2, D = 3, H = 4, random d_hs (seed 6)"),
+        Case(_bptt_inputs(7, 1, 1, 2, 3), "a single step T = 1 (seed 7)"),
+        Case(_bptt_inputs(8, 7, 3, 2, 5), "T = 7, B = 3, D = 2, H = 5", hidden=True),
+    ),
+    mistakes=(
+        Mistake(
+            "dh is not carried back through time: at step t the gradient on h_t is d_hs[t] PLUS "
+            "dh_prev returned by step t+1, because h_t also feeds h_{t+1}.",
+            lambda *a: _bptt(*a, carry=False),
+        ),
+        Mistake(
+            "The weight gradients keep only one step: the same W_ih, W_hh and b are used at every "
+            "step, so their gradients are SUMMED over t.",
+            lambda *a: _bptt(*a, accumulate=False),
+        ),
+    ),
+    hint="Forward: keep every h_t. Backward for t = T-1 .. 0: dh = d_hs[t] + dh_next; one step "
+    "backward; add its weight gradients; dh_next = its dh_prev. Return (dxs, dh0, dW_ih, dW_hh, db).",
+)
+
+# ----------------------------------------------------------------------------- 4. temperature
+
+
+def _softmax_temperature(logits, temperature):
+    if temperature <= 0:
+        raise ValueError(f"temperature must be positive, got {temperature}.")
+    z = logits / temperature
+    z = z - z.max(axis=-1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+@np.errstate(all="ignore")
+def _softmax_times(logits, temperature):
+    z = logits * temperature
+    e = np.exp(z - z.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+@np.errstate(all="ignore")
+def _softmax_wrong_axis(logits, temperature):
+    z = logits / temperature
+    e = np.exp(z - z.max())
+    return e / e.sum(axis=0, keepdims=True)
+
+
+SOFTMAX_TEMPERATURE = Question(
+    name="softmax_temperature",
+    points=2,
+    reference=_softmax_temperature,
+    inputs_unchanged=True,
+    cases=(
+        Case(lambda: (np.array([2.0, 1.0, 0.0, -1.0]), 0.5), "logits [2, 1, 0, -1], T = 0.5"),
+        Case(
+            lambda: (np.array([[1.0, 3.0, 0.5], [0.0, -2.0, 2.0]]), 2.0),
+            "a batch of two rows of logits (softmax along the last axis), T = 2",
+        ),
+        Case(
+            lambda: (np.array([1.0, 2.0]), 0.0),
+            "T = 0 (must raise ValueError)",
+            raises="ValueError",
+        ),
+        Case(
+            lambda: (np.array([800.0, 799.0, 0.0]), 1.0),
+            "large logits (exp overflows without shifting by the max)",
+            hidden=True,
+        ),
+        Case(lambda: (np.array([1.0, 2.0]), -1.0), "T = -1", hidden=True, raises="ValueError"),
+    ),
+    mistakes=(
+        Mistake(
+            "You multiplied the logits by the temperature: divide, softmax(logits / T), so a "
+            "small T sharpens the distribution and a large T flattens it.",
+            _softmax_times,
+        ),
+        Mistake(
+            "The probabilities must sum to 1 along the LAST axis (over the vocabulary, one row "
+            "per sequence), not down the batch.",
+            _softmax_wrong_axis,
+        ),
+    ),
+    hint="z = logits / T; subtract z.max(axis=-1, keepdims=True); exponentiate; divide by the sum "
+    "along axis -1. Raise ValueError when T <= 0.",
+)
+
+ASSIGNMENT = Assignment(
+    id="06_rnn_bptt",
+    title="Recurrent networks and backpropagation through time",
+    questions=(RNN_STEP_FORWARD, RNN_STEP_BACKWARD, BPTT, SOFTMAX_TEMPERATURE),
+)
