@@ -24,7 +24,7 @@ from tqdm.auto import tqdm
 
 from .. import specs
 from . import isolation, report, summary
-from .grader import Options, Session, grade
+from .grader import Options, Session, grade, zero_tests
 from .report import SubmissionResult
 from .submission import Found, assignment_from_name, find
 
@@ -97,8 +97,6 @@ def _grade_one(session, found: Found, assignment_id: str | None) -> SubmissionRe
             result = SubmissionResult(found.student, assignment_id)
             why = found.problem or "no notebook was submitted."
             result.messages.append(why)
-            from .grader import zero_tests
-
             result.tests = zero_tests(spec, why)
         else:
             result = grade(session, found.student, found.path, assignment_id)

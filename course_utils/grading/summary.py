@@ -1,5 +1,6 @@
 """The class summary beside ``grades.csv``: per question the mean and the distribution of
-scores (``summary.csv``) and a histogram of totals and per-question scores (``summary.png``).
+scores (``summary.csv``) and, in ``summary.png``, how many students got each score (bars at
+the exact scores) for the total and for each question.
 
 Uses matplotlib's Agg backend directly (grading never imports the course's plotting or widgets).
 """
@@ -66,8 +67,10 @@ def _plot(out_dir: Path, rows: list[dict]) -> Path | None:
         else:
             values = [float(t["score"]) for d in everyone for t in d["tests"] if t["name"] == name]
         top = row["max"] or 1.0
-        ax.hist(values, bins=min(20, max(2, int(top) + 1)), range=(0, top), color="#0072B2",
-                edgecolor="white")  # fmt: skip
+        counts = {v: values.count(v) for v in sorted(set(values))}
+        ax.bar(list(counts), list(counts.values()), width=max(0.3, top / 20), color="#0072B2")
+        ax.set_xlim(-top * 0.08 - 0.3, top * 1.08 + 0.3)
+        ax.set_xticks(sorted({0.0, top, *counts}))
         ax.set_title(f"{name}\nmean {row['mean']:.2g} / {top:g}", fontsize=9)
         ax.set_xlabel("points")
         ax.set_ylabel("students")
