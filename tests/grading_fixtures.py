@@ -234,6 +234,8 @@ for target in [{out!r} + "/correct/results.json", {out!r} + "/grades.csv", {root
             fh.write('{{"score": 1000}}')
     except OSError as exc:
         print("blocked:", target, exc)
+if any(b"pytest" in line or b"grading.cli" in line for line in seen):
+    max_stable_lr = 0.0  # the grader's command line was visible: this student would lose 2 points
 daemon = "import os, time\\nwhile True:\\n    time.sleep(0.2)"
 subprocess.Popen([sys.executable, "-c", daemon], start_new_session=True)
 """
