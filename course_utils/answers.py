@@ -168,3 +168,105 @@ def mismatch(expected, got, rtol: float, atol: float) -> str | None:
     if expected is None:
         return None if got is None else f"expected None, got {_kind(got)}."
     raise NotPlainData(f"expected value is not plain data: {type(expected).__name__}.")
+
+
+# ---------------------------------------------------------------- one observation of one test case
+
+
+_OUTCOMES = ("value", "error", "missing", "timeout", "not_plain", "died", "tampered")
+_MAX_TEXT = 300
+
+
+def short_text(text, limit: int = _MAX_TEXT) -> str:
+    text = " ".join(str(text).split()) if "\n" in str(text) else str(text)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+@dataclass(frozen=True)
+class Observation:
+    """What happened when the learner's answer met one test case: plain data only.
+
+    Made where the answer runs (the learner's kernel, or the grading sandbox), read by the judge.
+    ``outcome`` is one of ``value`` (``value`` holds plain data), ``error`` (the answer raised
+    ``error_type``: ``error``), ``missing`` (the name is not defined), ``timeout``, ``not_plain``
+    (``error`` says why the result is not plain data), ``died`` (the kernel died: ``error``) or
+    ``tampered`` (the grader saw the result channel abused: ``error``). ``inputs_after`` holds the
+    array arguments after the call (None for the others), ``library_calls`` the number of calls
+    the answer made to the course library's own implementation of this question.
+    """
+
+    outcome: str
+    value: object = None
+    error_type: str = ""
+    error: str = ""
+    inputs_after: tuple | None = None
+    library_calls: int = 0
+
+    def to_json(self) -> dict:
+        data: dict = {"outcome": self.outcome}
+        if self.outcome == "value":
+            data["value"] = plain_to_json(self.value)
+        if self.error_type:
+            data["error_type"] = self.error_type
+        if self.error:
+            data["error"] = self.error
+        if self.inputs_after is not None:
+            data["inputs_after"] = [
+                None if a is None else plain_to_json(a) for a in self.inputs_after
+            ]
+        if self.library_calls:
+            data["library_calls"] = self.library_calls
+        return data
+
+    @classmethod
+    def from_json(cls, data) -> Observation:
+        """Validate untrusted JSON; anything malformed becomes a ``tampered`` observation."""
+        try:
+            return cls._parse(data)
+        except (NotPlainData, TypeError, ValueError, KeyError) as exc:
+            return cls("tampered", error=f"the result could not be read ({short_text(exc, 120)}).")
+
+    @classmethod
+    def _parse(cls, data) -> Observation:
+        if type(data) is not dict or data.get("outcome") not in _OUTCOMES:
+            raise ValueError("no valid outcome")
+        text = {}
+        for key in ("error_type", "error"):
+            if type(data.get(key, "")) is not str:
+                raise ValueError(f"{key} is not text")
+            text[key] = short_text(data.get(key, ""))
+        value = plain_from_json(data["value"]) if data["outcome"] == "value" else None
+        after = data.get("inputs_after")
+        if after is not None:
+            if type(after) is not list or len(after) > 64:
+                raise ValueError("inputs_after is not a list")
+            after = tuple(None if a is None else plain_from_json(a) for a in after)
+        calls = data.get("library_calls", 0)
+        if type(calls) is not int or calls < 0:
+            raise ValueError("library_calls is not a count")
+        return cls(data["outcome"], value, text["error_type"], text["error"], after, calls)
+
+
+def observe_call(function, args: tuple, record_inputs: bool) -> Observation:
+    """Call ``function(*args)`` and describe the result as an Observation (runs with the
+    learner's code: no reference and no expected value are involved here)."""
+    try:
+        result = function(*args)
+    except Exception as exc:  # the learner's code may raise anything
+        name = type(exc).__name__
+        return Observation("error", error_type=name, error=short_text(f"{name}: {exc}"))
+    after = None
+    if record_inputs:
+        after = tuple(to_plain(a) if type(a) is np.ndarray else None for a in args)
+    try:
+        return Observation("value", to_plain(result), inputs_after=after)
+    except NotPlainData as exc:
+        return Observation("not_plain", error=short_text(exc), inputs_after=after)
+
+
+def observe_value(value) -> Observation:
+    """A graded variable as an Observation."""
+    try:
+        return Observation("value", to_plain(value))
+    except NotPlainData as exc:
+        return Observation("not_plain", error=short_text(exc))

@@ -2,13 +2,23 @@
 
 On success it prints one line. On failure it raises :class:`CheckFailed` whose message shows the
 failing input, expected vs got, and the hint for the typical mistake it recognised. The cases,
-references and hints come from ``course_utils.specs``, the same data the grader uses.
+references and hints come from ``course_utils.specs``, the same data the grader uses, and the
+text comes from the same renderer as the grader's feedback (``judging.render_case``).
+
+Each case runs under the question's time limit (``Question.timeout``, 20 s unless the spec says
+otherwise): a function that never returns is interrupted and the check fails saying so. The limit
+uses SIGALRM, so it applies in the main thread on Linux and macOS (always the case in Jupyter).
 """
 
 from __future__ import annotations
 
+import contextlib
+import signal
+import threading
+
 from . import specs
-from .judging import judge, observe
+from .answers import Observation
+from .judging import judge, observe, render_case
 
 
 class CheckFailed(AssertionError):
@@ -26,17 +36,40 @@ class Checker:
         question = self.assignment.question(name)
         cases = question.visible_cases
         for number, case in enumerate(cases, start=1):
-            verdict = judge(question, case, observe(question, case, answer))
+            args = case.make_inputs()
+            try:
+                with _time_limit(question.timeout):
+                    observation = observe(question, case, answer, args)
+            except _CheckTimeout:
+                observation = Observation("timeout")
+            verdict = judge(question, case, observation, args)
             if not verdict.passed:
-                lines = [
-                    f"{name}: test {number} of {len(cases)} failed.",
-                    f"  input: {case.description}",
-                    f"  {verdict.message}",
-                ]
-                if verdict.hint:
-                    lines.append(f"  hint: {verdict.hint}")
-                raise CheckFailed("\n".join(lines))
+                raise CheckFailed(f"{name}: " + render_case(number, len(cases), case, verdict))
         print(f"✓ {name}: all {len(cases)} visible tests pass.")
+
+
+class _CheckTimeout(BaseException):
+    """Raised inside the learner's function when a check's time limit is reached (a
+    BaseException, so ``except Exception`` in the learner's code does not swallow it)."""
+
+
+@contextlib.contextmanager
+def _time_limit(seconds: float):
+    usable = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+    if not usable or seconds <= 0:
+        yield
+        return
+
+    def interrupt(signum, frame):
+        raise _CheckTimeout()
+
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def _show_failures_without_traceback() -> None:

@@ -1,9 +1,12 @@
-"""Run a learner's answer on one test case (``observe``) and decide whether it is right (``judge``).
+"""Run a learner's answer on one test case (``observe``), decide whether it is right (``judge``),
+and say so in words (``render_case``).
 
-``observe`` runs where the learner's code lives (their kernel, or the grading sandbox) and returns
-only JSON-compatible plain data. ``judge`` runs where the reference lives (the learner's kernel for
-instant feedback, the trusted grader process for grades) and compares plain data with plain data,
-so the same case gives the same verdict in both places.
+``observe`` runs where the learner's code lives (their kernel for instant checks; the grading
+sandbox runs the same :func:`course_utils.answers.observe_call`) and returns an
+:class:`~course_utils.answers.Observation`: plain data, JSON both ways. ``judge`` runs where the
+reference lives (the learner's kernel for instant feedback, the trusted grader process for grades)
+and compares plain data with plain data, so the same case gives the same verdict in both places.
+A :class:`Verdict` says explicitly whether its message may be shown for a hidden case.
 """
 
 from __future__ import annotations
@@ -15,68 +18,58 @@ import numpy as np
 
 from .answers import (
     NotPlainData,
+    Observation,
     describe,
     mismatch,
-    plain_from_json,
-    plain_to_json,
+    observe_call,
+    observe_value,
+    short_text,
     to_plain,
 )
 from .specs.base import Case, Question
 
-_MAX_TEXT = 300
+__all__ = ["Observation", "Verdict", "judge", "observe", "render_case"]
 
 
-def _short(text: str) -> str:
-    text = str(text)
-    return text if len(text) <= _MAX_TEXT else text[: _MAX_TEXT - 3] + "..."
-
-
-def observe(question: Question, case: Case, answer) -> dict:
-    """Call ``answer`` on the case (or read it, for a value question); return plain JSON data."""
+def observe(question: Question, case: Case, answer, args: tuple | None = None) -> Observation:
+    """Call ``answer`` on the case (or read it, for a value question). ``args`` defaults to
+    ``case.make_inputs()``; the grader passes the arguments it generated for this run."""
     if question.kind == "value":
-        try:
-            return {"value": plain_to_json(to_plain(answer))}
-        except NotPlainData as exc:
-            return {"not_plain": _short(exc)}
+        return observe_value(answer)
     if not callable(answer):
-        return {"not_plain": f"{question.name} should be a function, got {type(answer).__name__}."}
-    args = case.inputs()
-    try:
-        result = answer(*args)
-    except Exception as exc:  # the learner's code may raise anything
-        return {"error_type": type(exc).__name__, "error": _short(f"{type(exc).__name__}: {exc}")}
-    observation = {}
-    try:
-        observation["value"] = plain_to_json(to_plain(result))
-    except NotPlainData as exc:
-        observation["not_plain"] = _short(exc)
-    if question.inputs_unchanged:
-        observation["inputs_after"] = [
-            plain_to_json(to_plain(a)) if type(a) is np.ndarray else None for a in args
-        ]
-    return observation
+        return Observation(
+            "not_plain", error=f"{question.name} should be a function, got {type(answer).__name__}."
+        )
+    args = case.make_inputs() if args is None else copy.deepcopy(args)  # the caller's stay intact
+    return observe_call(answer, args, question.inputs_unchanged)
 
 
 @dataclass(frozen=True)
 class Verdict:
+    """The judgement of one case. ``reveals`` is True when ``message`` shows something derived
+    from the case's inputs or expected answer: then it is never shown for a hidden case."""
+
     passed: bool
     message: str = ""
     hint: str = ""
+    reveals: bool = False
+    redacted: str = "returned a wrong result."  # shown instead of a revealing message
 
     def __bool__(self) -> bool:
         return self.passed
 
 
-def _expected(question: Question, case: Case):
+def _expected(question: Question, args: tuple):
     if question.kind == "value":
         return to_plain(question.reference())
-    return to_plain(question.reference(*copy.deepcopy(case.inputs())))
+    return to_plain(question.reference(*copy.deepcopy(args)))
 
 
-def _matching_mistake(question: Question, case: Case, got) -> str:
+def _matching_mistake(question: Question, args: tuple, got) -> str:
     for mistake in question.mistakes:
         try:
-            wrong = to_plain(mistake.answer(*case.inputs()))
+            call_args = () if question.kind == "value" else copy.deepcopy(args)
+            wrong = to_plain(mistake.answer(*call_args))
         except Exception:
             continue
         try:
@@ -87,47 +80,62 @@ def _matching_mistake(question: Question, case: Case, got) -> str:
     return question.hint
 
 
-def judge(question: Question, case: Case, observation) -> Verdict:
-    """Compare an observation (untrusted JSON data) with the reference; never trusts its types."""
-    if type(observation) is not dict:
-        return Verdict(False, "no result came back from the answer.")
-    if "error_type" in observation:
-        error_type = _short(observation.get("error_type"))
-        if case.raises is not None and error_type == case.raises:
+def _library_message(question: Question) -> str:
+    names = ", ".join(f"`{n}`" for n in question.library_names) or "the course library"
+    return (
+        f"`{question.name}` calls the course library's own implementation ({names}) instead of "
+        "implementing it: this question scores 0."
+    )
+
+
+def judge(question: Question, case: Case, observation, args: tuple | None = None) -> Verdict:
+    """Compare an observation (untrusted: an Observation or its JSON) with the reference."""
+    obs = (
+        observation if isinstance(observation, Observation) else Observation.from_json(observation)
+    )
+    args = case.make_inputs() if args is None else args
+    if obs.library_calls:
+        return Verdict(False, _library_message(question))
+    if obs.outcome == "error":
+        if case.raises is not None and obs.error_type == case.raises:
             return Verdict(True)
-        if error_type == "NotImplementedError":
+        if obs.error_type == "NotImplementedError":
             return Verdict(
                 False,
                 "not implemented yet: the code still raises NotImplementedError.",
                 "Replace `raise NotImplementedError()` with your solution.",
             )
-        return Verdict(False, f"raised {_short(observation.get('error'))}", question.hint)
-    if "missing" in observation:
+        # The exception's text may quote the input: only its type is safe for a hidden case.
+        error_type = short_text(obs.error_type, 80)
+        return Verdict(False, f"raised {obs.error}", question.hint, True, f"raised {error_type}.")
+    if obs.outcome == "missing":
         return Verdict(
             False,
             f"`{question.name}` is not defined: run the cell that defines it.",
             "Check the spelling of the name and run the cell above.",
         )
-    if "timeout" in observation:
+    if obs.outcome == "timeout":
         return Verdict(False, f"took longer than {question.timeout:g} s (an endless loop?).")
+    if obs.outcome in ("died", "tampered"):
+        return Verdict(False, obs.error or "no result came back from the answer.")
     if case.raises is not None:
         return Verdict(
             False,
             f"expected a {case.raises} to be raised, but the function returned normally.",
             question.hint,
         )
-    if "not_plain" in observation:
-        return Verdict(False, _short(observation["not_plain"]), question.hint)
-    try:
-        got = plain_from_json(observation.get("value"))
-    except NotPlainData as exc:
-        return Verdict(False, _short(exc))
+    if obs.outcome == "not_plain":
+        redacted = "returned something that is not a number, an array or a tuple of them."
+        return Verdict(False, short_text(obs.error), question.hint, True, redacted)
+    got = obs.value
     if got is None and question.kind == "value":
         return Verdict(False, f"`{question.name}` is still None: set it to your answer.")
-    expected = _expected(question, case)
+    expected = _expected(question, args)
     why = mismatch(expected, got, question.rtol, question.atol)
     if why is not None:
-        hint = _matching_mistake(question, case, got)
+        hint = _matching_mistake(question, args, got)
+        if why.startswith(("got None", "got NaN", "the array contains NaN")):
+            return Verdict(False, why, hint)
         if question.kind == "value":  # never reveal the answer itself
             if isinstance(got, float):
                 return Verdict(False, f"{describe(got)} is not the right answer.", hint)
@@ -136,25 +144,45 @@ def judge(question: Question, case: Case, observation) -> Verdict:
                 why.split(", got")[0].replace("expected", "your answer should be") + ".",
                 hint,
             )
-        if not case.hidden and not isinstance(expected, float):
+        if not isinstance(expected, float):
             why = f"{why}\n    expected: {describe(expected)}\n    got:      {describe(got)}"
-        return Verdict(False, why, hint)
+        return Verdict(False, why, hint, reveals=True)
     if question.inputs_unchanged:
-        after = observation.get("inputs_after")
-        before = [to_plain(a) if type(a) is np.ndarray else None for a in case.inputs()]
-        if type(after) is not list or len(after) != len(before):
-            return Verdict(False, "could not read the inputs back after the call.")
-        for i, (b, a) in enumerate(zip(before, after, strict=True)):
-            if b is None:
-                continue
-            try:
-                changed = mismatch(b, plain_from_json(a), 0.0, 0.0) is not None
-            except NotPlainData:
-                changed = True
-            if changed:
-                return Verdict(
-                    False,
-                    f"the function changed its input argument #{i + 1} in place.",
-                    "Work on a copy (e.g. `x = x.copy()` or `x + ...` instead of `x += ...`).",
-                )
+        return _inputs_unchanged(args, obs.inputs_after)
     return Verdict(True)
+
+
+def _inputs_unchanged(args: tuple, after) -> Verdict:
+    before = [to_plain(a) if type(a) is np.ndarray else None for a in args]
+    if after is None or len(after) != len(before):
+        return Verdict(False, "could not read the inputs back after the call.")
+    for i, (b, a) in enumerate(zip(before, after, strict=True)):
+        if b is not None and (a is None or mismatch(b, a, 0.0, 0.0) is not None):
+            return Verdict(
+                False,
+                f"the function changed its input argument #{i + 1} in place.",
+                "Work on a copy (e.g. `x = x.copy()` or `x + ...` instead of `x += ...`).",
+            )
+    return Verdict(True)
+
+
+def render_case(number: int, total: int, case: Case, verdict: Verdict) -> str:
+    """One case as text, for ``check`` and for the grader's feedback alike. A hidden case shows
+    neither its description nor anything the verdict marks as revealing; nor its hint."""
+    status = "passed" if verdict.passed else "failed"
+    if case.hidden:
+        line = f"hidden test {number} of {total} {status}"
+        if not verdict.passed:
+            line += f": {_safe_for_hidden(verdict)}"
+        return line
+    if verdict.passed:
+        return f"test {number} of {total} passed: {case.description}"
+    lines = [f"test {number} of {total} failed.", f"  input: {case.description}"]
+    lines += [f"  {line}" for line in verdict.message.splitlines()]
+    if verdict.hint:
+        lines.append(f"  hint: {verdict.hint}")
+    return "\n".join(lines)
+
+
+def _safe_for_hidden(verdict: Verdict) -> str:
+    return verdict.redacted if verdict.reveals else verdict.message.splitlines()[0]

@@ -137,3 +137,178 @@ def write_notebook(
     path.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, str(path))
     return path
+
+
+# ------------------------------------------------------------------ hostile submissions (issue 9)
+
+IMPORT_SPEC = """
+from course_utils.specs import load
+_spec = load("01_gradient_descent")
+numerical_gradient = _spec.question("numerical_gradient").reference
+"""
+
+EXEC_SOLUTIONS = """
+import json, pathlib, course_utils
+for root in [pathlib.Path(course_utils.__file__).parents[1], pathlib.Path({repo!r})]:
+    path = root / "solutions" / "01_gradient_descent.ipynb"
+    for cell in json.loads(path.read_text())["cells"]:
+        if cell["cell_type"] == "code":
+            exec("".join(cell["source"]))
+"""
+
+LIBRARY_ALIAS = "from course_utils.gradcheck import numerical_gradient"
+
+STACK_SNIFFER = """
+import inspect
+
+def gd_step(grad_fn, x, lr):
+    if lr <= 0:
+        raise ValueError("lr must be positive")
+    if any("grading" in frame.filename or "probe" in frame.function for frame in inspect.stack()):
+        return x - lr * grad_fn(x)
+    return x + lr * grad_fn(x)
+"""
+
+# Wrong answers, plus a hook that sees every cell's source (so the report cell's nonce) and prints
+# a forged "correct-looking" observation before the real one.
+FORGE_MARKERS = """
+import json, re
+def _forge(info):
+    match = re.search(r"report\\('([0-9a-f]{32})'", info.raw_cell or "")
+    if match:
+        print("\\n" + match.group(1) + " " + json.dumps({"outcome": "value", "value": 0.5}))
+        print("@@course-probe@@ 0000 0 " + json.dumps({"value": 0.5}))
+get_ipython().events.register("pre_run_cell", _forge)
+
+def numerical_gradient(f, x, h=1e-5):
+    return np.zeros_like(x)
+
+max_stable_lr = 0.3
+"""
+
+FORGE_RESULT_AND_DIE = """
+import os, json, signal
+forged = json.dumps({"token": "0" * 64, "result": {"cells": [], "questions": {}, "kernel": "ok"}})
+opened = 0
+for pid in os.listdir("/proc"):
+    if not pid.isdigit():
+        continue
+    try:
+        fds = os.listdir(f"/proc/{pid}/fd")
+    except OSError:
+        continue
+    for fd in fds:
+        try:
+            with open(f"/proc/{pid}/fd/{fd}", "w") as fh:
+                fh.write(forged)
+                opened += 1
+        except OSError:
+            pass
+print("forged into", opened, "descriptors")
+os.kill(os.getppid(), signal.SIGKILL)
+"""
+
+KILL_EVERYTHING = """
+import os, signal
+for pid in os.listdir("/proc"):
+    if pid.isdigit() and int(pid) != os.getpid():
+        try:
+            os.kill(int(pid), signal.SIGKILL)
+        except OSError:
+            pass
+"""
+
+# Reads what it can of the grader, tries to overwrite other students' files and the output
+# folder, and leaves a detached process that would keep rewriting grades.csv.
+SNOOP_AND_PERSIST = """
+import os, subprocess, sys
+seen = []
+for pid in os.listdir("/proc"):
+    try:
+        seen.append(open(f"/proc/{{pid}}/cmdline", "rb").read())
+    except OSError:
+        pass
+for target in [{out!r} + "/correct/results.json", {out!r} + "/grades.csv", {root!r} + "/stubs.ipynb"]:
+    try:
+        with open(target, "w") as fh:
+            fh.write('{{"score": 1000}}')
+    except OSError as exc:
+        print("blocked:", target, exc)
+if any(b"pytest" in line or b"grading.cli" in line for line in seen):
+    max_stable_lr = 0.0  # the grader's command line was visible: this student would lose 2 points
+daemon = "import os, time\\nwhile True:\\n    time.sleep(0.2)"
+subprocess.Popen([sys.executable, "-c", daemon], start_new_session=True)
+"""
+
+FORK_BOMB = """
+import os, time
+while True:
+    try:
+        os.fork()
+    except OSError:
+        time.sleep(0.2)
+"""
+
+NETWORK = """
+import socket
+try:
+    socket.create_connection(("127.0.0.1", {port}), timeout=2).sendall(b"leaked")
+    print("connected")
+except OSError as exc:
+    print("no network:", exc)
+"""
+
+MEMORY_BOMB = "hog = []\nwhile True:\n    hog.append(bytearray(10**8))"
+FILE_BOMB = 'with open("big.bin", "wb") as fh:\n    while True:\n        fh.write(b"x" * 10**6)'
+OUTPUT_FLOOD = 'print("x" * 3_000_000)'
+SEGFAULT = "import ctypes\nctypes.string_at(0)"
+SYS_EXIT_FUNCTION = "import sys\n\ndef gd_step(grad_fn, x, lr):\n    sys.exit(0)"
+OS_EXIT_FUNCTION = "import os\n\ndef gd_step(grad_fn, x, lr):\n    os._exit(3)"
+
+SUBCLASSES = """
+class Rigged(np.ndarray):
+    def __eq__(self, other):
+        return np.ones(np.shape(self), dtype=bool)
+
+class Sly(float):
+    def __eq__(self, other):
+        return True
+
+def gd_step(grad_fn, x, lr):
+    if lr <= 0:
+        raise ValueError("lr must be positive")
+    return np.zeros_like(x).view(Rigged)
+
+max_stable_lr = Sly(0.5)
+"""
+
+NAN_SHAPE_DTYPE = {
+    "numerical_gradient": "def numerical_gradient(f, x, h=1e-5):\n    return np.full_like(x, np.nan)",
+    "gd_step": "def gd_step(grad_fn, x, lr):\n    if lr <= 0:\n        raise ValueError()\n"
+    "    return (x - lr * grad_fn(x)).reshape(-1, 1)",
+    "gradient_descent": "def gradient_descent(grad_fn, x0, lr, tol=1e-6, max_iters=1000):\n"
+    "    return np.array(x0, dtype=complex), 0",
+}
+
+MONKEYPATCH_BUILTINS = """
+import builtins, numpy, math
+numpy.allclose = lambda *a, **k: True
+numpy.isclose = lambda *a, **k: True
+math.isclose = lambda *a, **k: True
+builtins.isinstance = lambda *a: True
+try:
+    import course_utils.judging
+except ImportError as exc:
+    print("no judging here:", exc)
+
+def numerical_gradient(f, x, h=1e-5):
+    return np.zeros_like(x)
+
+max_stable_lr = 1.0
+"""
+
+
+def raw_notebook(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path

@@ -1,16 +1,13 @@
-"""Auto-grading of submitted notebooks (the ``course-grade`` command).
+"""Auto-grading of submitted notebooks (the ``course-grade`` command), split by concern.
 
-Trust design, outside in:
+Trusted parent (references, hidden cases and scores live here only):
+``cli`` (the command), ``submission`` (find and read files safely), ``grader`` (one submission,
+one grading run's ``Session``), ``scoring`` (case inputs from a secret seed; judge; points),
+``report`` (results.json, feedback.md, grades.csv), ``summary`` (summary.csv / .png),
+``isolation`` (scratch folder, environment, limits, kill; strategies ``Bubblewrap`` and ``Plain``),
+``view`` (the read-only library copy the sandbox may import).
 
-* ``cli`` / ``grader`` / ``report`` run in the trusted parent process. The parent validates the
-  submitted file, copies a sanitised notebook into a fresh temp dir, starts the sandbox as a
-  child process, reads back *only JSON plain data*, and judges every case itself against the
-  references from ``course_utils.specs``. Scores are computed here and nowhere else.
-* ``sandbox`` runs in the untrusted child process: it executes the notebook in a Jupyter kernel
-  and writes what it observed (cell errors, one observation per test case) as JSON.
-* ``probe`` runs inside the student's kernel, next to the student's code: it calls the graded
-  names on the test inputs and prints the observations.
-
-This package never imports plotting or widget libraries, and this ``__init__`` imports nothing,
-because the probe imports it inside the student's kernel.
+Untrusted child, in the sandbox (imports nothing of the above): ``runner`` (runs the notebook in
+a kernel, evaluates each case), ``probe`` (inside the kernel), ``payload`` (case inputs, decoded
+inside the kernel). This ``__init__`` imports nothing: the child imports it too.
 """

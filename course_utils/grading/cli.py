@@ -1,16 +1,19 @@
-"""``course-grade``: grade one submitted notebook, or an nbgrader ``submitted/`` folder.
+"""``course-grade``: grade one submitted notebook, or a folder of them, in sandboxes.
 
-Trusted entry point: it finds the submissions, grades each one with :mod:`.grader` (which runs
-the student's code only in a sandboxed child process), and writes ``DIR/<student>/results.json``
-and ``DIR/grades.csv`` with :mod:`.report`.
+Trusted entry point: it finds the submissions (``submission``), grades each one with ``grader``
+(the student's code runs only in an isolated child) on ``--jobs`` parallel slots, and writes
+``DIR/<student>/results.json`` and ``feedback.md``, ``DIR/grades.csv`` (everyone graded into DIR)
+and ``DIR/summary.csv`` + ``summary.png`` with ``report`` / ``summary``.
 
 Exit codes: 0 every submission got a results.json (whatever the scores); 1 the grader itself
-failed on some submission; 2 usage error (missing path, no notebooks, unknown assignment).
+failed on some submission; 2 usage error (missing path, no notebooks, unknown assignment, no
+sandbox available without ``--unsafe-no-sandbox``).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 import traceback
@@ -20,101 +23,97 @@ from pathlib import Path
 from tqdm.auto import tqdm
 
 from .. import specs
-from . import report
-from .grader import Options, assignment_of, grade, read_notebook, zero_tests
+from . import isolation, report, summary
+from .grader import Options, Session, grade, zero_tests
 from .report import SubmissionResult
+from .submission import Found, assignment_from_name, find
 
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="course-grade",
-        description="Grade submitted notebooks in a sandboxed kernel and write Gradescope "
-        "results.json files plus grades.csv.",
+        description="Grade submitted notebooks in sandboxes (bubblewrap) and write Gradescope "
+        "results.json files, feedback, grades.csv and a summary.",
     )
     p.add_argument(
         "path",
         type=Path,
-        help="a submission .ipynb (student id = file stem), or an nbgrader folder "
-        "ROOT/<student>/<assignment>.ipynb or ROOT/<student>/<assignment>/<assignment>.ipynb",
+        help="a submission .ipynb (student id = file stem), or a folder: DIR/<student>.ipynb, "
+        "DIR/<student>/<assignment>.ipynb or DIR/<student>/<assignment>/<assignment>.ipynb",
     )
-    p.add_argument("--out", type=Path, required=True, help="output folder")
-    p.add_argument("--assignment", help=f"assignment id (known: {', '.join(specs.ASSIGNMENT_IDS)})")
+    p.add_argument("--out", type=Path, required=True, help="output folder (accumulates)")
+    p.add_argument(
+        "--assignment",
+        help=f"assignment id (known: {', '.join(specs.ASSIGNMENT_IDS)}); default: from the "
+        "file or folder names",
+    )
     p.add_argument("--cell-timeout", type=float, default=60.0, help="seconds per cell (60)")
     p.add_argument(
         "--question-timeout",
         type=float,
         default=None,
-        help="seconds to test one question (default: the question's own limit in the spec)",
+        help="seconds per test case (default: the question's own limit in the spec)",
     )
     p.add_argument(
         "--total-timeout", type=float, default=600.0, help="seconds per submission (600)"
     )
-    p.add_argument("--jobs", type=int, default=1, help="submissions graded in parallel (1)")
+    p.add_argument("--memory-mb", type=int, default=4096, help="address space per process (4096)")
+    p.add_argument(
+        "--jobs", type=int, default=os.cpu_count() or 1, help="submissions graded in parallel"
+    )
+    p.add_argument(
+        "--unsafe-no-sandbox",
+        action="store_true",
+        help="run submissions WITHOUT bubblewrap (only for trusted notebooks; see README)",
+    )
     p.add_argument("--quiet", action="store_true", help="print only the final line")
     return p
 
 
-def find_submissions(path: Path, assignment: str | None) -> list[tuple[str, Path | None]]:
-    """(student, notebook or None) pairs, sorted by student."""
-    if path.is_file():
-        return [(path.stem, path)]
-    found = []
-    for student_dir in sorted(p for p in path.iterdir() if p.is_dir()):
-        if student_dir.name.startswith("."):
-            continue
-        notebooks = [
-            nb
-            for nb in sorted(student_dir.glob("*.ipynb")) + sorted(student_dir.glob("*/*.ipynb"))
-            if ".ipynb_checkpoints" not in nb.parts
-        ]
-        preferred = [nb for nb in notebooks if nb.stem == assignment] or notebooks
-        found.append((student_dir.name, preferred[0] if preferred else None))
-    return found
+def _assignments(found: list[Found], override: str | None) -> dict[str, str | None]:
+    """Per student: --assignment, else the file/folder name, else the one the others share."""
+    named = {
+        f.student: override
+        or (assignment_from_name(f.path, specs.ASSIGNMENT_IDS) if f.path else None)
+        for f in found
+    }
+    shared = {a for a in named.values() if a}
+    common = shared.pop() if len(shared) == 1 else None
+    return {student: a or common for student, a in named.items()}
 
 
-def _common_assignment(submissions, override: str | None) -> str | None:
-    """The one assignment the identifiable submissions share (used for the others)."""
-    if override:
-        return override
-    ids = set()
-    for _, nb_path in submissions:
-        if nb_path is not None:
-            try:
-                nb = read_notebook(nb_path)
-            except ValueError:
-                nb = None
-            ids.add(assignment_of(nb, nb_path, None))
-    ids.discard(None)
-    return ids.pop() if len(ids) == 1 else None
-
-
-def _grade_one(student, nb_path, options, override, fallback) -> SubmissionResult:
+def _grade_one(session, found: Found, assignment_id: str | None) -> SubmissionResult:
     start = time.monotonic()
-    result = _grade_or_explain(student, nb_path, options, override, fallback)
+    try:
+        if assignment_id is None:
+            result = SubmissionResult(found.student, None)
+            result.messages.append(
+                found.problem
+                or "could not tell which assignment this notebook is for: name the file "
+                "<assignment>.ipynb or pass --assignment."
+            )
+        elif found.path is None:
+            spec = specs.load(assignment_id)
+            result = SubmissionResult(found.student, assignment_id)
+            why = found.problem or "no notebook was submitted."
+            result.messages.append(why)
+            result.tests = zero_tests(spec, why)
+        else:
+            result = grade(session, found.student, found.path, assignment_id)
+    except Exception as exc:  # a bug in the grader, not the student's fault
+        result = SubmissionResult(
+            found.student,
+            assignment_id,
+            messages=[f"internal grader error: {exc!r}", traceback.format_exc(limit=3)],
+            grader_failed=True,
+        )
     result.seconds = time.monotonic() - start
     return result
 
 
-def _grade_or_explain(student, nb_path, options, override, fallback) -> SubmissionResult:
-    if nb_path is None:
-        result = SubmissionResult(
-            student, fallback, messages=["no notebook found in the submission folder."]
-        )
-        if fallback:
-            result.tests = zero_tests(specs.load(fallback), "no notebook was submitted.")
-        return result
-    try:
-        return grade(student, nb_path, options, override, fallback)
-    except Exception as exc:  # a bug in the grader, not the student's fault
-        tb = traceback.format_exc(limit=3)
-        return SubmissionResult(
-            student, None, messages=[f"internal grader error: {exc!r}", tb], grader_failed=True
-        )
-
-
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    if not args.path.exists():
+    if not os.path.lexists(args.path):
         print(f"course-grade: {args.path} does not exist.", file=sys.stderr)
         return 2
     if args.assignment and args.assignment not in specs.ASSIGNMENT_IDS:
@@ -124,37 +123,53 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
-    out = args.out.resolve()
-    submissions = [
-        (student, nb)
-        for student, nb in find_submissions(args.path, args.assignment)
-        if (args.path / student).resolve() != out  # --out inside ROOT is not a student
-    ]
-    if not any(nb for _, nb in submissions):
-        print(f"course-grade: no notebooks found under {args.path}.", file=sys.stderr)
+    if not args.unsafe_no_sandbox and (problem := isolation.bubblewrap_problem()):
+        print(
+            f"course-grade: cannot sandbox submissions: {problem} Refusing to grade. Install "
+            "bubblewrap, or pass --unsafe-no-sandbox to run the notebooks unprotected (only for "
+            "notebooks you trust; see the README).",
+            file=sys.stderr,
+        )
         return 2
-    options = Options(args.cell_timeout, args.question_timeout, args.total_timeout)
-    fallback = _common_assignment(submissions, args.assignment)
-    args.out.mkdir(parents=True, exist_ok=True)
+    out = args.out.resolve()
+    found = [
+        f for f in find(args.path, args.assignment) if (args.path / f.student).resolve() != out
+    ]
+    if not any(f.path for f in found):
+        print(
+            f"course-grade: no notebooks found under {args.path}. Expected DIR/<student>.ipynb, "
+            "DIR/<student>/<assignment>.ipynb or DIR/<student>/<assignment>/<assignment>.ipynb.",
+            file=sys.stderr,
+        )
+        return 2
+    assignment_of = _assignments(found, args.assignment)
+    options = Options(
+        args.cell_timeout,
+        args.question_timeout,
+        args.total_timeout,
+        isolation.Limits(cpu_seconds=int(args.total_timeout) + 60, memory_mb=args.memory_mb),
+        args.unsafe_no_sandbox,
+    )
+    out.mkdir(parents=True, exist_ok=True)
     start, results = time.monotonic(), []
-    with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-        futures = [
-            pool.submit(_grade_one, student, nb, options, args.assignment, fallback)
-            for student, nb in submissions
-        ]
+    jobs = max(1, min(args.jobs, 16))
+    with Session(options, jobs) as session, ThreadPoolExecutor(max_workers=jobs) as pool:
+        futures = [pool.submit(_grade_one, session, f, assignment_of[f.student]) for f in found]
         bar = tqdm(total=len(futures), unit="notebook", disable=args.quiet or len(futures) < 2)
         for future in as_completed(futures):
             result = future.result()
-            report.write_results(args.out, result)
+            report.write_results(out, result)
             results.append(result)
             bar.update()
             if not args.quiet:
                 bar.write(report.summary_line(result))
         bar.close()
-    report.write_grades(args.out, results)
+    report.write_grades(out)
+    summary.write(out)
     failed = sum(r.grader_failed for r in results)
+    mode = "" if not args.unsafe_no_sandbox else " WITHOUT a sandbox (--unsafe-no-sandbox)"
     print(
-        f"graded {len(results)} submission(s) in {time.monotonic() - start:.1f} s; "
+        f"graded {len(results)} submission(s){mode} in {time.monotonic() - start:.1f} s; "
         f"results in {args.out}" + (f"; the grader FAILED on {failed}" if failed else "")
     )
     return 1 if failed else 0

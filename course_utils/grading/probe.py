@@ -1,61 +1,92 @@
-"""Runs INSIDE the student's kernel: observe one graded name on every test case, print JSON.
+"""Runs INSIDE the student's kernel, in the sandbox: the helpers behind the evaluation cells.
 
-The sandbox executes one extra cell per question in the student's kernel::
+The runner evaluates each test case with three short cells in the student's kernel::
 
-    __import__("course_utils.grading.probe", fromlist=["run"]).run(ASSIGNMENT, NAME, NONCE)
+    _course_grading_args = __import__("course_utils.grading.probe", fromlist=["x"]).prepare(TEXT)
+    _course_grading_result = numerical_gradient(*_course_grading_args)
+    __import__("course_utils.grading.probe", fromlist=["x"]).report(NONCE, NAME, KIND, RECORD)
 
-Everything here shares the kernel with the student's code, so nothing printed here is trusted:
-it is plain JSON data that the trusted grader validates and judges against its own references.
-No expected value is computed or printed here.
+so the graded function is called from an ordinary cell, as the student calls it, with the inputs
+of that one case (sent by the grader at that moment, see ``payload``). An exception, a timeout or
+a dead kernel in the middle cell is seen by the runner from outside the kernel. ``report`` prints
+one line, ``NONCE JSON`` (an :class:`~course_utils.answers.Observation`), whose nonce is fresh for
+this case and is written nowhere before this cell runs.
+
+Nothing here is trusted: this module has no reference, no expected value and no tolerance, and
+everything it prints is plain data for the grader to validate and judge. ``install`` wraps the
+course library's own implementations of the graded names so that a call to one is counted (a
+student determined to hide such a call can; see the README's limits).
 """
 
 from __future__ import annotations
 
+import functools
+import importlib
 import json
 
-from course_utils import specs
-from course_utils.judging import observe
+import numpy as np
 
-MARKER = "@@course-probe@@"
+from course_utils.answers import NotPlainData, Observation, observe_value, to_plain
+from course_utils.grading.payload import decode
+
 MAX_LINE = 1_000_000  # characters of JSON per observation; larger answers are not graded
+_library_calls = [0]
+_baseline = [0]
 
 
 def _user_namespace() -> dict:
-    try:
-        from IPython import get_ipython
+    from IPython import get_ipython
 
-        shell = get_ipython()
-    except ImportError:  # pragma: no cover - always inside IPython in practice
-        shell = None
-    if shell is not None:
-        return shell.user_ns
-    import __main__
-
-    return vars(__main__)
+    return get_ipython().user_ns
 
 
-def _observe_safely(question, case, namespace) -> dict:
-    if question.name not in namespace:
-        return {"missing": True}
-    try:
-        return observe(question, case, namespace[question.name])
-    except KeyboardInterrupt:  # the sandbox interrupted us at the question timeout
-        raise
-    except BaseException as exc:  # SystemExit and friends raised by the learner's code
-        return {"error_type": type(exc).__name__, "error": f"{type(exc).__name__}: {exc}"[:300]}
-
-
-def run(assignment_id: str, name: str, nonce: str) -> None:
-    """Print one ``MARKER NONCE INDEX JSON`` line per test case of question ``name``."""
-    question = specs.load(assignment_id).question(name)
-    namespace = _user_namespace()
-    for index, case in enumerate(question.cases):
-        observation = _observe_safely(question, case, namespace)
+def install(library_names: list[str]) -> None:
+    """Count every call to these functions (dotted names) from now on."""
+    for dotted in library_names:
+        module_name, _, attr = dotted.rpartition(".")
         try:
-            line = json.dumps(observation)
-        except (TypeError, ValueError) as exc:
-            line = json.dumps({"not_plain": f"the result could not be encoded: {exc}"[:300]})
-        if len(line) > MAX_LINE:
-            line = json.dumps({"not_plain": "the result is too large to grade."})
-        # Leading newline: the learner's code may have left a partial line on stdout.
-        print(f"\n{MARKER} {nonce} {index} {line}", flush=True)
+            module = importlib.import_module(module_name)
+            original = getattr(module, attr)
+        except (ImportError, AttributeError):
+            continue
+
+        @functools.wraps(original)
+        def counted(*args, __original=original, **kwargs):
+            _library_calls[0] += 1
+            return __original(*args, **kwargs)
+
+        setattr(module, attr, counted)
+
+
+def prepare(text: str) -> tuple:
+    """The case's arguments; library calls are counted from here."""
+    _baseline[0] = _library_calls[0]
+    return decode(text)
+
+
+def _observation(name: str, kind: str, record_inputs: bool) -> Observation:
+    namespace = _user_namespace()
+    if kind == "value":
+        return observe_value(namespace[name]) if name in namespace else Observation("missing")
+    args = namespace.get("_course_grading_args", ())
+    after = None
+    if record_inputs:
+        after = tuple(to_plain(a) if type(a) is np.ndarray else None for a in args)
+    calls = _library_calls[0] - _baseline[0]
+    try:
+        value = to_plain(namespace.get("_course_grading_result"))
+    except NotPlainData as exc:
+        return Observation("not_plain", error=str(exc)[:300], library_calls=calls)
+    return Observation("value", value, inputs_after=after, library_calls=calls)
+
+
+def report(nonce: str, name: str, kind: str, record_inputs: bool) -> None:
+    """Print ``NONCE JSON`` for the case just evaluated."""
+    try:
+        line = json.dumps(_observation(name, kind, record_inputs).to_json(), allow_nan=True)
+    except (TypeError, ValueError, NotPlainData) as exc:
+        line = json.dumps({"outcome": "not_plain", "error": f"not encodable: {exc}"[:300]})
+    if len(line) > MAX_LINE:
+        line = json.dumps({"outcome": "not_plain", "error": "the result is too large to grade."})
+    # Leading newline: the learner's code may have left a partial line on stdout.
+    print(f"\n{nonce} {line}", flush=True)

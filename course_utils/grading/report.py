@@ -1,12 +1,13 @@
-"""Results, feedback text, and the files the grader writes: ``results.json`` and ``grades.csv``.
+"""The files the grader writes: ``results.json``, ``feedback.md``, ``grades.csv``, summary.
 
-Runs in the trusted parent. Hidden test cases are reported without their inputs or expected
-values: only a fixed set of judge messages that reveal neither is shown verbatim for them.
+Runs in the trusted parent. The per-case text comes from ``judging.render_case`` (the same
+renderer as ``check``): hidden cases show neither their inputs nor expected values. ``grades.csv``
+is rebuilt from every ``<student>/results.json`` in the output folder, so grading students one at
+a time into the same folder accumulates them.
 """
 
 from __future__ import annotations
 
-import builtins
 import csv
 import json
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ class SubmissionResult:
     messages: list[str] = field(default_factory=list)
     grader_failed: bool = False
     seconds: float = 0.0
+    sandbox: str = "bubblewrap"
 
     @property
     def score(self) -> float:
@@ -39,60 +41,9 @@ class SubmissionResult:
         return float(sum(t.max_score for t in self.tests))
 
 
-# Judge messages that never contain an input or an expected value (safe for hidden cases).
-_SAFE_PREFIXES = (
-    "not implemented yet",
-    "`",
-    "took longer than",
-    "got None:",
-    "got NaN",
-    "the array contains NaN",
-    "the function changed its input",
-    "could not read the inputs back",
-    "no result came back",
-    "the kernel ",
-)
-_BUILTIN_ERRORS = {n for n in dir(builtins) if n.endswith(("Error", "Exception", "Exit"))}
-
-
 def one_line(text, limit: int = 200) -> str:
     line = " ".join(str(text).split())
     return line if len(line) <= limit else line[: limit - 3] + "..."
-
-
-def _hidden_message(message: str) -> str:
-    if message.startswith(_SAFE_PREFIXES):
-        return message.splitlines()[0]
-    if message.startswith("raised "):
-        name = message[len("raised ") :].split(":", 1)[0].strip()
-        return f"raised {name}." if name in _BUILTIN_ERRORS else "raised an exception."
-    return "returned a wrong result."
-
-
-def case_line(number: int, total: int, case, verdict) -> str:
-    status = "passed" if verdict.passed else "failed"
-    if case.hidden:
-        line = f"hidden test {number} {status}"
-        if not verdict.passed:
-            line += f": {_hidden_message(verdict.message)}"
-    else:
-        line = f"test {number} of {total} {status}: {case.description}"
-        if not verdict.passed:
-            line += f"\n    {verdict.message}"
-    if not verdict.passed and verdict.hint:
-        line += f"\n    hint: {verdict.hint}"
-    return line
-
-
-def question_header(score: float, points: float, passed: int, total: int) -> str:
-    if passed == total:
-        return f"{score:g}/{points:g} points: " + (
-            f"all {total} tests passed." if total > 1 else "the test passed."
-        )
-    return (
-        f"{score:g}/{points:g} points: {total - passed} of {total} tests failed "
-        "(the points need every test to pass)."
-    )
 
 
 def cell_messages(nb, observed: dict) -> list[str]:
@@ -128,7 +79,7 @@ def _where(nb, index: int) -> str:
 
 
 def results_json(result) -> dict:
-    """Gradescope's results.json for one submission."""
+    """Gradescope's results.json for one submission (``extra_data`` names the assignment)."""
     return {
         "score": result.score,
         "max_score": result.max_score,
@@ -143,28 +94,59 @@ def results_json(result) -> dict:
             }
             for t in result.tests
         ],
+        "extra_data": {"assignment": result.assignment, "sandbox": result.sandbox},
     }
 
 
+def feedback_markdown(result) -> str:
+    """The student's feedback: score, notebook-level messages, each question's test lines."""
+    lines = [f"# Feedback: {result.student}", ""]
+    if result.assignment:
+        lines += [
+            f"Assignment `{result.assignment}`: **{result.score:g}/{result.max_score:g}**",
+            "",
+        ]
+    lines += [f"- {m}" for m in result.messages if m] + [""]
+    for test in result.tests:
+        lines += [f"## {test.name} ({test.score:g}/{test.max_score:g})", "", "```"]
+        lines += [test.output, "```", ""]
+    return "\n".join(lines)
+
+
 def write_results(out_dir: Path, result) -> Path:
-    path = out_dir / result.student / "results.json"
-    path.parent.mkdir(parents=True, exist_ok=True)
+    folder = out_dir / result.student
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "results.json"
     path.write_text(json.dumps(results_json(result), indent=2) + "\n", encoding="utf-8")
+    (folder / "feedback.md").write_text(feedback_markdown(result), encoding="utf-8")
     return path
 
 
-def write_grades(out_dir: Path, results: list) -> Path:
-    """grades.csv: ``student,total,max,<question>...``, one row per student, sorted by student."""
+def collected(out_dir: Path) -> dict[str, dict]:
+    """Every student's results.json in the output folder (the grader's own files)."""
+    found = {}
+    for path in sorted(out_dir.glob("*/results.json")):
+        try:
+            found[path.parent.name] = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+    return found
+
+
+def write_grades(out_dir: Path) -> Path:
+    """grades.csv: ``student,total,max,<question>...``, one row per student graded into
+    ``out_dir`` (this run or an earlier one), sorted by student."""
+    everyone = collected(out_dir)
     names: list[str] = []
-    for result in results:
-        names += [t.name for t in result.tests if t.name not in names]
+    for data in everyone.values():
+        names += [t["name"] for t in data.get("tests", []) if t["name"] not in names]
     path = out_dir / "grades.csv"
     with open(path, "w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)
         writer.writerow(["student", "total", "max", *names])
-        for result in sorted(results, key=lambda r: r.student):
-            scores = {t.name: f"{t.score:g}" for t in result.tests}
-            row = [result.student, f"{result.score:g}", f"{result.max_score:g}"]
+        for student, data in everyone.items():
+            scores = {t["name"]: f"{t['score']:g}" for t in data.get("tests", [])}
+            row = [student, f"{data['score']:g}", f"{data.get('max_score', 0):g}"]
             writer.writerow(row + [scores.get(n, "") for n in names])
     return path
 

@@ -6,19 +6,46 @@ those read specs, so one test case serves the learner's instant feedback and the
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
+import numpy as np
+
+#: Seed of the generator a case with ``inputs(rng)`` gets in instant checks and spec tests. The
+#: grader draws a fresh secret seed per grading run instead, so hidden inputs cannot be tabled.
+CHECK_SEED = 0
+
 
 @dataclass(frozen=True)
 class Case:
-    """One test input. ``inputs()`` builds fresh arguments every call (deterministic)."""
+    """One test input. ``inputs()`` builds fresh arguments every call (deterministic).
 
-    inputs: Callable[[], tuple]
+    ``inputs`` may instead take one argument, a ``numpy.random.Generator``: the case is then
+    *generated*. Instant checks and the spec tests pass ``default_rng(CHECK_SEED)``; the grader
+    passes a generator seeded from a secret it draws for each grading run, so a hidden generated
+    case has new inputs every run. Describe such a case without its numbers.
+    """
+
+    inputs: Callable[..., tuple]
     description: str
     hidden: bool = False
     raises: str | None = None  # name of the exception the answer must raise, e.g. "ValueError"
+
+    @property
+    def generated(self) -> bool:
+        """True when ``inputs`` takes a random generator."""
+        try:
+            return len(inspect.signature(self.inputs).parameters) == 1
+        except (TypeError, ValueError):
+            return False
+
+    def make_inputs(self, rng: np.random.Generator | None = None) -> tuple:
+        """Fresh arguments: ``inputs()``, or ``inputs(rng)`` for a generated case."""
+        if not self.generated:
+            return tuple(self.inputs())
+        return tuple(self.inputs(rng if rng is not None else np.random.default_rng(CHECK_SEED)))
 
 
 @dataclass(frozen=True)
@@ -44,6 +71,10 @@ class Question:
     hint: str = ""
     inputs_unchanged: bool = False
     timeout: float = 20.0
+    # Dotted names of the course library's own implementations of this answer (for example
+    # "course_utils.gradcheck.numerical_gradient"). A graded answer that calls one scores 0.
+    # A reference imported from a library module is added automatically (see ``library_names``).
+    library: tuple[str, ...] = ()
 
     def __post_init__(self):
         if self.kind not in ("function", "value"):
@@ -56,6 +87,21 @@ class Question:
     @property
     def visible_cases(self) -> tuple[Case, ...]:
         return tuple(c for c in self.cases if not c.hidden)
+
+    @property
+    def library_names(self) -> tuple[str, ...]:
+        """``library`` plus the reference itself when it lives in a course library module."""
+        names = list(self.library)
+        module = getattr(self.reference, "__module__", "") or ""
+        qualname = getattr(self.reference, "__qualname__", "") or ""
+        if (
+            self.kind == "function"
+            and module.startswith("course_utils.")
+            and not module.startswith("course_utils.specs")
+            and "<" not in qualname
+        ):
+            names.append(f"{module}.{qualname}")
+        return tuple(dict.fromkeys(names))
 
 
 @dataclass(frozen=True)

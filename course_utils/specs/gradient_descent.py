@@ -31,6 +31,12 @@ def _rosenbrock(x):
     return (1 - x[0]) ** 2 + 100 * (x[1] - x[0] ** 2) ** 2
 
 
+def _random_spd(rng):
+    """A random 2x2 symmetric matrix with eigenvalues in [0.5, 2] (lr <= 0.5 is then stable)."""
+    q, _ = np.linalg.qr(rng.standard_normal((2, 2)))
+    return q @ np.diag(rng.uniform(0.5, 2.0, 2)) @ q.T
+
+
 def _quadratic_grad(A):
     A = np.asarray(A, dtype=float)
     return lambda x: A @ x
@@ -74,8 +80,12 @@ NUMERICAL_GRADIENT = Question(
             lambda: (_sin_cubic_1d, np.array([0.5])),
             "f(x) = sin(x0) + x0**3 at x = [0.5]",
         ),
-        Case(lambda: (_exp_3d, np.array([0.3, -1.2, 0.7])), "a 3-D function", hidden=True),
-        Case(lambda: (_rosenbrock, np.array([-1.2, 1.0])), "Rosenbrock at [-1.2, 1]", hidden=True),
+        Case(lambda rng: (_exp_3d, rng.uniform(-1.5, 1.5, 3)), "a 3-D function", hidden=True),
+        Case(
+            lambda rng: (_rosenbrock, rng.uniform(-1.5, 1.5, 2)),
+            "Rosenbrock at a random point",
+            hidden=True,
+        ),
     ),
     mistakes=(
         Mistake(
@@ -126,7 +136,11 @@ GD_STEP = Question(
             raises="ValueError",
         ),
         Case(
-            lambda: (_quadratic_grad([[3.0, 1.0], [1.0, 2.0]]), np.array([-1.0, 4.0]), 0.3),
+            lambda rng: (
+                _quadratic_grad(_random_spd(rng)),
+                rng.uniform(-4, 4, 2),
+                rng.uniform(0.1, 0.5),
+            ),
             "a rotated quadratic",
             hidden=True,
         ),
@@ -186,6 +200,7 @@ GRADIENT_DESCENT = Question(
     rtol=1e-6,
     atol=1e-9,
     inputs_unchanged=True,
+    library=("course_utils.descent.gradient_descent",),
     cases=(
         Case(
             lambda: (_quadratic_grad(_A_ILL), np.array([1.0, 1.0]), 0.1, 1e-6, 1000),
@@ -200,7 +215,7 @@ GRADIENT_DESCENT = Question(
             "max_iters = 5 reached before the tolerance",
         ),
         Case(
-            lambda: (_quadratic_grad([[2.0, 0.5], [0.5, 1.0]]), np.array([3.0, -2.0]), 0.4),
+            lambda rng: (_quadratic_grad(_random_spd(rng)), rng.uniform(-3, 3, 2), 0.4),
             "a rotated quadratic with default tol and max_iters",
             hidden=True,
         ),

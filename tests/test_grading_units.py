@@ -1,0 +1,132 @@
+"""Grader parts without a kernel: reading submissions, case inputs, observations, verdicts."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import numpy as np
+import pytest
+
+from course_utils import specs
+from course_utils.answers import Observation, PlainArray, to_plain
+from course_utils.checks import CheckFailed, checker
+from course_utils.grading import payload, scoring, submission, view
+from course_utils.judging import Verdict, judge, render_case
+
+SPEC = specs.load("01_gradient_descent")
+
+
+# ------------------------------------------------------------------ reading submissions
+
+
+def test_symlink_fifo_and_device_are_never_opened(tmp_path):
+    real = tmp_path / "real.ipynb"
+    real.write_text(json.dumps({"nbformat": 4, "cells": []}))
+    (tmp_path / "link.ipynb").symlink_to(real)
+    (tmp_path / "zero.ipynb").symlink_to("/dev/zero")
+    os.mkfifo(tmp_path / "pipe.ipynb")
+    for name in ("link.ipynb", "zero.ipynb", "pipe.ipynb"):
+        with pytest.raises(submission.SubmissionError):
+            submission.read_notebook(tmp_path / name)
+    found = {f.student: f for f in submission.find(tmp_path, None)}
+    assert found["real"].path == real
+    assert found["link"].path is None and "symbolic link" in found["link"].problem
+    assert found["pipe"].path is None and "not a regular file" in found["pipe"].problem
+
+
+def test_deep_nesting_and_size_limits(tmp_path, monkeypatch):
+    deep = tmp_path / "deep.ipynb"
+    deep.write_text("[" * 100_000 + "]" * 100_000)
+    with pytest.raises(submission.SubmissionError, match="nested too deeply"):
+        submission.read_notebook(deep)
+    monkeypatch.setattr(submission, "MAX_NOTEBOOK_BYTES", 10)
+    with pytest.raises(submission.SubmissionError, match="larger than"):
+        submission.read_notebook(deep)
+
+
+def test_assignment_comes_from_names_never_from_metadata(tmp_path):
+    nb = tmp_path / "alice" / "01_gradient_descent.ipynb"
+    assert submission.assignment_from_name(nb, specs.ASSIGNMENT_IDS) == "01_gradient_descent"
+    assert submission.assignment_from_name(tmp_path / "alice.ipynb", specs.ASSIGNMENT_IDS) is None
+
+
+# ------------------------------------------------------------------ inputs: generated, encoded
+
+
+def test_hidden_generated_inputs_change_with_the_seed_and_visible_ones_do_not():
+    q = SPEC.question("numerical_gradient")
+    a, b = scoring.case_inputs(q, 1), scoring.case_inputs(q, 2)
+    assert np.array_equal(a[0][1], b[0][1])  # a visible fixed case
+    assert not np.array_equal(a[2][1], b[2][1])  # a hidden generated case
+    assert np.array_equal(a[2][1], scoring.case_inputs(q, 1)[2][1])  # reproducible per seed
+
+
+def test_payload_carries_spec_functions_by_value_not_by_module():
+    args = SPEC.question("gd_step").cases[0].make_inputs()
+    text = payload.encode(args)
+    assert b"course_utils.specs" not in __import__("base64").b64decode(text)
+    grad_fn, x, lr = payload.decode(text)
+    np.testing.assert_allclose(grad_fn(x), args[0](x))
+
+
+def test_sandbox_view_has_no_specs_judging_or_solutions(tmp_path):
+    root = view.build(tmp_path)
+    package = root / "course_utils"
+    assert (package / "gradcheck.py").exists() and (package / "grading" / "probe.py").exists()
+    assert (
+        not (package / "judging.py").exists() and not (package / "grading" / "grader.py").exists()
+    )
+    assert "raise ImportError" in (package / "specs" / "__init__.py").read_text()
+    assert "skipped while grading" in (package / "checks.py").read_text()
+    assert not list(root.rglob("*.ipynb"))
+
+
+# ------------------------------------------------------------------ observations and verdicts
+
+
+def test_observation_round_trips_and_rejects_malformed_json():
+    obs = Observation("value", PlainArray((2,), (1.0, 2.0)), inputs_after=(None,), library_calls=1)
+    assert Observation.from_json(json.loads(json.dumps(obs.to_json()))) == obs
+    for bad in [None, [], {"outcome": "won"}, {"outcome": "value", "value": {"shape": [3]}}]:
+        assert Observation.from_json(bad).outcome == "tampered"
+
+
+def test_hidden_case_never_renders_a_revealing_message():
+    q = SPEC.question("gd_step")
+    case = next(c for c in q.cases if c.hidden and c.raises is None)
+    verdict = judge(q, case, Observation("value", PlainArray((2,), (9.0, 9.0))))
+    assert verdict.reveals and "expected" in verdict.message
+    line = render_case(4, 5, case, verdict)
+    assert line == "hidden test 4 of 5 failed: returned a wrong result."
+    raised = judge(q, case, Observation("error", error_type="KeyError", error="KeyError: 0.3"))
+    assert render_case(4, 5, case, raised) == "hidden test 4 of 5 failed: raised KeyError."
+
+
+def test_library_call_fails_with_its_message():
+    q = SPEC.question("numerical_gradient")
+    case = q.cases[0]
+    args = case.make_inputs()
+    right = q.reference(*args)
+    after = (None, to_plain(args[1]))
+    obs = Observation("value", PlainArray((2,), tuple(right)), inputs_after=after)
+    assert judge(q, case, obs).passed
+    verdict = judge(q, case, Observation("value", obs.value, library_calls=1))
+    assert not verdict.passed and "course_utils.gradcheck.numerical_gradient" in verdict.message
+    assert isinstance(verdict, Verdict)
+
+
+def test_check_interrupts_a_function_that_never_returns():
+    check = checker("01_gradient_descent")
+    q = SPEC.question("gd_step")
+    object.__setattr__(q, "timeout", 0.5)
+    try:
+
+        def forever(grad_fn, x, lr):
+            while True:
+                pass
+
+        with pytest.raises(CheckFailed, match=r"took longer than 0\.5 s"):
+            check("gd_step", forever)
+    finally:
+        object.__setattr__(q, "timeout", 20.0)
