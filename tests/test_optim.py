@@ -502,3 +502,18 @@ def test_load_state_dict_rejects_a_mismatch():
         match=r"^state 'exp_avg' of parameter 0 has shape \(2,\) but the parameter has shape \(3,\)\.$",
     ):
         optim.Adam([np.ones(3)]).load_state_dict(saved)
+
+
+def test_optimizer_modules_import_numpy_only():
+    import ast
+    from pathlib import Path
+
+    allowed = {"__future__", "copy", "numpy", "course_utils.validation"}
+    allowed |= {"course_utils.optim_base", "course_utils.optim_steps"}
+    for name in ("optim", "optim_base", "optim_steps"):
+        tree = ast.parse((Path(optim.__file__).parent / f"{name}.py").read_text())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                assert {a.name for a in node.names} <= allowed, (name, ast.dump(node))
+            elif isinstance(node, ast.ImportFrom):
+                assert node.module in allowed, (name, node.module)
