@@ -54,10 +54,26 @@ def _ema_of_square(average, value, beta, tmp):
     return _ema(average, tmp, beta, tmp)
 
 
+_BLOCK = 1 << 16  # elements per block in _descend (256 KiB of float32: stays in cache)
+
+
 def _descend(param, direction, lr, tmp):
-    """p <- p - lr direction (``tmp`` may be ``direction`` itself)."""
-    np.multiply(direction, lr, out=tmp)
-    np.subtract(param, tmp, out=param)
+    """p <- p - lr direction (``tmp`` may be ``direction`` itself).
+
+    numpy has no fused multiply-subtract (torch's ``p.add_(d, alpha=-lr)`` is one pass over
+    memory), so a large contiguous array goes block by block through a small buffer that stays in
+    cache; lr * direction then never travels to memory and back.
+    """
+    if param.size <= _BLOCK or not (param.flags.c_contiguous and direction.flags.c_contiguous):
+        np.multiply(direction, lr, out=tmp)
+        return np.subtract(param, tmp, out=param)
+    p, d = param.reshape(-1), direction.reshape(-1)  # views, as both are contiguous
+    buffer = np.empty(_BLOCK, dtype=param.dtype)
+    for start in range(0, p.size, _BLOCK):
+        block = slice(start, start + _BLOCK)
+        work = buffer[: p[block].size]
+        np.multiply(d[block], lr, out=work)
+        np.subtract(p[block], work, out=p[block])
     return param
 
 

@@ -517,3 +517,23 @@ def test_optimizer_modules_import_numpy_only():
                 assert {a.name for a in node.names} <= allowed, (name, ast.dump(node))
             elif isinstance(node, ast.ImportFrom):
                 assert node.module in allowed, (name, node.module)
+
+
+@pytest.mark.parametrize("name", ["SGD", "Adam"])
+def test_large_params_go_through_the_blocked_update_and_still_match_torch(name):
+    """Past 65536 elements the final p <- p - lr d runs block by block (optim_steps._descend)."""
+    rng = np.random.default_rng(5)
+    params = [rng.normal(size=(300, 250)), rng.normal(size=70_001), rng.normal(size=(400, 300)).T]
+    ours_cls, torch_cls, _ = OPTIMIZERS[name]
+    hyper = FEATURES[name]["maximize"]
+    ours = [p.copy() for p in params]
+    theirs = [torch.tensor(p, requires_grad=True) for p in params]
+    opt, ref = ours_cls(ours, **hyper), torch_cls(theirs, **hyper)
+    for _ in range(3):
+        grads = [rng.normal(size=p.shape) for p in params]
+        opt.step(grads)
+        for p, g in zip(theirs, grads, strict=True):
+            p.grad = torch.from_numpy(g)
+        ref.step()
+    for a, b in zip(ours, theirs, strict=True):
+        np.testing.assert_allclose(a, b.detach().numpy(), rtol=1e-12, atol=1e-14)
