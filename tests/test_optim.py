@@ -10,7 +10,7 @@ from course_utils import optim
 from course_utils.optim_steps import sgd_step
 
 SETTINGS = settings(
-    max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True
+    max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True
 )
 STEPS = 200
 
