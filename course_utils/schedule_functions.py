@@ -238,3 +238,19 @@ def one_cycle_momentum(
     # min -> max_momentum (torch's start_momentum/end_momentum).
     levels = {"initial": max_momentum, "max": base_momentum, "min": max_momentum}
     return _one_cycle_value(t, levels, total_steps, pct_start, anneal_strategy, three_phase)
+
+
+#: The formula of each schedule (LaTeX, for figure titles and the notebook), keyed by the name
+#: of its class in :mod:`course_utils.schedules`; η₀ is the initial lr, t the step.
+FORMULAS = {
+    "StepLR": r"$\eta_0\,\gamma^{\lfloor t/s \rfloor}$",
+    "MultiStepLR": r"$\eta_0\,\gamma^{\#\{m_i \leq t\}}$",
+    "ExponentialLR": r"$\eta_0\,\gamma^{t}$",
+    "InverseTimeLR": r"$\eta_0 / (1 + k t)$",
+    "LinearLR": r"$\eta_0\,(a + (b - a)\min(t, n)/n)$",
+    "PolynomialLR": r"$\eta_0\,(1 - \min(t, n)/n)^{p}$",
+    "CosineAnnealingLR": r"$\eta_{min} + (\eta_0 - \eta_{min})\,\frac{1 + \cos(\pi t / T)}{2}$",
+    "CosineAnnealingWarmRestarts": r"cosine within each period $T_0, T_0 T_{mult}, \ldots$",
+    "CyclicLR": r"$\eta_b + (\eta_{max} - \eta_b)\,\mathrm{tri}(t)\,\mathrm{scale}$",
+    "OneCycleLR": r"up to $\eta_{max}$ in $p\,N$ steps, then down to $\eta_{max}/(d f)$",
+}
