@@ -252,5 +252,8 @@ FORMULAS = {
     "CosineAnnealingLR": r"$\eta_{min} + (\eta_0 - \eta_{min})\,\frac{1 + \cos(\pi t / T)}{2}$",
     "CosineAnnealingWarmRestarts": r"cosine within each period $T_0, T_0 T_{mult}, \ldots$",
     "CyclicLR": r"$\eta_b + (\eta_{max} - \eta_b)\,\mathrm{tri}(t)\,\mathrm{scale}$",
-    "OneCycleLR": r"up to $\eta_{max}$ in $p\,N$ steps, then down to $\eta_{max}/(d f)$",
+    "SequentialLR": r"LinearLR for $t < m$, then CosineAnnealingLR at $t - m$",
+    "ReduceLROnPlateau": r"$\eta \leftarrow \eta\cdot$factor after patience steps without progress",
+    "LambdaLR": r"$\eta_0\,\lambda(t)$",
+    "OneCycleLR": r"$\eta_{max}/d$ up to $\eta_{max}$ in $p\,N$ steps, then down to $\eta_{max}/(d f)$",
 }
