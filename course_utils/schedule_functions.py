@@ -252,8 +252,8 @@ FORMULAS = {
     "CosineAnnealingLR": r"$\eta_{min} + (\eta_0 - \eta_{min})\,\frac{1 + \cos(\pi t / T)}{2}$",
     "CosineAnnealingWarmRestarts": r"cosine within each period $T_0, T_0 T_{mult}, \ldots$",
     "CyclicLR": r"$\eta_b + (\eta_{max} - \eta_b)\,\mathrm{tri}(t)\,\mathrm{scale}$",
-    "SequentialLR": r"LinearLR for $t < m$, then CosineAnnealingLR at $t - m$",
-    "ReduceLROnPlateau": r"$\eta \leftarrow \eta\cdot$factor after patience steps without progress",
+    "SequentialLR": r"LinearLR, then CosineAnnealingLR from $t = m$",
+    "ReduceLROnPlateau": r"$\eta \leftarrow$ factor $\cdot\,\eta$ after patience flat steps",
     "LambdaLR": r"$\eta_0\,\lambda(t)$",
-    "OneCycleLR": r"$\eta_{max}/d$ up to $\eta_{max}$ in $p\,N$ steps, then down to $\eta_{max}/(d f)$",
+    "OneCycleLR": r"$\eta_{max}/d \nearrow \eta_{max}$ in $pN$ steps $\searrow \eta_{max}/(df)$",
 }
