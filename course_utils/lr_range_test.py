@@ -63,11 +63,11 @@ def lr_range_test(
     lr_max = real_number(lr_max, "lr_max", positive=True)
     if lr_min >= lr_max:
         raise ValueError(f"lr_min must be smaller than lr_max, got {lr_min} >= {lr_max}.")
-    num_steps = integer(num_steps, "num_steps", minimum=5)
+    num_steps = integer(num_steps, "num_steps", low=5)
     smoothing = real_number(smoothing, "smoothing", nonnegative=True)
     if smoothing >= 1:
         raise ValueError(f"smoothing must be in [0, 1), got {smoothing}.")
-    skip_start = integer(skip_start, "skip_start", minimum=0)
+    skip_start = integer(skip_start, "skip_start", low=0)
     diverge_factor = real_number(diverge_factor, "diverge_factor", positive=True)
     if diverge_factor <= 1:
         raise ValueError(f"diverge_factor must be > 1, got {diverge_factor}.")

@@ -31,12 +31,12 @@ __all__ = [
 
 
 def _step(t) -> int:
-    return integer(t, "t", minimum=0)
+    return integer(t, "t", low=0)
 
 
 def step_lr(t: int, base_lr: float, step_size: int, gamma: float = 0.1) -> float:
     """base_lr · gamma^floor(t / step_size): multiply by gamma every ``step_size`` steps."""
-    step_size = integer(step_size, "step_size", minimum=1)
+    step_size = integer(step_size, "step_size", low=1)
     return base_lr * gamma ** (_step(t) // step_size)
 
 
@@ -65,21 +65,21 @@ def linear_lr(
 ) -> float:
     """base_lr times a factor moving linearly from ``start_factor`` (t = 0) to ``end_factor``
     (t >= total_iters): the usual linear warm-up when start_factor < end_factor = 1."""
-    total_iters = integer(total_iters, "total_iters", minimum=1)
+    total_iters = integer(total_iters, "total_iters", low=1)
     frac = min(_step(t), total_iters) / total_iters
     return base_lr * (start_factor + (end_factor - start_factor) * frac)
 
 
 def polynomial_lr(t: int, base_lr: float, total_iters: int = 5, power: float = 1.0) -> float:
     """base_lr · (1 - min(t, total_iters) / total_iters)^power: reaches 0 at total_iters."""
-    total_iters = integer(total_iters, "total_iters", minimum=1)
+    total_iters = integer(total_iters, "total_iters", low=1)
     return base_lr * (1.0 - min(_step(t), total_iters) / total_iters) ** power
 
 
 def cosine_annealing_lr(t: int, base_lr: float, T_max: int, eta_min: float = 0.0) -> float:
     """eta_min + (base_lr - eta_min) · (1 + cos(π t / T_max)) / 2: half a cosine from base_lr to
     eta_min over T_max steps (and back up after, as torch's does: the cosine is periodic)."""
-    T_max = integer(T_max, "T_max", minimum=1)
+    T_max = integer(T_max, "T_max", low=1)
     return eta_min + (base_lr - eta_min) * (1 + math.cos(math.pi * _step(t) / T_max)) / 2
 
 
@@ -87,8 +87,8 @@ def warm_restart_position(t: int, T_0: int, T_mult: int = 1) -> tuple[int, int]:
     """(T_cur, T_i): steps since the last restart and the length of the current period, for
     periods T_0, T_0·T_mult, T_0·T_mult², ... (SGDR, Loshchilov & Hutter 2017)."""
     t = _step(t)
-    T_0 = integer(T_0, "T_0", minimum=1)
-    T_mult = integer(T_mult, "T_mult", minimum=1)
+    T_0 = integer(T_0, "T_0", low=1)
+    T_mult = integer(T_mult, "T_mult", low=1)
     if T_mult == 1:
         return t % T_0, T_0
     period = T_0
@@ -108,7 +108,7 @@ def cosine_warm_restarts_lr(
 
 def _cyclic_position(t: int, step_size_up: int, step_size_down: int | None):
     """(cycle number from 1, fraction of the triangle's height at t)."""
-    up = float(integer(step_size_up, "step_size_up", minimum=1))
+    up = float(integer(step_size_up, "step_size_up", low=1))
     down = up if step_size_down is None else float(integer(step_size_down, "step_size_down", 1))
     total = up + down
     cycle = math.floor(1 + t / total)
@@ -189,7 +189,7 @@ def _one_cycle_levels(max_lr, div_factor, final_div_factor):
 
 def _one_cycle_value(t, levels, total_steps, pct_start, anneal_strategy, three_phase):
     t = _step(t)
-    total_steps = integer(total_steps, "total_steps", minimum=1)
+    total_steps = integer(total_steps, "total_steps", low=1)
     if t > total_steps:
         raise ValueError(
             f"OneCycleLR was stepped {t} times but total_steps = {total_steps}: the cycle is "

@@ -91,7 +91,7 @@ class LRScheduler:
     def __init__(self, optimizer, last_epoch: int = -1):
         groups = _groups(optimizer)
         self.optimizer = optimizer
-        last_epoch = integer(last_epoch, "last_epoch", minimum=-1)
+        last_epoch = integer(last_epoch, "last_epoch", low=-1)
         for i, group in enumerate(groups):
             if last_epoch == -1:
                 group.setdefault("initial_lr", group["lr"])
@@ -159,7 +159,7 @@ class StepLR(LRScheduler):
     """Multiply the lr by ``gamma`` every ``step_size`` steps."""
 
     def __init__(self, optimizer, step_size: int, gamma: float = 0.1, last_epoch: int = -1):
-        self.step_size = integer(step_size, "step_size", minimum=1)
+        self.step_size = integer(step_size, "step_size", low=1)
         self.gamma = real_number(gamma, "gamma", positive=True)
         super().__init__(optimizer, last_epoch)
 
@@ -171,7 +171,7 @@ class MultiStepLR(LRScheduler):
     """Multiply the lr by ``gamma`` at each step listed in ``milestones``."""
 
     def __init__(self, optimizer, milestones, gamma: float = 0.1, last_epoch: int = -1):
-        self.milestones = sorted(integer(m, "each milestone", minimum=0) for m in milestones)
+        self.milestones = sorted(integer(m, "each milestone", low=0) for m in milestones)
         self.gamma = real_number(gamma, "gamma", positive=True)
         super().__init__(optimizer, last_epoch)
 
@@ -219,7 +219,7 @@ class LinearLR(LRScheduler):
                 f"start_factor must be in (0, 1] and end_factor in [0, 1], got {start_factor} "
                 f"and {end_factor}."
             )
-        self.total_iters = integer(total_iters, "total_iters", minimum=1)
+        self.total_iters = integer(total_iters, "total_iters", low=1)
         super().__init__(optimizer, last_epoch)
 
     def lr_at(self, t, base_lr):
@@ -230,7 +230,7 @@ class PolynomialLR(LRScheduler):
     """lr · (1 - t/total_iters)^power until total_iters, then 0."""
 
     def __init__(self, optimizer, total_iters: int = 5, power: float = 1.0, last_epoch: int = -1):
-        self.total_iters = integer(total_iters, "total_iters", minimum=1)
+        self.total_iters = integer(total_iters, "total_iters", low=1)
         self.power = real_number(power, "power", positive=True)
         super().__init__(optimizer, last_epoch)
 
@@ -242,7 +242,7 @@ class CosineAnnealingLR(LRScheduler):
     """Half a cosine from the initial lr down to eta_min over T_max steps."""
 
     def __init__(self, optimizer, T_max: int, eta_min: float = 0.0, last_epoch: int = -1):
-        self.T_max = integer(T_max, "T_max", minimum=1)
+        self.T_max = integer(T_max, "T_max", low=1)
         self.eta_min = real_number(eta_min, "eta_min", nonnegative=True)
         super().__init__(optimizer, last_epoch)
 
@@ -256,8 +256,8 @@ class CosineAnnealingWarmRestarts(LRScheduler):
     def __init__(
         self, optimizer, T_0: int, T_mult: int = 1, eta_min: float = 0.0, last_epoch: int = -1
     ):
-        self.T_0 = integer(T_0, "T_0", minimum=1)
-        self.T_mult = integer(T_mult, "T_mult", minimum=1)
+        self.T_0 = integer(T_0, "T_0", low=1)
+        self.T_mult = integer(T_mult, "T_mult", low=1)
         self.eta_min = real_number(eta_min, "eta_min", nonnegative=True)
         super().__init__(optimizer, last_epoch)
 
@@ -308,7 +308,7 @@ class CyclicLR(LRScheduler):
             if m < b:
                 raise ValueError(f"max_lr must be >= base_lr, got max_lr = {m} < base_lr = {b}.")
         self.max_lrs = maxes
-        self.step_size_up = integer(step_size_up, "step_size_up", minimum=1)
+        self.step_size_up = integer(step_size_up, "step_size_up", low=1)
         self.step_size_down = (
             None if step_size_down is None else integer(step_size_down, "step_size_down", 1)
         )
@@ -359,10 +359,10 @@ class OneCycleLR(LRScheduler):
     ):
         groups = _groups(optimizer)
         if total_steps is not None:
-            self.total_steps = integer(total_steps, "total_steps", minimum=1)
+            self.total_steps = integer(total_steps, "total_steps", low=1)
         elif epochs is not None and steps_per_epoch is not None:
-            self.total_steps = integer(epochs, "epochs", minimum=1) * integer(
-                steps_per_epoch, "steps_per_epoch", minimum=1
+            self.total_steps = integer(epochs, "epochs", low=1) * integer(
+                steps_per_epoch, "steps_per_epoch", low=1
             )
         else:
             raise ValueError("give either total_steps or both epochs and steps_per_epoch.")
@@ -422,7 +422,7 @@ class SequentialLR(LRScheduler):
             )
         self._schedulers, self._milestones = schedulers, milestones
         self.optimizer = optimizer
-        self.last_epoch = integer(last_epoch, "last_epoch", minimum=-1) + 1
+        self.last_epoch = integer(last_epoch, "last_epoch", low=-1) + 1
         for group in _groups(optimizer):
             group["lr"] = group["initial_lr"]
         for s in schedulers:  # each already took its first step when it was built: undo that
@@ -481,8 +481,8 @@ class ReduceLROnPlateau(LRScheduler):
             real_number(m, "min_lr", nonnegative=True)
             for m in _per_group("min_lr", min_lr, len(groups))
         ]
-        self.patience = integer(patience, "patience", minimum=0)
-        self.cooldown = integer(cooldown, "cooldown", minimum=0)
+        self.patience = integer(patience, "patience", low=0)
+        self.cooldown = integer(cooldown, "cooldown", low=0)
         self.threshold = real_number(threshold, "threshold", nonnegative=True)
         self.eps = real_number(eps, "eps", nonnegative=True)
         self.mode, self.threshold_mode = mode, threshold_mode

@@ -51,10 +51,17 @@ def as_point(x, dim: int, name: str = "x", batched: bool = False) -> np.ndarray:
     return real_array(raw, name)
 
 
-def integer(value, name: str, minimum: int | None = None) -> int:
-    """``value`` as an int (bools and floats refused), at least ``minimum`` if given."""
+
+def integer(value, name: str, low: int | None = None, high: int | None = None) -> int:
+    """``value`` as an int (bools refused), checked ``low <= value`` and ``value < high``."""
     if isinstance(value, bool) or not isinstance(value, int | np.integer):
         raise TypeError(f"{name} must be an int, got {type(value).__name__}.")
-    if minimum is not None and value < minimum:
-        raise ValueError(f"{name} must be >= {minimum}, got {value}.")
+    if (low is not None and value < low) or (high is not None and value >= high):
+        if high is None:
+            bound = f">= {low}"
+        elif low is None:
+            bound = f"< {high}"
+        else:
+            bound = f"in [{low}, {high})"
+        raise ValueError(f"{name} must be {bound}, got {value}.")
     return int(value)
