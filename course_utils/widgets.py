@@ -35,7 +35,7 @@ def _title(traj) -> str:
         return f"converged: ||∇f|| < {traj.tol:.0e} after {traj.n_steps} steps"
     if traj.status == "max_iters":
         return f"step limit: {traj.n_steps} steps, ||∇f|| = {traj.grad_norms[-1]:.1e}"
-    return f"diverged at step {traj.n_steps + 1} (last finite iterate shown)"
+    return f"diverged at step {traj.n_steps + 1} (steps up to {traj.n_steps} shown)"
 
 
 class LearningRateExplorer:

@@ -124,4 +124,4 @@ def test_loss_title_says_how_the_run_ended():
     e.steps_slider.value = 300
     e.lr_slider.value = 0.5
     n = e.last_trajectory.n_steps
-    assert e.figure.axes[1].get_title() == f"diverged at step {n + 1} (last finite iterate shown)"
+    assert e.figure.axes[1].get_title() == f"diverged at step {n + 1} (steps up to {n} shown)"
