@@ -23,7 +23,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from course_utils.grading.isolation import thread_env  # noqa: E402
+from course_utils.threads import THREAD_ENV  # noqa: E402
 
 
 def main() -> int:
@@ -37,7 +37,7 @@ def main() -> int:
     parser.add_argument("--jobs", type=int, default=2, help="parallel submissions (2)")
     parser.add_argument("--unsafe-no-sandbox", action="store_true")
     args = parser.parse_args()
-    env = {**os.environ, "MPLBACKEND": "Agg", **thread_env()}
+    env = {**os.environ, **THREAD_ENV, "MPLBACKEND": "Agg"}
     script = Path(sys.executable).parent / "course-grade"
     with tempfile.TemporaryDirectory(prefix="grading-bench-") as tmp:
         root = Path(tmp) / "submitted"

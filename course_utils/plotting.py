@@ -9,11 +9,14 @@ import matplotlib.pyplot as plt
 import numpy as np
 from cycler import cycler
 
+from .validation import integer, objective_like
+
 __all__ = [
     "COLORS",
     "use_course_style",
     "plot_contour",
     "plot_trajectory",
+    "trajectory_legend",
     "plot_loss_curves",
     "plot_function_1d",
     "save_figure",
@@ -60,11 +63,7 @@ def _limits(lim, name: str) -> tuple[float, float]:
 
 
 def _check_objective(objective, dim: int) -> None:
-    if not callable(getattr(objective, "value", None)):
-        raise TypeError(f"objective must have a callable .value(x), got {objective!r}.")
-    got = getattr(objective, "dim", dim)
-    if got != dim:
-        raise ValueError(f"objective must have dim {dim}, got dim {got}.")
+    objective_like(objective, ("value",), dim)
 
 
 def _check_ax(ax):
@@ -100,8 +99,7 @@ def plot_contour(objective, xlim, ylim, ax=None, levels=30, log_levels=True, n: 
     """
     _check_objective(objective, 2)
     (x0, x1), (y0, y1) = _limits(xlim, "xlim"), _limits(ylim, "ylim")
-    if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 2:
-        raise ValueError(f"n must be an int >= 2, got {n!r}.")
+    n = integer(n, "n", 2)
     ax = _check_ax(ax)
     X, Y = np.meshgrid(np.linspace(x0, x1, n), np.linspace(y0, y1, n))
     Z = np.asarray(objective.value(np.stack([X, Y])), dtype=float)
@@ -143,7 +141,8 @@ def plot_trajectory(ax, xs, label=None, color=None):
     (line,) = ax.plot(pts[:, 0], pts[:, 1], "-o", ms=3, lw=1.5, color=color, label=label, zorder=3)
     c = line.get_color()
     ax.scatter(*pts[0], s=70, facecolors="white", edgecolors=c, linewidths=2, zorder=4)
-    ax.scatter(*pts[-1], s=60, marker="s", color=c, zorder=4)
+    # Above the minimizer stars (zorder 5), with a white rim: visible where a run ends on a star.
+    ax.scatter(*pts[-1], s=60, marker="s", color=c, edgecolors="white", linewidths=1, zorder=6)
     if not ax.get_xlabel():
         ax.set_xlabel("$x_1$")
     if not ax.get_ylabel():
@@ -151,6 +150,18 @@ def plot_trajectory(ax, xs, label=None, color=None):
     if label is not None:
         ax.legend(loc="best")
     return ax
+
+
+def trajectory_legend(ax, last_label: str = "last iterate", loc="best", **kwargs):
+    """A legend of ``ax``'s labelled artists plus the ○ start and ■ end markers of
+    :func:`plot_trajectory` (named ``last_label``, e.g. "step 40"). Returns the legend."""
+    if not isinstance(ax, mpl.axes.Axes):
+        raise TypeError(f"ax must be a matplotlib Axes, got {type(ax).__name__}.")
+    handles, labels = ax.get_legend_handles_labels()
+    start = mpl.lines.Line2D([], [], marker="o", ls="", ms=8, mfc="white", mec="0.3", mew=2)
+    end = mpl.lines.Line2D([], [], marker="s", ls="", ms=7, color="0.3")
+    return ax.legend([*handles, start, end], [*labels, "start $x_0$", str(last_label)], loc=loc,
+                     **kwargs)  # fmt: skip
 
 
 def plot_loss_curves(curves, ax=None, logy=True, xlabel="step", ylabel="loss"):
@@ -186,8 +197,7 @@ def plot_function_1d(objective, xlim, ax=None, n: int = 400):
     """Plot a 1-D objective over xlim and star its known minimizers. Returns the axes."""
     _check_objective(objective, 1)
     lo, hi = _limits(xlim, "xlim")
-    if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 2:
-        raise ValueError(f"n must be an int >= 2, got {n!r}.")
+    n = integer(n, "n", 2)
     ax = _check_ax(ax)
     t = np.linspace(lo, hi, n)
     ax.plot(t, objective.value(t[None, :]), color="0.35", lw=1.5, label="$f(x)$")

@@ -30,14 +30,16 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..threads import THREAD_ENV
+
 MAX_CHANNEL_BYTES = 50_000_000
 _SANDBOX_HOME = "/home/student"
 _SANDBOX_VIEW = "/opt/course-view"
 
 
 def thread_env() -> dict[str, str]:
-    """One thread per numeric library in the child (the one place grading sets these)."""
-    return {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+    """One thread per numeric library in the child (the course's one home of these variables)."""
+    return dict(THREAD_ENV)
 
 
 @dataclass(frozen=True)
