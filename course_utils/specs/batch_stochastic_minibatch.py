@@ -1,0 +1,287 @@
+"""Spec for exercise set 02: batch, stochastic and mini-batch gradient descent.
+
+Questions: ``mse_minibatch_grad``, ``logistic_minibatch_grad``, ``minibatch_indices``,
+``sgd_epoch``. Randomness comes in through an explicit ``rng`` argument (a fresh
+``np.random.default_rng(seed)`` per case), so a learner's result can be compared exactly.
+Each mistake below is an implementation learners really write; the check names it when the
+learner's output equals that wrong implementation's output.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .base import Assignment, Case, Mistake, Question
+
+# ----------------------------------------------------------------------------- test data
+
+
+def _batch(seed, n, d):
+    rng = np.random.default_rng(seed)
+    X = np.round(rng.standard_normal((n, d)), 2)
+    w = np.round(rng.standard_normal(d), 2)
+    y = np.round(X @ np.ones(d) + 0.5 * rng.standard_normal(n), 2)
+    return w, X, y
+
+
+def _labels(seed, n, d):
+    rng = np.random.default_rng(seed)
+    X = np.round(rng.standard_normal((n, d)), 2)
+    w = np.round(rng.standard_normal(d), 2)
+    y = (rng.random(n) < 0.5).astype(float)
+    return w, X, y
+
+
+_SMALL_X = np.array([[1.0, 2.0], [0.5, -1.0], [-1.5, 0.0], [2.0, 1.0]])
+_SMALL_W = np.array([0.5, -0.25])
+_SMALL_Y = np.array([1.0, 0.0, -1.0, 2.0])
+_SMALL_LABELS = np.array([1.0, 0.0, 0.0, 1.0])
+
+
+def _sigmoid(z):
+    return 1 / (1 + np.exp(-z))
+
+
+# ----------------------------------------------------------------------------- 1. mse gradient
+
+
+def _mse_minibatch_grad(w, X, y):
+    return 2 * X.T @ (X @ w - y) / len(y)
+
+
+MSE_MINIBATCH_GRAD = Question(
+    name="mse_minibatch_grad",
+    points=2,
+    reference=_mse_minibatch_grad,
+    inputs_unchanged=True,
+    cases=(
+        Case(
+            lambda: (_SMALL_W.copy(), _SMALL_X.copy(), _SMALL_Y.copy()),
+            "a batch of B = 4 rows, d = 2: X = [[1, 2], [0.5, -1], [-1.5, 0], [2, 1]], "
+            "y = [1, 0, -1, 2], w = [0.5, -0.25]",
+        ),
+        Case(lambda: _batch(1, 1, 3), "a single sample (B = 1, d = 3)"),
+        Case(lambda: _batch(2, 7, 3), "B = 7, d = 3", hidden=True),
+        Case(lambda: _batch(3, 50, 5), "B = 50, d = 5", hidden=True),
+    ),
+    mistakes=(
+        Mistake(
+            "Your gradient is B times too large: you SUMMED over the batch. The loss is a mean, "
+            "so its gradient divides by the batch size B = len(y).",
+            lambda w, X, y: 2 * X.T @ (X @ w - y),
+        ),
+        Mistake(
+            "Your gradient is half the right one: d/dw (x.w - y)^2 = 2 (x.w - y) x; the factor 2 "
+            "stays because the loss has no 1/2 in front.",
+            lambda w, X, y: X.T @ (X @ w - y) / len(y),
+        ),
+        Mistake(
+            "The sign is flipped: the residual is prediction minus target, X @ w - y.",
+            lambda w, X, y: 2 * X.T @ (y - X @ w) / len(y),
+        ),
+    ),
+    hint="grad = 2 * X.T @ (X @ w - y) / B, with B = len(y): one entry per weight, shape (d,).",
+)
+
+# ----------------------------------------------------------------------------- 2. logistic gradient
+
+
+def _logistic_minibatch_grad(w, X, y):
+    return X.T @ (_sigmoid(X @ w) - y) / len(y)
+
+
+LOGISTIC_MINIBATCH_GRAD = Question(
+    name="logistic_minibatch_grad",
+    points=2,
+    reference=_logistic_minibatch_grad,
+    inputs_unchanged=True,
+    cases=(
+        Case(
+            lambda: (_SMALL_W.copy(), _SMALL_X.copy(), _SMALL_LABELS.copy()),
+            "B = 4, d = 2: the X and w of the first question, labels y = [1, 0, 0, 1]",
+        ),
+        Case(lambda: _labels(4, 6, 3), "B = 6, d = 3, random 0/1 labels"),
+        Case(lambda: _labels(5, 40, 4), "B = 40, d = 4", hidden=True),
+    ),
+    mistakes=(
+        Mistake(
+            "Your gradient is B times too large: you SUMMED over the batch. The loss is a mean, "
+            "so divide by the batch size B = len(y).",
+            lambda w, X, y: X.T @ (_sigmoid(X @ w) - y),
+        ),
+        Mistake(
+            "The sign is flipped: the gradient of the cross-entropy is X.T @ (sigmoid(X @ w) - y) "
+            "/ B, prediction minus label.",
+            lambda w, X, y: X.T @ (y - _sigmoid(X @ w)) / len(y),
+        ),
+        Mistake(
+            "You used the linear prediction X @ w where the model predicts sigmoid(X @ w).",
+            lambda w, X, y: X.T @ (X @ w - y) / len(y),
+        ),
+    ),
+    hint="grad = X.T @ (sigmoid(X @ w) - y) / B with sigmoid(z) = 1 / (1 + exp(-z)).",
+)
+
+# ----------------------------------------------------------------------------- 3. minibatch_indices
+
+
+def _minibatch_indices(n, batch_size, n_epochs, rng):
+    batches = []
+    for _ in range(n_epochs):
+        order = rng.permutation(n)
+        batches += [order[i : i + batch_size] for i in range(0, n, batch_size)]
+    return batches
+
+
+def _shuffled_once(n, batch_size, n_epochs, rng):
+    order = rng.permutation(n)
+    return [order[i : i + batch_size] for _ in range(n_epochs) for i in range(0, n, batch_size)]
+
+
+def _not_shuffled(n, batch_size, n_epochs, rng):
+    order = np.arange(n)
+    return [order[i : i + batch_size] for _ in range(n_epochs) for i in range(0, n, batch_size)]
+
+
+def _drops_last(n, batch_size, n_epochs, rng):
+    return [b for b in _minibatch_indices(n, batch_size, n_epochs, rng) if len(b) == batch_size]
+
+
+MINIBATCH_INDICES = Question(
+    name="minibatch_indices",
+    points=3,
+    reference=_minibatch_indices,
+    cases=(
+        Case(
+            lambda: (10, 4, 2, np.random.default_rng(0)),
+            "n = 10, batch_size = 4, n_epochs = 2, rng = np.random.default_rng(0) "
+            "(6 batches: sizes 4, 4, 2 per epoch)",
+        ),
+        Case(lambda: (6, 3, 3, np.random.default_rng(1)), "n = 6, batch_size = 3, 3 epochs"),
+        Case(lambda: (7, 7, 2, np.random.default_rng(2)), "batch_size = n", hidden=True),
+        Case(lambda: (5, 2, 3, np.random.default_rng(3)), "n = 5, batch_size = 2", hidden=True),
+    ),
+    mistakes=(
+        Mistake(
+            "Every epoch has the same order: you shuffled once before the loop. Draw a new "
+            "rng.permutation(n) at the start of EVERY epoch.",
+            _shuffled_once,
+        ),
+        Mistake(
+            "The batches are in storage order 0, 1, 2, ...: shuffle with rng.permutation(n) "
+            "at the start of each epoch.",
+            _not_shuffled,
+        ),
+        Mistake(
+            "The last, smaller batch is missing: when batch_size does not divide n, keep the "
+            "remainder as a final batch so every sample is used once per epoch.",
+            _drops_last,
+        ),
+    ),
+    hint="For each epoch: order = rng.permutation(n), then order[i:i + batch_size] for i in "
+    "range(0, n, batch_size); return one list of all batches, epoch after epoch.",
+)
+
+# ----------------------------------------------------------------------------- 4. sgd_epoch
+
+
+def _sgd_epoch(w, X, y, lr, batch_size, rng):
+    w = np.array(w, dtype=float)
+    for b in _minibatch_indices(len(y), batch_size, 1, rng):
+        w = w - lr * _mse_minibatch_grad(w, X[b], y[b])
+    return w
+
+
+def _epoch_with(grad, order_of):
+    def run(w, X, y, lr, batch_size, rng):
+        w = np.array(w, dtype=float)
+        order = order_of(len(y), rng)
+        for i in range(0, len(y), batch_size):
+            b = order[i : i + batch_size]
+            w = w - lr * grad(w, X, y, b)
+        return w
+
+    return run
+
+
+def _shuffled(n, rng):
+    return rng.permutation(n)
+
+
+def _in_storage_order(n, rng):
+    return np.arange(n)
+
+
+def _batch_grad(w, X, y, b):
+    return _mse_minibatch_grad(w, X[b], y[b])
+
+
+def _summed_grad(w, X, y, b):
+    return 2 * X[b].T @ (X[b] @ w - y[b])
+
+
+def _full_grad(w, X, y, b):
+    return _mse_minibatch_grad(w, X, y)
+
+
+def _sgd_epoch_drops_last(w, X, y, lr, batch_size, rng):
+    w = np.array(w, dtype=float)
+    for b in _minibatch_indices(len(y), batch_size, 1, rng):
+        if len(b) == batch_size:
+            w = w - lr * _mse_minibatch_grad(w, X[b], y[b])
+    return w
+
+
+def _regression_epoch(seed, n, d, lr, batch_size):
+    w, X, y = _batch(seed, n, d)
+    return (w, X, y, lr, batch_size, np.random.default_rng(seed))
+
+
+SGD_EPOCH = Question(
+    name="sgd_epoch",
+    points=3,
+    reference=_sgd_epoch,
+    inputs_unchanged=True,
+    cases=(
+        Case(
+            lambda: _regression_epoch(10, 10, 2, 0.1, 4),
+            "n = 10, d = 2, lr = 0.1, batch_size = 4 (3 updates: 4, 4 and 2 samples), "
+            "rng = np.random.default_rng(10)",
+        ),
+        Case(lambda: _regression_epoch(11, 5, 3, 0.05, 1), "plain SGD: batch_size = 1, n = 5"),
+        Case(
+            lambda: _regression_epoch(12, 8, 2, 0.2, 8), "batch_size = n: one BGD step", hidden=True
+        ),
+        Case(lambda: _regression_epoch(13, 30, 4, 0.05, 7), "n = 30, batch_size = 7", hidden=True),
+    ),
+    mistakes=(
+        Mistake(
+            "Each step uses the SUM of the batch's gradients: average them (divide by the batch's "
+            "own size, which is smaller for the last batch).",
+            _epoch_with(_summed_grad, _shuffled),
+        ),
+        Mistake(
+            "You went through the samples in storage order: start the epoch with "
+            "order = rng.permutation(n) and take the batches from it.",
+            _epoch_with(_batch_grad, _in_storage_order),
+        ),
+        Mistake(
+            "The last, smaller batch was skipped: an epoch uses every sample once, so the "
+            "remainder makes one more update.",
+            _sgd_epoch_drops_last,
+        ),
+        Mistake(
+            "Every step used the gradient of the WHOLE data set: use only the batch's rows, "
+            "X[b] and y[b].",
+            _epoch_with(_full_grad, _shuffled),
+        ),
+    ),
+    hint="order = rng.permutation(n); for each batch b of order: w = w - lr * (2 * X[b].T @ "
+    "(X[b] @ w - y[b]) / len(b)); return w without changing the input array.",
+)
+
+ASSIGNMENT = Assignment(
+    id="02_batch_stochastic_minibatch",
+    title="Batch, stochastic and mini-batch gradient descent",
+    questions=(MSE_MINIBATCH_GRAD, LOGISTIC_MINIBATCH_GRAD, MINIBATCH_INDICES, SGD_EPOCH),
+)
