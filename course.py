@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import importlib.util
 import os
 import subprocess
 import sys
@@ -29,12 +30,13 @@ PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
 
 # numpy's OpenBLAS and torch's thread pool fight over the cores when both run in one process
 # (10x slower on 2 cores); one thread each is fast and makes results bit-for-bit repeatable.
-THREAD_ENV = {
-    "OMP_NUM_THREADS": "1",
-    "OPENBLAS_NUM_THREADS": "1",
-    "MKL_NUM_THREADS": "1",
-    "PYDEVD_DISABLE_FILE_VALIDATION": "1",
-}
+# The variables live in course_utils/threads.py (no imports), loaded by path: the venv may not exist.
+_spec = importlib.util.spec_from_file_location(
+    "_course_threads", ROOT / "course_utils" / "threads.py"
+)
+_threads = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_threads)
+THREAD_ENV = {**_threads.THREAD_ENV, "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
 
 
 def log(message: str) -> None:

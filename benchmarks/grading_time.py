@@ -18,6 +18,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from course_utils.threads import THREAD_ENV
+
 REPO = Path(__file__).resolve().parents[1]
 
 
@@ -31,7 +33,7 @@ def main() -> int:
     parser.add_argument("-n", type=int, default=4, help="number of copies (4)")
     parser.add_argument("--jobs", type=int, default=1, help="parallel submissions (1)")
     args = parser.parse_args()
-    env = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MPLBACKEND": "Agg"}
+    env = {**os.environ, **THREAD_ENV, "MPLBACKEND": "Agg"}
     script = Path(sys.executable).parent / "course-grade"
     with tempfile.TemporaryDirectory(prefix="grading-bench-") as tmp:
         root = Path(tmp) / "submitted"

@@ -15,9 +15,10 @@ import sys
 from nbclient.exceptions import CellExecutionError
 
 from course_utils.build import REPO, execute_notebook, notebooks_in
+from course_utils.threads import THREAD_ENV
 
-for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(var, "1")
+for var, value in THREAD_ENV.items():
+    os.environ.setdefault(var, value)
 
 
 def main() -> int:

@@ -1,4 +1,10 @@
-"""Plain gradient descent x_{k+1} = x_k - lr * grad f(x_k), with a recorded trajectory."""
+"""One descent loop for every optimizer: it records a Trajectory and diagnoses divergence.
+
+``run(objective, x0, make_optimizer)`` builds the optimizer on the iterate (a numpy array the
+optimizer updates in place, as ``torch.optim`` updates tensors) and steps until the gradient norm
+falls below ``tol``, ``max_iters`` steps are taken, or the run diverges. ``gradient_descent`` is
+plain SGD, x_{k+1} = x_k - lr * grad f(x_k), through that loop.
+"""
 
 from __future__ import annotations
 
@@ -6,16 +12,37 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .validation import as_point, real_number
+from .validation import (
+    as_point,
+    gradient_output,
+    integer,
+    objective_like,
+    real_number,
+    scalar_output,
+)
 
-__all__ = ["DivergenceError", "Trajectory", "gradient_descent", "contraction_rate"]
+__all__ = ["DivergenceError", "Trajectory", "run", "gradient_descent", "contraction_rate"]
+
+
+class SGD:
+    """Stand-in for course_utils.optim.SGD (lr only) until that module lands: x -= lr * grad."""
+
+    def __init__(self, params, lr: float):
+        self.params = list(params)
+        self.param_groups = [{"lr": lr, "momentum": 0, "weight_decay": 0}]
+
+    def step(self, grads) -> None:
+        lr = self.param_groups[0]["lr"]
+        for p, g in zip(self.params, grads, strict=True):
+            p -= lr * g
+
 
 #: A step diverges when its loss exceeds this factor times max(1, |loss at x0|).
 DIVERGENCE_FACTOR = 1e8
 
 
 class DivergenceError(RuntimeError):
-    """Gradient descent blew up; ``trajectory`` holds the iterates before the bad step."""
+    """A descent run blew up; ``trajectory`` holds the iterates before the bad step."""
 
     def __init__(self, message: str, trajectory: Trajectory):
         super().__init__(message)
@@ -24,11 +51,15 @@ class DivergenceError(RuntimeError):
 
 @dataclass(frozen=True, eq=False)
 class Trajectory:
-    """Iterates of one gradient-descent run.
+    """Iterates of one descent run, for any optimizer.
 
     ``xs`` has shape (n_steps + 1, dim) and starts with x0; ``losses`` and ``grad_norms``
-    have shape (n_steps + 1,). For status "diverged", the bad iterate is not included and
-    ``bad_loss`` is its loss (NaN if the iterate itself was not finite).
+    have shape (n_steps + 1,); ``lrs`` (shape (n_steps,)) is the learning rate of each step,
+    read from ``param_groups[0]["lr"]`` (NaN if the optimizer has none). ``lr`` is the first
+    step's learning rate, ``optimizer`` names the optimizer. For status "diverged", the bad
+    iterate is not included and ``bad_loss`` is its loss (NaN if the iterate itself was not
+    finite). ``lr_limit`` is 2/L when the optimizer is plain SGD (no momentum, no weight decay)
+    and the objective exposes its smoothness constant L; else None.
     """
 
     xs: np.ndarray
@@ -40,6 +71,8 @@ class Trajectory:
     tol: float
     lr_limit: float | None = None
     bad_loss: float | None = None
+    optimizer: str = "SGD"
+    lrs: np.ndarray | None = None
 
     @property
     def message(self) -> str:
@@ -54,18 +87,23 @@ class Trajectory:
                 f"stopped after max_iters = {self.n_steps} steps: "
                 f"||grad|| = {gnorm:.1e} is still >= tol {self.tol:.0e}."
             )
-        return _divergence_sentence(
-            self.n_steps + 1, self.losses[0], self.bad_loss, self.lr, self.lr_limit
-        )
+        return _divergence_sentence(self)
 
 
-def _divergence_sentence(step, loss0, bad_loss, lr, lr_limit) -> str:
+def _divergence_sentence(traj: Trajectory) -> str:
     """The one-sentence divergence diagnosis shared by Trajectory.message and DivergenceError."""
-    head = f"diverged at step {step}: the loss grew from {loss0:.3g} to {bad_loss:.3g}"
-    if lr_limit is None:
+    bad = "not finite" if not np.isfinite(traj.bad_loss) else f"{traj.bad_loss:.3g}"
+    head = f"diverged at step {traj.n_steps + 1}: the loss grew from {traj.losses[0]:.3g} to {bad}"
+    lr = traj.lr
+    if traj.lr_limit is not None:
+        relation = "is above" if lr > traj.lr_limit else "is not above"
+        return (
+            f"{head}; lr = {lr:.3g} {relation} 2/L = {traj.lr_limit:.3g}, "
+            "so try a smaller learning rate."
+        )
+    if np.isfinite(lr):
         return f"{head}; try a learning rate smaller than lr = {lr:.3g}."
-    relation = "is above" if lr > lr_limit else "is not above"
-    return f"{head}; lr = {lr:.3g} {relation} 2/L = {lr_limit:.3g}, so try a smaller learning rate."
+    return f"{head}; try smaller steps."
 
 
 def _lr_limit(objective) -> float | None:
@@ -76,43 +114,85 @@ def _lr_limit(objective) -> float | None:
     return None
 
 
-def gradient_descent(
+def _is_plain_gd(optimizer) -> bool:
+    """True for SGD without momentum or weight decay: the update x - lr * grad of the 2/L rule."""
+    if not isinstance(optimizer, SGD):
+        return False
+    group = optimizer.param_groups[0]
+    return not group.get("momentum", 0) and not group.get("weight_decay", 0)
+
+
+def _current_lr(optimizer) -> float:
+    try:
+        return float(optimizer.param_groups[0]["lr"])
+    except (AttributeError, IndexError, KeyError, TypeError, ValueError):
+        return float("nan")
+
+
+def _describe(optimizer) -> str:
+    name = type(optimizer).__name__
+    try:
+        group = optimizer.param_groups[0]
+    except (AttributeError, IndexError, KeyError, TypeError):
+        return name
+    shown = ("lr", "momentum", "betas", "weight_decay", "nesterov")
+    parts = [f"{k}={group[k]:.3g}" if isinstance(group[k], float) else f"{k}={group[k]}"
+             for k in shown if k in group and (k == "lr" or group[k])]  # fmt: skip
+    return f"{name}({', '.join(parts)})"
+
+
+def _evaluate(objective, x: np.ndarray, where: str) -> tuple[float, np.ndarray]:
+    """f(x) and grad f(x), each checked: a wrong type or shape gets one sentence."""
+    loss = scalar_output(objective.value(x), "objective.value(x)", where)
+    g = gradient_output(objective.grad(x), x.shape, "objective.grad(x)", where)
+    return loss, g
+
+
+def run(
     objective,
     x0,
-    lr: float,
+    make_optimizer,
+    *,
     max_iters: int = 1000,
     tol: float = 1e-6,
     on_divergence: str = "raise",
 ) -> Trajectory:
-    """Run x_{k+1} = x_k - lr * grad f(x_k) from x0.
+    """Minimize ``objective`` from ``x0`` with the optimizer ``make_optimizer([x])`` builds.
+
+    ``make_optimizer`` receives a list holding one float64 array, the iterate x (a copy of
+    x0), and returns an optimizer in torch.optim's shape: ``step(grads)`` updates x in place
+    from a list of gradients, ``param_groups[0]["lr"]`` is the learning rate; e.g.
+    ``lambda params: SGD(params, lr=0.1, momentum=0.9)``.
 
     Before each step, stop with status "converged" if ||grad f(x_k)|| < tol (so starting at a
     minimizer takes 0 steps); stop with "max_iters" after ``max_iters`` steps otherwise.
-    A step diverges if x or the loss is not finite or the loss exceeds
+    A step diverges if x, the loss or the gradient is not finite, or the loss exceeds
     1e8 * max(1, |f(x0)|); then raise :class:`DivergenceError` (``on_divergence="raise"``) or
     return the trajectory up to the last good iterate with status "diverged" (``"stop"``).
     """
-    for method in ("value", "grad"):
-        if not callable(getattr(objective, method, None)):
-            raise TypeError(f"objective must have a callable .{method}(x), got {objective!r}.")
-    lr = real_number(lr, "lr", positive=True)
+    objective_like(objective)
     tol = real_number(tol, "tol", nonnegative=True)
-    if isinstance(max_iters, bool) or not isinstance(max_iters, int | np.integer):
-        raise TypeError(f"max_iters must be an int, got {type(max_iters).__name__}.")
-    if max_iters < 0:
-        raise ValueError(f"max_iters must be >= 0, got {max_iters}.")
+    max_iters = integer(max_iters, "max_iters", 0)
     if on_divergence not in ("raise", "stop"):
         raise ValueError(f"on_divergence must be 'raise' or 'stop', got {on_divergence!r}.")
+    if not callable(make_optimizer):
+        raise TypeError(
+            "make_optimizer must be callable, e.g. lambda params: SGD(params, lr=0.1), "
+            f"got {type(make_optimizer).__name__}."
+        )
 
     x = as_point(x0, getattr(objective, "dim", np.size(x0)), "x0")
-
-    loss = float(objective.value(x))
-    g = np.asarray(objective.grad(x), dtype=np.float64)
+    loss, g = _evaluate(objective, x, "x0")
     if not (np.isfinite(loss) and np.all(np.isfinite(g))):
         raise ValueError(f"objective value and gradient at x0 must be finite, got loss {loss}.")
+    optimizer = make_optimizer([x])
+    if not callable(getattr(optimizer, "step", None)):
+        raise TypeError(
+            "make_optimizer must return an optimizer with a .step(grads) method, "
+            f"got {type(optimizer).__name__}."
+        )
     threshold = DIVERGENCE_FACTOR * max(1.0, abs(loss))
-    limit = _lr_limit(objective)
-    xs, losses, gnorms = [x], [loss], [float(np.linalg.norm(g))]
+    xs, losses, gnorms, lrs = [x.copy()], [loss], [float(np.linalg.norm(g))], []
     status, bad_loss = "max_iters", None
 
     for step in range(max_iters + 1):
@@ -121,36 +201,65 @@ def gradient_descent(
             break
         if step == max_iters:
             break
+        lrs.append(_current_lr(optimizer))
         with np.errstate(over="ignore", invalid="ignore"):
-            x = x - lr * g
+            optimizer.step([g])
             ok = bool(np.all(np.isfinite(x)))
-            loss = float(objective.value(x)) if ok else float("nan")
-            ok = ok and np.isfinite(loss) and loss <= threshold
+            loss = float("nan")
             if ok:
-                g = np.asarray(objective.grad(x), dtype=np.float64)
+                loss, g = _evaluate(objective, x, f"step {step + 1}")
                 gnorm = float(np.linalg.norm(g))
-                ok = bool(np.isfinite(gnorm))
+                ok = bool(np.isfinite(loss) and loss <= threshold and np.isfinite(gnorm))
         if not ok:
             status, bad_loss = "diverged", loss
+            lrs.pop()
             break
-        xs.append(x)
+        xs.append(x.copy())
         losses.append(loss)
         gnorms.append(gnorm)
 
+    lr0 = lrs[0] if lrs else _current_lr(optimizer)
     traj = Trajectory(
         xs=np.array(xs),
         losses=np.array(losses),
         grad_norms=np.array(gnorms),
         status=status,
         n_steps=len(xs) - 1,
-        lr=lr,
+        lr=lr0,
         tol=tol,
-        lr_limit=limit,
+        lr_limit=_lr_limit(objective) if _is_plain_gd(optimizer) else None,
         bad_loss=bad_loss,
+        optimizer=_describe(optimizer),
+        lrs=np.array(lrs, dtype=np.float64),
     )
     if status == "diverged" and on_divergence == "raise":
-        raise DivergenceError("Gradient descent " + traj.message, traj)
+        raise DivergenceError(f"{traj.optimizer} " + traj.message, traj)
     return traj
+
+
+def gradient_descent(
+    objective,
+    x0,
+    lr: float,
+    *,
+    tol: float = 1e-6,
+    max_iters: int = 1000,
+    on_divergence: str = "raise",
+) -> Trajectory:
+    """Plain gradient descent x_{k+1} = x_k - lr * grad f(x_k) from x0: :func:`run` with SGD.
+
+    ``tol`` and ``max_iters`` are keyword-only (in the lecture's and exercise's order), so a
+    positional call cannot swap them silently. See :func:`run` for the stopping rules.
+    """
+    lr = real_number(lr, "lr", positive=True)
+    return run(
+        objective,
+        x0,
+        lambda params: SGD(params, lr=lr),
+        max_iters=max_iters,
+        tol=tol,
+        on_divergence=on_divergence,
+    )
 
 
 def contraction_rate(errors, start: int | None = None) -> float:
@@ -171,8 +280,7 @@ def contraction_rate(errors, start: int | None = None) -> float:
     n = e.size - 1
     if start is None:
         start = n // 2
-    if isinstance(start, bool) or not isinstance(start, int | np.integer):
-        raise TypeError(f"start must be an int, got {type(start).__name__}.")
+    start = integer(start, "start")
     if not 0 <= start < n:
         raise ValueError(f"start must be in [0, {n - 1}], got {start}.")
     tail = e[start:]

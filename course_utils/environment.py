@@ -23,6 +23,8 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import SpecifierSet
 from packaging.version import InvalidVersion, Version
 
+from .threads import THREAD_VARS
+
 __all__ = ["EnvironmentReport", "RequirementStatus", "check_environment", "SETUP_COMMAND"]
 
 #: What a learner runs to install or repair the environment.
@@ -219,11 +221,7 @@ def check_environment(distribution: str = "course-utils") -> EnvironmentReport:
     if torch_problem and not any(s.name == "torch" and not s.ok for s in statuses):
         problems.append(torch_problem)
 
-    env = {
-        k: os.environ[k]
-        for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
-        if k in os.environ
-    }
+    env = {k: os.environ[k] for k in THREAD_VARS if k in os.environ}
     return EnvironmentReport(
         distribution=distribution,
         distribution_version=dist_version,

@@ -6,16 +6,18 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .validation import real_array, real_number
+from .validation import gradient_output, real_array, real_number, scalar_output
 
 __all__ = ["GradientCheck", "numerical_gradient", "relative_error", "check_gradient"]
 
 
 def _scalar(out, where: str) -> float:
     """Return f's output as a float, or raise if it is not a single real number."""
-    if np.ndim(out) != 0:
-        raise TypeError(f"f must return a scalar, got shape {np.shape(out)} at {where}.")
-    return float(out)
+    return scalar_output(out, "f", where)
+
+
+def _index(idx: tuple) -> str:
+    return ", ".join(str(i) for i in idx)
 
 
 def numerical_gradient(f, x, h: float = 1e-5) -> np.ndarray:
@@ -31,9 +33,9 @@ def numerical_gradient(f, x, h: float = 1e-5) -> np.ndarray:
     for idx in np.ndindex(work.shape):
         old = work[idx]
         work[idx] = old + h
-        f_plus = _scalar(f(work.copy()), f"x[{idx}] + h")
+        f_plus = _scalar(f(work.copy()), f"x[{_index(idx)}] + h")
         work[idx] = old - h
-        f_minus = _scalar(f(work.copy()), f"x[{idx}] - h")
+        f_minus = _scalar(f(work.copy()), f"x[{_index(idx)}] - h")
         work[idx] = old
         grad[idx] = (f_plus - f_minus) / (2 * h)
     return grad
@@ -89,14 +91,7 @@ def check_gradient(f, grad_f, x, h: float = 1e-5, tol: float = 1e-6) -> Gradient
     tol = real_number(tol, "tol", positive=True)
     point = real_array(x, "x")
     numeric = numerical_gradient(f, point, h=h)
-    raw = np.asarray(grad_f(point.copy()))
-    if raw.dtype.kind not in "iuf":
-        raise TypeError(f"grad_f must return real numbers, got dtype {raw.dtype}.")
-    analytic = raw.astype(np.float64)
-    if analytic.shape != point.shape:
-        raise ValueError(
-            f"grad_f must return an array of shape {point.shape} like x, got {analytic.shape}."
-        )
+    analytic = gradient_output(grad_f(point.copy()), point.shape, "grad_f")
     err = relative_error(analytic, numeric)
     analytic.setflags(write=False)
     numeric.setflags(write=False)

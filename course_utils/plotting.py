@@ -9,6 +9,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 from cycler import cycler
 
+from .validation import integer, objective_like
+
 __all__ = [
     "COLORS",
     "use_course_style",
@@ -60,11 +62,7 @@ def _limits(lim, name: str) -> tuple[float, float]:
 
 
 def _check_objective(objective, dim: int) -> None:
-    if not callable(getattr(objective, "value", None)):
-        raise TypeError(f"objective must have a callable .value(x), got {objective!r}.")
-    got = getattr(objective, "dim", dim)
-    if got != dim:
-        raise ValueError(f"objective must have dim {dim}, got dim {got}.")
+    objective_like(objective, ("value",), dim)
 
 
 def _check_ax(ax):
@@ -100,8 +98,7 @@ def plot_contour(objective, xlim, ylim, ax=None, levels=30, log_levels=True, n: 
     """
     _check_objective(objective, 2)
     (x0, x1), (y0, y1) = _limits(xlim, "xlim"), _limits(ylim, "ylim")
-    if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 2:
-        raise ValueError(f"n must be an int >= 2, got {n!r}.")
+    n = integer(n, "n", 2)
     ax = _check_ax(ax)
     X, Y = np.meshgrid(np.linspace(x0, x1, n), np.linspace(y0, y1, n))
     Z = np.asarray(objective.value(np.stack([X, Y])), dtype=float)
@@ -186,8 +183,7 @@ def plot_function_1d(objective, xlim, ax=None, n: int = 400):
     """Plot a 1-D objective over xlim and star its known minimizers. Returns the axes."""
     _check_objective(objective, 1)
     lo, hi = _limits(xlim, "xlim")
-    if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 2:
-        raise ValueError(f"n must be an int >= 2, got {n!r}.")
+    n = integer(n, "n", 2)
     ax = _check_ax(ax)
     t = np.linspace(lo, hi, n)
     ax.plot(t, objective.value(t[None, :]), color="0.35", lw=1.5, label="$f(x)$")

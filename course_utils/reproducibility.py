@@ -9,21 +9,14 @@ import random
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-__all__ = ["setup", "seed_everything"]
+from .threads import THREAD_ENV
+from .validation import integer
 
-_THREAD_ENV_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+__all__ = ["THREAD_ENV", "setup", "seed_everything"]
+
 
 #: The active threadpoolctl limiter; kept alive here so the BLAS limit stays in force.
 _blas_limiter = None
-
-
-def _check_int(value, name: str, low: int, high: int | None = None) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__}.")
-    if value < low or (high is not None and value >= high):
-        bound = f">= {low}" if high is None else f"in [{low}, {high})"
-        raise ValueError(f"{name} must be {bound}, got {value}.")
-    return int(value)
 
 
 def _torch():
@@ -37,7 +30,7 @@ def _torch():
 
 def seed_everything(seed: int = 0) -> None:
     """Seed ``random``, numpy's legacy global RNG and (if installed) torch with ``seed``."""
-    seed = _check_int(seed, "seed", 0, 2**32)
+    seed = integer(seed, "seed", 0, 2**32)
     random.seed(seed)
     np.random.seed(seed)  # noqa: NPY002 (the legacy global RNG is what we seed on purpose)
     torch = _torch()
@@ -53,10 +46,10 @@ def setup(seed: int = 0, threads: int = 1) -> np.random.Generator:
     ``np.random.default_rng(seed)``.
     """
     global _blas_limiter
-    seed = _check_int(seed, "seed", 0, 2**32)
-    threads = _check_int(threads, "threads", 1)
+    seed = integer(seed, "seed", 0, 2**32)
+    threads = integer(threads, "threads", 1)
     seed_everything(seed)
-    for var in _THREAD_ENV_VARS:
+    for var in THREAD_ENV:
         os.environ[var] = str(threads)
     if _blas_limiter is not None:
         _blas_limiter.restore_original_limits()

@@ -7,7 +7,15 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["as_point", "real_array", "real_number"]
+__all__ = [
+    "as_point",
+    "gradient_output",
+    "integer",
+    "objective_like",
+    "real_array",
+    "real_number",
+    "scalar_output",
+]
 
 _REAL_SCALARS = int | float | np.integer | np.floating
 
@@ -49,3 +57,66 @@ def as_point(x, dim: int, name: str = "x", batched: bool = False) -> np.ndarray:
     elif raw.shape != (dim,):
         raise ValueError(f"{name} must have shape ({dim},), got {raw.shape}.")
     return real_array(raw, name)
+
+
+def integer(value, name: str, low: int | None = None, high: int | None = None) -> int:
+    """``value`` as an int (bools refused), checked ``low <= value`` and ``value < high``."""
+    if isinstance(value, bool) or not isinstance(value, int | np.integer):
+        raise TypeError(f"{name} must be an int, got {type(value).__name__}.")
+    if (low is not None and value < low) or (high is not None and value >= high):
+        if high is None:
+            bound = f">= {low}"
+        elif low is None:
+            bound = f"< {high}"
+        else:
+            bound = f"in [{low}, {high})"
+        raise ValueError(f"{name} must be {bound}, got {value}.")
+    return int(value)
+
+
+def objective_like(objective, methods=("value", "grad"), dim: int | None = None):
+    """Check that ``objective`` has the callable ``methods`` (and, if given, ``dim``)."""
+    for method in methods:
+        if not callable(getattr(objective, method, None)):
+            raise TypeError(f"objective must have a callable .{method}(x), got {objective!r}.")
+    if dim is not None:
+        got = getattr(objective, "dim", dim)
+        if got != dim:
+            raise ValueError(f"objective must have dim {dim}, got dim {got}.")
+    return objective
+
+
+def _got(out, at: str) -> str:
+    """'got None at ... (is a `return` missing?)', 'got a str ...', 'got dtype complex128 ...'."""
+    if out is None:
+        return f"got None{at} (is a `return` missing?)"
+    if isinstance(out, str | bytes):
+        return f"got a {type(out).__name__} {out!r:.40}{at}"
+    return f"got dtype {np.asarray(out).dtype}{at}"
+
+
+def scalar_output(out, name: str, where: str = "") -> float:
+    """A function's output as a float, or one sentence saying what came back instead.
+
+    ``name`` names the function (e.g. "f" or "objective.value(x)"); ``where`` the point.
+    """
+    at = f" at {where}" if where else ""
+    raw = None if out is None or isinstance(out, str | bytes) else np.asarray(out)
+    if raw is None or raw.dtype.kind not in "iuf":
+        raise TypeError(f"{name} must return a real number, {_got(out, at)}.")
+    if raw.ndim != 0:
+        raise TypeError(f"{name} must return a scalar, got shape {raw.shape}{at}.")
+    return float(raw)
+
+
+def gradient_output(out, shape: tuple, name: str, where: str = "") -> np.ndarray:
+    """A gradient function's output as a float64 array of ``shape``, or one sentence."""
+    at = f" at {where}" if where else ""
+    raw = None if out is None or isinstance(out, str | bytes) else np.asarray(out)
+    if raw is None or raw.dtype.kind not in "iuf":
+        raise TypeError(f"{name} must return an array of real numbers, {_got(out, at)}.")
+    if raw.shape != tuple(shape):
+        raise ValueError(
+            f"{name} must return an array of shape {tuple(shape)} like x, got {raw.shape}{at}."
+        )
+    return raw.astype(np.float64)

@@ -6,9 +6,9 @@ import ipywidgets as w
 import matplotlib.pyplot as plt
 import numpy as np
 
-from .descent import gradient_descent
+from .descent import SGD, run
 from .plotting import plot_contour, plot_function_1d, plot_loss_curves, plot_trajectory
-from .validation import as_point, real_number
+from .validation import as_point, integer, objective_like, real_number
 
 __all__ = ["LearningRateExplorer", "learning_rate_explorer"]
 
@@ -28,18 +28,42 @@ def _view(points: np.ndarray, margin: float = 0.3) -> np.ndarray:
     return np.column_stack([lo - pad, hi + pad])
 
 
+def _title(traj) -> str:
+    """A short title for the loss panel: how the run ended, with its numbers."""
+    if traj.status == "converged":
+        return f"converged: ||∇f|| < {traj.tol:.0e} after {traj.n_steps} steps"
+    if traj.status == "max_iters":
+        return f"step limit: {traj.n_steps} steps, ||∇f|| = {traj.grad_norms[-1]:.1e}"
+    return f"diverged at step {traj.n_steps + 1} (last finite iterate shown)"
+
+
 class LearningRateExplorer:
     """Sliders for the learning rate (log scale) and the number of steps, and live plots.
 
     Left: contour plot and trajectory (or the curve f and the iterates for a 1-D objective).
-    Right: f(x_k) - f* on a log axis. Below (if the objective has ``L``): where lr sits
-    relative to 2/L. Every slider change reruns gradient descent (``on_divergence="stop"``).
+    Right: f(x_k) - f* on a log axis. Below (for plain SGD on an objective with ``L``): where
+    lr sits relative to 2/L. Every slider change reruns :func:`course_utils.descent.run` with
+    ``optimizer(params, lr=lr)`` (default :class:`SGD`, i.e. plain gradient descent; pass e.g.
+    ``functools.partial(SGD, momentum=0.9)`` or any class in torch.optim's shape).
     """
 
-    def __init__(self, objective, x0, lr_min: float, lr_max: float, lr=None, steps: int = 50):
-        for method in ("value", "grad"):
-            if not callable(getattr(objective, method, None)):
-                raise TypeError(f"objective must have a callable .{method}(x), got {objective!r}.")
+    def __init__(
+        self,
+        objective,
+        x0,
+        lr_min: float,
+        lr_max: float,
+        lr=None,
+        steps: int = 50,
+        optimizer=SGD,
+    ):
+        objective_like(objective)
+        if not callable(optimizer):
+            raise TypeError(
+                "optimizer must be callable as optimizer(params, lr=lr), e.g. SGD, "
+                f"got {type(optimizer).__name__}."
+            )
+        self.optimizer = optimizer
         dim = getattr(objective, "dim", None)
         if dim not in (1, 2):
             raise ValueError(f"objective must have dim 1 or 2, got dim {dim}.")
@@ -52,8 +76,7 @@ class LearningRateExplorer:
         lr = float(np.sqrt(lr_min * lr_max)) if lr is None else real_number(lr, "lr", positive=True)
         if not lr_min <= lr <= lr_max:
             raise ValueError(f"lr must lie in [lr_min, lr_max] = [{lr_min}, {lr_max}], got {lr}.")
-        if isinstance(steps, bool) or not isinstance(steps, int | np.integer) or steps < 1:
-            raise ValueError(f"steps must be an int >= 1, got {steps!r}.")
+        steps = integer(steps, "steps", 1)
 
         self.objective = objective
         self.x0 = as_point(x0, dim, "x0")
@@ -65,8 +88,7 @@ class LearningRateExplorer:
         mirrored = 2 * mins[:1] - self.x0[None, :]
         self._view = _view(np.vstack([self.x0[None, :], mins, mirrored]))
         self._f_star = getattr(objective, "min_value", None)
-        L = getattr(objective, "L", None)
-        self.lr_limit = 2.0 / float(L) if isinstance(L, int | float) and L > 0 else None
+        self.lr_limit = None  # 2/L, set by the first run when the optimizer is plain SGD
 
         self.lr_slider = w.FloatLogSlider(
             value=lr, base=10, min=np.log10(lr_min), max=np.log10(lr_max), step=0.01,
@@ -95,8 +117,15 @@ class LearningRateExplorer:
     def update(self) -> None:
         """Rerun gradient descent with the slider values and redraw into the Output widget."""
         lr, steps = float(self.lr_slider.value), int(self.steps_slider.value)
-        traj = gradient_descent(self.objective, self.x0, lr, max_iters=steps, on_divergence="stop")
+        traj = run(
+            self.objective,
+            self.x0,
+            lambda params: self.optimizer(params, lr=lr),
+            max_iters=steps,
+            on_divergence="stop",
+        )
         self.last_trajectory = traj
+        self.lr_limit = traj.lr_limit
         self.message.value = f"<b>lr = {lr:.3g}</b>: {traj.message}"
         self.figure = self._draw(traj)
         if _in_ipython():
@@ -116,14 +145,15 @@ class LearningRateExplorer:
             height_ratios=[5, 1] if self.lr_limit else None, layout="constrained",
         )  # fmt: skip
         ax = axes["path"]
+        name = traj.optimizer.split("(")[0]
         if self.objective.dim == 2:
             plot_contour(self.objective, self._view[0], self._view[1], ax=ax)
-            plot_trajectory(ax, traj.xs, label=f"GD, {traj.n_steps} steps", color="C1")
+            plot_trajectory(ax, traj.xs, label=f"{name}, {traj.n_steps} steps", color="C1")
         else:
             plot_function_1d(self.objective, self._view[0], ax=ax)
             ax.set_autoscale_on(False)
             plot_trajectory(ax, np.column_stack([traj.xs[:, 0], traj.losses]),
-                            label=f"GD, {traj.n_steps} steps", color="C1")  # fmt: skip
+                            label=f"{name}, {traj.n_steps} steps", color="C1")  # fmt: skip
         if self._f_star is not None:
             gap = np.maximum(traj.losses - self._f_star, 0.0)
             plot_loss_curves({f"lr = {traj.lr:.3g}": gap}, ax=axes["loss"], ylabel="$f(x_k) - f^*$")
@@ -131,7 +161,7 @@ class LearningRateExplorer:
             logy = bool(np.all(traj.losses > 0))
             plot_loss_curves({f"lr = {traj.lr:.3g}": traj.losses}, ax=axes["loss"], logy=logy,
                              ylabel="$f(x_k)$")  # fmt: skip
-        axes["loss"].set_title(traj.status)
+        axes["loss"].set_title(_title(traj))
         if self.lr_limit is not None:
             self._draw_lr_ruler(axes["lr"], traj.lr)
         return fig
@@ -158,7 +188,9 @@ class LearningRateExplorer:
 
 
 def learning_rate_explorer(
-    objective, x0, lr_min, lr_max, lr=None, steps=50
+    objective, x0, lr_min, lr_max, lr=None, steps=50, optimizer=SGD
 ) -> LearningRateExplorer:
     """Build a :class:`LearningRateExplorer`; a notebook displays it when it is a cell's last value."""
-    return LearningRateExplorer(objective, x0, lr_min, lr_max, lr=lr, steps=steps)
+    return LearningRateExplorer(
+        objective, x0, lr_min, lr_max, lr=lr, steps=steps, optimizer=optimizer
+    )

@@ -1,5 +1,7 @@
 import os
 
 os.environ.setdefault("MPLBACKEND", "Agg")
-for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_var, "1")
+from course_utils.threads import THREAD_ENV  # noqa: E402
+
+for _var, _value in THREAD_ENV.items():
+    os.environ.setdefault(_var, _value)

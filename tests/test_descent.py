@@ -4,10 +4,12 @@ import numpy as np
 import pytest
 
 from course_utils.descent import (
+    SGD,
     DivergenceError,
     Trajectory,
     contraction_rate,
     gradient_descent,
+    run,
 )
 from course_utils.objectives import NonConvex1D, Quadratic, Rosenbrock
 
@@ -172,3 +174,121 @@ def test_contraction_rate_errors():
         contraction_rate([1.0, 0.5, 0.0])
     with pytest.raises(ValueError, match=r"start must be in \[0, 1\], got 2\."):
         contraction_rate([1.0, 0.5, 0.25], start=2)
+
+
+# ----------------------------------------------------------------------------- run: any optimizer
+
+
+class HeavyBall:
+    """A minimal optimizer in torch.optim's shape (params updated in place), for the tests."""
+
+    def __init__(self, params, lr, momentum=0.9):
+        self.params = params
+        self.param_groups = [{"lr": lr, "momentum": momentum}]
+        self.velocity = [np.zeros_like(p) for p in params]
+
+    def step(self, grads):
+        group = self.param_groups[0]
+        for p, v, g in zip(self.params, self.velocity, grads, strict=True):
+            v *= group["momentum"]
+            v += g
+            p -= group["lr"] * v
+
+
+def test_run_records_any_optimizers_iterates():
+    traj = run(QUAD, X0, lambda p: HeavyBall(p, lr=0.05), max_iters=3, tol=0)
+    x, v = X0.copy(), np.zeros(2)
+    expected = [x.copy()]
+    for _ in range(3):
+        v = 0.9 * v + QUAD.grad(x)
+        x = x - 0.05 * v
+        expected.append(x)
+    np.testing.assert_allclose(traj.xs, expected, rtol=1e-14)
+    assert traj.optimizer == "HeavyBall(lr=0.05, momentum=0.9)" and traj.lr_limit is None
+    np.testing.assert_array_equal(traj.lrs, [0.05, 0.05, 0.05])
+
+
+def test_run_records_a_learning_rate_changed_between_steps():
+    class Halving(HeavyBall):
+        def step(self, grads):
+            super().step(grads)
+            self.param_groups[0]["lr"] /= 2
+
+    traj = run(QUAD, X0, lambda p: Halving(p, lr=0.08, momentum=0.0), max_iters=3, tol=0)
+    np.testing.assert_allclose(traj.lrs, [0.08, 0.04, 0.02])
+
+
+def test_divergence_of_a_momentum_optimizer_names_no_two_over_L():
+    with pytest.raises(
+        DivergenceError, match=r"^HeavyBall\(lr=0\.5, momentum=0\.9\) diverged"
+    ) as e:
+        run(QUAD, X0, lambda p: HeavyBall(p, lr=0.5), max_iters=500)
+    assert "2/L" not in str(e.value) and str(e.value).endswith("smaller than lr = 0.5.")
+
+
+def test_plain_sgd_gets_the_two_over_L_diagnosis():
+    traj = run(QUAD, X0, lambda p: SGD(p, lr=0.3), max_iters=500, on_divergence="stop")
+    assert traj.status == "diverged" and traj.lr_limit == pytest.approx(0.2)
+    assert "lr = 0.3 is above 2/L = 0.2" in traj.message
+
+
+def test_a_nan_iterate_is_divergence_not_convergence():
+    # A norm(grad) >= tol loop stops on NaN (nan >= tol is False): the loop must not.
+    traj = run(QUAD, X0, lambda p: SGD(p, lr=0.3), max_iters=5000, on_divergence="stop")
+    assert traj.status == "diverged" and np.all(np.isfinite(traj.xs))
+
+    class NanAfterOne:
+        L = 1.0
+        dim = 1
+
+        def value(self, x):
+            return float("nan") if abs(x[0]) < 1 else float(x[0] ** 2)
+
+        def grad(self, x):
+            return 2 * x
+
+    traj = gradient_descent(NanAfterOne(), [2.0], 0.6, on_divergence="stop")
+    assert traj.status == "diverged" and traj.n_steps == 0 and "not finite" in traj.message
+
+
+def test_tol_and_max_iters_are_keyword_only():
+    with pytest.raises(TypeError, match="positional"):
+        gradient_descent(QUAD, X0, 0.1, 1e-6, 1000)
+
+
+def test_run_rejects_bad_optimizer_factories():
+    with pytest.raises(TypeError, match=r"^make_optimizer must be callable"):
+        run(QUAD, X0, 0.1)
+    with pytest.raises(TypeError, match=r"^make_optimizer must return an optimizer with a \.step"):
+        run(QUAD, X0, lambda p: None)
+
+
+class Broken:
+    """An objective whose value or gradient returns the wrong thing."""
+
+    dim = 2
+
+    def __init__(self, value=1.0, grad=(0.5, 0.5)):
+        self._value, self._grad = value, grad
+
+    def value(self, x):
+        return self._value
+
+    def grad(self, x):
+        return self._grad
+
+
+@pytest.mark.parametrize(
+    ("objective", "error", "pattern"),
+    [
+        (Broken(value=None), TypeError, r"^objective\.value\(x\) must return a real number, got None at x0 \(is a `return` missing\?\)\.$"),
+        (Broken(value="1.0"), TypeError, r"^objective\.value\(x\) must return a real number, got a str '1\.0' at x0\.$"),
+        (Broken(value=1 + 2j), TypeError, r"^objective\.value\(x\) must return a real number, got dtype complex128 at x0\.$"),
+        (Broken(value=np.ones(2)), TypeError, r"^objective\.value\(x\) must return a scalar, got shape \(2,\) at x0\.$"),
+        (Broken(grad=None), TypeError, r"^objective\.grad\(x\) must return an array of real numbers, got None at x0"),
+        (Broken(grad=[1.0, 2.0, 3.0]), ValueError, r"^objective\.grad\(x\) must return an array of shape \(2,\) like x, got \(3,\) at x0\.$"),
+    ],
+)  # fmt: skip
+def test_wrong_objective_outputs_get_one_sentence(objective, error, pattern):
+    with pytest.raises(error, match=pattern):
+        gradient_descent(objective, X0, 0.1)

@@ -122,3 +122,21 @@ def test_check_gradient_errors():
         check_gradient(cube_sum, None, [1.0])
     with pytest.raises(ValueError, match=r"tol must be positive, got 0\."):
         check_gradient(cube_sum, lambda v: 3 * v**2, [1.0], tol=0)
+
+
+@pytest.mark.parametrize(
+    ("f", "pattern"),
+    [
+        (lambda x: None, r"^f must return a real number, got None at x\[0\] \+ h \(is a `return` missing\?\)\.$"),
+        (lambda x: "1", r"^f must return a real number, got a str '1' at x\[0\] \+ h\.$"),
+        (lambda x: 1j * x[0], r"^f must return a real number, got dtype complex128 at x\[0\] \+ h\.$"),
+    ],
+)  # fmt: skip
+def test_wrong_function_outputs_get_one_sentence(f, pattern):
+    with pytest.raises(TypeError, match=pattern):
+        numerical_gradient(f, np.array([1.0, 2.0]))
+
+
+def test_gradient_of_wrong_type_gets_one_sentence():
+    with pytest.raises(TypeError, match=r"^grad_f must return an array of real numbers, got None"):
+        check_gradient(lambda x: x @ x, lambda x: None, np.ones(2))

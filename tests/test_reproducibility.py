@@ -10,11 +10,12 @@ from threadpoolctl import threadpool_info
 
 from course_utils import reproducibility
 from course_utils.reproducibility import seed_everything
+from course_utils.threads import THREAD_ENV
 
 # Not imported as a bare `setup`: pytest < 8.1 would run a module-level `setup` as a setup hook.
 setup_notebook = reproducibility.setup
 
-ENV_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+ENV_VARS = tuple(THREAD_ENV)
 
 
 @pytest.fixture(autouse=True)

@@ -94,7 +94,7 @@ def test_default_lr_is_geometric_midpoint():
         ({"lr_min": 1.0, "lr_max": 0.1}, ValueError, r"lr_min must be smaller than lr_max"),
         ({"lr_min": -1.0}, ValueError, r"lr_min must be positive, got -1\.0\."),
         ({"lr": 5.0}, ValueError, r"lr must lie in \[lr_min, lr_max\]"),
-        ({"steps": 0}, ValueError, r"steps must be an int >= 1, got 0\."),
+        ({"steps": 0}, ValueError, r"^steps must be >= 1, got 0\.$"),
         ({"x0": [1.0]}, ValueError, r"x0 must have shape \(2,\), got \(1,\)\."),
         ({"objective": Quadratic([1.0, 2.0, 3.0])}, ValueError, r"objective must have dim 1 or 2"),
     ],
@@ -102,3 +102,26 @@ def test_default_lr_is_geometric_midpoint():
 def test_clear_errors(kwargs, error, pattern):
     with pytest.raises(error, match=pattern):
         make(**kwargs)
+
+
+def test_optimizer_factory_is_used_and_two_over_L_only_for_plain_sgd():
+    from test_descent import HeavyBall
+
+    e = make(lr=0.05, steps=200, optimizer=HeavyBall)
+    assert e.last_trajectory.optimizer == "HeavyBall(lr=0.05, momentum=0.9)"
+    assert e.lr_limit is None and len(e.figure.axes) == 2  # no 2/L ruler for momentum
+    before = e.last_trajectory.xs.copy()
+    e.lr_slider.value = 0.02
+    assert e.last_trajectory.lr == pytest.approx(0.02)
+    assert not np.array_equal(before, e.last_trajectory.xs)
+
+
+def test_loss_title_says_how_the_run_ended():
+    e = make(lr=0.1, steps=300)
+    assert e.figure.axes[1].get_title().startswith("converged: ||∇f|| < 1e-06 after")
+    e.steps_slider.value = 2
+    assert e.figure.axes[1].get_title().startswith("step limit: 2 steps, ||∇f|| = ")
+    e.steps_slider.value = 300
+    e.lr_slider.value = 0.5
+    n = e.last_trajectory.n_steps
+    assert e.figure.axes[1].get_title() == f"diverged at step {n + 1} (last finite iterate shown)"

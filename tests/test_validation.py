@@ -1,0 +1,48 @@
+"""The shared input checks: one sentence per wrong argument."""
+
+import numpy as np
+import pytest
+
+from course_utils.validation import gradient_output, integer, objective_like, scalar_output
+
+
+def test_integer_accepts_ints_and_numpy_ints():
+    assert integer(3, "n", 1) == 3 and type(integer(np.int64(3), "n")) is int
+
+
+@pytest.mark.parametrize(
+    ("value", "low", "high", "error", "pattern"),
+    [
+        (True, None, None, TypeError, r"^n must be an int, got bool\.$"),
+        (2.0, None, None, TypeError, r"^n must be an int, got float\.$"),
+        (0, 1, None, ValueError, r"^n must be >= 1, got 0\.$"),
+        (5, None, 5, ValueError, r"^n must be < 5, got 5\.$"),
+        (-1, 0, 5, ValueError, r"^n must be in \[0, 5\), got -1\.$"),
+    ],
+)
+def test_integer_errors(value, low, high, error, pattern):
+    with pytest.raises(error, match=pattern):
+        integer(value, "n", low, high)
+
+
+def test_objective_like():
+    class F:
+        dim = 2
+
+        def value(self, x):
+            return 0.0
+
+    assert objective_like(F(), ("value",), 2) is not None
+    with pytest.raises(TypeError, match=r"^objective must have a callable \.grad\(x\)"):
+        objective_like(F())
+    with pytest.raises(ValueError, match=r"^objective must have dim 1, got dim 2\.$"):
+        objective_like(F(), ("value",), 1)
+
+
+def test_outputs():
+    assert scalar_output(np.float32(1.5), "f") == 1.5
+    assert gradient_output([1, 2], (2,), "g").dtype == np.float64
+    with pytest.raises(TypeError, match=r"^f must return a real number, got dtype bool\.$"):
+        scalar_output(True, "f")
+    with pytest.raises(TypeError, match=r"^g must return an array of real numbers, got a str"):
+        gradient_output("12", (2,), "g")
