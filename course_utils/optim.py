@@ -17,184 +17,31 @@ keep the state and call it.
 
 from __future__ import annotations
 
-import copy
-
 import numpy as np
 
-from course_utils.optim_steps import sgd_step
+from course_utils.optim_base import Optimizer, check_flag, check_fraction
+from course_utils.optim_steps import (
+    adagrad_step,
+    adam_step,
+    adamw_step,
+    rmsprop_step,
+    sgd_step,
+)
 from course_utils.validation import real_number
 
-__all__ = ["SGD", "Optimizer"]
-
-
-class Optimizer:
-    """Base class: param groups, per-parameter state, input checks, state_dict round-trip.
-
-    A subclass sets ``defaults`` (via ``__init__``), checks one group's hyperparameters in
-    ``_check_group`` and updates one parameter in ``_update(param, grad, state, group, scratch)``.
-    """
-
-    def __init__(self, params, defaults: dict):
-        self.defaults = dict(defaults)
-        self.param_groups: list[dict] = []
-        self.state: list[dict] = []
-        self._scratch: list[np.ndarray] = []
-        if isinstance(params, np.ndarray) or isinstance(params, dict):
-            kind = "a single array" if isinstance(params, np.ndarray) else "a single dict"
-            raise TypeError(
-                f"params must be a list of arrays or a list of param-group dicts, got {kind}; "
-                "wrap it in a list."
-            )
-        try:
-            params = list(params)
-        except TypeError:
-            raise TypeError(
-                "params must be a list of arrays or a list of param-group dicts, "
-                f"got {type(params).__name__}."
-            ) from None
-        if not params:
-            raise ValueError("params is empty: the optimizer has nothing to update.")
-        groups = params if isinstance(params[0], dict) else [{"params": params}]
-        for group in groups:
-            self.add_param_group(group)
-
-    # -- param groups ----------------------------------------------------------------------------
-    def add_param_group(self, group: dict) -> None:
-        """Add a group ``{"params": [...], hyperparameter: value, ...}`` (defaults fill the rest)."""
-        if not isinstance(group, dict) or "params" not in group:
-            raise TypeError("each param group must be a dict with a 'params' list.")
-        params = group["params"]
-        params = [params] if isinstance(params, np.ndarray) else list(params)
-        if not params:
-            raise ValueError("a param group has an empty 'params' list.")
-        seen = {id(p) for g in self.param_groups for p in g["params"]}
-        for p in params:
-            _check_param(p, len(self.state))
-            if id(p) in seen:
-                raise ValueError("a parameter appears twice (in one group or in two groups).")
-            seen.add(id(p))
-            self.state.append({})
-            self._scratch.append(None)
-        full = {**self.defaults, **group, "params": params}
-        self._check_group(full)
-        self.param_groups.append(full)
-
-    def _check_group(self, group: dict) -> None:
-        real_number(group["lr"], "lr", nonnegative=True)
-        if "weight_decay" in group:
-            real_number(group["weight_decay"], "weight_decay", nonnegative=True)
-
-    # -- the step --------------------------------------------------------------------------------
-    def step(self, grads) -> None:
-        """Update every parameter in place from ``grads``, one array per parameter, in order."""
-        grads = self._checked_grads(grads)
-        i = 0
-        for group in self.param_groups:
-            self._check_group(group)  # a schedule may have changed it since the last step
-            for p in group["params"]:
-                if self._scratch[i] is None:
-                    self._scratch[i] = np.empty_like(p)
-                self._update(p, grads[i], self.state[i], group, self._scratch[i])
-                i += 1
-
-    def _update(self, param, grad, state: dict, group: dict, scratch) -> None:
-        raise NotImplementedError
-
-    @property
-    def _params(self) -> list[np.ndarray]:
-        return [p for g in self.param_groups for p in g["params"]]
-
-    def _checked_grads(self, grads) -> list[np.ndarray]:
-        params = self._params
-        if isinstance(grads, np.ndarray):
-            raise TypeError("grads must be a list of arrays (one per parameter), got one array.")
-        grads = list(grads)
-        if len(grads) != len(params):
-            raise ValueError(f"got {len(grads)} gradients for {len(params)} parameters.")
-        checked = []
-        for i, (p, g) in enumerate(zip(params, grads, strict=True)):
-            g = np.asarray(g)
-            if g.dtype.kind not in "iuf":
-                raise TypeError(f"gradient {i} must be an array of real numbers, got {g.dtype}.")
-            if g.shape != p.shape:
-                raise ValueError(
-                    f"gradient {i} has shape {g.shape} but its parameter has shape {p.shape}."
-                )
-            # one fast pass: a sum is finite when every term is (an overflowing sum is re-checked)
-            with np.errstate(over="ignore"):
-                finite_sum = np.isfinite(g.sum())
-            if not finite_sum and not np.isfinite(g).all():
-                raise ValueError(f"gradient {i} contains non-finite values (nan or inf).")
-            checked.append(g)
-        return checked
-
-    # -- saving and loading ----------------------------------------------------------------------
-    def state_dict(self) -> dict:
-        """A copy of the state and hyperparameters; parameters are referred to by index."""
-        groups, start = [], 0
-        for group in self.param_groups:
-            n = len(group["params"])
-            saved = {k: copy.deepcopy(v) for k, v in group.items() if k != "params"}
-            groups.append({**saved, "params": list(range(start, start + n))})
-            start += n
-        state = {i: copy.deepcopy(s) for i, s in enumerate(self.state) if s}
-        return {"state": state, "param_groups": groups}
-
-    def load_state_dict(self, state_dict: dict) -> None:
-        """Restore what ``state_dict()`` saved, onto this optimizer's own parameters."""
-        saved_groups = state_dict["param_groups"]
-        if len(saved_groups) != len(self.param_groups):
-            raise ValueError(
-                f"the state dict has {len(saved_groups)} param groups, "
-                f"this optimizer {len(self.param_groups)}."
-            )
-        for saved, group in zip(saved_groups, self.param_groups, strict=True):
-            if len(saved["params"]) != len(group["params"]):
-                raise ValueError(
-                    "a param group in the state dict has a different number of params."
-                )
-        # the i-th parameter here is the i-th id listed in the saved groups, in group order
-        saved_ids = [j for saved in saved_groups for j in saved["params"]]
-        new_state: list[dict] = []
-        for i, (p, j) in enumerate(zip(self._params, saved_ids, strict=True)):
-            new_state.append({})
-            for key, value in state_dict["state"].get(j, {}).items():
-                if isinstance(value, np.ndarray):
-                    if value.shape != p.shape:
-                        raise ValueError(
-                            f"state {key!r} of parameter {i} has shape {value.shape}, "
-                            f"the parameter {p.shape}."
-                        )
-                    value = value.astype(p.dtype, copy=True)
-                else:
-                    value = copy.deepcopy(value)
-                new_state[i][key] = value
-        for saved, group in zip(saved_groups, self.param_groups, strict=True):
-            hyper = {k: copy.deepcopy(v) for k, v in saved.items() if k != "params"}
-            self._check_group({**group, **hyper})
-            group.update(hyper)
-        self.state = new_state
-
-    def __repr__(self) -> str:
-        lines = [f"{type(self).__name__} ("]
-        for i, group in enumerate(self.param_groups):
-            lines.append(f"Parameter Group {i}")
-            lines += [f"    {k}: {v}" for k, v in sorted(group.items()) if k != "params"]
-        return "\n".join(lines + [")"])
-
-
-def _check_param(p, i: int) -> None:
-    if not isinstance(p, np.ndarray):
-        raise TypeError(
-            f"parameter {i} must be a numpy array (updated in place), got {type(p).__name__}."
-        )
-    if p.dtype.kind != "f":
-        raise TypeError(
-            f"parameter {i} has dtype {p.dtype}: an optimizer updates in place, so it must be a "
-            "float array (use x = x.astype(float))."
-        )
-    if not p.flags.writeable:
-        raise ValueError(f"parameter {i} is read-only: an optimizer updates it in place.")
+__all__ = [
+    "SGD",
+    "Adagrad",
+    "Adam",
+    "AdamW",
+    "Optimizer",
+    "RMSprop",
+    "adagrad_step",
+    "adam_step",
+    "adamw_step",
+    "rmsprop_step",
+    "sgd_step",
+]
 
 
 class SGD(Optimizer):
@@ -225,11 +72,12 @@ class SGD(Optimizer):
         super()._check_group(group)
         momentum = real_number(group["momentum"], "momentum", nonnegative=True)
         dampening = real_number(group["dampening"], "dampening")
+        check_flag(group, "nesterov")
         if group["nesterov"] and (momentum <= 0 or dampening != 0):
             raise ValueError("Nesterov momentum requires a positive momentum and zero dampening.")
 
     def _update(self, param, grad, state, group, scratch):
-        # heavy ball: b_t = momentum b_{t-1} + (1 - dampening) g_t,  p <- p - lr b_t
+        # b_t = momentum b_{t-1} + (1 - dampening) g_t;  p <- p - lr b_t (or Nesterov's look-ahead)
         _, buffer = sgd_step(
             param,
             grad,
@@ -244,3 +92,214 @@ class SGD(Optimizer):
         )
         if buffer is not None:
             state["momentum_buffer"] = buffer
+
+
+class Adagrad(Optimizer):
+    """AdaGrad: divide each coordinate's step by the root of its summed squared gradients."""
+
+    def __init__(
+        self,
+        params,
+        lr=1e-2,
+        lr_decay=0,
+        weight_decay=0,
+        initial_accumulator_value=0,
+        eps=1e-10,
+        *,
+        maximize=False,
+    ):
+        defaults = dict(
+            lr=lr,
+            lr_decay=lr_decay,
+            weight_decay=weight_decay,
+            initial_accumulator_value=initial_accumulator_value,
+            eps=eps,
+            maximize=maximize,
+        )
+        super().__init__(params, defaults)
+
+    def _check_group(self, group):
+        super()._check_group(group)
+        real_number(group["lr_decay"], "lr_decay", nonnegative=True)
+        real_number(
+            group["initial_accumulator_value"], "initial_accumulator_value", nonnegative=True
+        )
+        real_number(group["eps"], "eps", nonnegative=True)
+
+    def _update(self, param, grad, state, group, scratch):
+        if not state:  # s_0: the accumulator starts at initial_accumulator_value
+            state["step"] = 0
+            state["sum"] = np.full_like(param, group["initial_accumulator_value"])
+        state["step"] += 1
+        # s_t = s_{t-1} + g_t^2;  p <- p - lr_t g_t / (sqrt(s_t) + eps)
+        adagrad_step(
+            param,
+            grad,
+            state["sum"],
+            state["step"],
+            lr=group["lr"],
+            lr_decay=group["lr_decay"],
+            weight_decay=group["weight_decay"],
+            eps=group["eps"],
+            maximize=group["maximize"],
+            scratch=scratch,
+        )
+
+
+class RMSprop(Optimizer):
+    """RMSprop: divide the step by a moving root-mean-square of recent gradients."""
+
+    def __init__(
+        self,
+        params,
+        lr=1e-2,
+        alpha=0.99,
+        eps=1e-8,
+        weight_decay=0,
+        momentum=0,
+        centered=False,
+        *,
+        maximize=False,
+    ):
+        defaults = dict(
+            lr=lr,
+            alpha=alpha,
+            eps=eps,
+            weight_decay=weight_decay,
+            momentum=momentum,
+            centered=centered,
+            maximize=maximize,
+        )
+        super().__init__(params, defaults)
+
+    def _check_group(self, group):
+        super()._check_group(group)
+        check_fraction(group["alpha"], "alpha", one_allowed=True)
+        real_number(group["eps"], "eps", nonnegative=True)
+        real_number(group["momentum"], "momentum", nonnegative=True)
+        check_flag(group, "centered")
+
+    def _update(self, param, grad, state, group, scratch):
+        if not state:  # v_0 = 0 (and m_0 = 0, b_0 = 0 when used)
+            state["step"] = 0
+            state["square_avg"] = np.zeros_like(param)
+        if group["momentum"] > 0 and "momentum_buffer" not in state:
+            state["momentum_buffer"] = np.zeros_like(param)
+        if group["centered"] and "grad_avg" not in state:
+            state["grad_avg"] = np.zeros_like(param)
+        state["step"] += 1
+        # v_t = alpha v_{t-1} + (1 - alpha) g_t^2;  p <- p - lr g_t / (sqrt(v_t) + eps)
+        rmsprop_step(
+            param,
+            grad,
+            state["square_avg"],
+            lr=group["lr"],
+            alpha=group["alpha"],
+            eps=group["eps"],
+            weight_decay=group["weight_decay"],
+            momentum=group["momentum"],
+            centered=group["centered"],
+            grad_avg=state.get("grad_avg"),
+            momentum_buffer=state.get("momentum_buffer"),
+            maximize=group["maximize"],
+            scratch=scratch,
+        )
+
+
+class Adam(Optimizer):
+    """Adam: momentum (first moment) over RMSprop's scale (second moment), both bias-corrected.
+
+    ``decoupled_weight_decay=True`` makes it AdamW (the class ``AdamW`` below).
+    """
+
+    def __init__(
+        self,
+        params,
+        lr=1e-3,
+        betas=(0.9, 0.999),
+        eps=1e-8,
+        weight_decay=0,
+        amsgrad=False,
+        *,
+        maximize=False,
+        decoupled_weight_decay=False,
+    ):
+        defaults = dict(
+            lr=lr,
+            betas=betas,
+            eps=eps,
+            weight_decay=weight_decay,
+            amsgrad=amsgrad,
+            maximize=maximize,
+            decoupled_weight_decay=decoupled_weight_decay,
+        )
+        super().__init__(params, defaults)
+
+    def _check_group(self, group):
+        super()._check_group(group)
+        betas = group["betas"]
+        if not isinstance(betas, tuple | list) or len(betas) != 2:
+            raise ValueError(f"betas must be a pair (beta1, beta2), got {betas!r}.")
+        check_fraction(betas[0], "betas[0]")
+        check_fraction(betas[1], "betas[1]")
+        real_number(group["eps"], "eps", nonnegative=True)
+        check_flag(group, "amsgrad")
+        check_flag(group, "decoupled_weight_decay")
+
+    def _update(self, param, grad, state, group, scratch):
+        if not state:  # m_0 = v_0 = 0
+            state["step"] = 0
+            state["exp_avg"] = np.zeros_like(param)
+            state["exp_avg_sq"] = np.zeros_like(param)
+        if group["amsgrad"] and "max_exp_avg_sq" not in state:
+            state["max_exp_avg_sq"] = np.zeros_like(param)
+        state["step"] += 1
+        # m_t, v_t: moving averages of g_t and g_t^2; p <- p - lr m_hat / (sqrt(v_hat) + eps)
+        beta1, beta2 = group["betas"]
+        adam_step(
+            param,
+            grad,
+            state["exp_avg"],
+            state["exp_avg_sq"],
+            state["step"],
+            lr=group["lr"],
+            beta1=beta1,
+            beta2=beta2,
+            eps=group["eps"],
+            weight_decay=group["weight_decay"],
+            amsgrad=group["amsgrad"],
+            max_exp_avg_sq=state.get("max_exp_avg_sq"),
+            decoupled_weight_decay=group["decoupled_weight_decay"],
+            maximize=group["maximize"],
+            scratch=scratch,
+        )
+
+
+class AdamW(Adam):
+    """AdamW: Adam whose weight decay shrinks the weights directly, outside the moments.
+
+    It is ``Adam(..., decoupled_weight_decay=True)`` with torch's default ``weight_decay=1e-2``;
+    ``adamw_step`` is the same update written as a function.
+    """
+
+    def __init__(
+        self,
+        params,
+        lr=1e-3,
+        betas=(0.9, 0.999),
+        eps=1e-8,
+        weight_decay=1e-2,
+        amsgrad=False,
+        *,
+        maximize=False,
+    ):
+        super().__init__(
+            params,
+            lr=lr,
+            betas=betas,
+            eps=eps,
+            weight_decay=weight_decay,
+            amsgrad=amsgrad,
+            maximize=maximize,
+            decoupled_weight_decay=True,
+        )

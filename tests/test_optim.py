@@ -32,7 +32,50 @@ def sgd_hyper(draw):
     )
 
 
-OPTIMIZERS = {"SGD": (optim.SGD, torch.optim.SGD, sgd_hyper())}
+@st.composite
+def adagrad_hyper(draw):
+    return dict(
+        lr=draw(st.floats(1e-3, 0.5)),
+        lr_decay=draw(st.sampled_from([0.0]) | st.floats(0.0, 0.1)),
+        weight_decay=draw(st.sampled_from([0.0]) | st.floats(0.0, 0.1)),
+        initial_accumulator_value=draw(st.sampled_from([0.0]) | st.floats(0.0, 1.0)),
+        eps=draw(st.sampled_from([1e-10, 1e-6, 0.1])),
+        maximize=draw(st.booleans()),
+    )
+
+
+@st.composite
+def rmsprop_hyper(draw):
+    return dict(
+        lr=draw(st.floats(1e-4, 0.02)),
+        alpha=draw(st.floats(0.5, 0.999)),
+        eps=draw(st.sampled_from([1e-8, 1e-4, 0.1])),
+        weight_decay=draw(st.sampled_from([0.0]) | st.floats(0.0, 0.1)),
+        momentum=draw(st.sampled_from([0.0]) | unit),
+        centered=draw(st.booleans()),
+        maximize=draw(st.booleans()),
+    )
+
+
+@st.composite
+def adam_hyper(draw, default_decay=0.0):
+    return dict(
+        lr=draw(st.floats(1e-4, 0.05)),
+        betas=(draw(st.sampled_from([0.9]) | unit), draw(st.sampled_from([0.999]) | unit)),
+        eps=draw(st.sampled_from([1e-8, 1e-4, 0.1])),
+        weight_decay=draw(st.sampled_from([default_decay]) | st.floats(0.0, 0.2)),
+        amsgrad=draw(st.booleans()),
+        maximize=draw(st.booleans()),
+    )
+
+
+OPTIMIZERS = {
+    "SGD": (optim.SGD, torch.optim.SGD, sgd_hyper()),
+    "Adagrad": (optim.Adagrad, torch.optim.Adagrad, adagrad_hyper()),
+    "RMSprop": (optim.RMSprop, torch.optim.RMSprop, rmsprop_hyper()),
+    "Adam": (optim.Adam, torch.optim.Adam, adam_hyper()),
+    "AdamW": (optim.AdamW, torch.optim.AdamW, adam_hyper(0.01)),
+}
 
 
 def make_problem(seed, n_groups):
@@ -109,6 +152,33 @@ FEATURES = {
         "weight decay": dict(lr=0.05, momentum=0.5, weight_decay=0.05),
         "maximize": dict(lr=0.05, momentum=0.5, weight_decay=0.05, maximize=True),
     },
+    "Adagrad": {
+        "plain": dict(lr=0.1),
+        "lr decay, weight decay, accumulator": dict(
+            lr=0.1, lr_decay=0.01, weight_decay=0.05, initial_accumulator_value=0.5, eps=1e-6
+        ),
+        "maximize": dict(lr=0.1, weight_decay=0.05, maximize=True),
+    },
+    "RMSprop": {
+        "plain": dict(lr=0.01),
+        "weight decay": dict(lr=0.01, alpha=0.9, weight_decay=0.05),
+        "momentum": dict(lr=0.005, momentum=0.9),
+        "centered with momentum": dict(lr=0.005, alpha=0.95, momentum=0.8, centered=True),
+        "maximize": dict(lr=0.005, momentum=0.5, centered=True, maximize=True),
+    },
+    "Adam": {
+        "plain": dict(lr=0.01),
+        "L2 weight decay": dict(lr=0.01, betas=(0.8, 0.99), weight_decay=0.1),
+        "amsgrad": dict(lr=0.01, amsgrad=True, eps=1e-4),
+        "maximize": dict(lr=0.01, weight_decay=0.1, amsgrad=True, maximize=True),
+    },
+    "AdamW": {
+        "default decay": dict(lr=0.01),
+        "strong decay with amsgrad": dict(
+            lr=0.02, betas=(0.5, 0.9), weight_decay=0.3, amsgrad=True
+        ),
+        "maximize": dict(lr=0.01, weight_decay=0.1, maximize=True),
+    },
 }
 
 
@@ -161,7 +231,13 @@ def test_state_dict_round_trip_continues_identically(name):
     assert [g["params"] for g in saved["param_groups"]] == groups
 
 
-FIXED_HYPER = {"SGD": dict(lr=0.05, momentum=0.9, dampening=0.1, weight_decay=0.01)}
+FIXED_HYPER = {
+    "SGD": dict(lr=0.05, momentum=0.9, dampening=0.1, weight_decay=0.01),
+    "Adagrad": dict(lr=0.1, lr_decay=0.01, initial_accumulator_value=0.1),
+    "RMSprop": dict(lr=0.01, momentum=0.5, centered=True),
+    "Adam": dict(lr=0.01, amsgrad=True, weight_decay=0.01),
+    "AdamW": dict(lr=0.01, amsgrad=True),
+}
 
 
 def test_signatures_match_torch():
@@ -259,6 +335,59 @@ def test_bad_construction_gets_one_sentence(make, error, message):
 
 
 @pytest.mark.parametrize(
+    "make, message",
+    [
+        (
+            lambda: optim.Adam([X.copy()], betas=(1.0, 0.999)),
+            "betas[0] must be in [0, 1), got 1.0.",
+        ),
+        (
+            lambda: optim.AdamW([X.copy()], betas=(0.9, -0.1)),
+            "betas[1] must be in [0, 1), got -0.1.",
+        ),
+        (
+            lambda: optim.Adam([X.copy()], betas=0.9),
+            "betas must be a pair (beta1, beta2), got 0.9.",
+        ),
+        (lambda: optim.Adam([X.copy()], eps=-1e-8), "eps must be non-negative, got -1e-08."),
+        (
+            lambda: optim.Adam([X.copy()], amsgrad="yes"),
+            "amsgrad must be True or False, got 'yes'.",
+        ),
+        (lambda: optim.AdamW([X.copy()], lr=-1.0), "lr must be non-negative, got -1.0."),
+        (lambda: optim.RMSprop([X.copy()], alpha=1.5), "alpha must be in [0, 1], got 1.5."),
+        (
+            lambda: optim.RMSprop([X.copy()], momentum=-0.9),
+            "momentum must be non-negative, got -0.9.",
+        ),
+        (lambda: optim.RMSprop([X.copy()], eps=-1.0), "eps must be non-negative, got -1.0."),
+        (lambda: optim.RMSprop([X.copy()], centered=1), "centered must be True or False, got 1."),
+        (
+            lambda: optim.Adagrad([X.copy()], lr_decay=-0.1),
+            "lr_decay must be non-negative, got -0.1.",
+        ),
+        (
+            lambda: optim.Adagrad([X.copy()], initial_accumulator_value=-1),
+            "initial_accumulator_value must be non-negative, got -1.",
+        ),
+        (lambda: optim.Adagrad([X.copy()], eps=-1.0), "eps must be non-negative, got -1.0."),
+        (
+            lambda: optim.SGD([{"params": [X.copy()], "lr": -0.5}], lr=0.1),
+            "lr must be non-negative, got -0.5.",
+        ),
+        (
+            lambda: optim.Adam([{"params": [X.copy()]}, {"params": [X.copy()], "betas": (0.9, 1)}]),
+            "betas[1] must be in [0, 1), got 1.0.",
+        ),
+    ],
+)
+def test_bad_hyperparameters_get_one_sentence(make, message):
+    with pytest.raises((ValueError, TypeError)) as info:
+        make()
+    assert str(info.value) == message
+
+
+@pytest.mark.parametrize(
     "grads, error, message",
     [
         ([np.zeros(3)], ValueError, "got 1 gradients for 2 parameters."),
@@ -311,3 +440,64 @@ def test_schedule_made_lr_negative_is_caught_at_step():
     opt.param_groups[0]["lr"] = -1.0
     with pytest.raises(ValueError, match=r"^lr must be non-negative, got -1.0.$"):
         opt.step([np.ones(2)])
+
+
+def test_adam_step_on_copies_is_a_pure_reference():
+    rng = np.random.default_rng(3)
+    p, g = rng.normal(size=5), rng.normal(size=5)
+    m, v, vmax = np.zeros(5), np.zeros(5), np.zeros(5)
+    before = [a.copy() for a in (p, g, m, v, vmax)]
+    args = [a.copy() for a in (p, g, m, v)]
+    new_p, new_m, new_v = optim.adam_step(
+        *args, 1, lr=0.1, amsgrad=True, max_exp_avg_sq=vmax.copy(), weight_decay=0.1
+    )
+    assert new_p is args[0] and new_m is args[2] and new_v is args[3]
+    for a, b in zip(before, (p, g, m, v, vmax), strict=True):
+        np.testing.assert_array_equal(a, b)
+    # first step: m_hat = g, v_hat = g^2, so the step is lr * g / (|g| + eps) ~ lr * sign(g)
+    g_l2 = g + 0.1 * p
+    np.testing.assert_allclose(new_p, p - 0.1 * g_l2 / (np.abs(g_l2) + 1e-8), rtol=1e-12)
+    np.testing.assert_allclose(new_m, 0.1 * g_l2, rtol=1e-12)
+
+
+def test_adamw_step_decays_the_weights_outside_the_moments():
+    p, g = np.array([2.0, -4.0]), np.array([0.5, 0.5])
+    new_p, m, _ = optim.adamw_step(p.copy(), g, np.zeros(2), np.zeros(2), 1, lr=0.1)
+    np.testing.assert_allclose(m, 0.1 * g)  # the moment saw the bare gradient
+    np.testing.assert_allclose(new_p, p * (1 - 0.1 * 0.01) - 0.1 * g / (np.abs(g) + 1e-8))
+
+
+def test_rmsprop_and_adagrad_steps_follow_their_equations():
+    p, g = np.array([1.0, -2.0]), np.array([0.3, -0.4])
+    new_p, v = optim.rmsprop_step(p.copy(), g, np.zeros(2), lr=0.01, alpha=0.9)
+    np.testing.assert_allclose(v, 0.1 * g**2)
+    np.testing.assert_allclose(new_p, p - 0.01 * g / (np.sqrt(0.1 * g**2) + 1e-8))
+    new_p, s = optim.adagrad_step(p.copy(), g, np.full(2, 0.5), 3, lr=0.1, lr_decay=0.5)
+    np.testing.assert_allclose(s, 0.5 + g**2)
+    np.testing.assert_allclose(new_p, p - 0.1 / (1 + 2 * 0.5) * g / (np.sqrt(s) + 1e-10))
+
+
+def test_state_holds_torchs_names():
+    x = np.ones(2)
+    opt = optim.Adam([x], amsgrad=True)
+    opt.step([np.ones(2)])
+    assert sorted(opt.state[0]) == ["exp_avg", "exp_avg_sq", "max_exp_avg_sq", "step"]
+    assert opt.state[0]["step"] == 1 and opt.param_groups[0]["betas"] == (0.9, 0.999)
+    rms = optim.RMSprop([np.ones(2)], momentum=0.9, centered=True)
+    rms.step([np.ones(2)])
+    assert sorted(rms.state[0]) == ["grad_avg", "momentum_buffer", "square_avg", "step"]
+
+
+def test_load_state_dict_rejects_a_mismatch():
+    opt = optim.Adam([np.ones(2)])
+    opt.step([np.ones(2)])
+    saved = opt.state_dict()
+    with pytest.raises(
+        ValueError, match=r"^the state dict has 1 param groups, this optimizer 2\.$"
+    ):
+        optim.Adam([{"params": [np.ones(2)]}, {"params": [np.ones(2)]}]).load_state_dict(saved)
+    with pytest.raises(
+        ValueError,
+        match=r"^state 'exp_avg' of parameter 0 has shape \(2,\) but the parameter has shape \(3,\)\.$",
+    ):
+        optim.Adam([np.ones(3)]).load_state_dict(saved)
