@@ -13,6 +13,7 @@ from .base import Assignment, Case, Mistake, Question
 _MODULES = {
     "00_start_here": "course_utils.specs.start_here",
     "01_gradient_descent": "course_utils.specs.gradient_descent",
+    "04_momentum_adaptive": "course_utils.specs.momentum_adaptive",
 }
 
 ASSIGNMENT_IDS = tuple(_MODULES)
