@@ -77,9 +77,10 @@ class Optimizer:
     def step(self, grads) -> None:
         """Update every parameter in place from ``grads``, one array per parameter, in order."""
         grads = self._checked_grads(grads)
+        for group in self.param_groups:  # a schedule may have changed them since the last step
+            self._check_group(group)
         i = 0
         for group in self.param_groups:
-            self._check_group(group)  # a schedule may have changed it since the last step
             for p in group["params"]:
                 if self._scratch[i] is None:  # work arrays, kept so a step allocates nothing
                     self._scratch[i] = (np.empty_like(p), np.empty_like(p))
