@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .optim import SGD
 from .validation import (
     as_point,
     gradient_output,
@@ -21,20 +22,13 @@ from .validation import (
     scalar_output,
 )
 
-__all__ = ["DivergenceError", "Trajectory", "run", "gradient_descent", "contraction_rate"]
-
-
-class SGD:
-    """Stand-in for course_utils.optim.SGD (lr only) until that module lands: x -= lr * grad."""
-
-    def __init__(self, params, lr: float):
-        self.params = list(params)
-        self.param_groups = [{"lr": lr, "momentum": 0, "weight_decay": 0}]
-
-    def step(self, grads) -> None:
-        lr = self.param_groups[0]["lr"]
-        for p, g in zip(self.params, grads, strict=True):
-            p -= lr * g
+__all__ = [
+    "DivergenceError",
+    "Trajectory",
+    "run",
+    "gradient_descent",
+    "contraction_rate",
+]
 
 
 #: A step diverges when its loss exceeds this factor times max(1, |loss at x0|).
@@ -115,11 +109,13 @@ def _lr_limit(objective) -> float | None:
 
 
 def _is_plain_gd(optimizer) -> bool:
-    """True for SGD without momentum or weight decay: the update x - lr * grad of the 2/L rule."""
+    """True for SGD without momentum, weight decay or maximize: x - lr * grad, the 2/L rule."""
     if not isinstance(optimizer, SGD):
         return False
-    group = optimizer.param_groups[0]
-    return not group.get("momentum", 0) and not group.get("weight_decay", 0)
+    return all(
+        not group.get(key) for group in optimizer.param_groups
+        for key in ("momentum", "weight_decay", "nesterov", "maximize")
+    )  # fmt: skip
 
 
 def _current_lr(optimizer) -> float:
@@ -195,28 +191,28 @@ def run(
     xs, losses, gnorms, lrs = [x.copy()], [loss], [float(np.linalg.norm(g))], []
     status, bad_loss = "max_iters", None
 
-    for step in range(max_iters + 1):
-        if gnorms[-1] < tol:
-            status = "converged"
-            break
-        if step == max_iters:
-            break
-        lrs.append(_current_lr(optimizer))
-        with np.errstate(over="ignore", invalid="ignore"):
+    with np.errstate(over="ignore", invalid="ignore"):  # overflow is diagnosed, not warned about
+        for step in range(max_iters + 1):
+            if gnorms[-1] < tol:
+                status = "converged"
+                break
+            if step == max_iters:
+                break
+            lrs.append(_current_lr(optimizer))
             optimizer.step([g])
-            ok = bool(np.all(np.isfinite(x)))
+            ok = bool(np.isfinite(x).all())
             loss = float("nan")
             if ok:
                 loss, g = _evaluate(objective, x, f"step {step + 1}")
-                gnorm = float(np.linalg.norm(g))
+                gnorm = float(np.sqrt(g @ g)) if g.ndim == 1 else float(np.linalg.norm(g))
                 ok = bool(np.isfinite(loss) and loss <= threshold and np.isfinite(gnorm))
-        if not ok:
-            status, bad_loss = "diverged", loss
-            lrs.pop()
-            break
-        xs.append(x.copy())
-        losses.append(loss)
-        gnorms.append(gnorm)
+            if not ok:
+                status, bad_loss = "diverged", loss
+                lrs.pop()
+                break
+            xs.append(x.copy())
+            losses.append(loss)
+            gnorms.append(gnorm)
 
     lr0 = lrs[0] if lrs else _current_lr(optimizer)
     traj = Trajectory(

@@ -16,6 +16,7 @@ __all__ = [
     "use_course_style",
     "plot_contour",
     "plot_trajectory",
+    "trajectory_legend",
     "plot_loss_curves",
     "plot_function_1d",
     "save_figure",
@@ -140,7 +141,8 @@ def plot_trajectory(ax, xs, label=None, color=None):
     (line,) = ax.plot(pts[:, 0], pts[:, 1], "-o", ms=3, lw=1.5, color=color, label=label, zorder=3)
     c = line.get_color()
     ax.scatter(*pts[0], s=70, facecolors="white", edgecolors=c, linewidths=2, zorder=4)
-    ax.scatter(*pts[-1], s=60, marker="s", color=c, zorder=4)
+    # Above the minimizer stars (zorder 5), with a white rim: visible where a run ends on a star.
+    ax.scatter(*pts[-1], s=60, marker="s", color=c, edgecolors="white", linewidths=1, zorder=6)
     if not ax.get_xlabel():
         ax.set_xlabel("$x_1$")
     if not ax.get_ylabel():
@@ -148,6 +150,18 @@ def plot_trajectory(ax, xs, label=None, color=None):
     if label is not None:
         ax.legend(loc="best")
     return ax
+
+
+def trajectory_legend(ax, last_label: str = "last iterate", loc="best", **kwargs):
+    """A legend of ``ax``'s labelled artists plus the ○ start and ■ end markers of
+    :func:`plot_trajectory` (named ``last_label``, e.g. "step 40"). Returns the legend."""
+    if not isinstance(ax, mpl.axes.Axes):
+        raise TypeError(f"ax must be a matplotlib Axes, got {type(ax).__name__}.")
+    handles, labels = ax.get_legend_handles_labels()
+    start = mpl.lines.Line2D([], [], marker="o", ls="", ms=8, mfc="white", mec="0.3", mew=2)
+    end = mpl.lines.Line2D([], [], marker="s", ls="", ms=7, color="0.3")
+    return ax.legend([*handles, start, end], [*labels, "start $x_0$", str(last_label)], loc=loc,
+                     **kwargs)  # fmt: skip
 
 
 def plot_loss_curves(curves, ax=None, logy=True, xlabel="step", ylabel="loss"):

@@ -6,7 +6,8 @@ import ipywidgets as w
 import matplotlib.pyplot as plt
 import numpy as np
 
-from .descent import SGD, run
+from .descent import run
+from .optim import SGD
 from .plotting import plot_contour, plot_function_1d, plot_loss_curves, plot_trajectory
 from .validation import as_point, integer, objective_like, real_number
 

@@ -33,6 +33,8 @@ def gradient_descent(grad_fn, x0, lr, tol=1e-6, max_iters=1000):
     while n_steps < max_iters and np.linalg.norm(grad_fn(x)) >= tol:
         x = x - lr * grad_fn(x)
         n_steps += 1
+        if not np.all(np.isfinite(x)):
+            raise FloatingPointError("diverged: x is not finite")
     return x, n_steps
 """,
     "max_stable_lr": "max_stable_lr = 2 / np.linalg.eigvalsh(np.array([[3.0, 1.0], [1.0, 3.0]])).max()",

@@ -4,7 +4,6 @@ import numpy as np
 import pytest
 
 from course_utils.descent import (
-    SGD,
     DivergenceError,
     Trajectory,
     contraction_rate,
@@ -12,6 +11,7 @@ from course_utils.descent import (
     run,
 )
 from course_utils.objectives import NonConvex1D, Quadratic, Rosenbrock
+from course_utils.optim import SGD
 
 QUAD = Quadratic([1.0, 10.0], angle=0.5, center=[0.5, -0.5])
 X0 = np.array([2.0, 1.5])

@@ -144,3 +144,18 @@ def test_save_figure_writes_png(tmp_path):
         save_figure(ax.figure, tmp_path / "loss.txt")
     with pytest.raises(TypeError, match=r"fig must be a matplotlib Figure"):
         save_figure(ax, tmp_path / "x.png")
+
+
+def test_trajectory_legend_explains_the_markers_and_end_is_drawn_above_stars():
+    from course_utils.objectives import Quadratic
+    from course_utils.plotting import plot_contour, plot_trajectory, trajectory_legend
+
+    fig, ax = plt.subplots()
+    plot_contour(Quadratic([1.0, 4.0]), (-2, 2), (-2, 2), ax=ax)
+    plot_trajectory(ax, [[1.0, 1.0], [0.0, 0.0]], label="GD")
+    legend = trajectory_legend(ax, last_label="step 1")
+    texts = [t.get_text() for t in legend.get_texts()]
+    assert texts == ["minimizer", "GD", "start $x_0$", "step 1"]
+    star_z = [c.get_zorder() for c in ax.collections if c.get_label() == "minimizer"]
+    assert ax.collections[-1].get_zorder() > max(star_z)  # the end ■ is drawn above the star
+    plt.close(fig)

@@ -153,31 +153,56 @@ GD_STEP = Question(
 def _gradient_descent(grad_fn, x0, lr, tol=1e-6, max_iters=1000):
     x = np.array(x0, dtype=float)
     n_steps = 0
-    while n_steps < max_iters and np.linalg.norm(grad_fn(x)) >= tol:
-        x = x - lr * grad_fn(x)
-        n_steps += 1
+    with np.errstate(over="ignore", invalid="ignore"):
+        while n_steps < max_iters and np.linalg.norm(grad_fn(x)) >= tol:
+            x = x - lr * grad_fn(x)
+            n_steps += 1
+            if not np.all(np.isfinite(x)):
+                raise FloatingPointError(f"diverged at step {n_steps}: x is not finite")
+    return x, n_steps
+
+
+def _stops_on_nan(grad_fn, x0, lr, tol=1e-6, max_iters=1000):
+    # The trap: once x is NaN, norm(grad) >= tol is False and the loop ends as if converged.
+    x = np.array(x0, dtype=float)
+    n_steps = 0
+    with np.errstate(over="ignore", invalid="ignore"):
+        while n_steps < max_iters and np.linalg.norm(grad_fn(x)) >= tol:
+            x = x - lr * grad_fn(x)
+            n_steps += 1
     return x, n_steps
 
 
 def _ignores_tol(grad_fn, x0, lr, tol=1e-6, max_iters=1000):
     x = np.array(x0, dtype=float)
-    for _ in range(max_iters):
-        x = x - lr * grad_fn(x)
+    with np.errstate(over="ignore", invalid="ignore"):
+        for _ in range(max_iters):
+            x = x - lr * grad_fn(x)
     return x, max_iters
 
 
 def _one_step_too_many(grad_fn, x0, lr, tol=1e-6, max_iters=1000):
     x = np.array(x0, dtype=float)
     n_steps = 0
-    while n_steps < max_iters:
-        x = x - lr * grad_fn(x)
-        n_steps += 1
-        if np.linalg.norm(grad_fn(x)) < tol:
-            break
+    with np.errstate(over="ignore", invalid="ignore"):
+        while n_steps < max_iters:
+            x = x - lr * grad_fn(x)
+            n_steps += 1
+            if np.linalg.norm(grad_fn(x)) < tol:
+                break
     return x, n_steps
 
 
 _A_ILL = [[1.0, 0.0], [0.0, 10.0]]
+_A_EXERCISE = [[3.0, 1.0], [1.0, 3.0]]  # eigenvalues 2 and 4: 2/L = 0.5
+
+#: Shown when a case fails without a more specific hint, and for the NaN trap: the checker
+#: reports "expected a FloatingPointError" with the question's hint when the loop returns.
+_GD_HINT = (
+    "Return (x, n_steps); stop when np.linalg.norm(grad_fn(x)) < tol or n_steps == max_iters, "
+    "and raise FloatingPointError as soon as x is not finite: once x is NaN, "
+    "norm(grad) >= tol is False, so the loop would end as if it had converged."
+)
 
 GRADIENT_DESCENT = Question(
     name="gradient_descent",
@@ -205,9 +230,22 @@ GRADIENT_DESCENT = Question(
             hidden=True,
         ),
         Case(
+            lambda: (_quadratic_grad(_A_ILL), np.array([1.0, 1.0]), 0.5, 1e-6, 2000),
+            "lr = 0.5 > 2/L = 0.2 on A = diag(1, 10) (must raise FloatingPointError)",
+            hidden=True,
+            raises="FloatingPointError",
+        ),
+        Case(
             lambda: (lambda x: 4 * x**3, np.array([1.0]), 0.1, 1e-2, 10_000),
             "f(x) = x**4 (slow near the flat minimum)",
             hidden=True,
+        ),
+        # Visible, listed last so that cases[3] stays the first hidden case (test_grading).
+        Case(
+            lambda: (_quadratic_grad(_A_EXERCISE), np.array([1.0, -0.5]), 0.75, 1e-6, 5000),
+            "lr = 0.75 > 2/L = 0.5 on A = [[3, 1], [1, 3]]: x overflows to inf, then NaN "
+            "(must raise FloatingPointError)",
+            raises="FloatingPointError",
         ),
     ),
     mistakes=(
@@ -221,8 +259,9 @@ GRADIENT_DESCENT = Question(
             "before each step, so starting at the minimum takes 0 steps.",
             _one_step_too_many,
         ),
+        Mistake(_GD_HINT, _stops_on_nan),
     ),
-    hint="Return (x, n_steps); stop when np.linalg.norm(grad_fn(x)) < tol or n_steps == max_iters.",
+    hint=_GD_HINT,
 )
 
 # ----------------------------------------------------------------------------- 4. max_stable_lr
@@ -239,7 +278,7 @@ MAX_STABLE_LR = Question(
     kind="value",
     points=2,
     reference=lambda: 2.0 / _eigs().max(),
-    rtol=2e-3,
+    rtol=1e-6,
     atol=0.0,
     cases=(Case(lambda: (), "f(x) = 1/2 x^T A x with A = [[3, 1], [1, 3]]"),),
     mistakes=(
@@ -259,7 +298,11 @@ MAX_STABLE_LR = Question(
             lambda: 2 / A_QUESTION.diagonal().max(),
         ),
     ),
-    hint="On a quadratic, gradient descent is stable exactly when lr < 2/L, L = largest eigenvalue of A.",
+    hint=(
+        "Give the formula's value 2/L, L = largest eigenvalue of A (checked to a relative 1e-6): "
+        "gradient descent on this quadratic converges from every start exactly when lr < 2/L. "
+        "A measured threshold is not that precise: just above 2/L a run needs many steps to blow up."
+    ),
 )
 
 ASSIGNMENT = Assignment(
