@@ -99,10 +99,11 @@ def plot_race(objective, trajectories: dict, xlim, ylim, upto: int | None = None
         raise TypeError("trajectories must be a non-empty dict mapping names to Trajectories.")
     fig, (ax, ax_loss) = plt.subplots(1, 2, figsize=(10, 4.2), width_ratios=[1.1, 1], dpi=dpi)
     plot_contour(objective, xlim, ylim, ax=ax, levels=25, n=120)
+    ax.set_autoscale_on(False)  # iterates outside the view are cut at its edge, not zoomed out to
     n_max = max(t.n_steps for t in trajectories.values())
     for i, (name, traj) in enumerate(trajectories.items()):
         k = traj.n_steps if upto is None else min(upto, traj.n_steps)
-        pts = np.clip(traj.xs[: k + 1], [xlim[0], ylim[0]], [xlim[1], ylim[1]])
+        pts = traj.xs[: k + 1]
         c = _color(name, i)
         label = f"{name} ({traj.status})" if upto is None else name
         ax.plot(pts[:, 0], pts[:, 1], "-", color=c, lw=1.6, label=label, zorder=3)
@@ -140,11 +141,11 @@ def race_animation(objective, trajectories: dict, xlim, ylim, frames: int = 12, 
     path_lines = [line for line in ax.lines if line.get_label() in trajectories]
     heads = [line for line in ax.lines if line.get_marker() == "o"]
     loss_lines = ax_loss.lines
-    clipped = [np.clip(t.xs, [xlim[0], ylim[0]], [xlim[1], ylim[1]]) for t in trajectories.values()]
+    paths = [t.xs for t in trajectories.values()]
     gaps = [_gaps(objective, t) for t in trajectories.values()]
 
     def draw(k):
-        for pts, g, path, head, loss in zip(clipped, gaps, path_lines, heads, loss_lines,
+        for pts, g, path, head, loss in zip(paths, gaps, path_lines, heads, loss_lines,
                                             strict=True):  # fmt: skip
             m = min(k, len(pts) - 1)
             path.set_data(pts[: m + 1, 0], pts[: m + 1, 1])
