@@ -15,6 +15,7 @@ _MODULES = {
     "01_gradient_descent": "course_utils.specs.gradient_descent",
     "02_batch_stochastic_minibatch": "course_utils.specs.batch_stochastic_minibatch",
     "03_backpropagation": "course_utils.specs.backpropagation",
+    "04_momentum_adaptive": "course_utils.specs.momentum_adaptive",
     "05_learning_rate_schedules": "course_utils.specs.lr_schedules",
     "06_rnn_bptt": "course_utils.specs.rnn_bptt",
     "07_vanishing_exploding": "course_utils.specs.vanishing_exploding",

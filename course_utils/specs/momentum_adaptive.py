@@ -1,0 +1,322 @@
+"""Spec for exercise set 04: momentum and adaptive methods.
+
+Questions: ``nesterov_step``, ``rmsprop_step``, ``adam_step``, ``adamw_step``. Each is one step of
+the optimizer as a pure function (inputs unchanged, new state returned). The references are the
+library's one-step functions (``course_utils.optim_steps``, equal to ``torch.optim``) applied to
+copies. Each mistake below is an implementation learners really write; the check names it when
+the learner's output equals that wrong implementation's output.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..optim_steps import adam_step, adamw_step, rmsprop_step, sgd_step
+from .base import Assignment, Case, Mistake, Question
+
+
+def _a(*values):
+    return np.array(values, dtype=float)
+
+
+# ----------------------------------------------------------------------------- 1. nesterov_step
+
+
+def _nesterov(x, grad, buffer, lr, momentum):
+    x_new, b_new = sgd_step(x.copy(), grad, buffer.copy(), lr=lr, momentum=momentum, nesterov=True)
+    return x_new, b_new
+
+
+def _heavy_ball(x, grad, buffer, lr, momentum):
+    b = momentum * buffer + grad
+    return x - lr * b, b
+
+
+def _lookahead_on_top_of_heavy_ball(x, grad, buffer, lr, momentum):
+    b = momentum * buffer + grad
+    return x - lr * b - lr * momentum * b, b
+
+
+def _lookahead_without_gradient(x, grad, buffer, lr, momentum):
+    b = momentum * buffer + grad
+    return x - lr * momentum * b, b
+
+
+NESTEROV_STEP = Question(
+    name="nesterov_step",
+    points=2,
+    reference=_nesterov,
+    inputs_unchanged=True,
+    cases=(
+        Case(
+            lambda: (_a(1.0, -2.0), _a(0.5, 1.5), _a(0.2, -0.1), 0.1, 0.9),
+            "x = [1, -2], grad = [0.5, 1.5], buffer = [0.2, -0.1], lr = 0.1, momentum = 0.9",
+        ),
+        Case(
+            lambda: (_a(0.3, 0.0, -1.0), _a(-2.0, 0.25, 4.0), np.zeros(3), 0.05, 0.5),
+            "the first step (buffer = 0), x = [0.3, 0, -1], lr = 0.05, momentum = 0.5",
+        ),
+        Case(
+            lambda: (_a(2.0, 2.0), _a(-0.1, 0.4), _a(1.0, -3.0), 0.01, 0.99),
+            "momentum = 0.99 with a large buffer",
+            hidden=True,
+        ),
+        Case(
+            lambda: (np.linspace(-1, 1, 5), np.linspace(2, -2, 5), np.ones(5), 0.2, 0.3),
+            "five coordinates, momentum = 0.3",
+            hidden=True,
+        ),
+    ),
+    mistakes=(
+        Mistake(
+            "That is heavy-ball momentum (x - lr * b_new). Nesterov looks ahead: "
+            "x_new = x - lr * (grad + momentum * b_new).",
+            _heavy_ball,
+        ),
+        Mistake(
+            "You added the look-ahead on top of the heavy-ball step, x - lr * (b_new + momentum * "
+            "b_new): the step is the gradient plus the look-ahead, x - lr * (grad + momentum * "
+            "b_new).",
+            _lookahead_on_top_of_heavy_ball,
+        ),
+        Mistake(
+            "The gradient term is missing: x_new = x - lr * (grad + momentum * b_new).",
+            _lookahead_without_gradient,
+        ),
+    ),
+    hint="b_new = momentum * buffer + grad; x_new = x - lr * (grad + momentum * b_new); "
+    "return (x_new, b_new).",
+)
+
+# ----------------------------------------------------------------------------- 2. rmsprop_step
+
+
+def _rmsprop(x, grad, square_avg, lr, alpha=0.99, eps=1e-8):
+    x_new, v_new = rmsprop_step(x.copy(), grad, square_avg.copy(), lr=lr, alpha=alpha, eps=eps)
+    return x_new, v_new
+
+
+def _rms_eps_inside(x, grad, square_avg, lr, alpha=0.99, eps=1e-8):
+    v = alpha * square_avg + (1 - alpha) * grad**2
+    return x - lr * grad / np.sqrt(v + eps), v
+
+
+def _rms_no_one_minus_alpha(x, grad, square_avg, lr, alpha=0.99, eps=1e-8):
+    v = alpha * square_avg + grad**2
+    return x - lr * grad / (np.sqrt(v) + eps), v
+
+
+def _rms_no_sqrt(x, grad, square_avg, lr, alpha=0.99, eps=1e-8):
+    v = alpha * square_avg + (1 - alpha) * grad**2
+    return x - lr * grad / (v + eps), v
+
+
+RMSPROP_STEP = Question(
+    name="rmsprop_step",
+    points=2,
+    reference=_rmsprop,
+    inputs_unchanged=True,
+    cases=(
+        Case(
+            lambda: (_a(1.0, -0.5, 2.0), _a(0.3, -0.02, 1.0), _a(0.01, 1e-4, 0.5), 0.01, 0.9, 1e-3),
+            "x = [1, -0.5, 2], grad = [0.3, -0.02, 1], square_avg = [0.01, 1e-4, 0.5], "
+            "lr = 0.01, alpha = 0.9, eps = 1e-3",
+        ),
+        Case(
+            lambda: (_a(0.0, 4.0), _a(2.0, -1.0), np.zeros(2), 0.1),
+            "the first step (square_avg = 0) with the defaults alpha = 0.99, eps = 1e-8",
+        ),
+        Case(
+            lambda: (_a(1.0, 1.0), _a(1e-3, 50.0), _a(1e-7, 2000.0), 0.003, 0.95, 1e-6),
+            "gradients of very different sizes",
+            hidden=True,
+        ),
+    ),
+    mistakes=(
+        Mistake(
+            "epsilon goes OUTSIDE the square root: divide by (np.sqrt(v) + eps), "
+            "not np.sqrt(v + eps).",
+            _rms_eps_inside,
+        ),
+        Mistake(
+            "The moving average needs the factor (1 - alpha) on the new square: "
+            "v = alpha * square_avg + (1 - alpha) * grad**2.",
+            _rms_no_one_minus_alpha,
+        ),
+        Mistake(
+            "Divide by the ROOT of the mean square, np.sqrt(v) + eps, not by v itself.",
+            _rms_no_sqrt,
+        ),
+    ),
+    hint="v = alpha * square_avg + (1 - alpha) * grad**2; x_new = x - lr * grad / (np.sqrt(v) + "
+    "eps); return (x_new, v).",
+)
+
+# ----------------------------------------------------------------------------- 3. adam_step
+
+
+def _adam(x, grad, m, v, t, lr, beta1=0.9, beta2=0.999, eps=1e-8):
+    return adam_step(
+        x.copy(), grad, m.copy(), v.copy(), t, lr=lr, beta1=beta1, beta2=beta2, eps=eps
+    )
+
+
+def _adam_wrong(x, grad, m, v, t, lr, beta1=0.9, beta2=0.999, eps=1e-8, *, mistake):
+    m = beta1 * m + (1 - beta1) * grad
+    v = beta2 * v + (1 - beta2) * grad**2
+    k = t - 1 if mistake == "t from 0" else t
+    with np.errstate(divide="ignore", invalid="ignore"):
+        m_hat, v_hat = m / (1 - beta1**k), v / (1 - beta2**k)
+        if mistake == "no correction":
+            m_hat, v_hat = m, v
+        if mistake == "eps inside":
+            return x - lr * m_hat / np.sqrt(v_hat + eps), m, v
+        return x - lr * m_hat / (np.sqrt(v_hat) + eps), m, v
+
+
+_ADAM_CASE_1 = (_a(1.0, -1.0, 0.5), _a(0.4, -3.0, 1e-3), np.zeros(3), np.zeros(3), 1, 0.01)
+
+ADAM_STEP = Question(
+    name="adam_step",
+    points=3,
+    reference=_adam,
+    inputs_unchanged=True,
+    cases=(
+        Case(
+            lambda: tuple(a.copy() if isinstance(a, np.ndarray) else a for a in _ADAM_CASE_1),
+            "the first step t = 1 (m = v = 0), grad = [0.4, -3, 0.001], lr = 0.01, defaults "
+            "beta1 = 0.9, beta2 = 0.999, eps = 1e-8",
+        ),
+        Case(
+            lambda: (
+                _a(0.2, 0.3),
+                _a(1.0, -0.5),
+                _a(0.3, -0.1),
+                _a(0.02, 0.004),
+                5,
+                0.001,
+                0.8,
+                0.99,
+                1e-6,
+            ),  # fmt: skip
+            "step t = 5 with m = [0.3, -0.1], v = [0.02, 0.004], lr = 0.001, beta1 = 0.8, "
+            "beta2 = 0.99, eps = 1e-6",
+        ),
+        Case(
+            lambda: (np.ones(4), _a(1e-4, -1e-4, 10.0, 0.0), np.zeros(4), np.zeros(4), 1, 0.1),
+            "tiny, large and zero gradients at t = 1",
+            hidden=True,
+        ),
+        Case(
+            lambda: (_a(-2.0), _a(0.7), _a(0.5), _a(0.3), 1000, 0.003),
+            "t = 1000, where the bias correction is almost 1",
+            hidden=True,
+        ),
+    ),
+    mistakes=(
+        Mistake(
+            "epsilon goes OUTSIDE the square root: divide by (np.sqrt(v_hat) + eps), "
+            "not np.sqrt(v_hat + eps).",
+            lambda *a: _adam_wrong(*a, mistake="eps inside"),
+        ),
+        Mistake(
+            "The bias correction is missing: use m_hat = m / (1 - beta1**t) and "
+            "v_hat = v / (1 - beta2**t) in the update (return the uncorrected m and v).",
+            lambda *a: _adam_wrong(*a, mistake="no correction"),
+        ),
+        Mistake(
+            "The step count t starts at 1: the first step divides by 1 - beta**1, "
+            "not 1 - beta**0 = 0. Use t as given (t = 1 on the first step).",
+            lambda *a: _adam_wrong(*a, mistake="t from 0"),
+        ),
+    ),
+    hint="m = b1*m + (1-b1)*g; v = b2*v + (1-b2)*g**2; m_hat = m/(1-b1**t); v_hat = v/(1-b2**t); "
+    "x_new = x - lr*m_hat/(np.sqrt(v_hat) + eps); return (x_new, m, v).",
+)
+
+# ----------------------------------------------------------------------------- 4. adamw_step
+
+
+def _adamw(x, grad, m, v, t, lr, weight_decay, beta1=0.9, beta2=0.999, eps=1e-8):
+    return adamw_step(
+        x.copy(),
+        grad,
+        m.copy(),
+        v.copy(),
+        t,
+        lr=lr,
+        weight_decay=weight_decay,
+        beta1=beta1,
+        beta2=beta2,
+        eps=eps,
+    )
+
+
+def _adam_update(x, grad, m, v, t, lr, beta1, beta2, eps):
+    m = beta1 * m + (1 - beta1) * grad
+    v = beta2 * v + (1 - beta2) * grad**2
+    m_hat, v_hat = m / (1 - beta1**t), v / (1 - beta2**t)
+    return x - lr * m_hat / (np.sqrt(v_hat) + eps), m, v
+
+
+def _adamw_as_l2(x, grad, m, v, t, lr, weight_decay, beta1=0.9, beta2=0.999, eps=1e-8):
+    return _adam_update(x, grad + weight_decay * x, m, v, t, lr, beta1, beta2, eps)
+
+
+def _adamw_decay_without_lr(x, grad, m, v, t, lr, weight_decay, beta1=0.9, beta2=0.999, eps=1e-8):
+    return _adam_update(x * (1 - weight_decay), grad, m, v, t, lr, beta1, beta2, eps)
+
+
+def _adamw_decay_after(x, grad, m, v, t, lr, weight_decay, beta1=0.9, beta2=0.999, eps=1e-8):
+    x_new, m, v = _adam_update(x, grad, m, v, t, lr, beta1, beta2, eps)
+    return x_new * (1 - lr * weight_decay), m, v
+
+
+ADAMW_STEP = Question(
+    name="adamw_step",
+    points=3,
+    reference=_adamw,
+    inputs_unchanged=True,
+    cases=(
+        Case(
+            lambda: (_a(2.0, -1.0), _a(0.5, 0.5), _a(0.1, 0.0), _a(0.01, 0.02), 3, 0.1, 0.5),
+            "x = [2, -1], grad = [0.5, 0.5], m = [0.1, 0], v = [0.01, 0.02], t = 3, lr = 0.1, "
+            "weight_decay = 0.5",
+        ),
+        Case(
+            lambda: (_a(1.0, 3.0, -4.0), np.zeros(3), np.zeros(3), np.zeros(3), 1, 0.01, 0.1),
+            "a zero gradient at t = 1: only the decay moves x",
+        ),
+        Case(
+            lambda: (_a(0.5), _a(-2.0), _a(-0.3), _a(0.5), 10, 0.003, 0.01, 0.85, 0.995, 1e-6),
+            "other betas and eps",
+            hidden=True,
+        ),
+    ),
+    mistakes=(
+        Mistake(
+            "Adding weight_decay * x to the gradient is L2 regularization (Adam's weight_decay), "
+            "not AdamW: decay the weights directly, x * (1 - lr * weight_decay), and run the Adam "
+            "update on the loss gradient alone.",
+            _adamw_as_l2,
+        ),
+        Mistake(
+            "The decay is scaled by the learning rate: multiply x by (1 - lr * weight_decay), "
+            "not (1 - weight_decay).",
+            _adamw_decay_without_lr,
+        ),
+        Mistake(
+            "Decay the weights BEFORE the Adam update (x <- x * (1 - lr * wd), then subtract the "
+            "Adam step), as torch.optim.AdamW does; you decayed the already-updated weights.",
+            _adamw_decay_after,
+        ),
+    ),
+    hint="x = x * (1 - lr * weight_decay), then the Adam step (with bias correction) using grad "
+    "alone; return (x_new, m, v).",
+)
+
+ASSIGNMENT = Assignment(
+    id="04_momentum_adaptive",
+    title="Momentum and adaptive methods",
+    questions=(NESTEROV_STEP, RMSPROP_STEP, ADAM_STEP, ADAMW_STEP),
+)
