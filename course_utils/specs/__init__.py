@@ -14,6 +14,7 @@ _MODULES = {
     "00_start_here": "course_utils.specs.start_here",
     "01_gradient_descent": "course_utils.specs.gradient_descent",
     "06_rnn_bptt": "course_utils.specs.rnn_bptt",
+    "07_vanishing_exploding": "course_utils.specs.vanishing_exploding",
 }
 
 ASSIGNMENT_IDS = tuple(_MODULES)
