@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["as_point", "real_array", "real_number"]
+__all__ = ["as_point", "integer", "real_array", "real_number"]
 
 _REAL_SCALARS = int | float | np.integer | np.floating
 
@@ -49,3 +49,19 @@ def as_point(x, dim: int, name: str = "x", batched: bool = False) -> np.ndarray:
     elif raw.shape != (dim,):
         raise ValueError(f"{name} must have shape ({dim},), got {raw.shape}.")
     return real_array(raw, name)
+
+
+
+def integer(value, name: str, low: int | None = None, high: int | None = None) -> int:
+    """``value`` as an int (bools refused), checked ``low <= value`` and ``value < high``."""
+    if isinstance(value, bool) or not isinstance(value, int | np.integer):
+        raise TypeError(f"{name} must be an int, got {type(value).__name__}.")
+    if (low is not None and value < low) or (high is not None and value >= high):
+        if high is None:
+            bound = f">= {low}"
+        elif low is None:
+            bound = f"< {high}"
+        else:
+            bound = f"in [{low}, {high})"
+        raise ValueError(f"{name} must be {bound}, got {value}.")
+    return int(value)

@@ -13,6 +13,7 @@ from .base import Assignment, Case, Mistake, Question
 _MODULES = {
     "00_start_here": "course_utils.specs.start_here",
     "01_gradient_descent": "course_utils.specs.gradient_descent",
+    "05_learning_rate_schedules": "course_utils.specs.lr_schedules",
     "06_rnn_bptt": "course_utils.specs.rnn_bptt",
     "07_vanishing_exploding": "course_utils.specs.vanishing_exploding",
 }

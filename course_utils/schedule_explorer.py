@@ -1,0 +1,151 @@
+"""An interactive schedule explorer: pick a schedule, move its parameters, see lr against step."""
+
+from __future__ import annotations
+
+import ipywidgets as w
+import matplotlib.pyplot as plt
+import numpy as np
+
+from . import schedule_functions as F
+
+__all__ = ["SCHEDULE_CONTROLS", "ScheduleExplorer", "schedule_explorer"]
+
+# name -> (function of (t, base_lr, **params), {param: (kind, min, max, value)}).
+# The base lr is its own slider; OneCycleLR's lr argument is max_lr.
+SCHEDULE_CONTROLS = {
+    "StepLR": (F.step_lr, {"step_size": ("int", 1, 200, 30), "gamma": ("float", 0.05, 0.95, 0.5)}),
+    "ExponentialLR": (F.exponential_lr, {"gamma": ("float", 0.9, 0.999, 0.98)}),
+    "InverseTimeLR": (F.inverse_time_lr, {"k": ("float", 0.0, 0.5, 0.05)}),
+    "LinearLR": (
+        F.linear_lr,
+        {
+            "start_factor": ("float", 0.01, 1.0, 0.1),
+            "end_factor": ("float", 0.0, 1.0, 1.0),
+            "total_iters": ("int", 1, 200, 20),
+        },
+    ),  # fmt: skip
+    "PolynomialLR": (
+        F.polynomial_lr,
+        {"total_iters": ("int", 1, 300, 150), "power": ("float", 0.1, 4.0, 2.0)},
+    ),
+    "CosineAnnealingLR": (
+        F.cosine_annealing_lr,
+        {"T_max": ("int", 1, 300, 150), "eta_min": ("float", 0.0, 0.05, 0.0)},
+    ),
+    "CosineAnnealingWarmRestarts": (
+        F.cosine_warm_restarts_lr,
+        {"T_0": ("int", 1, 100, 20), "T_mult": ("int", 1, 3, 2), "eta_min": ("float", 0, 0.05, 0)},
+    ),
+    "CyclicLR": (
+        lambda t, base_lr, max_lr, step_size_up, mode: F.cyclic_lr(
+            t, base_lr, max_lr, step_size_up, None, mode, 0.995
+        ),
+        {
+            "max_lr": ("float", 0.1, 1.0, 0.5),
+            "step_size_up": ("int", 1, 100, 25),
+            "mode": ("choice", "triangular", "triangular2", "exp_range"),
+        },
+    ),  # fmt: skip
+    "OneCycleLR": (
+        lambda t, base_lr, pct_start, anneal_strategy, total_steps: F.one_cycle_lr(
+            t, base_lr, total_steps, pct_start, anneal_strategy
+        ),
+        {
+            "pct_start": ("float", 0.05, 0.95, 0.3),
+            "anneal_strategy": ("choice", "cos", "linear"),
+            "total_steps": ("steps",),
+        },
+    ),  # fmt: skip
+}
+
+
+def _control(name, spec):
+    kind = spec[0]
+    style, layout = {"description_width": "initial"}, w.Layout(width="32%")
+    if kind == "int":
+        return w.IntSlider(value=spec[3], min=spec[1], max=spec[2], description=name,
+                           continuous_update=False, style=style, layout=layout)  # fmt: skip
+    if kind == "float":
+        return w.FloatSlider(value=spec[3], min=spec[1], max=spec[2], step=(spec[2] - spec[1]) / 200,
+                             readout_format=".3g", description=name, continuous_update=False,
+                             style=style, layout=layout)  # fmt: skip
+    return w.Dropdown(options=list(spec[1:]), description=name, style=style, layout=layout)
+
+
+class ScheduleExplorer:
+    """A dropdown of schedules, sliders for the initial lr, the number of steps and the chosen
+    schedule's parameters, and a plot of lr against step (with the formula as its title).
+    ``last_lrs`` holds the plotted values."""
+
+    def __init__(self, schedule: str = "CosineAnnealingLR", base_lr: float = 0.1, steps: int = 300):
+        if schedule not in SCHEDULE_CONTROLS:
+            known = ", ".join(SCHEDULE_CONTROLS)
+            raise ValueError(f"schedule must be one of {known}; got {schedule!r}.")
+        self.choice = w.Dropdown(options=list(SCHEDULE_CONTROLS), value=schedule,
+                                 description="schedule")  # fmt: skip
+        self.base_lr = w.FloatLogSlider(value=base_lr, base=10, min=-4, max=0, step=0.05,
+                                        description="initial lr (η₀)", readout_format=".3g",
+                                        continuous_update=False,
+                                        style={"description_width": "initial"})  # fmt: skip
+        self.steps = w.IntSlider(value=steps, min=10, max=1000, description="steps",
+                                 continuous_update=False)  # fmt: skip
+        self.params = w.HBox()
+        self.output = w.Output()
+        self.widget = w.VBox([w.HBox([self.choice, self.base_lr, self.steps]), self.params,
+                              self.output])  # fmt: skip
+        self.controls: dict = {}
+        self.last_lrs = np.empty(0)
+        self.figure = None
+        self.choice.observe(lambda _: self._build_controls(), names="value")
+        self.base_lr.observe(lambda _: self.update(), names="value")
+        self.steps.observe(lambda _: self.update(), names="value")
+        self._build_controls()
+
+    def _build_controls(self) -> None:
+        _, specs = SCHEDULE_CONTROLS[self.choice.value]
+        self.controls = {n: _control(n, s) for n, s in specs.items() if s[0] != "steps"}
+        for control in self.controls.values():
+            control.observe(lambda _: self.update(), names="value")
+        self.params.children = tuple(self.controls.values())
+        self.update()
+
+    def values(self) -> np.ndarray:
+        """The learning rate at t = 0 .. steps-1 for the current settings."""
+        fn, specs = SCHEDULE_CONTROLS[self.choice.value]
+        kwargs = {n: c.value for n, c in self.controls.items()}
+        if "total_steps" in specs:
+            kwargs["total_steps"] = int(self.steps.value)
+        return np.array(
+            [fn(t, float(self.base_lr.value), **kwargs) for t in range(self.steps.value)]
+        )
+
+    def update(self) -> None:
+        """Recompute the schedule and redraw it into the Output widget."""
+        self.last_lrs = self.values()
+        fig, ax = plt.subplots(figsize=(9, 3.2), layout="constrained")
+        ax.plot(np.arange(self.last_lrs.size), self.last_lrs, color="C0")
+        ax.set(xlabel="step t", ylabel="learning rate",
+               title=f"{self.choice.value}: {F.FORMULAS[self.choice.value]}")  # fmt: skip
+        ax.set_ylim(bottom=0)
+        self.figure = fig
+        try:
+            from IPython import get_ipython
+            from IPython.display import display
+
+            if get_ipython() is not None:
+                self.output.clear_output(wait=True)
+                with self.output:
+                    display(fig)
+        except ImportError:  # pragma: no cover
+            pass
+        plt.close(fig)
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        display(self.widget)
+
+
+def schedule_explorer(schedule="CosineAnnealingLR", base_lr=0.1, steps=300) -> ScheduleExplorer:
+    """Build a :class:`ScheduleExplorer`; a notebook displays it when it is a cell's last value."""
+    return ScheduleExplorer(schedule, base_lr, steps)

@@ -1,0 +1,280 @@
+"""Spec for exercise set 05: learning-rate schedules.
+
+Questions: ``warmup_cosine_lrs``, ``one_cycle_lrs``, ``inverse_time_lrs``, ``pick_lr``. Each asks
+for the WHOLE schedule (the lr at t = 0, 1, ..., steps - 1) so that one case sees every boundary:
+the most common schedule bug is counting steps off by one, and each such bug is a Mistake below.
+References come from ``course_utils.schedules`` / ``schedule_functions`` (defined once).
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+
+from .. import schedule_functions as F
+from .. import schedules
+from .base import Assignment, Case, Mistake, Question
+
+
+def _run(make, base_lr, steps):
+    """The lr at t = 0 .. steps-1 of a scheduler from course_utils.schedules."""
+    optimizer = SimpleNamespace(param_groups=[{"lr": base_lr}], defaults={"lr": base_lr})
+    sched = make(optimizer)
+    lrs = []
+    for _ in range(steps):
+        lrs.append(sched.get_last_lr()[0])
+        sched.step()
+    return np.array(lrs)
+
+
+# ----------------------------------------------------------------------------- 1. warm-up + cosine
+
+
+def _warmup_cosine(base_lr, warmup_steps, total_steps, start_factor=0.1, eta_min=0.0):
+    def make(opt):
+        warm = schedules.LinearLR(opt, start_factor=start_factor, total_iters=warmup_steps)
+        cosine = schedules.CosineAnnealingLR(opt, T_max=total_steps - warmup_steps, eta_min=eta_min)
+        return schedules.SequentialLR(opt, [warm, cosine], milestones=[warmup_steps])
+
+    return _run(make, base_lr, total_steps)
+
+
+def _warmup_formula(t, base_lr, w, start_factor):
+    return base_lr * (start_factor + (1 - start_factor) * t / w)
+
+
+def _cosine(t, base_lr, T, eta_min):
+    return eta_min + (base_lr - eta_min) * (1 + np.cos(np.pi * t / T)) / 2
+
+
+def _warmup_one_late(base_lr, w, total, start_factor=0.1, eta_min=0.0):
+    return np.array([
+        _warmup_formula(min(t + 1, w), base_lr, w, start_factor) if t < w
+        else _cosine(t - w, base_lr, total - w, eta_min) for t in range(total)
+    ])  # fmt: skip
+
+
+def _cosine_not_shifted(base_lr, w, total, start_factor=0.1, eta_min=0.0):
+    return np.array([
+        _warmup_formula(t, base_lr, w, start_factor) if t < w
+        else _cosine(t, base_lr, total, eta_min) for t in range(total)
+    ])  # fmt: skip
+
+
+def _cosine_full_length(base_lr, w, total, start_factor=0.1, eta_min=0.0):
+    return np.array([
+        _warmup_formula(t, base_lr, w, start_factor) if t < w
+        else _cosine(t - w, base_lr, total, eta_min) for t in range(total)
+    ])  # fmt: skip
+
+
+def _stepped_before_use(base_lr, w, total, start_factor=0.1, eta_min=0.0):
+    return _warmup_cosine(base_lr, w, total + 1, start_factor, eta_min)[1:]
+
+
+WARMUP_COSINE = Question(
+    name="warmup_cosine_lrs",
+    points=3,
+    reference=_warmup_cosine,
+    rtol=1e-9,
+    atol=1e-12,
+    cases=(
+        Case(lambda: (0.1, 5, 20), "base_lr = 0.1, warmup_steps = 5, total_steps = 20"),
+        Case(
+            lambda: (0.5, 3, 12, 0.5, 0.01),
+            "base_lr = 0.5, warmup_steps = 3, total_steps = 12, start_factor = 0.5, eta_min = 0.01",
+        ),
+        Case(lambda: (1.0, 10, 100, 0.01, 1e-3), "a long schedule", hidden=True),
+        Case(lambda: (0.2, 1, 7), "a one-step warm-up", hidden=True),
+    ),
+    mistakes=(
+        Mistake(
+            "Your warm-up is one step ahead: at t = 0 the lr must be start_factor * base_lr, "
+            "reaching base_lr exactly at t = warmup_steps (use t / warmup_steps, not "
+            "(t + 1) / warmup_steps).",
+            _warmup_one_late,
+        ),
+        Mistake(
+            "The cosine must restart its clock at the end of the warm-up: use t - warmup_steps "
+            "(so the cosine starts at base_lr), not t.",
+            _cosine_not_shifted,
+        ),
+        Mistake(
+            "The cosine part lasts total_steps - warmup_steps steps, not total_steps: it must "
+            "reach eta_min at the end of the run.",
+            _cosine_full_length,
+        ),
+        Mistake(
+            "Every value is the one of the NEXT step: the schedule was stepped once before the "
+            "first value was used (scheduler.step() before optimizer.step()). The list starts "
+            "with the lr for t = 0.",
+            _stepped_before_use,
+        ),
+    ),
+    hint="lr(t) = base_lr * (sf + (1 - sf) * t / W) for t < W; then "
+    "eta_min + (base_lr - eta_min) * (1 + cos(pi * (t - W) / (total_steps - W))) / 2.",
+)
+
+# ----------------------------------------------------------------------------- 2. one-cycle
+
+
+def _one_cycle(max_lr, total_steps, pct_start=0.3, div_factor=25.0, final_div_factor=1e4):
+    return np.array(
+        [
+            F.one_cycle_lr(t, max_lr, total_steps, pct_start, "cos", div_factor, final_div_factor)
+            for t in range(total_steps)
+        ]
+    )
+
+
+def _one_cycle_variant(max_lr, total, pct, div, final_div, peak_at, end_lr):
+    lo, hi = max_lr / div, max_lr
+    out = []
+    for t in range(total):
+        if t <= peak_at:
+            out.append(hi + (lo - hi) / 2 * (np.cos(np.pi * t / peak_at) + 1))
+        else:
+            pct_t = (t - peak_at) / (total - 1 - peak_at)
+            out.append(end_lr + (hi - end_lr) / 2 * (np.cos(np.pi * pct_t) + 1))
+    return np.array(out)
+
+
+def _peak_one_late(max_lr, total, pct=0.3, div=25.0, final_div=1e4):
+    return _one_cycle_variant(
+        max_lr, total, pct, div, final_div, pct * total, max_lr / div / final_div
+    )
+
+
+def _wrong_final_lr(max_lr, total, pct=0.3, div=25.0, final_div=1e4):
+    return _one_cycle_variant(
+        max_lr, total, pct, div, final_div, pct * total - 1, max_lr / final_div
+    )
+
+
+def _linear_one_cycle(max_lr, total, pct=0.3, div=25.0, final_div=1e4):
+    return np.array(
+        [F.one_cycle_lr(t, max_lr, total, pct, "linear", div, final_div) for t in range(total)]
+    )
+
+
+ONE_CYCLE = Question(
+    name="one_cycle_lrs",
+    points=3,
+    reference=_one_cycle,
+    rtol=1e-9,
+    atol=1e-12,
+    cases=(
+        Case(lambda: (0.1, 20), "max_lr = 0.1, total_steps = 20 (defaults otherwise)"),
+        Case(
+            lambda: (1.0, 50, 0.4, 10.0, 100.0),
+            "max_lr = 1, total_steps = 50, pct_start = 0.4, div_factor = 10, final_div_factor = 100",
+        ),
+        Case(lambda: (0.3, 1000, 0.25), "1000 steps", hidden=True),
+    ),
+    mistakes=(
+        Mistake(
+            "The peak is one step late: torch's first phase ends at step pct_start * total_steps "
+            "- 1 (steps count from 0), so the lr reaches max_lr there.",
+            _peak_one_late,
+        ),
+        Mistake(
+            "The final lr is initial_lr / final_div_factor = max_lr / (div_factor * "
+            "final_div_factor), not max_lr / final_div_factor.",
+            _wrong_final_lr,
+        ),
+        Mistake(
+            "That is linear annealing: use the cosine, end + (start - end) / 2 * (cos(pi * pct) "
+            "+ 1), in both phases.",
+            _linear_one_cycle,
+        ),
+    ),
+    hint="Phase 1: t in [0, p*N - 1], from max_lr/div_factor up to max_lr; phase 2: to step N - 1, "
+    "down to max_lr/(div_factor*final_div_factor); cosine annealing, pct = fraction of the phase done.",
+)
+
+# ----------------------------------------------------------------------------- 3. inverse time
+
+
+def _inverse_time(base_lr, k, steps):
+    return _run(lambda opt: schedules.InverseTimeLR(opt, k=k), base_lr, steps)
+
+
+INVERSE_TIME = Question(
+    name="inverse_time_lrs",
+    points=2,
+    reference=_inverse_time,
+    rtol=1e-12,
+    atol=0.0,
+    cases=(
+        Case(lambda: (0.5, 0.1, 10), "base_lr = 0.5, k = 0.1, steps = 10"),
+        Case(lambda: (1.0, 1.0, 5), "base_lr = 1, k = 1, steps = 5 (1, 1/2, 1/3, ...)"),
+        Case(lambda: (0.2, 0.003, 500), "500 steps", hidden=True),
+    ),
+    mistakes=(
+        Mistake(
+            "Off by one: at t = 0 the lr is base_lr itself, base_lr / (1 + k * 0); use t = 0, 1, "
+            "..., steps - 1.",
+            lambda base, k, steps: base / (1 + k * (np.arange(steps) + 1)),
+        ),
+        Mistake(
+            "That is exponential decay base_lr / (1 + k)^t; inverse-time decay is "
+            "base_lr / (1 + k t).",
+            lambda base, k, steps: base / (1 + k) ** np.arange(steps),
+        ),
+    ),
+    hint="lr_t = base_lr / (1 + k * t) for t = 0, 1, ..., steps - 1.",
+)
+
+# ----------------------------------------------------------------------------- 4. pick_lr
+
+
+def _pick_lr(lrs, smoothed_losses):
+    lrs = np.asarray(lrs, dtype=float)
+    return float(lrs[int(np.argmin(smoothed_losses))] / 10)
+
+
+def _sweep(seed, n=60, blow_up=45):
+    rng = np.random.default_rng(seed)
+    lrs = 1e-4 * (1e5 ** (np.arange(n) / (n - 1)))
+    loss = 2.3 - 2.0 / (1 + np.exp(-(np.log10(lrs) + 2.5) * 3))
+    loss[blow_up:] += np.exp(np.arange(n - blow_up) / 3) - 1
+    return lrs, loss + 0.01 * rng.standard_normal(n)
+
+
+PICK_LR = Question(
+    name="pick_lr",
+    points=2,
+    reference=_pick_lr,
+    rtol=1e-12,
+    atol=0.0,
+    inputs_unchanged=True,
+    cases=(
+        Case(lambda: _sweep(0), "a 60-step range test that blows up after step 45"),
+        Case(lambda: _sweep(1, 80, 70), "an 80-step range test that blows up after step 70"),
+        Case(lambda: _sweep(2, 100, 50), "a 100-step range test", hidden=True),
+    ),
+    mistakes=(
+        Mistake(
+            "That is the lr at the lowest loss itself: the rule steps back by a factor of 10 "
+            "(the lowest point sits close to where the loss blows up).",
+            lambda lrs, losses: float(lrs[int(np.argmin(losses))]),
+        ),
+        Mistake(
+            "That is based on the LAST lr of the sweep, where the loss had already blown up: "
+            "use the lr at the lowest loss, divided by 10.",
+            lambda lrs, losses: float(lrs[-1] / 10),
+        ),
+        Mistake(
+            "Off by one: take lrs at the index of the lowest loss (np.argmin), not the next one.",
+            lambda lrs, losses: float(lrs[min(int(np.argmin(losses)) + 1, len(lrs) - 1)] / 10),
+        ),
+    ),
+    hint="lrs[np.argmin(smoothed_losses)] / 10.",
+)
+
+ASSIGNMENT = Assignment(
+    id="05_learning_rate_schedules",
+    title="Learning-rate schedules",
+    questions=(WARMUP_COSINE, ONE_CYCLE, INVERSE_TIME, PICK_LR),
+)
