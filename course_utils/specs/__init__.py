@@ -14,6 +14,7 @@ _MODULES = {
     "00_start_here": "course_utils.specs.start_here",
     "01_gradient_descent": "course_utils.specs.gradient_descent",
     "06_rnn_bptt": "course_utils.specs.rnn_bptt",
+    "08_lstm_gru": "course_utils.specs.lstm_gru",
 }
 
 ASSIGNMENT_IDS = tuple(_MODULES)
