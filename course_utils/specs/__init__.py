@@ -19,6 +19,7 @@ _MODULES = {
     "05_learning_rate_schedules": "course_utils.specs.lr_schedules",
     "06_rnn_bptt": "course_utils.specs.rnn_bptt",
     "07_vanishing_exploding": "course_utils.specs.vanishing_exploding",
+    "08_lstm_gru": "course_utils.specs.lstm_gru",
     "09_putting_it_together": "course_utils.specs.putting_together",
 }
 
