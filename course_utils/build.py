@@ -12,8 +12,9 @@ import time
 from pathlib import Path
 
 import nbformat
-from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
+
+from .kernel_polling import PollingNotebookClient
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -24,7 +25,7 @@ def execute_notebook(path: Path, timeout: int = 600) -> tuple[nbformat.NotebookN
     Raises ``CellExecutionError`` (with the failing cell's traceback) when a cell fails.
     """
     nb = nbformat.read(path, as_version=4)
-    client = NotebookClient(
+    client = PollingNotebookClient(
         nb,
         timeout=timeout,
         kernel_name="python3",

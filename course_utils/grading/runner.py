@@ -30,8 +30,9 @@ import sys
 sys.modules.setdefault("rfc3987_syntax", None)
 
 import nbformat  # noqa: E402
-from nbclient import NotebookClient  # noqa: E402
 from nbclient.exceptions import DeadKernelError  # noqa: E402
+
+from course_utils.kernel_polling import PollingNotebookClient  # noqa: E402
 
 TIMEOUT_ENAME = "CellTimeout"
 HELPER_TIMEOUT = 10  # seconds for the grading helper cells around each call
@@ -71,7 +72,7 @@ class Run:
         self.errors[cell_index] = execute_reply.get("content", {})
 
     def execute(self) -> dict:
-        client = NotebookClient(
+        client = PollingNotebookClient(
             self.nb,
             timeout=self.job["cell_timeout"],
             allow_errors=True,
