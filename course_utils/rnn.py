@@ -209,6 +209,23 @@ class Recurrent:
             d_state[0] = d_h_rec if d_state[0] is None else d_state[0] + d_h_rec
         return d_gi, d_gh, tuple(d_state)
 
+    # ------------------------------------------------------------------ single-state layers
+    def forward(self, x, h0=None):
+        """``(output, h_n)`` for x of shape (T, B, input_size); h0 defaults to zeros (RNN, GRU).
+        The LSTM, whose state is (h, c), overrides this and :meth:`backward`."""
+        with np.errstate(
+            over="ignore"
+        ):  # a sigmoid's e^-a may overflow to inf: σ = 0, as it should
+            output, (h_n,) = self._forward(x, (h0,))
+        return output, h_n
+
+    __call__ = forward
+
+    def backward(self, d_output, d_h_n=None):
+        """``(d_x, d_h0)``; fills ``grads`` (single-state layers: RNN, GRU)."""
+        d_x, (d_h0,) = self._backward(d_output, (d_h_n,))
+        return d_x, d_h0
+
     def _state_names(self):
         return ("h0", "c0")[: self.n_states]
 
@@ -233,16 +250,6 @@ class RNN(Recurrent):
             raise ValueError(f"nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}.")
         self.nonlinearity = nonlinearity
         super().__init__(input_size, hidden_size, dtype=dtype, rng=rng)
-
-    def forward(self, x, h0=None):
-        output, (h_n,) = self._forward(x, (h0,))
-        return output, h_n
-
-    __call__ = forward
-
-    def backward(self, d_output, d_h_n=None):
-        d_x, (d_h0,) = self._backward(d_output, (d_h_n,))
-        return d_x, d_h0
 
     def _check_torch_module(self, module):
         want, got = f"RNN_{self.nonlinearity.upper()}", getattr(module, "mode", None)
@@ -381,17 +388,6 @@ class GRU(Recurrent):
     """
 
     gates, n_states = 3, 1
-
-    def forward(self, x, h0=None):
-        with _quiet():
-            output, (h_n,) = self._forward(x, (h0,))
-        return output, h_n
-
-    __call__ = forward
-
-    def backward(self, d_output, d_h_n=None):
-        d_x, (d_h0,) = self._backward(d_output, (d_h_n,))
-        return d_x, d_h0
 
     def _check_torch_module(self, module):
         if getattr(module, "mode", None) != "GRU":
