@@ -1,11 +1,12 @@
 """numpy LSTM / GRU / RNN (course_utils) against torch.nn on CPU: forward + backward, one thread.
 
-    .venv/bin/python benchmarks/rnn_speed.py [--repeats 50]
+    .venv/bin/python benchmarks/rnn_speed.py [--repeats 10] [--rounds 9]
 
 Batch 32, sequence 50, input 8, hidden 64, float32 (the issue's setting). Both run in this process
 with one thread each; prints the median CPU time (``time.process_time``: with one thread it is the
 compute time, and other processes on a busy machine do not inflate it) per forward+backward and the
-ratio numpy / torch measured in the same run, interleaved. Goal: LSTM and GRU within 1.5x of torch.
+ratio numpy / torch measured in the same run: the median over interleaved rounds of the ratio
+within a round (the range over rounds printed beside it). Goal: LSTM and GRU within 1.5x of torch.
 """
 
 from __future__ import annotations
@@ -38,7 +39,8 @@ def _median_ms(fn, repeats):
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--repeats", type=int, default=50)
+    parser.add_argument("--repeats", type=int, default=10, help="calls per round (median)")
+    parser.add_argument("--rounds", type=int, default=9, help="interleaved rounds")
     args = parser.parse_args()
     torch.set_num_threads(1)
     rng = np.random.default_rng(0)
@@ -63,13 +65,16 @@ def main() -> int:
                 ours.forward(x)
                 ours.backward(d_out)
 
-            # interleave the two measurements so a load change hits both alike
+            # interleave the two measurements in rounds so a load change hits both alike; the
+            # ratio is the median of the per-round ratios (robust to a slow round on a shared VM)
             t_np, t_torch = [], []
-            for _ in range(5):
-                t_torch.append(_median_ms(torch_step, args.repeats // 5))
-                t_np.append(_median_ms(numpy_step, args.repeats // 5))
+            for _ in range(args.rounds):
+                t_torch.append(_median_ms(torch_step, args.repeats))
+                t_np.append(_median_ms(numpy_step, args.repeats))
+            ratios = np.array(t_np) / np.array(t_torch)
             n, t = float(np.median(t_np)), float(np.median(t_torch))
-            print(f"{name:6s} {n:9.2f} {t:9.2f} {n / t:6.2f}")
+            print(f"{name:6s} {n:9.2f} {t:9.2f} {np.median(ratios):6.2f}"
+                  f"   rounds {ratios.min():.2f}-{ratios.max():.2f}")  # fmt: skip
     return 0
 
 

@@ -176,3 +176,42 @@ def test_lstm_fast_bptt_equals_the_step_by_step_reference():
     np.testing.assert_allclose(fast[1], slow[1], rtol=1e-12, atol=1e-15)
     for a, b in zip(fast[2], slow[2], strict=True):
         np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-15)
+
+
+def test_lstm_fast_forward_equals_the_step_by_step_reference():
+    """LSTM._steps (weights pre-scaled, arrays stacked over time) equals the generic loop over
+    _cell_forward, outputs and per-step caches."""
+    from course_utils.rnn import Recurrent
+
+    layer = LSTM(3, 5, rng=3)
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=(9, 2, 3))
+    state = (rng.normal(size=(2, 5)), rng.normal(size=(2, 5)))
+    fast_out, slow_out = np.empty((9, 2, 5)), np.empty((9, 2, 5))
+    with np.errstate(over="ignore"):
+        fast_state, fast_caches = layer._steps(x, state, fast_out)
+        slow_state, slow_caches = Recurrent._steps(layer, x, state, slow_out)
+    np.testing.assert_allclose(fast_out, slow_out, rtol=1e-12, atol=1e-15)
+    for a, b in zip(fast_state, slow_state, strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-15)
+    for t in range(9):
+        for a, b in zip(fast_caches[t], slow_caches[t], strict=True):
+            np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize("kind", ["lstm", "gru"])
+def test_returned_arrays_are_not_overwritten_by_the_next_call(kind):
+    """Work arrays are reused between calls; what a call returns must not be one of them."""
+    layer = LSTM(3, 4, rng=0) if kind == "lstm" else GRU(3, 4, rng=0)
+    rng = np.random.default_rng(0)
+    x1, x2 = rng.normal(size=(6, 2, 3)), rng.normal(size=(6, 2, 3))
+    d1, d2 = rng.normal(size=(6, 2, 4)), rng.normal(size=(6, 2, 4))
+    out, state = layer.forward(x1)
+    d_x, d_state = layer.backward(d1)
+    state, d_state = (s if isinstance(s, tuple) else (s,) for s in (state, d_state))
+    returned = [out, *state, d_x, *d_state, *layer.grads.values()]
+    before = [a.copy() for a in returned]
+    layer.forward(x2)
+    layer.backward(d2)
+    for now, then in zip(returned, before, strict=True):
+        np.testing.assert_array_equal(now, then)
