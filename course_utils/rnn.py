@@ -330,18 +330,21 @@ def _quiet():
     return np.errstate(over="ignore")
 
 
-class _StackedSteps:
-    """Per-step caches stored as arrays stacked over time: ``steps[t]`` is step t's cache, a tuple
-    of views ``(a[t] for a in arrays)``, as the generic loops read it; fast paths use ``arrays``."""
+class _LSTMSteps:
+    """The LSTM's per-step caches, stored as arrays stacked over time: ``act`` gate-major
+    (T, 4, B, H) (``act[t, 0]`` is i_t, then f_t, g_t, o_t), ``c_prev`` and ``tanh_c`` (T, B, H).
+    ``steps[t]`` is step t's cache in the layout of :meth:`LSTM._cell_forward`, ``act`` as
+    (B, 4H), for the generic loops (a copy); the fast paths read the arrays."""
 
-    def __init__(self, *arrays):
-        self.arrays = arrays
+    def __init__(self, act, c_prev, tanh_c):
+        self.act, self.c_prev, self.tanh_c = act, c_prev, tanh_c
 
     def __getitem__(self, t):
-        return tuple(a[t] for a in self.arrays)
+        a = self.act[t]
+        return a.transpose(1, 0, 2).reshape(a.shape[1], -1), self.c_prev[t], self.tanh_c[t]
 
     def __len__(self):
-        return len(self.arrays[0])
+        return len(self.act)
 
 
 class LSTM(Recurrent):
@@ -402,36 +405,42 @@ class LSTM(Recurrent):
 
     def _steps(self, x, state, output):
         """The equations of :meth:`_cell_forward`, with the per-step work that does not depend on
-        the recursion moved out of the loop, and every result written into arrays stacked over
+        the recursion moved out of the loop and every result written into arrays stacked over
         time (no per-step allocation of caches, nothing to stack in the backward pass).
 
-        Where the time went (profiled): about 17 small array operations per step on (B, 4H)
-        blocks, and page faults on fresh work arrays (see ``_buffer``). Two of the operations are
-        scalings that can be folded into the weights once: the loop computes ``z = -k ⊙ a`` with
-        k = 2 on the g block and 1 elsewhere (``k`` applied to W_hh^T and to the input projection
-        before the loop; multiplying by -1 or -2 is exact in floating point), so ``1 / (1 + e^z)``
-        is σ(a) for i, f, o and σ(2a) for g. Both biases join the input projection of all steps
-        at once. 12 operations a step remain.
+        Where the time went (profiled): about 17 small array operations per step, most of them
+        on (B, H) blocks cut out of the (B, 4H) gate array, which numpy walks row by row (about
+        4x slower than a contiguous block of the same size); and page faults on fresh work arrays
+        (see ``_buffer``). So: the gates are copied once per step into gate-major order (4, B, H),
+        where every block is contiguous; two scalings are folded into the weights once: the loop
+        computes ``z = -k ⊙ a`` with k = 2 on the g block and 1 elsewhere (multiplying by -1 or -2
+        is exact in floating point), so ``1 / (1 + e^z)`` is σ(a) for i, f, o and σ(2a) for g;
+        and both biases join the input projection of all steps at once.
         """
         T, B, _ = x.shape
         H, p = self.hidden_size, self.params
         k = np.full(4 * H, -1.0, self.dtype)
         k[2 * H : 3 * H] = -2.0
-        # -k ⊙ (x_t W_ih^T + b_ih + b_hh) for every t: (T, B, 4H); step t overwrites act[t]
-        act = _project(x, p["weight_ih"] * k[:, None], (p["bias_ih"] + p["bias_hh"]) * k,
-                       self._buffer("act", (T, B, 4 * H)))  # fmt: skip
+        # -k ⊙ (x_t W_ih^T + b_ih + b_hh) for every t, (T, B, 4H) in torch's gate order
+        proj = _project(x, p["weight_ih"] * k[:, None], (p["bias_ih"] + p["bias_hh"]) * k,
+                        self._buffer("proj", (T, B, 4 * H)))  # fmt: skip
         W = np.ascontiguousarray(p["weight_hh"].T) * k  # contiguous: h @ W ~2x faster
+        z = self._buffer("z", (B, 4 * H))
+        z_gate_major = z.reshape(B, 4, H).transpose(1, 0, 2)  # a (4, B, H) view of z
+        act = self._buffer("act", (T, 4, B, H))  # act[t] = (i_t, f_t, g_t, o_t), each (B, H)
         c = self._buffer("c", (T + 1, B, H))  # c[t] = c_{t-1} of step t; c[0] = c0
         c[0] = state[1]
         tanh_c = self._buffer("tanh_c", (T, B, H))
         h = state[0]
         for t in range(T):
+            np.matmul(h, W, out=z)
+            z += proj[t]  # z = -k ⊙ (x_t W_ih^T + b_ih + b_hh + h W_hh^T)
             a = act[t]
-            a += h @ W  # z = -k ⊙ (gi + b_ih + b_hh + W_hh h)
+            np.copyto(a, z_gate_major)  # from here on every block is contiguous
             np.exp(a, out=a)
             a += 1
             np.reciprocal(a, out=a)  # i, f, o = σ(·); the g block σ(2 a_g)
-            i, f, g, o = a[:, :H], a[:, H : 2 * H], a[:, 2 * H : 3 * H], a[:, 3 * H :]
+            i, f, g, o = a
             g *= 2
             g -= 1  # tanh(a_g) = 2σ(2 a_g) - 1
             np.multiply(f, c[t], out=c[t + 1])
@@ -439,45 +448,43 @@ class LSTM(Recurrent):
             np.tanh(c[t + 1], out=tanh_c[t])
             h = np.multiply(o, tanh_c[t], out=output[t])
         # c_n is returned to the caller: a copy, since c is reused by the next call
-        return (h, c[T].copy()), _StackedSteps(act, c[:T], tanh_c)
+        return (h, c[T].copy()), _LSTMSteps(act, c[:T], tanh_c)
 
     def _bptt(self, d_output, d_state, caches):
         """The equations of :meth:`_cell_backward`, with every factor that does not depend on
-        the recursion computed for all time steps at once (in place, in reused work arrays);
-        the loop keeps only what must be sequential (6 array operations a step instead of ~25)."""
+        the recursion computed for all time steps at once (in place, in reused work arrays, on
+        the gate-major gates); the loop keeps only what must be sequential."""
         T, B, H = d_output.shape
-        act, c_prev, tanh_c = caches.arrays  # (T, B, 4H): i, f, g, o; (T, B, H); (T, B, H)
-        i, f, g, o = (act[..., k * H : (k + 1) * H] for k in range(4))
+        act, c_prev, tanh_c = caches.act, caches.c_prev, caches.tanh_c
+        i, f, g, o = (act[:, k] for k in range(4))  # (T, B, H) each, contiguous at each t
         # d a_{i, f, g} = d_c ⊙ from_c;  d a_o = d_h ⊙ from_h;  d_c += d_h ⊙ h_to_c, where
         # from_c = (g σ'(i), c_{t-1} σ'(f), i (1 - g^2)), from_h = tanh(c_t) σ'(o),
         # h_to_c = o (1 - tanh(c_t)^2), σ' = s (1 - s) for a gate s
-        # numpy's per-row overhead makes an operation on a (T, B, H) block of act ~5x slower per
-        # element than on all of act: σ' = s (1 - s) is taken on the whole (T, B, 4H) at once
-        sd = self._buffer("sd", act.shape)
+        sd = self._buffer("sd", act.shape)  # s (1 - s) on all of act at once (g's is unused)
         np.subtract(1, act, out=sd)
         sd *= act
-        sd_i, sd_f, _, sd_o = (sd[..., k * H : (k + 1) * H] for k in range(4))
-        from_c = self._buffer("from_c", (T, B, 3, H))
-        from_h, h_to_c, f_t = (self._buffer(n, (T, B, H)) for n in ("from_h", "h_to_c", "f"))
-        np.multiply(sd_i, g, out=from_c[:, :, 0])
-        np.multiply(sd_f, c_prev, out=from_c[:, :, 1])
-        np.multiply(g, g, out=from_c[:, :, 2])
-        np.subtract(1, from_c[:, :, 2], out=from_c[:, :, 2])
-        from_c[:, :, 2] *= i
-        np.multiply(sd_o, tanh_c, out=from_h)
+        from_c = self._buffer("from_c", (T, 3, B, H))
+        from_h, h_to_c = (self._buffer(n, (T, B, H)) for n in ("from_h", "h_to_c"))
+        np.multiply(sd[:, 0], g, out=from_c[:, 0])
+        np.multiply(sd[:, 1], c_prev, out=from_c[:, 1])
+        np.multiply(g, g, out=from_c[:, 2])
+        np.subtract(1, from_c[:, 2], out=from_c[:, 2])
+        from_c[:, 2] *= i
+        np.multiply(sd[:, 3], tanh_c, out=from_h)
         np.multiply(tanh_c, tanh_c, out=h_to_c)
         np.subtract(1, h_to_c, out=h_to_c)
         h_to_c *= o
-        np.copyto(f_t, f)  # read every step: contiguous is ~2x faster than the strided view
-        d_a = np.empty_like(act)  # returned (the base turns it into the weight gradients)
-        d_a4 = d_a.reshape(T, B, 4, H)  # a view: block k of step t is d_a4[t, :, k]
+        d_a = np.empty((T, B, 4 * H), self.dtype)  # returned, torch's layout (for the weights)
+        d_a_gate_major = d_a.reshape(T, B, 4, H).transpose(0, 2, 1, 3)  # a (T, 4, B, H) view
+        d_gates = self._buffer("d_gates", (4, B, H))
         W_hh = self.params["weight_hh"]
         d_h, d_c = d_state[0] + d_output[-1], d_state[1].copy()
         for t in reversed(range(T)):
             d_c += d_h * h_to_c[t]  # c_t feeds h_t (through tanh) and c_{t+1}
-            np.multiply(from_c[t], d_c[:, None, :], out=d_a4[t, :, :3])
-            np.multiply(from_h[t], d_h, out=d_a4[t, :, 3])
-            d_c *= f_t[t]  # the cell path: dc_{t-1} = dc_t ⊙ f_t
+            np.multiply(from_c[t], d_c, out=d_gates[:3])
+            np.multiply(from_h[t], d_h, out=d_gates[3])
+            d_c *= f[t]  # the cell path: dc_{t-1} = dc_t ⊙ f_t
+            np.copyto(d_a_gate_major[t], d_gates)
             d_h = d_a[t] @ W_hh  # h_{t-1} reaches the loss only through gh ...
             if t:
                 d_h += d_output[t - 1]  # ... and, for t > 0, through the output
