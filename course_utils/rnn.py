@@ -44,16 +44,11 @@ from __future__ import annotations
 import numpy as np
 
 from .clipping import clip_grad_norm, clip_grad_value
+from .validation import integer
 
 __all__ = ["GRU", "LSTM", "RNN", "Recurrent", "clip_grad_norm", "clip_grad_value"]
 
 _PARAM_NAMES = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
-
-
-def _size(value, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}.")
-    return int(value)
 
 
 def _float_array(x, name: str, shape: tuple[int, ...], dtype) -> np.ndarray:
@@ -95,8 +90,8 @@ class Recurrent:
     n_states = 1  # entries of the state tuple: 1 for (h,), 2 for (h, c)
 
     def __init__(self, input_size, hidden_size, *, dtype=np.float64, rng=None):
-        self.input_size = _size(input_size, "input_size")
-        self.hidden_size = _size(hidden_size, "hidden_size")
+        self.input_size = integer(input_size, "input_size", low=1)
+        self.hidden_size = integer(hidden_size, "hidden_size", low=1)
         self.dtype = np.dtype(dtype)
         if self.dtype not in (np.float32, np.float64):
             raise ValueError(f"dtype must be float32 or float64, got {self.dtype}.")

@@ -78,7 +78,7 @@ def test_drop_last_and_no_shuffle():
         (
             lambda: make_linear_regression(0, 2, rng=np.random.default_rng()),
             ValueError,
-            "n_samples must be a positive int",
+            "n_samples must be >= 1",
         ),
         (
             lambda: make_linear_regression(10, 2.0, rng=np.random.default_rng()),
@@ -113,7 +113,7 @@ def test_drop_last_and_no_shuffle():
         (
             lambda: MiniBatches(10, 0, shuffle=False),
             ValueError,
-            "batch_size must be a positive int",
+            "batch_size must be >= 1",
         ),
         (
             lambda: MiniBatches(10, 11, shuffle=False),

@@ -74,12 +74,12 @@ def test_copy_memory_baseline_measured_against_a_memoryless_predictor(blank_len)
 @pytest.mark.parametrize(
     ("call", "error", "message"),
     [
-        (lambda: adding_problem(1, 4, 0), ValueError, r"seq_len must be at least 2, got 1\."),
+        (lambda: adding_problem(1, 4, 0), ValueError, r"seq_len must be >= 2, got 1\."),
         (lambda: adding_problem(10.0, 4, 0), TypeError, r"seq_len must be an int, got float\."),
-        (lambda: adding_problem(10, 0, 0), ValueError, r"batch_size must be at least 1"),
+        (lambda: adding_problem(10, 0, 0), ValueError, r"batch_size must be >= 1"),
         (lambda: adding_problem(10, 4, -1), TypeError, r"rng must be a numpy Generator"),
         (lambda: adding_problem(10, 4, None), TypeError, r"rng must be a numpy Generator"),
-        (lambda: copy_memory(0, 4, 0), ValueError, r"blank_len must be at least 1"),
+        (lambda: copy_memory(0, 4, 0), ValueError, r"blank_len must be >= 1"),
         (lambda: copy_memory_baseline(True), TypeError, r"blank_len must be an int"),
     ],
 )

@@ -212,9 +212,9 @@ def test_bad_upstream_gradient_and_constructor_arguments():
         layer.backward(np.zeros((4, 2, 5)), np.zeros((1, 5)))
     with pytest.raises(ValueError, match="nonlinearity must be 'tanh' or 'relu', got 'sigmoid'"):
         RNN(3, 5, "sigmoid")
-    with pytest.raises(ValueError, match="hidden_size must be a positive integer, got 0"):
+    with pytest.raises(ValueError, match="hidden_size must be >= 1, got 0"):
         RNN(3, 0)
-    with pytest.raises(ValueError, match="input_size must be a positive integer, got 2.5"):
+    with pytest.raises(TypeError, match="input_size must be an int, got float"):
         RNN(2.5, 4)
     with pytest.raises(ValueError, match="dtype must be float32 or float64"):
         RNN(3, 4, dtype=np.float16)

@@ -150,7 +150,7 @@ def test_lstm_cell_path_is_the_forget_gate():
         (lambda: GRU(3, 4).forward(np.zeros((5, 2, 3)), np.zeros((2, 2, 4))), ValueError,
          r"h0 must have shape \(1, 2, 4\)"),
         (lambda: GRU(3, 4).backward(np.zeros((5, 2, 4))), RuntimeError, "before forward"),
-        (lambda: LSTM(0, 4), ValueError, "input_size must be a positive integer"),
+        (lambda: LSTM(0, 4), ValueError, "input_size must be >= 1, got 0"),
         (lambda: LSTM(3, 4).load_torch(torch.nn.GRU(3, 4)), ValueError, "torch.nn.LSTM"),
         (lambda: GRU(3, 4).load_torch(torch.nn.LSTM(3, 4)), ValueError, "torch.nn.GRU"),
     ],

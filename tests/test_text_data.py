@@ -18,9 +18,14 @@ def test_corpus_is_a_few_hundred_kb_of_english_with_its_readme():
         assert fact in readme
 
 
-@pytest.mark.parametrize("bad", [0, -3, 2.5, True])
-def test_load_text_rejects_a_bad_length(bad):
-    with pytest.raises(ValueError, match="n_chars must be a positive integer or None"):
+@pytest.mark.parametrize(
+    ("bad", "error", "match"),
+    [(0, ValueError, "n_chars must be >= 1, got 0"), (-3, ValueError, "n_chars must be >= 1"),
+     (2.5, TypeError, "n_chars must be an int, got float"),
+     (True, TypeError, "n_chars must be an int, got bool")],
+)  # fmt: skip
+def test_load_text_rejects_a_bad_length(bad, error, match):
+    with pytest.raises(error, match=match):
         load_text(bad)
 
 

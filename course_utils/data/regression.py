@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ..validation import real_array, real_number
+from ..validation import integer, real_array, real_number
 
 __all__ = ["MiniBatches", "SyntheticData", "make_linear_regression", "make_logistic_regression"]
 
@@ -26,14 +26,6 @@ class SyntheticData(NamedTuple):
     b_true: float
 
 
-def _positive_int(value, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__}.")
-    if value < 1:
-        raise ValueError(f"{name} must be a positive int, got {value}.")
-    return int(value)
-
-
 def _generator(rng, name: str = "rng") -> np.random.Generator:
     if not isinstance(rng, np.random.Generator):
         raise TypeError(
@@ -44,8 +36,8 @@ def _generator(rng, name: str = "rng") -> np.random.Generator:
 
 
 def _features(n_samples, n_features, feature_scales, rng):
-    n = _positive_int(n_samples, "n_samples")
-    d = _positive_int(n_features, "n_features")
+    n = integer(n_samples, "n_samples", low=1)
+    d = integer(n_features, "n_features", low=1)
     rng = _generator(rng)
     if feature_scales is None:
         scales = np.ones(d)
@@ -122,8 +114,8 @@ class MiniBatches:
         drop_last: bool = False,
         rng: np.random.Generator | None = None,
     ):
-        self.n_samples = _positive_int(n_samples, "n_samples")
-        self.batch_size = _positive_int(batch_size, "batch_size")
+        self.n_samples = integer(n_samples, "n_samples", low=1)
+        self.batch_size = integer(batch_size, "batch_size", low=1)
         if self.batch_size > self.n_samples:
             raise ValueError(
                 f"batch_size ({self.batch_size}) must not exceed n_samples ({self.n_samples})."

@@ -24,6 +24,8 @@ import math
 
 import numpy as np
 
+from ..validation import integer
+
 __all__ = [
     "ADDING_BASELINE_MSE",
     "COPY_BLANK",
@@ -43,14 +45,6 @@ COPY_N_CLASSES = 10
 _COPY_LENGTH = 10
 
 
-def _count(value, name: str, low: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__}.")
-    if value < low:
-        raise ValueError(f"{name} must be at least {low}, got {value}.")
-    return int(value)
-
-
 def _rng(rng) -> np.random.Generator:
     if isinstance(rng, np.random.Generator):
         return rng
@@ -65,8 +59,8 @@ def adding_problem(seq_len, batch_size, rng) -> tuple[np.ndarray, np.ndarray]:
     ``x[..., 0]`` are the values, ``x[..., 1]`` the markers (two ones per sequence, one in each
     half); ``y`` is the sum of the two marked values. Both float32. ``rng``: a Generator or a seed.
     """
-    seq_len = _count(seq_len, "seq_len", 2)
-    batch_size = _count(batch_size, "batch_size", 1)
+    seq_len = integer(seq_len, "seq_len", low=2)
+    batch_size = integer(batch_size, "batch_size", low=1)
     rng = _rng(rng)
     half = seq_len // 2
     values = rng.random((seq_len, batch_size))
@@ -87,8 +81,8 @@ def copy_memory(blank_len, batch_size, rng) -> tuple[np.ndarray, np.ndarray]:
     ``blank_len`` is the task's ``T`` (the data symbols must be remembered over ``T`` steps).
     Symbols: 0 blank, 1..8 data, 9 delimiter (10 classes). ``rng``: a Generator or a seed.
     """
-    blank_len = _count(blank_len, "blank_len", 1)
-    batch_size = _count(batch_size, "batch_size", 1)
+    blank_len = integer(blank_len, "blank_len", low=1)
+    batch_size = integer(batch_size, "batch_size", low=1)
     rng = _rng(rng)
     total = blank_len + 2 * _COPY_LENGTH
     data = rng.integers(1, COPY_N_SYMBOLS + 1, size=(_COPY_LENGTH, batch_size))
@@ -102,5 +96,5 @@ def copy_memory(blank_len, batch_size, rng) -> tuple[np.ndarray, np.ndarray]:
 
 def copy_memory_baseline(blank_len) -> float:
     """Cross-entropy per step (nats) of the best memoryless predictor: 10 log(8) / (T + 20)."""
-    blank_len = _count(blank_len, "blank_len", 1)
+    blank_len = integer(blank_len, "blank_len", low=1)
     return _COPY_LENGTH * math.log(COPY_N_SYMBOLS) / (blank_len + 2 * _COPY_LENGTH)

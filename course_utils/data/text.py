@@ -18,6 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ..validation import integer
+
 __all__ = ["CORPUS_PATH", "CharVocab", "load_text"]
 
 CORPUS_PATH = Path(__file__).with_name("tinyshakespeare.txt")
@@ -25,10 +27,8 @@ CORPUS_PATH = Path(__file__).with_name("tinyshakespeare.txt")
 
 def load_text(n_chars: int | None = None) -> str:
     """The shipped corpus (about 300 KB of Shakespeare), or its first ``n_chars`` characters."""
-    if n_chars is not None and (
-        isinstance(n_chars, bool) or not isinstance(n_chars, int | np.integer) or n_chars < 1
-    ):
-        raise ValueError(f"n_chars must be a positive integer or None, got {n_chars!r}.")
+    if n_chars is not None:
+        n_chars = integer(n_chars, "n_chars", low=1)
     text = CORPUS_PATH.read_text(encoding="utf-8")
     return text if n_chars is None else text[:n_chars]
 
