@@ -7,6 +7,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from . import schedule_functions as F
+from .plotting import show_in
 
 __all__ = ["SCHEDULE_CONTROLS", "ScheduleExplorer", "schedule_explorer"]
 
@@ -128,17 +129,7 @@ class ScheduleExplorer:
                title=f"{self.choice.value}: {F.FORMULAS[self.choice.value]}")  # fmt: skip
         ax.set_ylim(bottom=0)
         self.figure = fig
-        try:
-            from IPython import get_ipython
-            from IPython.display import display
-
-            if get_ipython() is not None:
-                self.output.clear_output(wait=True)
-                with self.output:
-                    display(fig)
-        except ImportError:  # pragma: no cover
-            pass
-        plt.close(fig)
+        show_in(self.output, fig)
 
     def _ipython_display_(self) -> None:
         from IPython.display import display
