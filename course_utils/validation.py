@@ -111,8 +111,9 @@ def optimizer_class(optimizer, name: str = "optimizer"):
         f"{name}(params, lr=...), e.g. SGD or functools.partial(SGD, momentum=0.9)"
     )
     if not callable(optimizer):
-        what = "an instance" if callable(getattr(optimizer, "step", None)) else "a"
-        raise TypeError(f"{shape}; got {what} {type(optimizer).__name__}.")
+        kind = type(optimizer).__name__
+        got = f"an {kind} instance, not the class" if hasattr(optimizer, "step") else f"a {kind}"
+        raise TypeError(f"{shape}; got {got}.")
     try:
         signature = inspect.signature(optimizer)
     except (TypeError, ValueError):  # no signature to read (a builtin): trust the call

@@ -280,7 +280,7 @@ SHAPE = r"^optimizer must be an optimizer class or a functools\.partial of one, 
     ("optimizer", "pattern"),
     [
         (0.1, SHAPE + r".*; got a float\.$"),
-        (SGD([np.zeros(2)], lr=0.1), SHAPE + r".*; got an instance SGD\.$"),
+        (SGD([np.zeros(2)], lr=0.1), SHAPE + r".*; got an SGD instance, not the class\.$"),
         (lambda params: SGD(params, lr=0.1), SHAPE + r".*got <lambda>\(params\), which does not"),
         (lambda lr: lambda p: SGD(p, lr=lr), SHAPE + r".*got <lambda>\(lr\), which does not"),
     ],

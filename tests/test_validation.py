@@ -81,7 +81,7 @@ def test_optimizer_class_accepts_classes_and_partials_called_with_lr():
     ("optimizer", "pattern"),
     [
         ("SGD", r"; got a str\.$"),
-        (SGD([np.zeros(1)], lr=0.1), r"; got an instance SGD\.$"),
+        (SGD([np.zeros(1)], lr=0.1), r"; got an SGD instance, not the class\.$"),
         (lambda params: SGD(params, lr=0.1), r"; got <lambda>\(params\), which does not take"),
         (lambda lr: lambda params: SGD(params, lr=lr), r"; got <lambda>\(lr\), which does not"),
         (partial(SGD, [np.zeros(1)]), r"; got partial\(lr"),
