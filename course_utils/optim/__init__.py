@@ -23,6 +23,13 @@ pass copies and use it as a pure reference; ``grad`` is only read. Every one tak
 (ascend instead of descend) and an optional ``scratch``: a pair of work arrays shaped like
 ``param`` (any contents, overwritten), so that a caller stepping many times allocates no
 temporaries. The functions do not check their input; the classes do.
+
+Adding an optimizer: a file ``name.py`` with ``name_step(param, grad, <state arrays>, *,
+<hyperparameters under torch's names>, maximize=False, scratch=None)`` and ``class Name(Optimizer)``
+whose ``__init__`` passes torch's defaults, whose ``_check_group`` checks them with
+``course_utils.validation``, and whose ``_update`` makes the state on the first step and calls
+``name_step(..., **self.step_options(group))``; export both here and test them against torch
+in ``tests/test_optim.py``.
 """
 
 from __future__ import annotations

@@ -20,6 +20,12 @@ The files: ``scheduler.py`` (the base ``LRScheduler``), ``decay.py`` (closed-for
 exponential, linear, polynomial, cosine, warm restarts, lambda), ``cyclic.py`` (``CyclicLR``,
 ``OneCycleLR``), ``sequential.py`` (``SequentialLR``), ``plateau.py`` (``ReduceLROnPlateau``),
 ``functional.py`` (the formulas as plain functions of t, also for plotting a schedule).
+
+Adding a schedule: its formula ``name_lr(t, base_lr, ...)`` in ``functional.py``, checking every
+argument with ``course_utils.validation``; its class in the family file, storing its arguments and
+returning the formula from ``lr_at(t, base_lr)``; export it here, give it a LaTeX formula in
+``schedule_explorer.FORMULAS`` (a test asks for one per class) and a step-for-step test against
+torch in ``tests/test_schedules.py``.
 """
 
 from __future__ import annotations

@@ -8,15 +8,15 @@ from . import functional
 from .scheduler import LRScheduler, _groups, _per_group
 
 __all__ = [
-    "LambdaLR",
-    "StepLR",
-    "MultiStepLR",
-    "ExponentialLR",
-    "InverseTimeLR",
-    "LinearLR",
-    "PolynomialLR",
     "CosineAnnealingLR",
     "CosineAnnealingWarmRestarts",
+    "ExponentialLR",
+    "InverseTimeLR",
+    "LambdaLR",
+    "LinearLR",
+    "MultiStepLR",
+    "PolynomialLR",
+    "StepLR",
 ]
 
 
