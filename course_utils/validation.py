@@ -9,7 +9,9 @@ import numpy as np
 
 __all__ = [
     "as_point",
+    "flag",
     "float_array",
+    "fraction",
     "gradient_output",
     "integer",
     "objective_like",
@@ -32,6 +34,22 @@ def real_number(value, name: str, *, positive: bool = False, nonnegative: bool =
     if nonnegative and not value >= 0:
         raise ValueError(f"{name} must be non-negative, got {value}.")
     return float(value)
+
+
+def flag(value, name: str) -> bool:
+    """``value`` as a bool: only True or False (numpy's too) pass, never 1 or "yes"."""
+    if not isinstance(value, bool | np.bool_):
+        raise TypeError(f"{name} must be True or False, got {value!r}.")
+    return bool(value)
+
+
+def fraction(value, name: str, *, one_allowed: bool = False) -> float:
+    """``value`` as a float in [0, 1) (in [0, 1] with ``one_allowed``): a decay or smoothing rate."""
+    value = real_number(value, name)
+    inside = 0 <= value <= 1 if one_allowed else 0 <= value < 1
+    if not inside:
+        raise ValueError(f"{name} must be in [0, 1{']' if one_allowed else ')'}, got {value}.")
+    return value
 
 
 def real_array(x, name: str) -> np.ndarray:

@@ -4,7 +4,14 @@ import numpy as np
 import pytest
 
 from course_utils import validation
-from course_utils.validation import gradient_output, integer, objective_like, scalar_output
+from course_utils.validation import (
+    flag,
+    fraction,
+    gradient_output,
+    integer,
+    objective_like,
+    scalar_output,
+)
 
 
 def test_integer_accepts_ints_and_numpy_ints():
@@ -24,6 +31,28 @@ def test_integer_accepts_ints_and_numpy_ints():
 def test_integer_errors(value, low, high, error, pattern):
     with pytest.raises(error, match=pattern):
         integer(value, "n", low, high)
+
+
+def test_flag_takes_only_booleans():
+    assert flag(True, "b") is True and flag(np.bool_(False), "b") is False
+    for value in (1, 0, "yes", None):
+        with pytest.raises(TypeError, match=rf"^b must be True or False, got {value!r}\.$"):
+            flag(value, "b")
+
+
+def test_fraction_bounds_and_types():
+    assert fraction(0, "rate") == 0.0 and type(fraction(np.float32(0.5), "rate")) is float
+    assert fraction(1, "rate", one_allowed=True) == 1.0
+    with pytest.raises(ValueError, match=r"^rate must be in \[0, 1\), got 1\.0\.$"):
+        fraction(1, "rate")
+    with pytest.raises(ValueError, match=r"^rate must be in \[0, 1\], got -0\.1\.$"):
+        fraction(-0.1, "rate", one_allowed=True)
+    with pytest.raises(ValueError, match=r"^rate must be in \[0, 1\], got 1\.5\.$"):
+        fraction(1.5, "rate", one_allowed=True)
+    with pytest.raises(TypeError, match=r"^rate must be a real number, got str\.$"):
+        fraction("0.5", "rate")
+    with pytest.raises(ValueError, match=r"^rate must be finite, got nan\.$"):
+        fraction(float("nan"), "rate")
 
 
 def test_objective_like():

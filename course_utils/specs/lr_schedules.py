@@ -3,7 +3,7 @@
 Questions: ``warmup_cosine_lrs``, ``one_cycle_lrs``, ``inverse_time_lrs``, ``pick_lr``. Each asks
 for the WHOLE schedule (the lr at t = 0, 1, ..., steps - 1) so that one case sees every boundary:
 the most common schedule bug is counting steps off by one, and each such bug is a Mistake below.
-References come from ``course_utils.schedules`` / ``schedule_functions`` (defined once).
+References come from ``course_utils.schedules`` and its ``functional`` (defined once).
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from .. import schedule_functions as F
 from .. import schedules
+from ..schedules.functional import one_cycle_lr
 from .base import Assignment, Case, Mistake, Question
 
 
@@ -122,7 +122,7 @@ WARMUP_COSINE = Question(
 def _one_cycle(max_lr, total_steps, pct_start=0.3, div_factor=25.0, final_div_factor=1e4):
     return np.array(
         [
-            F.one_cycle_lr(t, max_lr, total_steps, pct_start, "cos", div_factor, final_div_factor)
+            one_cycle_lr(t, max_lr, total_steps, pct_start, "cos", div_factor, final_div_factor)
             for t in range(total_steps)
         ]
     )
@@ -154,7 +154,7 @@ def _wrong_final_lr(max_lr, total, pct=0.3, div=25.0, final_div=1e4):
 
 def _linear_one_cycle(max_lr, total, pct=0.3, div=25.0, final_div=1e4):
     return np.array(
-        [F.one_cycle_lr(t, max_lr, total, pct, "linear", div, final_div) for t in range(total)]
+        [one_cycle_lr(t, max_lr, total, pct, "linear", div, final_div) for t in range(total)]
     )
 
 

@@ -2,7 +2,7 @@
 
 Questions: ``nesterov_step``, ``rmsprop_step``, ``adam_step``, ``adamw_step``. Each is one step of
 the optimizer as a pure function (inputs unchanged, new state returned). The references are the
-library's one-step functions (``course_utils.optim_steps``, equal to ``torch.optim``) applied to
+library's one-step functions (``course_utils.optim``, equal to ``torch.optim``) applied to
 copies. Each mistake below is an implementation learners really write; the check names it when
 the learner's output equals that wrong implementation's output.
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..optim_steps import adam_step, adamw_step, rmsprop_step, sgd_step
+from ..optim import adam_step, adamw_step, rmsprop_step, sgd_step
 from .base import Assignment, Case, Mistake, Question
 
 
