@@ -12,6 +12,7 @@ import numpy as np
 __all__ = [
     "as_point",
     "flag",
+    "float_array",
     "fraction",
     "gradient_output",
     "integer",
@@ -66,6 +67,27 @@ def real_array(x, name: str) -> np.ndarray:
         shown = f", got {arr.tolist()}" if arr.size <= 8 else f" ({bad.sum()} are not)"
         raise ValueError(f"{name} must contain only finite values{shown}.")
     return arr
+
+
+def float_array(x, name: str, shape: tuple, dtype=np.float64) -> np.ndarray:
+    """``x`` as a finite, non-empty floating-point array of exactly ``shape`` (an entry None
+    means any size), converted to ``dtype`` (no copy when it already has it); integer arrays are
+    refused, so a wrong argument is not silently rounded."""
+    raw = np.asarray(x)
+    if raw.dtype.kind != "f":
+        raise TypeError(f"{name} must be a floating-point array, got dtype {raw.dtype}.")
+    want = ", ".join("any" if s is None else str(s) for s in shape)
+    want = f"({want},)" if len(shape) == 1 else f"({want})"  # as Python writes a shape
+    if raw.ndim != len(shape) or any(
+        s is not None and s != r for s, r in zip(shape, raw.shape, strict=True)
+    ):
+        raise ValueError(f"{name} must have shape {want}, got {raw.shape}.")
+    if raw.size == 0:
+        raise ValueError(f"{name} must not be empty, got shape {raw.shape}.")
+    if not np.isfinite(raw).all():
+        bad = int((~np.isfinite(raw)).sum())
+        raise ValueError(f"{name} must contain only finite values ({bad} are NaN or infinite).")
+    return raw.astype(dtype, copy=False)
 
 
 def as_point(x, dim: int, name: str = "x", batched: bool = False) -> np.ndarray:

@@ -265,7 +265,7 @@ def test_the_map_states_the_rules_of_the_issue(the_map):
         return modules[f"course_utils/{path}"]
 
     methods = ["objectives.py", "gradcheck.py", "activations.py", "descent.py", "lr_range_test.py",
-               "clipping.py", "optim/", "schedules/", "rnn.py", "data/", "validation.py"]  # fmt: skip
+               "clipping.py", "optim/", "schedules/", "rnn/", "data/", "validation.py"]  # fmt: skip
     assert {layer(m) for m in methods} == {"methods"}
     assert layers["methods"] == {"methods"}  # nothing of ours above them
     assert not {layer("checks.py"), layer("judging.py"), layer("grading/")} & layers["specs"]
@@ -347,17 +347,22 @@ def test_readme_and_contributing_point_to_the_map():
         assert section in contributing, section
 
 
-#: Over the limit on this branch, and being split into a package by issue 14 (rnn/); remove the
-#: entry when the split lands (the test fails on an entry that is no longer needed).
-OVERSIZE_FOR_NOW = {"course_utils/rnn.py"}
 MAX_LINES = 400
 
 
-def test_no_module_is_over_400_lines():
+def oversize(root: Path) -> dict[str, int]:
+    """Modules over MAX_LINES lines, with their line counts."""
     sizes = {
-        f.relative_to(ROOT).as_posix(): len(f.read_text(encoding="utf-8").splitlines())
-        for f in module_files(ROOT).values()
+        f.relative_to(root).as_posix(): len(f.read_text(encoding="utf-8").splitlines())
+        for f in module_files(root).values()
     }
-    over = {path for path, n in sizes.items() if n > MAX_LINES}
-    assert over - OVERSIZE_FOR_NOW == set(), {p: sizes[p] for p in over - OVERSIZE_FOR_NOW}
-    assert OVERSIZE_FOR_NOW - over == set(), "split already: remove it from OVERSIZE_FOR_NOW"
+    return {path: n for path, n in sizes.items() if n > MAX_LINES}
+
+
+def test_no_module_is_over_400_lines():
+    assert oversize(ROOT) == {}
+
+
+def test_the_size_check_fails_on_a_planted_long_module(copy_of_package):
+    (copy_of_package / "course_utils" / "descent.py").write_text("x = 1\n" * 401)
+    assert oversize(copy_of_package) == {"course_utils/descent.py": 401}

@@ -5,6 +5,7 @@ from functools import partial
 import numpy as np
 import pytest
 
+from course_utils import validation
 from course_utils.optim import SGD
 from course_utils.validation import (
     flag,
@@ -116,3 +117,19 @@ def test_optimizer_class_errors(optimizer, pattern):
                        r"of one, called as opt\(params, lr=\.\.\.\), e\.g\. SGD or "
                        r"functools\.partial\(SGD, momentum=0\.9\)" + ".*" + pattern):  # fmt: skip
         optimizer_class(optimizer, "opt")
+
+
+def test_float_array_checks_dtype_shape_and_values_in_one_sentence():
+    x = np.zeros((2, 3))
+    assert validation.float_array(x, "x", (None, 3)) is x  # no copy when nothing changes
+    assert validation.float_array(x, "x", (2, 3), np.float32).dtype == np.float32
+    for bad, error, match in [
+        (np.zeros((2, 3), int), TypeError, "x must be a floating-point array, got dtype int64."),
+        (np.zeros(4), ValueError, r"x must have shape \(any, 3\), got \(4,\)."),
+        (np.zeros((0, 3)), ValueError, r"x must not be empty, got shape \(0, 3\)."),
+        (np.full((1, 3), np.inf), ValueError, r"x must contain only finite values \(3 are"),
+    ]:
+        with pytest.raises(error, match=match):
+            validation.float_array(bad, "x", (None, 3))
+    with pytest.raises(ValueError, match=r"b must have shape \(4,\), got \(3,\)."):
+        validation.float_array(np.zeros(3), "b", (4,))

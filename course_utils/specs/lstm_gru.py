@@ -3,57 +3,28 @@
 Questions: ``lstm_step_forward``, ``gru_step_forward``, ``lstm_step_backward``,
 ``init_forget_bias``. Shapes follow torch, batch first in each step: ``x`` (B, D), ``h`` and ``c``
 (B, H), ``W_ih`` (G*H, D), ``W_hh`` (G*H, H), biases (G*H,), with G = 4 gate blocks for the LSTM
-(order i, f, g, o) and 3 for the GRU (order r, z, n). The references are the cell equations of
-``course_utils.rnn`` (``LSTM._cell_forward`` / ``_cell_backward``, ``GRU._cell_forward``), run on
-copies of the inputs; each mistake below is an implementation learners really write.
+(order i, f, g, o) and 3 for the GRU (order r, z, n). The references of the three step questions
+are the library's cell equations (``course_utils.rnn.cells``: ``lstm_cell_forward``,
+``gru_cell_forward``, ``lstm_cell_backward``, which a graded answer may not call), run on copies
+of the inputs; each mistake below is an implementation learners really write.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from ..rnn import GRU, LSTM
+from ..rnn.cells import gru_cell_forward, lstm_cell_backward, lstm_cell_forward
 from .base import Assignment, Case, Mistake, Question
+from .rnn_bptt import LIBRARY, random_cell_inputs
 
-# ----------------------------------------------------------------------------- inputs
-
-
-def _weights(seed, B, D, H, G):
-    rng = np.random.default_rng(seed)
-    x = rng.normal(size=(B, D))
-    h = rng.normal(scale=0.5, size=(B, H))
-    c = rng.normal(scale=0.8, size=(B, H))
-    W_ih = rng.normal(scale=0.6, size=(G * H, D))
-    W_hh = rng.normal(scale=0.6, size=(G * H, H))
-    b_ih, b_hh = rng.normal(scale=0.3, size=G * H), rng.normal(scale=0.3, size=G * H)
-    return rng, x, h, c, W_ih, W_hh, b_ih, b_hh
+# ----------------------------------------------------------------------------- the mistakes' sigmoid
 
 
 def _sigmoid(a):
     return 1 / (1 + np.exp(-a))
 
 
-def _projections(x, h_prev, W_ih, W_hh, b_ih, b_hh):
-    """``gi = x W_ih^T + b_ih`` and ``gh = h W_hh^T + b_hh`` as new float64 arrays."""
-    x, h_prev = np.asarray(x, np.float64), np.asarray(h_prev, np.float64)
-    return x @ np.asarray(W_ih, np.float64).T + b_ih, h_prev @ np.asarray(W_hh, np.float64).T + b_hh
-
-
-def _cell(kind, H):
-    return (LSTM if kind == "lstm" else GRU)(1, H)  # only the cell equations are used
-
-
 # ----------------------------------------------------------------------------- 1. LSTM forward
-
-
-def _lstm_forward(x, h_prev, c_prev, W_ih, W_hh, b_ih, b_hh):
-    gi, gh = _projections(x, h_prev, W_ih, W_hh, b_ih, b_hh)
-    H = np.shape(h_prev)[1]
-    with np.errstate(over="ignore"):
-        (h, c), _ = _cell("lstm", H)._cell_forward(
-            gi, gh, (np.array(h_prev, np.float64), np.array(c_prev, np.float64))
-        )
-    return h, c
 
 
 def _lstm_wrong(order="ifgo", tanh_c=True):
@@ -70,13 +41,14 @@ def _lstm_wrong(order="ifgo", tanh_c=True):
 
 
 def _lstm_inputs(seed, B, D, H):
-    return lambda: _weights(seed, B, D, H, 4)[1:]
+    return lambda: random_cell_inputs(seed, B, D, H, gates=4, with_c=True)[1:]
 
 
 LSTM_STEP_FORWARD = Question(
     name="lstm_step_forward",
     points=3,
-    reference=_lstm_forward,
+    reference=lstm_cell_forward,
+    library=(f"{LIBRARY}.lstm_cell_forward",),
     inputs_unchanged=True,
     cases=(
         Case(_lstm_inputs(0, 2, 3, 4), "B = 2, D = 3, H = 4 (random weights, seed 0)"),
@@ -107,14 +79,6 @@ LSTM_STEP_FORWARD = Question(
 # ----------------------------------------------------------------------------- 2. GRU forward
 
 
-def _gru_forward(x, h_prev, W_ih, W_hh, b_ih, b_hh):
-    gi, gh = _projections(x, h_prev, W_ih, W_hh, b_ih, b_hh)
-    H = np.shape(h_prev)[1]
-    with np.errstate(over="ignore"):
-        (h,), _ = _cell("gru", H)._cell_forward(gi, gh, (np.array(h_prev, np.float64),))
-    return h
-
-
 def _gru_wrong(reset_before=False, swapped=False, order="rzn"):
     def answer(x, h_prev, W_ih, W_hh, b_ih, b_hh):
         H = h_prev.shape[1]
@@ -134,7 +98,8 @@ def _gru_wrong(reset_before=False, swapped=False, order="rzn"):
 
 def _gru_inputs(seed, B, D, H):
     def make():
-        _, x, h, _, W_ih, W_hh, b_ih, b_hh = _weights(seed, B, D, H, 3)
+        # c is drawn and dropped: the same draws as an LSTM's inputs, as these cases always had
+        _, x, h, _, W_ih, W_hh, b_ih, b_hh = random_cell_inputs(seed, B, D, H, gates=3, with_c=True)
         return x, h, W_ih, W_hh, b_ih, b_hh
 
     return make
@@ -143,7 +108,8 @@ def _gru_inputs(seed, B, D, H):
 GRU_STEP_FORWARD = Question(
     name="gru_step_forward",
     points=3,
-    reference=_gru_forward,
+    reference=gru_cell_forward,
+    library=(f"{LIBRARY}.gru_cell_forward",),
     inputs_unchanged=True,
     cases=(
         Case(_gru_inputs(3, 2, 3, 4), "B = 2, D = 3, H = 4 (random weights, seed 3)"),
@@ -175,21 +141,6 @@ GRU_STEP_FORWARD = Question(
 # ----------------------------------------------------------------------------- 3. LSTM backward
 
 
-def _lstm_backward(dh, dc, x, h_prev, c_prev, W_ih, W_hh, b_ih, b_hh):
-    gi, gh = _projections(x, h_prev, W_ih, W_hh, b_ih, b_hh)
-    H = np.shape(h_prev)[1]
-    cell = _cell("lstm", H)
-    with np.errstate(over="ignore"):
-        _, cache = cell._cell_forward(
-            gi, gh, (np.array(h_prev, np.float64), np.array(c_prev, np.float64))
-        )
-    d_a, _, (_, dc_prev) = cell._cell_backward(
-        (np.array(dh, np.float64), np.array(dc, np.float64)), cache
-    )
-    W_ih, W_hh = np.asarray(W_ih, np.float64), np.asarray(W_hh, np.float64)
-    return d_a @ W_ih, d_a @ W_hh, dc_prev, d_a.T @ x, d_a.T @ h_prev, d_a.sum(axis=0)
-
-
 def _lstm_backward_wrong(h_path=True, tanh_of_c=True, forget_on_dc=True):
     def answer(dh, dc, x, h_prev, c_prev, W_ih, W_hh, b_ih, b_hh):
         a = x @ W_ih.T + b_ih + h_prev @ W_hh.T + b_hh
@@ -212,7 +163,9 @@ def _lstm_backward_wrong(h_path=True, tanh_of_c=True, forget_on_dc=True):
 
 def _backward_inputs(seed, B, D, H):
     def make():
-        rng, x, h, c, W_ih, W_hh, b_ih, b_hh = _weights(seed, B, D, H, 4)
+        rng, x, h, c, W_ih, W_hh, b_ih, b_hh = random_cell_inputs(
+            seed, B, D, H, gates=4, with_c=True
+        )
         return rng.normal(size=(B, H)), rng.normal(size=(B, H)), x, h, c, W_ih, W_hh, b_ih, b_hh
 
     return make
@@ -221,7 +174,8 @@ def _backward_inputs(seed, B, D, H):
 LSTM_STEP_BACKWARD = Question(
     name="lstm_step_backward",
     points=4,
-    reference=_lstm_backward,
+    reference=lstm_cell_backward,
+    library=(f"{LIBRARY}.lstm_cell_backward",),
     inputs_unchanged=True,
     cases=(
         Case(_backward_inputs(6, 2, 3, 4), "B = 2, D = 3, H = 4, random dh and dc (seed 6)"),

@@ -2,44 +2,51 @@
 
 Questions: ``rnn_step_forward``, ``rnn_step_backward``, ``bptt``, ``softmax_temperature``.
 Shapes follow torch: ``x`` (B, D), ``h`` (B, H), ``W_ih`` (H, D), ``W_hh`` (H, H), biases (H,).
-Each mistake below is an implementation learners really write; the check names it when the
-learner's output equals that wrong implementation's output.
+The references of the two step questions are the library's cell equations
+(``course_utils.rnn.cells.rnn_cell_forward`` / ``rnn_cell_backward``, which a graded answer may not
+call), and BPTT is the loop over them. Each mistake below is an implementation learners really
+write; the check names it when the learner's output equals that wrong implementation's output.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from ..rnn.cells import rnn_cell_backward, rnn_cell_forward
 from .base import Assignment, Case, Mistake, Question
 
 # ----------------------------------------------------------------------------- inputs
 
 
-def _weights(seed, B, D, H, T=None):
+def random_cell_inputs(seed, B, D, H, *, gates=1, T=None, with_c=False):
+    """``(rng, x, h, [c,] W_ih, W_hh, b_ih, b_hh)`` drawn from ``default_rng(seed)`` in this order,
+    torch's shapes for a cell of ``gates`` blocks of H rows (x of shape (T, B, D) if T is given;
+    the cell state c, drawn after h, only ``with_c``). Spec 08 uses it too."""
     rng = np.random.default_rng(seed)
     x = rng.normal(size=(B, D) if T is None else (T, B, D))
     h = rng.normal(scale=0.5, size=(B, H))
-    W_ih = rng.normal(scale=0.6, size=(H, D))
-    W_hh = rng.normal(scale=0.6, size=(H, H))
-    b_ih, b_hh = rng.normal(scale=0.3, size=H), rng.normal(scale=0.3, size=H)
-    return rng, x, h, W_ih, W_hh, b_ih, b_hh
+    c = (rng.normal(scale=0.8, size=(B, H)),) if with_c else ()
+    W_ih = rng.normal(scale=0.6, size=(gates * H, D))
+    W_hh = rng.normal(scale=0.6, size=(gates * H, H))
+    b_ih, b_hh = rng.normal(scale=0.3, size=gates * H), rng.normal(scale=0.3, size=gates * H)
+    return rng, x, h, *c, W_ih, W_hh, b_ih, b_hh
 
+
+# the package re-exports the cells: a graded answer's call through it counts as well
+LIBRARY = "course_utils.rnn"
 
 # ----------------------------------------------------------------------------- 1. step forward
 
 
-def _step_forward(x, h_prev, W_ih, W_hh, b_ih, b_hh):
-    return np.tanh(x @ W_ih.T + b_ih + h_prev @ W_hh.T + b_hh)
-
-
 def _forward_inputs(seed, B, D, H):
-    return lambda: _weights(seed, B, D, H)[1:]
+    return lambda: random_cell_inputs(seed, B, D, H)[1:]
 
 
 RNN_STEP_FORWARD = Question(
     name="rnn_step_forward",
     points=2,
-    reference=_step_forward,
+    reference=rnn_cell_forward,
+    library=(f"{LIBRARY}.rnn_cell_forward",),
     inputs_unchanged=True,
     cases=(
         Case(_forward_inputs(0, 2, 3, 4), "B = 2, D = 3, H = 4 (random weights, seed 0)"),
@@ -67,11 +74,6 @@ RNN_STEP_FORWARD = Question(
 # ----------------------------------------------------------------------------- 2. step backward
 
 
-def _step_backward(dh, x, h_prev, h, W_ih, W_hh):
-    da = dh * (1 - h**2)  # h = tanh(a), so tanh'(a) = 1 - h^2
-    return da @ W_ih, da @ W_hh, da.T @ x, da.T @ h_prev, da.sum(axis=0)
-
-
 def _tanh_twice(dh, x, h_prev, h, W_ih, W_hh):
     da = dh * (1 - np.tanh(h) ** 2)
     return da @ W_ih, da @ W_hh, da.T @ x, da.T @ h_prev, da.sum(axis=0)
@@ -88,8 +90,8 @@ def _no_activation_derivative(dh, x, h_prev, h, W_ih, W_hh):
 
 def _backward_inputs(seed, B, D, H):
     def make():
-        rng, x, h_prev, W_ih, W_hh, b_ih, b_hh = _weights(seed, B, D, H)
-        h = _step_forward(x, h_prev, W_ih, W_hh, b_ih, b_hh)
+        rng, x, h_prev, W_ih, W_hh, b_ih, b_hh = random_cell_inputs(seed, B, D, H)
+        h = rnn_cell_forward(x, h_prev, W_ih, W_hh, b_ih, b_hh)
         return rng.normal(size=(B, H)), x, h_prev, h, W_ih, W_hh
 
     return make
@@ -98,7 +100,8 @@ def _backward_inputs(seed, B, D, H):
 RNN_STEP_BACKWARD = Question(
     name="rnn_step_backward",
     points=3,
-    reference=_step_backward,
+    reference=rnn_cell_backward,
+    library=(f"{LIBRARY}.rnn_cell_backward",),
     inputs_unchanged=True,
     cases=(
         Case(_backward_inputs(3, 2, 3, 4), "B = 2, D = 3, H = 4, random dh (seed 3)"),
@@ -133,7 +136,7 @@ def _bptt(xs, h0, W_ih, W_hh, b_ih, b_hh, d_hs, *, carry=True, accumulate=True):
     T = xs.shape[0]
     hs, h = [], h0
     for t in range(T):
-        h = _step_forward(xs[t], h, W_ih, W_hh, b_ih, b_hh)
+        h = rnn_cell_forward(xs[t], h, W_ih, W_hh, b_ih, b_hh)
         hs.append(h)
     dxs = np.zeros_like(xs)
     dW_ih, dW_hh, db = np.zeros_like(W_ih), np.zeros_like(W_hh), np.zeros_like(b_ih)
@@ -141,7 +144,7 @@ def _bptt(xs, h0, W_ih, W_hh, b_ih, b_hh, d_hs, *, carry=True, accumulate=True):
     for t in reversed(range(T)):
         h_prev = hs[t - 1] if t > 0 else h0
         dh = d_hs[t] + (dh_next if carry else 0)
-        dxs[t], dh_next, gW_ih, gW_hh, gb = _step_backward(dh, xs[t], h_prev, hs[t], W_ih, W_hh)
+        dxs[t], dh_next, gW_ih, gW_hh, gb = rnn_cell_backward(dh, xs[t], h_prev, hs[t], W_ih, W_hh)
         if accumulate:
             dW_ih, dW_hh, db = dW_ih + gW_ih, dW_hh + gW_hh, db + gb
         else:
@@ -151,7 +154,7 @@ def _bptt(xs, h0, W_ih, W_hh, b_ih, b_hh, d_hs, *, carry=True, accumulate=True):
 
 def _bptt_inputs(seed, T, B, D, H):
     def make():
-        rng, xs, h0, W_ih, W_hh, b_ih, b_hh = _weights(seed, B, D, H, T=T)
+        rng, xs, h0, W_ih, W_hh, b_ih, b_hh = random_cell_inputs(seed, B, D, H, T=T)
         return xs, h0, W_ih, W_hh, b_ih, b_hh, rng.normal(size=(T, B, H))
 
     return make
