@@ -6,6 +6,7 @@ import ipywidgets as w
 import matplotlib.pyplot as plt
 import numpy as np
 
+from .plotting import show_in
 from .schedules.functional import (
     cosine_annealing_lr,
     cosine_warm_restarts_lr,
@@ -156,17 +157,7 @@ class ScheduleExplorer:
                title=f"{self.choice.value}: {FORMULAS[self.choice.value]}")  # fmt: skip
         ax.set_ylim(bottom=0)
         self.figure = fig
-        try:
-            from IPython import get_ipython
-            from IPython.display import display
-
-            if get_ipython() is not None:
-                self.output.clear_output(wait=True)
-                with self.output:
-                    display(fig)
-        except ImportError:  # pragma: no cover
-            pass
-        plt.close(fig)
+        show_in(self.output, fig)
 
     def _ipython_display_(self) -> None:
         from IPython.display import display

@@ -5,6 +5,8 @@ Imports numpy only, so ``objectives``, ``gradcheck``, ``descent`` and ``widgets`
 
 from __future__ import annotations
 
+import inspect
+
 import numpy as np
 
 __all__ = [
@@ -15,6 +17,8 @@ __all__ = [
     "gradient_output",
     "integer",
     "objective_like",
+    "one_of",
+    "optimizer_class",
     "real_array",
     "real_number",
     "scalar_output",
@@ -124,6 +128,43 @@ def objective_like(objective, methods=("value", "grad"), dim: int | None = None)
         if got != dim:
             raise ValueError(f"objective must have dim {dim}, got dim {got}.")
     return objective
+
+
+def one_of(value, options, name: str):
+    """``value`` if it is one of ``options``, else one sentence listing them."""
+    options = tuple(options)
+    if value not in options:
+        listed = " or ".join(map(repr, options)) if len(options) == 2 else f"one of {list(options)}"
+        raise ValueError(f"{name} must be {listed}, got {value!r}.")
+    return value
+
+
+def optimizer_class(optimizer, name: str = "optimizer"):
+    """Check that ``optimizer`` builds an optimizer when called as ``optimizer(params, lr=lr)``.
+
+    That is a class in torch.optim's shape (``SGD``, or ``torch.optim.SGD``) or a
+    ``functools.partial`` of one (``partial(SGD, momentum=0.9)``). An optimizer instance, the
+    older ``lambda params: SGD(params, lr=0.1)`` factory and anything else get one sentence.
+    """
+    shape = (
+        f"{name} must be an optimizer class or a functools.partial of one, called as "
+        f"{name}(params, lr=...), e.g. SGD or functools.partial(SGD, momentum=0.9)"
+    )
+    if not callable(optimizer):
+        kind = type(optimizer).__name__
+        got = f"an {kind} instance, not the class" if hasattr(optimizer, "step") else f"a {kind}"
+        raise TypeError(f"{shape}; got {got}.")
+    try:
+        signature = inspect.signature(optimizer)
+    except (TypeError, ValueError):  # no signature to read (a builtin): trust the call
+        return optimizer
+    try:
+        signature.bind([], lr=1.0)
+    except TypeError:
+        label = getattr(optimizer, "__name__", type(optimizer).__name__)
+        raise TypeError(f"{shape}; got {label}{signature}, which does not take (params, lr=...)."
+                        ) from None  # fmt: skip
+    return optimizer
 
 
 def _got(out, at: str) -> str:

@@ -1,15 +1,20 @@
 """The shared input checks: one sentence per wrong argument."""
 
+from functools import partial
+
 import numpy as np
 import pytest
 
 from course_utils import validation
+from course_utils.optim import SGD
 from course_utils.validation import (
     flag,
     fraction,
     gradient_output,
     integer,
     objective_like,
+    one_of,
+    optimizer_class,
     scalar_output,
 )
 
@@ -76,6 +81,42 @@ def test_outputs():
         scalar_output(True, "f")
     with pytest.raises(TypeError, match=r"^g must return an array of real numbers, got a str"):
         gradient_output("12", (2,), "g")
+
+
+def test_one_of_names_the_options():
+    assert one_of("stop", ("raise", "stop"), "mode") == "stop"
+    with pytest.raises(ValueError, match=r"^mode must be 'raise' or 'stop', got 'x'\.$"):
+        one_of("x", ("raise", "stop"), "mode")
+    with pytest.raises(ValueError, match=r"^k must be one of \['a', 'b', 'c'\], got 'd'\.$"):
+        one_of("d", "abc", "k")
+
+
+def test_optimizer_class_accepts_classes_and_partials_called_with_lr():
+    torch = pytest.importorskip("torch")
+    for optimizer in (SGD, partial(SGD, momentum=0.9), partial(SGD, lr=0.5), torch.optim.Adam):
+        assert optimizer_class(optimizer) is optimizer
+
+    def make(params, lr, momentum=0.5):
+        return SGD(params, lr=lr, momentum=momentum)
+
+    assert optimizer_class(make) is make  # a function with the same call shape is accepted too
+
+
+@pytest.mark.parametrize(
+    ("optimizer", "pattern"),
+    [
+        ("SGD", r"; got a str\.$"),
+        (SGD([np.zeros(1)], lr=0.1), r"; got an SGD instance, not the class\.$"),
+        (lambda params: SGD(params, lr=0.1), r"; got <lambda>\(params\), which does not take"),
+        (lambda lr: lambda params: SGD(params, lr=lr), r"; got <lambda>\(lr\), which does not"),
+        (partial(SGD, [np.zeros(1)]), r"; got partial\(lr"),
+    ],
+)
+def test_optimizer_class_errors(optimizer, pattern):
+    with pytest.raises(TypeError, match=r"^opt must be an optimizer class or a functools\.partial "
+                       r"of one, called as opt\(params, lr=\.\.\.\), e\.g\. SGD or "
+                       r"functools\.partial\(SGD, momentum=0\.9\)" + ".*" + pattern):  # fmt: skip
+        optimizer_class(optimizer, "opt")
 
 
 def test_float_array_checks_dtype_shape_and_values_in_one_sentence():
