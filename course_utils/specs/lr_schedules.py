@@ -90,9 +90,7 @@ WARMUP_COSINE = Question(
     ),
     mistakes=(
         Mistake(
-            "Your warm-up is one step ahead: at t = 0 the lr must be start_factor * base_lr, "
-            "reaching base_lr exactly at t = warmup_steps (use t / warmup_steps, not "
-            "(t + 1) / warmup_steps).",
+            "Your warm-up is one step ahead: at t = 0 the lr must be start_factor times base_lr, reaching base_lr exactly at t = warmup_steps; your fraction of the warm-up counts one step too many.",
             _warmup_one_late,
         ),
         Mistake(
@@ -101,8 +99,7 @@ WARMUP_COSINE = Question(
             _cosine_not_shifted,
         ),
         Mistake(
-            "The cosine part lasts total_steps - warmup_steps steps, not total_steps: it must "
-            "reach eta_min at the end of the run.",
+            "The cosine part lasts from the end of the warm-up to the end of the run, not the whole run: it must reach eta_min at the last step.",
             _cosine_full_length,
         ),
         Mistake(
@@ -112,8 +109,12 @@ WARMUP_COSINE = Question(
             _stepped_before_use,
         ),
     ),
-    hint="lr(t) = base_lr * (sf + (1 - sf) * t / W) for t < W; then "
-    "eta_min + (base_lr - eta_min) * (1 + cos(pi * (t - W) / (total_steps - W))) / 2.",
+    hint=(
+        "Two phases: a linear warm-up from start_factor * base_lr that reaches base_lr when "
+        "the warm-up ends, then half a cosine from base_lr down to eta_min over the remaining "
+        "steps, reaching eta_min at the end of the run; the list starts with the lr of step "
+        "0."
+    ),
 )
 
 # ----------------------------------------------------------------------------- 2. one-cycle
@@ -179,8 +180,7 @@ ONE_CYCLE = Question(
             _peak_one_late,
         ),
         Mistake(
-            "The final lr is initial_lr / final_div_factor = max_lr / (div_factor * "
-            "final_div_factor), not max_lr / final_div_factor.",
+            "The final lr divides the INITIAL lr by final_div_factor, not max_lr: both factors divide max_lr.",
             _wrong_final_lr,
         ),
         Mistake(
@@ -189,8 +189,11 @@ ONE_CYCLE = Question(
             _linear_one_cycle,
         ),
     ),
-    hint="Phase 1: t in [0, p*N - 1], from max_lr/div_factor up to max_lr; phase 2: to step N - 1, "
-    "down to max_lr/(div_factor*final_div_factor); cosine annealing, pct = fraction of the phase done.",
+    hint=(
+        "Phase 1 rises from max_lr/div_factor to max_lr, ending at step pct_start * "
+        "total_steps - 1; phase 2 falls to max_lr/(div_factor*final_div_factor) at the last "
+        "step; both phases anneal along a cosine of the fraction of the phase done."
+    ),
 )
 
 # ----------------------------------------------------------------------------- 3. inverse time
@@ -223,7 +226,10 @@ INVERSE_TIME = Question(
             lambda base, k, steps: base / (1 + k) ** np.arange(steps),
         ),
     ),
-    hint="lr_t = base_lr / (1 + k * t) for t = 0, 1, ..., steps - 1.",
+    hint=(
+        "Inverse-time decay divides base_lr by a factor that grows linearly with the step, by "
+        "k per step and starting from 1 at step 0; one value per step."
+    ),
 )
 
 # ----------------------------------------------------------------------------- 4. pick_lr
@@ -270,7 +276,10 @@ PICK_LR = Question(
             lambda lrs, losses: float(lrs[min(int(np.argmin(losses)) + 1, len(lrs) - 1)] / 10),
         ),
     ),
-    hint="lrs[np.argmin(smoothed_losses)] / 10.",
+    hint=(
+        "The rule: find the learning rate at which the smoothed loss is lowest, then take one "
+        "ten times smaller (the lowest point sits close to where the loss blows up)."
+    ),
 )
 
 ASSIGNMENT = Assignment(

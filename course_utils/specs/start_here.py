@@ -32,7 +32,7 @@ L2_NORM = Question(
             "Square the entries before adding them: sqrt(sum(v**2)).", lambda v: float(np.sum(v))
         ),
     ),
-    hint="The Euclidean length: np.sqrt(np.sum(v**2)) (or np.linalg.norm(v)).",
+    hint=("The Euclidean length: the square root of the sum of the squared entries."),
 )
 
 ASSIGNMENT = Assignment(id="00_start_here", title="Practice: how checks work", questions=(L2_NORM,))

@@ -104,8 +104,12 @@ CLIP_GRAD_NORM = Question(
             _sum_of_norms,
         ),
     ),
-    hint="total = sqrt(sum(np.sum(g**2) for g in grads)); c = min(1, max_norm / (total + 1e-6)); "
-    "g *= c for every g (in place); return total, grads.",
+    hint=(
+        "Treat all arrays as one long vector: its norm is the global norm. Every array is "
+        "scaled by the same factor, never above 1, that brings that norm down to max_norm "
+        "(with the formula's 1e-6); scale the arrays themselves (in place) and return the "
+        "norm before clipping with the same list."
+    ),
 )
 
 # ----------------------------------------------------------------------------- 2. clip_grad_value
@@ -153,8 +157,7 @@ CLIP_GRAD_VALUE = Question(
     ),
     mistakes=(
         Mistake(
-            "The arrays did not change: np.clip returns a NEW array. Write the result back "
-            "(g[...] = np.clip(g, -c, c), or np.clip(g, -c, c, out=g)).",
+            "The arrays did not change: np.clip returns a NEW array. Write the result back into each array (numpy functions can write into their input).",
             _not_written_back,
         ),
         Mistake(
@@ -167,7 +170,11 @@ CLIP_GRAD_VALUE = Question(
             _scaled_per_array,
         ),
     ),
-    hint="For every array g: np.clip(g, -clip_value, clip_value, out=g); then return grads.",
+    hint=(
+        "Clamp every entry into [-clip_value, clip_value] by writing into the arrays "
+        "themselves (in place: numpy's functions can write their result into their input), "
+        "then return the same list."
+    ),
 )
 
 # ----------------------------------------------------------------------------- 3. grad_norm_at_lag
@@ -254,13 +261,11 @@ GRAD_NORM_AT_LAG = Question(
     ),
     mistakes=(
         Mistake(
-            "You applied tanh twice: tanh'(a) = 1 - tanh(a)**2 takes the PRE-activation a. If you "
-            "first computed h = tanh(a), the derivative is 1 - h**2, not 1 - tanh(h)**2.",
+            "You applied tanh twice: tanh' takes the PRE-activation. If you first computed the hidden state, write the derivative through it, without a second tanh.",
             _tanh_twice,
         ),
         Mistake(
-            "1 - a**2 is the derivative written in terms of h = tanh(a): with the pre-activation "
-            "a it is 1 - np.tanh(a)**2.",
+            "That form of tanh' takes the hidden state, not the pre-activation: apply the tanh to the pre-activation first.",
             _one_minus_a_squared,
         ),
         Mistake(
@@ -274,8 +279,11 @@ GRAD_NORM_AT_LAG = Question(
             _wrong_order,
         ),
     ),
-    hint="g = dL_dh_T; for j = T, T-1, ..., T-k+1: g = W_hh.T @ ((1 - np.tanh(pre_acts[j-1])**2) * g); "
-    "return np.linalg.norm(g). Raise ValueError unless 0 <= k <= T.",
+    hint=(
+        "Start from dL/dh_T and go back one step at a time, k times: each step multiplies by "
+        "that step's transposed Jacobian, built from tanh' of that step's pre-activation; the "
+        "answer is the norm of the result. A k outside 0..T is a ValueError."
+    ),
 )
 
 # ----------------------------------------------------------------------------- 4. jacobian_bound
@@ -318,7 +326,11 @@ JACOBIAN_BOUND = Question(
             lambda: _bound_with(np.linalg.norm(W_BOUND)),
         ),
     ),
-    hint="(gamma * ||W_hh||_2)**k with gamma = max sigmoid' = 1/4, ||W_hh||_2 = np.linalg.norm(W_hh, 2), k = 20.",
+    hint=(
+        "Evaluate the bound for this W with k = 20 and gamma the largest value sigmoid' "
+        "takes; the norm in it is the spectral norm (the largest singular value), not the "
+        "largest eigenvalue."
+    ),
 )
 
 ASSIGNMENT = Assignment(
