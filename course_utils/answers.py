@@ -247,6 +247,20 @@ class Observation:
         return cls(data["outcome"], value, text["error_type"], text["error"], after, calls)
 
 
+def inputs_after(args: tuple) -> tuple:
+    """The array arguments (an ndarray, or a list of ndarrays) as plain data after a call; None
+    for the others. Read back to judge "changes its input in place" and "leaves it unchanged"."""
+
+    def snapshot(a):
+        if type(a) is np.ndarray:
+            return to_plain(a)
+        if type(a) is list and a and all(type(v) is np.ndarray for v in a):
+            return to_plain(a)
+        return None
+
+    return tuple(snapshot(a) for a in args)
+
+
 def observe_call(function, args: tuple, record_inputs: bool) -> Observation:
     """Call ``function(*args)`` and describe the result as an Observation (runs with the
     learner's code: no reference and no expected value are involved here)."""
@@ -255,9 +269,7 @@ def observe_call(function, args: tuple, record_inputs: bool) -> Observation:
     except Exception as exc:  # the learner's code may raise anything
         name = type(exc).__name__
         return Observation("error", error_type=name, error=short_text(f"{name}: {exc}"))
-    after = None
-    if record_inputs:
-        after = tuple(to_plain(a) if type(a) is np.ndarray else None for a in args)
+    after = inputs_after(args) if record_inputs else None
     try:
         return Observation("value", to_plain(result), inputs_after=after)
     except NotPlainData as exc:

@@ -99,8 +99,25 @@ def test_mutating_the_input_is_reported():
         x -= lr * g(x)
         return x
 
-    with pytest.raises(CheckFailed, match="changed its input argument #2 in place"):
+    with pytest.raises(CheckFailed, match="changed its argument `x` in place"):
         check("gd_step", in_place)
+
+
+def _clip_a_copy(grads, max_norm):
+    """Right values, but the caller's arrays are left as they were (the task says in place)."""
+    grads = [g.copy() for g in grads]
+    total = float(np.sqrt(sum(np.sum(g**2) for g in grads)))
+    for g in grads:
+        g *= min(1.0, max_norm / (total + 1e-6))
+    return total, grads
+
+
+def test_an_in_place_requirement_is_part_of_the_verdict(capsys):
+    check = checker("07_vanishing_exploding")
+    with pytest.raises(CheckFailed, match="arrays of `grads` are not changed in place") as failed:
+        check("clip_grad_norm", _clip_a_copy)
+    assert "✓" not in capsys.readouterr().out  # one verdict: no tick before the failure
+    assert "hint: The task asks to change the arrays of `grads` themselves" in str(failed.value)
 
 
 def test_unknown_names_are_clear_errors():
