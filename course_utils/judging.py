@@ -59,9 +59,12 @@ class Verdict:
 
 
 def _expected(question: Question, args: tuple):
+    """The reference's answer as plain data, and as it was returned (for the task's words)."""
     if question.kind == "value":
-        return to_plain(question.reference())
-    return to_plain(question.reference(*copy.deepcopy(args)))
+        raw = question.reference()
+    else:
+        raw = question.reference(*copy.deepcopy(args))
+    return to_plain(raw), raw
 
 
 def _matching_mistake(question: Question, args: tuple, got) -> str:
@@ -129,8 +132,8 @@ def judge(question: Question, case: Case, observation, args: tuple | None = None
     got = obs.value
     if got is None and question.kind == "value":
         return Verdict(False, f"`{question.name}` is still None: set it to your answer.")
-    expected = _expected(question, args)
-    why = mismatch(expected, got, question.rtol, question.atol)
+    expected, raw = _expected(question, args)
+    why = mismatch(expected, got, question.rtol, question.atol, raw)
     if why is not None:
         hint = _matching_mistake(question, args, got)
         if why.startswith(("got None", "got NaN", "the array contains NaN")):
@@ -144,7 +147,8 @@ def judge(question: Question, case: Case, observation, args: tuple | None = None
                 hint,
             )
         if not isinstance(expected, float):
-            why = f"{why}\n    expected: {describe(expected)}\n    got:      {describe(got)}"
+            shown = f"\n    expected: {describe(expected, raw)}\n    got:      {describe(got, raw)}"
+            why += shown
         return Verdict(False, why, hint, reveals=True)
     if question.in_place:
         return _changed_in_place(question, args, obs.inputs_after)

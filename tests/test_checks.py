@@ -123,8 +123,32 @@ def test_an_in_place_requirement_is_part_of_the_verdict(capsys):
 def test_unknown_names_are_clear_errors():
     with pytest.raises(KeyError, match="unknown assignment"):
         checker("99_nothing")
-    with pytest.raises(KeyError, match="has no question 'nope'"):
+    with pytest.raises(CheckFailed, match="there is no question 'nope' here: The questions are"):
         checker("01_gradient_descent")("nope", 1.0)
+    with pytest.raises(CheckFailed, match="'gd_stpe' here: did you mean `gd_step`?"):
+        checker("01_gradient_descent")("gd_stpe", 1.0)
+
+
+def test_feedback_uses_the_task_words_for_lists_and_whole_numbers():
+    check = checker("02_batch_stochastic_minibatch")
+
+    def batches_in_order(n, batch_size, n_epochs, rng):
+        return [
+            np.arange(n)[i : i + batch_size]
+            for _ in range(n_epochs)
+            for i in range(0, n, batch_size)
+        ][:-1]
+
+    with pytest.raises(CheckFailed) as failed:
+        check("minibatch_indices", batches_in_order)
+    text = str(failed.value)
+    assert "expected a list of 6 items, got 5." in text and "tuple" not in text
+    assert "array([0, 1, 2, 3])" in text  # integer indices shown as integers
+    check = checker("07_vanishing_exploding")
+    with pytest.raises(CheckFailed) as failed:
+        check("clip_grad_norm", lambda grads, max_norm: (13.0, [g * 0 for g in grads]))
+    assert "in result[1][0]: values differ" in str(failed.value)
+    assert "of the returned" not in str(failed.value)
 
 
 def _run_code_cells(path):
