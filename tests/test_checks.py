@@ -200,3 +200,28 @@ def test_in_ipython_a_failed_check_shows_its_message_without_a_traceback(capsys)
     text = shown.out + shown.err
     assert "0.25 is not the right answer" in text
     assert "Traceback" not in text and "checks.py" not in text
+
+
+@pytest.mark.parametrize(
+    "name", ["warmup_cosine_lrs", "one_cycle_lrs", "inverse_time_lrs", "pick_lr"]
+)
+def test_every_schedule_question_names_its_off_by_one_mistakes(name):
+    """Exercise 05 promises that the checks look for off-by-one step counts."""
+    question = specs.load("05_learning_rate_schedules").question(name)
+    hints = [m.hint.lower() for m in question.mistakes]
+    assert sum("one step" in h or "off by one" in h or "one value" in h for h in hints) >= 2
+
+
+def test_a_warmup_cosine_shifted_by_one_step_gets_its_own_hint():
+    def shifted(base_lr, warmup_steps, total_steps, start_factor=0.1, eta_min=0.0):
+        out = []
+        for t in range(1, total_steps + 1):
+            if t < warmup_steps:
+                out.append(base_lr * (start_factor + (1 - start_factor) * t / warmup_steps))
+            else:
+                phase = np.pi * (t - warmup_steps) / (total_steps - warmup_steps)
+                out.append(eta_min + (base_lr - eta_min) * (1 + np.cos(phase)) / 2)
+        return out
+
+    with pytest.raises(CheckFailed, match=r"hint: Every value is one step ahead"):
+        checker("05_learning_rate_schedules")("warmup_cosine_lrs", shifted)
