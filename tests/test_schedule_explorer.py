@@ -49,3 +49,11 @@ def test_one_cycle_uses_the_steps_slider_as_total_steps():
 def test_unknown_schedule_is_a_clear_error():
     with pytest.raises(ValueError, match="schedule must be one of StepLR"):
         ScheduleExplorer("Warmup")
+
+
+def test_the_lr_slider_is_labelled_as_what_it_sets():
+    e = ScheduleExplorer("OneCycleLR", base_lr=0.5, steps=100)
+    assert e.base_lr.description == "peak lr (max_lr)"
+    assert max(e.last_lrs) == pytest.approx(0.5)  # the slider's value is the peak
+    e.choice.value = "StepLR"
+    assert e.base_lr.description == "initial lr (η₀)" and e.last_lrs[0] == pytest.approx(0.5)
