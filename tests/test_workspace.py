@@ -134,3 +134,40 @@ def test_reset_names_what_exists_when_the_name_is_wrong(course, capsys):
         capsys.readouterr().err
     )
     assert not list((workspace.workspace_path(course) / "backups").rglob("*.ipynb"))
+
+
+def _course_py():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("course_cli", ROOT / "course.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_lab_makes_the_workspace_and_serves_it(monkeypatch):
+    course_cli = _course_py()
+    calls = []
+    monkeypatch.setattr(course_cli, "setup", lambda dev: None)
+    monkeypatch.setattr(
+        course_cli, "run", lambda cmd, **kw: calls.append([str(c) for c in cmd]) or 0
+    )
+    assert course_cli.lab(headless=False) == 0
+    assert calls[0][-2:] == ["course_utils.workspace_cli", "create"]
+    assert f"--ServerApp.root_dir={ROOT / 'my-course'}" in calls[1]
+
+
+def test_test_command_passes_its_arguments_to_pytest(monkeypatch):
+    course_cli = _course_py()
+    calls = []
+    monkeypatch.setattr(course_cli, "setup", lambda dev: None)
+    monkeypatch.setattr(
+        course_cli, "run", lambda cmd, **kw: calls.append([str(c) for c in cmd]) or 0
+    )
+    monkeypatch.setattr("sys.argv", ["course.py", "test", "-k", "grading"])
+    assert course_cli.main() == 0
+    assert calls[-1][-5:] == ["tests", "notebooks", "solutions", "-k", "grading"]
+    calls.clear()
+    monkeypatch.setattr("sys.argv", ["course.py", "test", "tests/test_checks.py", "-x"])
+    assert course_cli.main() == 0
+    assert calls[-1][-2:] == ["tests/test_checks.py", "-x"] and "notebooks" not in calls[-1]
