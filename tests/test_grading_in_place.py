@@ -1,6 +1,7 @@
 """course-grade scores an in-place requirement as the instant check does: clipping a copy of the
 gradients loses clip_grad_norm's points, with the same one verdict in the feedback."""
 
+import inspect
 import json
 import re
 import shutil
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from test_checks import _clip_a_copy
 
 from course_utils import specs
 
@@ -17,13 +19,8 @@ ROOT = Path(__file__).resolve().parent.parent
 ASSIGNMENT = "07_vanishing_exploding"
 pytestmark = pytest.mark.slow
 
-COPYING = """def clip_grad_norm(grads, max_norm):
-    grads = [g.copy() for g in grads]
-    total = float(np.sqrt(sum(np.sum(g**2) for g in grads)))
-    for g in grads:
-        g *= min(1.0, max_norm / (total + 1e-6))
-    return total, grads
-"""
+# The answer of tests/test_checks.py's in-place case, as a student would write it in the cell.
+COPYING = inspect.getsource(_clip_a_copy).replace("def _clip_a_copy", "def clip_grad_norm")
 
 
 def test_clipping_a_copy_loses_the_points_with_one_verdict(tmp_path):

@@ -145,25 +145,29 @@ def _course_py():
     return module
 
 
-def test_lab_makes_the_workspace_and_serves_it(monkeypatch):
-    course_cli = _course_py()
-    calls = []
-    monkeypatch.setattr(course_cli, "setup", lambda dev: None)
-    monkeypatch.setattr(
-        course_cli, "run", lambda cmd, **kw: calls.append([str(c) for c in cmd]) or 0
-    )
+@pytest.fixture
+def course_cli(monkeypatch):
+    """course.py with its set-up skipped and every command it would run recorded in ``calls``."""
+    module = _course_py()
+    module.calls = []
+
+    def record(cmd, **kwargs):
+        module.calls.append([str(c) for c in cmd])
+        return 0
+
+    monkeypatch.setattr(module, "setup", lambda dev: None)
+    monkeypatch.setattr(module, "run", record)
+    return module
+
+
+def test_lab_makes_the_workspace_and_serves_it(course_cli):
     assert course_cli.lab(headless=False) == 0
-    assert calls[0][-2:] == ["course_utils.workspace_cli", "create"]
-    assert f"--ServerApp.root_dir={ROOT / 'my-course'}" in calls[1]
+    assert course_cli.calls[0][-2:] == ["course_utils.workspace_cli", "create"]
+    assert f"--ServerApp.root_dir={ROOT / 'my-course'}" in course_cli.calls[1]
 
 
-def test_test_command_passes_its_arguments_to_pytest(monkeypatch):
-    course_cli = _course_py()
-    calls = []
-    monkeypatch.setattr(course_cli, "setup", lambda dev: None)
-    monkeypatch.setattr(
-        course_cli, "run", lambda cmd, **kw: calls.append([str(c) for c in cmd]) or 0
-    )
+def test_test_command_passes_its_arguments_to_pytest(course_cli, monkeypatch):
+    calls = course_cli.calls
     monkeypatch.setattr("sys.argv", ["course.py", "test", "-k", "grading"])
     assert course_cli.main() == 0
     assert calls[-1][-5:] == ["tests", "notebooks", "solutions", "-k", "grading"]
