@@ -111,7 +111,7 @@ def lab(headless: bool) -> int:
     if headless:
         return run([PYTHON, "-m", "course_utils.build", "--out", ROOT / "build"])
     # Serve the learner's own copy of the course (made on first run) and open notebook 00 first.
-    code = workspace_command(["create"])
+    code = workspace_command(["create"], set_up=False)
     if code != 0:
         return code
     cmd = [
@@ -157,9 +157,10 @@ def test(extra: list[str]) -> int:
     return 0
 
 
-def workspace_command(argv: list[str]) -> int:
+def workspace_command(argv: list[str], set_up: bool = True) -> int:
     """create / update / reset / progress on the learner's workspace (course_utils.workspace_cli)."""
-    setup(dev=False)
+    if set_up:
+        setup(dev=False)
     return run([PYTHON, "-m", "course_utils.workspace_cli", *argv])
 
 

@@ -32,6 +32,7 @@ class QuestionResult:
     points: float
     passed: bool
     message: str  # the check's first line of feedback when it failed
+    hint: str = ""  # the check's hint, when it gave one
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,14 @@ def _failure(outputs, name: str) -> str | None:
     return None
 
 
+def _hint(outputs) -> str:
+    for out in outputs:
+        for line in (out.get("evalue") or "").splitlines():
+            if line.strip().startswith("hint:"):
+                return line.strip().removeprefix("hint:").strip()
+    return ""
+
+
 def run_exercise(path: Path) -> NotebookResult:
     """Execute one exercise notebook (a copy in memory) and read its graded check cells."""
     nb = nbformat.read(path, as_version=4)
@@ -89,7 +98,10 @@ def run_exercise(path: Path) -> NotebookResult:
             continue
         name = grader.get("grade_id", "").removeprefix("check_")
         why = _failure(cell.get("outputs", []), name)
-        results.append(QuestionResult(name, float(grader.get("points", 0)), why is None, why or ""))
+        hint = _hint(cell.get("outputs", [])) if why else ""
+        results.append(
+            QuestionResult(name, float(grader.get("points", 0)), why is None, why or "", hint)
+        )
     return NotebookResult(path, tuple(results))
 
 
@@ -107,6 +119,8 @@ def as_text(results: list[NotebookResult]) -> str:
             mark = "✓" if q.passed else "✗"
             tail = "" if q.passed else f"  ({q.message})"
             lines.append(f"  {mark} {q.name} ({_points(q.points)} points){tail}")
+            if q.hint:
+                lines.append(f"      hint: {q.hint}")
     lines.append(f"next: {overall_next(results)}")
     return "\n".join(lines)
 
@@ -130,7 +144,9 @@ def as_html(results: list[NotebookResult]) -> str:
             mark = "✓" if q.passed else "✗"
             rows.append(
                 f"<tr><td>{mark}</td><td><code>{html.escape(q.name)}</code></td>"
-                f"<td>{_points(q.points)}</td><td>{html.escape(q.message)}</td></tr>"
+                f"<td>{_points(q.points)}</td><td>{html.escape(q.message)}"
+                + (f"<br><em>hint:</em> {html.escape(q.hint)}" if q.hint else "")
+                + "</td></tr>"
             )
         rows.append("</table>")
     body = "\n".join(rows)

@@ -216,6 +216,10 @@ def reset(root: Path, which: str, question: str | None = None, folder: str = "ex
     target = find_notebook(root, which, folder)
     source = root / folder / target.name
     report = Report()
+    fresh = _answers(_read(source))
+    if question is not None and question not in fresh:
+        known = ", ".join(fresh)
+        raise ValueError(f"{target.stem} has no question {question!r}; its questions are: {known}.")
     backup = _backup(workspace, folder, target, _stamp())
     name = _rel(target, workspace)
     if question is None:
@@ -224,11 +228,6 @@ def reset(root: Path, which: str, question: str | None = None, folder: str = "ex
             f"reset {name} to a fresh copy; your previous file is in {_rel(backup, workspace)}"
         )
         return report
-    fresh = _answers(_read(source))
-    if question not in fresh:
-        backup.unlink()
-        known = ", ".join(fresh)
-        raise ValueError(f"{target.stem} has no question {question!r}; its questions are: {known}.")
     mine = _read(target)
     nbformat.write(_with_answers(mine, {question: fresh[question]}), target)
     report.say(

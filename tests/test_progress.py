@@ -20,6 +20,7 @@ def test_a_failed_check_is_read_as_its_verdict_in_one_line():
     assert progress._failure([_error("CheckFailed", message)], "clip_grad_value") == (
         "test 1 of 2 failed: not implemented yet: the code still raises NotImplementedError."
     )
+    assert progress._hint([_error("CheckFailed", message)]) == "Replace it."
     assert progress._failure([_error("NameError", "name 'f' is not defined")], "f") == (
         "NameError: name 'f' is not defined"
     )
@@ -35,14 +36,18 @@ def test_text_and_page_give_points_and_the_next_step():
             Path("07_vanishing_exploding.ipynb"),
             (
                 QuestionResult("clip_grad_norm", 3, True, ""),
-                QuestionResult("jacobian_bound", 2, False, "test 1 of 1 failed: still None"),
+                QuestionResult(
+                    "jacobian_bound", 2, False, "test 1 of 1 failed: still None", "Set it."
+                ),
             ),
         ),
     ]
     text = progress.as_text(results)
     assert "01_gradient_descent: 2 of 2 points" in text
     assert "07_vanishing_exploding: 3 of 5 points" in text
-    assert "✗ jacobian_bound (2 points)  (test 1 of 1 failed: still None)" in text
+    assert (
+        "✗ jacobian_bound (2 points)  (test 1 of 1 failed: still None)\n      hint: Set it." in text
+    )
     assert text.endswith(
         "next: answer `jacobian_bound` in exercises/07_vanishing_exploding.ipynb: "
         "test 1 of 1 failed: still None"

@@ -314,17 +314,17 @@ JACOBIAN_BOUND = Question(
     mistakes=(
         Mistake(
             "That uses the spectral radius (largest |eigenvalue|). It sets the long-run rate of "
-            "W^k, but a bound for every lag needs the largest SINGULAR value, np.linalg.norm(W, 2).",
+            "W^k, but a bound for every lag needs the largest SINGULAR value (the spectral norm).",
             lambda: _bound_with(np.abs(np.linalg.eigvals(W_BOUND)).max()),
         ),
         Mistake(
             "The activation's factor is missing: each step multiplies by diag(sigmoid'(a)), and "
-            "sigmoid' <= 1/4, so the bound is (||W_hh||_2 / 4)**20.",
+            "sigmoid' is at most 1/4: that factor enters the bound once per step.",
             lambda: _bound_with(np.linalg.norm(W_BOUND, 2), gamma=1.0),
         ),
         Mistake(
             "That is the Frobenius norm (np.linalg.norm(W) without ord): it is larger than the "
-            "spectral norm; use np.linalg.norm(W, 2).",
+            "spectral norm (the matrix 2-norm, the largest singular value).",
             lambda: _bound_with(np.linalg.norm(W_BOUND)),
         ),
     ),
