@@ -109,6 +109,20 @@ def test_no_hint_writes_out_code(aid, question):
         )
 
 
+# A formula written as code: a call whose arguments compute something, a matrix product or a power.
+FORMULA = re.compile(r"\b\w+\([^()]*[-+*/@][^()]*\)|\w\s*@\s*\w|\*\*")
+
+
+@pytest.mark.parametrize(("aid", "question"), QUESTIONS, ids=IDS)
+def test_no_hint_writes_a_formula_as_code(aid, question):
+    for hint in _hints(question):
+        formula = FORMULA.search(hint)
+        assert formula is None, (
+            f"{aid}:{question.name}: the hint {hint!r} writes a formula as code "
+            f"({formula.group(0)!r}); say in words which step is wrong"
+        )
+
+
 def test_the_leak_detector_finds_a_pasted_reference():
     def reference(grads, max_norm):
         total = sum(float((g**2).sum()) for g in grads) ** 0.5
@@ -120,3 +134,5 @@ def test_the_leak_detector_finds_a_pasted_reference():
     assert not leaks("scale by the ratio of max_norm to the norm, never above 1", found)
     assert STATEMENT.search("c = min(1, r)") and STATEMENT.search("x_new = x - lr * g")
     assert not STATEMENT.search("at t = 0, with k = 20") and not STATEMENT.search("t <= W")
+    assert FORMULA.search("min(1, max_norm / total)") and FORMULA.search("X.T @ r")
+    assert not FORMULA.search("np.clip returns a NEW array (np.argmin)")

@@ -75,7 +75,7 @@ MSE_MINIBATCH_GRAD = Question(
             lambda w, X, y: X.T @ (X @ w - y) / len(y),
         ),
         Mistake(
-            "The sign is flipped: the residual is prediction minus target, X @ w - y.",
+            "The sign is flipped: the residual is prediction minus target, not target minus prediction.",
             lambda w, X, y: 2 * X.T @ (y - X @ w) / len(y),
         ),
     ),
@@ -112,12 +112,11 @@ LOGISTIC_MINIBATCH_GRAD = Question(
             lambda w, X, y: X.T @ (_sigmoid(X @ w) - y),
         ),
         Mistake(
-            "The sign is flipped: the gradient of the cross-entropy is X.T @ (sigmoid(X @ w) - y) "
-            "/ B, prediction minus label.",
+            "The sign is flipped: the cross-entropy's gradient weights the features by prediction minus label, not label minus prediction.",
             lambda w, X, y: X.T @ (y - _sigmoid(X @ w)) / len(y),
         ),
         Mistake(
-            "You used the linear prediction X @ w where the model predicts sigmoid(X @ w).",
+            "You used the linear score where the model predicts a probability: the score goes through the sigmoid first.",
             lambda w, X, y: X.T @ (X @ w - y) / len(y),
         ),
     ),

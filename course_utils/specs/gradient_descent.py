@@ -89,8 +89,7 @@ NUMERICAL_GRADIENT = Question(
     ),
     mistakes=(
         Mistake(
-            "This is the forward difference (f(x+h) - f(x)) / h: its error is O(h). Use the "
-            "central difference (f(x+h*e_i) - f(x-h*e_i)) / (2h), whose error is O(h^2).",
+            "This is the forward difference (one step forward only): its error is O(h). The central difference steps both ways, by +h and by -h, and its error is O(h^2).",
             _forward_difference,
         ),
         Mistake(

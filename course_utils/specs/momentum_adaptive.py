@@ -136,8 +136,7 @@ RMSPROP_STEP = Question(
     ),
     mistakes=(
         Mistake(
-            "epsilon goes OUTSIDE the square root: divide by (np.sqrt(v) + eps), "
-            "not np.sqrt(v + eps).",
+            "epsilon goes OUTSIDE the square root: add it to the root of the average, not under the root.",
             _rms_eps_inside,
         ),
         Mistake(
@@ -145,7 +144,7 @@ RMSPROP_STEP = Question(
             _rms_no_one_minus_alpha,
         ),
         Mistake(
-            "Divide by the ROOT of the mean square, np.sqrt(v) + eps, not by v itself.",
+            "Divide by the ROOT of the mean square (plus eps), not by the mean square itself.",
             _rms_no_sqrt,
         ),
     ),
@@ -219,8 +218,7 @@ ADAM_STEP = Question(
     ),
     mistakes=(
         Mistake(
-            "epsilon goes OUTSIDE the square root: divide by (np.sqrt(v_hat) + eps), "
-            "not np.sqrt(v_hat + eps).",
+            "epsilon goes OUTSIDE the square root: add it to the root of the corrected second moment, not under the root.",
             lambda *a: _adam_wrong(*a, mistake="eps inside"),
         ),
         Mistake(
@@ -228,8 +226,7 @@ ADAM_STEP = Question(
             lambda *a: _adam_wrong(*a, mistake="no correction"),
         ),
         Mistake(
-            "The step count t starts at 1: the first step divides by 1 - beta**1, "
-            "not 1 - beta**0 = 0. Use t as given (t = 1 on the first step).",
+            "The step count t starts at 1: on the first step the correction uses beta to the power 1 (to the power 0 it would divide by zero). Use t as given.",
             lambda *a: _adam_wrong(*a, mistake="t from 0"),
         ),
     ),

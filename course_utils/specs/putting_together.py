@@ -68,13 +68,11 @@ CLIP_COEFFICIENT = Question(
             _largest_tensor_norm,
         ),
         Mistake(
-            "You added the per-tensor norms: the global norm is sqrt(sum of the squared norms), "
-            "||(a, b)|| = sqrt(||a||^2 + ||b||^2), not ||a|| + ||b||.",
+            "You added the per-tensor norms: the global norm is the norm of all arrays as one long vector, which combines their SQUARED norms, not the norms themselves.",
             _sum_of_tensor_norms,
         ),
         Mistake(
-            "Clipping only ever shrinks: the coefficient is min(1, max_norm / (norm + 1e-6)), so "
-            "gradients already below max_norm are left as they are, not scaled up.",
+            "Clipping only ever shrinks: the coefficient is never above 1, so gradients already below max_norm are left as they are, not scaled up.",
             _unclamped,
         ),
     ),
@@ -248,8 +246,7 @@ BEST_CONFIG = Question(
             _by_train_loss,
         ),
         Mistake(
-            "Rows whose validation loss is within tol of the lowest count as tied; among them "
-            "take the one with the FEWEST parameters, not simply argmin(val_losses).",
+            "Rows whose validation loss is within tol of the lowest count as tied; among them take the one with the FEWEST parameters, not simply the lowest loss.",
             _no_tie_rule,
         ),
         Mistake(

@@ -110,8 +110,7 @@ RNN_STEP_BACKWARD = Question(
     ),
     mistakes=(
         Mistake(
-            "You took tanh of h again (1 - tanh(h)**2 is 1 - tanh(tanh(a))**2): h is already "
-            "tanh(a), so the derivative is 1 - h**2.",
+            "You took tanh of h again: h is already the tanh of the pre-activation, so write tanh' through h itself, without a second tanh.",
             _tanh_twice,
         ),
         Mistake(
@@ -242,8 +241,7 @@ SOFTMAX_TEMPERATURE = Question(
     ),
     mistakes=(
         Mistake(
-            "You multiplied the logits by the temperature: divide, softmax(logits / T), so a "
-            "small T sharpens the distribution and a large T flattens it.",
+            "You multiplied the logits by the temperature: divide by it, so a small T sharpens the distribution and a large T flattens it.",
             _softmax_times,
         ),
         Mistake(

@@ -84,9 +84,7 @@ CLIP_GRAD_NORM = Question(
     ),
     mistakes=(
         Mistake(
-            "Each array was clipped by its OWN norm: clipping by the global norm treats all arrays "
-            "as one long vector, computes one total norm and scales every array by the same "
-            "factor min(1, max_norm / total_norm).",
+            "Each array was clipped by its OWN norm: clipping by the global norm treats all arrays as one long vector, computes one total norm and scales every array by the same factor.",
             _per_tensor,
         ),
         Mistake(
@@ -95,13 +93,11 @@ CLIP_GRAD_NORM = Question(
             _norm_after,
         ),
         Mistake(
-            "You also scaled gradients that were already below max_norm (scaled them UP): the "
-            "factor is min(1, max_norm / total_norm), clipping only ever shrinks.",
+            "You also scaled gradients that were already below max_norm (scaled them UP): the factor is never above 1, clipping only ever shrinks.",
             _never_clamped,
         ),
         Mistake(
-            "The total norm is not the sum of the arrays' norms: it is "
-            "sqrt(sum over all arrays of sum(g**2)), the norm of everything as one vector.",
+            "The total norm is not the sum of the arrays' norms: it is the norm of everything as one long vector.",
             _sum_of_norms,
         ),
     ),
@@ -271,13 +267,11 @@ GRAD_NORM_AT_LAG = Question(
             _one_minus_a_squared,
         ),
         Mistake(
-            "The gradient flows back through the TRANSPOSE: dL/dh_(j-1) = W_hh.T @ (f'(a_j) * "
-            "dL/dh_j), not W_hh @ (...).",
+            "The gradient flows back through the TRANSPOSE of W_hh, not through W_hh itself.",
             _not_transposed,
         ),
         Mistake(
-            "Wrong order: the Jacobian is diag(f'(a_j)) W_hh, so its transpose applies f'(a_j) "
-            "FIRST, then W_hh.T: W_hh.T @ (f'(a_j) * g), not f'(a_j) * (W_hh.T @ g).",
+            "Wrong order: the Jacobian is diag(f'(a_j)) W_hh, so going back through its transpose multiplies by f'(a_j) FIRST and by the transposed W_hh after.",
             _wrong_order,
         ),
     ),
