@@ -165,7 +165,8 @@ def time_all_reduce(rank: int, k: int, config: dict) -> dict:
 def throughput_worker(rank: int, k: int, config: dict) -> dict:
     """``config["steps"]`` SGD steps of a float32 MLP ``config["sizes"]`` at batch ``config["b"]``
     per rank on random data; the seconds spent in forward + backward and in the gradient
-    ``all_reduce`` (one flat buffer), each summed over the steps, and the wall time of the loop."""
+    ``all_reduce`` (one flat buffer; none for k = 1), each summed over the steps, and the wall
+    time of the loop."""
     sizes, b = config["sizes"], config["b"]
     model = make_mlp(sizes, config["seed"], dtype=torch.float32)
     g = torch.Generator().manual_seed(config["seed"] + rank)
@@ -180,9 +181,10 @@ def throughput_worker(rank: int, k: int, config: dict) -> dict:
         torch.nn.functional.mse_loss(model(X), y).backward()
         flat = torch.cat([p.grad.reshape(-1) for p in params])
         t1 = time.perf_counter()
-        dist.all_reduce(flat)
+        if k > 1:  # one worker has nothing to average
+            dist.all_reduce(flat)
+            flat /= k
         t2 = time.perf_counter()
-        flat /= k
         torch.nn.utils.vector_to_parameters(flat, [p.grad for p in params])
         _sgd_step(model, 0.01)
         compute, comm = compute + t1 - t0, comm + t2 - t1

@@ -21,6 +21,7 @@ _MODULES = {
     "07_vanishing_exploding": "course_utils.specs.vanishing_exploding",
     "08_lstm_gru": "course_utils.specs.lstm_gru",
     "09_putting_it_together": "course_utils.specs.putting_together",
+    "10_data_parallel_sgd": "course_utils.specs.data_parallel_sgd",
 }
 
 ASSIGNMENT_IDS = tuple(_MODULES)
