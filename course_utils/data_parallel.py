@@ -1,8 +1,8 @@
 """Start k worker processes joined by ``torch.distributed`` (gloo, localhost) and collect their results.
 
 ``run_workers(task, k, config)`` starts ``k`` processes with ``torch.multiprocessing`` (start
-method ``spawn`` by default, which works from a Jupyter kernel), joins them into one process group
-on a free localhost port, calls ``task(rank, k, config)`` in each, and returns the ``k`` results in
+method ``forkserver`` by default, its server preloaded with torch, or ``spawn``; both work from a
+Jupyter kernel), joins them into one process group on a free localhost port, calls ``task(rank, k, config)`` in each, and returns the ``k`` results in
 rank order. Every worker is stopped before it returns, also when a worker raises (the worker's
 exception is raised again here, its message and remote traceback kept) or the run times out.
 

@@ -196,6 +196,7 @@ def throughput_worker(rank: int, k: int, config: dict) -> dict:
 def fail_on_rank(rank: int, k: int, config: dict):
     """Rank ``config["rank"]`` raises ValueError (or, with ``config["exit"]``, ends its process
     without a word); the others wait in an ``all_reduce`` that cannot complete."""
+    dist.barrier()  # the group is up: the failure happens "during training"
     if rank == config["rank"] and config.get("exit"):
         os._exit(3)
     if rank == config["rank"]:

@@ -15,9 +15,24 @@ from course_utils.data_parallel import (
 CONFIG = {"n": 96, "d": 4, "hidden": 8, "seed": 3, "b": 6, "steps": 12, "lr": 0.2}
 
 
+def _helpers() -> set[int]:
+    """Pids of multiprocessing's fork server and resource tracker (kept between calls)."""
+    from multiprocessing import forkserver, resource_tracker
+
+    pids = (forkserver._forkserver._forkserver_pid, resource_tracker._resource_tracker._pid)
+    return {pid for pid in pids if pid is not None}
+
+
 @pytest.fixture(autouse=True)
+def no_worker_left():
+    """Every test ends with no worker process: only the two helpers may still run."""
+    yield
+    assert {pid for pid, _ in child_processes()} <= _helpers()
+
+
+@pytest.fixture(autouse=True, scope="module")
 def no_process_left():
-    """Every test ends with no child process at all (workers reaped, helpers stopped)."""
+    """After the module, with the helpers stopped, no child process at all."""
     yield
     stop_helpers()
     assert child_processes() == []
@@ -32,6 +47,12 @@ def test_k_workers_equal_one_process_at_batch_k_b(k):
         np.testing.assert_allclose(params, reference, rtol=0, atol=1e-13)
     # and the run really moved: a wrong average (or none) would not match
     assert np.abs(reference - tasks.sgd_reference({**CONFIG, "steps": 0}, k)).max() > 1e-2
+
+
+def test_spawn_start_method_gives_the_same_parameters():
+    ranks = run_workers(tasks.train_worker, 2, CONFIG, start_method="spawn")
+    for params in ranks:
+        np.testing.assert_allclose(params, tasks.sgd_reference(CONFIG, 2), rtol=0, atol=1e-13)
 
 
 def test_results_come_back_in_rank_order_from_distinct_processes():
