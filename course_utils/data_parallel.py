@@ -29,7 +29,14 @@ import torch.multiprocessing as mp
 from .threads import THREAD_ENV
 from .validation import integer, real_number
 
-__all__ = ["WorkerError", "child_processes", "free_port", "run_workers", "stop_helpers"]
+__all__ = [
+    "WorkerError",
+    "child_processes",
+    "free_port",
+    "helper_pids",
+    "run_workers",
+    "stop_helpers",
+]
 
 _START_METHODS = ("forkserver", "spawn")
 #: Imported once by the fork server, so a forked worker starts without importing torch again
@@ -51,12 +58,12 @@ def free_port() -> int:
 
 
 def child_processes() -> list[tuple[int, str]]:
-    """(pid, state) of every child of this process, zombies included, read from ``/proc``
-    (Linux); elsewhere the ``multiprocessing`` children that are alive, state ``"?"``."""
-    me = os.getpid()
+    """(pid, state) of every descendant of this process (children, their children, ...; zombies
+    included), read from ``/proc`` on Linux; elsewhere the live ``multiprocessing`` children with
+    state ``"?"``. Workers started by the fork server are its children, so they are listed too."""
     if not os.path.isdir("/proc/self"):
         return [(p.pid, "?") for p in mp.active_children()]
-    children = []
+    parent_of, state_of = {}, {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
@@ -65,9 +72,24 @@ def child_processes() -> list[tuple[int, str]]:
                 fields = handle.read().rsplit(")", 1)[1].split()
         except OSError:  # the process ended while we looked
             continue
-        if int(fields[1]) == me:
-            children.append((int(entry), fields[0]))
-    return sorted(children)
+        parent_of[int(entry)], state_of[int(entry)] = int(fields[1]), fields[0]
+    found, frontier = [], {os.getpid()}
+    while frontier:
+        frontier = {pid for pid, parent in parent_of.items() if parent in frontier}
+        found.extend(frontier)
+    return sorted((pid, state_of[pid]) for pid in found)
+
+
+def helper_pids() -> set[int]:
+    """Pids of ``multiprocessing``'s fork server and resource tracker, if they run (kept between
+    calls of ``run_workers``; they are not workers)."""
+    from multiprocessing import forkserver, resource_tracker
+
+    pids = (
+        getattr(forkserver._forkserver, "_forkserver_pid", None),
+        getattr(resource_tracker._resource_tracker, "_pid", None),
+    )
+    return {pid for pid in pids if pid is not None}
 
 
 def stop_helpers() -> None:
@@ -141,21 +163,35 @@ def _failure(rank: int, k: int, payload) -> WorkerError:
     return error
 
 
-def _first_failure(pending: dict, rank: int, payload):
-    """The failure that happened first: when one worker raises, the others often fail a moment
-    later in a collective ("Connection reset by peer"); collect those for a short while."""
-    failures = [(rank, payload)]
+def _died(rank: int, k: int, process) -> WorkerError:
+    process.join(_JOIN_S)
+    return WorkerError(
+        f"worker {rank} of {k} exited with code {process.exitcode} before reporting a result."
+    )
+
+
+def _root_cause(pending: dict, first, processes, k: int) -> WorkerError:
+    """The failure to report. When one worker raises or dies, the others often fail a moment
+    later in a collective ("Connection reset by peer"): collect reports for a short while, then
+    name a worker that died without a report if any did, else the exception raised first."""
+    failures, deaths = [], []
+    (failures if first[1] is not None else deaths).append(first)
     deadline = time.monotonic() + _GRACE_S
     while pending and time.monotonic() < deadline:
         for reader in wait(list(pending), timeout=max(deadline - time.monotonic(), 0)):
-            other = pending.pop(reader)
+            rank = pending.pop(reader)
             try:
-                ok, other_payload = reader.recv()
+                ok, payload = reader.recv()
             except EOFError:
+                deaths.append((rank, None))
                 continue
             if not ok:
-                failures.append((other, other_payload))
-    return min(failures, key=lambda failure: failure[1][0])
+                failures.append((rank, payload))
+    if deaths:
+        rank = min(r for r, _ in deaths)
+        return _died(rank, k, processes[rank])
+    rank, payload = min(failures, key=lambda failure: failure[1][0])
+    return _failure(rank, k, payload)
 
 
 def _stop(processes) -> None:
@@ -220,15 +256,10 @@ def run_workers(task, k, config=None, *, timeout=60.0, start_method="forkserver"
                 rank = pending.pop(reader)
                 try:
                     ok, payload = reader.recv()
-                except EOFError:
-                    processes[rank].join(_JOIN_S)
-                    raise WorkerError(
-                        f"worker {rank} of {k} exited with code {processes[rank].exitcode} "
-                        "before reporting a result."
-                    ) from None
+                except EOFError:  # died without a report
+                    ok, payload = False, None
                 if not ok:
-                    first, payload = _first_failure(pending, rank, payload)
-                    raise _failure(first, k, payload)
+                    raise _root_cause(pending, (rank, payload), processes, k)
                 done[rank] = payload
         for p in processes:
             p.join(_JOIN_S)

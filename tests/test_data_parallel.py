@@ -8,6 +8,7 @@ from course_utils import data_parallel_tasks as tasks
 from course_utils.data_parallel import (
     WorkerError,
     child_processes,
+    helper_pids,
     run_workers,
     stop_helpers,
 )
@@ -15,19 +16,11 @@ from course_utils.data_parallel import (
 CONFIG = {"n": 96, "d": 4, "hidden": 8, "seed": 3, "b": 6, "steps": 12, "lr": 0.2}
 
 
-def _helpers() -> set[int]:
-    """Pids of multiprocessing's fork server and resource tracker (kept between calls)."""
-    from multiprocessing import forkserver, resource_tracker
-
-    pids = (forkserver._forkserver._forkserver_pid, resource_tracker._resource_tracker._pid)
-    return {pid for pid in pids if pid is not None}
-
-
 @pytest.fixture(autouse=True)
 def no_worker_left():
     """Every test ends with no worker process: only the two helpers may still run."""
     yield
-    assert {pid for pid, _ in child_processes()} <= _helpers()
+    assert {pid for pid, _ in child_processes()} <= helper_pids()
 
 
 @pytest.fixture(autouse=True, scope="module")
