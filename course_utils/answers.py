@@ -178,8 +178,11 @@ _MAX_TEXT = 300
 
 
 def short_text(text, limit: int = _MAX_TEXT) -> str:
-    text = " ".join(str(text).split()) if "\n" in str(text) else str(text)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
+    """``text`` on one line (whitespace runs collapsed), cut to ``limit`` characters with "...".
+
+    The course's one text-shortening helper: feedback, reports and the grading sandbox use it."""
+    line = " ".join(str(text).split())
+    return line if len(line) <= limit else line[: limit - 3] + "..."
 
 
 @dataclass(frozen=True)
@@ -255,13 +258,20 @@ def observe_call(function, args: tuple, record_inputs: bool) -> Observation:
     except Exception as exc:  # the learner's code may raise anything
         name = type(exc).__name__
         return Observation("error", error_type=name, error=short_text(f"{name}: {exc}"))
+    return observe_result(result, args, record_inputs)
+
+
+def observe_result(result, args: tuple, record_inputs: bool, library_calls: int = 0) -> Observation:
+    """The Observation of a call that returned ``result`` (the one recorder: ``observe_call`` and
+    the grading sandbox's probe, which sees the call made in a cell of its own, both use it)."""
     after = None
     if record_inputs:
         after = tuple(to_plain(a) if type(a) is np.ndarray else None for a in args)
     try:
-        return Observation("value", to_plain(result), inputs_after=after)
+        value = to_plain(result)
     except NotPlainData as exc:
-        return Observation("not_plain", error=short_text(exc), inputs_after=after)
+        return Observation("not_plain", error=short_text(exc), library_calls=library_calls)
+    return Observation("value", value, inputs_after=after, library_calls=library_calls)
 
 
 def observe_value(value) -> Observation:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 
 import numpy as np
 import pytest
@@ -11,7 +12,8 @@ import pytest
 from course_utils import specs
 from course_utils.answers import Observation, PlainArray, to_plain
 from course_utils.checks import CheckFailed, checker
-from course_utils.grading import payload, scoring, submission, view
+from course_utils.grading import scoring, submission, view
+from course_utils.grading.sandbox import payload
 from course_utils.judging import Verdict, judge, render_case
 
 SPEC = specs.load("01_gradient_descent")
@@ -73,13 +75,41 @@ def test_payload_carries_spec_functions_by_value_not_by_module():
 def test_sandbox_view_has_no_specs_judging_or_solutions(tmp_path):
     root = view.build(tmp_path)
     package = root / "course_utils"
-    assert (package / "gradcheck.py").exists() and (package / "grading" / "probe.py").exists()
-    assert (
-        not (package / "judging.py").exists() and not (package / "grading" / "grader.py").exists()
-    )
+    assert (package / "gradcheck.py").exists()
+    assert {p.name for p in (package / "grading" / "sandbox").glob("*.py")} == {
+        "__init__.py",
+        "payload.py",
+        "probe.py",
+        "runner.py",
+    }
+    assert {p.name for p in (package / "grading").iterdir()} == {"__init__.py", "sandbox"}
+    assert not (package / "judging.py").exists() and not (package / "authoring.py").exists()
     assert "raise ImportError" in (package / "specs" / "__init__.py").read_text()
+    assert [p.name for p in (package / "specs").iterdir()] == ["__init__.py"]
     assert "skipped while grading" in (package / "checks.py").read_text()
     assert not list(root.rglob("*.ipynb"))
+    copied = {p.relative_to(package).as_posix() for p in package.rglob("*") if p.is_file()}
+    expected = {p for p in view.package_files() if view.classify(p) == "sandbox"}
+    assert copied == expected | set(view.STAND_INS)
+
+
+def test_every_module_is_classified_for_the_sandbox():
+    assert view.unclassified() == []
+    both = set(view.IN_SANDBOX) & set(view.GRADER_ONLY)
+    assert not both, f"classified twice: {both}"
+    folders = [e for e in view.IN_SANDBOX if e.endswith("/")]
+    assert folders == ["grading/sandbox/"], "allowed modules are named one by one"
+
+
+def test_a_planted_module_is_reported_unclassified(tmp_path):
+    package = tmp_path / "course_utils"
+    shutil.copytree(view.PACKAGE, package, ignore=shutil.ignore_patterns("__pycache__"))
+    (package / "answer_key.py").write_text("ANSWERS = {}\n")
+    (package / "data" / "hidden_cases.py").write_text("CASES = []\n")
+    (package / "grading" / "keys.py").write_text("KEY = 1\n")  # grader-only folder: classified
+    assert view.unclassified(package) == ["answer_key.py", "data/hidden_cases.py"]
+    assert view.classify("grading/keys.py") == "grader"
+    assert view.classify("grading/sandbox/runner.py") == "sandbox"
 
 
 # ------------------------------------------------------------------ observations and verdicts

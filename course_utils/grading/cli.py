@@ -111,25 +111,55 @@ def _grade_one(session, found: Found, assignment_id: str | None) -> SubmissionRe
     return result
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+def _usage_problem(args) -> str | None:
+    """One sentence when the command line cannot be graded (exit 2), else None."""
     if not os.path.lexists(args.path):
-        print(f"course-grade: {args.path} does not exist.", file=sys.stderr)
-        return 2
+        return f"{args.path} does not exist."
     if args.assignment and args.assignment not in specs.ASSIGNMENT_IDS:
         known = ", ".join(specs.ASSIGNMENT_IDS)
-        print(
-            f"course-grade: unknown assignment {args.assignment!r}; known: {known}.",
-            file=sys.stderr,
-        )
-        return 2
+        return f"unknown assignment {args.assignment!r}; known: {known}."
     if not args.unsafe_no_sandbox and (problem := isolation.bubblewrap_problem()):
-        print(
-            f"course-grade: cannot sandbox submissions: {problem} Refusing to grade. Install "
-            "bubblewrap, or pass --unsafe-no-sandbox to run the notebooks unprotected (only for "
-            "notebooks you trust; see the README).",
-            file=sys.stderr,
+        return (
+            f"cannot sandbox submissions: {problem} Refusing to grade. Install bubblewrap, or pass "
+            "--unsafe-no-sandbox to run the notebooks unprotected (only for notebooks you trust; "
+            "see the README)."
         )
+    return None
+
+
+def _options(args) -> Options:
+    limits = isolation.Limits(cpu_seconds=int(args.total_timeout) + 60, memory_mb=args.memory_mb)
+    return Options(
+        args.cell_timeout,
+        args.question_timeout,
+        args.total_timeout,
+        limits,
+        args.unsafe_no_sandbox,
+    )
+
+
+def _grade_all(args, found: list[Found], assignment_of: dict, out: Path) -> list[SubmissionResult]:
+    """Grade every submission on ``--jobs`` slots; write each results.json as it comes in."""
+    results = []
+    jobs = max(1, min(args.jobs, 16))
+    with Session(_options(args), jobs) as session, ThreadPoolExecutor(max_workers=jobs) as pool:
+        futures = [pool.submit(_grade_one, session, f, assignment_of[f.student]) for f in found]
+        bar = tqdm(total=len(futures), unit="notebook", disable=args.quiet or len(futures) < 2)
+        for future in as_completed(futures):
+            result = future.result()
+            report.write_results(out, result)
+            results.append(result)
+            bar.update()
+            if not args.quiet:
+                bar.write(report.summary_line(result))
+        bar.close()
+    return results
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if problem := _usage_problem(args):
+        print(f"course-grade: {problem}", file=sys.stderr)
         return 2
     out = args.out.resolve()
     found = [
@@ -142,28 +172,9 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
-    assignment_of = _assignments(found, args.assignment)
-    options = Options(
-        args.cell_timeout,
-        args.question_timeout,
-        args.total_timeout,
-        isolation.Limits(cpu_seconds=int(args.total_timeout) + 60, memory_mb=args.memory_mb),
-        args.unsafe_no_sandbox,
-    )
     out.mkdir(parents=True, exist_ok=True)
-    start, results = time.monotonic(), []
-    jobs = max(1, min(args.jobs, 16))
-    with Session(options, jobs) as session, ThreadPoolExecutor(max_workers=jobs) as pool:
-        futures = [pool.submit(_grade_one, session, f, assignment_of[f.student]) for f in found]
-        bar = tqdm(total=len(futures), unit="notebook", disable=args.quiet or len(futures) < 2)
-        for future in as_completed(futures):
-            result = future.result()
-            report.write_results(out, result)
-            results.append(result)
-            bar.update()
-            if not args.quiet:
-                bar.write(report.summary_line(result))
-        bar.close()
+    start = time.monotonic()
+    results = _grade_all(args, found, _assignments(found, args.assignment), out)
     report.write_grades(out)
     summary.write(out)
     failed = sum(r.grader_failed for r in results)

@@ -20,8 +20,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import specs
-from . import isolation, payload, report, scoring, view
+from ..answers import short_text
+from . import isolation, report, scoring, view
 from .report import SubmissionResult, TestResult
+from .sandbox import payload
 from .submission import SubmissionError, read_notebook
 
 
@@ -80,36 +82,10 @@ def grade(
     result.messages.append(f"assignment {assignment_id}: {assignment.title}")
     if options.unsafe_no_sandbox:
         result.messages.append(isolation.Plain.UNPROTECTED)
-    questions, inputs = [], {}
-    for q in assignment.questions:
-        limit = options.question_timeout if options.question_timeout is not None else q.timeout
-        questions.append(dataclasses.replace(q, timeout=float(math.ceil(limit))))
-        inputs[q.name] = scoring.case_inputs(q, options.seed)
+    questions = _timed_questions(assignment, options)
+    inputs = {q.name: scoring.case_inputs(q, options.seed) for q in questions}
     token = secrets.token_hex(32)
-    job = {
-        "cells": nb["cells"],
-        "cell_timeout": math.ceil(options.cell_timeout),
-        "library": sorted({n for q in questions for n in q.library_names}),
-        "questions": [
-            {
-                "name": q.name,
-                "kind": q.kind,
-                "timeout": int(q.timeout),
-                "inputs_unchanged": q.inputs_unchanged,
-                "cases": [payload.encode(args) for args in inputs[q.name]],
-            }
-            for q in questions
-        ],
-        "token": token,
-    }
-    slot = session.slots.get()
-    try:
-        outcome = session.strategy.run(
-            json.dumps(job).encode("utf-8"), session.view, options.total_timeout,
-            options.limits, slot,
-        )  # fmt: skip
-    finally:
-        session.slots.put(slot)
+    outcome = _run_isolated(session, _job(nb, questions, inputs, token, options))
     observed, problem = _accepted(outcome, token, options.total_timeout)
     if observed is None:
         result.messages.append(problem)
@@ -127,6 +103,47 @@ def grade(
     return result
 
 
+def _timed_questions(assignment, options: Options) -> list:
+    """The questions with the time limit of this run (``--question-timeout`` or the spec's)."""
+    questions = []
+    for q in assignment.questions:
+        limit = options.question_timeout if options.question_timeout is not None else q.timeout
+        questions.append(dataclasses.replace(q, timeout=float(math.ceil(limit))))
+    return questions
+
+
+def _job(nb: dict, questions: list, inputs: dict, token: str, options: Options) -> dict:
+    """What the child receives: cells, limits, encoded inputs; no reference, no tolerance."""
+    return {
+        "cells": nb["cells"],
+        "cell_timeout": math.ceil(options.cell_timeout),
+        "library": sorted({n for q in questions for n in q.library_names}),
+        "questions": [
+            {
+                "name": q.name,
+                "kind": q.kind,
+                "timeout": int(q.timeout),
+                "inputs_unchanged": q.inputs_unchanged,
+                "cases": [payload.encode(args) for args in inputs[q.name]],
+            }
+            for q in questions
+        ],
+        "token": token,
+    }
+
+
+def _run_isolated(session: Session, job: dict) -> isolation.Outcome:
+    options = session.options
+    slot = session.slots.get()
+    try:
+        return session.strategy.run(
+            json.dumps(job).encode("utf-8"), session.view, options.total_timeout,
+            options.limits, slot,
+        )  # fmt: skip
+    finally:
+        session.slots.put(slot)
+
+
 def _accepted(outcome: isolation.Outcome, token: str, total_timeout: float):
     """The child's result, only from a run that ended normally with this run's token."""
     if outcome.timed_out:
@@ -136,7 +153,7 @@ def _accepted(outcome: isolation.Outcome, token: str, total_timeout: float):
         )
     if outcome.returncode != 0:
         tail = outcome.log_tail.strip().splitlines()[-1:] or [""]
-        return None, report.one_line(
+        return None, short_text(
             f"the notebook could not be run: the grading process ended abnormally (exit status "
             f"{outcome.returncode}) {tail[0]}"
         )

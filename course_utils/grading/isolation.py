@@ -76,7 +76,7 @@ def _child_env(home: str, view: str) -> dict[str, str]:
 
 
 def _child_argv() -> list[str]:
-    return [sys.executable, "-P", "-m", "course_utils.grading.runner"]
+    return [sys.executable, "-P", "-m", "course_utils.grading.sandbox.runner"]
 
 
 class Strategy:

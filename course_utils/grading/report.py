@@ -1,7 +1,8 @@
-"""The files the grader writes: ``results.json``, ``feedback.md``, ``grades.csv``, summary.
+"""Per submission ``results.json`` and ``feedback.md``; for the class ``grades.csv``.
 
-Runs in the trusted parent. The per-case text comes from ``judging.render_case`` (the same
-renderer as ``check``): hidden cases show neither their inputs nor expected values. ``grades.csv``
+Runs in the trusted parent (the class summary, ``summary.csv`` and ``summary.png``, is written by
+``summary``). The per-case text comes from ``judging.render_case`` (the same renderer as
+``check``): hidden cases show neither their inputs nor expected values. ``grades.csv``
 is rebuilt from every ``<student>/results.json`` in the output folder, so grading students one at
 a time into the same folder accumulates them.
 """
@@ -12,6 +13,8 @@ import csv
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from ..answers import short_text
 
 
 @dataclass
@@ -41,18 +44,16 @@ class SubmissionResult:
         return float(sum(t.max_score for t in self.tests))
 
 
-def one_line(text, limit: int = 200) -> str:
-    line = " ".join(str(text).split())
-    return line if len(line) <= limit else line[: limit - 3] + "..."
-
-
 def cell_messages(nb, observed: dict) -> list[str]:
     """Notebook-level lines for cell errors, timeouts and a dead kernel (validated input)."""
     lines = []
     for err in observed["cells"][:50]:
         if isinstance(err, dict) and _cell_index(nb, err.get("cell")) is not None:
             where = _where(nb, err["cell"])
-            ename, evalue = one_line(err.get("ename", "Error"), 80), one_line(err.get("evalue", ""))
+            ename, evalue = (
+                short_text(err.get("ename", "Error"), 80),
+                short_text(err.get("evalue", "")),
+            )
             if ename == "CellTimeout":
                 lines.append(f"{where} {evalue}; the following cells still ran.")
             else:
@@ -63,7 +64,7 @@ def cell_messages(nb, observed: dict) -> list[str]:
             f"died while running {_where(nb, index)}" if index is not None else observed["kernel"]
         )
         lines.append(
-            f"the kernel {one_line(what)}: nothing after that point could be evaluated, "
+            f"the kernel {short_text(what)}: nothing after that point could be evaluated, "
             "so those questions score 0."
         )
     return lines
@@ -75,7 +76,7 @@ def _cell_index(nb, index) -> int | None:
 
 def _where(nb, index: int) -> str:
     first = nb["cells"][index]["source"].strip().splitlines()[:1] or [""]
-    return f"cell {index + 1} (`{one_line(first[0], 50)}`)"
+    return f"cell {index + 1} (`{short_text(first[0], 50)}`)"
 
 
 def results_json(result) -> dict:

@@ -2,9 +2,9 @@
 
 The runner evaluates each test case with three short cells in the student's kernel::
 
-    _course_grading_args = __import__("course_utils.grading.probe", fromlist=["x"]).prepare(TEXT)
+    _course_grading_args = __import__("course_utils.grading.sandbox.probe", fromlist=["x"]).prepare(TEXT)
     _course_grading_result = numerical_gradient(*_course_grading_args)
-    __import__("course_utils.grading.probe", fromlist=["x"]).report(NONCE, NAME, KIND, RECORD)
+    __import__("course_utils.grading.sandbox.probe", fromlist=["x"]).report(NONCE, NAME, KIND, RECORD)
 
 so the graded function is called from an ordinary cell, as the student calls it, with the inputs
 of that one case (sent by the grader at that moment, see ``payload``). An exception, a timeout or
@@ -24,10 +24,8 @@ import functools
 import importlib
 import json
 
-import numpy as np
-
-from course_utils.answers import NotPlainData, Observation, observe_value, to_plain
-from course_utils.grading.payload import decode
+from course_utils.answers import NotPlainData, Observation, observe_result, observe_value
+from course_utils.grading.sandbox.payload import decode
 
 MAX_LINE = 1_000_000  # characters of JSON per observation; larger answers are not graded
 _library_calls = [0]
@@ -69,15 +67,8 @@ def _observation(name: str, kind: str, record_inputs: bool) -> Observation:
     if kind == "value":
         return observe_value(namespace[name]) if name in namespace else Observation("missing")
     args = namespace.get("_course_grading_args", ())
-    after = None
-    if record_inputs:
-        after = tuple(to_plain(a) if type(a) is np.ndarray else None for a in args)
     calls = _library_calls[0] - _baseline[0]
-    try:
-        value = to_plain(namespace.get("_course_grading_result"))
-    except NotPlainData as exc:
-        return Observation("not_plain", error=str(exc)[:300], library_calls=calls)
-    return Observation("value", value, inputs_after=after, library_calls=calls)
+    return observe_result(namespace.get("_course_grading_result"), args, record_inputs, calls)
 
 
 def report(nonce: str, name: str, kind: str, record_inputs: bool) -> None:
