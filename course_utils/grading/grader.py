@@ -12,16 +12,16 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import os
 import queue
 import secrets
-import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import specs
 from ..answers import short_text
-from . import isolation, report, scoring, view
+from . import isolation, report, scoring, uids, view
 from .report import SubmissionResult, TestResult
 from .sandbox import payload
 from .submission import SubmissionError, read_notebook
@@ -38,19 +38,26 @@ class Options:
 
 
 class Session:
-    """One grading run: ``with Session(options, jobs) as session: grade(session, ...)``."""
+    """One grading run: ``with Session(options, jobs) as session: grade(session, ...)``.
+
+    Each parallel slot is a sandbox user id leased for the whole run (as root; else None)."""
 
     def __init__(self, options: Options, jobs: int = 1):
         self.options = options
         self.strategy = isolation.Plain() if options.unsafe_no_sandbox else isolation.Bubblewrap()
-        self.slots: queue.Queue[int] = queue.Queue()
-        for slot in range(max(1, min(jobs, 16))):
-            self.slots.put(slot)
+        jobs = max(1, min(jobs, 16))
+        sandboxed_root = not options.unsafe_no_sandbox and os.geteuid() == 0
+        self._lease = uids.Lease(jobs) if sandboxed_root else None
+        self.slots: queue.Queue[int | None] = queue.Queue()
+        for slot in range(jobs):
+            self.slots.put(self._lease.uids[slot] if self._lease else None)
         self._tmp = Path(tempfile.mkdtemp(prefix="course-grade-view-"))
         self.view = view.build(self._tmp)
 
     def close(self) -> None:
-        shutil.rmtree(self._tmp, ignore_errors=True)
+        isolation.remove_tree(self._tmp)
+        if self._lease:
+            self._lease.release()
 
     def __enter__(self) -> Session:
         return self
@@ -134,18 +141,23 @@ def _job(nb: dict, questions: list, inputs: dict, token: str, options: Options) 
 
 def _run_isolated(session: Session, job: dict) -> isolation.Outcome:
     options = session.options
-    slot = session.slots.get()
+    uid = session.slots.get()
     try:
         return session.strategy.run(
             json.dumps(job).encode("utf-8"), session.view, options.total_timeout,
-            options.limits, slot,
+            options.limits, uid,
         )  # fmt: skip
     finally:
-        session.slots.put(slot)
+        session.slots.put(uid)
 
 
 def _accepted(outcome: isolation.Outcome, token: str, total_timeout: float):
     """The child's result, only from a run that ended normally with this run's token."""
+    if outcome.exceeded:
+        return None, (
+            f"grading stopped: {outcome.exceeded} (a cap per submission), so nothing could be "
+            "graded."
+        )
     if outcome.timed_out:
         return None, (
             f"grading stopped: the notebook took longer than {total_timeout:g} s in total, so "

@@ -3,8 +3,11 @@
 Runs in the trusted parent (the class summary, ``summary.csv`` and ``summary.png``, is written by
 ``summary``). The per-case text comes from ``judging.render_case`` (the same renderer as
 ``check``): hidden cases show neither their inputs nor expected values. ``grades.csv``
-is rebuilt from every ``<student>/results.json`` in the output folder, so grading students one at
-a time into the same folder accumulates them.
+is rebuilt from every ``students/<student>/results.json`` of the assignment's folder, so grading
+students one at a time into the same folder accumulates them. Layout, per assignment::
+
+    OUT/<assignment>/grades.csv, summary.csv, summary.png
+    OUT/<assignment>/students/<student>/results.json, feedback.md
 """
 
 from __future__ import annotations
@@ -114,8 +117,12 @@ def feedback_markdown(result) -> str:
     return "\n".join(lines)
 
 
+def student_folder(out_dir: Path, assignment: str, student: str) -> Path:
+    return out_dir / assignment / "students" / student
+
+
 def write_results(out_dir: Path, result) -> Path:
-    folder = out_dir / result.student
+    folder = student_folder(out_dir, result.assignment, result.student)
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "results.json"
     path.write_text(json.dumps(results_json(result), indent=2) + "\n", encoding="utf-8")
@@ -123,10 +130,10 @@ def write_results(out_dir: Path, result) -> Path:
     return path
 
 
-def collected(out_dir: Path) -> dict[str, dict]:
-    """Every student's results.json in the output folder (the grader's own files)."""
+def collected(assignment_dir: Path) -> dict[str, dict]:
+    """Every student's results.json of one assignment's folder (the grader's own files)."""
     found = {}
-    for path in sorted(out_dir.glob("*/results.json")):
+    for path in sorted(assignment_dir.glob("students/*/results.json")):
         try:
             found[path.parent.name] = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
@@ -134,10 +141,11 @@ def collected(out_dir: Path) -> dict[str, dict]:
     return found
 
 
-def write_grades(out_dir: Path) -> Path:
+def write_grades(assignment_dir: Path) -> Path:
     """grades.csv: ``student,total,max,<question>...``, one row per student graded into
-    ``out_dir`` (this run or an earlier one), sorted by student."""
-    everyone = collected(out_dir)
+    ``assignment_dir`` (this run or an earlier one), sorted by student."""
+    out_dir = assignment_dir
+    everyone = collected(assignment_dir)
     names: list[str] = []
     for data in everyone.values():
         names += [t["name"] for t in data.get("tests", []) if t["name"] not in names]

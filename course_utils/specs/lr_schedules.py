@@ -114,6 +114,10 @@ WARMUP_COSINE = Question(
     ),
     hint="lr(t) = base_lr * (sf + (1 - sf) * t / W) for t < W; then "
     "eta_min + (base_lr - eta_min) * (1 + cos(pi * (t - W) / (total_steps - W))) / 2.",
+    library=(
+        "course_utils.schedule_functions.linear_lr",
+        "course_utils.schedule_functions.cosine_annealing_lr",
+    ),
 )
 
 # ----------------------------------------------------------------------------- 2. one-cycle
@@ -191,6 +195,7 @@ ONE_CYCLE = Question(
     ),
     hint="Phase 1: t in [0, p*N - 1], from max_lr/div_factor up to max_lr; phase 2: to step N - 1, "
     "down to max_lr/(div_factor*final_div_factor); cosine annealing, pct = fraction of the phase done.",
+    library=("course_utils.schedule_functions.one_cycle_lr",),
 )
 
 # ----------------------------------------------------------------------------- 3. inverse time
@@ -224,6 +229,7 @@ INVERSE_TIME = Question(
         ),
     ),
     hint="lr_t = base_lr / (1 + k * t) for t = 0, 1, ..., steps - 1.",
+    library=("course_utils.schedule_functions.inverse_time_lr",),
 )
 
 # ----------------------------------------------------------------------------- 4. pick_lr

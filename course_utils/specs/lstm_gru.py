@@ -102,6 +102,7 @@ LSTM_STEP_FORWARD = Question(
     hint="a = x @ W_ih.T + b_ih + h_prev @ W_hh.T + b_hh; split into blocks of H columns "
     "i, f, g, o; i, f, o = sigmoid(...), g = tanh(...); c = f * c_prev + i * g; "
     "h = o * np.tanh(c); return (h, c).",
+    library=("course_utils.rnn.LSTM._cell_forward",),
 )
 
 # ----------------------------------------------------------------------------- 2. GRU forward
@@ -170,6 +171,7 @@ GRU_STEP_FORWARD = Question(
     hint="gi = x @ W_ih.T + b_ih, gh = h_prev @ W_hh.T + b_hh, blocks r, z, n of H columns; "
     "r, z = sigmoid(gi_r + gh_r), sigmoid(gi_z + gh_z); n = tanh(gi_n + r * gh_n); "
     "h = (1 - z) * n + z * h_prev.",
+    library=("course_utils.rnn.GRU._cell_forward",),
 )
 
 # ----------------------------------------------------------------------------- 3. LSTM backward
@@ -248,6 +250,7 @@ LSTM_STEP_BACKWARD = Question(
     hint="Recompute the gates; d_c = dc + dh * o * (1 - tanh(c)**2); d_a (B, 4H) has blocks "
     "d_c*g*i(1-i), d_c*c_prev*f(1-f), d_c*i(1-g**2), dh*tanh(c)*o(1-o); return (d_a @ W_ih, "
     "d_a @ W_hh, d_c * f, d_a.T @ x, d_a.T @ h_prev, d_a.sum(axis=0)).",
+    library=("course_utils.rnn.LSTM._cell_backward",),
 )
 
 # ----------------------------------------------------------------------------- 4. forget bias

@@ -86,6 +86,7 @@ NESTEROV_STEP = Question(
     ),
     hint="b_new = momentum * buffer + grad; x_new = x - lr * (grad + momentum * b_new); "
     "return (x_new, b_new).",
+    library=("course_utils.optim_steps.sgd_step",),
 )
 
 # ----------------------------------------------------------------------------- 2. rmsprop_step
@@ -150,6 +151,7 @@ RMSPROP_STEP = Question(
     ),
     hint="v = alpha * square_avg + (1 - alpha) * grad**2; x_new = x - lr * grad / (np.sqrt(v) + "
     "eps); return (x_new, v).",
+    library=("course_utils.optim_steps.rmsprop_step",),
 )
 
 # ----------------------------------------------------------------------------- 3. adam_step
@@ -232,6 +234,7 @@ ADAM_STEP = Question(
     ),
     hint="m = b1*m + (1-b1)*g; v = b2*v + (1-b2)*g**2; m_hat = m/(1-b1**t); v_hat = v/(1-b2**t); "
     "x_new = x - lr*m_hat/(np.sqrt(v_hat) + eps); return (x_new, m, v).",
+    library=("course_utils.optim_steps.adam_step",),
 )
 
 # ----------------------------------------------------------------------------- 4. adamw_step
@@ -313,6 +316,7 @@ ADAMW_STEP = Question(
     ),
     hint="x = x * (1 - lr * weight_decay), then the Adam step (with bias correction) using grad "
     "alone; return (x_new, m, v).",
+    library=("course_utils.optim_steps.adamw_step", "course_utils.optim_steps.adam_step"),
 )
 
 ASSIGNMENT = Assignment(

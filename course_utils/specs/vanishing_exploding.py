@@ -106,6 +106,7 @@ CLIP_GRAD_NORM = Question(
     ),
     hint="total = sqrt(sum(np.sum(g**2) for g in grads)); c = min(1, max_norm / (total + 1e-6)); "
     "g *= c for every g (in place); return total, grads.",
+    library=("course_utils.clipping.clip_grad_norm",),
 )
 
 # ----------------------------------------------------------------------------- 2. clip_grad_value
@@ -168,6 +169,7 @@ CLIP_GRAD_VALUE = Question(
         ),
     ),
     hint="For every array g: np.clip(g, -clip_value, clip_value, out=g); then return grads.",
+    library=("course_utils.clipping.clip_grad_value",),
 )
 
 # ----------------------------------------------------------------------------- 3. grad_norm_at_lag
