@@ -55,7 +55,7 @@ def feedback_of(data: dict, name: str) -> str:
 def sandbox_processes() -> list[int]:
     """Processes still owned by a user id of the grader's reserved range."""
     return [
-        pid for uid in uids._uids_in_use(uids.FIRST, uids.COUNT) for pid in uids.processes_of(uid)
+        pid for uid in uids.uids_in_use(uids.FIRST, uids.COUNT) for pid in uids.processes_of(uid)
     ]
 
 
@@ -379,32 +379,3 @@ def test_folder_without_notebooks_names_the_layouts(tmp_path, capsys):
 def test_unknown_assignment_is_a_usage_error(tmp_path):
     nb = fx.write_notebook(tmp_path / "alice.ipynb", A())
     assert cli.main([str(nb), "--out", str(tmp_path / "out"), "--assignment", "99_nope"]) == 2
-
-
-# ------------------------------------------------------------------ interop: Gradescope
-
-
-@slow
-@needs_bwrap
-def test_gradescope_autograder_grades_a_fake_autograder_tree(tmp_path):
-    import zipfile
-
-    from course_utils.grading import gradescope
-
-    bundle = gradescope.pack(fx.ASSIGNMENT, tmp_path / "autograder.zip")
-    tree = tmp_path / "autograder"
-    with zipfile.ZipFile(bundle) as zf:
-        zf.extractall(tree / "source")
-        names = set(zf.namelist())
-    assert {"setup.sh", "run_autograder", "source/pyproject.toml"} <= names
-    assert "source/course_utils/specs/gradient_descent.py" in names
-    fx.write_notebook(tree / "submission" / "my_work.ipynb", A(gd_step=fx.GD_STEP_ASCENDING))
-    env = {**ENV, "AUTOGRADER_ROOT": str(tree), "COURSE_GRADE": str(BIN / "course-grade")}
-    proc = subprocess.run(
-        ["bash", str(tree / "source" / "run_autograder")],
-        capture_output=True, text=True, env=env, timeout=180,
-    )  # fmt: skip
-    assert proc.returncode == 0, proc.stderr
-    data = json.loads((tree / "results" / "results.json").read_text())
-    assert_gradescope(data)
-    assert scores(data) == {**fx.POINTS, "gd_step": 0.0}

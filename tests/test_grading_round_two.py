@@ -21,7 +21,6 @@ import pytest
 
 from course_utils.grading import cli, gradescope, isolation, uids
 
-ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 ENV = {**os.environ, "MPLBACKEND": "Agg", **isolation.thread_env()}
 A = fx.answers
@@ -180,7 +179,7 @@ def test_caps_hold_and_the_host_keeps_its_memory_and_disk(tmp_path):
     assert disk_before - disk_after < 100 * 2**20, "a submission wrote to the host's disk"
     # The host's memory is shared with other work, so only what the grader owns is asserted:
     # nothing runs under its user ids any more (the in-memory folders die with the sandbox).
-    assert not [u for u in uids._uids_in_use(uids.FIRST, uids.COUNT) if uids.processes_of(u)]
+    assert not [u for u in uids.uids_in_use(uids.FIRST, uids.COUNT) if uids.processes_of(u)]
 
 
 # ------------------------------------------------------------------ Gradescope
@@ -204,6 +203,20 @@ def _run_autograder(tree: Path, grade: Path) -> dict:
     return json.loads((tree / "results" / "results.json").read_text())
 
 
+@slow
+@needs_bwrap
+def test_gradescope_autograder_grades_a_fake_autograder_tree(tmp_path):
+    tree = _autograder_tree(tmp_path, A(gd_step=fx.GD_STEP_ASCENDING), "my_work.ipynb")
+    names = {str(p.relative_to(tree / "source")) for p in (tree / "source").rglob("*")}
+    assert {"setup.sh", "run_autograder", "source/pyproject.toml"} <= names
+    assert "source/course_utils/specs/gradient_descent.py" in names
+    assert "source/course_utils/data/tinyshakespeare.txt" in names  # data files too
+    data = _run_autograder(tree, BIN / "course-grade")
+    assert data["score"] == sum(fx.POINTS.values()) - fx.POINTS["gd_step"]
+    assert {t["name"]: t["score"] for t in data["tests"]}["gd_step"] == 0.0
+    assert data["extra_data"]["sandbox"] == "bubblewrap"
+
+
 def test_gradescope_never_retries_without_the_sandbox(tmp_path):
     tree = _autograder_tree(tmp_path, A(), "grades.csv.ipynb")
     calls = tmp_path / "calls.txt"
@@ -223,15 +236,20 @@ def test_gradescope_never_retries_without_the_sandbox(tmp_path):
 
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory) -> Path:
-    """A venv with the package installed like Gradescope's setup.sh does (``pip install .``,
-    not editable); the dependencies come from this venv's site-packages through a .pth file."""
-    venv = tmp_path_factory.mktemp("gradescope") / "venv"
+    """A venv with the packed package installed as Gradescope's setup.sh does (``pip install``
+    of the unpacked ``source/``, not editable); the dependencies come from this venv's
+    site-packages through a .pth file (no download)."""
+    base = tmp_path_factory.mktemp("gradescope")
+    with zipfile.ZipFile(gradescope.pack(fx.ASSIGNMENT, base / "autograder.zip")) as zf:
+        zf.extractall(base / "autograder" / "source")
+    assert "/autograder/source/source" in (base / "autograder" / "source" / "setup.sh").read_text()
+    venv = base / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
     site = Path(sysconfig.get_path("purelib", vars={"base": str(venv), "platbase": str(venv)}))
     (site / "deps.pth").write_text(sysconfig.get_path("purelib") + "\n")
     subprocess.run(
         [str(venv / "bin" / "python"), "-m", "pip", "install", "-q", "--no-deps",
-         "--no-build-isolation", str(ROOT)],
+         "--no-build-isolation", str(base / "autograder" / "source" / "source")],
         check=True, capture_output=True, env=ENV, timeout=600, cwd=venv.parent,
     )  # fmt: skip
     copy = site / "course_utils" / "specs" / "gradient_descent.py"

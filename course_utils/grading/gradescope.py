@@ -22,6 +22,7 @@ import zipfile
 from pathlib import Path
 
 from .. import specs
+from . import view
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -29,7 +30,7 @@ SETUP_SH = """#!/usr/bin/env bash
 set -euo pipefail
 apt-get update -qq && apt-get install -y -qq bubblewrap python3-venv python3-pip >/dev/null
 python3 -m venv /autograder/venv
-/autograder/venv/bin/pip install -q /autograder/source
+/autograder/venv/bin/pip install -q /autograder/source/source  # the zip unpacks into source/
 """
 
 RUN_AUTOGRADER = """#!/usr/bin/env bash
@@ -71,8 +72,8 @@ def pack(assignment: str, out: Path) -> Path:
             info.external_attr = 0o755 << 16
             zf.writestr(info, text)
         zf.write(REPO / "pyproject.toml", "source/pyproject.toml")
-        for path in sorted((REPO / "course_utils").rglob("*.py")):
-            zf.write(path, f"source/{path.relative_to(REPO)}")
+        for relative in view.package_files():  # code and data files, no caches
+            zf.write(view.PACKAGE / relative, f"source/course_utils/{relative}")
         for name in ("README.md", "LICENSE"):
             if (REPO / name).exists():
                 zf.write(REPO / name, f"source/{name}")

@@ -22,6 +22,7 @@ The child writes its result to a pipe that only it holds (see ``runner``).
 from __future__ import annotations
 
 import functools
+import glob
 import os
 import resource
 import shutil
@@ -273,7 +274,9 @@ def installed_copies() -> list[str]:
     import course_utils
 
     found = {os.path.realpath(p) for p in course_utils.__path__}
-    for entry in sys.path:
+    system = ("/usr/lib/python3*/*-packages", "/usr/local/lib/python3*/*-packages")
+    entries = [*sys.path, *(d for pattern in system for d in glob.glob(pattern))]
+    for entry in entries:
         candidate = Path(entry or ".") / "course_utils"
         if candidate.is_dir() and Path(entry).name in ("site-packages", "dist-packages"):
             found.add(os.path.realpath(candidate))

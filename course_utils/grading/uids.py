@@ -58,7 +58,7 @@ class Lease:
         self.uids: list[int] = []
         self._files: list[int] = []
         folder = lock_dir()
-        busy = {st_uid for st_uid in _uids_in_use(first, span)}
+        busy = uids_in_use(first, span)
         try:
             for uid in range(first, first + span):
                 if len(self.uids) == count:
@@ -89,7 +89,7 @@ class Lease:
         self._files, self.uids = [], []
 
 
-def _uids_in_use(first: int, span: int) -> set[int]:
+def uids_in_use(first: int, span: int) -> set[int]:
     found = set()
     for entry in Path("/proc").glob("[0-9]*"):
         try:
