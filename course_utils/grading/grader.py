@@ -131,7 +131,7 @@ def _job(nb: dict, questions: list, inputs: dict, token: str, options: Options) 
                 "kind": q.kind,
                 "timeout": int(q.timeout),
                 "inputs_unchanged": q.records_inputs,
-                "cases": [payload.encode(args) for args in inputs[q.name]],
+                "cases": [payload.encode(a, view.module_in_sandbox) for a in inputs[q.name]],
             }
             for q in questions
         ],
