@@ -1,0 +1,178 @@
+"""JupyterHub for the workshop benchmark: its configuration, start and stop, and its processes.
+
+Used by ``workshop_capacity.py``. ``hub_config()`` is the configuration of a one-machine workshop
+that docs/instructors.md quotes; ``proxy_command()`` installs configurable-http-proxy from npm into
+``build/npm/`` when it is not on PATH; every process a run starts carries the run's ``MARKER``
+variable, so ``stop()`` can find and end exactly those, by process id.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import psutil
+
+from course_utils.threads import THREAD_ENV
+
+REPO = Path(__file__).resolve().parent.parent
+ENV_BIN = Path(sys.executable).parent
+NPM_PREFIX = REPO / "build" / "npm"
+PROXY_PACKAGE = "configurable-http-proxy@5"
+MARKER = "COURSE_WORKSHOP_RUN"  # in the environment of every process a run starts
+MIB = 2**20
+
+
+class Unavailable(RuntimeError):
+    """JupyterHub or configurable-http-proxy cannot be installed here."""
+
+
+def proxy_command() -> str:
+    """configurable-http-proxy from PATH, else from ``build/npm/`` (npm-installed there if needed)."""
+    found = shutil.which("configurable-http-proxy")
+    if found:
+        return found
+    local = NPM_PREFIX / "node_modules" / ".bin" / "configurable-http-proxy"
+    if not local.exists():
+        npm = shutil.which("npm")
+        if npm is None:
+            raise Unavailable("configurable-http-proxy is not on PATH and npm is not installed")
+        NPM_PREFIX.mkdir(parents=True, exist_ok=True)
+        cmd = [
+            npm,
+            "install",
+            "--no-audit",
+            "--no-fund",
+            "--prefix",
+            str(NPM_PREFIX),
+            PROXY_PACKAGE,
+        ]
+        done = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+        if done.returncode != 0 or not local.exists():
+            raise Unavailable(f"`npm install {PROXY_PACKAGE}` failed: {done.stderr[-500:]}")
+    return str(local)
+
+
+def hub_command() -> list[str]:
+    """The jupyterhub of this Python environment (the course's .venv)."""
+    for name in ("jupyterhub", "jupyterhub-singleuser"):
+        if not (ENV_BIN / name).exists():
+            raise Unavailable(f"{name} is not installed in {ENV_BIN} (pip install -e .[dev])")
+    return [str(ENV_BIN / "jupyterhub")]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def hub_config(root: Path, port: int, proxy: str, token: str, marker: str) -> str:
+    """The jupyterhub_config.py of a one-machine workshop (see docs/instructors.md)."""
+    allow_root = ["--allow-root"] if os.geteuid() == 0 else []
+    return f'''c = get_config()  # noqa
+import shutil
+from pathlib import Path
+
+c.JupyterHub.ip = "127.0.0.1"  # a real workshop: "0.0.0.0" behind TLS (ssl_cert / ssl_key)
+c.JupyterHub.port = {port}
+c.JupyterHub.hub_ip = "127.0.0.1"
+c.JupyterHub.hub_port = {free_port()}
+c.ConfigurableHTTPProxy.api_url = "http://127.0.0.1:{free_port()}"
+c.ConfigurableHTTPProxy.command = [{proxy!r}]
+c.JupyterHub.db_url = "sqlite:///{root}/jupyterhub.sqlite"
+c.JupyterHub.cookie_secret_file = "{root}/jupyterhub_cookie_secret"
+
+# Any name and any password: fine on a closed network for one day; otherwise use an allow list
+# with a real authenticator (e.g. NativeAuthenticator, OAuthenticator).
+c.JupyterHub.authenticator_class = "dummy"
+c.Authenticator.allow_all = True
+
+# One process per learner, all as the Hub's own user, each in its own home folder.
+c.JupyterHub.spawner_class = "simple"
+c.SimpleLocalProcessSpawner.home_dir_template = "{root}/home/{{username}}"
+c.Spawner.notebook_dir = "{root}/home/{{username}}"
+c.Spawner.cmd = [{str(ENV_BIN / "jupyterhub-singleuser")!r}]  # the course's environment
+c.Spawner.args = {allow_root!r}
+c.Spawner.default_url = "/lab"
+c.Spawner.environment = {{**{THREAD_ENV!r}, {MARKER!r}: {marker!r}}}
+c.Spawner.start_timeout = 300
+c.Spawner.http_timeout = 300
+
+
+def copy_course(spawner):
+    """Each learner gets their own copy of the lectures and exercises on first login."""
+    home = Path("{root}/home") / spawner.user.name
+    for folder in ("notebooks", "exercises"):
+        if not (home / folder).exists():
+            shutil.copytree(Path({str(REPO)!r}) / folder, home / folder)
+
+
+c.Spawner.pre_spawn_hook = copy_course
+
+# The benchmark's API token: create users, start their servers, use them.
+c.JupyterHub.services = [{{"name": "workshop-benchmark", "api_token": {token!r}}}]
+c.JupyterHub.load_roles = [
+    {{
+        "name": "workshop-benchmark",
+        "scopes": ["admin:users", "admin:servers", "access:servers", "read:users"],
+        "services": ["workshop-benchmark"],
+    }}
+]
+'''
+
+
+def marked_processes(marker: str) -> list[psutil.Process]:
+    """Every process whose environment carries this run's marker (our hub, proxy, servers, kernels)."""
+    found = []
+    for proc in psutil.process_iter():
+        with contextlib.suppress(psutil.Error):
+            if proc.environ().get(MARKER) == marker:
+                found.append(proc)
+    return found
+
+
+def memory_by_owner(marker: str) -> dict[str, dict[str, int]]:
+    """RSS, USS and PSS in bytes, summed per learner (JUPYTERHUB_USER) and for the hub + proxy."""
+    owners: dict[str, dict[str, int]] = {}
+    for proc in marked_processes(marker):
+        with contextlib.suppress(psutil.Error):
+            owner = proc.environ().get("JUPYTERHUB_USER", "(hub + proxy)")
+            info = proc.memory_full_info()
+            total = owners.setdefault(owner, {"rss": 0, "uss": 0, "pss": 0, "processes": 0})
+            for key in ("rss", "uss", "pss"):
+                total[key] += getattr(info, key, 0)
+            total["processes"] += 1
+    return owners
+
+
+def stop(hub: subprocess.Popen | None, marker: str) -> list[str]:
+    """Stop the Hub (it stops the servers and the proxy), then kill by pid whatever is left."""
+    if hub is not None and hub.poll() is None:
+        hub.send_signal(signal.SIGTERM)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            hub.wait(timeout=30)
+    left = marked_processes(marker)
+    leftovers = [f"{p.pid} {p.name()}" for p in left]
+    for proc in left:
+        with contextlib.suppress(psutil.Error):
+            proc.terminate()
+    _, alive = psutil.wait_procs(left, timeout=10)
+    for proc in alive:
+        with contextlib.suppress(psutil.Error):
+            proc.kill()
+    psutil.wait_procs(alive, timeout=10)
+    if hub is not None and hub.poll() is None:
+        hub.kill()
+        hub.wait()
+    return leftovers
+
+
+def mebibytes(usage: dict[str, int]) -> dict[str, int]:
+    return {k: v if k == "processes" else round(v / MIB) for k, v in usage.items()}
