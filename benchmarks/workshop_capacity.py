@@ -43,6 +43,7 @@ from workshop_hub import (
     REPO,
     THREAD_ENV,
     Unavailable,
+    describe,
     free_port,
     hub_command,
     hub_config,
@@ -303,7 +304,7 @@ def run_workshop(n: int, cells: dict[str, list[str]] | None = None, keep_log: Pa
             if keep_log is not None and log.exists():
                 shutil.copy(log, keep_log)
     result |= {"hub_port": port, "root": str(root), "killed_after_hub_stop": leftovers}
-    result["left_running"] = [f"{p.pid} {p.name()}" for p in marked_processes(marker)]
+    result["left_running"] = [describe(p) for p in marked_processes(marker)]
     return result
 
 
@@ -339,7 +340,10 @@ def main() -> int:
     args = parser.parse_args()
     if any(n < 1 for n in args.n):
         parser.error("every learner count must be a positive integer")
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # run the finally blocks on SIGTERM
+    # Ctrl-C (also when started in the background, where SIGINT is inherited as ignored) and
+    # SIGTERM raise here, so the finally blocks stop everything the run started.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     try:
         proxy_command(), hub_command()
     except Unavailable as error:
@@ -349,7 +353,11 @@ def main() -> int:
     print(HEADER)
     results = []
     for n in args.n:
-        result = run_workshop(n)
+        try:
+            result = run_workshop(n)
+        except KeyboardInterrupt:
+            print("interrupted: everything this run started was stopped", file=sys.stderr)
+            return 130
         results.append(result)
         print(summary_row(result), flush=True)
         for learner in result["learners"]:

@@ -152,26 +152,43 @@ def memory_by_owner(marker: str) -> dict[str, dict[str, int]]:
     return owners
 
 
+def describe(proc: psutil.Process) -> str:
+    with contextlib.suppress(psutil.Error):
+        return f"{proc.pid} {proc.name()}"
+    return f"{proc.pid} (gone)"
+
+
 def stop(hub: subprocess.Popen | None, marker: str) -> list[str]:
-    """Stop the Hub (it stops the servers and the proxy), then kill by pid whatever is left."""
-    if hub is not None and hub.poll() is None:
-        hub.send_signal(signal.SIGTERM)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            hub.wait(timeout=30)
-    left = marked_processes(marker)
-    leftovers = [f"{p.pid} {p.name()}" for p in left]
-    for proc in left:
-        with contextlib.suppress(psutil.Error):
-            proc.terminate()
-    _, alive = psutil.wait_procs(left, timeout=10)
-    for proc in alive:
-        with contextlib.suppress(psutil.Error):
-            proc.kill()
-    psutil.wait_procs(alive, timeout=10)
-    if hub is not None and hub.poll() is None:
-        hub.kill()
-        hub.wait()
-    return leftovers
+    """Stop the Hub (it stops the servers and the proxy), then kill by pid whatever is left.
+
+    Returns the processes that were still running after the Hub stopped. A second Ctrl-C or
+    SIGTERM while this runs is ignored, so it always finishes.
+    """
+    ignored = {}
+    with contextlib.suppress(ValueError):  # signal handlers can only be set in the main thread
+        ignored = {s: signal.signal(s, signal.SIG_IGN) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        if hub is not None and hub.poll() is None:
+            hub.send_signal(signal.SIGTERM)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                hub.wait(timeout=30)
+        left = marked_processes(marker)
+        leftovers = [describe(p) for p in left]
+        for proc in left:
+            with contextlib.suppress(psutil.Error):
+                proc.terminate()
+        _, alive = psutil.wait_procs(left, timeout=10)
+        for proc in alive:
+            with contextlib.suppress(psutil.Error):
+                proc.kill()
+        psutil.wait_procs(alive, timeout=10)
+        if hub is not None and hub.poll() is None:
+            hub.kill()
+            hub.wait()
+        return leftovers
+    finally:
+        for sig, handler in ignored.items():
+            signal.signal(sig, handler)
 
 
 def mebibytes(usage: dict[str, int]) -> dict[str, int]:
