@@ -113,6 +113,7 @@ class Hub:
                 method=method,
                 body=data,
                 headers=self.headers,
+                connect_timeout=120,  # tornado's 20 s defaults fail under a loaded machine
                 request_timeout=600,
             )
         except HTTPClientError as error:
@@ -150,7 +151,10 @@ class Hub:
         )
         kernel, session_id = session["kernel"]["id"], uuid.uuid4().hex
         url = f"ws://{self.base}/user/{user}/api/kernels/{kernel}/channels?session_id={session_id}"
-        ws = await websocket_connect(HTTPRequest(url, headers=self.headers))
+        ws = await websocket_connect(
+            # the handshake waits until the new kernel answers: tens of seconds under load
+            HTTPRequest(url, headers=self.headers, connect_timeout=120, request_timeout=600)
+        )
         start = time.monotonic()
         try:
             for index, code in enumerate(cells):
@@ -337,6 +341,7 @@ def main() -> int:
     )
     parser.add_argument("-n", type=int, nargs="+", default=[1, 5, 10, 20], help="learner counts")
     parser.add_argument("--json", type=Path, help="also write every measurement here")
+    parser.add_argument("--logs", type=Path, help="copy each run's JupyterHub log into this folder")
     args = parser.parse_args()
     if any(n < 1 for n in args.n):
         parser.error("every learner count must be a positive integer")
@@ -354,7 +359,10 @@ def main() -> int:
     results = []
     for n in args.n:
         try:
-            result = run_workshop(n)
+            log = None if args.logs is None else args.logs / f"jupyterhub-n{n}.log"
+            if log is not None:
+                args.logs.mkdir(parents=True, exist_ok=True)
+            result = run_workshop(n, keep_log=log)
         except KeyboardInterrupt:
             print("interrupted: everything this run started was stopped", file=sys.stderr)
             return 130
