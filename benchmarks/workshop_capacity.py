@@ -42,6 +42,7 @@ from workshop_hub import (
     MARKER,
     REPO,
     THREAD_ENV,
+    USAGE_KEYS,
     Unavailable,
     describe,
     free_port,
@@ -88,7 +89,7 @@ class Learner:
     failure: str = ""
     cells_run: int = 0
     notebook_s: dict = field(default_factory=dict)
-    peak: dict = field(default_factory=lambda: {"rss": 0, "uss": 0, "pss": 0, "processes": 0})
+    peak: dict = field(default_factory=lambda: dict.fromkeys(USAGE_KEYS, 0))
 
 
 class Hub:
@@ -324,14 +325,14 @@ def summary_row(result: dict) -> str:
     return (
         f"{result['n']:>3d} {result['spawn_all_s']:>8.1f} {statistics.median(times):>8.1f} "
         f"{max(times):>8.1f} {result['finish_all_s']:>8.1f} {mean('rss'):>8.0f} {mean('uss'):>8.0f} "
-        f"{mean('pss'):>8.0f} {fixed:>8d} {len(learners) - len(ok):>5d} "
-        f"{result['load_average'][0]:>6.2f}"
+        f"{mean('pss'):>8.0f} {mean('kernel_pss'):>8.0f} {fixed:>8d} {len(learners) - len(ok):>5d} "
+        f"{result['load_average_before'][0]:>6.2f} {result['load_average'][0]:>6.2f}"
     )
 
 
 HEADER = (
-    "  N  spawn s  median s    max s    all s   RSS/MiB  USS/MiB  PSS/MiB  hub+px  fail  load1\n"
-    "     (all)   (learner) (learner)           (per learner, peak)         RSS MiB"
+    "  N  spawn s median s    max s    all s      RSS      USS      PSS  kernels   hub+px  fail  load1  load1\n"
+    "         all  learner  learner      all  MiB per learner,     peak  PSS MiB  RSS MiB       before  after"
 )
 
 

@@ -27,6 +27,7 @@ NPM_PREFIX = REPO / "build" / "npm"
 PROXY_PACKAGE = "configurable-http-proxy@5"
 MARKER = "COURSE_WORKSHOP_RUN"  # in the environment of every process a run starts
 MIB = 2**20
+USAGE_KEYS = ("rss", "uss", "pss", "kernel_pss", "processes")
 
 
 class Unavailable(RuntimeError):
@@ -139,15 +140,18 @@ def marked_processes(marker: str) -> list[psutil.Process]:
 
 
 def memory_by_owner(marker: str) -> dict[str, dict[str, int]]:
-    """RSS, USS and PSS in bytes, summed per learner (JUPYTERHUB_USER) and for the hub + proxy."""
+    """RSS, USS and PSS in bytes, summed per learner (JUPYTERHUB_USER) and for the hub + proxy;
+    ``kernel_pss``: the part of a learner's PSS in their kernels (the rest is their server)."""
     owners: dict[str, dict[str, int]] = {}
     for proc in marked_processes(marker):
         with contextlib.suppress(psutil.Error):
             owner = proc.environ().get("JUPYTERHUB_USER", "(hub + proxy)")
             info = proc.memory_full_info()
-            total = owners.setdefault(owner, {"rss": 0, "uss": 0, "pss": 0, "processes": 0})
+            kernel = any("ipykernel" in part for part in proc.cmdline())
+            total = owners.setdefault(owner, dict.fromkeys(USAGE_KEYS, 0))
             for key in ("rss", "uss", "pss"):
                 total[key] += getattr(info, key, 0)
+            total["kernel_pss"] += info.pss if kernel else 0
             total["processes"] += 1
     return owners
 

@@ -51,7 +51,9 @@ def test_two_learners_run_lecture_and_exercise_01_at_once(proxy):
         assert list(learner["notebook_s"]) == list(capacity.NOTEBOOKS)
         # a learner is their server and one kernel per notebook, measured while they ran
         assert learner["peak"]["processes"] == 3, learner["peak"]
-        assert 0 < learner["peak"]["uss"] <= learner["peak"]["pss"] <= learner["peak"]["rss"]
+        peak = learner["peak"]
+        assert 0 < peak["uss"] <= peak["pss"] <= peak["rss"], peak
+        assert 0 < peak["kernel_pss"] < peak["pss"], "kernels and server not told apart"
     assert 0 < result["fixed_mib"]["rss"], "the Hub's and proxy's memory was not measured"
     assert_nothing_left(result)
 
