@@ -12,8 +12,9 @@ reference answers typed in (a learner who did the exercise), all learners at the
 the Hub's proxy: the server's sessions API and the kernel websocket, cell by cell.
 
 Reported per N: seconds to start the servers, seconds to finish (per learner and for all), memory
-per learner (RSS, USS and PSS of the learner's server and its two kernels, peak while running), the
-Hub's and proxy's own memory, failures, and the load average. Everything it starts is stopped at
+per learner (RSS, USS and PSS of the learner's server and its two kernels, peak while running, and
+the kernels' share), CPU seconds per learner, the Hub's and proxy's own memory, failures, and the
+load average before and after. Everything it starts is stopped at
 the end, also on Ctrl-C or an error: the Hub stops the servers, then any process that still carries
 this run's marker variable is killed by its process id.
 """
@@ -325,14 +326,15 @@ def summary_row(result: dict) -> str:
     return (
         f"{result['n']:>3d} {result['spawn_all_s']:>8.1f} {statistics.median(times):>8.1f} "
         f"{max(times):>8.1f} {result['finish_all_s']:>8.1f} {mean('rss'):>8.0f} {mean('uss'):>8.0f} "
-        f"{mean('pss'):>8.0f} {mean('kernel_pss'):>8.0f} {fixed:>8d} {len(learners) - len(ok):>5d} "
+        f"{mean('pss'):>8.0f} {mean('kernel_pss'):>8.0f} {fixed:>8d} {mean('cpu_s'):>8.1f} "
+        f"{len(learners) - len(ok):>5d} "
         f"{result['load_average_before'][0]:>6.2f} {result['load_average'][0]:>6.2f}"
     )
 
 
 HEADER = (
-    "  N  spawn s median s    max s    all s      RSS      USS      PSS  kernels   hub+px  fail  load1  load1\n"
-    "         all  learner  learner      all  MiB per learner,     peak  PSS MiB  RSS MiB       before  after"
+    "  N  spawn s median s    max s    all s      RSS      USS      PSS  kernels   hub+px    CPU s  fail  load1  load1\n"
+    "         all  learner  learner      all  MiB per learner,     peak  PSS MiB  RSS MiB  learner        before  after"
 )
 
 

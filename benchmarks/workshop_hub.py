@@ -27,7 +27,7 @@ NPM_PREFIX = REPO / "build" / "npm"
 PROXY_PACKAGE = "configurable-http-proxy@5"
 MARKER = "COURSE_WORKSHOP_RUN"  # in the environment of every process a run starts
 MIB = 2**20
-USAGE_KEYS = ("rss", "uss", "pss", "kernel_pss", "processes")
+USAGE_KEYS = ("rss", "uss", "pss", "kernel_pss", "processes", "cpu_s")
 
 
 class Unavailable(RuntimeError):
@@ -77,7 +77,7 @@ def free_port() -> int:
 def hub_config(root: Path, port: int, proxy: str, token: str, marker: str) -> str:
     """The jupyterhub_config.py of a one-machine workshop (see docs/instructors.md)."""
     allow_root = ["--allow-root"] if os.geteuid() == 0 else []
-    return f'''c = get_config()  # noqa
+    return f'''c = get_config()  # noqa: F821 (JupyterHub defines get_config)
 import shutil
 from pathlib import Path
 
@@ -90,8 +90,8 @@ c.ConfigurableHTTPProxy.command = [{proxy!r}]
 c.JupyterHub.db_url = "sqlite:///{root}/jupyterhub.sqlite"
 c.JupyterHub.cookie_secret_file = "{root}/jupyterhub_cookie_secret"
 
-# Any name and any password: fine on a closed network for one day; otherwise use an allow list
-# with a real authenticator (e.g. NativeAuthenticator, OAuthenticator).
+# Any name and any password: for a benchmark or a rehearsal only; a workshop uses a real
+# authenticator ("shared-password", NativeAuthenticator, OAuthenticator: docs/instructors.md).
 c.JupyterHub.authenticator_class = "dummy"
 c.Authenticator.allow_all = True
 
@@ -141,18 +141,20 @@ def marked_processes(marker: str) -> list[psutil.Process]:
 
 def memory_by_owner(marker: str) -> dict[str, dict[str, int]]:
     """RSS, USS and PSS in bytes, summed per learner (JUPYTERHUB_USER) and for the hub + proxy;
-    ``kernel_pss``: the part of a learner's PSS in their kernels (the rest is their server)."""
+    ``kernel_pss``: the part of a learner's PSS in their kernels (the rest is their server);
+    ``cpu_s``: CPU seconds (user + system) their processes have used so far."""
     owners: dict[str, dict[str, int]] = {}
     for proc in marked_processes(marker):
         with contextlib.suppress(psutil.Error):
             owner = proc.environ().get("JUPYTERHUB_USER", "(hub + proxy)")
-            info = proc.memory_full_info()
+            info, cpu = proc.memory_full_info(), proc.cpu_times()
             kernel = any("ipykernel" in part for part in proc.cmdline())
             total = owners.setdefault(owner, dict.fromkeys(USAGE_KEYS, 0))
             for key in ("rss", "uss", "pss"):
                 total[key] += getattr(info, key, 0)
             total["kernel_pss"] += info.pss if kernel else 0
             total["processes"] += 1
+            total["cpu_s"] += cpu.user + cpu.system
     return owners
 
 
@@ -195,5 +197,12 @@ def stop(hub: subprocess.Popen | None, marker: str) -> list[str]:
             signal.signal(sig, handler)
 
 
-def mebibytes(usage: dict[str, int]) -> dict[str, int]:
-    return {k: v if k == "processes" else round(v / MIB) for k, v in usage.items()}
+def mebibytes(usage: dict[str, float]) -> dict[str, float]:
+    """Bytes to MiB; the process count unchanged, CPU seconds to 0.1 s."""
+    out = {}
+    for key, value in usage.items():
+        if key in ("rss", "uss", "pss", "kernel_pss"):
+            out[key] = round(value / MIB)
+        else:
+            out[key] = round(value, 1) if key == "cpu_s" else value
+    return out

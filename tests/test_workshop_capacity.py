@@ -54,6 +54,7 @@ def test_two_learners_run_lecture_and_exercise_01_at_once(proxy):
         peak = learner["peak"]
         assert 0 < peak["uss"] <= peak["pss"] <= peak["rss"], peak
         assert 0 < peak["kernel_pss"] < peak["pss"], "kernels and server not told apart"
+        assert peak["cpu_s"] > 1, "the learners' CPU time was not measured"
     assert 0 < result["fixed_mib"]["rss"], "the Hub's and proxy's memory was not measured"
     assert_nothing_left(result)
 
