@@ -39,10 +39,10 @@ def test_clipping_a_copy_loses_the_points_with_one_verdict(tmp_path):
         capture_output=True, text=True, timeout=600,
     )  # fmt: skip
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    result = json.loads((out / "student" / "results.json").read_text())
+    result = json.loads((out / ASSIGNMENT / "students" / "student" / "results.json").read_text())
     spec = specs.load(ASSIGNMENT)
     assert result["score"] == spec.max_score - spec.question("clip_grad_norm").points
     test = next(t for t in result["tests"] if t["name"] == "clip_grad_norm")
     assert test["score"] == 0 and "not changed in place" in test["output"]
-    feedback = (out / "student" / "feedback.md").read_text()
+    feedback = (out / ASSIGNMENT / "students" / "student" / "feedback.md").read_text()
     assert not re.search(r"clip_grad_norm.*all \d+ visible tests pass", feedback)

@@ -18,6 +18,9 @@ from pathlib import Path
 
 FIRST = 2_100_000_000  # far above login accounts (< 60000) and the usual subuid ranges (100000+)
 COUNT = 4096
+#: Every id this process has leased: a check for leftover sandbox processes looks at these only,
+#: so a second grader running beside it on the same machine is not mistaken for a leak.
+HISTORY: set[int] = set()
 
 
 def lock_dir() -> Path:
@@ -76,6 +79,7 @@ class Lease:
                     continue
                 self.uids.append(uid)
                 self._files.append(fd)
+                HISTORY.add(uid)
         except BaseException:
             self.release()
             raise
