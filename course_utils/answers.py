@@ -77,23 +77,52 @@ def plain_to_json(plain):
     raise NotPlainData(f"not plain data: {_describe_type(plain)}.")
 
 
+# Bounds on untrusted answers (checked in ``plain_from_json``, the one place they are read).
+MAX_INT = 2**63  # integers beyond this are not answers (and a 400-digit one overflows float)
+MAX_NDIM = 32
+MAX_ELEMENTS = 10_000_000
+
+
+def _number(v) -> float:
+    if type(v) is int:
+        if not -MAX_INT <= v <= MAX_INT:
+            raise NotPlainData("a number in the answer is out of range.")
+        return float(v)
+    if type(v) is float:
+        return v  # NaN and infinities are judged like any other value
+    raise NotPlainData("array data must be a list of numbers.")
+
+
+def _shape(shape) -> tuple[int, ...]:
+    if type(shape) is not list or len(shape) > MAX_NDIM:
+        raise NotPlainData(f"array shape must be a list of at most {MAX_NDIM} sizes.")
+    size = 1
+    for s in shape:
+        if type(s) is not int or not 0 <= s <= MAX_ELEMENTS:
+            raise NotPlainData(f"array sizes must be integers from 0 to {MAX_ELEMENTS}.")
+        size = min(size * s, MAX_ELEMENTS + 1)  # stays small: no overflow, no huge product
+    if size > MAX_ELEMENTS:
+        raise NotPlainData(f"the array has more than {MAX_ELEMENTS} elements.")
+    return tuple(shape)
+
+
 def plain_from_json(obj, _depth: int = 0):
-    """JSON structure -> plain data, validating every node (the input is untrusted)."""
+    """JSON structure -> plain data, validating every node with bounds (the input is untrusted):
+    numbers within +-2**63 (or float, NaN and infinities included), at most 32 dimensions, each
+    size and the element count at most 10**7, nesting at most 6 levels."""
     if _depth > 6:
         raise NotPlainData("answer nested too deeply.")
     if obj is None:
         return None
     if type(obj) in (int, float):
-        return float(obj)
+        return _number(obj)
     if type(obj) is dict and set(obj) == {"shape", "data"}:
-        shape, data = obj["shape"], obj["data"]
-        if type(shape) is not list or not all(type(s) is int and s >= 0 for s in shape):
-            raise NotPlainData("array shape must be a list of non-negative integers.")
-        if type(data) is not list or not all(type(v) in (int, float) for v in data):
+        shape, data = _shape(obj["shape"]), obj["data"]
+        if type(data) is not list:
             raise NotPlainData("array data must be a list of numbers.")
         if math.prod(shape) != len(data):
             raise NotPlainData("array data does not match its shape.")
-        return PlainArray(tuple(shape), tuple(float(v) for v in data))
+        return PlainArray(shape, tuple(_number(v) for v in data))
     if type(obj) is dict and set(obj) == {"items"} and type(obj["items"]) is list:
         return [plain_from_json(v, _depth + 1) for v in obj["items"]]
     raise NotPlainData(f"unexpected answer encoding: {type(obj).__name__}.")
@@ -102,71 +131,96 @@ def plain_from_json(obj, _depth: int = 0):
 # ---------------------------------------------------------------- comparison
 
 
-def describe(plain) -> str:
-    """A short human-readable rendering of plain data for feedback messages."""
+def describe(plain, raw=None) -> str:
+    """A short human-readable rendering of plain data for feedback messages (an array whose
+    values are all whole numbers is shown with integers, as the learner would write it; a
+    sequence in brackets when ``raw``, the reference's own result, is a list)."""
     if plain is None:
         return "None"
     if isinstance(plain, float):
         return f"{plain:.6g}"
     if isinstance(plain, PlainArray):
         arr = plain.to_numpy()
+        if arr.size and np.all(np.isfinite(arr)) and np.all(arr == np.round(arr)):
+            arr = arr.astype(np.int64)
         with np.printoptions(precision=6, suppress=False, threshold=20, edgeitems=3):
             body = np.array2string(arr, separator=", ")
-        return f"array{body if arr.ndim else '(' + body + ')'} (shape {plain.shape})"
-    return "(" + ", ".join(describe(v) for v in plain) + ")"
+        return f"array({body}) (shape {plain.shape})"
+    items = raw if type(raw) in (list, tuple) and len(raw) == len(plain) else [None] * len(plain)
+    body = ", ".join(describe(v, r) for v, r in zip(plain, items, strict=True))
+    return f"[{body}]" if type(raw) is list else f"({body})"
 
 
-def _kind(plain) -> str:
+def container_word(raw) -> str:
+    """How the task names a returned sequence: "list" for a list, else "tuple"."""
+    return "list" if type(raw) is list else "tuple"
+
+
+def _kind(plain, word: str = "tuple") -> str:
     if plain is None:
         return "None"
     if isinstance(plain, float):
         return "a number"
     if isinstance(plain, PlainArray):
         return f"an array of shape {plain.shape}"
-    return f"a tuple of {len(plain)} items"
+    return f"a {word} of {len(plain)} items"
 
 
-def mismatch(expected, got, rtol: float, atol: float) -> str | None:
-    """Return None when ``got`` matches ``expected`` (both plain data), else one sentence why not."""
+def mismatch(expected, got, rtol: float, atol: float, raw=None) -> str | None:
+    """Return None when ``got`` matches ``expected`` (both plain data), else one sentence why not.
+
+    ``raw`` is the reference's own result (optional): its lists and tuples give the words of the
+    message ("a list of 6 items"); where a nested item differs, the message names it once, as
+    ``result[1][0]``."""
+    path, why = _first_difference(expected, got, rtol, atol, raw, "")
+    if why is None or not path:
+        return why
+    return f"in result{path}: {why}"
+
+
+def _first_difference(expected, got, rtol, atol, raw, path):
     if got is None and expected is not None:
-        return "got None: does the function end with `return ...`?"
+        return path, "got None: does the function end with `return ...`?"
     if isinstance(expected, float) and isinstance(got, PlainArray) and got.shape in ((), (1,)):
         got = got.data[0]
     if isinstance(expected, float):
         if not isinstance(got, float):
-            return f"expected a number, got {_kind(got)}."
+            return path, f"expected a number, got {_kind(got)}."
         if math.isnan(got):
-            return "got NaN."
+            return path, "got NaN."
         if not math.isclose(got, expected, rel_tol=rtol, abs_tol=atol):
-            return f"expected {expected:.6g}, got {got:.6g}."
-        return None
+            return path, f"expected {expected:.6g}, got {got:.6g}."
+        return path, None
     if isinstance(expected, PlainArray):
         if not isinstance(got, PlainArray):
-            return f"expected an array of shape {expected.shape}, got {_kind(got)}."
+            return path, f"expected an array of shape {expected.shape}, got {_kind(got)}."
         if got.shape != expected.shape:
-            return f"expected an array of shape {expected.shape}, got shape {got.shape}."
+            return path, f"expected an array of shape {expected.shape}, got shape {got.shape}."
         e, g = expected.to_numpy(), got.to_numpy()
         if np.isnan(g).any() and not np.isnan(e).any():
-            return "the array contains NaN."
+            return path, "the array contains NaN."
         if not np.allclose(g, e, rtol=rtol, atol=atol, equal_nan=True):
             worst = int(np.argmax(np.abs(g - e).ravel()))
-            return (
+            return path, (
                 f"values differ (largest difference {np.abs(g - e).ravel()[worst]:.3g} "
                 f"at flat index {worst})."
             )
-        return None
+        return path, None
     if isinstance(expected, list):
+        word = container_word(raw)
         if not isinstance(got, list):
-            return f"expected a tuple of {len(expected)} items, got {_kind(got)}."
+            return path, f"expected a {word} of {len(expected)} items, got {_kind(got, word)}."
         if len(got) != len(expected):
-            return f"expected a tuple of {len(expected)} items, got {len(got)}."
+            return path, f"expected a {word} of {len(expected)} items, got {len(got)}."
+        items = raw if type(raw) in (list, tuple) and len(raw) == len(expected) else None
         for i, (e, g) in enumerate(zip(expected, got, strict=True)):
-            why = mismatch(e, g, rtol, atol)
+            sub = items[i] if items is not None else None
+            where, why = _first_difference(e, g, rtol, atol, sub, f"{path}[{i}]")
             if why is not None:
-                return f"item {i} of the returned tuple: {why}"
-        return None
+                return where, why
+        return path, None
     if expected is None:
-        return None if got is None else f"expected None, got {_kind(got)}."
+        return path, (None if got is None else f"expected None, got {_kind(got)}.")
     raise NotPlainData(f"expected value is not plain data: {type(expected).__name__}.")
 
 
@@ -178,8 +232,11 @@ _MAX_TEXT = 300
 
 
 def short_text(text, limit: int = _MAX_TEXT) -> str:
-    text = " ".join(str(text).split()) if "\n" in str(text) else str(text)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
+    """``text`` on one line (whitespace runs collapsed), cut to ``limit`` characters with "...".
+
+    The course's one text-shortening helper: feedback, reports and the grading sandbox use it."""
+    line = " ".join(str(text).split())
+    return line if len(line) <= limit else line[: limit - 3] + "..."
 
 
 @dataclass(frozen=True)
@@ -220,10 +277,11 @@ class Observation:
 
     @classmethod
     def from_json(cls, data) -> Observation:
-        """Validate untrusted JSON; anything malformed becomes a ``tampered`` observation."""
+        """Validate untrusted JSON; anything malformed, or anything that fails while it is read
+        (any exception), becomes a ``tampered`` observation."""
         try:
             return cls._parse(data)
-        except (NotPlainData, TypeError, ValueError, KeyError) as exc:
+        except Exception as exc:  # untrusted input: its failure is the submission's, never ours
             return cls("tampered", error=f"the result could not be read ({short_text(exc, 120)}).")
 
     @classmethod
@@ -242,9 +300,23 @@ class Observation:
                 raise ValueError("inputs_after is not a list")
             after = tuple(None if a is None else plain_from_json(a) for a in after)
         calls = data.get("library_calls", 0)
-        if type(calls) is not int or calls < 0:
+        if type(calls) is not int or not 0 <= calls <= MAX_INT:
             raise ValueError("library_calls is not a count")
         return cls(data["outcome"], value, text["error_type"], text["error"], after, calls)
+
+
+def inputs_after(args: tuple) -> tuple:
+    """The array arguments (an ndarray, or a list of ndarrays) as plain data after a call; None
+    for the others. Read back to judge "changes its input in place" and "leaves it unchanged"."""
+
+    def snapshot(a):
+        if type(a) is np.ndarray:
+            return to_plain(a)
+        if type(a) is list and a and all(type(v) is np.ndarray for v in a):
+            return to_plain(a)
+        return None
+
+    return tuple(snapshot(a) for a in args)
 
 
 def observe_call(function, args: tuple, record_inputs: bool) -> Observation:
@@ -255,13 +327,18 @@ def observe_call(function, args: tuple, record_inputs: bool) -> Observation:
     except Exception as exc:  # the learner's code may raise anything
         name = type(exc).__name__
         return Observation("error", error_type=name, error=short_text(f"{name}: {exc}"))
-    after = None
-    if record_inputs:
-        after = tuple(to_plain(a) if type(a) is np.ndarray else None for a in args)
+    return observe_result(result, args, record_inputs)
+
+
+def observe_result(result, args: tuple, record_inputs: bool, library_calls: int = 0) -> Observation:
+    """The Observation of a call that returned ``result`` (the one recorder: ``observe_call`` and
+    the grading sandbox's probe, which sees the call made in a cell of its own, both use it)."""
+    after = inputs_after(args) if record_inputs else None
     try:
-        return Observation("value", to_plain(result), inputs_after=after)
+        value = to_plain(result)
     except NotPlainData as exc:
-        return Observation("not_plain", error=short_text(exc), inputs_after=after)
+        return Observation("not_plain", error=short_text(exc), library_calls=library_calls)
+    return Observation("value", value, inputs_after=after, library_calls=library_calls)
 
 
 def observe_value(value) -> Observation:

@@ -11,15 +11,15 @@ A :class:`Verdict` says explicitly whether its message may be shown for a hidden
 
 from __future__ import annotations
 
+import builtins
 import copy
 from dataclasses import dataclass
-
-import numpy as np
 
 from .answers import (
     NotPlainData,
     Observation,
     describe,
+    inputs_after,
     mismatch,
     observe_call,
     observe_value,
@@ -29,6 +29,12 @@ from .answers import (
 from .specs.base import Case, Question
 
 __all__ = ["Observation", "Verdict", "judge", "observe", "render_case"]
+
+_BUILTIN_ERRORS = frozenset(
+    name
+    for name, value in vars(builtins).items()
+    if isinstance(value, type) and issubclass(value, BaseException)
+)
 
 
 def observe(question: Question, case: Case, answer, args: tuple | None = None) -> Observation:
@@ -41,7 +47,7 @@ def observe(question: Question, case: Case, answer, args: tuple | None = None) -
             "not_plain", error=f"{question.name} should be a function, got {type(answer).__name__}."
         )
     args = case.make_inputs() if args is None else copy.deepcopy(args)  # the caller's stay intact
-    return observe_call(answer, args, question.inputs_unchanged)
+    return observe_call(answer, args, question.records_inputs)
 
 
 @dataclass(frozen=True)
@@ -60,9 +66,12 @@ class Verdict:
 
 
 def _expected(question: Question, args: tuple):
+    """The reference's answer as plain data, and as it was returned (for the task's words)."""
     if question.kind == "value":
-        return to_plain(question.reference())
-    return to_plain(question.reference(*copy.deepcopy(args)))
+        raw = question.reference()
+    else:
+        raw = question.reference(*copy.deepcopy(args))
+    return to_plain(raw), raw
 
 
 def _matching_mistake(question: Question, args: tuple, got) -> str:
@@ -105,8 +114,9 @@ def judge(question: Question, case: Case, observation, args: tuple | None = None
                 "not implemented yet: the code still raises NotImplementedError.",
                 "Replace `raise NotImplementedError()` with your solution.",
             )
-        # The exception's text may quote the input: only its type is safe for a hidden case.
-        error_type = short_text(obs.error_type, 80)
+        # The exception's text may quote the input, and its type's name is the student's text:
+        # a hidden case names only a built-in exception type.
+        error_type = obs.error_type if obs.error_type in _BUILTIN_ERRORS else "an exception"
         return Verdict(False, f"raised {obs.error}", question.hint, True, f"raised {error_type}.")
     if obs.outcome == "missing":
         return Verdict(
@@ -116,8 +126,9 @@ def judge(question: Question, case: Case, observation, args: tuple | None = None
         )
     if obs.outcome == "timeout":
         return Verdict(False, f"took longer than {question.timeout:g} s (an endless loop?).")
-    if obs.outcome in ("died", "tampered"):
-        return Verdict(False, obs.error or "no result came back from the answer.")
+    if obs.outcome in ("died", "tampered"):  # the text came from the sandbox: not for hidden cases
+        redacted = "no result came back (the kernel died or the run was tampered with)."
+        return Verdict(False, obs.error or redacted, reveals=True, redacted=redacted)
     if case.raises is not None:
         return Verdict(
             False,
@@ -130,8 +141,8 @@ def judge(question: Question, case: Case, observation, args: tuple | None = None
     got = obs.value
     if got is None and question.kind == "value":
         return Verdict(False, f"`{question.name}` is still None: set it to your answer.")
-    expected = _expected(question, args)
-    why = mismatch(expected, got, question.rtol, question.atol)
+    expected, raw = _expected(question, args)
+    why = mismatch(expected, got, question.rtol, question.atol, raw)
     if why is not None:
         hint = _matching_mistake(question, args, got)
         if why.startswith(("got None", "got NaN", "the array contains NaN")):
@@ -145,22 +156,51 @@ def judge(question: Question, case: Case, observation, args: tuple | None = None
                 hint,
             )
         if not isinstance(expected, float):
-            why = f"{why}\n    expected: {describe(expected)}\n    got:      {describe(got)}"
+            shown = f"\n    expected: {describe(expected, raw)}\n    got:      {describe(got, raw)}"
+            why += shown
         return Verdict(False, why, hint, reveals=True)
+    if question.in_place:
+        return _changed_in_place(question, args, obs.inputs_after)
     if question.inputs_unchanged:
-        return _inputs_unchanged(args, obs.inputs_after)
+        return _inputs_unchanged(question, args, obs.inputs_after)
     return Verdict(True)
 
 
-def _inputs_unchanged(args: tuple, after) -> Verdict:
-    before = [to_plain(a) if type(a) is np.ndarray else None for a in args]
+def _argument_name(question: Question, i: int) -> str:
+    names = question.argument_names
+    return f"`{names[i]}`" if i < len(names) else f"argument {i + 1}"
+
+
+def _changed_in_place(question: Question, args: tuple, after) -> Verdict:
+    """The arguments after the call must be what the reference leaves in its own arguments."""
+    own = copy.deepcopy(args)
+    question.reference(*own)
+    wanted = inputs_after(own)
+    if after is None or len(after) != len(wanted):
+        return Verdict(False, "could not read the arguments back after the call.")
+    for i, (w, a) in enumerate(zip(wanted, after, strict=True)):
+        if w is not None and (
+            a is None or mismatch(w, a, question.rtol, question.atol) is not None
+        ):
+            name = _argument_name(question, i)
+            return Verdict(
+                False,
+                f"returned the right values, but the arrays of {name} are not changed in place.",
+                f"The task asks to change the arrays of {name} themselves (in place), as torch's "
+                "function does: a copy, or a new list, leaves the caller's arrays as they were.",
+            )
+    return Verdict(True)
+
+
+def _inputs_unchanged(question: Question, args: tuple, after) -> Verdict:
+    before = inputs_after(args)
     if after is None or len(after) != len(before):
         return Verdict(False, "could not read the inputs back after the call.")
     for i, (b, a) in enumerate(zip(before, after, strict=True)):
         if b is not None and (a is None or mismatch(b, a, 0.0, 0.0) is not None):
             return Verdict(
                 False,
-                f"the function changed its input argument #{i + 1} in place.",
+                f"the function changed its argument {_argument_name(question, i)} in place.",
                 "Work on a copy (e.g. `x = x.copy()` or `x + ...` instead of `x += ...`).",
             )
     return Verdict(True)

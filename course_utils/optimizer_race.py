@@ -99,6 +99,11 @@ def _gaps(objective, traj) -> np.ndarray:
     return np.maximum(traj.losses - f_star, LOG_FLOOR)
 
 
+# How a run ended, in words (a Trajectory's status is a code word such as "max_iters").
+STATUS_WORDS = {"converged": "converged", "max_iters": "stopped at the step limit",
+                "diverged": "diverged"}  # fmt: skip
+
+
 def plot_race(objective, trajectories: dict, xlim, ylim, upto: int | None = None, dpi=None):
     """Contours with each trajectory (left) and f(x_k) - f* on a log axis (right).
 
@@ -114,7 +119,7 @@ def plot_race(objective, trajectories: dict, xlim, ylim, upto: int | None = None
         k = traj.n_steps if upto is None else min(upto, traj.n_steps)
         pts = traj.xs[: k + 1]
         c = _color(name, i)
-        label = f"{name} ({traj.status})" if upto is None else name
+        label = f"{name} ({STATUS_WORDS.get(traj.status, traj.status)})" if upto is None else name
         ax.plot(pts[:, 0], pts[:, 1], "-", color=c, lw=1.6, label=label, zorder=3)
         ax.plot(*pts[-1], "o", color=c, ms=6, mec="black", mew=0.6, zorder=4)
         gaps = _gaps(objective, traj)[: k + 1]
@@ -133,7 +138,7 @@ def plot_race(objective, trajectories: dict, xlim, ylim, upto: int | None = None
     return fig
 
 
-def race_animation(objective, trajectories: dict, xlim, ylim, frames: int = 12, dpi: int = 50):
+def race_animation(objective, trajectories: dict, xlim, ylim, frames: int = 12, dpi: int = 72):
     """A FuncAnimation of the race: ``frames`` frames, step counts spread evenly up to the end.
 
     Embed it with ``HTML(anim.to_jshtml())``: the frames (PNG at ``dpi``) are stored in the page,
@@ -243,7 +248,7 @@ class OptimizerRace:
             int(self.steps_slider.value),
         )
         f_star = getattr(surface.objective, "min_value", 0.0)
-        rows = [f"<b>{name}</b>: {t.status} after {t.n_steps} steps, "
+        rows = [f"<b>{name}</b>: {STATUS_WORDS.get(t.status, t.status)} after {t.n_steps} steps, "
                 f"f - f* = {t.losses[-1] - f_star:.2e}"
                 for name, t in self.trajectories.items()]  # fmt: skip
         self.summary.value = f"lr = {lr:.3g}<br>" + "<br>".join(rows)

@@ -132,6 +132,9 @@ class ScheduleExplorer:
 
     def _build_controls(self) -> None:
         _, specs = SCHEDULE_CONTROLS[self.choice.value]
+        # OneCycleLR's lr argument is its PEAK (max_lr); every other schedule starts from it.
+        one_cycle = self.choice.value == "OneCycleLR"
+        self.base_lr.description = "peak lr (max_lr)" if one_cycle else "initial lr (η₀)"
         self.controls = {n: _control(n, s) for n, s in specs.items() if s[0] != "steps"}
         for control in self.controls.values():
             control.observe(lambda _: self.update(), names="value")

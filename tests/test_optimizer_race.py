@@ -105,6 +105,8 @@ def test_dashboard_reruns_on_every_control():
     race_ui.steps_slider.value = 20
     assert race_ui.trajectories["RMSprop"].n_steps == 20
     assert all(t.n_steps == 20 or t.status == "diverged" for t in race_ui.trajectories.values())
+    assert "max_iters" not in race_ui.summary.value  # a status is shown in words
+    assert "stopped at the step limit after 20 steps" in race_ui.summary.value
 
 
 def test_dashboard_takes_custom_optimizers():

@@ -64,3 +64,11 @@ def test_the_formulas_name_every_schedule_class():
     from course_utils import schedules
 
     assert set(FORMULAS) == set(schedules.__all__) - {"LRScheduler", "functional"}
+
+
+def test_the_lr_slider_is_labelled_as_what_it_sets():
+    e = ScheduleExplorer("OneCycleLR", base_lr=0.5, steps=100)
+    assert e.base_lr.description == "peak lr (max_lr)"
+    assert max(e.last_lrs) == pytest.approx(0.5)  # the slider's value is the peak
+    e.choice.value = "StepLR"
+    assert e.base_lr.description == "initial lr (η₀)" and e.last_lrs[0] == pytest.approx(0.5)

@@ -67,13 +67,16 @@ LSTM_STEP_FORWARD = Question(
             _lstm_wrong(order="figo"),
         ),
         Mistake(
-            "h_t = o * tanh(c_t): the new cell goes through tanh before the output gate.",
+            "The new cell goes through a tanh before the output gate scales it.",
             _lstm_wrong(tanh_c=False),
         ),
     ),
-    hint="a = x @ W_ih.T + b_ih + h_prev @ W_hh.T + b_hh; split into blocks of H columns "
-    "i, f, g, o; i, f, o = sigmoid(...), g = tanh(...); c = f * c_prev + i * g; "
-    "h = o * np.tanh(c); return (h, c).",
+    hint=(
+        "The four gates come from one affine map of x and h_prev, split into blocks of H "
+        "columns in torch's order i, f, g, o; i, f and o go through a sigmoid, g through a "
+        "tanh; the new cell keeps the old one through f and adds g through i; the output gate "
+        "scales the tanh of the new cell. Return (h, c)."
+    ),
 )
 
 # ----------------------------------------------------------------------------- 2. GRU forward
@@ -118,14 +121,11 @@ GRU_STEP_FORWARD = Question(
     ),
     mistakes=(
         Mistake(
-            "The reset gate is applied before the matrix product (W_hn (r * h_prev), the original "
-            "paper's form): torch applies it AFTER, n = tanh(W_in x + b_in + r * (W_hn h_prev + "
-            "b_hn)), so it also scales b_hn.",
+            "The reset gate is applied before the matrix product (the original paper's form): torch applies it AFTER the hidden part's product, so it also scales b_hn.",
             _gru_wrong(reset_before=True),
         ),
         Mistake(
-            "z and 1 - z are swapped: torch's GRU keeps the OLD state with weight z, "
-            "h = (1 - z) * n + z * h_prev.",
+            "z and 1 - z are swapped: torch's GRU keeps the OLD state with weight z.",
             _gru_wrong(swapped=True),
         ),
         Mistake(
@@ -133,9 +133,11 @@ GRU_STEP_FORWARD = Question(
             _gru_wrong(order="zrn"),
         ),
     ),
-    hint="gi = x @ W_ih.T + b_ih, gh = h_prev @ W_hh.T + b_hh, blocks r, z, n of H columns; "
-    "r, z = sigmoid(gi_r + gh_r), sigmoid(gi_z + gh_z); n = tanh(gi_n + r * gh_n); "
-    "h = (1 - z) * n + z * h_prev.",
+    hint=(
+        "torch's GRU keeps the input part and the hidden part of the affine maps apart "
+        "(blocks r, z, n); the reset gate multiplies only the hidden part inside n; the new "
+        "state interpolates between n and h_prev, with z the weight of h_prev."
+    ),
 )
 
 # ----------------------------------------------------------------------------- 3. LSTM backward
@@ -184,24 +186,25 @@ LSTM_STEP_BACKWARD = Question(
     ),
     mistakes=(
         Mistake(
-            "The gradient on c_t misses the path through h_t: c_t feeds h_t = o * tanh(c_t) as "
-            "well as c_{t+1}, so d_c = dc + dh * o * (1 - tanh(c_t)**2).",
+            "The gradient on c_t misses the path through h_t: c_t feeds the output (through a tanh and the output gate) as well as c_{t+1}, so both paths add up.",
             _lstm_backward_wrong(h_path=False),
         ),
         Mistake(
-            "The tanh derivative is taken at the wrong value: d tanh(c)/dc = 1 - tanh(c)**2, "
-            "not 1 - c**2 (c_t itself is not squashed).",
+            "The tanh derivative is taken at the wrong value: c_t itself is not squashed, so write tanh' through the tanh of c_t.",
             _lstm_backward_wrong(tanh_of_c=False),
         ),
         Mistake(
-            "dc_prev must be multiplied by the forget gate: c_t = f * c_prev + i * g, so "
-            "dL/dc_prev = d_c * f (the cell path).",
+            "dc_prev must be multiplied by the forget gate: on the cell path, c_prev reaches c_t only through f.",
             _lstm_backward_wrong(forget_on_dc=False),
         ),
     ),
-    hint="Recompute the gates; d_c = dc + dh * o * (1 - tanh(c)**2); d_a (B, 4H) has blocks "
-    "d_c*g*i(1-i), d_c*c_prev*f(1-f), d_c*i(1-g**2), dh*tanh(c)*o(1-o); return (d_a @ W_ih, "
-    "d_a @ W_hh, d_c * f, d_a.T @ x, d_a.T @ h_prev, d_a.sum(axis=0)).",
+    hint=(
+        "Recompute the gates from the inputs; the cell's gradient collects dc and what flows "
+        "back through the output; each gate's pre-activation gradient then goes through that "
+        "gate's own nonlinearity (sigmoid or tanh), in the blocks' order i, f, g, o; the "
+        "weight and input gradients are the same matrix products as in the RNN step backward. "
+        "Return them in the task's order."
+    ),
 )
 
 # ----------------------------------------------------------------------------- 4. forget bias
@@ -257,13 +260,15 @@ INIT_FORGET_BIAS = Question(
             _forget_bias_wrong(block=2),
         ),
         Mistake(
-            "Both biases were set to value, so the forget gate sees b_if + b_hf = 2 * value: set "
-            "b_if = value and b_hf = 0.",
+            "Both biases were set to value, so the forget gate sees twice the value: only the input bias's forget block gets it; the hidden bias's is zero.",
             _forget_bias_wrong(both=True),
         ),
     ),
-    hint="H = len(bias_ih) // 4; copy both arrays; new_ih[H:2*H] = value; new_hh[H:2*H] = 0; "
-    "return (new_ih, new_hh), leaving the inputs unchanged.",
+    hint=(
+        "The forget gate is the second of the four blocks of H entries (torch's order i, f, "
+        "g, o). Work on copies: set the input bias's forget block to `value` and the hidden "
+        "bias's forget block to zero, leaving the inputs unchanged; return both."
+    ),
 )
 
 ASSIGNMENT = Assignment(

@@ -55,8 +55,7 @@ RNN_STEP_FORWARD = Question(
     ),
     mistakes=(
         Mistake(
-            "The recurrent weight is used untransposed (h_prev @ W_hh): torch stores W_hh as "
-            "(H_out, H_in), so the batch-first product is h_prev @ W_hh.T.",
+            "The recurrent weight is used untransposed: torch stores W_hh as (H_out, H_in), so a batch-first product needs its transpose.",
             lambda x, h, Wi, Wh, bi, bh: np.tanh(x @ Wi.T + bi + h @ Wh + bh),
         ),
         Mistake(
@@ -64,11 +63,15 @@ RNN_STEP_FORWARD = Question(
             lambda x, h, Wi, Wh, bi, bh: np.tanh(x @ Wi.T + bi + h @ Wh.T),
         ),
         Mistake(
-            "No nonlinearity: h_t = tanh(pre-activation), not the pre-activation itself.",
+            "No nonlinearity: the new state is the tanh of the pre-activation, not the pre-activation itself.",
             lambda x, h, Wi, Wh, bi, bh: x @ Wi.T + bi + h @ Wh.T + bh,
         ),
     ),
-    hint="h = np.tanh(x @ W_ih.T + b_ih + h_prev @ W_hh.T + b_hh).",
+    hint=(
+        "One step: the tanh of the input's contribution plus the previous hidden state's "
+        "contribution plus both biases, in torch's convention (W_ih has shape (H, D), so it "
+        "multiplies from the right, transposed)."
+    ),
 )
 
 # ----------------------------------------------------------------------------- 2. step backward
@@ -110,23 +113,23 @@ RNN_STEP_BACKWARD = Question(
     ),
     mistakes=(
         Mistake(
-            "You took tanh of h again (1 - tanh(h)**2 is 1 - tanh(tanh(a))**2): h is already "
-            "tanh(a), so the derivative is 1 - h**2.",
+            "You took tanh of h again: h is already the tanh of the pre-activation, so write tanh' through h itself, without a second tanh.",
             _tanh_twice,
         ),
         Mistake(
-            "Your weight gradients are transposed: dW_ih = da.T @ x has W_ih's shape (H, D), "
-            "and dW_hh = da.T @ h_prev.",
+            "Your weight gradients are transposed: each must have its weight's shape, (H, D) for W_ih and (H, H) for W_hh.",
             _transposed_weight_grads,
         ),
         Mistake(
-            "The tanh derivative is missing: backpropagate da = dh * (1 - h**2) through the "
-            "weights, not dh.",
+            "The tanh derivative is missing: go back through the tanh (multiply by tanh') before the weights, not with dh itself.",
             _no_activation_derivative,
         ),
     ),
-    hint="da = dh * (1 - h**2); dx = da @ W_ih; dh_prev = da @ W_hh; dW_ih = da.T @ x; "
-    "dW_hh = da.T @ h_prev; db = da.sum(axis=0).",
+    hint=(
+        "Go back through the tanh first (its derivative can be written with h itself), then "
+        "through the two matrix products: a weight's gradient sums over the batch, and every "
+        "gradient has its variable's shape."
+    ),
 )
 
 # ----------------------------------------------------------------------------- 3. BPTT
@@ -182,8 +185,15 @@ BPTT = Question(
             lambda *a: _bptt(*a, accumulate=False),
         ),
     ),
-    hint="Forward: keep every h_t. Backward for t = T-1 .. 0: dh = d_hs[t] + dh_next; one step "
-    "backward; add its weight gradients; dh_next = its dh_prev. Return (dxs, dh0, dW_ih, dW_hh, db).",
+    hint=(
+        "Forward: keep every hidden state. Backward, from the last step to the first: the "
+        "gradient reaching h_t is the loss's own gradient at t plus what flows back from step "
+        "t+1; run one step backward and add up its weight gradients. Return (dxs, dh0, dW_ih, "
+        "dW_hh, db)."
+    ),
+    # The loop is the question; its steps are the library's cells (and questions 1-2 of this set):
+    # an answer that calls the library's cells skips writing them, so it scores 0 here too.
+    library=(f"{LIBRARY}.rnn_cell_forward", f"{LIBRARY}.rnn_cell_backward"),
 )
 
 # ----------------------------------------------------------------------------- 4. temperature
@@ -237,8 +247,7 @@ SOFTMAX_TEMPERATURE = Question(
     ),
     mistakes=(
         Mistake(
-            "You multiplied the logits by the temperature: divide, softmax(logits / T), so a "
-            "small T sharpens the distribution and a large T flattens it.",
+            "You multiplied the logits by the temperature: divide by it, so a small T sharpens the distribution and a large T flattens it.",
             _softmax_times,
         ),
         Mistake(
@@ -247,8 +256,11 @@ SOFTMAX_TEMPERATURE = Question(
             _softmax_wrong_axis,
         ),
     ),
-    hint="z = logits / T; subtract z.max(axis=-1, keepdims=True); exponentiate; divide by the sum "
-    "along axis -1. Raise ValueError when T <= 0.",
+    hint=(
+        "Divide the logits by the temperature, then take a numerically stable softmax along "
+        "the last axis (shift by the row's maximum before exponentiating); a temperature that "
+        "is not positive is a ValueError."
+    ),
 )
 
 ASSIGNMENT = Assignment(
