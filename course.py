@@ -4,6 +4,7 @@
     python3 course.py lab              # set up .venv, then open the course in JupyterLab
     python3 course.py lab --headless   # set up, execute every lecture, write HTML to build/
     python3 course.py test             # set up (with dev tools), then lint + the whole test suite
+    python3 course.py site             # set up, execute the course, write the offline site to build/site/
     python3 course.py setup [--dev]    # only create/refresh the environment
 
 Needs only Python 3.11+ with pip and venv. The environment lives in ./.venv (override with
@@ -156,6 +157,10 @@ def main() -> int:
     p_test.add_argument(
         "pytest_args", nargs=argparse.REMAINDER, help="extra arguments for pytest, e.g. -k grading"
     )
+    p_site = sub.add_parser("site", help="build the offline static site in build/site/")
+    p_site.add_argument(
+        "site_args", nargs=argparse.REMAINDER, help="e.g. --only 00_start_here, --jobs 1"
+    )
     p_setup = sub.add_parser("setup", help="only create or refresh the environment")
     p_setup.add_argument("--dev", action="store_true", help="also install the authoring/test tools")
     args = parser.parse_args()
@@ -163,6 +168,9 @@ def main() -> int:
         return lab(args.headless)
     if args.command == "test":
         return test(args.pytest_args)
+    if args.command == "site":
+        setup(dev=False)
+        return run([PYTHON, "-m", "course_utils.website", *args.site_args])
     setup(args.dev)
     return 0
 

@@ -1,0 +1,92 @@
+"""The bilingual glossary as a site page, and links from a notebook's bold terms to its entries.
+
+``docs/glossary.md`` is a markdown table with the header
+``| Term | 中文 | Definition | Introduced in |``, one row per term, the English term in the first
+cell. Each term gets the anchor :func:`slug` (lowercase, every run of non-alphanumerics -> ``-``).
+A missing glossary is not an error: the site is built without the page and without links.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+
+HEADER = ("Term", "中文", "Definition", "Introduced in")
+PAGE = "glossary.html"
+_BOLD = re.compile(r"(?<!\[)\*\*([^*\n]+?)\*\*(?!\]\()")
+_OBJECTIVES = re.compile(r"\*\*Learning objectives[^*]*\*\*", re.IGNORECASE)
+
+
+def slug(term: str) -> str:
+    """``"Learning rate (η)"`` -> ``"learning-rate"``: lowercase, non-alphanumerics -> ``-``."""
+    if not isinstance(term, str):
+        raise TypeError(f"term must be a string, got {type(term).__name__}.")
+    return re.sub(r"[^0-9a-z]+", "-", term.lower()).strip("-")
+
+
+def _cells(line: str) -> list[str]:
+    return [c.strip() for c in line.strip().strip("|").split("|")]
+
+
+def read_glossary(path: Path) -> list[dict]:
+    """The rows of the glossary table as dicts keyed by :data:`HEADER`; [] if the file is absent.
+
+    Raises ValueError when the file exists but has no table with that header.
+    """
+    path = Path(path)
+    if not path.is_file():
+        return []
+    lines = path.read_text(encoding="utf-8").splitlines()
+    start = next(
+        (
+            i
+            for i, line in enumerate(lines)
+            if line.lstrip().startswith("|") and tuple(_cells(line)) == HEADER
+        ),
+        None,
+    )
+    if start is None:
+        raise ValueError(f"{path} has no table with the header | {' | '.join(HEADER)} |.")
+    rows = []
+    for line in lines[start + 2 :]:
+        if not line.lstrip().startswith("|"):
+            break
+        cells = _cells(line)
+        if len(cells) == len(HEADER) and cells[0]:
+            rows.append(dict(zip(HEADER, cells, strict=True)))
+    return rows
+
+
+def link_objectives(source: str, terms: dict[str, str], href: str = PAGE) -> str:
+    """Link each bold term of a markdown cell's learning objectives to its glossary anchor.
+
+    ``terms`` maps lowercase terms to slugs. Only text from the "**Learning objectives**" marker on
+    is touched, and only bold spans naming a glossary term (compared case-insensitively).
+    """
+    marker = _OBJECTIVES.search(source)
+    if not marker or not terms:
+        return source
+    head, tail = source[: marker.end()], source[marker.end() :]
+
+    def link(match: re.Match) -> str:
+        key = match.group(1).strip().rstrip(".:").lower()
+        if key not in terms:
+            return match.group(0)
+        return f"[{match.group(0)}]({href}#{terms[key]})"
+
+    return head + _BOLD.sub(link, tail)
+
+
+def render_rows(rows: list[dict], markdown) -> str:
+    """The glossary as an HTML table, one ``id`` per term; ``markdown`` renders a cell's text."""
+    out = ["<table class='glossary'>", "<thead><tr>"]
+    out += [f"<th>{html.escape(h)}</th>" for h in HEADER]
+    out.append("</tr></thead><tbody>")
+    for row in rows:
+        out.append(f"<tr id='{slug(row['Term'])}'>")
+        out.append(f"<td><b>{html.escape(row['Term'])}</b></td>")
+        out += [f"<td>{markdown(row[h])}</td>" for h in HEADER[1:]]
+        out.append("</tr>")
+    out.append("</tbody></table>")
+    return "\n".join(out)
