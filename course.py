@@ -157,20 +157,23 @@ def main() -> int:
     p_test.add_argument(
         "pytest_args", nargs=argparse.REMAINDER, help="extra arguments for pytest, e.g. -k grading"
     )
-    p_site = sub.add_parser("site", help="build the offline static site in build/site/")
-    p_site.add_argument(
-        "site_args", nargs=argparse.REMAINDER, help="e.g. --only 00_start_here, --jobs 1"
+    sub.add_parser(
+        "site",
+        help="build the offline static site in build/site/ (options: --only STEM..., --jobs N, "
+        "--out DIR, --check; see python -m course_utils.website --help)",
     )
     p_setup = sub.add_parser("setup", help="only create or refresh the environment")
     p_setup.add_argument("--dev", action="store_true", help="also install the authoring/test tools")
-    args = parser.parse_args()
+    args, rest = parser.parse_known_args()
+    if args.command == "site":  # its options go to python -m course_utils.website
+        setup(dev=False)
+        return run([PYTHON, "-m", "course_utils.website", *rest])
+    if rest:
+        parser.error(f"unrecognized arguments: {' '.join(rest)}")
     if args.command == "lab":
         return lab(args.headless)
     if args.command == "test":
         return test(args.pytest_args)
-    if args.command == "site":
-        setup(dev=False)
-        return run([PYTHON, "-m", "course_utils.website", *args.site_args])
     setup(args.dev)
     return 0
 
