@@ -216,3 +216,32 @@ def test_pages_render_offline_in_chromium(site):
         page.screenshot(path=str(shots / "site-index.png"))
         browser.close()
     assert outside == []
+
+
+def test_a_dashboards_static_view_names_each_control_and_keeps_its_figure():
+    from course_utils.website.static_widgets import static_view
+
+    def model(name, **state):
+        return {"model_name": name, "state": state}
+
+    state = {
+        "box": model("VBoxModel", children=[f"IPY_MODEL_{k}" for k in "abcde"]),
+        "a": model("DropdownModel", description="surface", _options_labels=["flat", "bowl"],
+                   index=1),
+        "b": model("SelectMultipleModel", description="optimizers",
+                   _options_labels=["GD", "Adam", "RMSprop"], index=[0, 2]),
+        "c": model("FloatLogSliderModel", description="learning rate", value=0.0316227766),
+        "d": model("HTMLModel", value="<b>GD</b>: converged"),
+        "e": model("OutputModel", outputs=[{"output_type": "display_data", "data": {
+            "image/png": "iVBORw0KGgo="}, "metadata": {"image/png": {"alt": "Figure. race"}}}]),
+    }  # fmt: skip
+    view = static_view(state, "box")
+    assert NOTE in view
+    assert "Controls: surface = bowl; optimizers = GD, RMSprop; learning rate = 0.0316." in view
+    assert "<b>GD</b>: converged" in view
+    assert '<img src="data:image/png;base64,iVBORw0KGgo=" alt="Figure. race">' in view
+    progress = {"bar": model("HBoxModel", children=["IPY_MODEL_t"]),
+                "t": model("HTMLModel", value="counting: 100%")}  # fmt: skip
+    assert NOTE not in static_view(progress, "bar") and "counting: 100%" in static_view(
+        progress, "bar"
+    )
