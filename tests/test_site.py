@@ -170,6 +170,8 @@ def test_only_the_objectives_bold_terms_are_linked():
     assert linked.startswith("**Learning rate** early.")
     assert linked.endswith("pick the [**learning rate**](glossary.html#learning-rate).")
     assert G.link_objectives("no objectives **learning rate**", terms).count("](") == 0
+    plural = G.link_objectives("**Learning objectives:** compare **Learning rates**.", terms)
+    assert "[**Learning rates**](glossary.html#learning-rate)" in plural
 
 
 def test_build_site_rejects_zero_jobs(tmp_path):

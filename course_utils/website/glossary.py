@@ -62,7 +62,8 @@ def link_objectives(source: str, terms: dict[str, str], href: str = PAGE) -> str
     """Link each bold term of a markdown cell's learning objectives to its glossary anchor.
 
     ``terms`` maps lowercase terms to slugs. Only text from the "**Learning objectives**" marker on
-    is touched, and only bold spans naming a glossary term (compared case-insensitively).
+    is touched, and only bold spans naming a glossary term (compared case-insensitively, a plural
+    "s" dropped when only the singular is in the glossary).
     """
     marker = _OBJECTIVES.search(source)
     if not marker or not terms:
@@ -71,6 +72,8 @@ def link_objectives(source: str, terms: dict[str, str], href: str = PAGE) -> str
 
     def link(match: re.Match) -> str:
         key = match.group(1).strip().rstrip(".:").lower()
+        if key not in terms and key.endswith("s"):  # "**saddle points**" -> "Saddle point"
+            key = key[:-1]
         if key not in terms:
             return match.group(0)
         return f"[{match.group(0)}]({href}#{terms[key]})"
