@@ -18,6 +18,7 @@ when it can); skipped with the reason when either is missing. Never downloads a 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -273,6 +274,8 @@ EXTRA_CHECKS = {"notebooks/01_gradient_descent.ipynb": _explorer_diverges_past_t
 @pytest.mark.parametrize("notebook", NOTEBOOKS)
 def test_notebook_runs_in_jupyterlab(jupyterlab, browser, notebook):
     exercise = notebook.startswith("exercises/")
+    shot = SHOTS / f"{notebook[:-6].replace('/', '-')}.png"
+    SHOTS.mkdir(parents=True, exist_ok=True)
     page = browser.new_page()
     try:
         page.goto(f"{jupyterlab}/lab/tree/{notebook}?reset&token={TOKEN}")
@@ -280,7 +283,11 @@ def test_notebook_runs_in_jupyterlab(jupyterlab, browser, notebook):
         page.wait_for_selector(IDLE, timeout=120_000)
         page.wait_for_timeout(2_000)  # let the kernel connect before running
         _run_all(page, exercise)
-        _check_errors(page, notebook)
+        try:
+            _check_errors(page, notebook)
+        except AssertionError:
+            page.locator(ERRORS).last.scroll_into_view_if_needed()
+            raise
         figures = _check_figures(page)
         widgets = _check_widgets(page)
         if notebook in EXTRA_CHECKS:
@@ -290,9 +297,9 @@ def test_notebook_runs_in_jupyterlab(jupyterlab, browser, notebook):
             if page.locator(shown).count():
                 page.locator(shown).first.scroll_into_view_if_needed()
                 break
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SHOTS / f"{notebook[:-6].replace('/', '-')}.png"))
         print(f"{notebook}: {figures} figures, {widgets} dashboards")
     finally:
+        with contextlib.suppress(Exception):  # also of a failure, where it stopped
+            page.screenshot(path=str(shot))
         page.close()
         _shut_down_kernels(jupyterlab)
