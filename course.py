@@ -1,11 +1,20 @@
 #!/usr/bin/env python3
 """One entry point for the course: set up the environment, open it, or test it.
 
-    python3 course.py lab              # set up .venv, then open the course in JupyterLab
+    python3 course.py lab              # set up .venv, then open your copy of the course (my-course/)
     python3 course.py lab --headless   # set up, execute every lecture, write HTML to build/
-    python3 course.py test             # set up (with dev tools), then lint + the whole test suite
-    python3 course.py site             # set up, execute the course, write the offline site to build/site/
+    python3 course.py update           # after `git pull`: bring new versions into my-course/,
+                                       #   keeping every answer you wrote
+    python3 course.py reset 05 [NAME]  # a fresh copy of exercise 05 (or of one answer), with backup
+    python3 course.py progress [--html] # run your exercises' checks: what passes, what is next
+    python3 course.py test [ARGS...]   # set up (with dev tools), then lint + the whole test suite
+                                       #   (extra ARGS go to pytest, e.g. -k grading)
+    python3 course.py site [OPTIONS]   # execute the course, write the offline site to build/site/
     python3 course.py setup [--dev]    # only create/refresh the environment
+
+You take the course in my-course/, a git-ignored copy made on the first `lab`: the tracked
+notebooks never change under you, and no command of the course overwrites a file of yours
+(anything it replaces is first copied to my-course/backups/).
 
 Needs only Python 3.11+ with pip and venv. The environment lives in ./.venv (override with
 COURSE_VENV=/path). It is reinstalled only when pyproject.toml changes. COURSE_CONSTRAINTS=FILE
@@ -102,14 +111,24 @@ def lab(headless: bool) -> int:
     setup(dev=False)
     if headless:
         return run([PYTHON, "-m", "course_utils.build", "--out", ROOT / "build"])
-    # Serve the whole course (lectures, exercises, solutions) and open notebook 00 first.
+    # Serve the learner's own copy of the course (made on first run) and open notebook 00 first.
+    code = workspace_command(["create"], set_up=False)
+    if code != 0:
+        return code
     cmd = [
-        BIN / "jupyter", "lab", f"--ServerApp.root_dir={ROOT}",
+        BIN / "jupyter", "lab", f"--ServerApp.root_dir={ROOT / 'my-course'}",
         "--ServerApp.default_url=/lab/tree/notebooks/00_start_here.ipynb",
     ]  # fmt: skip
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         cmd.append("--allow-root")  # containers often run as root; JupyterLab refuses otherwise
     return run(cmd)
+
+
+def _pytest_targets(extra: list[str]) -> list[str]:
+    """The tracked tests, notebooks and solutions, or the paths given among ``extra`` (never
+    my-course/: the suite tests the course, not the learner's copy)."""
+    named = [a for a in extra if not a.startswith("-") and (ROOT / a.split("::")[0]).exists()]
+    return extra if named else ["tests", "notebooks", "solutions", *extra]
 
 
 def test(extra: list[str]) -> int:
@@ -128,10 +147,7 @@ def test(extra: list[str]) -> int:
             "--nbval-lax",
             "--nbval-current-env",
             "--nbval-cell-timeout=300",
-            "tests",
-            "notebooks",
-            "solutions",
-            *extra,
+            *_pytest_targets(extra),
         ],
     ]
     for cmd in steps:
@@ -140,6 +156,13 @@ def test(extra: list[str]) -> int:
             log(f"failed: {' '.join(str(c) for c in cmd)} (exit {code})")
             return code
     return 0
+
+
+def workspace_command(argv: list[str], set_up: bool = True) -> int:
+    """create / update / reset / progress on the learner's workspace (course_utils.workspace_cli)."""
+    if set_up:
+        setup(dev=False)
+    return run([PYTHON, "-m", "course_utils.workspace_cli", *argv])
 
 
 def main() -> int:
@@ -157,6 +180,22 @@ def main() -> int:
     p_test.add_argument(
         "pytest_args", nargs=argparse.REMAINDER, help="extra arguments for pytest, e.g. -k grading"
     )
+    sub.add_parser("update", help="after `git pull`: new versions into my-course/, answers kept")
+    p_reset = sub.add_parser(
+        "reset", help="a fresh copy of one exercise (or one answer), backed up"
+    )
+    p_reset.add_argument("which", help="the exercise: its number (05) or name")
+    p_reset.add_argument("question", nargs="?", help="only this question's answer cell")
+    p_reset.add_argument(
+        "--lecture", action="store_true", help="reset the lecture, not the exercise"
+    )
+    p_progress = sub.add_parser(
+        "progress", help="run your exercises' checks; what passes, what next"
+    )
+    p_progress.add_argument("which", nargs="*", help="exercise numbers or names (default: all)")
+    p_progress.add_argument(
+        "--html", action="store_true", help="also write my-course/progress.html"
+    )
     sub.add_parser(
         "site",
         help="build the offline static site in build/site/ (options: --only STEM..., --jobs N, "
@@ -164,16 +203,17 @@ def main() -> int:
     )
     p_setup = sub.add_parser("setup", help="only create or refresh the environment")
     p_setup.add_argument("--dev", action="store_true", help="also install the authoring/test tools")
-    args, rest = parser.parse_known_args()
-    if args.command == "site":  # its options go to python -m course_utils.website
+    argv = sys.argv[1:]
+    if argv[:1] == ["test"]:  # everything after `test` goes to pytest, options included
+        return test(argv[1:])
+    if argv[:1] == ["site"]:  # its options go to python -m course_utils.website
         setup(dev=False)
-        return run([PYTHON, "-m", "course_utils.website", *rest])
-    if rest:
-        parser.error(f"unrecognized arguments: {' '.join(rest)}")
+        return run([PYTHON, "-m", "course_utils.website", *argv[1:]])
+    args = parser.parse_args(argv)
+    if args.command in ("update", "reset", "progress"):
+        return workspace_command(argv)
     if args.command == "lab":
         return lab(args.headless)
-    if args.command == "test":
-        return test(args.pytest_args)
     setup(args.dev)
     return 0
 

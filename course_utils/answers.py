@@ -102,71 +102,96 @@ def plain_from_json(obj, _depth: int = 0):
 # ---------------------------------------------------------------- comparison
 
 
-def describe(plain) -> str:
-    """A short human-readable rendering of plain data for feedback messages."""
+def describe(plain, raw=None) -> str:
+    """A short human-readable rendering of plain data for feedback messages (an array whose
+    values are all whole numbers is shown with integers, as the learner would write it; a
+    sequence in brackets when ``raw``, the reference's own result, is a list)."""
     if plain is None:
         return "None"
     if isinstance(plain, float):
         return f"{plain:.6g}"
     if isinstance(plain, PlainArray):
         arr = plain.to_numpy()
+        if arr.size and np.all(np.isfinite(arr)) and np.all(arr == np.round(arr)):
+            arr = arr.astype(np.int64)
         with np.printoptions(precision=6, suppress=False, threshold=20, edgeitems=3):
             body = np.array2string(arr, separator=", ")
-        return f"array{body if arr.ndim else '(' + body + ')'} (shape {plain.shape})"
-    return "(" + ", ".join(describe(v) for v in plain) + ")"
+        return f"array({body}) (shape {plain.shape})"
+    items = raw if type(raw) in (list, tuple) and len(raw) == len(plain) else [None] * len(plain)
+    body = ", ".join(describe(v, r) for v, r in zip(plain, items, strict=True))
+    return f"[{body}]" if type(raw) is list else f"({body})"
 
 
-def _kind(plain) -> str:
+def container_word(raw) -> str:
+    """How the task names a returned sequence: "list" for a list, else "tuple"."""
+    return "list" if type(raw) is list else "tuple"
+
+
+def _kind(plain, word: str = "tuple") -> str:
     if plain is None:
         return "None"
     if isinstance(plain, float):
         return "a number"
     if isinstance(plain, PlainArray):
         return f"an array of shape {plain.shape}"
-    return f"a tuple of {len(plain)} items"
+    return f"a {word} of {len(plain)} items"
 
 
-def mismatch(expected, got, rtol: float, atol: float) -> str | None:
-    """Return None when ``got`` matches ``expected`` (both plain data), else one sentence why not."""
+def mismatch(expected, got, rtol: float, atol: float, raw=None) -> str | None:
+    """Return None when ``got`` matches ``expected`` (both plain data), else one sentence why not.
+
+    ``raw`` is the reference's own result (optional): its lists and tuples give the words of the
+    message ("a list of 6 items"); where a nested item differs, the message names it once, as
+    ``result[1][0]``."""
+    path, why = _first_difference(expected, got, rtol, atol, raw, "")
+    if why is None or not path:
+        return why
+    return f"in result{path}: {why}"
+
+
+def _first_difference(expected, got, rtol, atol, raw, path):
     if got is None and expected is not None:
-        return "got None: does the function end with `return ...`?"
+        return path, "got None: does the function end with `return ...`?"
     if isinstance(expected, float) and isinstance(got, PlainArray) and got.shape in ((), (1,)):
         got = got.data[0]
     if isinstance(expected, float):
         if not isinstance(got, float):
-            return f"expected a number, got {_kind(got)}."
+            return path, f"expected a number, got {_kind(got)}."
         if math.isnan(got):
-            return "got NaN."
+            return path, "got NaN."
         if not math.isclose(got, expected, rel_tol=rtol, abs_tol=atol):
-            return f"expected {expected:.6g}, got {got:.6g}."
-        return None
+            return path, f"expected {expected:.6g}, got {got:.6g}."
+        return path, None
     if isinstance(expected, PlainArray):
         if not isinstance(got, PlainArray):
-            return f"expected an array of shape {expected.shape}, got {_kind(got)}."
+            return path, f"expected an array of shape {expected.shape}, got {_kind(got)}."
         if got.shape != expected.shape:
-            return f"expected an array of shape {expected.shape}, got shape {got.shape}."
+            return path, f"expected an array of shape {expected.shape}, got shape {got.shape}."
         e, g = expected.to_numpy(), got.to_numpy()
         if np.isnan(g).any() and not np.isnan(e).any():
-            return "the array contains NaN."
+            return path, "the array contains NaN."
         if not np.allclose(g, e, rtol=rtol, atol=atol, equal_nan=True):
             worst = int(np.argmax(np.abs(g - e).ravel()))
-            return (
+            return path, (
                 f"values differ (largest difference {np.abs(g - e).ravel()[worst]:.3g} "
                 f"at flat index {worst})."
             )
-        return None
+        return path, None
     if isinstance(expected, list):
+        word = container_word(raw)
         if not isinstance(got, list):
-            return f"expected a tuple of {len(expected)} items, got {_kind(got)}."
+            return path, f"expected a {word} of {len(expected)} items, got {_kind(got, word)}."
         if len(got) != len(expected):
-            return f"expected a tuple of {len(expected)} items, got {len(got)}."
+            return path, f"expected a {word} of {len(expected)} items, got {len(got)}."
+        items = raw if type(raw) in (list, tuple) and len(raw) == len(expected) else None
         for i, (e, g) in enumerate(zip(expected, got, strict=True)):
-            why = mismatch(e, g, rtol, atol)
+            sub = items[i] if items is not None else None
+            where, why = _first_difference(e, g, rtol, atol, sub, f"{path}[{i}]")
             if why is not None:
-                return f"item {i} of the returned tuple: {why}"
-        return None
+                return where, why
+        return path, None
     if expected is None:
-        return None if got is None else f"expected None, got {_kind(got)}."
+        return path, (None if got is None else f"expected None, got {_kind(got)}.")
     raise NotPlainData(f"expected value is not plain data: {type(expected).__name__}.")
 
 
@@ -247,6 +272,20 @@ class Observation:
         return cls(data["outcome"], value, text["error_type"], text["error"], after, calls)
 
 
+def inputs_after(args: tuple) -> tuple:
+    """The array arguments (an ndarray, or a list of ndarrays) as plain data after a call; None
+    for the others. Read back to judge "changes its input in place" and "leaves it unchanged"."""
+
+    def snapshot(a):
+        if type(a) is np.ndarray:
+            return to_plain(a)
+        if type(a) is list and a and all(type(v) is np.ndarray for v in a):
+            return to_plain(a)
+        return None
+
+    return tuple(snapshot(a) for a in args)
+
+
 def observe_call(function, args: tuple, record_inputs: bool) -> Observation:
     """Call ``function(*args)`` and describe the result as an Observation (runs with the
     learner's code: no reference and no expected value are involved here)."""
@@ -255,9 +294,7 @@ def observe_call(function, args: tuple, record_inputs: bool) -> Observation:
     except Exception as exc:  # the learner's code may raise anything
         name = type(exc).__name__
         return Observation("error", error_type=name, error=short_text(f"{name}: {exc}"))
-    after = None
-    if record_inputs:
-        after = tuple(to_plain(a) if type(a) is np.ndarray else None for a in args)
+    after = inputs_after(args) if record_inputs else None
     try:
         return Observation("value", to_plain(result), inputs_after=after)
     except NotPlainData as exc:

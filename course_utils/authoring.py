@@ -123,6 +123,10 @@ def main(argv: list[str] | None = None) -> int:
         return 1 if stale else 0
     for path in write_exercises():
         print(f"wrote {path.relative_to(REPO)}")
+    print(
+        "(only the tracked exercises/ are written; learners work in their own my-course/, which "
+        "this never touches: `python3 course.py update` brings them the new versions)"
+    )
     return 0
 
 

@@ -13,6 +13,7 @@ uses SIGALRM, so it applies in the main thread on Linux and macOS (always the ca
 from __future__ import annotations
 
 import contextlib
+import difflib
 import signal
 import threading
 
@@ -33,6 +34,14 @@ class Checker:
         _show_failures_without_traceback()
 
     def __call__(self, name: str, answer) -> None:
+        known = [q.name for q in self.assignment.questions]
+        if name not in known:
+            close = difflib.get_close_matches(str(name), known, n=1)
+            guess = f"did you mean `{close[0]}`? " if close else ""
+            names = ", ".join(f"`{n}`" for n in known)
+            raise CheckFailed(
+                f"there is no question {name!r} here: {guess}The questions are {names}."
+            )
         question = self.assignment.question(name)
         cases = question.visible_cases
         for number, case in enumerate(cases, start=1):

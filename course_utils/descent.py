@@ -1,7 +1,8 @@
 """One descent loop for every optimizer: it records a Trajectory and diagnoses divergence.
 
-``run(objective, x0, make_optimizer)`` builds the optimizer on the iterate (a numpy array the
-optimizer updates in place, as ``torch.optim`` updates tensors) and steps until the gradient norm
+``run(objective, x0, optimizer, lr)`` builds ``optimizer([x], lr=lr)`` on the iterate x (a numpy
+array the optimizer updates in place, as ``torch.optim`` updates tensors; ``optimizer`` is a class
+such as ``SGD`` or a ``functools.partial`` of one) and steps until the gradient norm
 falls below ``tol``, ``max_iters`` steps are taken, or the run diverges. ``gradient_descent`` is
 plain SGD, x_{k+1} = x_k - lr * grad f(x_k), through that loop.
 """
@@ -18,6 +19,8 @@ from .validation import (
     gradient_output,
     integer,
     objective_like,
+    one_of,
+    optimizer_class,
     real_number,
     scalar_output,
 )
@@ -144,49 +147,32 @@ def _evaluate(objective, x: np.ndarray, where: str) -> tuple[float, np.ndarray]:
     return loss, g
 
 
-def run(
-    objective,
-    x0,
-    make_optimizer,
-    *,
-    max_iters: int = 1000,
-    tol: float = 1e-6,
-    on_divergence: str = "raise",
-) -> Trajectory:
-    """Minimize ``objective`` from ``x0`` with the optimizer ``make_optimizer([x])`` builds.
+def _start(objective, x0, optimizer, lr, max_iters, tol, on_divergence):
+    """The checked arguments of :func:`run`: (x, f(x0), grad f(x0), optimizer on x, max_iters, tol).
 
-    ``make_optimizer`` receives a list holding one float64 array, the iterate x (a copy of
-    x0), and returns an optimizer in torch.optim's shape: ``step(grads)`` updates x in place
-    from a list of gradients, ``param_groups[0]["lr"]`` is the learning rate; e.g.
-    ``lambda params: SGD(params, lr=0.1, momentum=0.9)``.
-
-    Before each step, stop with status "converged" if ||grad f(x_k)|| < tol (so starting at a
-    minimizer takes 0 steps); stop with "max_iters" after ``max_iters`` steps otherwise.
-    A step diverges if x, the loss or the gradient is not finite, or the loss exceeds
-    1e8 * max(1, |f(x0)|); then raise :class:`DivergenceError` (``on_divergence="raise"``) or
-    return the trajectory up to the last good iterate with status "diverged" (``"stop"``).
+    Every check is one of :mod:`validation`'s, so a wrong argument gets its one sentence.
     """
     objective_like(objective)
+    optimizer_class(optimizer)
+    lr = real_number(lr, "lr", positive=True)
     tol = real_number(tol, "tol", nonnegative=True)
     max_iters = integer(max_iters, "max_iters", 0)
-    if on_divergence not in ("raise", "stop"):
-        raise ValueError(f"on_divergence must be 'raise' or 'stop', got {on_divergence!r}.")
-    if not callable(make_optimizer):
-        raise TypeError(
-            "make_optimizer must be callable, e.g. lambda params: SGD(params, lr=0.1), "
-            f"got {type(make_optimizer).__name__}."
-        )
-
+    one_of(on_divergence, ("raise", "stop"), "on_divergence")
     x = as_point(x0, getattr(objective, "dim", np.size(x0)), "x0")
     loss, g = _evaluate(objective, x, "x0")
     if not (np.isfinite(loss) and np.all(np.isfinite(g))):
         raise ValueError(f"objective value and gradient at x0 must be finite, got loss {loss}.")
-    optimizer = make_optimizer([x])
-    if not callable(getattr(optimizer, "step", None)):
+    built = optimizer([x], lr=lr)
+    if not callable(getattr(built, "step", None)):
         raise TypeError(
-            "make_optimizer must return an optimizer with a .step(grads) method, "
-            f"got {type(optimizer).__name__}."
+            "optimizer(params, lr=...) must return an optimizer with a .step(grads) method, "
+            f"got {type(built).__name__}."
         )
+    return x, loss, g, built, max_iters, tol
+
+
+def _descend(objective, x, loss, g, optimizer, max_iters, tol):
+    """The loop of :func:`run`: step x in place; (xs, losses, grad norms, lrs, status, bad loss)."""
     threshold = DIVERGENCE_FACTOR * max(1.0, abs(loss))
     xs, losses, gnorms, lrs = [x.copy()], [loss], [float(np.linalg.norm(g))], []
     status, bad_loss = "max_iters", None
@@ -214,6 +200,37 @@ def run(
             losses.append(loss)
             gnorms.append(gnorm)
 
+    return xs, losses, gnorms, lrs, status, bad_loss
+
+
+def run(
+    objective,
+    x0,
+    optimizer,
+    lr: float,
+    *,
+    max_iters: int = 1000,
+    tol: float = 1e-6,
+    on_divergence: str = "raise",
+) -> Trajectory:
+    """Minimize ``objective`` from ``x0`` with the optimizer ``optimizer([x], lr=lr)`` builds.
+
+    ``optimizer`` is a class in torch.optim's shape or a ``functools.partial`` of one, e.g.
+    ``SGD`` or ``partial(SGD, momentum=0.9)``: it is called on a list holding one float64 array,
+    the iterate x (a copy of x0), and ``lr``; ``step(grads)`` updates x in place from a list of
+    gradients and ``param_groups[0]["lr"]`` is the learning rate.
+
+    Before each step, stop with status "converged" if ||grad f(x_k)|| < tol (so starting at a
+    minimizer takes 0 steps); stop with "max_iters" after ``max_iters`` steps otherwise.
+    A step diverges if x, the loss or the gradient is not finite, or the loss exceeds
+    1e8 * max(1, |f(x0)|); then raise :class:`DivergenceError` (``on_divergence="raise"``) or
+    return the trajectory up to the last good iterate with status "diverged" (``"stop"``).
+    """
+    x, loss, g, optimizer, max_iters, tol = _start(
+        objective, x0, optimizer, lr, max_iters, tol, on_divergence
+    )
+    xs, losses, gnorms, lrs, status, bad_loss = _descend(objective, x, loss, g, optimizer,
+                                                         max_iters, tol)  # fmt: skip
     lr0 = lrs[0] if lrs else _current_lr(optimizer)
     traj = Trajectory(
         xs=np.array(xs),
@@ -247,11 +264,11 @@ def gradient_descent(
     ``tol`` and ``max_iters`` are keyword-only (in the lecture's and exercise's order), so a
     positional call cannot swap them silently. See :func:`run` for the stopping rules.
     """
-    lr = real_number(lr, "lr", positive=True)
     return run(
         objective,
         x0,
-        lambda params: SGD(params, lr=lr),
+        SGD,
+        lr,
         max_iters=max_iters,
         tol=tol,
         on_divergence=on_divergence,

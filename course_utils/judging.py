@@ -14,12 +14,11 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass
 
-import numpy as np
-
 from .answers import (
     NotPlainData,
     Observation,
     describe,
+    inputs_after,
     mismatch,
     observe_call,
     observe_value,
@@ -41,7 +40,7 @@ def observe(question: Question, case: Case, answer, args: tuple | None = None) -
             "not_plain", error=f"{question.name} should be a function, got {type(answer).__name__}."
         )
     args = case.make_inputs() if args is None else copy.deepcopy(args)  # the caller's stay intact
-    return observe_call(answer, args, question.inputs_unchanged)
+    return observe_call(answer, args, question.records_inputs)
 
 
 @dataclass(frozen=True)
@@ -60,9 +59,12 @@ class Verdict:
 
 
 def _expected(question: Question, args: tuple):
+    """The reference's answer as plain data, and as it was returned (for the task's words)."""
     if question.kind == "value":
-        return to_plain(question.reference())
-    return to_plain(question.reference(*copy.deepcopy(args)))
+        raw = question.reference()
+    else:
+        raw = question.reference(*copy.deepcopy(args))
+    return to_plain(raw), raw
 
 
 def _matching_mistake(question: Question, args: tuple, got) -> str:
@@ -130,8 +132,8 @@ def judge(question: Question, case: Case, observation, args: tuple | None = None
     got = obs.value
     if got is None and question.kind == "value":
         return Verdict(False, f"`{question.name}` is still None: set it to your answer.")
-    expected = _expected(question, args)
-    why = mismatch(expected, got, question.rtol, question.atol)
+    expected, raw = _expected(question, args)
+    why = mismatch(expected, got, question.rtol, question.atol, raw)
     if why is not None:
         hint = _matching_mistake(question, args, got)
         if why.startswith(("got None", "got NaN", "the array contains NaN")):
@@ -145,22 +147,51 @@ def judge(question: Question, case: Case, observation, args: tuple | None = None
                 hint,
             )
         if not isinstance(expected, float):
-            why = f"{why}\n    expected: {describe(expected)}\n    got:      {describe(got)}"
+            shown = f"\n    expected: {describe(expected, raw)}\n    got:      {describe(got, raw)}"
+            why += shown
         return Verdict(False, why, hint, reveals=True)
+    if question.in_place:
+        return _changed_in_place(question, args, obs.inputs_after)
     if question.inputs_unchanged:
-        return _inputs_unchanged(args, obs.inputs_after)
+        return _inputs_unchanged(question, args, obs.inputs_after)
     return Verdict(True)
 
 
-def _inputs_unchanged(args: tuple, after) -> Verdict:
-    before = [to_plain(a) if type(a) is np.ndarray else None for a in args]
+def _argument_name(question: Question, i: int) -> str:
+    names = question.argument_names
+    return f"`{names[i]}`" if i < len(names) else f"argument {i + 1}"
+
+
+def _changed_in_place(question: Question, args: tuple, after) -> Verdict:
+    """The arguments after the call must be what the reference leaves in its own arguments."""
+    own = copy.deepcopy(args)
+    question.reference(*own)
+    wanted = inputs_after(own)
+    if after is None or len(after) != len(wanted):
+        return Verdict(False, "could not read the arguments back after the call.")
+    for i, (w, a) in enumerate(zip(wanted, after, strict=True)):
+        if w is not None and (
+            a is None or mismatch(w, a, question.rtol, question.atol) is not None
+        ):
+            name = _argument_name(question, i)
+            return Verdict(
+                False,
+                f"returned the right values, but the arrays of {name} are not changed in place.",
+                f"The task asks to change the arrays of {name} themselves (in place), as torch's "
+                "function does: a copy, or a new list, leaves the caller's arrays as they were.",
+            )
+    return Verdict(True)
+
+
+def _inputs_unchanged(question: Question, args: tuple, after) -> Verdict:
+    before = inputs_after(args)
     if after is None or len(after) != len(before):
         return Verdict(False, "could not read the inputs back after the call.")
     for i, (b, a) in enumerate(zip(before, after, strict=True)):
         if b is not None and (a is None or mismatch(b, a, 0.0, 0.0) is not None):
             return Verdict(
                 False,
-                f"the function changed its input argument #{i + 1} in place.",
+                f"the function changed its argument {_argument_name(question, i)} in place.",
                 "Work on a copy (e.g. `x = x.copy()` or `x + ...` instead of `x += ...`).",
             )
     return Verdict(True)

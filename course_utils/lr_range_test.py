@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .validation import integer, real_number
+from .validation import fraction, integer, real_number
 
 __all__ = ["RangeTestResult", "lr_range_test", "SUGGESTION_RULE"]
 
@@ -55,6 +55,29 @@ def lr_range_test(
     the smoothed loss exceeds ``diverge_factor`` times its lowest value, or the loss is not
     finite. Needs skip_start + 5 finite steps to suggest a value.
     """
+    lr_min, lr_max, num_steps, smoothing, diverge_factor, skip_start = _checked(
+        train_step, lr_min, lr_max, num_steps, smoothing, diverge_factor, skip_start
+    )
+    schedule = lr_min * (lr_max / lr_min) ** (np.arange(num_steps) / (num_steps - 1))
+    lrs, losses, smoothed, diverged = _sweep(train_step, schedule, smoothing, diverge_factor)
+    if len(lrs) < skip_start + 5:
+        raise ValueError(
+            f"the loss diverged after {len(lrs)} steps, before the test could learn anything "
+            f"(it needs skip_start + 5 = {skip_start + 5}): lower lr_min."
+        )
+    lowest = skip_start + int(np.argmin(smoothed[skip_start:]))
+    return RangeTestResult(
+        lrs=lrs,
+        losses=losses,
+        smoothed=smoothed,
+        suggested_lr=float(lrs[lowest] / 10),
+        lr_at_min_loss=float(lrs[lowest]),
+        diverged=diverged,
+    )
+
+
+def _checked(train_step, lr_min, lr_max, num_steps, smoothing, diverge_factor, skip_start):
+    """The arguments of :func:`lr_range_test`, checked (one sentence each), in its order."""
     if not callable(train_step):
         raise TypeError(
             f"train_step must be a function lr -> loss, got {type(train_step).__name__}."
@@ -64,15 +87,17 @@ def lr_range_test(
     if lr_min >= lr_max:
         raise ValueError(f"lr_min must be smaller than lr_max, got {lr_min} >= {lr_max}.")
     num_steps = integer(num_steps, "num_steps", low=5)
-    smoothing = real_number(smoothing, "smoothing", nonnegative=True)
-    if smoothing >= 1:
-        raise ValueError(f"smoothing must be in [0, 1), got {smoothing}.")
+    smoothing = fraction(smoothing, "smoothing")
     skip_start = integer(skip_start, "skip_start", low=0)
     diverge_factor = real_number(diverge_factor, "diverge_factor", positive=True)
-    if diverge_factor <= 1:
+    if diverge_factor <= 1:  # a growth factor, not a fraction
         raise ValueError(f"diverge_factor must be > 1, got {diverge_factor}.")
+    return lr_min, lr_max, num_steps, smoothing, diverge_factor, skip_start
 
-    schedule = lr_min * (lr_max / lr_min) ** (np.arange(num_steps) / (num_steps - 1))
+
+def _sweep(train_step, schedule, smoothing: float, diverge_factor: float):
+    """One ``train_step`` per lr of ``schedule`` until the loss diverges: the lrs taken, their
+    losses, the bias-corrected smoothed losses (arrays) and whether it stopped early."""
     lrs, losses, smoothed = [], [], []
     average, best, diverged = 0.0, np.inf, False
     for k, lr in enumerate(schedule):
@@ -95,18 +120,4 @@ def lr_range_test(
         if value > diverge_factor * best and k > 0:
             diverged = True
             break
-    if len(lrs) < skip_start + 5:
-        raise ValueError(
-            f"the loss diverged after {len(lrs)} steps, before the test could learn anything "
-            f"(it needs skip_start + 5 = {skip_start + 5}): lower lr_min."
-        )
-    lrs_a, smooth_a = np.array(lrs), np.array(smoothed)
-    lowest = skip_start + int(np.argmin(smooth_a[skip_start:]))
-    return RangeTestResult(
-        lrs=lrs_a,
-        losses=np.array(losses),
-        smoothed=smooth_a,
-        suggested_lr=float(lrs_a[lowest] / 10),
-        lr_at_min_loss=float(lrs_a[lowest]),
-        diverged=diverged,
-    )
+    return np.array(lrs), np.array(losses), np.array(smoothed), diverged

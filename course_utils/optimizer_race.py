@@ -1,17 +1,18 @@
 """An optimizer race on 2-D surfaces: several optimizers from one start, drawn, animated, steered.
 
-``race(objective, x0, {"name": make_optimizer, ...}, steps)`` runs each optimizer through the one
+``race(objective, x0, {"name": optimizer, ...}, lr, steps)`` runs each optimizer through the one
 descent loop (``descent.run``) and returns the trajectories; ``plot_race`` draws them over the
 contours beside their loss curves; ``race_animation`` turns them into a small matplotlib animation
 (``.to_jshtml()`` plays without a kernel); ``OptimizerRace`` is the ipywidgets dashboard (choose the
-surface, the optimizers and the learning rate). Every optimizer enters as a factory
-``make_optimizer(params) -> optimizer`` in torch.optim's shape.
+surface, the optimizers and the learning rate). Every optimizer enters as everywhere in the course:
+a class in torch.optim's shape or a ``functools.partial`` of one, called as ``optimizer(params,
+lr=lr)``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 import ipywidgets as w
 import matplotlib.pyplot as plt
@@ -21,8 +22,8 @@ from matplotlib.animation import FuncAnimation
 from .descent import run
 from .objectives import DoubleWell2D, Quadratic, Rosenbrock, Saddle
 from .optim import SGD, Adagrad, Adam, RMSprop
-from .plotting import COLORS, LOG_FLOOR, plot_contour
-from .validation import as_point, integer, objective_like, real_number
+from .plotting import COLORS, LOG_FLOOR, plot_contour, show_in
+from .validation import as_point, integer, objective_like, one_of, optimizer_class, real_number
 
 __all__ = ["OPTIMIZERS", "SURFACES", "OptimizerRace", "Surface", "plot_race", "race",
            "race_animation"]  # fmt: skip
@@ -48,14 +49,15 @@ SURFACES = {
     "double well": Surface(DoubleWell2D(0.3), (1.6, 1.5), (-2.0, 2.0), (-2.0, 2.0)),
 }
 
-#: name -> (lr -> make_optimizer); hyperparameters other than lr are torch's defaults or 0.9.
-OPTIMIZERS: dict[str, Callable[[float], Callable]] = {
-    "GD": lambda lr: lambda p: SGD(p, lr=lr),
-    "heavy ball": lambda lr: lambda p: SGD(p, lr=lr, momentum=0.9),
-    "Nesterov": lambda lr: lambda p: SGD(p, lr=lr, momentum=0.9, nesterov=True),
-    "AdaGrad": lambda lr: lambda p: Adagrad(p, lr=lr),
-    "RMSprop": lambda lr: lambda p: RMSprop(p, lr=lr),
-    "Adam": lambda lr: lambda p: Adam(p, lr=lr),
+#: name -> optimizer, called as ``optimizer(params, lr=lr)``; hyperparameters other than lr are
+#: torch's defaults or momentum 0.9.
+OPTIMIZERS = {
+    "GD": SGD,
+    "heavy ball": partial(SGD, momentum=0.9),
+    "Nesterov": partial(SGD, momentum=0.9, nesterov=True),
+    "AdaGrad": Adagrad,
+    "RMSprop": RMSprop,
+    "Adam": Adam,
 }
 
 _COLOR_OF = dict(zip(OPTIMIZERS, COLORS, strict=False))
@@ -65,29 +67,41 @@ def _color(name: str, index: int) -> str:
     return _COLOR_OF.get(name, COLORS[index % len(COLORS)])
 
 
-def race(objective, x0, factories: dict, steps: int = 100, tol: float = 1e-8) -> dict:
-    """Run every ``make_optimizer`` in ``factories`` (name -> factory) from ``x0``.
+def race(objective, x0, optimizers: dict, lr, steps: int = 100, tol: float = 1e-8) -> dict:
+    """Run every optimizer in ``optimizers`` (name -> class or partial) from ``x0``.
 
-    Each run is ``descent.run(objective, x0, make_optimizer, max_iters=steps, tol=tol,
-    on_divergence="stop")``; returns ``{name: Trajectory}`` in the same order.
+    ``lr`` is one learning rate for all, or a dict giving each name its own. Each run is
+    ``descent.run(objective, x0, optimizer, lr, max_iters=steps, tol=tol, on_divergence="stop")``;
+    returns ``{name: Trajectory}`` in the order of ``optimizers``.
     """
     objective_like(objective, dim=2)
     x0 = as_point(x0, 2, "x0")
     steps = integer(steps, "steps", 1)
-    if not isinstance(factories, dict) or not factories:
-        raise TypeError("factories must be a non-empty dict mapping names to optimizer factories.")
-    for name, make in factories.items():
-        if not callable(make):
-            raise TypeError(f"factories[{name!r}] must be callable, got {type(make).__name__}.")
+    if not isinstance(optimizers, dict) or not optimizers:
+        raise TypeError("optimizers must be a non-empty dict mapping names to optimizer classes.")
+    for name, optimizer in optimizers.items():
+        optimizer_class(optimizer, f"optimizers[{name!r}]")
+    lrs = lr if isinstance(lr, dict) else dict.fromkeys(optimizers, lr)
+    missing = [name for name in optimizers if name not in lrs]
+    if missing:
+        raise ValueError(
+            f"lr must be a number or a dict with every optimizer's lr; missing {missing}."
+        )
     return {
-        name: run(objective, x0, make, max_iters=steps, tol=tol, on_divergence="stop")
-        for name, make in factories.items()
-    }
+        name: run(objective, x0, optimizer, lrs[name], max_iters=steps, tol=tol,
+                  on_divergence="stop")
+        for name, optimizer in optimizers.items()
+    }  # fmt: skip
 
 
 def _gaps(objective, traj) -> np.ndarray:
     f_star = getattr(objective, "min_value", 0.0)
     return np.maximum(traj.losses - f_star, LOG_FLOOR)
+
+
+# How a run ended, in words (a Trajectory's status is a code word such as "max_iters").
+STATUS_WORDS = {"converged": "converged", "max_iters": "stopped at the step limit",
+                "diverged": "diverged"}  # fmt: skip
 
 
 def plot_race(objective, trajectories: dict, xlim, ylim, upto: int | None = None, dpi=None):
@@ -105,7 +119,7 @@ def plot_race(objective, trajectories: dict, xlim, ylim, upto: int | None = None
         k = traj.n_steps if upto is None else min(upto, traj.n_steps)
         pts = traj.xs[: k + 1]
         c = _color(name, i)
-        label = f"{name} ({traj.status})" if upto is None else name
+        label = f"{name} ({STATUS_WORDS.get(traj.status, traj.status)})" if upto is None else name
         ax.plot(pts[:, 0], pts[:, 1], "-", color=c, lw=1.6, label=label, zorder=3)
         ax.plot(*pts[-1], "o", color=c, ms=6, mec="black", mew=0.6, zorder=4)
         gaps = _gaps(objective, traj)[: k + 1]
@@ -124,7 +138,7 @@ def plot_race(objective, trajectories: dict, xlim, ylim, upto: int | None = None
     return fig
 
 
-def race_animation(objective, trajectories: dict, xlim, ylim, frames: int = 12, dpi: int = 50):
+def race_animation(objective, trajectories: dict, xlim, ylim, frames: int = 12, dpi: int = 72):
     """A FuncAnimation of the race: ``frames`` frames, step counts spread evenly up to the end.
 
     Embed it with ``HTML(anim.to_jshtml())``: the frames (PNG at ``dpi``) are stored in the page,
@@ -166,35 +180,28 @@ class _LowResolutionAnimation(FuncAnimation):
         return super().save(*args, dpi=self._fig.dpi if dpi is None else dpi, **kwargs)
 
 
-def _in_ipython() -> bool:
-    try:
-        from IPython import get_ipython
-    except ImportError:
-        return False
-    return get_ipython() is not None
-
-
 class OptimizerRace:
     """Dashboard: choose a surface, the optimizers and the learning rate; the race reruns.
 
-    ``factories`` maps names to ``lr -> make_optimizer`` (default :data:`OPTIMIZERS`);
+    ``optimizers`` maps names to optimizer classes or partials (default :data:`OPTIMIZERS`);
     ``surfaces`` maps names to :class:`Surface` (default :data:`SURFACES`). After each change,
     ``trajectories`` holds the runs, ``figure`` the drawing and ``summary`` one line per optimizer.
     """
 
-    def __init__(self, surfaces=None, factories=None, surface=None, chosen=None, lr=0.01,
+    def __init__(self, surfaces=None, optimizers=None, surface=None, chosen=None, lr=0.01,
                  steps=150):  # fmt: skip
         self.surfaces = dict(SURFACES if surfaces is None else surfaces)
-        self.factories = dict(OPTIMIZERS if factories is None else factories)
-        if not self.surfaces or not self.factories:
-            raise ValueError("surfaces and factories must each hold at least one entry.")
+        self.optimizers = dict(OPTIMIZERS if optimizers is None else optimizers)
+        if not self.surfaces or not self.optimizers:
+            raise ValueError("surfaces and optimizers must each hold at least one entry.")
+        for name, optimizer in self.optimizers.items():
+            optimizer_class(optimizer, f"optimizers[{name!r}]")
         surface = next(iter(self.surfaces)) if surface is None else surface
-        if surface not in self.surfaces:
-            raise ValueError(f"surface must be one of {list(self.surfaces)}, got {surface!r}.")
-        chosen = tuple(self.factories) if chosen is None else tuple(chosen)
-        unknown = [c for c in chosen if c not in self.factories]
+        one_of(surface, self.surfaces, "surface")
+        chosen = tuple(self.optimizers) if chosen is None else tuple(chosen)
+        unknown = [c for c in chosen if c not in self.optimizers]
         if unknown or not chosen:
-            raise ValueError(f"chosen must name optimizers among {list(self.factories)}, "
+            raise ValueError(f"chosen must name optimizers among {list(self.optimizers)}, "
                              f"got {list(chosen)}.")  # fmt: skip
         lr = real_number(lr, "lr", positive=True)
         if not 1e-4 <= lr <= 1.0:
@@ -204,8 +211,8 @@ class OptimizerRace:
         style = {"description_width": "initial"}
         self.surface_menu = w.Dropdown(options=list(self.surfaces), value=surface,
                                        description="surface", style=style)  # fmt: skip
-        self.optimizer_menu = w.SelectMultiple(options=list(self.factories), value=chosen,
-                                               rows=len(self.factories), description="optimizers",
+        self.optimizer_menu = w.SelectMultiple(options=list(self.optimizers), value=chosen,
+                                               rows=len(self.optimizers), description="optimizers",
                                                style=style)  # fmt: skip
         self.lr_slider = w.FloatLogSlider(value=lr, base=10, min=-4, max=0, step=0.05,
                                           description="learning rate", readout_format=".3g",
@@ -232,24 +239,21 @@ class OptimizerRace:
         """Rerun the race with the current controls and redraw into the Output widget."""
         surface = self.surfaces[self.surface_menu.value]
         lr = float(self.lr_slider.value)
-        chosen = self.optimizer_menu.value or (next(iter(self.factories)),)
-        makers = {name: self.factories[name](lr) for name in chosen}
+        chosen = self.optimizer_menu.value or (next(iter(self.optimizers)),)
         self.trajectories = race(
-            surface.objective, surface.x0, makers, int(self.steps_slider.value)
+            surface.objective,
+            surface.x0,
+            {name: self.optimizers[name] for name in chosen},
+            lr,
+            int(self.steps_slider.value),
         )
         f_star = getattr(surface.objective, "min_value", 0.0)
-        rows = [f"<b>{name}</b>: {t.status} after {t.n_steps} steps, "
+        rows = [f"<b>{name}</b>: {STATUS_WORDS.get(t.status, t.status)} after {t.n_steps} steps, "
                 f"f - f* = {t.losses[-1] - f_star:.2e}"
                 for name, t in self.trajectories.items()]  # fmt: skip
         self.summary.value = f"lr = {lr:.3g}<br>" + "<br>".join(rows)
         self.figure = plot_race(surface.objective, self.trajectories, surface.xlim, surface.ylim)
-        if _in_ipython():
-            from IPython.display import display
-
-            self.output.clear_output(wait=True)
-            with self.output:
-                display(self.figure)
-        plt.close(self.figure)
+        show_in(self.output, self.figure)
 
     def _ipython_display_(self) -> None:
         from IPython.display import display

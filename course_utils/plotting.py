@@ -20,6 +20,7 @@ __all__ = [
     "plot_loss_curves",
     "plot_function_1d",
     "save_figure",
+    "show_in",
 ]
 
 #: Okabe–Ito palette (blue, vermillion, bluish green, orange, sky blue, purple, yellow, black).
@@ -225,3 +226,27 @@ def save_figure(fig, path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, bbox_inches="tight")
     return path
+
+
+def _in_ipython() -> bool:
+    """True inside an IPython kernel or shell (where widgets and ``display`` work)."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    return get_ipython() is not None
+
+
+def show_in(output, fig) -> None:
+    """Draw ``fig`` into the ipywidgets ``output`` (replacing what it showed), then close it.
+
+    The figure is shown as a static image, so it is closed in pyplot at once (pyplot's registry
+    stays clean however often a dashboard redraws); outside IPython it is only closed.
+    """
+    if _in_ipython():
+        from IPython.display import display
+
+        output.clear_output(wait=True)
+        with output:
+            display(fig)
+    plt.close(fig)

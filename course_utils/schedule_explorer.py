@@ -6,18 +6,47 @@ import ipywidgets as w
 import matplotlib.pyplot as plt
 import numpy as np
 
-from . import schedule_functions as F
+from .plotting import show_in
+from .schedules.functional import (
+    cosine_annealing_lr,
+    cosine_warm_restarts_lr,
+    cyclic_lr,
+    exponential_lr,
+    inverse_time_lr,
+    linear_lr,
+    one_cycle_lr,
+    polynomial_lr,
+    step_lr,
+)
 
-__all__ = ["SCHEDULE_CONTROLS", "ScheduleExplorer", "schedule_explorer"]
+__all__ = ["FORMULAS", "SCHEDULE_CONTROLS", "ScheduleExplorer", "schedule_explorer"]
+
+#: The formula of each schedule (LaTeX, for the explorer's and the notebook's figure titles),
+#: keyed by the name of its class in :mod:`course_utils.schedules`; η₀ is the initial lr, t the step.
+FORMULAS = {
+    "StepLR": r"$\eta_0\,\gamma^{\lfloor t/s \rfloor}$",
+    "MultiStepLR": r"$\eta_0\,\gamma^{\#\{m_i \leq t\}}$",
+    "ExponentialLR": r"$\eta_0\,\gamma^{t}$",
+    "InverseTimeLR": r"$\eta_0 / (1 + k t)$",
+    "LinearLR": r"$\eta_0\,(a + (b - a)\min(t, n)/n)$",
+    "PolynomialLR": r"$\eta_0\,(1 - \min(t, n)/n)^{p}$",
+    "CosineAnnealingLR": r"$\eta_{min} + (\eta_0 - \eta_{min})\,\frac{1 + \cos(\pi t / T)}{2}$",
+    "CosineAnnealingWarmRestarts": r"cosine within each period $T_0, T_0 T_{mult}, \ldots$",
+    "CyclicLR": r"$\eta_b + (\eta_{max} - \eta_b)\,\mathrm{tri}(t)\,\mathrm{scale}$",
+    "SequentialLR": r"LinearLR, then CosineAnnealingLR from $t = m$",
+    "ReduceLROnPlateau": r"$\eta \leftarrow$ factor $\cdot\,\eta$ after patience flat steps",
+    "LambdaLR": r"$\eta_0\,\lambda(t)$",
+    "OneCycleLR": r"$\eta_{max}/d \nearrow \eta_{max}$ in $pN$ steps $\searrow \eta_{max}/(df)$",
+}
 
 # name -> (function of (t, base_lr, **params), {param: (kind, min, max, value)}).
 # The base lr is its own slider; OneCycleLR's lr argument is max_lr.
 SCHEDULE_CONTROLS = {
-    "StepLR": (F.step_lr, {"step_size": ("int", 1, 200, 30), "gamma": ("float", 0.05, 0.95, 0.5)}),
-    "ExponentialLR": (F.exponential_lr, {"gamma": ("float", 0.9, 0.999, 0.98)}),
-    "InverseTimeLR": (F.inverse_time_lr, {"k": ("float", 0.0, 0.5, 0.05)}),
+    "StepLR": (step_lr, {"step_size": ("int", 1, 200, 30), "gamma": ("float", 0.05, 0.95, 0.5)}),
+    "ExponentialLR": (exponential_lr, {"gamma": ("float", 0.9, 0.999, 0.98)}),
+    "InverseTimeLR": (inverse_time_lr, {"k": ("float", 0.0, 0.5, 0.05)}),
     "LinearLR": (
-        F.linear_lr,
+        linear_lr,
         {
             "start_factor": ("float", 0.01, 1.0, 0.1),
             "end_factor": ("float", 0.0, 1.0, 1.0),
@@ -25,20 +54,20 @@ SCHEDULE_CONTROLS = {
         },
     ),  # fmt: skip
     "PolynomialLR": (
-        F.polynomial_lr,
+        polynomial_lr,
         {"total_iters": ("int", 1, 300, 150), "power": ("float", 0.1, 4.0, 2.0)},
     ),
     "CosineAnnealingLR": (
-        F.cosine_annealing_lr,
+        cosine_annealing_lr,
         {"T_max": ("int", 1, 300, 150), "eta_min": ("float", 0.0, 0.05, 0.0)},
     ),
     "CosineAnnealingWarmRestarts": (
-        F.cosine_warm_restarts_lr,
+        cosine_warm_restarts_lr,
         {"T_0": ("int", 1, 100, 20), "T_mult": ("int", 1, 3, 2), "eta_min": ("float", 0, 0.05, 0)},
     ),
     "CyclicLR": (
-        lambda t, base_lr, max_lr, step_size_up, mode: F.cyclic_lr(
-            t, base_lr, max_lr, step_size_up, None, mode, 0.995
+        lambda t, base_lr, max_lr, step_size_up, mode: cyclic_lr(  # sliders may cross:
+            t, min(base_lr, max_lr), max(base_lr, max_lr), step_size_up, None, mode, 0.995
         ),
         {
             "max_lr": ("float", 0.1, 1.0, 0.5),
@@ -47,7 +76,7 @@ SCHEDULE_CONTROLS = {
         },
     ),  # fmt: skip
     "OneCycleLR": (
-        lambda t, base_lr, pct_start, anneal_strategy, total_steps: F.one_cycle_lr(
+        lambda t, base_lr, pct_start, anneal_strategy, total_steps: one_cycle_lr(
             t, base_lr, total_steps, pct_start, anneal_strategy
         ),
         {
@@ -103,6 +132,9 @@ class ScheduleExplorer:
 
     def _build_controls(self) -> None:
         _, specs = SCHEDULE_CONTROLS[self.choice.value]
+        # OneCycleLR's lr argument is its PEAK (max_lr); every other schedule starts from it.
+        one_cycle = self.choice.value == "OneCycleLR"
+        self.base_lr.description = "peak lr (max_lr)" if one_cycle else "initial lr (η₀)"
         self.controls = {n: _control(n, s) for n, s in specs.items() if s[0] != "steps"}
         for control in self.controls.values():
             control.observe(lambda _: self.update(), names="value")
@@ -125,20 +157,10 @@ class ScheduleExplorer:
         fig, ax = plt.subplots(figsize=(9, 3.2), layout="constrained")
         ax.plot(np.arange(self.last_lrs.size), self.last_lrs, color="C0")
         ax.set(xlabel="step t", ylabel="learning rate",
-               title=f"{self.choice.value}: {F.FORMULAS[self.choice.value]}")  # fmt: skip
+               title=f"{self.choice.value}: {FORMULAS[self.choice.value]}")  # fmt: skip
         ax.set_ylim(bottom=0)
         self.figure = fig
-        try:
-            from IPython import get_ipython
-            from IPython.display import display
-
-            if get_ipython() is not None:
-                self.output.clear_output(wait=True)
-                with self.output:
-                    display(fig)
-        except ImportError:  # pragma: no cover
-            pass
-        plt.close(fig)
+        show_in(self.output, fig)
 
     def _ipython_display_(self) -> None:
         from IPython.display import display

@@ -8,18 +8,10 @@ import numpy as np
 
 from .descent import run
 from .optim import SGD
-from .plotting import plot_contour, plot_function_1d, plot_loss_curves, plot_trajectory
-from .validation import as_point, integer, objective_like, real_number
+from .plotting import plot_contour, plot_function_1d, plot_loss_curves, plot_trajectory, show_in
+from .validation import as_point, integer, objective_like, optimizer_class, real_number
 
 __all__ = ["LearningRateExplorer", "learning_rate_explorer"]
-
-
-def _in_ipython() -> bool:
-    try:
-        from IPython import get_ipython
-    except ImportError:
-        return False
-    return get_ipython() is not None
 
 
 def _view(points: np.ndarray, margin: float = 0.3) -> np.ndarray:
@@ -27,6 +19,32 @@ def _view(points: np.ndarray, margin: float = 0.3) -> np.ndarray:
     lo, hi = points.min(axis=0), points.max(axis=0)
     pad = np.maximum(margin * (hi - lo), 0.75)
     return np.column_stack([lo - pad, hi + pad])
+
+
+def _learning_rates(lr_min, lr_max, lr) -> tuple[float, float, float]:
+    """(lr_min, lr_max, lr) checked: 0 < lr_min < lr_max, lr in between (default: their
+    geometric mean)."""
+    lr_min = real_number(lr_min, "lr_min", positive=True)
+    lr_max = real_number(lr_max, "lr_max", positive=True)
+    if lr_min >= lr_max:
+        raise ValueError(f"lr_min must be smaller than lr_max, got {lr_min} >= {lr_max}.")
+    lr = float(np.sqrt(lr_min * lr_max)) if lr is None else real_number(lr, "lr", positive=True)
+    if not lr_min <= lr <= lr_max:
+        raise ValueError(f"lr must lie in [lr_min, lr_max] = [{lr_min}, {lr_max}], got {lr}.")
+    return lr_min, lr_max, lr
+
+
+def _start_view(objective, x0: np.ndarray) -> np.ndarray:
+    """The plot limits: x0, the minimizers, and x0 mirrored through the (global) minimizer.
+
+    Near 2/L the iterates oscillate across the minimizer with almost the starting amplitude, and
+    should stay on screen.
+    """
+    dim = x0.size
+    mins = np.asarray(getattr(objective, "minimizers", np.empty((0, dim))), dtype=float)
+    mins = mins.reshape(-1, dim)
+    mirrored = 2 * mins[:1] - x0[None, :]
+    return _view(np.vstack([x0[None, :], mins, mirrored]))
 
 
 def _title(traj) -> str:
@@ -59,40 +77,27 @@ class LearningRateExplorer:
         optimizer=SGD,
     ):
         objective_like(objective)
-        if not callable(optimizer):
-            raise TypeError(
-                "optimizer must be callable as optimizer(params, lr=lr), e.g. SGD, "
-                f"got {type(optimizer).__name__}."
-            )
-        self.optimizer = optimizer
+        self.optimizer = optimizer_class(optimizer)
         dim = getattr(objective, "dim", None)
         if dim not in (1, 2):
             raise ValueError(f"objective must have dim 1 or 2, got dim {dim}.")
-        lr_min, lr_max = (
-            real_number(lr_min, "lr_min", positive=True),
-            real_number(lr_max, "lr_max", positive=True),
-        )
-        if lr_min >= lr_max:
-            raise ValueError(f"lr_min must be smaller than lr_max, got {lr_min} >= {lr_max}.")
-        lr = float(np.sqrt(lr_min * lr_max)) if lr is None else real_number(lr, "lr", positive=True)
-        if not lr_min <= lr <= lr_max:
-            raise ValueError(f"lr must lie in [lr_min, lr_max] = [{lr_min}, {lr_max}], got {lr}.")
+        self.lr_min, self.lr_max, lr = _learning_rates(lr_min, lr_max, lr)
         steps = integer(steps, "steps", 1)
 
         self.objective = objective
         self.x0 = as_point(x0, dim, "x0")
-        self.lr_min, self.lr_max = lr_min, lr_max
-        mins = np.asarray(getattr(objective, "minimizers", np.empty((0, dim))), dtype=float)
-        mins = mins.reshape(-1, dim)
-        # Include x0 mirrored through the (global) minimizer: near 2/L the iterates oscillate
-        # across it with almost the starting amplitude, and should stay on screen.
-        mirrored = 2 * mins[:1] - self.x0[None, :]
-        self._view = _view(np.vstack([self.x0[None, :], mins, mirrored]))
+        self._view = _start_view(objective, self.x0)
         self._f_star = getattr(objective, "min_value", None)
         self.lr_limit = None  # 2/L, set by the first run when the optimizer is plain SGD
+        self.last_trajectory = None
+        self.figure = None
+        self._build_controls(lr, steps)
+        self.update()
 
+    def _build_controls(self, lr: float, steps: int) -> None:
+        """The two sliders, the message line and the output, wired to :meth:`update`."""
         self.lr_slider = w.FloatLogSlider(
-            value=lr, base=10, min=np.log10(lr_min), max=np.log10(lr_max), step=0.01,
+            value=lr, base=10, min=np.log10(self.lr_min), max=np.log10(self.lr_max), step=0.01,
             description="learning rate", readout_format=".3g", continuous_update=False,
             style={"description_width": "initial"}, layout=w.Layout(width="48%"),
         )  # fmt: skip
@@ -106,11 +111,8 @@ class LearningRateExplorer:
         self.widget = w.VBox(
             [w.HBox([self.lr_slider, self.steps_slider]), self.message, self.output]
         )
-        self.last_trajectory = None
-        self.figure = None
         self.lr_slider.observe(self._on_change, names="value")
         self.steps_slider.observe(self._on_change, names="value")
-        self.update()
 
     def _on_change(self, change) -> None:
         self.update()
@@ -119,23 +121,13 @@ class LearningRateExplorer:
         """Rerun gradient descent with the slider values and redraw into the Output widget."""
         lr, steps = float(self.lr_slider.value), int(self.steps_slider.value)
         traj = run(
-            self.objective,
-            self.x0,
-            lambda params: self.optimizer(params, lr=lr),
-            max_iters=steps,
-            on_divergence="stop",
+            self.objective, self.x0, self.optimizer, lr, max_iters=steps, on_divergence="stop"
         )
         self.last_trajectory = traj
         self.lr_limit = traj.lr_limit
         self.message.value = f"<b>lr = {lr:.3g}</b>: {traj.message}"
         self.figure = self._draw(traj)
-        if _in_ipython():
-            from IPython.display import display
-
-            self.output.clear_output(wait=True)
-            with self.output:
-                display(self.figure)
-        plt.close(self.figure)  # displayed as a static image; keep pyplot's registry clean
+        show_in(self.output, self.figure)
 
     def _draw(self, traj):
         layout = [["path", "loss"]]

@@ -99,15 +99,56 @@ def test_mutating_the_input_is_reported():
         x -= lr * g(x)
         return x
 
-    with pytest.raises(CheckFailed, match="changed its input argument #2 in place"):
+    with pytest.raises(CheckFailed, match="changed its argument `x` in place"):
         check("gd_step", in_place)
+
+
+def _clip_a_copy(grads, max_norm):
+    """Right values, but the caller's arrays are left as they were (the task says in place)."""
+    grads = [g.copy() for g in grads]
+    total = float(np.sqrt(sum(np.sum(g**2) for g in grads)))
+    for g in grads:
+        g *= min(1.0, max_norm / (total + 1e-6))
+    return total, grads
+
+
+def test_an_in_place_requirement_is_part_of_the_verdict(capsys):
+    check = checker("07_vanishing_exploding")
+    with pytest.raises(CheckFailed, match="arrays of `grads` are not changed in place") as failed:
+        check("clip_grad_norm", _clip_a_copy)
+    assert "✓" not in capsys.readouterr().out  # one verdict: no tick before the failure
+    assert "hint: The task asks to change the arrays of `grads` themselves" in str(failed.value)
 
 
 def test_unknown_names_are_clear_errors():
     with pytest.raises(KeyError, match="unknown assignment"):
         checker("99_nothing")
-    with pytest.raises(KeyError, match="has no question 'nope'"):
+    with pytest.raises(CheckFailed, match="there is no question 'nope' here: The questions are"):
         checker("01_gradient_descent")("nope", 1.0)
+    with pytest.raises(CheckFailed, match="'gd_stpe' here: did you mean `gd_step`?"):
+        checker("01_gradient_descent")("gd_stpe", 1.0)
+
+
+def test_feedback_uses_the_task_words_for_lists_and_whole_numbers():
+    check = checker("02_batch_stochastic_minibatch")
+
+    def batches_in_order(n, batch_size, n_epochs, rng):
+        return [
+            np.arange(n)[i : i + batch_size]
+            for _ in range(n_epochs)
+            for i in range(0, n, batch_size)
+        ][:-1]
+
+    with pytest.raises(CheckFailed) as failed:
+        check("minibatch_indices", batches_in_order)
+    text = str(failed.value)
+    assert "expected a list of 6 items, got 5." in text and "tuple" not in text
+    assert "array([0, 1, 2, 3])" in text  # integer indices shown as integers
+    check = checker("07_vanishing_exploding")
+    with pytest.raises(CheckFailed) as failed:
+        check("clip_grad_norm", lambda grads, max_norm: (13.0, [g * 0 for g in grads]))
+    assert "in result[1][0]: values differ" in str(failed.value)
+    assert "of the returned" not in str(failed.value)
 
 
 def _run_code_cells(path):
@@ -159,3 +200,28 @@ def test_in_ipython_a_failed_check_shows_its_message_without_a_traceback(capsys)
     text = shown.out + shown.err
     assert "0.25 is not the right answer" in text
     assert "Traceback" not in text and "checks.py" not in text
+
+
+@pytest.mark.parametrize(
+    "name", ["warmup_cosine_lrs", "one_cycle_lrs", "inverse_time_lrs", "pick_lr"]
+)
+def test_every_schedule_question_names_its_off_by_one_mistakes(name):
+    """Exercise 05 promises that the checks look for off-by-one step counts."""
+    question = specs.load("05_learning_rate_schedules").question(name)
+    hints = [m.hint.lower() for m in question.mistakes]
+    assert sum("one step" in h or "off by one" in h or "one value" in h for h in hints) >= 2
+
+
+def test_a_warmup_cosine_shifted_by_one_step_gets_its_own_hint():
+    def shifted(base_lr, warmup_steps, total_steps, start_factor=0.1, eta_min=0.0):
+        out = []
+        for t in range(1, total_steps + 1):
+            if t < warmup_steps:
+                out.append(base_lr * (start_factor + (1 - start_factor) * t / warmup_steps))
+            else:
+                phase = np.pi * (t - warmup_steps) / (total_steps - warmup_steps)
+                out.append(eta_min + (base_lr - eta_min) * (1 + np.cos(phase)) / 2)
+        return out
+
+    with pytest.raises(CheckFailed, match=r"hint: Every value is one step ahead"):
+        checker("05_learning_rate_schedules")("warmup_cosine_lrs", shifted)

@@ -1,5 +1,7 @@
 """Gradient descent: the 2/L threshold, the (kappa-1)/(kappa+1) rate, stopping rules, errors."""
 
+from functools import partial
+
 import numpy as np
 import pytest
 
@@ -196,7 +198,7 @@ class HeavyBall:
 
 
 def test_run_records_any_optimizers_iterates():
-    traj = run(QUAD, X0, lambda p: HeavyBall(p, lr=0.05), max_iters=3, tol=0)
+    traj = run(QUAD, X0, HeavyBall, 0.05, max_iters=3, tol=0)
     x, v = X0.copy(), np.zeros(2)
     expected = [x.copy()]
     for _ in range(3):
@@ -214,7 +216,7 @@ def test_run_records_a_learning_rate_changed_between_steps():
             super().step(grads)
             self.param_groups[0]["lr"] /= 2
 
-    traj = run(QUAD, X0, lambda p: Halving(p, lr=0.08, momentum=0.0), max_iters=3, tol=0)
+    traj = run(QUAD, X0, partial(Halving, momentum=0.0), 0.08, max_iters=3, tol=0)
     np.testing.assert_allclose(traj.lrs, [0.08, 0.04, 0.02])
 
 
@@ -222,19 +224,19 @@ def test_divergence_of_a_momentum_optimizer_names_no_two_over_L():
     with pytest.raises(
         DivergenceError, match=r"^HeavyBall\(lr=0\.5, momentum=0\.9\) diverged"
     ) as e:
-        run(QUAD, X0, lambda p: HeavyBall(p, lr=0.5), max_iters=500)
+        run(QUAD, X0, HeavyBall, 0.5, max_iters=500)
     assert "2/L" not in str(e.value) and str(e.value).endswith("smaller than lr = 0.5.")
 
 
 def test_plain_sgd_gets_the_two_over_L_diagnosis():
-    traj = run(QUAD, X0, lambda p: SGD(p, lr=0.3), max_iters=500, on_divergence="stop")
+    traj = run(QUAD, X0, SGD, 0.3, max_iters=500, on_divergence="stop")
     assert traj.status == "diverged" and traj.lr_limit == pytest.approx(0.2)
     assert "lr = 0.3 is above 2/L = 0.2" in traj.message
 
 
 def test_a_nan_iterate_is_divergence_not_convergence():
     # A norm(grad) >= tol loop stops on NaN (nan >= tol is False): the loop must not.
-    traj = run(QUAD, X0, lambda p: SGD(p, lr=0.3), max_iters=5000, on_divergence="stop")
+    traj = run(QUAD, X0, SGD, 0.3, max_iters=5000, on_divergence="stop")
     assert traj.status == "diverged" and np.all(np.isfinite(traj.xs))
 
     class NanAfterOne:
@@ -256,11 +258,46 @@ def test_tol_and_max_iters_are_keyword_only():
         gradient_descent(QUAD, X0, 0.1, 1e-6, 1000)
 
 
-def test_run_rejects_bad_optimizer_factories():
-    with pytest.raises(TypeError, match=r"^make_optimizer must be callable"):
-        run(QUAD, X0, 0.1)
-    with pytest.raises(TypeError, match=r"^make_optimizer must return an optimizer with a \.step"):
-        run(QUAD, X0, lambda p: None)
+def test_run_takes_a_class_or_a_partial_called_with_lr():
+    momentum = run(QUAD, X0, partial(SGD, momentum=0.9), 0.05, max_iters=20, tol=0)
+    by_hand, x = [X0.copy()], X0.copy()
+    opt = SGD([x], lr=0.05, momentum=0.9)
+    for _ in range(20):
+        opt.step([QUAD.grad(x)])
+        by_hand.append(x.copy())
+    np.testing.assert_array_equal(momentum.xs, by_hand)
+    assert momentum.optimizer == "SGD(lr=0.05, momentum=0.9)"
+    plain = run(QUAD, X0, SGD, 0.05, max_iters=20, tol=0)
+    np.testing.assert_array_equal(
+        plain.xs, gradient_descent(QUAD, X0, 0.05, max_iters=20, tol=0).xs
+    )
+
+
+SHAPE = r"^optimizer must be an optimizer class or a functools\.partial of one, called as "
+
+
+@pytest.mark.parametrize(
+    ("optimizer", "pattern"),
+    [
+        (0.1, SHAPE + r".*; got a float\.$"),
+        (SGD([np.zeros(2)], lr=0.1), SHAPE + r".*; got an SGD instance, not the class\.$"),
+        (lambda params: SGD(params, lr=0.1), SHAPE + r".*got <lambda>\(params\), which does not"),
+        (lambda lr: lambda p: SGD(p, lr=lr), SHAPE + r".*got <lambda>\(lr\), which does not"),
+    ],
+    ids=["number", "instance", "old factory", "race factory"],
+)
+def test_run_rejects_anything_but_the_one_optimizer_shape(optimizer, pattern):
+    with pytest.raises(TypeError, match=pattern):
+        run(QUAD, X0, optimizer, 0.1)
+
+
+def test_run_checks_lr_and_what_the_optimizer_builds():
+    with pytest.raises(ValueError, match=r"^lr must be positive, got -1\.0\.$"):
+        run(QUAD, X0, SGD, -1.0)
+    with pytest.raises(TypeError, match=r"^lr must be a real number, got NoneType\.$"):
+        run(QUAD, X0, SGD, None)
+    with pytest.raises(TypeError, match=r"must return an optimizer with a \.step\(grads\) method"):
+        run(QUAD, X0, lambda params, lr: None, 0.1)
 
 
 class Broken:

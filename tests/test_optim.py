@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from course_utils import optim
-from course_utils.optim_steps import sgd_step
+from course_utils.optim import sgd_step
 
 SETTINGS = settings(
     max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True
@@ -505,23 +505,55 @@ def test_load_state_dict_rejects_a_mismatch():
 
 
 def test_optimizer_modules_import_numpy_only():
+    """Each file of course_utils/optim imports numpy, copy, validation and its own package only."""
     import ast
     from pathlib import Path
 
     allowed = {"__future__", "copy", "numpy", "course_utils.validation"}
-    allowed |= {"course_utils.optim_base", "course_utils.optim_steps"}
-    for name in ("optim", "optim_base", "optim_steps"):
-        tree = ast.parse((Path(optim.__file__).parent / f"{name}.py").read_text())
-        for node in ast.walk(tree):
+    files = sorted(Path(optim.__file__).parent.glob("*.py"))
+    assert {f.stem for f in files} >= {"optimizer", "sgd", "adagrad", "rmsprop", "adam", "adamw"}
+    for path in files:
+        for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.Import):
-                assert {a.name for a in node.names} <= allowed, (name, ast.dump(node))
+                assert {a.name for a in node.names} <= allowed, (path.name, ast.dump(node))
             elif isinstance(node, ast.ImportFrom):
-                assert node.module in allowed, (name, node.module)
+                own = node.level == 1  # from .adam import ...: the package itself
+                assert own or node.module in allowed, (path.name, node.module)
+
+
+def test_each_method_file_holds_its_step_function_and_its_class():
+    for cls, step in [
+        (optim.SGD, optim.sgd_step),
+        (optim.Adagrad, optim.adagrad_step),
+        (optim.RMSprop, optim.rmsprop_step),
+        (optim.Adam, optim.adam_step),
+        (optim.AdamW, optim.adamw_step),
+    ]:
+        assert cls.__module__ == step.__module__ == f"course_utils.optim.{cls.__name__.lower()}"
+    assert optim.Optimizer.__module__ == "course_utils.optim.optimizer"
+
+
+def test_the_classes_call_their_step_function_with_the_group_hyperparameters():
+    x = np.ones(3)
+    opt = optim.RMSprop([x], lr=0.01, momentum=0.5, centered=True)
+    assert opt.step_options(opt.param_groups[0]) == {
+        "lr": 0.01, "alpha": 0.99, "eps": 1e-8, "weight_decay": 0, "momentum": 0.5,
+        "centered": True, "maximize": False,
+    }  # fmt: skip
+    opt.param_groups[0]["initial_lr"] = 0.01  # a scheduler's key is not a step option
+    assert "initial_lr" not in opt.step_options(opt.param_groups[0])
+    # Adagrad's first step fills s_0 with initial_accumulator_value, in the class and the function
+    p, g = np.array([1.0, -2.0]), np.array([0.3, -0.4])
+    new_p, s = optim.adagrad_step(p.copy(), g, None, 1, lr=0.1, initial_accumulator_value=0.5)
+    np.testing.assert_allclose(s, 0.5 + g**2)
+    ours = p.copy()
+    optim.Adagrad([ours], lr=0.1, initial_accumulator_value=0.5).step([g])
+    np.testing.assert_array_equal(ours, new_p)
 
 
 @pytest.mark.parametrize("name", ["SGD", "Adam"])
 def test_large_params_go_through_the_blocked_update_and_still_match_torch(name):
-    """Past 65536 elements the final p <- p - lr d runs block by block (optim_steps._descend)."""
+    """Past 65536 elements the final p <- p - lr d runs block by block (optim._inplace.descend)."""
     rng = np.random.default_rng(5)
     params = [rng.normal(size=(300, 250)), rng.normal(size=70_001), rng.normal(size=(400, 300)).T]
     ours_cls, torch_cls, _ = OPTIMIZERS[name]

@@ -5,6 +5,8 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+from functools import partial  # noqa: E402
+
 import ipywidgets as w  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
@@ -31,30 +33,37 @@ def _close_figures():
     plt.close("all")
 
 
-def test_race_equals_the_descent_loop_for_each_factory():
-    makers = {name: factory(0.02) for name, factory in OPTIMIZERS.items()}
-    runs = race(QUAD, [2.0, -1.0], makers, steps=30, tol=0.0)
+def test_race_equals_the_descent_loop_for_each_optimizer():
+    runs = race(QUAD, [2.0, -1.0], OPTIMIZERS, 0.02, steps=30, tol=0.0)
     assert list(runs) == list(OPTIMIZERS)
-    for name, make in makers.items():
-        alone = run(QUAD, [2.0, -1.0], make, max_iters=30, tol=0.0)
+    for name, optimizer in OPTIMIZERS.items():
+        alone = run(QUAD, [2.0, -1.0], optimizer, 0.02, max_iters=30, tol=0.0)
         assert np.array_equal(runs[name].xs, alone.xs)
-    # the factories really build different optimizers
+    # the entries really build different optimizers
     assert not np.allclose(runs["GD"].xs[-1], runs["Adam"].xs[-1])
+    assert runs["heavy ball"].optimizer == "SGD(lr=0.02, momentum=0.9)"
+    assert runs["Nesterov"].optimizer == "SGD(lr=0.02, momentum=0.9, nesterov=True)"
+
+
+def test_race_takes_one_lr_per_optimizer():
+    runs = race(QUAD, [2.0, -1.0], OPTIMIZERS, {n: 0.01 * (i + 1) for i, n in enumerate(OPTIMIZERS)},
+                steps=3)  # fmt: skip
+    assert [t.lr for t in runs.values()] == pytest.approx([0.01, 0.02, 0.03, 0.04, 0.05, 0.06])
 
 
 def test_race_reports_divergence_instead_of_raising():
-    runs = race(QUAD, [2.0, -1.0], {"GD": OPTIMIZERS["GD"](0.5)}, steps=100)
+    runs = race(QUAD, [2.0, -1.0], {"GD": OPTIMIZERS["GD"]}, 0.5, steps=100)
     assert runs["GD"].status == "diverged"
 
 
 def test_every_surface_runs_every_optimizer():
     for surface in SURFACES.values():
-        runs = race(surface.objective, surface.x0, {n: f(1e-3) for n, f in OPTIMIZERS.items()}, 5)
+        runs = race(surface.objective, surface.x0, OPTIMIZERS, 1e-3, 5)
         assert all(t.n_steps == 5 for t in runs.values())
 
 
 def test_plot_race_draws_one_path_and_one_loss_curve_per_optimizer():
-    runs = race(QUAD, [2.0, -1.0], {"GD": OPTIMIZERS["GD"](0.05), "Adam": OPTIMIZERS["Adam"](0.1)})
+    runs = race(QUAD, [2.0, -1.0], {"GD": optim.SGD, "Adam": optim.Adam}, {"GD": 0.05, "Adam": 0.1})
     fig = plot_race(QUAD, runs, (-3, 3), (-3, 3))
     ax, ax_loss = fig.axes[:2]
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
@@ -64,7 +73,7 @@ def test_plot_race_draws_one_path_and_one_loss_curve_per_optimizer():
 
 
 def test_animation_frames_show_progress_and_html_is_small():
-    runs = race(Rosenbrock(), [-1.5, 2.0], {"Adam": OPTIMIZERS["Adam"](0.1)}, steps=40)
+    runs = race(Rosenbrock(), [-1.5, 2.0], {"Adam": OPTIMIZERS["Adam"]}, 0.1, steps=40)
     anim = race_animation(Rosenbrock(), runs, (-2, 2), (-1, 3), frames=3, dpi=30)
     path = anim._fig.axes[0].lines[0]
     anim._func(0)
@@ -96,12 +105,15 @@ def test_dashboard_reruns_on_every_control():
     race_ui.steps_slider.value = 20
     assert race_ui.trajectories["RMSprop"].n_steps == 20
     assert all(t.n_steps == 20 or t.status == "diverged" for t in race_ui.trajectories.values())
+    assert "max_iters" not in race_ui.summary.value  # a status is shown in words
+    assert "stopped at the step limit after 20 steps" in race_ui.summary.value
 
 
-def test_dashboard_takes_custom_factories():
-    factories = {"SGD 0.5 momentum": lambda lr: lambda p: optim.SGD(p, lr=lr, momentum=0.5)}
-    race_ui = OptimizerRace(factories=factories, lr=0.01, steps=10)
-    assert "momentum=0.5" in race_ui.trajectories["SGD 0.5 momentum"].optimizer
+def test_dashboard_takes_custom_optimizers():
+    optimizers = {"SGD 0.5 momentum": partial(optim.SGD, momentum=0.5), "AdamW": optim.AdamW}
+    race_ui = OptimizerRace(optimizers=optimizers, lr=0.01, steps=10)
+    assert race_ui.trajectories["SGD 0.5 momentum"].optimizer == "SGD(lr=0.01, momentum=0.5)"
+    assert race_ui.trajectories["AdamW"].optimizer.startswith("AdamW(lr=0.01")
 
 
 def test_dashboard_does_not_leak_figures():
@@ -115,16 +127,40 @@ def test_dashboard_does_not_leak_figures():
 @pytest.mark.parametrize(
     ("call", "error", "pattern"),
     [
-        (lambda: race(QUAD, [1.0, 1.0], {}), TypeError, r"factories must be a non-empty dict"),
-        (lambda: race(QUAD, [1.0, 1.0], {"x": 3}), TypeError, r"factories\['x'\] must be callable"),
-        (lambda: race(QUAD, [1.0], {"GD": OPTIMIZERS["GD"](0.1)}), ValueError, r"x0 must have"),
         (
-            lambda: race(Quadratic([1.0, 2.0, 3.0]), [1, 1, 1], {"GD": OPTIMIZERS["GD"](0.1)}),
+            lambda: race(QUAD, [1.0, 1.0], {}, 0.1),
+            TypeError,
+            r"optimizers must be a non-empty dict",
+        ),
+        (
+            lambda: race(QUAD, [1.0, 1.0], {"x": 3}, 0.1),
+            TypeError,
+            r"^optimizers\['x'\] must be an optimizer class or a functools\.partial of one",
+        ),
+        (
+            lambda: race(QUAD, [1.0, 1.0], {"GD": lambda lr: lambda p: optim.SGD(p, lr=lr)}, 0.1),
+            TypeError,
+            r"^optimizers\['GD'\] must be an optimizer class .*which does not take \(params, lr",
+        ),
+        (
+            lambda: race(QUAD, [1.0, 1.0], OPTIMIZERS, {"GD": 0.1}),
+            ValueError,
+            r"^lr must be a number or a dict with every optimizer's lr; missing \['heavy ball'",
+        ),
+        (lambda: race(QUAD, [1.0, 1.0], OPTIMIZERS, -0.1), ValueError, r"^lr must be positive"),
+        (lambda: race(QUAD, [1.0], {"GD": OPTIMIZERS["GD"]}, 0.1), ValueError, r"x0 must have"),
+        (
+            lambda: race(Quadratic([1.0, 2.0, 3.0]), [1, 1, 1], {"GD": OPTIMIZERS["GD"]}, 0.1),
             ValueError,
             r"objective must have dim 2",
         ),  # fmt: skip
         (lambda: OptimizerRace(surface="moon"), ValueError, r"surface must be one of"),
         (lambda: OptimizerRace(chosen=("Lion",)), ValueError, r"chosen must name optimizers"),
+        (
+            lambda: OptimizerRace(optimizers={"GD": lambda lr: lambda p: optim.SGD(p, lr=lr)}),
+            TypeError,
+            r"^optimizers\['GD'\] must be an optimizer class",
+        ),
         (lambda: OptimizerRace(lr=5.0), ValueError, r"lr must lie in \[1e-4, 1\]"),
         (lambda: race_animation(QUAD, {}, (-1, 1), (-1, 1), frames=1), ValueError, r"frames"),
     ],

@@ -20,6 +20,7 @@ from course_utils.plotting import (  # noqa: E402
     plot_loss_curves,
     plot_trajectory,
     save_figure,
+    show_in,
     use_course_style,
 )
 
@@ -159,3 +160,38 @@ def test_trajectory_legend_explains_the_markers_and_end_is_drawn_above_stars():
     star_z = [c.get_zorder() for c in ax.collections if c.get_label() == "minimizer"]
     assert ax.collections[-1].get_zorder() > max(star_z)  # the end ■ is drawn above the star
     plt.close(fig)
+
+
+class _RecordingOutput:
+    """Stands in for an ipywidgets Output: records clearing and what is displayed inside it."""
+
+    def __init__(self):
+        self.events = []
+
+    def clear_output(self, wait=False):
+        self.events.append(("clear", wait))
+
+    def __enter__(self):
+        self.events.append("enter")
+
+    def __exit__(self, *exc):
+        self.events.append("exit")
+
+
+def test_show_in_draws_into_the_output_in_ipython_and_always_closes(monkeypatch):
+    import IPython.display
+
+    import course_utils.plotting as plotting
+
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", lambda obj: shown.append(obj))
+    out, fig = _RecordingOutput(), plt.figure()
+    monkeypatch.setattr(plotting, "_in_ipython", lambda: True)
+    show_in(out, fig)
+    assert out.events == [("clear", True), "enter", "exit"] and shown == [fig]
+    assert fig.number not in plt.get_fignums()  # closed in pyplot after it was displayed
+
+    out, fig = _RecordingOutput(), plt.figure()
+    monkeypatch.setattr(plotting, "_in_ipython", lambda: False)
+    show_in(out, fig)
+    assert out.events == [] and shown == [shown[0]] and fig.number not in plt.get_fignums()

@@ -3,6 +3,7 @@ README's test command."""
 
 import json
 import re
+import sys
 import tomllib
 from pathlib import Path
 
@@ -66,6 +67,50 @@ def test_every_solution_has_an_exercise_a_lecture_and_a_spec():
         assert (ROOT / "exercises" / f"{stem}.ipynb").exists(), stem
         assert (ROOT / "notebooks" / f"{stem}.ipynb").exists(), stem
         assert stem in specs.ASSIGNMENT_IDS, f"{stem} has no spec in course_utils/specs"
+
+
+def _practice_checks(lecture: Path) -> set:
+    """Assignment ids a lecture checks itself with ``checker("...")`` (e.g. 00's practice)."""
+    code = "".join(
+        "".join(c["source"]) for c in json.loads(lecture.read_text())["cells"]
+        if c["cell_type"] == "code"
+    )  # fmt: skip
+    return set(re.findall(r"checker\(\s*[\"']([^\"']+)[\"']", code))
+
+
+def test_every_solutions_assignment_has_a_spec_named_like_it_and_every_spec_is_used():
+    from course_utils import specs
+
+    assigned = {
+        json.loads(p.read_text())["metadata"]["course"]["assignment"]
+        for p in (ROOT / "solutions").glob("*.ipynb")
+    }
+    practised = set().union(*map(_practice_checks, (ROOT / "notebooks").glob("*.ipynb")))
+    assert set(specs.ASSIGNMENT_IDS) == assigned | practised
+    for assignment in specs.ASSIGNMENT_IDS:
+        topic = assignment.split("_", 1)[1]
+        assert (ROOT / "course_utils" / "specs" / f"{topic}.py").exists(), assignment
+        assert (ROOT / "notebooks" / f"{assignment}.ipynb").exists(), assignment
+    assert set(specs.spec_module_names()) == {a.split("_", 1)[1] for a in specs.ASSIGNMENT_IDS}
+
+
+def test_the_spec_registry_refuses_a_module_named_unlike_its_notebook(tmp_path, monkeypatch):
+    from course_utils import specs
+
+    (tmp_path / "lr_schedules.py").write_text(
+        "from course_utils.specs.base import Assignment\n"
+        "ASSIGNMENT = Assignment(id='05_learning_rate_schedules', title='t', questions=())\n"
+    )
+    monkeypatch.setattr(specs, "__path__", [*specs.__path__, str(tmp_path)])
+    specs._registry.cache_clear()
+    try:
+        with pytest.raises(ImportError, match=r"must be specs/learning_rate_schedules\.py"):
+            specs.load("01_gradient_descent")
+    finally:
+        monkeypatch.undo()
+        specs._registry.cache_clear()
+        sys.modules.pop("course_utils.specs.lr_schedules", None)
+    assert specs.load("01_gradient_descent").id == "01_gradient_descent"
 
 
 def test_ci_runs_the_readme_test_command():

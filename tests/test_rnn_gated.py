@@ -131,11 +131,12 @@ def test_lstm_cell_path_is_the_forget_gate():
     layer = LSTM(2, 3, rng=0)
     x = np.random.default_rng(1).normal(size=(2, 1, 2))
     layer.forward(x)
-    act = layer._cache[2][1][0]  # cache of step t = 1: (act, c_prev, tanh_c)
-    f1 = act[:, 3:6]
+    cache = layer._cache[2][1]  # step t = 1: (i, f, g, o, c_prev, tanh_c), as the cells' cache
+    f1 = cache[1]
     d_c = np.array([[1.0, -2.0, 0.5]])
-    _, _, (_, d_c_prev) = layer._cell_backward((np.zeros((1, 3)), d_c), layer._cache[2][1])
+    _, _, (_, d_c_prev) = layer._cell_backward((np.zeros((1, 3)), d_c), cache)
     np.testing.assert_allclose(d_c_prev, d_c * f1)
+    assert not np.allclose(d_c_prev, d_c)  # the forget gate is not 1: the test can fail
 
 
 @pytest.mark.parametrize(
@@ -162,15 +163,16 @@ def test_bad_input_raises_one_clear_sentence(call, error, match):
 
 
 def test_lstm_fast_bptt_equals_the_step_by_step_reference():
-    """LSTM._bptt (time-vectorized) equals the generic loop over _cell_backward."""
-    from course_utils.rnn import Recurrent
+    """_fast_lstm.backward (time-vectorized) equals the generic loop over the public cell
+    (Recurrent._bptt calling cells.lstm_gates_backward step by step)."""
+    from course_utils.rnn import Recurrent, _fast_lstm
 
     layer = LSTM(3, 5, rng=2)
     rng = np.random.default_rng(4)
     layer.forward(rng.normal(size=(9, 2, 3)))
     d_out = rng.normal(size=(9, 2, 5))
     d_state = (rng.normal(size=(2, 5)), rng.normal(size=(2, 5)))
-    fast = layer._bptt(d_out, d_state, layer._cache[2])
+    fast = _fast_lstm.backward(layer.params, d_out, d_state, layer._cache[2], layer._buffer)
     slow = Recurrent._bptt(layer, d_out, d_state, layer._cache[2])
     np.testing.assert_allclose(fast[0], slow[0], rtol=1e-12, atol=1e-15)
     np.testing.assert_allclose(fast[1], slow[1], rtol=1e-12, atol=1e-15)
@@ -179,9 +181,10 @@ def test_lstm_fast_bptt_equals_the_step_by_step_reference():
 
 
 def test_lstm_fast_forward_equals_the_step_by_step_reference():
-    """LSTM._steps (weights pre-scaled, arrays stacked over time) equals the generic loop over
-    _cell_forward, outputs and per-step caches."""
-    from course_utils.rnn import Recurrent
+    """_fast_lstm.forward (weights pre-scaled, arrays stacked over time) equals the generic loop
+    over the public cell (Recurrent._steps calling cells.lstm_gates_forward), outputs and
+    per-step caches."""
+    from course_utils.rnn import Recurrent, _fast_lstm
 
     layer = LSTM(3, 5, rng=3)
     rng = np.random.default_rng(5)
@@ -189,7 +192,9 @@ def test_lstm_fast_forward_equals_the_step_by_step_reference():
     state = (rng.normal(size=(2, 5)), rng.normal(size=(2, 5)))
     fast_out, slow_out = np.empty((9, 2, 5)), np.empty((9, 2, 5))
     with np.errstate(over="ignore"):
-        fast_state, fast_caches = layer._steps(x, state, fast_out)
+        fast_state, fast_caches = _fast_lstm.forward(
+            layer.params, x, state, fast_out, layer._buffer
+        )
         slow_state, slow_caches = Recurrent._steps(layer, x, state, slow_out)
     np.testing.assert_allclose(fast_out, slow_out, rtol=1e-12, atol=1e-15)
     for a, b in zip(fast_state, slow_state, strict=True):

@@ -10,8 +10,8 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from course_utils import schedule_functions as F
 from course_utils import schedules as S
+from course_utils.schedules import functional
 
 STEPS = 1000
 RTOL = 1e-10
@@ -233,9 +233,12 @@ def test_plain_functions_are_what_the_classes_use():
     opt = FakeOptimizer([0.3])
     sched = S.CosineAnnealingLR(opt, T_max=50, eta_min=0.01)
     got = [sched.get_last_lr()[0]] + [sched.step() or sched.get_last_lr()[0] for _ in range(80)]
-    assert got == [F.cosine_annealing_lr(t, 0.3, 50, 0.01) for t in range(81)]
-    assert F.inverse_time_lr(0, 0.2, 0.5) == 0.2 and F.inverse_time_lr(4, 0.2, 0.5) == 0.2 / 3
-    assert math.isclose(F.one_cycle_lr(0, 1.0, 100), 1.0 / 25)
+    assert got == [functional.cosine_annealing_lr(t, 0.3, 50, 0.01) for t in range(81)]
+    assert (
+        functional.inverse_time_lr(0, 0.2, 0.5) == 0.2
+        and functional.inverse_time_lr(4, 0.2, 0.5) == 0.2 / 3
+    )
+    assert math.isclose(functional.one_cycle_lr(0, 1.0, 100), 1.0 / 25)
 
 
 @pytest.mark.parametrize(
@@ -251,7 +254,7 @@ def test_plain_functions_are_what_the_classes_use():
             "pct_start must be in [0, 1]",
         ),
         (lambda o: S.LinearLR(o, start_factor=0.0), "start_factor must be positive"),
-        (lambda o: S.ReduceLROnPlateau(o, factor=2.0), "factor must be < 1"),
+        (lambda o: S.ReduceLROnPlateau(o, factor=2.0), "factor must be in [0, 1), got 2.0."),
         (lambda o: S.ReduceLROnPlateau(o, mode="up"), "mode must be 'min' or 'max'"),
         (
             lambda o: S.LambdaLR(o, [lambda t: 1.0] * 3),
@@ -285,3 +288,107 @@ def test_not_an_optimizer_and_bad_metric():
         plateau.step(float("nan"))
     with pytest.raises(ValueError, match="momentum or betas"):
         S.OneCycleLR(FakeOptimizer([0.1]), max_lr=0.1, total_steps=10)
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "message"),
+    [
+        (lambda: functional.step_lr(3, 0.1, 2, gamma="x"), TypeError,
+         "gamma must be a real number, got str."),
+        (lambda: functional.exponential_lr(3, 0.1, gamma=-2), ValueError,
+         "gamma must be positive, got -2."),
+        (lambda: functional.multistep_lr(3, 0.1, [2, "5"]), TypeError,
+         "each milestone must be an int, got str."),
+        (lambda: functional.multistep_lr(3, 0.1, 5), TypeError,
+         "milestones must be a list of steps, got int."),
+        (lambda: functional.multistep_lr(3, 0.1, [2, 5], gamma=0), ValueError,
+         "gamma must be positive, got 0."),
+        (lambda: functional.cosine_annealing_lr(3, 0.1, 10, eta_min=-0.01), ValueError,
+         "eta_min must be non-negative, got -0.01."),
+        (lambda: functional.cosine_warm_restarts_lr(3, 0.1, 10, eta_min="0"), TypeError,
+         "eta_min must be a real number, got str."),
+        (lambda: functional.step_lr(3, -0.1, 2), ValueError,
+         "base_lr must be non-negative, got -0.1."),
+        (lambda: functional.cosine_annealing_lr(3, None, 10), TypeError,
+         "base_lr must be a real number, got NoneType."),
+        (lambda: functional.step_lr(3, 0.1, 0), ValueError, "step_size must be >= 1, got 0."),
+        (lambda: functional.cosine_annealing_lr(3, 0.1, 2.0), TypeError,
+         "T_max must be an int, got float."),
+        (lambda: functional.linear_lr(3, 0.1, start_factor=1.5), ValueError,
+         "start_factor must be in [0, 1], got 1.5."),
+        (lambda: functional.linear_lr(3, 0.1, end_factor=-1), ValueError,
+         "end_factor must be in [0, 1], got -1.0."),
+        (lambda: functional.polynomial_lr(3, 0.1, power=0), ValueError,
+         "power must be positive, got 0."),
+        (lambda: functional.cyclic_lr(3, 0.1, 0.5, gamma=-1.0), ValueError,
+         "gamma must be positive, got -1.0."),
+        (lambda: functional.cyclic_lr(3, 0.5, 0.1), ValueError,
+         "max_lr must be >= base_lr, got max_lr = 0.1 < base_lr = 0.5."),
+        (lambda: functional.cyclic_momentum(3, "low", 0.9), TypeError,
+         "base_momentum must be a real number, got str."),
+        (lambda: functional.one_cycle_lr(3, 0.1, 10, pct_start=1.5), ValueError,
+         "pct_start must be in [0, 1], got 1.5."),
+        (lambda: functional.one_cycle_lr(3, 0.1, 10, div_factor=0), ValueError,
+         "div_factor must be positive, got 0."),
+        (lambda: functional.one_cycle_lr(3, 0.1, 10, three_phase=1), TypeError,
+         "three_phase must be True or False, got 1."),
+        (lambda: functional.one_cycle_momentum(3, 10, max_momentum=-0.5), ValueError,
+         "max_momentum must be non-negative, got -0.5."),
+    ],
+)  # fmt: skip
+def test_the_functions_check_every_argument_in_one_sentence(call, error, message):
+    """Each formula checks its own arguments (the classes call it and rely on that)."""
+    with pytest.raises(error) as info:
+        call()
+    assert str(info.value) == message
+
+
+@pytest.mark.parametrize(
+    ("make", "error", "message"),
+    [
+        (lambda o: S.StepLR(o, 2, gamma="x"), TypeError, "gamma must be a real number, got str."),
+        (lambda o: S.ExponentialLR(o, gamma=-2), ValueError, "gamma must be positive, got -2."),
+        (lambda o: S.MultiStepLR(o, [3, -1]), ValueError, "each milestone must be >= 0, got -1."),
+        (lambda o: S.CosineAnnealingLR(o, 10, eta_min=-1), ValueError,
+         "eta_min must be non-negative, got -1."),
+        (lambda o: S.CyclicLR(o, base_lr="a", max_lr=0.5), TypeError,
+         "base_lr must be a real number, got str."),
+        (lambda o: S.OneCycleLR(o, max_lr="a", total_steps=10), TypeError,
+         "max_lr must be a real number, got str."),
+        (lambda o: S.OneCycleLR(o, max_lr=0.1, total_steps=10, anneal_strategy="exp"), ValueError,
+         "anneal_strategy must be 'cos' or 'linear', got 'exp'."),
+        (lambda o: S.LinearLR(o, end_factor=2), ValueError, "end_factor must be in [0, 1], got 2.0."),
+    ],
+)  # fmt: skip
+def test_the_classes_report_the_functions_sentence(make, error, message):
+    opt = FakeOptimizer([0.1], momentum=0.9)
+    with pytest.raises(error) as info:
+        make(opt)
+    assert str(info.value) == message
+    assert opt.param_groups[0]["lr"] == 0.1, "a refused scheduler leaves the lr as it was"
+
+
+def test_the_old_module_name_still_gives_the_functions():
+    from course_utils import schedule_functions
+
+    assert schedule_functions.step_lr is functional.step_lr
+    assert set(schedule_functions.__all__) == set(functional.__all__)
+    assert all(getattr(schedule_functions, n) is getattr(functional, n) for n in functional.__all__)
+
+
+def test_schedule_modules_import_the_standard_library_and_validation_only():
+    """The schedules are a method package: nothing of ours above validation, no numpy needed."""
+    import ast
+    from pathlib import Path
+
+    allowed = {"__future__", "math", "bisect"}
+    files = sorted(Path(S.__file__).parent.glob("*.py"))
+    assert {f.stem for f in files} >= {"functional", "scheduler", "decay", "cyclic"}
+    for path in files:
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                assert {a.name for a in node.names} <= allowed, (path.name, ast.dump(node))
+            elif isinstance(node, ast.ImportFrom):
+                own = node.level == 1  # from .functional import ...: the package itself
+                ours = node.level == 2 and node.module == "validation"
+                assert own or ours or node.module in allowed, (path.name, node.module)

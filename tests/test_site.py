@@ -89,6 +89,9 @@ def test_index_follows_the_readme_order_and_links_every_kind(site):
     for href in ["lectures/00_start_here.html", "solutions/01_gradient_descent.html",
                  "exercises/01_gradient_descent.ipynb", "glossary.html"]:  # fmt: skip
         assert f"href='{href}'" in index, href
+    exercise = (out / "exercises" / "01_gradient_descent.html").read_text(encoding="utf-8")
+    assert "href='01_gradient_descent.ipynb'>Download this exercise (.ipynb)" in exercise
+    assert 'href="../lectures/00_start_here.html"' in exercise, "notebook links -> pages"
     download = out / "exercises" / "01_gradient_descent.ipynb"
     assert download.read_bytes() == (ROOT / "exercises" / "01_gradient_descent.ipynb").read_bytes()
 
@@ -246,4 +249,19 @@ def test_a_dashboards_static_view_names_each_control_and_keeps_its_figure():
                 "t": model("HTMLModel", value="counting: 100%")}  # fmt: skip
     assert NOTE not in static_view(progress, "bar") and "counting: 100%" in static_view(
         progress, "bar"
+    )
+
+
+def test_links_to_notebooks_become_links_to_pages():
+    from course_utils.website.pages import site_links
+
+    pages = {("lectures", "02_x"), ("exercises", "01_y"), ("solutions", "01_y")}
+    source = ("[next](02_x.ipynb) · [exercise](../exercises/01_y.ipynb#Q1) · "
+              "[solution](../solutions/01_y.ipynb) · [gone](03_z.ipynb) · [code](../README.md)")  # fmt: skip
+    assert site_links(source, "notebooks", pages) == (
+        "[next](../lectures/02_x.html) · [exercise](../exercises/01_y.html#Q1) · "
+        "[solution](../solutions/01_y.html) · gone · [code](../README.md)"
+    )
+    assert site_links("[lecture](../notebooks/02_x.ipynb)", "exercises", pages) == (
+        "[lecture](../lectures/02_x.html)"
     )

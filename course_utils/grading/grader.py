@@ -95,7 +95,7 @@ def grade(
                 "name": q.name,
                 "kind": q.kind,
                 "timeout": int(q.timeout),
-                "inputs_unchanged": q.inputs_unchanged,
+                "inputs_unchanged": q.records_inputs,
                 "cases": [payload.encode(args) for args in inputs[q.name]],
             }
             for q in questions

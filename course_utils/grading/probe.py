@@ -24,9 +24,7 @@ import functools
 import importlib
 import json
 
-import numpy as np
-
-from course_utils.answers import NotPlainData, Observation, observe_value, to_plain
+from course_utils.answers import NotPlainData, Observation, inputs_after, observe_value, to_plain
 from course_utils.grading.payload import decode
 
 MAX_LINE = 1_000_000  # characters of JSON per observation; larger answers are not graded
@@ -69,9 +67,7 @@ def _observation(name: str, kind: str, record_inputs: bool) -> Observation:
     if kind == "value":
         return observe_value(namespace[name]) if name in namespace else Observation("missing")
     args = namespace.get("_course_grading_args", ())
-    after = None
-    if record_inputs:
-        after = tuple(to_plain(a) if type(a) is np.ndarray else None for a in args)
+    after = inputs_after(args) if record_inputs else None
     calls = _library_calls[0] - _baseline[0]
     try:
         value = to_plain(namespace.get("_course_grading_result"))

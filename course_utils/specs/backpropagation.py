@@ -31,22 +31,23 @@ SIGMOID_GRAD = Question(
     ),
     mistakes=(
         Mistake(
-            "You applied the sigmoid twice: s'(z) = s(z) (1 - s(z)) with s = sigmoid(z) computed "
-            "ONCE from z; do not feed sigmoid(z) into a function that applies sigmoid again.",
+            "You applied the sigmoid twice: the derivative is written through the sigmoid of z, computed ONCE from z; do not feed the sigmoid's output into a function that applies the sigmoid again.",
             lambda z: sigmoid(sigmoid(z)) * (1 - sigmoid(sigmoid(z))),
         ),
         Mistake(
-            "z (1 - z) is the derivative written in terms of the OUTPUT s = sigmoid(z); here the "
-            "input is the pre-activation z, so compute s = sigmoid(z) first: s (1 - s).",
+            "That form of the derivative takes the sigmoid's OUTPUT; here the input is the pre-activation z, so compute the sigmoid of z first and use that.",
             lambda z: z * (1 - z),
         ),
         Mistake(
-            "That is sigmoid(z) itself, not its derivative: multiply by (1 - sigmoid(z)).",
+            "That is the sigmoid itself, not its derivative: one factor of the derivative is missing.",
             lambda z: sigmoid(z),
         ),
     ),
-    hint="s = 1 / (1 + exp(-z)), then s * (1 - s); for large |z| avoid exp overflow "
-    "(e.g. use exp(-|z|)).",
+    hint=(
+        "Write the derivative through the sigmoid's own value (the lecture derives it), "
+        "computing the sigmoid once; for large |z| evaluate it in a form whose exponential "
+        "cannot overflow."
+    ),
 )
 
 # ----------------------------------------------------------------------------- 2. dense_backward
@@ -85,13 +86,11 @@ DENSE_BACKWARD = Question(
     ),
     mistakes=(
         Mistake(
-            "dW is transposed: dout.T @ x has shape (M, D). dW[i, j] = sum over the batch of "
-            "x[n, i] * dout[n, j], i.e. dW = x.T @ dout, the shape of W (D, M).",
+            "dW is transposed: it has shape (M, D) where W is (D, M). Entry (i, j) sums, over the batch, input feature i times output gradient j.",
             lambda x, W, b, dout: (dout.T @ x, dout.sum(axis=0), dout @ W.T),
         ),
         Mistake(
-            "db must be summed over the batch: b is added to every sample, so each sample "
-            "contributes dout[n]; db = dout.sum(axis=0), shape (M,).",
+            "db must be summed over the batch: b is added to every sample, so every sample contributes its output gradient; db has shape (M,).",
             lambda x, W, b, dout: (x.T @ dout, dout, dout @ W.T),
         ),
         Mistake(
@@ -100,17 +99,19 @@ DENSE_BACKWARD = Question(
             lambda x, W, b, dout: (x.T @ dout, dout.mean(axis=0), dout @ W.T),
         ),
         Mistake(
-            "dW and db are averaged over the batch: dout already holds dL/dy (any 1/N of a "
-            "mean loss is in it), so dW = x.T @ dout and db = dout.sum(axis=0), no extra 1/N.",
+            "dW and db are averaged over the batch: dout already holds dL/dy (any 1/N of a mean loss is in it), so sum over the batch with no extra 1/N.",
             lambda x, W, b, dout: (x.T @ dout / len(x), dout.mean(axis=0), dout @ W.T),
         ),
         Mistake(
-            "dx uses W where it needs W.T: dx = dout @ W.T has the shape of x (N, D).",
+            "dx uses W where it needs its transpose: dx has the shape of x, (N, D).",
             lambda x, W, b, dout: (x.T @ dout, dout.sum(axis=0), dout @ W),
         ),
     ),
-    hint="dW = x.T @ dout (shape of W), db = dout.sum(axis=0) (shape of b), dx = dout @ W.T "
-    "(shape of x); return them as a tuple (dW, db, dx).",
+    hint=(
+        "Apply the chain rule to the layer's output: each gradient has the shape of what it "
+        "is the gradient of (dW like W, db like b, dx like x), and a parameter shared by all "
+        "samples sums over the batch. Return the three in the order the task lists."
+    ),
 )
 
 # ----------------------------------------------------------------------------- 3. softmax_cross_entropy
@@ -188,12 +189,16 @@ SOFTMAX_CROSS_ENTROPY = Question(
             lambda z, y: (_softmax_cross_entropy(z, y)[0], _softmax(z) / len(z)),
         ),
         Mistake(
-            "Sign error: d loss / d logits = (softmax - one_hot) / N, not (one_hot - softmax) / N.",
+            "Sign error: the gradient is your answer with the opposite sign (probabilities minus labels, not labels minus probabilities).",
             lambda z, y: (_softmax_cross_entropy(z, y)[0], -_softmax_cross_entropy(z, y)[1]),
         ),
     ),
-    hint="p = softmax(logits) (subtract each row's max first); loss = mean of -log p[n, y_n]; "
-    "gradient = (p - one_hot(y)) / N. Return (loss, gradient).",
+    hint=(
+        "Three steps: a numerically stable softmax per row, the mean over the batch of the "
+        "correct class's negative log-probability, and that mean's gradient with respect to "
+        "the logits (derived in the lecture; keep the 1/N of the mean). Return (loss, "
+        "gradient)."
+    ),
 )
 
 # ----------------------------------------------------------------------------- 4. init_std
@@ -225,8 +230,7 @@ INIT_STD = Question(
     ),
     mistakes=(
         Mistake(
-            "fan_in and fan_out are swapped: He's scale keeps the FORWARD signal's variance, "
-            "which sums over the fan_in inputs of each unit: std = sqrt(2 / fan_in).",
+            "fan_in and fan_out are swapped: He's scale keeps the FORWARD signal's variance, which sums over the fan_in inputs of each unit.",
             lambda fi, fo, a: _init_std(fo, fi, a),
         ),
         Mistake(
@@ -234,18 +238,19 @@ INIT_STD = Question(
             lambda fi, fo, a: _init_std(fi, fo, a) ** 2,
         ),
         Mistake(
-            "sqrt(1 / fan_in) (LeCun) is right for tanh-like units; ReLU zeroes half of its "
-            "inputs, so He doubles the variance: std = sqrt(2 / fan_in).",
+            "That is LeCun's scale, right for tanh-like units; ReLU zeroes half of its inputs, so He doubles the variance.",
             lambda fi, fo, a: float(np.sqrt(1.0 / fi)) if a == "relu" else _init_std(fi, fo, a),
         ),
         Mistake(
-            "Xavier/Glorot for tanh averages the two fans: std = sqrt(2 / (fan_in + fan_out)); "
-            "sqrt(2 / fan_in) is He's formula for ReLU.",
+            "That is He's scale, for ReLU; Xavier/Glorot, for tanh, averages the two fans (fan-in and fan-out).",
             lambda fi, fo, a: float(np.sqrt(2.0 / fi)),
         ),
     ),
-    hint="tanh: Xavier/Glorot std = sqrt(2 / (fan_in + fan_out)); relu: He std = "
-    "sqrt(2 / fan_in); anything else: raise ValueError.",
+    hint=(
+        "Xavier/Glorot (for tanh) balances fan-in and fan-out; He (for ReLU) uses fan-in "
+        "only, with the factor 2 that makes up for ReLU zeroing half its inputs; any other "
+        "activation is a ValueError."
+    ),
 )
 
 ASSIGNMENT = Assignment(

@@ -70,6 +70,9 @@ class Question:
     mistakes: tuple[Mistake, ...] = ()
     hint: str = ""
     inputs_unchanged: bool = False
+    # The answer must change its array arguments (an ndarray or a list of them) in place, to what
+    # the reference leaves in its own arguments: part of the verdict, like the returned value.
+    in_place: bool = False
     timeout: float = 20.0
     # Dotted names of the course library's own implementations of this answer (for example
     # "course_utils.gradcheck.numerical_gradient"). A graded answer that calls one scores 0.
@@ -83,6 +86,19 @@ class Question:
             raise ValueError(f"points must be positive, got {self.points}.")
         if not self.cases:
             raise ValueError(f"question {self.name!r} needs at least one case.")
+
+    @property
+    def records_inputs(self) -> bool:
+        """Whether a call's array arguments are read back afterwards (to judge them)."""
+        return self.inputs_unchanged or self.in_place
+
+    @property
+    def argument_names(self) -> tuple[str, ...]:
+        """The reference's parameter names: the task's own words for the arguments."""
+        try:
+            return tuple(inspect.signature(self.reference).parameters)
+        except (TypeError, ValueError):
+            return ()
 
     @property
     def visible_cases(self) -> tuple[Case, ...]:

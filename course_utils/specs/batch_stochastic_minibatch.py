@@ -66,8 +66,7 @@ MSE_MINIBATCH_GRAD = Question(
     ),
     mistakes=(
         Mistake(
-            "Your gradient is B times too large: you SUMMED over the batch. The loss is a mean, "
-            "so its gradient divides by the batch size B = len(y).",
+            "Your gradient is B times too large: you SUMMED over the batch. The loss is a mean, so its gradient is one too: divide by the batch size.",
             lambda w, X, y: 2 * X.T @ (X @ w - y),
         ),
         Mistake(
@@ -76,11 +75,15 @@ MSE_MINIBATCH_GRAD = Question(
             lambda w, X, y: X.T @ (X @ w - y) / len(y),
         ),
         Mistake(
-            "The sign is flipped: the residual is prediction minus target, X @ w - y.",
+            "The sign is flipped: the residual is prediction minus target, not target minus prediction.",
             lambda w, X, y: 2 * X.T @ (y - X @ w) / len(y),
         ),
     ),
-    hint="grad = 2 * X.T @ (X @ w - y) / B, with B = len(y): one entry per weight, shape (d,).",
+    hint=(
+        "Differentiate the mean of the squared residuals: each sample contributes twice its "
+        "residual times its features, averaged over the batch; the result has one entry per "
+        "weight, shape (d,)."
+    ),
 )
 
 # ----------------------------------------------------------------------------- 2. logistic gradient
@@ -105,21 +108,23 @@ LOGISTIC_MINIBATCH_GRAD = Question(
     ),
     mistakes=(
         Mistake(
-            "Your gradient is B times too large: you SUMMED over the batch. The loss is a mean, "
-            "so divide by the batch size B = len(y).",
+            "Your gradient is B times too large: you SUMMED over the batch. The loss is a mean, so its gradient is one too: divide by the batch size.",
             lambda w, X, y: X.T @ (_sigmoid(X @ w) - y),
         ),
         Mistake(
-            "The sign is flipped: the gradient of the cross-entropy is X.T @ (sigmoid(X @ w) - y) "
-            "/ B, prediction minus label.",
+            "The sign is flipped: the cross-entropy's gradient weights the features by prediction minus label, not label minus prediction.",
             lambda w, X, y: X.T @ (y - _sigmoid(X @ w)) / len(y),
         ),
         Mistake(
-            "You used the linear prediction X @ w where the model predicts sigmoid(X @ w).",
+            "You used the linear score where the model predicts a probability: the score goes through the sigmoid first.",
             lambda w, X, y: X.T @ (X @ w - y) / len(y),
         ),
     ),
-    hint="grad = X.T @ (sigmoid(X @ w) - y) / B with sigmoid(z) = 1 / (1 + exp(-z)).",
+    hint=(
+        "The logistic loss's gradient weights each sample's features by its predicted "
+        "probability minus its label, averaged over the batch; the probability is the sigmoid "
+        "of the score."
+    ),
 )
 
 # ----------------------------------------------------------------------------- 3. minibatch_indices
@@ -163,13 +168,11 @@ MINIBATCH_INDICES = Question(
     ),
     mistakes=(
         Mistake(
-            "Every epoch has the same order: you shuffled once before the loop. Draw a new "
-            "rng.permutation(n) at the start of EVERY epoch.",
+            "Every epoch has the same order: you shuffled once before the loop. Draw a new random order at the start of EVERY epoch.",
             _shuffled_once,
         ),
         Mistake(
-            "The batches are in storage order 0, 1, 2, ...: shuffle with rng.permutation(n) "
-            "at the start of each epoch.",
+            "The batches are in storage order 0, 1, 2, ...: draw a random order of the indices from `rng` at the start of each epoch.",
             _not_shuffled,
         ),
         Mistake(
@@ -178,8 +181,11 @@ MINIBATCH_INDICES = Question(
             _drops_last,
         ),
     ),
-    hint="For each epoch: order = rng.permutation(n), then order[i:i + batch_size] for i in "
-    "range(0, n, batch_size); return one list of all batches, epoch after epoch.",
+    hint=(
+        "Each epoch draws one new random order of all n indices from `rng`, then cuts it into "
+        "consecutive batches of batch_size (the last one may be shorter); the batches of all "
+        "epochs go in one list, epoch after epoch."
+    ),
 )
 
 # ----------------------------------------------------------------------------- 4. sgd_epoch
@@ -261,8 +267,7 @@ SGD_EPOCH = Question(
             _epoch_with(_summed_grad, _shuffled),
         ),
         Mistake(
-            "You went through the samples in storage order: start the epoch with "
-            "order = rng.permutation(n) and take the batches from it.",
+            "You went through the samples in storage order: start the epoch by drawing a random order of the samples from `rng`, and take the batches from it.",
             _epoch_with(_batch_grad, _in_storage_order),
         ),
         Mistake(
@@ -276,8 +281,11 @@ SGD_EPOCH = Question(
             _epoch_with(_full_grad, _shuffled),
         ),
     ),
-    hint="order = rng.permutation(n); for each batch b of order: w = w - lr * (2 * X[b].T @ "
-    "(X[b] @ w - y[b]) / len(b)); return w without changing the input array.",
+    hint=(
+        "One epoch: draw one random order of the samples from `rng`, then for each batch of "
+        "that order take one step with that batch's averaged MSE gradient (question 1); work "
+        "on a copy, so the input array is unchanged, and return the new weights."
+    ),
 )
 
 ASSIGNMENT = Assignment(

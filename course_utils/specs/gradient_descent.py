@@ -89,8 +89,7 @@ NUMERICAL_GRADIENT = Question(
     ),
     mistakes=(
         Mistake(
-            "This is the forward difference (f(x+h) - f(x)) / h: its error is O(h). Use the "
-            "central difference (f(x+h*e_i) - f(x-h*e_i)) / (2h), whose error is O(h^2).",
+            "This is the forward difference (one step forward only): its error is O(h). The central difference steps both ways, by +h and by -h, and its error is O(h^2).",
             _forward_difference,
         ),
         Mistake(
@@ -104,7 +103,11 @@ NUMERICAL_GRADIENT = Question(
             _all_coordinates_at_once,
         ),
     ),
-    hint="Loop over the coordinates i: grad[i] = (f(x + h*e_i) - f(x - h*e_i)) / (2*h).",
+    hint=(
+        "Perturb one coordinate at a time, once by +h and once by -h, and divide the "
+        "difference of the two function values by the distance between the two points (the "
+        "central difference)."
+    ),
 )
 
 # ----------------------------------------------------------------------------- 2. gd_step
@@ -150,15 +153,18 @@ GD_STEP = Question(
     ),
     mistakes=(
         Mistake(
-            "You moved UP the gradient (x + lr*grad): descent subtracts, x_new = x - lr * grad(x).",
+            "You moved UP the gradient: descent steps against it, subtracting the learning rate times the gradient.",
             lambda g, x, lr: x + lr * g(x),
         ),
         Mistake(
-            "The step ignores the learning rate: x_new = x - lr * grad(x).",
+            "The step ignores the learning rate: the gradient must be scaled by lr before it moves x.",
             lambda g, x, lr: x - g(x),
         ),
     ),
-    hint="x_new = x - lr * grad_fn(x); raise ValueError when lr <= 0.",
+    hint=(
+        "One step moves against the gradient at x, by the learning rate times that gradient; "
+        "a learning rate that is not positive is an error (ValueError)."
+    ),
 )
 
 # ----------------------------------------------------------------------------- 3. gradient_descent
@@ -213,9 +219,10 @@ _A_EXERCISE = [[3.0, 1.0], [1.0, 3.0]]  # eigenvalues 2 and 4: 2/L = 0.5
 #: Shown when a case fails without a more specific hint, and for the NaN trap: the checker
 #: reports "expected a FloatingPointError" with the question's hint when the loop returns.
 _GD_HINT = (
-    "Return (x, n_steps); stop when np.linalg.norm(grad_fn(x)) < tol or n_steps == max_iters, "
-    "and raise FloatingPointError as soon as x is not finite: once x is NaN, "
-    "norm(grad) >= tol is False, so the loop would end as if it had converged."
+    "Return (x, n_steps): stop when the gradient's norm falls below tol or the step count "
+    "reaches max_iters, and raise FloatingPointError as soon as x is not finite: once x "
+    "is NaN, every comparison with tol is False, so the loop would end as if it had "
+    "converged."
 )
 
 GRADIENT_DESCENT = Question(
@@ -314,9 +321,10 @@ MAX_STABLE_LR = Question(
         ),
     ),
     hint=(
-        "Give the formula's value 2/L, L = largest eigenvalue of A (checked to a relative 1e-6): "
-        "gradient descent on this quadratic converges from every start exactly when lr < 2/L. "
-        "A measured threshold is not that precise: just above 2/L a run needs many steps to blow up."
+        "Give the formula's value 2/L, with L the largest eigenvalue of A (checked to a "
+        "relative 1e-6): gradient descent on this quadratic converges from every start "
+        "exactly when lr < 2/L. A measured threshold is not that precise: just above 2/L a "
+        "run needs many steps to blow up."
     ),
 )
 

@@ -3,57 +3,28 @@
 Questions: ``lstm_step_forward``, ``gru_step_forward``, ``lstm_step_backward``,
 ``init_forget_bias``. Shapes follow torch, batch first in each step: ``x`` (B, D), ``h`` and ``c``
 (B, H), ``W_ih`` (G*H, D), ``W_hh`` (G*H, H), biases (G*H,), with G = 4 gate blocks for the LSTM
-(order i, f, g, o) and 3 for the GRU (order r, z, n). The references are the cell equations of
-``course_utils.rnn`` (``LSTM._cell_forward`` / ``_cell_backward``, ``GRU._cell_forward``), run on
-copies of the inputs; each mistake below is an implementation learners really write.
+(order i, f, g, o) and 3 for the GRU (order r, z, n). The references of the three step questions
+are the library's cell equations (``course_utils.rnn.cells``: ``lstm_cell_forward``,
+``gru_cell_forward``, ``lstm_cell_backward``, which a graded answer may not call), run on copies
+of the inputs; each mistake below is an implementation learners really write.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from ..rnn import GRU, LSTM
+from ..rnn.cells import gru_cell_forward, lstm_cell_backward, lstm_cell_forward
 from .base import Assignment, Case, Mistake, Question
+from .rnn_bptt import LIBRARY, random_cell_inputs
 
-# ----------------------------------------------------------------------------- inputs
-
-
-def _weights(seed, B, D, H, G):
-    rng = np.random.default_rng(seed)
-    x = rng.normal(size=(B, D))
-    h = rng.normal(scale=0.5, size=(B, H))
-    c = rng.normal(scale=0.8, size=(B, H))
-    W_ih = rng.normal(scale=0.6, size=(G * H, D))
-    W_hh = rng.normal(scale=0.6, size=(G * H, H))
-    b_ih, b_hh = rng.normal(scale=0.3, size=G * H), rng.normal(scale=0.3, size=G * H)
-    return rng, x, h, c, W_ih, W_hh, b_ih, b_hh
+# ----------------------------------------------------------------------------- the mistakes' sigmoid
 
 
 def _sigmoid(a):
     return 1 / (1 + np.exp(-a))
 
 
-def _projections(x, h_prev, W_ih, W_hh, b_ih, b_hh):
-    """``gi = x W_ih^T + b_ih`` and ``gh = h W_hh^T + b_hh`` as new float64 arrays."""
-    x, h_prev = np.asarray(x, np.float64), np.asarray(h_prev, np.float64)
-    return x @ np.asarray(W_ih, np.float64).T + b_ih, h_prev @ np.asarray(W_hh, np.float64).T + b_hh
-
-
-def _cell(kind, H):
-    return (LSTM if kind == "lstm" else GRU)(1, H)  # only the cell equations are used
-
-
 # ----------------------------------------------------------------------------- 1. LSTM forward
-
-
-def _lstm_forward(x, h_prev, c_prev, W_ih, W_hh, b_ih, b_hh):
-    gi, gh = _projections(x, h_prev, W_ih, W_hh, b_ih, b_hh)
-    H = np.shape(h_prev)[1]
-    with np.errstate(over="ignore"):
-        (h, c), _ = _cell("lstm", H)._cell_forward(
-            gi, gh, (np.array(h_prev, np.float64), np.array(c_prev, np.float64))
-        )
-    return h, c
 
 
 def _lstm_wrong(order="ifgo", tanh_c=True):
@@ -70,13 +41,14 @@ def _lstm_wrong(order="ifgo", tanh_c=True):
 
 
 def _lstm_inputs(seed, B, D, H):
-    return lambda: _weights(seed, B, D, H, 4)[1:]
+    return lambda: random_cell_inputs(seed, B, D, H, gates=4, with_c=True)[1:]
 
 
 LSTM_STEP_FORWARD = Question(
     name="lstm_step_forward",
     points=3,
-    reference=_lstm_forward,
+    reference=lstm_cell_forward,
+    library=(f"{LIBRARY}.lstm_cell_forward",),
     inputs_unchanged=True,
     cases=(
         Case(_lstm_inputs(0, 2, 3, 4), "B = 2, D = 3, H = 4 (random weights, seed 0)"),
@@ -95,24 +67,19 @@ LSTM_STEP_FORWARD = Question(
             _lstm_wrong(order="figo"),
         ),
         Mistake(
-            "h_t = o * tanh(c_t): the new cell goes through tanh before the output gate.",
+            "The new cell goes through a tanh before the output gate scales it.",
             _lstm_wrong(tanh_c=False),
         ),
     ),
-    hint="a = x @ W_ih.T + b_ih + h_prev @ W_hh.T + b_hh; split into blocks of H columns "
-    "i, f, g, o; i, f, o = sigmoid(...), g = tanh(...); c = f * c_prev + i * g; "
-    "h = o * np.tanh(c); return (h, c).",
+    hint=(
+        "The four gates come from one affine map of x and h_prev, split into blocks of H "
+        "columns in torch's order i, f, g, o; i, f and o go through a sigmoid, g through a "
+        "tanh; the new cell keeps the old one through f and adds g through i; the output gate "
+        "scales the tanh of the new cell. Return (h, c)."
+    ),
 )
 
 # ----------------------------------------------------------------------------- 2. GRU forward
-
-
-def _gru_forward(x, h_prev, W_ih, W_hh, b_ih, b_hh):
-    gi, gh = _projections(x, h_prev, W_ih, W_hh, b_ih, b_hh)
-    H = np.shape(h_prev)[1]
-    with np.errstate(over="ignore"):
-        (h,), _ = _cell("gru", H)._cell_forward(gi, gh, (np.array(h_prev, np.float64),))
-    return h
 
 
 def _gru_wrong(reset_before=False, swapped=False, order="rzn"):
@@ -134,7 +101,8 @@ def _gru_wrong(reset_before=False, swapped=False, order="rzn"):
 
 def _gru_inputs(seed, B, D, H):
     def make():
-        _, x, h, _, W_ih, W_hh, b_ih, b_hh = _weights(seed, B, D, H, 3)
+        # c is drawn and dropped: the same draws as an LSTM's inputs, as these cases always had
+        _, x, h, _, W_ih, W_hh, b_ih, b_hh = random_cell_inputs(seed, B, D, H, gates=3, with_c=True)
         return x, h, W_ih, W_hh, b_ih, b_hh
 
     return make
@@ -143,7 +111,8 @@ def _gru_inputs(seed, B, D, H):
 GRU_STEP_FORWARD = Question(
     name="gru_step_forward",
     points=3,
-    reference=_gru_forward,
+    reference=gru_cell_forward,
+    library=(f"{LIBRARY}.gru_cell_forward",),
     inputs_unchanged=True,
     cases=(
         Case(_gru_inputs(3, 2, 3, 4), "B = 2, D = 3, H = 4 (random weights, seed 3)"),
@@ -152,14 +121,11 @@ GRU_STEP_FORWARD = Question(
     ),
     mistakes=(
         Mistake(
-            "The reset gate is applied before the matrix product (W_hn (r * h_prev), the original "
-            "paper's form): torch applies it AFTER, n = tanh(W_in x + b_in + r * (W_hn h_prev + "
-            "b_hn)), so it also scales b_hn.",
+            "The reset gate is applied before the matrix product (the original paper's form): torch applies it AFTER the hidden part's product, so it also scales b_hn.",
             _gru_wrong(reset_before=True),
         ),
         Mistake(
-            "z and 1 - z are swapped: torch's GRU keeps the OLD state with weight z, "
-            "h = (1 - z) * n + z * h_prev.",
+            "z and 1 - z are swapped: torch's GRU keeps the OLD state with weight z.",
             _gru_wrong(swapped=True),
         ),
         Mistake(
@@ -167,27 +133,14 @@ GRU_STEP_FORWARD = Question(
             _gru_wrong(order="zrn"),
         ),
     ),
-    hint="gi = x @ W_ih.T + b_ih, gh = h_prev @ W_hh.T + b_hh, blocks r, z, n of H columns; "
-    "r, z = sigmoid(gi_r + gh_r), sigmoid(gi_z + gh_z); n = tanh(gi_n + r * gh_n); "
-    "h = (1 - z) * n + z * h_prev.",
+    hint=(
+        "torch's GRU keeps the input part and the hidden part of the affine maps apart "
+        "(blocks r, z, n); the reset gate multiplies only the hidden part inside n; the new "
+        "state interpolates between n and h_prev, with z the weight of h_prev."
+    ),
 )
 
 # ----------------------------------------------------------------------------- 3. LSTM backward
-
-
-def _lstm_backward(dh, dc, x, h_prev, c_prev, W_ih, W_hh, b_ih, b_hh):
-    gi, gh = _projections(x, h_prev, W_ih, W_hh, b_ih, b_hh)
-    H = np.shape(h_prev)[1]
-    cell = _cell("lstm", H)
-    with np.errstate(over="ignore"):
-        _, cache = cell._cell_forward(
-            gi, gh, (np.array(h_prev, np.float64), np.array(c_prev, np.float64))
-        )
-    d_a, _, (_, dc_prev) = cell._cell_backward(
-        (np.array(dh, np.float64), np.array(dc, np.float64)), cache
-    )
-    W_ih, W_hh = np.asarray(W_ih, np.float64), np.asarray(W_hh, np.float64)
-    return d_a @ W_ih, d_a @ W_hh, dc_prev, d_a.T @ x, d_a.T @ h_prev, d_a.sum(axis=0)
 
 
 def _lstm_backward_wrong(h_path=True, tanh_of_c=True, forget_on_dc=True):
@@ -212,7 +165,9 @@ def _lstm_backward_wrong(h_path=True, tanh_of_c=True, forget_on_dc=True):
 
 def _backward_inputs(seed, B, D, H):
     def make():
-        rng, x, h, c, W_ih, W_hh, b_ih, b_hh = _weights(seed, B, D, H, 4)
+        rng, x, h, c, W_ih, W_hh, b_ih, b_hh = random_cell_inputs(
+            seed, B, D, H, gates=4, with_c=True
+        )
         return rng.normal(size=(B, H)), rng.normal(size=(B, H)), x, h, c, W_ih, W_hh, b_ih, b_hh
 
     return make
@@ -221,7 +176,8 @@ def _backward_inputs(seed, B, D, H):
 LSTM_STEP_BACKWARD = Question(
     name="lstm_step_backward",
     points=4,
-    reference=_lstm_backward,
+    reference=lstm_cell_backward,
+    library=(f"{LIBRARY}.lstm_cell_backward",),
     inputs_unchanged=True,
     cases=(
         Case(_backward_inputs(6, 2, 3, 4), "B = 2, D = 3, H = 4, random dh and dc (seed 6)"),
@@ -230,24 +186,25 @@ LSTM_STEP_BACKWARD = Question(
     ),
     mistakes=(
         Mistake(
-            "The gradient on c_t misses the path through h_t: c_t feeds h_t = o * tanh(c_t) as "
-            "well as c_{t+1}, so d_c = dc + dh * o * (1 - tanh(c_t)**2).",
+            "The gradient on c_t misses the path through h_t: c_t feeds the output (through a tanh and the output gate) as well as c_{t+1}, so both paths add up.",
             _lstm_backward_wrong(h_path=False),
         ),
         Mistake(
-            "The tanh derivative is taken at the wrong value: d tanh(c)/dc = 1 - tanh(c)**2, "
-            "not 1 - c**2 (c_t itself is not squashed).",
+            "The tanh derivative is taken at the wrong value: c_t itself is not squashed, so write tanh' through the tanh of c_t.",
             _lstm_backward_wrong(tanh_of_c=False),
         ),
         Mistake(
-            "dc_prev must be multiplied by the forget gate: c_t = f * c_prev + i * g, so "
-            "dL/dc_prev = d_c * f (the cell path).",
+            "dc_prev must be multiplied by the forget gate: on the cell path, c_prev reaches c_t only through f.",
             _lstm_backward_wrong(forget_on_dc=False),
         ),
     ),
-    hint="Recompute the gates; d_c = dc + dh * o * (1 - tanh(c)**2); d_a (B, 4H) has blocks "
-    "d_c*g*i(1-i), d_c*c_prev*f(1-f), d_c*i(1-g**2), dh*tanh(c)*o(1-o); return (d_a @ W_ih, "
-    "d_a @ W_hh, d_c * f, d_a.T @ x, d_a.T @ h_prev, d_a.sum(axis=0)).",
+    hint=(
+        "Recompute the gates from the inputs; the cell's gradient collects dc and what flows "
+        "back through the output; each gate's pre-activation gradient then goes through that "
+        "gate's own nonlinearity (sigmoid or tanh), in the blocks' order i, f, g, o; the "
+        "weight and input gradients are the same matrix products as in the RNN step backward. "
+        "Return them in the task's order."
+    ),
 )
 
 # ----------------------------------------------------------------------------- 4. forget bias
@@ -303,13 +260,15 @@ INIT_FORGET_BIAS = Question(
             _forget_bias_wrong(block=2),
         ),
         Mistake(
-            "Both biases were set to value, so the forget gate sees b_if + b_hf = 2 * value: set "
-            "b_if = value and b_hf = 0.",
+            "Both biases were set to value, so the forget gate sees twice the value: only the input bias's forget block gets it; the hidden bias's is zero.",
             _forget_bias_wrong(both=True),
         ),
     ),
-    hint="H = len(bias_ih) // 4; copy both arrays; new_ih[H:2*H] = value; new_hh[H:2*H] = 0; "
-    "return (new_ih, new_hh), leaving the inputs unchanged.",
+    hint=(
+        "The forget gate is the second of the four blocks of H entries (torch's order i, f, "
+        "g, o). Work on copies: set the input bias's forget block to `value` and the hidden "
+        "bias's forget block to zero, leaving the inputs unchanged; return both."
+    ),
 )
 
 ASSIGNMENT = Assignment(

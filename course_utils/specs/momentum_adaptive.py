@@ -2,7 +2,7 @@
 
 Questions: ``nesterov_step``, ``rmsprop_step``, ``adam_step``, ``adamw_step``. Each is one step of
 the optimizer as a pure function (inputs unchanged, new state returned). The references are the
-library's one-step functions (``course_utils.optim_steps``, equal to ``torch.optim``) applied to
+library's one-step functions (``course_utils.optim``, equal to ``torch.optim``) applied to
 copies. Each mistake below is an implementation learners really write; the check names it when
 the learner's output equals that wrong implementation's output.
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..optim_steps import adam_step, adamw_step, rmsprop_step, sgd_step
+from ..optim import adam_step, adamw_step, rmsprop_step, sgd_step
 from .base import Assignment, Case, Mistake, Question
 
 
@@ -69,8 +69,7 @@ NESTEROV_STEP = Question(
     ),
     mistakes=(
         Mistake(
-            "That is heavy-ball momentum (x - lr * b_new). Nesterov looks ahead: "
-            "x_new = x - lr * (grad + momentum * b_new).",
+            "That is heavy-ball momentum (a step along the buffer). Nesterov looks ahead: it steps along the gradient plus momentum times the new buffer.",
             _heavy_ball,
         ),
         Mistake(
@@ -80,12 +79,15 @@ NESTEROV_STEP = Question(
             _lookahead_on_top_of_heavy_ball,
         ),
         Mistake(
-            "The gradient term is missing: x_new = x - lr * (grad + momentum * b_new).",
+            "The gradient term is missing from the step: Nesterov's step has the gradient itself plus the momentum part.",
             _lookahead_without_gradient,
         ),
     ),
-    hint="b_new = momentum * buffer + grad; x_new = x - lr * (grad + momentum * b_new); "
-    "return (x_new, b_new).",
+    hint=(
+        "torch's Nesterov: first update the momentum buffer with the gradient, then step "
+        "along the gradient plus momentum times the NEW buffer; return the new point and the "
+        "new buffer."
+    ),
 )
 
 # ----------------------------------------------------------------------------- 2. rmsprop_step
@@ -134,22 +136,23 @@ RMSPROP_STEP = Question(
     ),
     mistakes=(
         Mistake(
-            "epsilon goes OUTSIDE the square root: divide by (np.sqrt(v) + eps), "
-            "not np.sqrt(v + eps).",
+            "epsilon goes OUTSIDE the square root: add it to the root of the average, not under the root.",
             _rms_eps_inside,
         ),
         Mistake(
-            "The moving average needs the factor (1 - alpha) on the new square: "
-            "v = alpha * square_avg + (1 - alpha) * grad**2.",
+            "The moving average weighs the new squared gradient by one minus alpha: without that factor it is not an average.",
             _rms_no_one_minus_alpha,
         ),
         Mistake(
-            "Divide by the ROOT of the mean square, np.sqrt(v) + eps, not by v itself.",
+            "Divide by the ROOT of the mean square (plus eps), not by the mean square itself.",
             _rms_no_sqrt,
         ),
     ),
-    hint="v = alpha * square_avg + (1 - alpha) * grad**2; x_new = x - lr * grad / (np.sqrt(v) + "
-    "eps); return (x_new, v).",
+    hint=(
+        "Keep an exponential moving average of the squared gradient (weight alpha on the old "
+        "average), then divide the step by its square root plus eps; return the new point and "
+        "the new average."
+    ),
 )
 
 # ----------------------------------------------------------------------------- 3. adam_step
@@ -215,23 +218,23 @@ ADAM_STEP = Question(
     ),
     mistakes=(
         Mistake(
-            "epsilon goes OUTSIDE the square root: divide by (np.sqrt(v_hat) + eps), "
-            "not np.sqrt(v_hat + eps).",
+            "epsilon goes OUTSIDE the square root: add it to the root of the corrected second moment, not under the root.",
             lambda *a: _adam_wrong(*a, mistake="eps inside"),
         ),
         Mistake(
-            "The bias correction is missing: use m_hat = m / (1 - beta1**t) and "
-            "v_hat = v / (1 - beta2**t) in the update (return the uncorrected m and v).",
+            "The bias correction is missing: divide each moment by one minus its beta to the power t in the update (and return the uncorrected m and v).",
             lambda *a: _adam_wrong(*a, mistake="no correction"),
         ),
         Mistake(
-            "The step count t starts at 1: the first step divides by 1 - beta**1, "
-            "not 1 - beta**0 = 0. Use t as given (t = 1 on the first step).",
+            "The step count t starts at 1: on the first step the correction uses beta to the power 1 (to the power 0 it would divide by zero). Use t as given.",
             lambda *a: _adam_wrong(*a, mistake="t from 0"),
         ),
     ),
-    hint="m = b1*m + (1-b1)*g; v = b2*v + (1-b2)*g**2; m_hat = m/(1-b1**t); v_hat = v/(1-b2**t); "
-    "x_new = x - lr*m_hat/(np.sqrt(v_hat) + eps); return (x_new, m, v).",
+    hint=(
+        "Update both moving averages, correct each one's bias with the step count t (counting "
+        "from 1), then step by the corrected first moment over the root of the corrected "
+        "second moment plus eps; return (x_new, m, v)."
+    ),
 )
 
 # ----------------------------------------------------------------------------- 4. adamw_step
@@ -311,8 +314,11 @@ ADAMW_STEP = Question(
             _adamw_decay_after,
         ),
     ),
-    hint="x = x * (1 - lr * weight_decay), then the Adam step (with bias correction) using grad "
-    "alone; return (x_new, m, v).",
+    hint=(
+        "Decoupled decay: first shrink x by the fraction lr * weight_decay of itself, then "
+        "take the plain Adam step with bias correction using the gradient alone (no decay "
+        "term added to it); return (x_new, m, v)."
+    ),
 )
 
 ASSIGNMENT = Assignment(

@@ -2,44 +2,51 @@
 
 Questions: ``rnn_step_forward``, ``rnn_step_backward``, ``bptt``, ``softmax_temperature``.
 Shapes follow torch: ``x`` (B, D), ``h`` (B, H), ``W_ih`` (H, D), ``W_hh`` (H, H), biases (H,).
-Each mistake below is an implementation learners really write; the check names it when the
-learner's output equals that wrong implementation's output.
+The references of the two step questions are the library's cell equations
+(``course_utils.rnn.cells.rnn_cell_forward`` / ``rnn_cell_backward``, which a graded answer may not
+call), and BPTT is the loop over them. Each mistake below is an implementation learners really
+write; the check names it when the learner's output equals that wrong implementation's output.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from ..rnn.cells import rnn_cell_backward, rnn_cell_forward
 from .base import Assignment, Case, Mistake, Question
 
 # ----------------------------------------------------------------------------- inputs
 
 
-def _weights(seed, B, D, H, T=None):
+def random_cell_inputs(seed, B, D, H, *, gates=1, T=None, with_c=False):
+    """``(rng, x, h, [c,] W_ih, W_hh, b_ih, b_hh)`` drawn from ``default_rng(seed)`` in this order,
+    torch's shapes for a cell of ``gates`` blocks of H rows (x of shape (T, B, D) if T is given;
+    the cell state c, drawn after h, only ``with_c``). Spec 08 uses it too."""
     rng = np.random.default_rng(seed)
     x = rng.normal(size=(B, D) if T is None else (T, B, D))
     h = rng.normal(scale=0.5, size=(B, H))
-    W_ih = rng.normal(scale=0.6, size=(H, D))
-    W_hh = rng.normal(scale=0.6, size=(H, H))
-    b_ih, b_hh = rng.normal(scale=0.3, size=H), rng.normal(scale=0.3, size=H)
-    return rng, x, h, W_ih, W_hh, b_ih, b_hh
+    c = (rng.normal(scale=0.8, size=(B, H)),) if with_c else ()
+    W_ih = rng.normal(scale=0.6, size=(gates * H, D))
+    W_hh = rng.normal(scale=0.6, size=(gates * H, H))
+    b_ih, b_hh = rng.normal(scale=0.3, size=gates * H), rng.normal(scale=0.3, size=gates * H)
+    return rng, x, h, *c, W_ih, W_hh, b_ih, b_hh
 
+
+# the package re-exports the cells: a graded answer's call through it counts as well
+LIBRARY = "course_utils.rnn"
 
 # ----------------------------------------------------------------------------- 1. step forward
 
 
-def _step_forward(x, h_prev, W_ih, W_hh, b_ih, b_hh):
-    return np.tanh(x @ W_ih.T + b_ih + h_prev @ W_hh.T + b_hh)
-
-
 def _forward_inputs(seed, B, D, H):
-    return lambda: _weights(seed, B, D, H)[1:]
+    return lambda: random_cell_inputs(seed, B, D, H)[1:]
 
 
 RNN_STEP_FORWARD = Question(
     name="rnn_step_forward",
     points=2,
-    reference=_step_forward,
+    reference=rnn_cell_forward,
+    library=(f"{LIBRARY}.rnn_cell_forward",),
     inputs_unchanged=True,
     cases=(
         Case(_forward_inputs(0, 2, 3, 4), "B = 2, D = 3, H = 4 (random weights, seed 0)"),
@@ -48,8 +55,7 @@ RNN_STEP_FORWARD = Question(
     ),
     mistakes=(
         Mistake(
-            "The recurrent weight is used untransposed (h_prev @ W_hh): torch stores W_hh as "
-            "(H_out, H_in), so the batch-first product is h_prev @ W_hh.T.",
+            "The recurrent weight is used untransposed: torch stores W_hh as (H_out, H_in), so a batch-first product needs its transpose.",
             lambda x, h, Wi, Wh, bi, bh: np.tanh(x @ Wi.T + bi + h @ Wh + bh),
         ),
         Mistake(
@@ -57,19 +63,18 @@ RNN_STEP_FORWARD = Question(
             lambda x, h, Wi, Wh, bi, bh: np.tanh(x @ Wi.T + bi + h @ Wh.T),
         ),
         Mistake(
-            "No nonlinearity: h_t = tanh(pre-activation), not the pre-activation itself.",
+            "No nonlinearity: the new state is the tanh of the pre-activation, not the pre-activation itself.",
             lambda x, h, Wi, Wh, bi, bh: x @ Wi.T + bi + h @ Wh.T + bh,
         ),
     ),
-    hint="h = np.tanh(x @ W_ih.T + b_ih + h_prev @ W_hh.T + b_hh).",
+    hint=(
+        "One step: the tanh of the input's contribution plus the previous hidden state's "
+        "contribution plus both biases, in torch's convention (W_ih has shape (H, D), so it "
+        "multiplies from the right, transposed)."
+    ),
 )
 
 # ----------------------------------------------------------------------------- 2. step backward
-
-
-def _step_backward(dh, x, h_prev, h, W_ih, W_hh):
-    da = dh * (1 - h**2)  # h = tanh(a), so tanh'(a) = 1 - h^2
-    return da @ W_ih, da @ W_hh, da.T @ x, da.T @ h_prev, da.sum(axis=0)
 
 
 def _tanh_twice(dh, x, h_prev, h, W_ih, W_hh):
@@ -88,8 +93,8 @@ def _no_activation_derivative(dh, x, h_prev, h, W_ih, W_hh):
 
 def _backward_inputs(seed, B, D, H):
     def make():
-        rng, x, h_prev, W_ih, W_hh, b_ih, b_hh = _weights(seed, B, D, H)
-        h = _step_forward(x, h_prev, W_ih, W_hh, b_ih, b_hh)
+        rng, x, h_prev, W_ih, W_hh, b_ih, b_hh = random_cell_inputs(seed, B, D, H)
+        h = rnn_cell_forward(x, h_prev, W_ih, W_hh, b_ih, b_hh)
         return rng.normal(size=(B, H)), x, h_prev, h, W_ih, W_hh
 
     return make
@@ -98,7 +103,8 @@ def _backward_inputs(seed, B, D, H):
 RNN_STEP_BACKWARD = Question(
     name="rnn_step_backward",
     points=3,
-    reference=_step_backward,
+    reference=rnn_cell_backward,
+    library=(f"{LIBRARY}.rnn_cell_backward",),
     inputs_unchanged=True,
     cases=(
         Case(_backward_inputs(3, 2, 3, 4), "B = 2, D = 3, H = 4, random dh (seed 3)"),
@@ -107,23 +113,23 @@ RNN_STEP_BACKWARD = Question(
     ),
     mistakes=(
         Mistake(
-            "You took tanh of h again (1 - tanh(h)**2 is 1 - tanh(tanh(a))**2): h is already "
-            "tanh(a), so the derivative is 1 - h**2.",
+            "You took tanh of h again: h is already the tanh of the pre-activation, so write tanh' through h itself, without a second tanh.",
             _tanh_twice,
         ),
         Mistake(
-            "Your weight gradients are transposed: dW_ih = da.T @ x has W_ih's shape (H, D), "
-            "and dW_hh = da.T @ h_prev.",
+            "Your weight gradients are transposed: each must have its weight's shape, (H, D) for W_ih and (H, H) for W_hh.",
             _transposed_weight_grads,
         ),
         Mistake(
-            "The tanh derivative is missing: backpropagate da = dh * (1 - h**2) through the "
-            "weights, not dh.",
+            "The tanh derivative is missing: go back through the tanh (multiply by tanh') before the weights, not with dh itself.",
             _no_activation_derivative,
         ),
     ),
-    hint="da = dh * (1 - h**2); dx = da @ W_ih; dh_prev = da @ W_hh; dW_ih = da.T @ x; "
-    "dW_hh = da.T @ h_prev; db = da.sum(axis=0).",
+    hint=(
+        "Go back through the tanh first (its derivative can be written with h itself), then "
+        "through the two matrix products: a weight's gradient sums over the batch, and every "
+        "gradient has its variable's shape."
+    ),
 )
 
 # ----------------------------------------------------------------------------- 3. BPTT
@@ -133,7 +139,7 @@ def _bptt(xs, h0, W_ih, W_hh, b_ih, b_hh, d_hs, *, carry=True, accumulate=True):
     T = xs.shape[0]
     hs, h = [], h0
     for t in range(T):
-        h = _step_forward(xs[t], h, W_ih, W_hh, b_ih, b_hh)
+        h = rnn_cell_forward(xs[t], h, W_ih, W_hh, b_ih, b_hh)
         hs.append(h)
     dxs = np.zeros_like(xs)
     dW_ih, dW_hh, db = np.zeros_like(W_ih), np.zeros_like(W_hh), np.zeros_like(b_ih)
@@ -141,7 +147,7 @@ def _bptt(xs, h0, W_ih, W_hh, b_ih, b_hh, d_hs, *, carry=True, accumulate=True):
     for t in reversed(range(T)):
         h_prev = hs[t - 1] if t > 0 else h0
         dh = d_hs[t] + (dh_next if carry else 0)
-        dxs[t], dh_next, gW_ih, gW_hh, gb = _step_backward(dh, xs[t], h_prev, hs[t], W_ih, W_hh)
+        dxs[t], dh_next, gW_ih, gW_hh, gb = rnn_cell_backward(dh, xs[t], h_prev, hs[t], W_ih, W_hh)
         if accumulate:
             dW_ih, dW_hh, db = dW_ih + gW_ih, dW_hh + gW_hh, db + gb
         else:
@@ -151,7 +157,7 @@ def _bptt(xs, h0, W_ih, W_hh, b_ih, b_hh, d_hs, *, carry=True, accumulate=True):
 
 def _bptt_inputs(seed, T, B, D, H):
     def make():
-        rng, xs, h0, W_ih, W_hh, b_ih, b_hh = _weights(seed, B, D, H, T=T)
+        rng, xs, h0, W_ih, W_hh, b_ih, b_hh = random_cell_inputs(seed, B, D, H, T=T)
         return xs, h0, W_ih, W_hh, b_ih, b_hh, rng.normal(size=(T, B, H))
 
     return make
@@ -179,8 +185,12 @@ BPTT = Question(
             lambda *a: _bptt(*a, accumulate=False),
         ),
     ),
-    hint="Forward: keep every h_t. Backward for t = T-1 .. 0: dh = d_hs[t] + dh_next; one step "
-    "backward; add its weight gradients; dh_next = its dh_prev. Return (dxs, dh0, dW_ih, dW_hh, db).",
+    hint=(
+        "Forward: keep every hidden state. Backward, from the last step to the first: the "
+        "gradient reaching h_t is the loss's own gradient at t plus what flows back from step "
+        "t+1; run one step backward and add up its weight gradients. Return (dxs, dh0, dW_ih, "
+        "dW_hh, db)."
+    ),
 )
 
 # ----------------------------------------------------------------------------- 4. temperature
@@ -234,8 +244,7 @@ SOFTMAX_TEMPERATURE = Question(
     ),
     mistakes=(
         Mistake(
-            "You multiplied the logits by the temperature: divide, softmax(logits / T), so a "
-            "small T sharpens the distribution and a large T flattens it.",
+            "You multiplied the logits by the temperature: divide by it, so a small T sharpens the distribution and a large T flattens it.",
             _softmax_times,
         ),
         Mistake(
@@ -244,8 +253,11 @@ SOFTMAX_TEMPERATURE = Question(
             _softmax_wrong_axis,
         ),
     ),
-    hint="z = logits / T; subtract z.max(axis=-1, keepdims=True); exponentiate; divide by the sum "
-    "along axis -1. Raise ValueError when T <= 0.",
+    hint=(
+        "Divide the logits by the temperature, then take a numerically stable softmax along "
+        "the last axis (shift by the row's maximum before exponentiating); a temperature that "
+        "is not positive is a ValueError."
+    ),
 )
 
 ASSIGNMENT = Assignment(

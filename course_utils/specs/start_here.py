@@ -25,14 +25,15 @@ L2_NORM = Question(
             lambda v: float(np.sum(v**2)),
         ),
         Mistake(
-            "That is the sum of absolute values (the L1 norm); the L2 norm is sqrt(sum(v**2)).",
+            "That is the sum of absolute values (the L1 norm); the L2 norm squares the entries, adds them and takes the square root.",
             lambda v: float(np.sum(np.abs(v))),
         ),
         Mistake(
-            "Square the entries before adding them: sqrt(sum(v**2)).", lambda v: float(np.sum(v))
+            "Square the entries before adding them, then take the square root.",
+            lambda v: float(np.sum(v)),
         ),
     ),
-    hint="The Euclidean length: np.sqrt(np.sum(v**2)) (or np.linalg.norm(v)).",
+    hint=("The Euclidean length: the square root of the sum of the squared entries."),
 )
 
 ASSIGNMENT = Assignment(id="00_start_here", title="Practice: how checks work", questions=(L2_NORM,))

@@ -58,6 +58,7 @@ CLIP_GRAD_NORM = Question(
     name="clip_grad_norm",
     points=3,
     reference=_clip_grad_norm,
+    in_place=True,
     rtol=1e-5,  # with or without torch's + 1e-6 in the denominator
     atol=1e-9,
     cases=(
@@ -83,9 +84,7 @@ CLIP_GRAD_NORM = Question(
     ),
     mistakes=(
         Mistake(
-            "Each array was clipped by its OWN norm: clipping by the global norm treats all arrays "
-            "as one long vector, computes one total norm and scales every array by the same "
-            "factor min(1, max_norm / total_norm).",
+            "Each array was clipped by its OWN norm: clipping by the global norm treats all arrays as one long vector, computes one total norm and scales every array by the same factor.",
             _per_tensor,
         ),
         Mistake(
@@ -94,18 +93,20 @@ CLIP_GRAD_NORM = Question(
             _norm_after,
         ),
         Mistake(
-            "You also scaled gradients that were already below max_norm (scaled them UP): the "
-            "factor is min(1, max_norm / total_norm), clipping only ever shrinks.",
+            "You also scaled gradients that were already below max_norm (scaled them UP): the factor is never above 1, clipping only ever shrinks.",
             _never_clamped,
         ),
         Mistake(
-            "The total norm is not the sum of the arrays' norms: it is "
-            "sqrt(sum over all arrays of sum(g**2)), the norm of everything as one vector.",
+            "The total norm is not the sum of the arrays' norms: it is the norm of everything as one long vector.",
             _sum_of_norms,
         ),
     ),
-    hint="total = sqrt(sum(np.sum(g**2) for g in grads)); c = min(1, max_norm / (total + 1e-6)); "
-    "g *= c for every g (in place); return total, grads.",
+    hint=(
+        "Treat all arrays as one long vector: its norm is the global norm. Every array is "
+        "scaled by the same factor, never above 1, that brings that norm down to max_norm "
+        "(with the formula's 1e-6); scale the arrays themselves (in place) and return the "
+        "norm before clipping with the same list."
+    ),
 )
 
 # ----------------------------------------------------------------------------- 2. clip_grad_value
@@ -138,6 +139,7 @@ CLIP_GRAD_VALUE = Question(
     name="clip_grad_value",
     points=2,
     reference=_clip_grad_value,
+    in_place=True,
     rtol=1e-12,
     atol=0.0,
     cases=(
@@ -153,8 +155,7 @@ CLIP_GRAD_VALUE = Question(
     ),
     mistakes=(
         Mistake(
-            "The arrays did not change: np.clip returns a NEW array. Write the result back "
-            "(g[...] = np.clip(g, -c, c), or np.clip(g, -c, c, out=g)).",
+            "The arrays did not change: np.clip returns a NEW array. Write the result back into each array (numpy functions can write into their input).",
             _not_written_back,
         ),
         Mistake(
@@ -167,7 +168,11 @@ CLIP_GRAD_VALUE = Question(
             _scaled_per_array,
         ),
     ),
-    hint="For every array g: np.clip(g, -clip_value, clip_value, out=g); then return grads.",
+    hint=(
+        "Clamp every entry into [-clip_value, clip_value] by writing into the arrays "
+        "themselves (in place: numpy's functions can write their result into their input), "
+        "then return the same list."
+    ),
 )
 
 # ----------------------------------------------------------------------------- 3. grad_norm_at_lag
@@ -254,28 +259,27 @@ GRAD_NORM_AT_LAG = Question(
     ),
     mistakes=(
         Mistake(
-            "You applied tanh twice: tanh'(a) = 1 - tanh(a)**2 takes the PRE-activation a. If you "
-            "first computed h = tanh(a), the derivative is 1 - h**2, not 1 - tanh(h)**2.",
+            "You applied tanh twice: tanh' takes the PRE-activation. If you first computed the hidden state, write the derivative through it, without a second tanh.",
             _tanh_twice,
         ),
         Mistake(
-            "1 - a**2 is the derivative written in terms of h = tanh(a): with the pre-activation "
-            "a it is 1 - np.tanh(a)**2.",
+            "That form of tanh' takes the hidden state, not the pre-activation: apply the tanh to the pre-activation first.",
             _one_minus_a_squared,
         ),
         Mistake(
-            "The gradient flows back through the TRANSPOSE: dL/dh_(j-1) = W_hh.T @ (f'(a_j) * "
-            "dL/dh_j), not W_hh @ (...).",
+            "The gradient flows back through the TRANSPOSE of W_hh, not through W_hh itself.",
             _not_transposed,
         ),
         Mistake(
-            "Wrong order: the Jacobian is diag(f'(a_j)) W_hh, so its transpose applies f'(a_j) "
-            "FIRST, then W_hh.T: W_hh.T @ (f'(a_j) * g), not f'(a_j) * (W_hh.T @ g).",
+            "Wrong order: the Jacobian is diag(f'(a_j)) W_hh, so going back through its transpose multiplies by f'(a_j) FIRST and by the transposed W_hh after.",
             _wrong_order,
         ),
     ),
-    hint="g = dL_dh_T; for j = T, T-1, ..., T-k+1: g = W_hh.T @ ((1 - np.tanh(pre_acts[j-1])**2) * g); "
-    "return np.linalg.norm(g). Raise ValueError unless 0 <= k <= T.",
+    hint=(
+        "Start from dL/dh_T and go back one step at a time, k times: each step multiplies by "
+        "that step's transposed Jacobian, built from tanh' of that step's pre-activation; the "
+        "answer is the norm of the result. A k outside 0..T is a ValueError."
+    ),
 )
 
 # ----------------------------------------------------------------------------- 4. jacobian_bound
@@ -304,21 +308,25 @@ JACOBIAN_BOUND = Question(
     mistakes=(
         Mistake(
             "That uses the spectral radius (largest |eigenvalue|). It sets the long-run rate of "
-            "W^k, but a bound for every lag needs the largest SINGULAR value, np.linalg.norm(W, 2).",
+            "W^k, but a bound for every lag needs the largest SINGULAR value (the spectral norm).",
             lambda: _bound_with(np.abs(np.linalg.eigvals(W_BOUND)).max()),
         ),
         Mistake(
             "The activation's factor is missing: each step multiplies by diag(sigmoid'(a)), and "
-            "sigmoid' <= 1/4, so the bound is (||W_hh||_2 / 4)**20.",
+            "sigmoid' is at most 1/4: that factor enters the bound once per step.",
             lambda: _bound_with(np.linalg.norm(W_BOUND, 2), gamma=1.0),
         ),
         Mistake(
             "That is the Frobenius norm (np.linalg.norm(W) without ord): it is larger than the "
-            "spectral norm; use np.linalg.norm(W, 2).",
+            "spectral norm (the matrix 2-norm, the largest singular value).",
             lambda: _bound_with(np.linalg.norm(W_BOUND)),
         ),
     ),
-    hint="(gamma * ||W_hh||_2)**k with gamma = max sigmoid' = 1/4, ||W_hh||_2 = np.linalg.norm(W_hh, 2), k = 20.",
+    hint=(
+        "Evaluate the bound for this W with k = 20 and gamma the largest value sigmoid' "
+        "takes; the norm in it is the spectral norm (the largest singular value), not the "
+        "largest eigenvalue."
+    ),
 )
 
 ASSIGNMENT = Assignment(

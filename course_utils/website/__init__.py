@@ -31,16 +31,21 @@ KINDS = {"lectures": "notebooks", "solutions": "solutions", "exercises": "exerci
 NAV = {"Course home": "../index.html"}
 
 
-def _build_page(kind: str, source: Path, target: Path, terms: dict, execute: bool, timeout: int):
-    """Worker: execute (lectures, solutions) and render one notebook; (seconds, error or None)."""
+def _build_page(source: Path, target: Path, terms: dict, pages: frozenset, timeout: int):
+    """Worker: execute (not exercises) and render one notebook; (seconds, error or None)."""
     from .pages import execute as run
     from .pages import render
 
     start = time.perf_counter()
+    folder = source.parent.name
     try:
+        execute = folder != KINDS["exercises"]
         nb = run(source, timeout) if execute else nbformat.read(source, as_version=4)
-        nav = {**NAV, "Glossary": f"../{G.PAGE}"} if terms else NAV
-        target.write_text(render(nb, source.stem, terms, nav), encoding="utf-8")
+        nav = {**NAV, "Glossary": f"../{G.PAGE}"} if terms else dict(NAV)
+        if not execute:
+            nav["Download this exercise (.ipynb)"] = source.name
+        page = render(nb, source.stem, terms, nav, folder, pages)
+        target.write_text(page, encoding="utf-8")
     except Exception as exc:  # reported per notebook; the build goes on with the others
         return time.perf_counter() - start, f"{type(exc).__name__}: {str(exc)[-1500:]}"
     return time.perf_counter() - start, None
@@ -84,14 +89,14 @@ def build_site(
         }
         for kind, folder in KINDS.items()
     }
+    pages = frozenset((kind, stem) for kind, found in sources.items() for stem in found)
     failures, jobs_list = [], []
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         for kind, found in sources.items():
             (out / kind).mkdir(exist_ok=True)
             for stem, path in found.items():
                 target = out / kind / f"{stem}.html"
-                execute = kind != "exercises"
-                future = pool.submit(_build_page, kind, path, target, terms, execute, timeout)
+                future = pool.submit(_build_page, path, target, terms, pages, timeout)
                 jobs_list.append((kind, stem, future))
                 if kind == "exercises":
                     shutil.copyfile(path, out / kind / path.name)

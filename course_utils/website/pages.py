@@ -8,6 +8,7 @@ matplotlib's animation buttons, which would otherwise come from a font-awesome C
 
 from __future__ import annotations
 
+import posixpath
 import re
 from pathlib import Path
 
@@ -26,6 +27,9 @@ _ANIMATION_FRAME = re.compile(r'<img\b[^>]*\bid="(_anim_img[0-9a-f]+)"[^>]*>')
 ANIMATION_ALT = (
     "Animation frame: use the buttons under it to play, pause or step through the frames."
 )
+# A markdown link to a notebook: [text](path.ipynb#anchor).
+_NOTEBOOK_LINK = re.compile(r"\[([^\]]*)\]\(([^)\s#]+\.ipynb)(#[^)\s]*)?\)")
+KIND_OF = {"notebooks": "lectures", "solutions": "solutions", "exercises": "exercises"}
 _HEADING = re.compile(r"^#+\s+(.+)$", re.MULTILINE)
 
 
@@ -76,13 +80,40 @@ def title(nb: nbformat.NotebookNode, fallback: str) -> str:
     return fallback
 
 
+def site_links(source: str, folder: str, pages: set[tuple[str, str]]) -> str:
+    """Point markdown links to notebooks at their site pages.
+
+    ``folder`` is the notebook's own folder (``notebooks``, ...), against which relative links are
+    resolved; ``pages`` holds the ``(kind, stem)`` pages the site has. A link to a notebook the
+    site does not have (a partial build) keeps its text and loses its target.
+    """
+
+    def swap(m: re.Match) -> str:
+        target = posixpath.normpath(posixpath.join(folder, m[2])).split("/")
+        if len(target) == 2 and target[0] in KIND_OF:
+            kind, stem = KIND_OF[target[0]], target[1][: -len(".ipynb")]
+            if (kind, stem) in pages:
+                return f"[{m[1]}](../{kind}/{stem}.html{m[3] or ''})"
+        return m[1]
+
+    return _NOTEBOOK_LINK.sub(swap, source)
+
+
 def _nav(links: dict[str, str]) -> str:
     items = " · ".join(f"<a href='{href}'>{text}</a>" for text, href in links.items())
     return f"<nav class='site-nav'>{items}</nav>"
 
 
-def render(nb: nbformat.NotebookNode, name: str, terms: dict[str, str], nav: dict[str, str]) -> str:
-    """The HTML page of an (executed) notebook; ``terms`` maps glossary terms to anchors."""
+def render(
+    nb: nbformat.NotebookNode,
+    name: str,
+    terms: dict[str, str],
+    nav: dict[str, str],
+    folder: str = "notebooks",
+    pages: frozenset = frozenset(),
+) -> str:
+    """The HTML page of an (executed) notebook; ``terms`` maps glossary terms to anchors;
+    ``folder`` and ``pages`` turn links to notebooks into links to pages (:func:`site_links`)."""
     from nbconvert import HTMLExporter
 
     figures = count_figures(nb)
@@ -90,6 +121,7 @@ def render(nb: nbformat.NotebookNode, name: str, terms: dict[str, str], nav: dic
     for cell in nb.cells:
         if cell.cell_type == "markdown":
             cell.source = G.link_objectives(cell.source, terms, f"../{G.PAGE}")
+            cell.source = site_links(cell.source, folder, pages)
     _fallback_alt_text(nb)
     exporter = HTMLExporter(
         extra_template_basedirs=[str(TEMPLATES)], template_name="site", mathjax_url=MATHJAX

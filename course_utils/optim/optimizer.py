@@ -1,7 +1,7 @@
 """The base of the numpy optimizers: param groups, per-parameter state, checks, state_dict.
 
-The optimizers themselves are in ``course_utils.optim``; this module holds what they share, in
-``torch.optim.Optimizer``'s shape.
+Each optimizer (``sgd.py``, ``adagrad.py``, ``rmsprop.py``, ``adam.py``, ``adamw.py``) subclasses
+:class:`Optimizer`, in ``torch.optim.Optimizer``'s shape.
 """
 
 from __future__ import annotations
@@ -10,16 +10,17 @@ import copy
 
 import numpy as np
 
-from course_utils.validation import real_number
+from course_utils.validation import flag, real_number
 
-__all__ = ["Optimizer", "check_flag", "check_fraction"]
+__all__ = ["Optimizer"]
 
 
 class Optimizer:
     """Base class: param groups, per-parameter state, input checks, state_dict round-trip.
 
     A subclass sets ``defaults`` (via ``__init__``), checks one group's hyperparameters in
-    ``_check_group`` and updates one parameter in ``_update(param, grad, state, group, scratch)``.
+    ``_check_group`` and updates one parameter in ``_update(param, grad, state, group, scratch)``
+    by calling its step function with ``**self.step_options(group)``.
     """
 
     def __init__(self, params, defaults: dict):
@@ -71,7 +72,7 @@ class Optimizer:
         """Every optimizer has lr, weight_decay and maximize; a subclass checks the rest."""
         real_number(group["lr"], "lr", nonnegative=True)
         real_number(group["weight_decay"], "weight_decay", nonnegative=True)
-        check_flag(group, "maximize")
+        flag(group["maximize"], "maximize")
 
     # -- the step --------------------------------------------------------------------------------
     def step(self, grads) -> None:
@@ -89,6 +90,11 @@ class Optimizer:
 
     def _update(self, param, grad, state: dict, group: dict, scratch) -> None:
         raise NotImplementedError
+
+    def step_options(self, group: dict) -> dict:
+        """The group's hyperparameters (every key of ``defaults``) by name: the keyword arguments
+        of the optimizer's step function, which uses the same names as torch's param groups."""
+        return {name: group[name] for name in self.defaults}
 
     @property
     def _params(self) -> list[np.ndarray]:
@@ -171,19 +177,6 @@ class Optimizer:
             lines.append(f"Parameter Group {i}")
             lines += [f"    {k}: {v}" for k, v in sorted(group.items()) if k != "params"]
         return "\n".join(lines + [")"])
-
-
-def check_flag(group: dict, name: str) -> None:
-    if not isinstance(group[name], bool | np.bool_):
-        raise TypeError(f"{name} must be True or False, got {group[name]!r}.")
-
-
-def check_fraction(value, name: str, *, one_allowed: bool = False) -> float:
-    """A decay rate: a real number in [0, 1) (or [0, 1])."""
-    value = real_number(value, name)
-    if not (0 <= value <= 1 if one_allowed else 0 <= value < 1):
-        raise ValueError(f"{name} must be in [0, 1{']' if one_allowed else ')'}, got {value}.")
-    return value
 
 
 def _check_param(p, i: int) -> None:

@@ -3,7 +3,7 @@
 Questions: ``warmup_cosine_lrs``, ``one_cycle_lrs``, ``inverse_time_lrs``, ``pick_lr``. Each asks
 for the WHOLE schedule (the lr at t = 0, 1, ..., steps - 1) so that one case sees every boundary:
 the most common schedule bug is counting steps off by one, and each such bug is a Mistake below.
-References come from ``course_utils.schedules`` / ``schedule_functions`` (defined once).
+References come from ``course_utils.schedules`` and its ``functional`` (defined once).
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from .. import schedule_functions as F
 from .. import schedules
+from ..schedules.functional import one_cycle_lr
 from .base import Assignment, Case, Mistake, Question
 
 
@@ -69,6 +69,34 @@ def _cosine_full_length(base_lr, w, total, start_factor=0.1, eta_min=0.0):
     ])  # fmt: skip
 
 
+def _one_step_ahead(base_lr, w, total, start_factor=0.1, eta_min=0.0):
+    return np.array([
+        _warmup_formula(t + 1, base_lr, w, start_factor) if t + 1 < w
+        else _cosine(t + 1 - w, base_lr, total - w, eta_min) for t in range(total)
+    ])  # fmt: skip
+
+
+def _warmup_one_early(base_lr, w, total, start_factor=0.1, eta_min=0.0):
+    return np.array([
+        _warmup_formula(min(t, w - 1), base_lr, max(w - 1, 1), start_factor) if t < w
+        else _cosine(t - w, base_lr, total - w, eta_min) for t in range(total)
+    ])  # fmt: skip
+
+
+def _cosine_one_ahead(base_lr, w, total, start_factor=0.1, eta_min=0.0):
+    return np.array([
+        _warmup_formula(t, base_lr, w, start_factor) if t < w
+        else _cosine(t - w + 1, base_lr, total - w, eta_min) for t in range(total)
+    ])  # fmt: skip
+
+
+def _cosine_one_short(base_lr, w, total, start_factor=0.1, eta_min=0.0):
+    return np.array([
+        _warmup_formula(t, base_lr, w, start_factor) if t < w
+        else _cosine(t - w, base_lr, total - w - 1, eta_min) for t in range(total)
+    ])  # fmt: skip
+
+
 def _stepped_before_use(base_lr, w, total, start_factor=0.1, eta_min=0.0):
     return _warmup_cosine(base_lr, w, total + 1, start_factor, eta_min)[1:]
 
@@ -90,9 +118,7 @@ WARMUP_COSINE = Question(
     ),
     mistakes=(
         Mistake(
-            "Your warm-up is one step ahead: at t = 0 the lr must be start_factor * base_lr, "
-            "reaching base_lr exactly at t = warmup_steps (use t / warmup_steps, not "
-            "(t + 1) / warmup_steps).",
+            "Your warm-up is one step ahead: at t = 0 the lr must be start_factor times base_lr, reaching base_lr exactly at t = warmup_steps; your fraction of the warm-up counts one step too many.",
             _warmup_one_late,
         ),
         Mistake(
@@ -101,8 +127,7 @@ WARMUP_COSINE = Question(
             _cosine_not_shifted,
         ),
         Mistake(
-            "The cosine part lasts total_steps - warmup_steps steps, not total_steps: it must "
-            "reach eta_min at the end of the run.",
+            "The cosine part lasts from the end of the warm-up to the end of the run, not the whole run: its half period is the number of steps after the warm-up.",
             _cosine_full_length,
         ),
         Mistake(
@@ -111,9 +136,33 @@ WARMUP_COSINE = Question(
             "with the lr for t = 0.",
             _stepped_before_use,
         ),
+        Mistake(
+            "Every value is one step ahead (the lr of step t + 1 at index t): the list starts "
+            "with the lr of step 0, start_factor times base_lr, and the cosine's clock reads 0 "
+            "at t = warmup_steps.",
+            _one_step_ahead,
+        ),
+        Mistake(
+            "Your warm-up reaches base_lr one step early, a step before warmup_steps: at step t the "
+            "warm-up has done t of its warmup_steps steps, and base_lr comes at t = warmup_steps.",
+            _warmup_one_early,
+        ),
+        Mistake(
+            "The cosine part is one step ahead: its first value, at t = warmup_steps, must be "
+            "base_lr itself (the cosine's clock reads 0 when the warm-up ends).",
+            _cosine_one_ahead,
+        ),
+        Mistake(
+            "The cosine is one step too short: its half period is the number of steps after the "
+            "warm-up, so it is still a little above eta_min at the last step (torch's T_max).",
+            _cosine_one_short,
+        ),
     ),
-    hint="lr(t) = base_lr * (sf + (1 - sf) * t / W) for t < W; then "
-    "eta_min + (base_lr - eta_min) * (1 + cos(pi * (t - W) / (total_steps - W))) / 2.",
+    hint=(
+        "Two phases: a linear warm-up from start_factor * base_lr that reaches base_lr when "
+        "the warm-up ends, then half a cosine from base_lr down to eta_min over the remaining "
+        "steps (toward eta_min); the list starts with the lr of step 0."
+    ),
 )
 
 # ----------------------------------------------------------------------------- 2. one-cycle
@@ -122,20 +171,20 @@ WARMUP_COSINE = Question(
 def _one_cycle(max_lr, total_steps, pct_start=0.3, div_factor=25.0, final_div_factor=1e4):
     return np.array(
         [
-            F.one_cycle_lr(t, max_lr, total_steps, pct_start, "cos", div_factor, final_div_factor)
+            one_cycle_lr(t, max_lr, total_steps, pct_start, "cos", div_factor, final_div_factor)
             for t in range(total_steps)
         ]
     )
 
 
-def _one_cycle_variant(max_lr, total, pct, div, final_div, peak_at, end_lr):
+def _one_cycle_variant(max_lr, total, pct, div, final_div, peak_at, end_lr, end_at=None):
     lo, hi = max_lr / div, max_lr
     out = []
     for t in range(total):
         if t <= peak_at:
             out.append(hi + (lo - hi) / 2 * (np.cos(np.pi * t / peak_at) + 1))
         else:
-            pct_t = (t - peak_at) / (total - 1 - peak_at)
+            pct_t = (t - peak_at) / ((total - 1 if end_at is None else end_at) - peak_at)
             out.append(end_lr + (hi - end_lr) / 2 * (np.cos(np.pi * pct_t) + 1))
     return np.array(out)
 
@@ -152,9 +201,21 @@ def _wrong_final_lr(max_lr, total, pct=0.3, div=25.0, final_div=1e4):
     )
 
 
+def _peak_one_early(max_lr, total, pct=0.3, div=25.0, final_div=1e4):
+    return _one_cycle_variant(
+        max_lr, total, pct, div, final_div, pct * total - 2, max_lr / div / final_div
+    )
+
+
+def _end_one_late(max_lr, total, pct=0.3, div=25.0, final_div=1e4):
+    return _one_cycle_variant(
+        max_lr, total, pct, div, final_div, pct * total - 1, max_lr / div / final_div, total
+    )
+
+
 def _linear_one_cycle(max_lr, total, pct=0.3, div=25.0, final_div=1e4):
     return np.array(
-        [F.one_cycle_lr(t, max_lr, total, pct, "linear", div, final_div) for t in range(total)]
+        [one_cycle_lr(t, max_lr, total, pct, "linear", div, final_div) for t in range(total)]
     )
 
 
@@ -179,18 +240,30 @@ ONE_CYCLE = Question(
             _peak_one_late,
         ),
         Mistake(
-            "The final lr is initial_lr / final_div_factor = max_lr / (div_factor * "
-            "final_div_factor), not max_lr / final_div_factor.",
+            "The final lr divides the INITIAL lr by final_div_factor, not max_lr: both factors divide max_lr.",
             _wrong_final_lr,
         ),
         Mistake(
-            "That is linear annealing: use the cosine, end + (start - end) / 2 * (cos(pi * pct) "
-            "+ 1), in both phases.",
+            "The peak is one step early: torch's first phase ends at step pct_start * total_steps "
+            "- 1 (steps count from 0), so the lr reaches max_lr there, not a step before.",
+            _peak_one_early,
+        ),
+        Mistake(
+            "The second phase ends one step late: the last value in the list (step total_steps - "
+            "1) must already be the final lr.",
+            _end_one_late,
+        ),
+        Mistake(
+            "That is linear annealing: both phases follow half a cosine from their start value "
+            "to their end value.",
             _linear_one_cycle,
         ),
     ),
-    hint="Phase 1: t in [0, p*N - 1], from max_lr/div_factor up to max_lr; phase 2: to step N - 1, "
-    "down to max_lr/(div_factor*final_div_factor); cosine annealing, pct = fraction of the phase done.",
+    hint=(
+        "Phase 1 rises from max_lr/div_factor to max_lr, ending at step pct_start * "
+        "total_steps - 1; phase 2 falls to max_lr/(div_factor*final_div_factor) at the last "
+        "step; both phases anneal along a cosine of the fraction of the phase done."
+    ),
 )
 
 # ----------------------------------------------------------------------------- 3. inverse time
@@ -218,12 +291,19 @@ INVERSE_TIME = Question(
             lambda base, k, steps: base / (1 + k * (np.arange(steps) + 1)),
         ),
         Mistake(
-            "That is exponential decay base_lr / (1 + k)^t; inverse-time decay is "
-            "base_lr / (1 + k t).",
+            "That is exponential decay (one factor per step, compounded); inverse-time decay "
+            "divides base_lr by a factor that grows linearly with t.",
             lambda base, k, steps: base / (1 + k) ** np.arange(steps),
         ),
+        Mistake(
+            "One value too many: the list holds one lr per step, t = 0, 1, ..., steps - 1.",
+            lambda base, k, steps: base / (1 + k * np.arange(steps + 1)),
+        ),
     ),
-    hint="lr_t = base_lr / (1 + k * t) for t = 0, 1, ..., steps - 1.",
+    hint=(
+        "Inverse-time decay divides base_lr by a factor that grows linearly with the step, by "
+        "k per step and starting from 1 at step 0; one value per step."
+    ),
 )
 
 # ----------------------------------------------------------------------------- 4. pick_lr
@@ -269,8 +349,15 @@ PICK_LR = Question(
             "Off by one: take lrs at the index of the lowest loss (np.argmin), not the next one.",
             lambda lrs, losses: float(lrs[min(int(np.argmin(losses)) + 1, len(lrs) - 1)] / 10),
         ),
+        Mistake(
+            "Off by one: take lrs at the index of the lowest loss, not the one before it.",
+            lambda lrs, losses: float(lrs[max(int(np.argmin(losses)) - 1, 0)] / 10),
+        ),
     ),
-    hint="lrs[np.argmin(smoothed_losses)] / 10.",
+    hint=(
+        "The rule: find the learning rate at which the smoothed loss is lowest, then take one "
+        "ten times smaller (the lowest point sits close to where the loss blows up)."
+    ),
 )
 
 ASSIGNMENT = Assignment(

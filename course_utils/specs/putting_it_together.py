@@ -68,18 +68,18 @@ CLIP_COEFFICIENT = Question(
             _largest_tensor_norm,
         ),
         Mistake(
-            "You added the per-tensor norms: the global norm is sqrt(sum of the squared norms), "
-            "||(a, b)|| = sqrt(||a||^2 + ||b||^2), not ||a|| + ||b||.",
+            "You added the per-tensor norms: the global norm is the norm of all arrays as one long vector, which combines their SQUARED norms, not the norms themselves.",
             _sum_of_tensor_norms,
         ),
         Mistake(
-            "Clipping only ever shrinks: the coefficient is min(1, max_norm / (norm + 1e-6)), so "
-            "gradients already below max_norm are left as they are, not scaled up.",
+            "Clipping only ever shrinks: the coefficient is never above 1, so gradients already below max_norm are left as they are, not scaled up.",
             _unclamped,
         ),
     ),
-    hint="norm = sqrt(sum over arrays of (g**2).sum()); coef = min(1.0, max_norm / (norm + 1e-6)); "
-    "return (norm, coef).",
+    hint=(
+        "The global norm treats all arrays as one long vector; the coefficient is max_norm "
+        "over that norm (with the formula's 1e-6), never above 1. Return (norm, coefficient)."
+    ),
 )
 
 # ----------------------------------------------------------------------------- 2. diagnose
@@ -173,9 +173,13 @@ DIAGNOSE = Question(
             _diagnose_nan_by_equality,
         ),
     ),
-    hint="nan: not every value (train, val, norms) is finite; exploding: on the finite norms, "
-    "max > 10 * median; flat: mean(train[-10:]) > 0.98 * mean(train[:10]); overfitting: "
-    "val[-1] > 1.02 * min(val). Return (flat, nan, exploding, overfitting).",
+    hint=(
+        "Test the four conditions exactly as the task states them, each on its own: a value "
+        "that is not finite anywhere; a finite gradient norm far above the median norm; a "
+        "training loss whose last ten values are barely below its first ten; a last "
+        "validation loss above the lowest one by the task's margin. Return (flat, nan, "
+        "exploding, overfitting)."
+    ),
 )
 
 # ----------------------------------------------------------------------------- 3. best config
@@ -242,8 +246,7 @@ BEST_CONFIG = Question(
             _by_train_loss,
         ),
         Mistake(
-            "Rows whose validation loss is within tol of the lowest count as tied; among them "
-            "take the one with the FEWEST parameters, not simply argmin(val_losses).",
+            "Rows whose validation loss is within tol of the lowest count as tied; among them take the one with the FEWEST parameters, not simply the lowest loss.",
             _no_tie_rule,
         ),
         Mistake(
@@ -251,8 +254,11 @@ BEST_CONFIG = Question(
             _largest_of_tied,
         ),
     ),
-    hint="tied = indices with val <= min(val) + tol; return the tied index with the fewest "
-    "parameters (the first such one if several); return an int.",
+    hint=(
+        "Find every configuration whose validation loss is within tol of the lowest, then "
+        "among those the one with the fewest parameters (the first if several tie); return "
+        "its index as an int."
+    ),
 )
 
 # ----------------------------------------------------------------------------- 4. early stopping
@@ -300,8 +306,7 @@ EARLY_STOPPING = Question(
     ),
     mistakes=(
         Mistake(
-            "Off by one: stop at the FIRST evaluation where `patience` evaluations in a row have "
-            "not improved on the best, i.e. when i - best_index == patience.",
+            "Off by one: stop at the FIRST evaluation where `patience` evaluations in a row have not improved on the best.",
             lambda v, p: _early_stopping(v, p, extra=1),
         ),
         Mistake(
@@ -315,8 +320,12 @@ EARLY_STOPPING = Question(
             lambda v, p: _early_stopping(v, p, strict=False),
         ),
     ),
-    hint="best = inf; for i, v in enumerate(val): if v < best: best, best_i = v, i; elif "
-    "i - best_i == patience: return (i, best_i). If it never stops: (len(val) - 1, best_i).",
+    hint=(
+        "Walk through the validation losses remembering the lowest so far and its epoch; stop "
+        "at the first epoch that comes patience epochs after that best one without a new "
+        "best. If that never happens, training ends at the last epoch. Return (stop epoch, "
+        "best epoch)."
+    ),
 )
 
 ASSIGNMENT = Assignment(
