@@ -175,6 +175,11 @@ def test_only_the_objectives_bold_terms_are_linked():
     assert G.link_objectives("no objectives **learning rate**", terms).count("](") == 0
     plural = G.link_objectives("**Learning objectives:** compare **Learning rates**.", terms)
     assert "[**Learning rates**](glossary.html#learning-rate)" in plural
+    lecture = ("**After this notebook you can**\n\n- tune the **learning rate**;\n"
+               "  keep **learning rate** small\n- stop\n\nLater: the **learning rate** again.")  # fmt: skip
+    linked = G.link_objectives(lecture, terms)
+    assert linked.count("](glossary.html#learning-rate)") == 2, "the list's two, not the later one"
+    assert linked.endswith("Later: the **learning rate** again.")
 
 
 def test_build_site_rejects_zero_jobs(tmp_path):

@@ -15,7 +15,23 @@ from pathlib import Path
 HEADER = ("Term", "中文", "Definition", "Introduced in")
 PAGE = "glossary.html"
 _BOLD = re.compile(r"(?<!\[)\*\*([^*\n]+?)\*\*(?!\]\()")
-_OBJECTIVES = re.compile(r"\*\*Learning objectives[^*]*\*\*", re.IGNORECASE)
+# The objectives' heading in a lecture: "**Learning objectives.**" or "**After this notebook you can**".
+_OBJECTIVES = re.compile(
+    r"\*\*(?:Learning objectives|After this notebook you can)[^*]*\*\*", re.IGNORECASE
+)
+_LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s")
+
+
+def _objectives_end(tail: str) -> int:
+    """Where the objectives after the heading end: after their list, at the next paragraph."""
+    offset, seen_list = 0, False
+    for paragraph in re.split(r"(\n\s*\n)", tail):
+        is_list = bool(_LIST_ITEM.match(paragraph)) or paragraph.startswith((" ", "\t"))
+        if paragraph.strip() and seen_list and not is_list:
+            return offset
+        seen_list = seen_list or any(_LIST_ITEM.match(line) for line in paragraph.splitlines())
+        offset += len(paragraph)
+    return offset
 
 
 def slug(term: str) -> str:
@@ -61,14 +77,16 @@ def read_glossary(path: Path) -> list[dict]:
 def link_objectives(source: str, terms: dict[str, str], href: str = PAGE) -> str:
     """Link each bold term of a markdown cell's learning objectives to its glossary anchor.
 
-    ``terms`` maps lowercase terms to slugs. Only text from the "**Learning objectives**" marker on
-    is touched, and only bold spans naming a glossary term (compared case-insensitively, a plural
+    ``terms`` maps lowercase terms to slugs. Only the objectives are touched (from the
+    "**Learning objectives**" or "**After this notebook you can**" heading to the end of the list
+    under it), and only bold spans naming a glossary term (compared case-insensitively, a plural
     "s" dropped when only the singular is in the glossary).
     """
     marker = _OBJECTIVES.search(source)
     if not marker or not terms:
         return source
-    head, tail = source[: marker.end()], source[marker.end() :]
+    end = marker.end() + _objectives_end(source[marker.end() :])
+    head, tail, rest = source[: marker.end()], source[marker.end() : end], source[end:]
 
     def link(match: re.Match) -> str:
         key = match.group(1).strip().rstrip(".:").lower()
@@ -78,7 +96,7 @@ def link_objectives(source: str, terms: dict[str, str], href: str = PAGE) -> str
             return match.group(0)
         return f"[{match.group(0)}]({href}#{terms[key]})"
 
-    return head + _BOLD.sub(link, tail)
+    return head + _BOLD.sub(link, tail) + rest
 
 
 def render_rows(rows: list[dict], markdown) -> str:
