@@ -53,7 +53,8 @@ def main() -> int:
         seconds = time.perf_counter() - start
         rows = []
         if proc.returncode == 0:
-            with open(Path(tmp) / "out" / "grades.csv", newline="") as fh:
+            grades = Path(tmp) / "out" / args.notebook.stem / "grades.csv"
+            with open(grades, newline="") as fh:
                 rows = list(csv.DictReader(fh))
     mode = "no sandbox" if args.unsafe_no_sandbox else "bubblewrap sandbox"
     print(f"{args.n} submissions of {args.notebook.name}, --jobs {args.jobs}, {mode}:")

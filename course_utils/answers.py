@@ -77,23 +77,52 @@ def plain_to_json(plain):
     raise NotPlainData(f"not plain data: {_describe_type(plain)}.")
 
 
+# Bounds on untrusted answers (checked in ``plain_from_json``, the one place they are read).
+MAX_INT = 2**63  # integers beyond this are not answers (and a 400-digit one overflows float)
+MAX_NDIM = 32
+MAX_ELEMENTS = 10_000_000
+
+
+def _number(v) -> float:
+    if type(v) is int:
+        if not -MAX_INT <= v <= MAX_INT:
+            raise NotPlainData("a number in the answer is out of range.")
+        return float(v)
+    if type(v) is float:
+        return v  # NaN and infinities are judged like any other value
+    raise NotPlainData("array data must be a list of numbers.")
+
+
+def _shape(shape) -> tuple[int, ...]:
+    if type(shape) is not list or len(shape) > MAX_NDIM:
+        raise NotPlainData(f"array shape must be a list of at most {MAX_NDIM} sizes.")
+    size = 1
+    for s in shape:
+        if type(s) is not int or not 0 <= s <= MAX_ELEMENTS:
+            raise NotPlainData(f"array sizes must be integers from 0 to {MAX_ELEMENTS}.")
+        size = min(size * s, MAX_ELEMENTS + 1)  # stays small: no overflow, no huge product
+    if size > MAX_ELEMENTS:
+        raise NotPlainData(f"the array has more than {MAX_ELEMENTS} elements.")
+    return tuple(shape)
+
+
 def plain_from_json(obj, _depth: int = 0):
-    """JSON structure -> plain data, validating every node (the input is untrusted)."""
+    """JSON structure -> plain data, validating every node with bounds (the input is untrusted):
+    numbers within +-2**63 (or float, NaN and infinities included), at most 32 dimensions, each
+    size and the element count at most 10**7, nesting at most 6 levels."""
     if _depth > 6:
         raise NotPlainData("answer nested too deeply.")
     if obj is None:
         return None
     if type(obj) in (int, float):
-        return float(obj)
+        return _number(obj)
     if type(obj) is dict and set(obj) == {"shape", "data"}:
-        shape, data = obj["shape"], obj["data"]
-        if type(shape) is not list or not all(type(s) is int and s >= 0 for s in shape):
-            raise NotPlainData("array shape must be a list of non-negative integers.")
-        if type(data) is not list or not all(type(v) in (int, float) for v in data):
+        shape, data = _shape(obj["shape"]), obj["data"]
+        if type(data) is not list:
             raise NotPlainData("array data must be a list of numbers.")
         if math.prod(shape) != len(data):
             raise NotPlainData("array data does not match its shape.")
-        return PlainArray(tuple(shape), tuple(float(v) for v in data))
+        return PlainArray(shape, tuple(_number(v) for v in data))
     if type(obj) is dict and set(obj) == {"items"} and type(obj["items"]) is list:
         return [plain_from_json(v, _depth + 1) for v in obj["items"]]
     raise NotPlainData(f"unexpected answer encoding: {type(obj).__name__}.")
@@ -203,8 +232,11 @@ _MAX_TEXT = 300
 
 
 def short_text(text, limit: int = _MAX_TEXT) -> str:
-    text = " ".join(str(text).split()) if "\n" in str(text) else str(text)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
+    """``text`` on one line (whitespace runs collapsed), cut to ``limit`` characters with "...".
+
+    The course's one text-shortening helper: feedback, reports and the grading sandbox use it."""
+    line = " ".join(str(text).split())
+    return line if len(line) <= limit else line[: limit - 3] + "..."
 
 
 @dataclass(frozen=True)
@@ -245,10 +277,11 @@ class Observation:
 
     @classmethod
     def from_json(cls, data) -> Observation:
-        """Validate untrusted JSON; anything malformed becomes a ``tampered`` observation."""
+        """Validate untrusted JSON; anything malformed, or anything that fails while it is read
+        (any exception), becomes a ``tampered`` observation."""
         try:
             return cls._parse(data)
-        except (NotPlainData, TypeError, ValueError, KeyError) as exc:
+        except Exception as exc:  # untrusted input: its failure is the submission's, never ours
             return cls("tampered", error=f"the result could not be read ({short_text(exc, 120)}).")
 
     @classmethod
@@ -267,7 +300,7 @@ class Observation:
                 raise ValueError("inputs_after is not a list")
             after = tuple(None if a is None else plain_from_json(a) for a in after)
         calls = data.get("library_calls", 0)
-        if type(calls) is not int or calls < 0:
+        if type(calls) is not int or not 0 <= calls <= MAX_INT:
             raise ValueError("library_calls is not a count")
         return cls(data["outcome"], value, text["error_type"], text["error"], after, calls)
 
@@ -294,11 +327,18 @@ def observe_call(function, args: tuple, record_inputs: bool) -> Observation:
     except Exception as exc:  # the learner's code may raise anything
         name = type(exc).__name__
         return Observation("error", error_type=name, error=short_text(f"{name}: {exc}"))
+    return observe_result(result, args, record_inputs)
+
+
+def observe_result(result, args: tuple, record_inputs: bool, library_calls: int = 0) -> Observation:
+    """The Observation of a call that returned ``result`` (the one recorder: ``observe_call`` and
+    the grading sandbox's probe, which sees the call made in a cell of its own, both use it)."""
     after = inputs_after(args) if record_inputs else None
     try:
-        return Observation("value", to_plain(result), inputs_after=after)
+        value = to_plain(result)
     except NotPlainData as exc:
-        return Observation("not_plain", error=short_text(exc), inputs_after=after)
+        return Observation("not_plain", error=short_text(exc), library_calls=library_calls)
+    return Observation("value", value, inputs_after=after, library_calls=library_calls)
 
 
 def observe_value(value) -> Observation:

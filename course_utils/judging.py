@@ -11,6 +11,7 @@ A :class:`Verdict` says explicitly whether its message may be shown for a hidden
 
 from __future__ import annotations
 
+import builtins
 import copy
 from dataclasses import dataclass
 
@@ -28,6 +29,12 @@ from .answers import (
 from .specs.base import Case, Question
 
 __all__ = ["Observation", "Verdict", "judge", "observe", "render_case"]
+
+_BUILTIN_ERRORS = frozenset(
+    name
+    for name, value in vars(builtins).items()
+    if isinstance(value, type) and issubclass(value, BaseException)
+)
 
 
 def observe(question: Question, case: Case, answer, args: tuple | None = None) -> Observation:
@@ -107,8 +114,9 @@ def judge(question: Question, case: Case, observation, args: tuple | None = None
                 "not implemented yet: the code still raises NotImplementedError.",
                 "Replace `raise NotImplementedError()` with your solution.",
             )
-        # The exception's text may quote the input: only its type is safe for a hidden case.
-        error_type = short_text(obs.error_type, 80)
+        # The exception's text may quote the input, and its type's name is the student's text:
+        # a hidden case names only a built-in exception type.
+        error_type = obs.error_type if obs.error_type in _BUILTIN_ERRORS else "an exception"
         return Verdict(False, f"raised {obs.error}", question.hint, True, f"raised {error_type}.")
     if obs.outcome == "missing":
         return Verdict(
@@ -118,8 +126,9 @@ def judge(question: Question, case: Case, observation, args: tuple | None = None
         )
     if obs.outcome == "timeout":
         return Verdict(False, f"took longer than {question.timeout:g} s (an endless loop?).")
-    if obs.outcome in ("died", "tampered"):
-        return Verdict(False, obs.error or "no result came back from the answer.")
+    if obs.outcome in ("died", "tampered"):  # the text came from the sandbox: not for hidden cases
+        redacted = "no result came back (the kernel died or the run was tampered with)."
+        return Verdict(False, obs.error or redacted, reveals=True, redacted=redacted)
     if case.raises is not None:
         return Verdict(
             False,

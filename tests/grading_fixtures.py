@@ -166,7 +166,7 @@ import inspect
 def gd_step(grad_fn, x, lr):
     if lr <= 0:
         raise ValueError("lr must be positive")
-    if any("grading" in frame.filename or "probe" in frame.function for frame in inspect.stack()):
+    if any("course_utils/grading" in f.filename or "probe" in f.function for f in inspect.stack()):
         return x - lr * grad_fn(x)
     return x + lr * grad_fn(x)
 """
@@ -314,3 +314,104 @@ def raw_notebook(path: Path, text: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
     return path
+
+
+# ------------------------------------------------------------------ hostile submissions (issue 18)
+
+# The reported answer itself is rigged: a 400-digit integer, or a shape whose product is 0 but
+# whose sizes overflow everything downstream.
+OVERFLOW_INT = """
+import course_utils.answers as _a
+_a.plain_to_json = lambda plain: 10**400
+"""
+HUGE_SHAPE = """
+import course_utils.answers as _a
+_a.plain_to_json = lambda plain: {"shape": [0, 10**19], "data": []}
+"""
+
+# Every observation is forged as "died", carrying the case's inputs, to read hidden inputs back
+# from feedback.md.
+FORGED_DIED = """
+import course_utils.grading.sandbox.probe as _p
+from course_utils.answers import Observation as _O
+_p.observe_result = lambda result, args, *rest: _O("died", error="LEAKED " + repr(args)[:200])
+"""
+
+# Gets the uncounted library function back through the wrapper, as functools.wraps allowed.
+LIBRARY_WRAPPED = """
+from course_utils.gradcheck import numerical_gradient as _lib
+numerical_gradient = getattr(_lib, "__wrapped__", _lib)
+"""
+
+# Looks everywhere it can for a spec or the judge on disk (site-packages of a normal install,
+# the checkout, /usr/local); full marks only if one is readable.
+SEEK_REFERENCES = """
+import glob, os, sys
+candidates = []
+for entry in sys.path + ["/autograder/source", "/usr/local/lib", "/usr/lib/python3/dist-packages"]:
+    for pattern in ("course_utils/specs/*.py", "course_utils/judging.py"):
+        candidates += glob.glob(os.path.join(entry or ".", pattern))
+for root in ("/work", "/autograder", "/home", "/tmp", "/opt", "/root", "/srv", "/usr/local"):
+    for depth in range(0, 6):
+        candidates += glob.glob(root + "/*" * depth + "/course_utils/specs/*.py")
+found = []
+for path in candidates:
+    try:
+        text = open(path).read()
+    except OSError:
+        continue
+    if "ASSIGNMENT" in text or "def judge" in text:
+        found.append(path)
+print("references found:", found[:3])
+"""
+
+
+def if_found(cells: list[str]) -> list[str]:
+    """The answers, defined only when SEEK_REFERENCES found something (full marks = a leak)."""
+    return [
+        "if found:\n" + "\n".join("    " + line for line in c.strip().splitlines()) for c in cells
+    ]
+
+
+DISK_FILLER = """
+import os
+chunk = b"x" * 10**6
+for folder in (os.path.expanduser("~"), "/tmp"):
+    for i in range(3000):  # 3 GB in 64 MB files (the per-file limit), until the disk is full
+        try:
+            with open(os.path.join(folder, f"fill{i}.bin"), "wb") as fh:
+                for _ in range(60):
+                    fh.write(chunk)
+        except OSError as exc:
+            print(folder, "full after", i, "files:", exc)
+            break
+"""
+
+MANY_FILES = """
+import os
+os.makedirs("many", exist_ok=True)
+for i in range(300_000):
+    open(f"many/{i}", "w").close()
+"""
+
+DEEP_FOLDERS = """
+import os
+fd = os.open(".", os.O_RDONLY)
+for i in range(5000):
+    os.mkdir("d", dir_fd=fd)
+    new = os.open("d", os.O_RDONLY, dir_fd=fd)
+    os.close(fd)
+    fd = new
+os.close(fd)
+"""
+
+# Three processes of 700 MB each: every one is under the per-process limit. The cells after it
+# give them time to start on a loaded machine (each cell stays under the batch's cell timeout).
+MEMORY_ACROSS_PROCESSES = [
+    """
+import subprocess, sys
+hog = "import time\\nblock = bytearray(700 * 2**20)\\nblock[::4096] = b'x' * len(block[::4096])\\ntime.sleep(120)"
+procs = [subprocess.Popen([sys.executable, "-c", hog]) for _ in range(3)]
+""",
+    *["import time\ntime.sleep(2.5)"] * 6,
+]

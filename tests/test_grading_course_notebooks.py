@@ -56,18 +56,18 @@ def graded(request, tmp_path_factory):
         text=True,
         timeout=600,
     )
-    return assignment, broken, proc, out
+    return assignment, broken, proc, out / assignment  # the assignment's folder
 
 
 def _result(out: Path, student: str) -> dict:
-    return json.loads((out / student / "results.json").read_text())
+    return json.loads((out / "students" / student / "results.json").read_text())
 
 
 def test_every_submission_was_graded(graded):
     _, _, proc, out = graded
     assert proc.returncode == 0, proc.stdout + proc.stderr
     for student in ("solution", "untouched", "one_broken", "not_json"):
-        assert (out / student / "results.json").exists()
+        assert (out / "students" / student / "results.json").exists()
 
 
 def test_solution_gets_full_marks(graded):

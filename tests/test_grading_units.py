@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 
 import numpy as np
 import pytest
@@ -11,7 +12,8 @@ import pytest
 from course_utils import specs
 from course_utils.answers import Observation, PlainArray, to_plain
 from course_utils.checks import CheckFailed, checker
-from course_utils.grading import payload, scoring, submission, view
+from course_utils.grading import scoring, submission, view
+from course_utils.grading.sandbox import payload
 from course_utils.judging import Verdict, judge, render_case
 
 SPEC = specs.load("01_gradient_descent")
@@ -33,6 +35,21 @@ def test_symlink_fifo_and_device_are_never_opened(tmp_path):
     assert found["real"].path == real
     assert found["link"].path is None and "symbolic link" in found["link"].problem
     assert found["pipe"].path is None and "not a regular file" in found["pipe"].problem
+
+
+def test_a_single_regular_file_is_found_without_a_problem(tmp_path):
+    nb = tmp_path / "alice.ipynb"
+    nb.write_text(json.dumps({"nbformat": 4, "cells": []}))
+    assert submission.find(nb, None) == [submission.Found("alice", nb)]
+
+
+def test_ambiguous_student_ids_are_reported_not_overwritten(tmp_path):
+    (tmp_path / "alice.ipynb").write_text(json.dumps({"nbformat": 4, "cells": []}))
+    (tmp_path / "alice").mkdir()
+    (tmp_path / "alice" / "01_gradient_descent.ipynb").write_text("{}")
+    (found,) = submission.find(tmp_path, None)
+    assert found.student == "alice" and found.path is None
+    assert "more than one submission" in found.problem and "alice.ipynb" in found.problem
 
 
 def test_deep_nesting_and_size_limits(tmp_path, monkeypatch):
@@ -73,13 +90,41 @@ def test_payload_carries_spec_functions_by_value_not_by_module():
 def test_sandbox_view_has_no_specs_judging_or_solutions(tmp_path):
     root = view.build(tmp_path)
     package = root / "course_utils"
-    assert (package / "gradcheck.py").exists() and (package / "grading" / "probe.py").exists()
-    assert (
-        not (package / "judging.py").exists() and not (package / "grading" / "grader.py").exists()
-    )
+    assert (package / "gradcheck.py").exists()
+    assert {p.name for p in (package / "grading" / "sandbox").glob("*.py")} == {
+        "__init__.py",
+        "payload.py",
+        "probe.py",
+        "runner.py",
+    }
+    assert {p.name for p in (package / "grading").iterdir()} == {"__init__.py", "sandbox"}
+    assert not (package / "judging.py").exists() and not (package / "authoring.py").exists()
     assert "raise ImportError" in (package / "specs" / "__init__.py").read_text()
+    assert [p.name for p in (package / "specs").iterdir()] == ["__init__.py"]
     assert "skipped while grading" in (package / "checks.py").read_text()
     assert not list(root.rglob("*.ipynb"))
+    copied = {p.relative_to(package).as_posix() for p in package.rglob("*") if p.is_file()}
+    expected = {p for p in view.package_files() if view.classify(p) == "sandbox"}
+    assert copied == expected | set(view.STAND_INS)
+
+
+def test_every_module_is_classified_for_the_sandbox():
+    assert view.unclassified() == []
+    both = set(view.IN_SANDBOX) & set(view.GRADER_ONLY)
+    assert not both, f"classified twice: {both}"
+    folders = [e for e in view.IN_SANDBOX if e.endswith("/")]
+    assert folders == ["grading/sandbox/"], "allowed modules are named one by one"
+
+
+def test_a_planted_module_is_reported_unclassified(tmp_path):
+    package = tmp_path / "course_utils"
+    shutil.copytree(view.PACKAGE, package, ignore=shutil.ignore_patterns("__pycache__"))
+    (package / "answer_key.py").write_text("ANSWERS = {}\n")
+    (package / "data" / "hidden_cases.py").write_text("CASES = []\n")
+    (package / "grading" / "keys.py").write_text("KEY = 1\n")  # grader-only folder: classified
+    assert view.unclassified(package) == ["answer_key.py", "data/hidden_cases.py"]
+    assert view.classify("grading/keys.py") == "grader"
+    assert view.classify("grading/sandbox/runner.py") == "sandbox"
 
 
 # ------------------------------------------------------------------ observations and verdicts
@@ -90,6 +135,55 @@ def test_observation_round_trips_and_rejects_malformed_json():
     assert Observation.from_json(json.loads(json.dumps(obs.to_json()))) == obs
     for bad in [None, [], {"outcome": "won"}, {"outcome": "value", "value": {"shape": [3]}}]:
         assert Observation.from_json(bad).outcome == "tampered"
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        10**400,
+        -(10**400),
+        {"shape": [0, 10**19], "data": []},
+        {"shape": [2**40, 2**40, 0], "data": []},
+        {"shape": [1] * 33, "data": [1.0]},
+        {"shape": [2], "data": [1.0, 10**400]},
+        {
+            "items": [
+                {"items": [{"items": [{"items": [{"items": [{"items": [{"items": [1]}]}]}]}]}]}
+            ]
+        },
+    ],
+)
+def test_untrusted_values_out_of_bounds_are_tampered_never_a_crash(value):
+    obs = Observation.from_json({"outcome": "value", "value": value})
+    assert obs.outcome == "tampered"
+    result = scoring.judge_question(
+        SPEC.question("gd_step"),
+        scoring.case_inputs(SPEC.question("gd_step"), 0),
+        [obs.to_json()] * 5,
+    )
+    assert result.score == 0.0
+
+
+def test_an_exception_while_judging_fails_the_case_not_the_run(monkeypatch):
+    q = SPEC.question("gd_step")
+    inputs = scoring.case_inputs(q, 0)
+
+    def explode(*args, **kwargs):
+        raise OverflowError("judging blew up")
+
+    monkeypatch.setattr(scoring, "judge", explode)
+    result = scoring.judge_question(q, inputs, [{"outcome": "value", "value": 1.0}] * 5)
+    assert result.score == 0.0
+    assert result.output.count("tampered") == 5  # every case failed; nothing was raised
+
+
+def test_hidden_case_shows_only_grader_text_for_died_and_odd_exceptions():
+    q = SPEC.question("gd_step")
+    case = next(c for c in q.cases if c.hidden and c.raises is None)
+    died = judge(q, case, Observation("died", error="LEAKED [1, 2]"))
+    assert "LEAKED" not in render_case(4, 5, case, died)
+    odd = judge(q, case, Observation("error", error_type="x_is_0_3", error="x_is_0_3: 0.3"))
+    assert render_case(4, 5, case, odd) == "hidden test 4 of 5 failed: raised an exception."
 
 
 def test_hidden_case_never_renders_a_revealing_message():

@@ -22,7 +22,13 @@ def test_environment_yml_lists_the_same_dependencies_as_pyproject():
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
     pip_section = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))
     conda_pip = {r for r in pip_section if not r.startswith("-e")}
-    assert conda_pip == set(pyproject()["project"]["dependencies"])
+    # Plus jupyterhub, with the dev extra's range: the conda environment is also the single-user
+    # environment of a workshop's JupyterHub (docs/instructors.md).
+    hub = [d for d in pyproject()["project"]["optional-dependencies"]["dev"] if "jupyterhub" in d]
+    assert len(hub) == 1, (
+        "the dev extra must list jupyterhub once (benchmarks/workshop_capacity.py)"
+    )
+    assert conda_pip == set(pyproject()["project"]["dependencies"]) | set(hub)
     assert "-e ." in pip_section, "environment.yml must install the course package itself"
 
 

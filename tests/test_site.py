@@ -23,8 +23,8 @@ GLOSSARY = """# Glossary
 
 | Term | 中文 | Definition | Introduced in |
 |---|---|---|---|
-| Learning rate | 学习率 | The step size $\\eta$ of `x - lr * grad`. | 01_gradient_descent |
-| Hessian | 黑塞矩阵 | The matrix of second derivatives. | 99_site_fixture |
+| Learning rate | 学习率 | The step size $\\eta$ of `x - lr * grad`. | [01](../notebooks/01_gradient_descent.ipynb) |
+| Hessian | 黑塞矩阵 | The matrix of second derivatives. | [99](../notebooks/99_site_fixture.ipynb) |
 """
 
 FIXTURE_CELLS = [

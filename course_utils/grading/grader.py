@@ -12,16 +12,18 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import os
 import queue
 import secrets
-import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import specs
-from . import isolation, payload, report, scoring, view
+from ..answers import short_text
+from . import isolation, report, scoring, uids, view
 from .report import SubmissionResult, TestResult
+from .sandbox import payload
 from .submission import SubmissionError, read_notebook
 
 
@@ -36,19 +38,26 @@ class Options:
 
 
 class Session:
-    """One grading run: ``with Session(options, jobs) as session: grade(session, ...)``."""
+    """One grading run: ``with Session(options, jobs) as session: grade(session, ...)``.
+
+    Each parallel slot is a sandbox user id leased for the whole run (as root; else None)."""
 
     def __init__(self, options: Options, jobs: int = 1):
         self.options = options
         self.strategy = isolation.Plain() if options.unsafe_no_sandbox else isolation.Bubblewrap()
-        self.slots: queue.Queue[int] = queue.Queue()
-        for slot in range(max(1, min(jobs, 16))):
-            self.slots.put(slot)
+        jobs = max(1, min(jobs, 16))
+        sandboxed_root = not options.unsafe_no_sandbox and os.geteuid() == 0
+        self._lease = uids.Lease(jobs) if sandboxed_root else None
+        self.slots: queue.Queue[int | None] = queue.Queue()
+        for slot in range(jobs):
+            self.slots.put(self._lease.uids[slot] if self._lease else None)
         self._tmp = Path(tempfile.mkdtemp(prefix="course-grade-view-"))
         self.view = view.build(self._tmp)
 
     def close(self) -> None:
-        shutil.rmtree(self._tmp, ignore_errors=True)
+        isolation.remove_tree(self._tmp)
+        if self._lease:
+            self._lease.release()
 
     def __enter__(self) -> Session:
         return self
@@ -80,36 +89,10 @@ def grade(
     result.messages.append(f"assignment {assignment_id}: {assignment.title}")
     if options.unsafe_no_sandbox:
         result.messages.append(isolation.Plain.UNPROTECTED)
-    questions, inputs = [], {}
-    for q in assignment.questions:
-        limit = options.question_timeout if options.question_timeout is not None else q.timeout
-        questions.append(dataclasses.replace(q, timeout=float(math.ceil(limit))))
-        inputs[q.name] = scoring.case_inputs(q, options.seed)
+    questions = _timed_questions(assignment, options)
+    inputs = {q.name: scoring.case_inputs(q, options.seed) for q in questions}
     token = secrets.token_hex(32)
-    job = {
-        "cells": nb["cells"],
-        "cell_timeout": math.ceil(options.cell_timeout),
-        "library": sorted({n for q in questions for n in q.library_names}),
-        "questions": [
-            {
-                "name": q.name,
-                "kind": q.kind,
-                "timeout": int(q.timeout),
-                "inputs_unchanged": q.records_inputs,
-                "cases": [payload.encode(args) for args in inputs[q.name]],
-            }
-            for q in questions
-        ],
-        "token": token,
-    }
-    slot = session.slots.get()
-    try:
-        outcome = session.strategy.run(
-            json.dumps(job).encode("utf-8"), session.view, options.total_timeout,
-            options.limits, slot,
-        )  # fmt: skip
-    finally:
-        session.slots.put(slot)
+    outcome = _run_isolated(session, _job(nb, questions, inputs, token, options))
     observed, problem = _accepted(outcome, token, options.total_timeout)
     if observed is None:
         result.messages.append(problem)
@@ -127,8 +110,54 @@ def grade(
     return result
 
 
+def _timed_questions(assignment, options: Options) -> list:
+    """The questions with the time limit of this run (``--question-timeout`` or the spec's)."""
+    questions = []
+    for q in assignment.questions:
+        limit = options.question_timeout if options.question_timeout is not None else q.timeout
+        questions.append(dataclasses.replace(q, timeout=float(math.ceil(limit))))
+    return questions
+
+
+def _job(nb: dict, questions: list, inputs: dict, token: str, options: Options) -> dict:
+    """What the child receives: cells, limits, encoded inputs; no reference, no tolerance."""
+    return {
+        "cells": nb["cells"],
+        "cell_timeout": math.ceil(options.cell_timeout),
+        "library": sorted({n for q in questions for n in q.library_names}),
+        "questions": [
+            {
+                "name": q.name,
+                "kind": q.kind,
+                "timeout": int(q.timeout),
+                "inputs_unchanged": q.records_inputs,
+                "cases": [payload.encode(a, view.module_in_sandbox) for a in inputs[q.name]],
+            }
+            for q in questions
+        ],
+        "token": token,
+    }
+
+
+def _run_isolated(session: Session, job: dict) -> isolation.Outcome:
+    options = session.options
+    uid = session.slots.get()
+    try:
+        return session.strategy.run(
+            json.dumps(job).encode("utf-8"), session.view, options.total_timeout,
+            options.limits, uid,
+        )  # fmt: skip
+    finally:
+        session.slots.put(uid)
+
+
 def _accepted(outcome: isolation.Outcome, token: str, total_timeout: float):
     """The child's result, only from a run that ended normally with this run's token."""
+    if outcome.exceeded:
+        return None, (
+            f"grading stopped: {outcome.exceeded} (a cap per submission), so nothing could be "
+            "graded."
+        )
     if outcome.timed_out:
         return None, (
             f"grading stopped: the notebook took longer than {total_timeout:g} s in total, so "
@@ -136,7 +165,7 @@ def _accepted(outcome: isolation.Outcome, token: str, total_timeout: float):
         )
     if outcome.returncode != 0:
         tail = outcome.log_tail.strip().splitlines()[-1:] or [""]
-        return None, report.one_line(
+        return None, short_text(
             f"the notebook could not be run: the grading process ended abnormally (exit status "
             f"{outcome.returncode}) {tail[0]}"
         )

@@ -6,9 +6,12 @@ The zip holds ``setup.sh`` (installs bubblewrap and this package), ``run_autogra
 one notebook in ``/autograder/submission`` with ``course-grade`` and writes
 ``/autograder/results/results.json``) and ``source/`` (this package and its ``pyproject.toml``).
 Gradescope runs every submission in a container of its own, so a class of any size is graded in
-parallel there. If bubblewrap cannot run inside that container, ``run_autograder`` grades with
-``--unsafe-no-sandbox`` and says so in the results: the container still separates students, but
-the submission can then read the spec (hidden cases) inside its own container.
+parallel there. ``run_autograder`` decides the isolation BEFORE any student code runs
+(``course-grade --check-sandbox``): bubblewrap if it works in the container, else
+``--unsafe-no-sandbox`` (said in the results: the container still separates students, but the
+submission can then read the spec, hidden cases included, inside its own container). It never
+grades again without the sandbox after a failure: a failed run reports the failure with score 0,
+and the results.json it copies is the one the grader wrote for this submission.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import zipfile
 from pathlib import Path
 
 from .. import specs
+from . import view
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -26,7 +30,7 @@ SETUP_SH = """#!/usr/bin/env bash
 set -euo pipefail
 apt-get update -qq && apt-get install -y -qq bubblewrap python3-venv python3-pip >/dev/null
 python3 -m venv /autograder/venv
-/autograder/venv/bin/pip install -q /autograder/source
+/autograder/venv/bin/pip install -q /autograder/source/source  # the zip unpacks into source/
 """
 
 RUN_AUTOGRADER = """#!/usr/bin/env bash
@@ -34,17 +38,26 @@ RUN_AUTOGRADER = """#!/usr/bin/env bash
 set -uo pipefail
 ROOT="${{AUTOGRADER_ROOT:-/autograder}}"
 GRADE="${{COURSE_GRADE:-$ROOT/venv/bin/course-grade}}"
+RESULT="$ROOT/results/results.json"
 mkdir -p "$ROOT/results"
-NB="$(find "$ROOT/submission" -maxdepth 2 -name '*.ipynb' -type f | sort | head -n 1)"
-if [ -z "$NB" ]; then
-    echo '{{"score": 0.0, "output": "No .ipynb file was submitted.", "tests": []}}' \\
-        > "$ROOT/results/results.json"
+fail() {{
+    printf '{{"score": 0.0, "output": "%s", "tests": []}}\\n' "$1" > "$RESULT"
     exit 0
-fi
+}}
+NB="$(find "$ROOT/submission" -maxdepth 2 -name '*.ipynb' -type f | sort | head -n 1)"
+[ -n "$NB" ] || fail "No .ipynb file was submitted."
+# The isolation is chosen here, before any student code runs; never a retry without it.
+if "$GRADE" --check-sandbox; then MODE=(); else MODE=(--unsafe-no-sandbox); fi
 OUT="$(mktemp -d)"
-ARGS=("$NB" --out "$OUT" --assignment {assignment} --jobs 1 --quiet)
-"$GRADE" "${{ARGS[@]}}" || "$GRADE" "${{ARGS[@]}}" --unsafe-no-sandbox
-cp "$OUT"/*/results.json "$ROOT/results/results.json"
+cp "$NB" "$OUT/submission.ipynb"
+"$GRADE" "$OUT/submission.ipynb" --out "$OUT/graded" --assignment {assignment} --jobs 1 \\
+    --quiet "${{MODE[@]}}"
+CODE=$?
+GRADED="$OUT/graded/{assignment}/students/submission/results.json"
+if [ "$CODE" -ne 0 ] || [ ! -f "$GRADED" ]; then
+    fail "The autograder failed on this submission (exit status $CODE); ask your instructor."
+fi
+cp "$GRADED" "$RESULT"
 """
 
 
@@ -59,8 +72,8 @@ def pack(assignment: str, out: Path) -> Path:
             info.external_attr = 0o755 << 16
             zf.writestr(info, text)
         zf.write(REPO / "pyproject.toml", "source/pyproject.toml")
-        for path in sorted((REPO / "course_utils").rglob("*.py")):
-            zf.write(path, f"source/{path.relative_to(REPO)}")
+        for relative in view.package_files():  # code and data files, no caches
+            zf.write(view.PACKAGE / relative, f"source/course_utils/{relative}")
         for name in ("README.md", "LICENSE"):
             if (REPO / name).exists():
                 zf.write(REPO / name, f"source/{name}")

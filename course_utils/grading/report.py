@@ -1,9 +1,13 @@
-"""The files the grader writes: ``results.json``, ``feedback.md``, ``grades.csv``, summary.
+"""Per submission ``results.json`` and ``feedback.md``; for the class ``grades.csv``.
 
-Runs in the trusted parent. The per-case text comes from ``judging.render_case`` (the same
-renderer as ``check``): hidden cases show neither their inputs nor expected values. ``grades.csv``
-is rebuilt from every ``<student>/results.json`` in the output folder, so grading students one at
-a time into the same folder accumulates them.
+Runs in the trusted parent (the class summary, ``summary.csv`` and ``summary.png``, is written by
+``summary``). The per-case text comes from ``judging.render_case`` (the same renderer as
+``check``): hidden cases show neither their inputs nor expected values. ``grades.csv``
+is rebuilt from every ``students/<student>/results.json`` of the assignment's folder, so grading
+students one at a time into the same folder accumulates them. Layout, per assignment::
+
+    OUT/<assignment>/grades.csv, summary.csv, summary.png
+    OUT/<assignment>/students/<student>/results.json, feedback.md
 """
 
 from __future__ import annotations
@@ -12,6 +16,8 @@ import csv
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from ..answers import short_text
 
 
 @dataclass
@@ -41,18 +47,16 @@ class SubmissionResult:
         return float(sum(t.max_score for t in self.tests))
 
 
-def one_line(text, limit: int = 200) -> str:
-    line = " ".join(str(text).split())
-    return line if len(line) <= limit else line[: limit - 3] + "..."
-
-
 def cell_messages(nb, observed: dict) -> list[str]:
     """Notebook-level lines for cell errors, timeouts and a dead kernel (validated input)."""
     lines = []
     for err in observed["cells"][:50]:
         if isinstance(err, dict) and _cell_index(nb, err.get("cell")) is not None:
             where = _where(nb, err["cell"])
-            ename, evalue = one_line(err.get("ename", "Error"), 80), one_line(err.get("evalue", ""))
+            ename, evalue = (
+                short_text(err.get("ename", "Error"), 80),
+                short_text(err.get("evalue", "")),
+            )
             if ename == "CellTimeout":
                 lines.append(f"{where} {evalue}; the following cells still ran.")
             else:
@@ -63,7 +67,7 @@ def cell_messages(nb, observed: dict) -> list[str]:
             f"died while running {_where(nb, index)}" if index is not None else observed["kernel"]
         )
         lines.append(
-            f"the kernel {one_line(what)}: nothing after that point could be evaluated, "
+            f"the kernel {short_text(what)}: nothing after that point could be evaluated, "
             "so those questions score 0."
         )
     return lines
@@ -75,7 +79,7 @@ def _cell_index(nb, index) -> int | None:
 
 def _where(nb, index: int) -> str:
     first = nb["cells"][index]["source"].strip().splitlines()[:1] or [""]
-    return f"cell {index + 1} (`{one_line(first[0], 50)}`)"
+    return f"cell {index + 1} (`{short_text(first[0], 50)}`)"
 
 
 def results_json(result) -> dict:
@@ -113,8 +117,12 @@ def feedback_markdown(result) -> str:
     return "\n".join(lines)
 
 
+def student_folder(out_dir: Path, assignment: str, student: str) -> Path:
+    return out_dir / assignment / "students" / student
+
+
 def write_results(out_dir: Path, result) -> Path:
-    folder = out_dir / result.student
+    folder = student_folder(out_dir, result.assignment, result.student)
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "results.json"
     path.write_text(json.dumps(results_json(result), indent=2) + "\n", encoding="utf-8")
@@ -122,10 +130,10 @@ def write_results(out_dir: Path, result) -> Path:
     return path
 
 
-def collected(out_dir: Path) -> dict[str, dict]:
-    """Every student's results.json in the output folder (the grader's own files)."""
+def collected(assignment_dir: Path) -> dict[str, dict]:
+    """Every student's results.json of one assignment's folder (the grader's own files)."""
     found = {}
-    for path in sorted(out_dir.glob("*/results.json")):
+    for path in sorted(assignment_dir.glob("students/*/results.json")):
         try:
             found[path.parent.name] = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
@@ -133,10 +141,11 @@ def collected(out_dir: Path) -> dict[str, dict]:
     return found
 
 
-def write_grades(out_dir: Path) -> Path:
+def write_grades(assignment_dir: Path) -> Path:
     """grades.csv: ``student,total,max,<question>...``, one row per student graded into
-    ``out_dir`` (this run or an earlier one), sorted by student."""
-    everyone = collected(out_dir)
+    ``assignment_dir`` (this run or an earlier one), sorted by student."""
+    out_dir = assignment_dir
+    everyone = collected(assignment_dir)
     names: list[str] = []
     for data in everyone.values():
         names += [t["name"] for t in data.get("tests", []) if t["name"] not in names]

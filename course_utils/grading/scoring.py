@@ -5,6 +5,8 @@ generated cases (``Case.inputs(rng)``) from a generator seeded with the run's se
 table of hidden inputs made from an earlier run or from the published spec is of no use. The
 sandbox receives them one case at a time; its observations are judged here against references
 computed here. A question scores its points only when all its cases (visible and hidden) pass.
+Any exception while a student's observation is judged fails that case ("tampered"), never the
+run (``tests/test_checks.py`` proves every reference and mistake judges cleanly).
 """
 
 from __future__ import annotations
@@ -13,8 +15,10 @@ import zlib
 
 import numpy as np
 
-from ..judging import judge, render_case
+from ..judging import Verdict, judge, render_case
 from .report import TestResult
+
+TAMPERED = "the result could not be judged (the run was tampered with)."
 
 
 def case_inputs(question, seed: int) -> list[tuple]:
@@ -36,8 +40,8 @@ def judge_question(question, inputs: list[tuple], observations) -> TestResult:
     for number, (case, args, obs) in enumerate(cases, 1):
         try:
             verdict = judge(question, case, obs, args)
-        except Exception as exc:  # a reference that fails on these inputs is the grader's bug
-            raise RuntimeError(f"judging {question.name} case {number} failed: {exc!r}") from exc
+        except Exception:  # the observation is untrusted: whatever fails on it is its failure
+            verdict = Verdict(False, TAMPERED)
         passed += bool(verdict.passed)
         lines.append(render_case(number, n, case, verdict))
     score = float(question.points) if passed == n else 0.0  # a library call fails its case

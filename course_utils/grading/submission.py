@@ -63,12 +63,36 @@ def find(root: Path, assignment: str | None) -> list[Found]:
             found.append(_in_folder(entry, assignment))
         elif kind == "symlink":
             found.append(Found(entry.name, None, f"{entry.name} is a symbolic link: not graded."))
-    return found
+    return _one_per_student(found)
+
+
+def _one_per_student(found: list[Found]) -> list[Found]:
+    """A student id given twice (``alice.ipynb`` and ``alice/``) is reported, never overwritten."""
+    by_id: dict[str, list[Found]] = {}
+    for f in found:
+        by_id.setdefault(f.student, []).append(f)
+    kept = []
+    for student, entries in by_id.items():
+        if len(entries) == 1:
+            kept.append(entries[0])
+            continue
+        names = ", ".join(sorted(str(e.path.name if e.path else student) for e in entries))
+        kept.append(
+            Found(
+                student,
+                None,
+                f"more than one submission has the student id {student!r} ({names}): none was "
+                "graded; keep one and grade again.",
+            )
+        )
+    return kept
 
 
 def _single(path: Path) -> Found:
     kind = _kind(path)
-    return Found(path.stem, path if kind == "file" else None, _not_regular(path, kind))
+    if kind == "file":
+        return Found(path.stem, path)
+    return Found(path.stem, None, _not_regular(path, kind))
 
 
 def _not_regular(path: Path, kind: str) -> str:

@@ -163,6 +163,10 @@ WARMUP_COSINE = Question(
         "the warm-up ends, then half a cosine from base_lr down to eta_min over the remaining "
         "steps (toward eta_min); the list starts with the lr of step 0."
     ),
+    library=(
+        "course_utils.schedules.functional.linear_lr",
+        "course_utils.schedules.functional.cosine_annealing_lr",
+    ),
 )
 
 # ----------------------------------------------------------------------------- 2. one-cycle
@@ -264,6 +268,7 @@ ONE_CYCLE = Question(
         "total_steps - 1; phase 2 falls to max_lr/(div_factor*final_div_factor) at the last "
         "step; both phases anneal along a cosine of the fraction of the phase done."
     ),
+    library=("course_utils.schedules.functional.one_cycle_lr",),
 )
 
 # ----------------------------------------------------------------------------- 3. inverse time
@@ -304,6 +309,7 @@ INVERSE_TIME = Question(
         "Inverse-time decay divides base_lr by a factor that grows linearly with the step, by "
         "k per step and starting from 1 at step 0; one value per step."
     ),
+    library=("course_utils.schedules.functional.inverse_time_lr",),
 )
 
 # ----------------------------------------------------------------------------- 4. pick_lr

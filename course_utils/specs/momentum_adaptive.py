@@ -88,6 +88,7 @@ NESTEROV_STEP = Question(
         "along the gradient plus momentum times the NEW buffer; return the new point and the "
         "new buffer."
     ),
+    library=("course_utils.optim.sgd_step",),
 )
 
 # ----------------------------------------------------------------------------- 2. rmsprop_step
@@ -153,6 +154,7 @@ RMSPROP_STEP = Question(
         "average), then divide the step by its square root plus eps; return the new point and "
         "the new average."
     ),
+    library=("course_utils.optim.rmsprop_step",),
 )
 
 # ----------------------------------------------------------------------------- 3. adam_step
@@ -235,6 +237,7 @@ ADAM_STEP = Question(
         "from 1), then step by the corrected first moment over the root of the corrected "
         "second moment plus eps; return (x_new, m, v)."
     ),
+    library=("course_utils.optim.adam_step",),
 )
 
 # ----------------------------------------------------------------------------- 4. adamw_step
@@ -319,6 +322,7 @@ ADAMW_STEP = Question(
         "take the plain Adam step with bias correction using the gradient alone (no decay "
         "term added to it); return (x_new, m, v)."
     ),
+    library=("course_utils.optim.adamw_step", "course_utils.optim.adam_step"),
 )
 
 ASSIGNMENT = Assignment(

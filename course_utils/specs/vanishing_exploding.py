@@ -107,6 +107,7 @@ CLIP_GRAD_NORM = Question(
         "(with the formula's 1e-6); scale the arrays themselves (in place) and return the "
         "norm before clipping with the same list."
     ),
+    library=("course_utils.clipping.clip_grad_norm",),
 )
 
 # ----------------------------------------------------------------------------- 2. clip_grad_value
@@ -173,6 +174,7 @@ CLIP_GRAD_VALUE = Question(
         "themselves (in place: numpy's functions can write their result into their input), "
         "then return the same list."
     ),
+    library=("course_utils.clipping.clip_grad_value",),
 )
 
 # ----------------------------------------------------------------------------- 3. grad_norm_at_lag

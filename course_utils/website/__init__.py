@@ -52,12 +52,16 @@ def _build_page(source: Path, target: Path, terms: dict, pages: frozenset, timeo
 
 
 def _inline(text: str, stems: set[str]) -> str:
-    text = re.sub(r"`([^`]+)`", r"<code>\1</code>", html.escape(text))
-    return re.sub(
-        r"\b(\d\d_[a-z0-9_]+)(?:\.ipynb)?\b",
-        lambda m: f"<a href='lectures/{m[1]}.html'>{m[1]}</a>" if m[1] in stems else m[0],
-        text,
-    )
+    """A glossary cell as HTML: `code`, and [NN](../notebooks/NN_x.ipynb) -> the lecture's page."""
+    text = re.sub(r"`([^`]+)`", r"<code>\1</code>", html.escape(text, quote=False))
+
+    def link(m: re.Match) -> str:
+        target = Path(m[2])
+        if target.parent.name == "notebooks" and target.stem in stems:
+            return f"<a href='lectures/{target.stem}.html'>{m[1]}</a>"
+        return m[1]
+
+    return re.sub(r"\[([^\]]*)\]\(([^)\s]+\.ipynb)\)", link, text)
 
 
 def build_site(

@@ -74,6 +74,34 @@ def read_glossary(path: Path) -> list[dict]:
     return rows
 
 
+def _words(term: str) -> tuple[str, ...]:
+    """Lower-case words in the singular (gates -> gate, batches -> batch), as tests/test_glossary."""
+    out = []
+    for word in re.sub(r"\s+", " ", term).strip().lower().split(" "):
+        if word.endswith(("ches", "shes", "xes", "sses")):
+            word = word[:-2]
+        elif word.endswith("ies") and len(word) > 4:
+            word = word[:-3] + "y"
+        elif len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+            word = word[:-1]
+        out.append(word)
+    return tuple(out)
+
+
+def find_term(bold: str, terms: dict[str, str]) -> str | None:
+    """The glossary term a bold phrase names: equal (singular/plural aside), else the first term
+    that begins or ends with the phrase's words (the rule tests/test_glossary.py checks)."""
+    wanted = _words(re.sub(r"\[S\d[^\]]*\]", "", bold).strip(" .:;,"))
+    if not any(wanted):
+        return None
+    candidates = {term: _words(term) for term in terms}
+    for term, words in candidates.items():
+        if words == wanted:
+            return term
+    n = len(wanted)
+    return next((t for t, w in candidates.items() if w[:n] == wanted or w[-n:] == wanted), None)
+
+
 def link_objectives(source: str, terms: dict[str, str], href: str = PAGE) -> str:
     """Link each bold term of a markdown cell's learning objectives to its glossary anchor.
 
@@ -89,12 +117,8 @@ def link_objectives(source: str, terms: dict[str, str], href: str = PAGE) -> str
     head, tail, rest = source[: marker.end()], source[marker.end() : end], source[end:]
 
     def link(match: re.Match) -> str:
-        key = match.group(1).strip().rstrip(".:").lower()
-        if key not in terms and key.endswith("s"):  # "**saddle points**" -> "Saddle point"
-            key = key[:-1]
-        if key not in terms:
-            return match.group(0)
-        return f"[{match.group(0)}]({href}#{terms[key]})"
+        found = find_term(match.group(1), terms)
+        return match.group(0) if found is None else f"[{match.group(0)}]({href}#{terms[found]})"
 
     return head + _BOLD.sub(link, tail) + rest
 

@@ -2,9 +2,9 @@
 
 The runner evaluates each test case with three short cells in the student's kernel::
 
-    _course_grading_args = __import__("course_utils.grading.probe", fromlist=["x"]).prepare(TEXT)
+    _course_grading_args = __import__("course_utils.grading.sandbox.probe", fromlist=["x"]).prepare(TEXT)
     _course_grading_result = numerical_gradient(*_course_grading_args)
-    __import__("course_utils.grading.probe", fromlist=["x"]).report(NONCE, NAME, KIND, RECORD)
+    __import__("course_utils.grading.sandbox.probe", fromlist=["x"]).report(NONCE, NAME, KIND, RECORD)
 
 so the graded function is called from an ordinary cell, as the student calls it, with the inputs
 of that one case (sent by the grader at that moment, see ``payload``). An exception, a timeout or
@@ -20,12 +20,12 @@ student determined to hide such a call can; see the README's limits).
 
 from __future__ import annotations
 
-import functools
 import importlib
 import json
+import sys
 
-from course_utils.answers import NotPlainData, Observation, inputs_after, observe_value, to_plain
-from course_utils.grading.payload import decode
+from course_utils.answers import NotPlainData, Observation, observe_result, observe_value
+from course_utils.grading.sandbox.payload import decode
 
 MAX_LINE = 1_000_000  # characters of JSON per observation; larger answers are not graded
 _library_calls = [0]
@@ -38,22 +38,53 @@ def _user_namespace() -> dict:
     return get_ipython().user_ns
 
 
-def install(library_names: list[str]) -> None:
-    """Count every call to these functions (dotted names) from now on."""
-    for dotted in library_names:
-        module_name, _, attr = dotted.rpartition(".")
+def _resolve(dotted: str):
+    """(owner, attribute, object) for a dotted name: a module's function or a class's method."""
+    parts = dotted.split(".")
+    for cut in range(len(parts) - 1, 0, -1):
         try:
-            module = importlib.import_module(module_name)
-            original = getattr(module, attr)
+            owner = importlib.import_module(".".join(parts[:cut]))
+        except ImportError:
+            continue
+        for attr in parts[cut:-1]:
+            owner = getattr(owner, attr)
+        return owner, parts[-1], getattr(owner, parts[-1])
+    raise ImportError(dotted)
+
+
+def _counting(original):
+    """A stand-in that counts calls; no ``__wrapped__`` and no default argument leads back."""
+    originals = [original]
+
+    def counted(*args, **kwargs):
+        _library_calls[0] += 1
+        return originals[0](*args, **kwargs)
+
+    for attr in ("__name__", "__qualname__", "__doc__", "__module__"):
+        try:
+            setattr(counted, attr, getattr(original, attr))
+        except (AttributeError, TypeError):
+            pass
+    return counted
+
+
+def install(library_names: list[str]) -> None:
+    """Count every call to these functions (dotted names) from now on, under every name the
+    loaded course modules give them (``from .steps import adam_step`` elsewhere included)."""
+    for dotted in library_names:
+        try:
+            owner, attr, original = _resolve(dotted)
         except (ImportError, AttributeError):
             continue
-
-        @functools.wraps(original)
-        def counted(*args, __original=original, **kwargs):
-            _library_calls[0] += 1
-            return __original(*args, **kwargs)
-
-        setattr(module, attr, counted)
+        if isinstance(owner, type):  # a method: patched on its class
+            setattr(owner, attr, _counting(original))
+            continue
+        counted = _counting(original)
+        for module in list(sys.modules.values()):
+            if getattr(module, "__name__", "").startswith("course_utils"):
+                for name, value in list(vars(module).items()):
+                    if value is original:
+                        setattr(module, name, counted)
 
 
 def prepare(text: str) -> tuple:
@@ -67,13 +98,8 @@ def _observation(name: str, kind: str, record_inputs: bool) -> Observation:
     if kind == "value":
         return observe_value(namespace[name]) if name in namespace else Observation("missing")
     args = namespace.get("_course_grading_args", ())
-    after = inputs_after(args) if record_inputs else None
     calls = _library_calls[0] - _baseline[0]
-    try:
-        value = to_plain(namespace.get("_course_grading_result"))
-    except NotPlainData as exc:
-        return Observation("not_plain", error=str(exc)[:300], library_calls=calls)
-    return Observation("value", value, inputs_after=after, library_calls=calls)
+    return observe_result(namespace.get("_course_grading_result"), args, record_inputs, calls)
 
 
 def report(nonce: str, name: str, kind: str, record_inputs: bool) -> None:

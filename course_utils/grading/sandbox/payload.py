@@ -19,14 +19,22 @@ import pickle
 import types
 
 # Modules the sandbox cannot import: functions defined there travel by value.
-_NOT_IN_SANDBOX = ("course_utils.specs", "__main__", "tests", "grading_fixtures")
+_NOT_IN_SANDBOX = ("__main__", "tests", "grading_fixtures")
 
 
-def _needs_value(function: types.FunctionType) -> bool:
+def _needs_value(function: types.FunctionType, in_sandbox) -> bool:
+    """Runs in the grader (``encode``): a function the sandbox could not import goes by value.
+
+    ``in_sandbox(module_name)`` is the grader's classification (``grading.view``), passed in so
+    that this file, which the sandbox also runs, imports nothing of the grader; without it every
+    course_utils function travels by value.
+    """
     if function is make_function:
         return False
     module = function.__module__ or ""
     local = "<" in function.__qualname__  # a lambda or a function defined inside a function
+    if module.split(".")[0] == "course_utils":
+        return local or in_sandbox is None or not in_sandbox(module)
     return local or module.startswith(_NOT_IN_SANDBOX)
 
 
@@ -49,10 +57,14 @@ def make_function(code_bytes, global_values, name, defaults, kwdefaults, closure
 
 
 class _Pickler(pickle.Pickler):
+    def __init__(self, file, in_sandbox, **kwargs):
+        super().__init__(file, **kwargs)
+        self.in_sandbox = in_sandbox
+
     def reducer_override(self, obj):
         if isinstance(obj, types.ModuleType):
             return importlib.import_module, (obj.__name__,)
-        if isinstance(obj, types.FunctionType) and _needs_value(obj):
+        if isinstance(obj, types.FunctionType) and _needs_value(obj, self.in_sandbox):
             names = _global_names(obj.__code__)
             global_values = {n: obj.__globals__[n] for n in names if n in obj.__globals__}
             closure = None
@@ -70,10 +82,10 @@ class _Pickler(pickle.Pickler):
         return NotImplemented
 
 
-def encode(args: tuple) -> str:
-    """The arguments of one case as ASCII text (base64 of a pickle)."""
+def encode(args: tuple, in_sandbox=None) -> str:
+    """The arguments of one case as ASCII text (base64 of a pickle); ``in_sandbox`` as above."""
     buffer = io.BytesIO()
-    _Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(tuple(args))
+    _Pickler(buffer, in_sandbox, protocol=pickle.HIGHEST_PROTOCOL).dump(tuple(args))
     return base64.b64encode(buffer.getvalue()).decode("ascii")
 
 

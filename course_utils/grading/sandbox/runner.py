@@ -1,6 +1,6 @@
 """The CHILD: runs inside the sandbox, executes one notebook in a fresh kernel, answers the probe.
 
-Started by the grader (see ``isolation``) as ``python -P -m course_utils.grading.runner FD``. It
+Started by the grader (see ``isolation``) as ``python -P -m course_utils.grading.sandbox.runner FD``. It
 imports nothing from the trusted side (no specs, no judging): it reads its job as JSON on stdin
 (the sanitised cells, the cell timeout, and per question its kind, time limit and the encoded
 inputs of each case) and writes one JSON result to file descriptor FD, a pipe the grader opened.
@@ -32,6 +32,7 @@ sys.modules.setdefault("rfc3987_syntax", None)
 import nbformat  # noqa: E402
 from nbclient.exceptions import DeadKernelError  # noqa: E402
 
+from course_utils.answers import short_text  # noqa: E402
 from course_utils.kernel_polling import PollingNotebookClient  # noqa: E402
 
 TIMEOUT_ENAME = "CellTimeout"
@@ -42,12 +43,7 @@ class _GiveUp(Exception):
     """The kernel no longer runs the grading helpers: the remaining cases cannot be observed."""
 
 
-PROBE = '__import__("course_utils.grading.probe", fromlist=["probe"])'
-
-
-def _one_line(text, limit: int = 200) -> str:
-    line = " ".join(str(text).split())
-    return line if len(line) <= limit else line[: limit - 3] + "..."
+PROBE = '__import__("course_utils.grading.sandbox.probe", fromlist=["probe"])'
 
 
 def _not_dumpable() -> None:
@@ -98,7 +94,7 @@ class Run:
             pass
         except Exception as exc:  # kernel failed to start, or nbclient gave up
             if self.result["kernel"] == "ok":
-                self.result["kernel"] = f"failed: {_one_line(f'{type(exc).__name__}: {exc}')}"
+                self.result["kernel"] = f"failed: {short_text(f'{type(exc).__name__}: {exc}')}"
         self._fill_missing()
         return self.result
 
@@ -128,8 +124,8 @@ class Run:
                 self.result["cells"].append(
                     {
                         "cell": index,
-                        "ename": _one_line(content.get("ename", "Error"), 80),
-                        "evalue": _one_line(content.get("evalue", "")),
+                        "ename": short_text(content.get("ename", "Error"), 80),
+                        "evalue": short_text(content.get("evalue", "")),
                     }
                 )
         return True
@@ -194,8 +190,8 @@ class Run:
 
 
 def _error_observation(error: dict, name: str) -> dict:
-    ename = _one_line(error.get("ename", "Error"), 80)
-    evalue = _one_line(error.get("evalue", ""))
+    ename = short_text(error.get("ename", "Error"), 80)
+    evalue = short_text(error.get("evalue", ""))
     if ename == TIMEOUT_ENAME:
         return {"outcome": "timeout"}
     if ename == "NameError" and evalue == f"name '{name}' is not defined":
@@ -217,7 +213,7 @@ def main(argv: list[str] | None = None) -> int:
     _not_dumpable()
     argv = sys.argv[1:] if argv is None else argv
     if len(argv) != 1:
-        print("usage: python -m course_utils.grading.runner FD < JOB.json", file=sys.stderr)
+        print("usage: python -m course_utils.grading.sandbox.runner FD < JOB.json", file=sys.stderr)
         return 2
     fd = int(argv[0])
     os.set_inheritable(fd, False)

@@ -1,0 +1,213 @@
+"""The worker tasks of lecture 10 and their single-process references (torch, float64 where exact).
+
+A task is ``task(rank, k, config) -> plain data`` run by :func:`course_utils.data_parallel.run_workers`
+in each of ``k`` processes; ``config`` is a dict of plain numbers. Data and models are rebuilt from
+seeds in every process, so every rank starts from the same parameters and sees the same shuffle.
+
+* :func:`train_worker`: data-parallel SGD, each rank on its ``b`` samples of a global batch of
+  ``k b``, gradients averaged with ``all_reduce``; :func:`sgd_reference` is one process with batch
+  ``k b`` (or ``k`` accumulated micro-batches of ``b``): the parameters agree to round-off.
+* :func:`time_all_reduce`: seconds per ``all_reduce`` of float32 vectors of several sizes.
+* :func:`throughput_worker`: a training step's compute and communication time, measured apart.
+* :func:`fail_on_rank`, :func:`sleep_for`: a worker that raises, one that outlives a timeout.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+import numpy as np
+import torch
+import torch.distributed as dist
+
+from .validation import integer, real_number
+
+__all__ = [
+    "check_train_config",
+    "fail_on_rank",
+    "global_batches",
+    "make_mlp",
+    "regression_data",
+    "sgd_reference",
+    "sleep_for",
+    "throughput_worker",
+    "time_all_reduce",
+    "train_worker",
+]
+
+
+def regression_data(n: int, d: int, seed: int):
+    """``n`` float64 inputs in ``d`` dimensions and targets ``sin(x @ w) + noise`` (seeded)."""
+    g = torch.Generator().manual_seed(seed)
+    X = torch.randn(n, d, generator=g, dtype=torch.float64)
+    w = torch.randn(d, generator=g, dtype=torch.float64) / d**0.5
+    y = torch.sin(X @ w) + 0.1 * torch.randn(n, generator=g, dtype=torch.float64)
+    return X, y.unsqueeze(1)
+
+
+def make_mlp(sizes, seed: int, dtype=torch.float64) -> torch.nn.Sequential:
+    """A tanh MLP with layer widths ``sizes``, initialized from ``seed`` (same on every rank)."""
+    torch.manual_seed(seed)
+    layers = []
+    for i, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:], strict=True)):
+        layers.append(torch.nn.Linear(fan_in, fan_out, dtype=dtype))
+        if i < len(sizes) - 2:
+            layers.append(torch.nn.Tanh())
+    return torch.nn.Sequential(*layers)
+
+
+def global_batches(n: int, global_batch: int, steps: int, seed: int):
+    """The index arrays of ``steps`` global batches: each epoch one permutation shared by all
+    ranks, ``np.random.default_rng([seed, epoch]).permutation(n)``, cut into ``n // global_batch``
+    batches (the last partial batch of an epoch is dropped)."""
+    per_epoch = n // global_batch
+    if per_epoch == 0:
+        raise ValueError(f"the global batch {global_batch} is larger than the data set ({n}).")
+    batches = []
+    for step in range(steps):
+        epoch, i = divmod(step, per_epoch)
+        order = np.random.default_rng([seed, epoch]).permutation(n)
+        batches.append(order[i * global_batch : (i + 1) * global_batch])
+    return batches
+
+
+def check_train_config(config, k: int) -> None:
+    """One clear sentence for a training config that cannot work with ``k`` ranks."""
+    if not isinstance(config, dict):
+        raise TypeError(f"config must be a dict, got {type(config).__name__}.")
+    for key in ("n", "d", "hidden", "seed", "b", "steps", "lr"):
+        if key not in config:
+            raise ValueError(f"config has no {key!r}; it needs n, d, hidden, seed, b, steps, lr.")
+    for key in ("n", "d", "hidden", "b"):
+        integer(config[key], f"config[{key!r}]", 1)
+    integer(config["steps"], "config['steps']", 0)
+    integer(config["seed"], "config['seed']", 0)
+    real_number(config["lr"], "config['lr']", positive=True)
+    if k * config["b"] > config["n"]:
+        raise ValueError(
+            f"the global batch k * b = {k} * {config['b']} is larger than the data set "
+            f"(n = {config['n']})."
+        )
+
+
+def _setup(config):
+    X, y = regression_data(config["n"], config["d"], config["seed"])
+    model = make_mlp([config["d"], config["hidden"], 1], config["seed"])
+    return X, y, model
+
+
+def _sgd_step(model, lr: float) -> None:
+    with torch.no_grad():
+        for p in model.parameters():
+            p -= lr * p.grad
+            p.grad = None
+
+
+def _flat(model) -> np.ndarray:
+    return torch.nn.utils.parameters_to_vector(model.parameters()).detach().numpy().copy()
+
+
+def train_worker(rank: int, k: int, config: dict) -> np.ndarray:
+    """Data-parallel SGD on rank ``rank`` of ``k``; returns the final parameters (flat float64).
+
+    config: ``n, d, hidden, seed`` (data and model), ``b`` (samples per rank per step), ``steps``,
+    ``lr``. Each step the ranks share one global batch of ``k b`` indices; rank r takes the r-th
+    block of ``b``, computes the mean loss over its block, and the ranks average their gradients.
+    """
+    check_train_config(config, k)
+    X, y, model = _setup(config)
+    b = config["b"]
+    for batch in global_batches(config["n"], k * b, config["steps"], config["seed"]):
+        mine = batch[rank * b : (rank + 1) * b]
+        loss = torch.nn.functional.mse_loss(model(X[mine]), y[mine])
+        loss.backward()
+        for p in model.parameters():
+            dist.all_reduce(p.grad, op=dist.ReduceOp.SUM)
+            p.grad /= k
+        _sgd_step(model, config["lr"])
+    return _flat(model)
+
+
+def sgd_reference(config: dict, k: int, accumulate: bool = False) -> np.ndarray:
+    """One process, the same global batches of ``k b``: one batch of ``k b`` per step, or (with
+    ``accumulate``) ``k`` micro-batches of ``b`` whose gradients are summed and divided by ``k``."""
+    check_train_config(config, k)
+    X, y, model = _setup(config)
+    b = config["b"]
+    for batch in global_batches(config["n"], k * b, config["steps"], config["seed"]):
+        parts = [batch[r * b : (r + 1) * b] for r in range(k)] if accumulate else [batch]
+        for part in parts:
+            loss = torch.nn.functional.mse_loss(model(X[part]), y[part])
+            (loss / len(parts)).backward()  # .backward() adds into .grad: accumulation
+        _sgd_step(model, config["lr"])
+    return _flat(model)
+
+
+def time_all_reduce(rank: int, k: int, config: dict) -> dict:
+    """Seconds of the fastest of ``config["repeats"]`` ``all_reduce`` (sum) calls (after one untimed
+    call) for a float32 vector of each size in ``config["sizes"]``, and whether every sum was right.
+    The fastest call is the one least disturbed by other processes on a shared machine."""
+    seconds, correct = [], True
+    for size in config["sizes"]:
+        x = torch.full((size,), float(rank + 1))
+        dist.all_reduce(x)
+        correct &= bool(torch.all(x == k * (k + 1) / 2))
+        times = []
+        for _ in range(config["repeats"]):
+            dist.barrier()
+            start = time.perf_counter()
+            dist.all_reduce(x)
+            times.append(time.perf_counter() - start)
+        seconds.append(min(times))  # the fastest call: the least disturbed by other load
+    return {"sizes": list(config["sizes"]), "seconds": seconds, "correct": correct}
+
+
+def throughput_worker(rank: int, k: int, config: dict) -> dict:
+    """``config["steps"]`` SGD steps of a float32 MLP ``config["sizes"]`` at batch ``config["b"]``
+    per rank on random data; the seconds spent in forward + backward and in the gradient
+    ``all_reduce`` (one flat buffer; none for k = 1), each summed over the steps, and the wall
+    time of the loop."""
+    sizes, b = config["sizes"], config["b"]
+    model = make_mlp(sizes, config["seed"], dtype=torch.float32)
+    g = torch.Generator().manual_seed(config["seed"] + rank)
+    X = torch.randn(b, sizes[0], generator=g)
+    y = torch.randn(b, sizes[-1], generator=g)
+    params = list(model.parameters())
+    compute = comm = 0.0
+    dist.barrier()
+    start = time.perf_counter()
+    for _ in range(config["steps"]):
+        t0 = time.perf_counter()
+        torch.nn.functional.mse_loss(model(X), y).backward()
+        flat = torch.cat([p.grad.reshape(-1) for p in params])
+        t1 = time.perf_counter()
+        if k > 1:  # one worker has nothing to average
+            dist.all_reduce(flat)
+            flat /= k
+        t2 = time.perf_counter()
+        torch.nn.utils.vector_to_parameters(flat, [p.grad for p in params])
+        _sgd_step(model, 0.01)
+        compute, comm = compute + t1 - t0, comm + t2 - t1
+    wall = time.perf_counter() - start
+    n_params = sum(p.numel() for p in params)
+    return {"compute_s": compute, "comm_s": comm, "wall_s": wall, "params": n_params}
+
+
+def fail_on_rank(rank: int, k: int, config: dict):
+    """Rank ``config["rank"]`` raises ValueError (or, with ``config["exit"]``, ends its process
+    without a word); the others wait in an ``all_reduce`` that cannot complete."""
+    dist.barrier()  # the group is up: the failure happens "during training"
+    if rank == config["rank"] and config.get("exit"):
+        os._exit(3)
+    if rank == config["rank"]:
+        raise ValueError(f"rank {rank} found a NaN in its gradient (raised on purpose).")
+    x = torch.ones(1)
+    dist.all_reduce(x)
+    return float(x)
+
+
+def sleep_for(rank: int, k: int, config: dict) -> int:
+    """Sleep ``config["seconds"]``, then return the process id (to outlive a timeout)."""
+    time.sleep(config["seconds"])
+    return os.getpid()
