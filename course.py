@@ -9,6 +9,7 @@
     python3 course.py progress [--html] # run your exercises' checks: what passes, what is next
     python3 course.py test [ARGS...]   # set up (with dev tools), then lint + the whole test suite
                                        #   (extra ARGS go to pytest, e.g. -k grading)
+    python3 course.py site [OPTIONS]   # execute the course, write the offline site to build/site/
     python3 course.py setup [--dev]    # only create/refresh the environment
 
 You take the course in my-course/, a git-ignored copy made on the first `lab`: the tracked
@@ -195,11 +196,19 @@ def main() -> int:
     p_progress.add_argument(
         "--html", action="store_true", help="also write my-course/progress.html"
     )
+    sub.add_parser(
+        "site",
+        help="build the offline static site in build/site/ (options: --only STEM..., --jobs N, "
+        "--out DIR, --check; see python -m course_utils.website --help)",
+    )
     p_setup = sub.add_parser("setup", help="only create or refresh the environment")
     p_setup.add_argument("--dev", action="store_true", help="also install the authoring/test tools")
     argv = sys.argv[1:]
     if argv[:1] == ["test"]:  # everything after `test` goes to pytest, options included
         return test(argv[1:])
+    if argv[:1] == ["site"]:  # its options go to python -m course_utils.website
+        setup(dev=False)
+        return run([PYTHON, "-m", "course_utils.website", *argv[1:]])
     args = parser.parse_args(argv)
     if args.command in ("update", "reset", "progress"):
         return workspace_command(argv)

@@ -78,6 +78,7 @@ GRADER_ONLY = (
     "progress.py",  # the learner's own progress report (runs checks)
     "workspace.py",  # the learner's my-course/ copies
     "workspace_cli.py",
+    "website/",  # builds the offline static site (tooling); no submission needs it
     "checks.py",  # replaced by CHECKS_STAND_IN
     "judging.py",  # compares with the reference
     "specs/",  # references, hidden cases, tolerances; replaced by SPECS_STAND_IN
