@@ -55,7 +55,7 @@ def feedback_of(data: dict, name: str) -> str:
 def sandbox_processes() -> list[int]:
     """Processes still owned by a user id this test process's graders leased (another test file
     may be grading at the same time under other ids of the range)."""
-    return [pid for uid in sorted(uids.HISTORY) for pid in uids.processes_of(uid)]
+    return uids.leftover_processes(uids.HISTORY)
 
 
 def results_of(out: Path, assignment: str = fx.ASSIGNMENT) -> dict[str, dict]:

@@ -179,7 +179,7 @@ def test_caps_hold_and_the_host_keeps_its_memory_and_disk(tmp_path):
     assert disk_before - disk_after < 100 * 2**20, "a submission wrote to the host's disk"
     # The host's memory is shared with other work, so only what the grader owns is asserted:
     # nothing runs under its user ids any more (the in-memory folders die with the sandbox).
-    assert not [u for u in sorted(uids.HISTORY) if uids.processes_of(u)]
+    assert not uids.leftover_processes(uids.HISTORY)
 
 
 # ------------------------------------------------------------------ Gradescope

@@ -18,8 +18,8 @@ from pathlib import Path
 
 FIRST = 2_100_000_000  # far above login accounts (< 60000) and the usual subuid ranges (100000+)
 COUNT = 4096
-#: Every id this process has leased: a check for leftover sandbox processes looks at these only,
-#: so a second grader running beside it on the same machine is not mistaken for a leak.
+#: Every id this process has leased: a check for leftover sandbox processes looks at these only
+#: (with ``leftover_processes``), so a grader running beside it is not mistaken for a leak.
 HISTORY: set[int] = set()
 
 
@@ -91,6 +91,23 @@ class Lease:
         for fd in self._files:
             os.close(fd)  # closing the descriptor drops the lock
         self._files, self.uids = [], []
+
+
+def leftover_processes(candidates) -> list[int]:
+    """PIDs running under one of the ``candidates`` ids while no grader holds its lease: what a
+    finished run left behind (an id leased by another grader at this moment is skipped)."""
+    folder, left = lock_dir(), []
+    for uid in sorted(candidates):
+        fd = os.open(folder / f"uid-{uid}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                continue  # leased right now by another grader: its processes are its own
+            left += processes_of(uid)
+        finally:
+            os.close(fd)
+    return left
 
 
 def uids_in_use(first: int, span: int) -> set[int]:
