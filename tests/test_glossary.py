@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from course_utils.website.glossary import term_words as words
+
 ROOT = Path(__file__).resolve().parent.parent
 GLOSSARY = ROOT / "docs" / "glossary.md"
 HEADER = "| Term | 中文 | Definition | Introduced in |"
@@ -40,20 +42,6 @@ def glossary_rows(text: str) -> list[list[str]]:
     rest = lines[start + 2 + len(rows) :]
     assert not any(line.startswith("|") for line in rest), "only one table, with no gaps in it"
     return rows
-
-
-def words(term: str) -> tuple[str, ...]:
-    """Lower-case words of a term in the singular (gates -> gate, batches -> batch)."""
-    out = []
-    for word in re.sub(r"\s+", " ", term).strip().lower().split(" "):
-        if word.endswith(("ches", "shes", "xes", "sses")):
-            word = word[:-2]
-        elif word.endswith("ies") and len(word) > 4:
-            word = word[:-3] + "y"
-        elif len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
-            word = word[:-1]
-        out.append(word)
-    return tuple(out)
 
 
 def covered(bold: str, terms: list[str]) -> bool:

@@ -74,8 +74,9 @@ def read_glossary(path: Path) -> list[dict]:
     return rows
 
 
-def _words(term: str) -> tuple[str, ...]:
-    """Lower-case words in the singular (gates -> gate, batches -> batch), as tests/test_glossary."""
+def term_words(term: str) -> tuple[str, ...]:
+    """Lower-case words in the singular (gates -> gate, batches -> batch); tests/test_glossary.py
+    matches bold terms with this same function."""
     out = []
     for word in re.sub(r"\s+", " ", term).strip().lower().split(" "):
         if word.endswith(("ches", "shes", "xes", "sses")):
@@ -91,10 +92,10 @@ def _words(term: str) -> tuple[str, ...]:
 def find_term(bold: str, terms: dict[str, str]) -> str | None:
     """The glossary term a bold phrase names: equal (singular/plural aside), else the first term
     that begins or ends with the phrase's words (the rule tests/test_glossary.py checks)."""
-    wanted = _words(re.sub(r"\[S\d[^\]]*\]", "", bold).strip(" .:;,"))
+    wanted = term_words(re.sub(r"\[S\d[^\]]*\]", "", bold).strip(" .:;,"))
     if not any(wanted):
         return None
-    candidates = {term: _words(term) for term in terms}
+    candidates = {term: term_words(term) for term in terms}
     for term, words in candidates.items():
         if words == wanted:
             return term
