@@ -7,6 +7,8 @@ seeds in every process, so every rank starts from the same parameters and sees t
 * :func:`train_worker`: data-parallel SGD, each rank on its ``b`` samples of a global batch of
   ``k b``, gradients averaged with ``all_reduce``; :func:`sgd_reference` is one process with batch
   ``k b`` (or ``k`` accumulated micro-batches of ``b``): the parameters agree to round-off.
+* :func:`first_step_gradients`: each rank's own gradient in the first step, before and after the
+  average (the control that the ranks computed on different blocks).
 * :func:`time_all_reduce`: seconds per ``all_reduce`` of float32 vectors of several sizes.
 * :func:`throughput_worker`: a training step's compute and communication time, measured apart.
 * :func:`fail_on_rank`, :func:`sleep_for`: a worker that raises, one that outlives a timeout.
@@ -26,6 +28,7 @@ from .validation import integer, real_number
 __all__ = [
     "check_train_config",
     "fail_on_rank",
+    "first_step_gradients",
     "global_batches",
     "make_mlp",
     "regression_data",
@@ -129,6 +132,21 @@ def train_worker(rank: int, k: int, config: dict) -> np.ndarray:
     return _flat(model)
 
 
+def first_step_gradients(rank: int, k: int, config: dict) -> dict:
+    """The flat gradient rank ``rank`` computes on its own block of the first global batch
+    (``"local"``) and the average of the ``k`` ranks' gradients (``"averaged"``, after the
+    ``all_reduce``); config as for :func:`train_worker`."""
+    check_train_config(config, k)
+    X, y, model = _setup(config)
+    b = config["b"]
+    mine = global_batches(config["n"], k * b, 1, config["seed"])[0][rank * b : (rank + 1) * b]
+    torch.nn.functional.mse_loss(model(X[mine]), y[mine]).backward()
+    local = torch.nn.utils.parameters_to_vector(p.grad for p in model.parameters())
+    averaged = local.clone()
+    dist.all_reduce(averaged, op=dist.ReduceOp.SUM)
+    return {"local": local.numpy(), "averaged": (averaged / k).numpy()}
+
+
 def sgd_reference(config: dict, k: int, accumulate: bool = False) -> np.ndarray:
     """One process, the same global batches of ``k b``: one batch of ``k b`` per step, or (with
     ``accumulate``) ``k`` micro-batches of ``b`` whose gradients are summed and divided by ``k``."""
@@ -165,9 +183,10 @@ def time_all_reduce(rank: int, k: int, config: dict) -> dict:
 
 def throughput_worker(rank: int, k: int, config: dict) -> dict:
     """``config["steps"]`` SGD steps of a float32 MLP ``config["sizes"]`` at batch ``config["b"]``
-    per rank on random data; the seconds spent in forward + backward and in the gradient
-    ``all_reduce`` (one flat buffer; none for k = 1), each summed over the steps, and the wall
-    time of the loop."""
+    per rank on random data, after one untimed warm-up step; the seconds spent in forward +
+    backward and in the gradient ``all_reduce`` (one flat buffer; none for k = 1; it includes the
+    time a rank waits for its peers to arrive), each summed over the steps, and the wall time of
+    the loop."""
     sizes, b = config["sizes"], config["b"]
     model = make_mlp(sizes, config["seed"], dtype=torch.float32)
     g = torch.Generator().manual_seed(config["seed"] + rank)
@@ -175,17 +194,20 @@ def throughput_worker(rank: int, k: int, config: dict) -> dict:
     y = torch.randn(b, sizes[-1], generator=g)
     params = list(model.parameters())
     compute = comm = 0.0
-    dist.barrier()
     start = time.perf_counter()
-    for _ in range(config["steps"]):
+    for step in range(config["steps"] + 1):
+        if step == 1:  # step 0 is the untimed warm-up (first-call allocations)
+            compute = comm = 0.0
+            dist.barrier()
+            start = time.perf_counter()
         t0 = time.perf_counter()
         torch.nn.functional.mse_loss(model(X), y).backward()
         flat = torch.cat([p.grad.reshape(-1) for p in params])
-        t1 = time.perf_counter()
+        t1 = t2 = time.perf_counter()
         if k > 1:  # one worker has nothing to average
             dist.all_reduce(flat)
             flat /= k
-        t2 = time.perf_counter()
+            t2 = time.perf_counter()
         torch.nn.utils.vector_to_parameters(flat, [p.grad for p in params])
         _sgd_step(model, 0.01)
         compute, comm = compute + t1 - t0, comm + t2 - t1

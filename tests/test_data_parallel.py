@@ -75,6 +75,24 @@ def test_all_reduce_timing_reports_correct_sums():
     assert all(len(r["seconds"]) == 2 and min(r["seconds"]) > 0 for r in ranks)
 
 
+def test_first_step_gradients_differ_between_ranks_and_average_to_the_large_batch():
+    ranks = run_workers(tasks.first_step_gradients, 3, CONFIG)
+    local = np.array([r["local"] for r in ranks])
+    # each rank computed on its own block: a rank working on the whole batch would give equal rows
+    assert min(np.abs(local[r] - local[q]).max() for r, q in ((0, 1), (0, 2), (1, 2))) > 1e-3
+    for r in ranks:
+        np.testing.assert_allclose(r["averaged"], local.mean(axis=0), rtol=0, atol=1e-14)
+
+
+def test_throughput_worker_counts_its_steps_and_parameters():
+    config = {"sizes": [3, 5, 2], "b": 4, "steps": 3, "seed": 0}
+    ranks = run_workers(tasks.throughput_worker, 2, config)
+    assert all(r["params"] == 3 * 5 + 5 + 5 * 2 + 2 for r in ranks)
+    assert all(0 < r["compute_s"] <= r["wall_s"] and r["comm_s"] > 0 for r in ranks)
+    alone = run_workers(tasks.throughput_worker, 1, config)[0]
+    assert alone["comm_s"] == 0.0, "one worker has nothing to average"
+
+
 def test_a_raising_worker_is_raised_again_with_its_message_and_no_worker_is_left():
     with pytest.raises(
         WorkerError, match=r"worker 1 of 3 raised ValueError: rank 1 found a NaN"

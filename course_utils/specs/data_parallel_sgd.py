@@ -2,7 +2,8 @@
 
 Questions: ``shard_indices`` (a variant of the lecture's per-step split: a whole epoch dealt to k
 ranks when k does not divide n), ``ring_all_reduce`` (the half of the ring the lecture does not
-show, the average, and the bytes each worker really sends when the chunks are uneven) and
+show, the average, the bytes each worker really sends when the chunks are uneven, and the buffers
+after the reduce-scatter, which only a simulated ring gets right) and
 ``scale_recipe`` (the linear scaling rule applied to a whole recipe). The references are written
 here in numpy (the course library has no numpy ring or sharding function to call instead).
 """
@@ -71,14 +72,18 @@ SHARD_INDICES = Question(
     ),
     mistakes=(
         Mistake(
-            "Samples are dropped: n // k indices per rank loses the n % k left over. Give the "
-            "first n % k ranks one index more (block sizes differ by at most one).",
+            "Samples are dropped: n // k indices per rank loses the n % k left over. That is a "
+            "real convention (torch's drop_last=True keeps every rank's count equal), but this "
+            "task asks for every sample exactly once: give the first n % k ranks one index more "
+            "(block sizes differ by at most one).",
             _equal_blocks_dropped,
         ),
         Mistake(
             "Samples are duplicated: padding every rank up to the size of the largest block "
-            "repeats some samples (torch's DistributedSampler does this by default). Every index "
-            "must appear exactly once over all ranks.",
+            "repeats some samples. torch's DistributedSampler pads by default so that every rank "
+            "takes the same number of steps (a rank with a step more would wait in a collective "
+            "its peers never join), but this task asks for every index exactly once over all "
+            "ranks.",
             _padded_blocks,
         ),
         Mistake(
@@ -87,8 +92,9 @@ SHARD_INDICES = Question(
             _own_seed,
         ),
         Mistake(
-            "The shuffle ignores the epoch: every epoch gets the same order. Seed the generator "
-            "with [seed, epoch].",
+            "The shuffle ignores the epoch: every epoch gets the same order (with torch's "
+            "DistributedSampler, what happens when sampler.set_epoch(epoch) is never called). "
+            "Seed the generator with [seed, epoch].",
             _same_every_epoch,
         ),
         Mistake(
@@ -113,7 +119,8 @@ def _bounds(n, k):
 
 
 def _ring(grads, phases=2, average=True):
-    """Simulated ring all-reduce: worker r sends to r + 1; returns (buffers, bytes sent)."""
+    """Simulated ring all-reduce: worker r sends to r + 1; returns (buffers, bytes sent, buffers
+    after the reduce-scatter)."""
     buf = np.array(grads, copy=True)
     k, n = buf.shape
     chunk = _bounds(n, k)
@@ -124,6 +131,7 @@ def _ring(grads, phases=2, average=True):
         for (r, c), data in zip(outgoing, payload, strict=True):
             buf[(r + 1) % k, slice(*chunk[c])] += data
             sent[r] += data.nbytes
+    scattered = buf.copy()
     if phases == 2:
         for s in range(k - 1):  # all-gather: pass the finished chunks once around
             outgoing = [(r, (r + 1 - s) % k) for r in range(k)]
@@ -131,7 +139,7 @@ def _ring(grads, phases=2, average=True):
             for (r, c), data in zip(outgoing, payload, strict=True):
                 buf[(r + 1) % k, slice(*chunk[c])] = data
                 sent[r] += data.nbytes
-    return (buf / k if average else buf), sent
+    return (buf / k if average else buf), sent, scattered
 
 
 def _ring_all_reduce(grads):
@@ -140,8 +148,19 @@ def _ring_all_reduce(grads):
 
 def _formula_bytes(grads):
     k, n = np.shape(grads)
-    buf, _ = _ring(grads)
-    return buf, np.full(k, 2 * (k - 1) / k * n * np.asarray(grads).itemsize)
+    buf, _, scattered = _ring(grads)
+    return buf, np.full(k, 2 * (k - 1) / k * n * np.asarray(grads).itemsize), scattered
+
+
+def _no_ring(grads):
+    """Right average and bytes, but no ring: every row already the full sum after 'phase one'."""
+    averaged, sent, _ = _ring(grads)
+    return averaged, sent, np.tile(np.sum(grads, axis=0), (len(grads), 1))
+
+
+def _entries(grads):
+    averaged, sent, scattered = _ring(grads)
+    return averaged, sent // np.asarray(grads).itemsize, scattered
 
 
 def _gradients(k, n, dtype, seed):
@@ -175,6 +194,13 @@ RING_ALL_REDUCE = Question(
             lambda g: _ring(g, average=False),
         ),
         Mistake(
+            "The average and the bytes are right, but the third item holds the full sum in every "
+            "row: right after the reduce-scatter each worker holds only partial sums, except for "
+            "the one chunk it finished. Return a copy of the buffers as the ring leaves them "
+            "after its first k - 1 steps.",
+            _no_ring,
+        ),
+        Mistake(
             "Only the reduce-scatter was done: each worker has the total of one chunk only. The "
             "all-gather (k - 1 more steps) passes the finished chunks around the ring.",
             lambda g: _ring(g, phases=1),
@@ -188,12 +214,13 @@ RING_ALL_REDUCE = Question(
         Mistake(
             "The bytes are counted in entries: multiply by the itemsize of the array's dtype "
             "(4 for float32, 8 for float64).",
-            lambda g: (_ring(g)[0], _ring(g)[1] // np.asarray(g).itemsize),
+            _entries,
         ),
     ),
     hint="Chunks as np.array_split cuts range(N). After the reduce-scatter worker r holds the "
-    "finished chunk (r + 1) % k; in each all-gather step every worker forwards the finished chunk "
-    "it completed or received last, and the receiver copies it (no adding). Then divide by k.",
+    "finished chunk (r + 1) % k; keep a copy of all the buffers at that moment (the third item). "
+    "In each all-gather step every worker forwards the finished chunk it completed or received "
+    "last, and the receiver copies it (no adding). Then divide by k.",
 )
 
 # ----------------------------------------------------------------------------- 3. scale_recipe
@@ -222,7 +249,9 @@ SCALE_RECIPE = Question(
             lambda lr, w, t, k: (lr, math.ceil(w / k), math.ceil(t / k)),
         ),
         Mistake(
-            "That is square-root scaling (lr * sqrt(k)); the rule of the lecture is linear.",
+            "That is square-root scaling (lr * sqrt(k)). On the lecture's task it worked as well "
+            "as the linear rate (§4 could not tell them apart), but this question asks for the "
+            "linear scaling rule: the rate times k.",
             lambda lr, w, t, k: (lr * math.sqrt(k), math.ceil(w / k), math.ceil(t / k)),
         ),
         Mistake(
