@@ -89,8 +89,9 @@ def test_throughput_worker_counts_its_steps_and_parameters():
     ranks = run_workers(tasks.throughput_worker, 2, config)
     assert all(r["params"] == 3 * 5 + 5 + 5 * 2 + 2 for r in ranks)
     assert all(0 < r["compute_s"] <= r["wall_s"] and r["comm_s"] > 0 for r in ranks)
+    assert all(0 < r["wait_s"] < r["wall_s"] for r in ranks), "the barrier is timed apart"
     alone = run_workers(tasks.throughput_worker, 1, config)[0]
-    assert alone["comm_s"] == 0.0, "one worker has nothing to average"
+    assert alone["comm_s"] == alone["wait_s"] == 0.0, "one worker has nothing to average"
 
 
 def test_a_raising_worker_is_raised_again_with_its_message_and_no_worker_is_left():
