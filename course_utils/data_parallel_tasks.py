@@ -6,11 +6,11 @@ seeds in every process, so every rank starts from the same parameters and sees t
 
 * :func:`train_worker`: data-parallel SGD, each rank on its ``b`` samples of a global batch of
   ``k b``, gradients averaged with ``all_reduce``; :func:`sgd_reference` is one process with batch
-  ``k b`` (or ``k`` accumulated micro-batches of ``b``): the parameters agree to round-off.
-* :func:`first_step_gradients`: each rank's own gradient in the first step, before and after the
-  average (the control that the ranks computed on different blocks).
+  ``k b`` (or ``k`` accumulated micro-batches of ``b``): the parameters agree to round-off. It also
+  returns each rank's own first-step gradient, before and after the average (the control that the
+  ranks computed on different blocks).
 * :func:`time_all_reduce`: seconds per ``all_reduce`` of float32 vectors of several sizes.
-* :func:`throughput_worker`: a training step's compute and communication time, measured apart.
+* :func:`throughput_worker`: a training step's compute, waiting and all-reduce time, measured apart.
 * :func:`fail_on_rank`, :func:`sleep_for`: a worker that raises, one that outlives a timeout.
 """
 
@@ -28,7 +28,6 @@ from .validation import integer, real_number
 __all__ = [
     "check_train_config",
     "fail_on_rank",
-    "first_step_gradients",
     "global_batches",
     "make_mlp",
     "regression_data",
@@ -111,8 +110,10 @@ def _flat(model) -> np.ndarray:
     return torch.nn.utils.parameters_to_vector(model.parameters()).detach().numpy().copy()
 
 
-def train_worker(rank: int, k: int, config: dict) -> np.ndarray:
-    """Data-parallel SGD on rank ``rank`` of ``k``; returns the final parameters (flat float64).
+def train_worker(rank: int, k: int, config: dict) -> dict:
+    """Data-parallel SGD on rank ``rank`` of ``k``; returns the final parameters (``"params"``,
+    flat float64) and, from the first step, the rank's own gradient on its block
+    (``"first_local"``) and the averaged gradient it stepped with (``"first_averaged"``).
 
     config: ``n, d, hidden, seed`` (data and model), ``b`` (samples per rank per step), ``steps``,
     ``lr``. Each step the ranks share one global batch of ``k b`` indices; rank r takes the r-th
@@ -121,30 +122,25 @@ def train_worker(rank: int, k: int, config: dict) -> np.ndarray:
     check_train_config(config, k)
     X, y, model = _setup(config)
     b = config["b"]
+    first = {}
     for batch in global_batches(config["n"], k * b, config["steps"], config["seed"]):
         mine = batch[rank * b : (rank + 1) * b]
         loss = torch.nn.functional.mse_loss(model(X[mine]), y[mine])
         loss.backward()
+        if not first:  # the control: what this rank computed, before and after the average
+            first["first_local"] = _flat_grad(model)
         for p in model.parameters():
             dist.all_reduce(p.grad, op=dist.ReduceOp.SUM)
             p.grad /= k
+        if "first_averaged" not in first:
+            first["first_averaged"] = _flat_grad(model)
         _sgd_step(model, config["lr"])
-    return _flat(model)
+    return {"params": _flat(model), **first}
 
 
-def first_step_gradients(rank: int, k: int, config: dict) -> dict:
-    """The flat gradient rank ``rank`` computes on its own block of the first global batch
-    (``"local"``) and the average of the ``k`` ranks' gradients (``"averaged"``, after the
-    ``all_reduce``); config as for :func:`train_worker`."""
-    check_train_config(config, k)
-    X, y, model = _setup(config)
-    b = config["b"]
-    mine = global_batches(config["n"], k * b, 1, config["seed"])[0][rank * b : (rank + 1) * b]
-    torch.nn.functional.mse_loss(model(X[mine]), y[mine]).backward()
-    local = torch.nn.utils.parameters_to_vector(p.grad for p in model.parameters())
-    averaged = local.clone()
-    dist.all_reduce(averaged, op=dist.ReduceOp.SUM)
-    return {"local": local.numpy(), "averaged": (averaged / k).numpy()}
+def _flat_grad(model) -> np.ndarray:
+    grads = (p.grad for p in model.parameters())
+    return torch.nn.utils.parameters_to_vector(grads).detach().numpy().copy()
 
 
 def sgd_reference(config: dict, k: int, accumulate: bool = False) -> np.ndarray:
@@ -183,37 +179,47 @@ def time_all_reduce(rank: int, k: int, config: dict) -> dict:
 
 def throughput_worker(rank: int, k: int, config: dict) -> dict:
     """``config["steps"]`` SGD steps of a float32 MLP ``config["sizes"]`` at batch ``config["b"]``
-    per rank on random data, after one untimed warm-up step; the seconds spent in forward +
-    backward and in the gradient ``all_reduce`` (one flat buffer; none for k = 1; it includes the
-    time a rank waits for its peers to arrive), each summed over the steps, and the wall time of
-    the loop."""
+    per rank on random data, after one untimed warm-up step. Per step (medians over the steps, in
+    seconds): ``compute_s``, the forward and backward pass; ``wait_s``, a ``barrier`` after it (the
+    time this rank waits for its peers to arrive); ``comm_s``, the ``all_reduce`` of all gradients
+    in one flat buffer once every rank is there (no barrier and no all_reduce for k = 1: 0.0).
+    ``wall_s``: the wall time of the timed loop."""
     sizes, b = config["sizes"], config["b"]
     model = make_mlp(sizes, config["seed"], dtype=torch.float32)
     g = torch.Generator().manual_seed(config["seed"] + rank)
     X = torch.randn(b, sizes[0], generator=g)
     y = torch.randn(b, sizes[-1], generator=g)
     params = list(model.parameters())
-    compute = comm = 0.0
+    times = []  # per timed step: (compute, wait, all_reduce)
     start = time.perf_counter()
     for step in range(config["steps"] + 1):
         if step == 1:  # step 0 is the untimed warm-up (first-call allocations)
-            compute = comm = 0.0
+            times = []
             dist.barrier()
             start = time.perf_counter()
         t0 = time.perf_counter()
         torch.nn.functional.mse_loss(model(X), y).backward()
         flat = torch.cat([p.grad.reshape(-1) for p in params])
-        t1 = t2 = time.perf_counter()
+        t1 = t2 = t3 = time.perf_counter()
         if k > 1:  # one worker has nothing to average
+            dist.barrier()  # waiting for the peers, timed apart from the all_reduce
+            t2 = time.perf_counter()
             dist.all_reduce(flat)
             flat /= k
-            t2 = time.perf_counter()
+            t3 = time.perf_counter()
         torch.nn.utils.vector_to_parameters(flat, [p.grad for p in params])
         _sgd_step(model, 0.01)
-        compute, comm = compute + t1 - t0, comm + t2 - t1
+        times.append((t1 - t0, t2 - t1, t3 - t2))
     wall = time.perf_counter() - start
+    compute, wait, comm = (float(np.median(column)) for column in zip(*times, strict=True))
     n_params = sum(p.numel() for p in params)
-    return {"compute_s": compute, "comm_s": comm, "wall_s": wall, "params": n_params}
+    return {
+        "compute_s": compute,
+        "wait_s": wait,
+        "comm_s": comm,
+        "wall_s": wall,
+        "params": n_params,
+    }
 
 
 def fail_on_rank(rank: int, k: int, config: dict):

@@ -43,7 +43,7 @@ def no_worker_left():
 
 @pytest.mark.parametrize("k", [1, 2, 4])
 def test_k_workers_equal_one_process_at_batch_k_b(k):
-    ranks = run_workers(tasks.train_worker, k, CONFIG)
+    ranks = [r["params"] for r in run_workers(tasks.train_worker, k, CONFIG)]
     reference = tasks.sgd_reference(CONFIG, k)
     assert len(ranks) == k
     for params in ranks:
@@ -54,7 +54,7 @@ def test_k_workers_equal_one_process_at_batch_k_b(k):
 
 def test_spawn_start_method_gives_the_same_parameters():
     ranks = run_workers(tasks.train_worker, 2, CONFIG, start_method="spawn")
-    for params in ranks:
+    for params in (r["params"] for r in ranks):
         np.testing.assert_allclose(params, tasks.sgd_reference(CONFIG, 2), rtol=0, atol=1e-13)
 
 
@@ -75,13 +75,13 @@ def test_all_reduce_timing_reports_correct_sums():
     assert all(len(r["seconds"]) == 2 and min(r["seconds"]) > 0 for r in ranks)
 
 
-def test_first_step_gradients_differ_between_ranks_and_average_to_the_large_batch():
-    ranks = run_workers(tasks.first_step_gradients, 3, CONFIG)
-    local = np.array([r["local"] for r in ranks])
+def test_train_workers_first_gradients_differ_between_ranks_and_average_to_the_large_batch():
+    ranks = run_workers(tasks.train_worker, 3, CONFIG)
+    local = np.array([r["first_local"] for r in ranks])
     # each rank computed on its own block: a rank working on the whole batch would give equal rows
     assert min(np.abs(local[r] - local[q]).max() for r, q in ((0, 1), (0, 2), (1, 2))) > 1e-3
     for r in ranks:
-        np.testing.assert_allclose(r["averaged"], local.mean(axis=0), rtol=0, atol=1e-14)
+        np.testing.assert_allclose(r["first_averaged"], local.mean(axis=0), rtol=0, atol=1e-14)
 
 
 def test_throughput_worker_counts_its_steps_and_parameters():
@@ -89,8 +89,9 @@ def test_throughput_worker_counts_its_steps_and_parameters():
     ranks = run_workers(tasks.throughput_worker, 2, config)
     assert all(r["params"] == 3 * 5 + 5 + 5 * 2 + 2 for r in ranks)
     assert all(0 < r["compute_s"] <= r["wall_s"] and r["comm_s"] > 0 for r in ranks)
+    assert all(0 < r["wait_s"] < r["wall_s"] for r in ranks), "the barrier is timed apart"
     alone = run_workers(tasks.throughput_worker, 1, config)[0]
-    assert alone["comm_s"] == 0.0, "one worker has nothing to average"
+    assert alone["comm_s"] == alone["wait_s"] == 0.0, "one worker has nothing to average"
 
 
 def test_a_raising_worker_is_raised_again_with_its_message_and_no_worker_is_left():

@@ -3,7 +3,8 @@
 Questions: ``shard_indices`` (a variant of the lecture's per-step split: a whole epoch dealt to k
 ranks when k does not divide n), ``ring_all_reduce`` (the half of the ring the lecture does not
 show, the average, the bytes each worker really sends when the chunks are uneven, and the buffers
-after the reduce-scatter, which only a simulated ring gets right) and
+after the reduce-scatter, which only a simulated ring gets right; a case whose numbers cancel
+makes the average depend on the ring's order of additions, so numpy's mean does not pass) and
 ``scale_recipe`` (the linear scaling rule applied to a whole recipe). The references are written
 here in numpy (the course library has no numpy ring or sharding function to call instead).
 """
@@ -158,6 +159,18 @@ def _no_ring(grads):
     return averaged, sent, np.tile(np.sum(grads, axis=0), (len(grads), 1))
 
 
+def _tiled_mean(grads):
+    """The reduce-scatter simulated, but no all-gather: numpy's mean in every row."""
+    _, sent, scattered = _ring(grads)
+    return np.tile(np.mean(grads, axis=0), (len(grads), 1)), sent, scattered
+
+
+def _cancelling():
+    """k = 3, N = 6, rows 1e16, 1, -1e16: the sum depends on the order of the additions, so only
+    the ring's own order (each chunk starts at its own worker) gives the ring's result."""
+    return (np.array([[1e16] * 6, [1.0] * 6, [-1e16] * 6]),)
+
+
 def _entries(grads):
     averaged, sent, scattered = _ring(grads)
     return averaged, sent // np.asarray(grads).itemsize, scattered
@@ -184,6 +197,10 @@ RING_ALL_REDUCE = Question(
         Case(lambda: _gradients(3, 10, np.float64, 0), "k = 3 workers, N = 10, float64"),
         Case(lambda: _gradients(4, 8, np.float32, 1), "k = 4 workers, N = 8, float32"),
         Case(lambda: _gradients(1, 5, np.float64, 2), "one worker (nothing to send)"),
+        Case(
+            _cancelling,
+            "k = 3, N = 6, rows 1e16, 1, -1e16: the order of the ring's additions shows",
+        ),
         Case(_ring_case, "k does not divide N, float64", hidden=True),
         Case(lambda: _gradients(6, 4, np.float32, 3), "more workers than entries", hidden=True),
     ),
@@ -210,6 +227,13 @@ RING_ALL_REDUCE = Question(
             "worker: count what each worker really sends; when k does not divide N the chunks "
             "differ in size and so do the workers' counts.",
             _formula_bytes,
+        ),
+        Mistake(
+            "Every row is numpy's mean of the gradients, not what the ring computes: the "
+            "all-gather copies the finished chunks of the reduce-scatter around the ring, so "
+            "every worker ends with the ring's own sums (added in the ring's order, which "
+            "matters when numbers cancel), divided by k. Simulate the all-gather.",
+            _tiled_mean,
         ),
         Mistake(
             "The bytes are counted in entries: multiply by the itemsize of the array's dtype "
