@@ -171,6 +171,12 @@ def _cancelling():
     return (np.array([[1e16] * 6, [1.0] * 6, [-1e16] * 6]),)
 
 
+def _divided_first(grads):
+    """Each gradient divided by k before the ring (DDP's default hook), nothing divided after."""
+    g = np.asarray(grads)
+    return _ring(g / len(g), average=False)
+
+
 def _entries(grads):
     averaged, sent, scattered = _ring(grads)
     return averaged, sent // np.asarray(grads).itemsize, scattered
@@ -236,6 +242,13 @@ RING_ALL_REDUCE = Question(
             _tiled_mean,
         ),
         Mistake(
+            "Each gradient was divided by k before the ring (what DDP's default communication "
+            "hook does): that changes the buffers after the reduce-scatter and the rounding when "
+            "numbers cancel. This task fixes the order: run the ring on the gradients as given "
+            "and divide by k at the end.",
+            _divided_first,
+        ),
+        Mistake(
             "The bytes are counted in entries: multiply by the itemsize of the array's dtype "
             "(4 for float32, 8 for float64).",
             _entries,
@@ -273,9 +286,9 @@ SCALE_RECIPE = Question(
             lambda lr, w, t, k: (lr, math.ceil(w / k), math.ceil(t / k)),
         ),
         Mistake(
-            "That is square-root scaling (lr * sqrt(k)). On the lecture's task it worked as well "
-            "as the linear rate (§4 could not tell them apart), but this question asks for the "
-            "linear scaling rule: the rate times k.",
+            "That is square-root scaling (lr * sqrt(k)). On the lecture's task it worked at least "
+            "as well as the linear rate (§4 cannot separate the two rules), but this question asks "
+            "for the linear scaling rule: the rate times k.",
             lambda lr, w, t, k: (lr * math.sqrt(k), math.ceil(w / k), math.ceil(t / k)),
         ),
         Mistake(
