@@ -14,7 +14,7 @@ from pathlib import Path
 import nbformat
 from nbclient.exceptions import CellExecutionError
 
-from .kernel_polling import PollingNotebookClient
+from .kernel_polling import client_for
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -25,12 +25,7 @@ def execute_notebook(path: Path, timeout: int = 600) -> tuple[nbformat.NotebookN
     Raises ``CellExecutionError`` (with the failing cell's traceback) when a cell fails.
     """
     nb = nbformat.read(path, as_version=4)
-    client = PollingNotebookClient(
-        nb,
-        timeout=timeout,
-        kernel_name="python3",
-        resources={"metadata": {"path": str(path.parent)}},
-    )
+    client = client_for(nb, path, timeout)
     start = time.perf_counter()
     client.execute()
     return nb, time.perf_counter() - start

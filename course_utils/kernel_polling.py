@@ -4,8 +4,8 @@ nbclient waits for each cell's ``execute_reply`` with ONE zmq poll as long as th
 That poll sometimes misses the wake-up although the reply has arrived (jupyter/nbclient#312,
 seen here with ipywidgets cells): the kernel sits idle and the run stalls for the whole timeout,
 then fails. Polling in short slices re-checks the socket every second, so a missed wake-up costs
-at most a second. Used by ``build`` (headless runs, benchmarks, the determinism test) and by the
-grader's runner; imports only nbclient.
+at most a second. Used by ``build`` (headless runs, benchmarks, the determinism test), ``progress``,
+the site builder and the grader's runner; imports only nbclient.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from time import monotonic
 
 from nbclient import NotebookClient
 
-__all__ = ["PollingNotebookClient"]
+__all__ = ["PollingNotebookClient", "client_for"]
 
 SLICE_SECONDS = 1.0
 
@@ -43,3 +43,16 @@ class PollingNotebookClient(NotebookClient):
         kc = await super().async_start_new_kernel_client()
         kc.shell_channel.get_msg = _sliced(kc.shell_channel.get_msg)
         return kc
+
+
+def client_for(nb, path, timeout: float, **options) -> PollingNotebookClient:
+    """A polling client that runs ``nb`` (read from ``path``) in a fresh ``python3`` kernel whose
+    working directory is the notebook's folder, as JupyterLab runs it; ``options`` go to nbclient
+    (e.g. ``allow_errors=True``, ``store_widget_state=True``)."""
+    return PollingNotebookClient(
+        nb,
+        timeout=timeout,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(path.parent)}},
+        **options,
+    )

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import nbformat
 
-from .kernel_polling import PollingNotebookClient
+from .kernel_polling import client_for
 from .workspace import REPO, find_notebook, workspace_path
 
 CELL_TIMEOUT = 120
@@ -84,13 +84,7 @@ def _hint(outputs) -> str:
 def run_exercise(path: Path) -> NotebookResult:
     """Execute one exercise notebook (a copy in memory) and read its graded check cells."""
     nb = nbformat.read(path, as_version=4)
-    client = PollingNotebookClient(
-        nb,
-        timeout=CELL_TIMEOUT,
-        kernel_name="python3",
-        allow_errors=True,
-        resources={"metadata": {"path": str(path.parent)}},
-    )
+    client = client_for(nb, path, CELL_TIMEOUT, allow_errors=True)
     # The kernel's own log lines (a transport warning) are not the learner's business.
     client.execute(stderr=subprocess.DEVNULL)
     results = []

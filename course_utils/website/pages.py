@@ -14,7 +14,7 @@ from pathlib import Path
 
 import nbformat
 
-from ..kernel_polling import PollingNotebookClient
+from ..kernel_polling import client_for
 from . import glossary as G
 from .static_widgets import ALT_TEXT_HOOK, count_figures, freeze_widgets
 
@@ -37,13 +37,7 @@ def execute(path: Path, timeout: int = 600) -> nbformat.NotebookNode:
     """Run ``path`` in a fresh kernel, keeping widget state and giving every figure alt text."""
     nb = nbformat.read(path, as_version=4)
     nb.cells.insert(0, nbformat.v4.new_code_cell(ALT_TEXT_HOOK))
-    client = PollingNotebookClient(
-        nb,
-        timeout=timeout,
-        kernel_name="python3",
-        store_widget_state=True,
-        resources={"metadata": {"path": str(path.parent)}},
-    )
+    client = client_for(nb, path, timeout, store_widget_state=True)
     client.execute()
     nb.cells.pop(0)
     for cell in nb.cells:  # the hidden cell took execution count 1
