@@ -164,10 +164,13 @@ def describe(proc: psutil.Process) -> str:
     return f"{proc.pid} (gone)"
 
 
+GRACE_S = 15  # seconds the Hub's servers and kernels get to exit after the Hub stops
+
+
 def stop(hub: subprocess.Popen | None, marker: str) -> list[str]:
     """Stop the Hub (it stops the servers and the proxy), then kill by pid whatever is left.
 
-    Returns the processes that were still running after the Hub stopped. A second Ctrl-C or
+    Returns the processes that were still running GRACE_S after the Hub stopped. A second Ctrl-C or
     SIGTERM while this runs is ignored, so it always finishes.
     """
     ignored = {}
@@ -178,7 +181,9 @@ def stop(hub: subprocess.Popen | None, marker: str) -> list[str]:
             hub.send_signal(signal.SIGTERM)
             with contextlib.suppress(subprocess.TimeoutExpired):
                 hub.wait(timeout=30)
-        left = marked_processes(marker)
+        # A server's kernels exit a moment after their server (under load, seconds): give them
+        # GRACE_S to go on their own before counting them as left behind by the Hub.
+        _, left = psutil.wait_procs(marked_processes(marker), timeout=GRACE_S)
         leftovers = [describe(p) for p in left]
         for proc in left:
             with contextlib.suppress(psutil.Error):
