@@ -225,3 +225,71 @@ def test_a_warmup_cosine_shifted_by_one_step_gets_its_own_hint():
 
     with pytest.raises(CheckFailed, match=r"hint: Every value is one step ahead"):
         checker("05_learning_rate_schedules")("warmup_cosine_lrs", shifted)
+
+
+# ------------------------------------------- answers the December read found passing (issue 15)
+
+
+def _judged(assignment, name, answer, seed=7):
+    """Every case, hidden ones with the inputs a grading run with ``seed`` draws."""
+    from course_utils.grading import scoring
+
+    question = specs.load(assignment).question(name)
+    inputs = scoring.case_inputs(question, seed)
+    observations = [
+        observe(question, case, answer, args)
+        for case, args in zip(question.cases, inputs, strict=True)
+    ]
+    return scoring.judge_question(question, inputs, observations)
+
+
+def _forward_difference_ignoring_h(f, x, h=1e-5):
+    x = np.array(x, dtype=float)
+    grad = np.zeros_like(x)
+    for i in range(x.size):
+        e = np.zeros_like(x)
+        e[i] = 1e-8
+        grad[i] = (f(x + e) - f(x)) / 1e-8
+    return grad
+
+
+def test_a_forward_difference_that_ignores_h_fails_on_the_large_h_case():
+    check = checker("01_gradient_descent")
+    with pytest.raises(CheckFailed, match=r"h = 0\.1(.|\n)*hint: Your result does not depend on h"):
+        check("numerical_gradient", _forward_difference_ignoring_h)
+    question = specs.load("01_gradient_descent").question("numerical_gradient")
+    case = question.cases[-1]
+    assert not case.hidden and "h = 0.1" in case.description
+    assert question.reference(*case.make_inputs())[0] == pytest.approx(3.01, abs=1e-12)
+    assert (
+        _judged("01_gradient_descent", "numerical_gradient", _forward_difference_ignoring_h).score
+        == 0
+    )
+
+
+def _divergence_on_size(grad_fn, x0, lr, tol=1e-6, max_iters=1000):
+    """The read's passing answer: a divergence test on ||x|| > 1e6 (the spec's named mistake)."""
+    from course_utils.specs.gradient_descent import _raises_on_large_x
+
+    return _raises_on_large_x(grad_fn, x0, lr, tol, max_iters)
+
+
+def test_a_divergence_test_on_the_size_of_x_fails_on_large_finite_iterates():
+    check = checker("01_gradient_descent")
+    with pytest.raises(CheckFailed, match=r"(?s)x0 = \[3e8, -4e8\].*hint: This run converges"):
+        check("gradient_descent", _divergence_on_size)
+    result = _judged("01_gradient_descent", "gradient_descent", _divergence_on_size)
+    assert result.score == 0 and "hidden test 9 of 9 failed" in result.output
+
+
+def test_a_raising_mistake_gets_its_hint_and_an_unknown_raise_the_question_hint():
+    question = specs.load("01_gradient_descent").question("gradient_descent")
+    far = next(c for c in question.visible_cases if "3e8" in c.description)
+
+    def raises_value_error(*args):
+        raise ValueError("no")
+
+    verdict = judge(question, far, observe(question, far, _divergence_on_size))
+    assert not verdict.passed and verdict.hint.startswith("This run converges")
+    verdict = judge(question, far, observe(question, far, raises_value_error))
+    assert not verdict.passed and verdict.hint == question.hint
