@@ -293,3 +293,39 @@ def test_a_raising_mistake_gets_its_hint_and_an_unknown_raise_the_question_hint(
     assert not verdict.passed and verdict.hint.startswith("This run converges")
     verdict = judge(question, far, observe(question, far, raises_value_error))
     assert not verdict.passed and verdict.hint == question.hint
+
+
+def _solution_function(assignment, name, namespace):
+    """Define the solution notebook's answer ``name`` in ``namespace`` (its cell, as written)."""
+    nb = nbformat.read(ROOT / "solutions" / f"{assignment}.ipynb", as_version=4)
+    (cell,) = [c for c in nb.cells if c.source.startswith(f"def {name}(")]
+    exec(compile(cell.source, name, "exec"), namespace)
+    return namespace[name]
+
+
+def test_sgd_epoch_is_graded_on_its_own_a_wrong_question_3_does_not_sink_it():
+    def minibatch_indices(n, batch_size, n_epochs, rng):  # wrong: never shuffled
+        return [
+            np.arange(n)[i : i + batch_size]
+            for _ in range(n_epochs)
+            for i in range(0, n, batch_size)
+        ]
+
+    namespace = {"np": np, "minibatch_indices": minibatch_indices}
+    sgd_epoch = _solution_function("02_batch_stochastic_minibatch", "sgd_epoch", namespace)
+    assignment = "02_batch_stochastic_minibatch"
+    assert _judged(assignment, "minibatch_indices", minibatch_indices).score == 0
+    result = _judged(assignment, "sgd_epoch", sgd_epoch)
+    assert result.score == result.max_score == 3, result.output
+
+
+def test_an_answer_that_iterates_the_library_loader_scores_0():
+    from course_utils.data import MiniBatches
+
+    def from_the_loader(n, batch_size, n_epochs, rng):
+        loader = MiniBatches(n, batch_size, rng=rng)
+        return [b for _ in range(n_epochs) for b in loader]
+
+    question = specs.load("02_batch_stochastic_minibatch").question("minibatch_indices")
+    assert all(_verdicts(question, from_the_loader))  # right values: only the library rule stops it
+    assert "course_utils.data.regression.MiniBatches.__iter__" in question.library_names
