@@ -295,6 +295,24 @@ def test_a_raising_mistake_gets_its_hint_and_an_unknown_raise_the_question_hint(
     assert not verdict.passed and verdict.hint == question.hint
 
 
+def test_sigmoid_forms_fail_exactly_as_the_exercise_says():
+    """The textbook form overflows with a warning but returns the right 0: it passes (the check
+    compares values, as exercise 03 states); forms dividing inf by inf return NaN and fail."""
+    check = checker("03_backpropagation")
+    with np.errstate(over="ignore"):
+        check("sigmoid_grad", lambda z: 1 / (1 + np.exp(-z)) * (1 - 1 / (1 + np.exp(-z))))
+    quotients = [
+        lambda z: np.exp(-z) / (1 + np.exp(-z)) ** 2,
+        lambda z: np.exp(z) / (1 + np.exp(z)) * (1 / (1 + np.exp(z))),
+    ]
+    for form in quotients:
+        with np.errstate(over="ignore", invalid="ignore"):
+            with pytest.raises(CheckFailed, match=r"(?s)contains NaN.*hint: NaN at \|z\| = 800"):
+                check("sigmoid_grad", form)
+    text = nbformat.read(ROOT / "solutions" / "03_backpropagation.ipynb", as_version=4).cells[2]
+    assert "**fails**" in text.source and "**passes**" in text.source
+
+
 def _solution_function(assignment, name, namespace):
     """Define the solution notebook's answer ``name`` in ``namespace`` (its cell, as written)."""
     nb = nbformat.read(ROOT / "solutions" / f"{assignment}.ipynb", as_version=4)
@@ -329,3 +347,12 @@ def test_an_answer_that_iterates_the_library_loader_scores_0():
     question = specs.load("02_batch_stochastic_minibatch").question("minibatch_indices")
     assert all(_verdicts(question, from_the_loader))  # right values: only the library rule stops it
     assert "course_utils.data.regression.MiniBatches.__iter__" in question.library_names
+
+
+def test_no_hint_of_exercises_00_to_04_calls_another_answer_right():
+    """A hint may name another method, never call it right for the case the question asks about
+    (the init_std hint once called LeCun's scale right for tanh, where the question asks Xavier)."""
+    for assignment in [a for a in specs.ASSIGNMENT_IDS if a[:2] in ("00", "01", "02", "03", "04")]:
+        for question in specs.load(assignment).questions:
+            for hint in [question.hint] + [m.hint for m in question.mistakes]:
+                assert "right for" not in hint, (assignment, question.name, hint)
