@@ -356,3 +356,9 @@ def test_no_hint_of_exercises_00_to_04_calls_another_answer_right():
         for question in specs.load(assignment).questions:
             for hint in [question.hint] + [m.hint for m in question.mistakes]:
                 assert "right for" not in hint, (assignment, question.name, hint)
+
+
+def test_the_adamw_hint_does_not_call_the_paper_s_form_a_slip():
+    question = specs.load("04_momentum_adaptive").question("adamw_step")
+    (hint,) = [m.hint for m in question.mistakes if "paper" in m.hint]
+    assert "Loshchilov & Hutter" in hint and "torch.optim.AdamW" in hint
