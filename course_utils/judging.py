@@ -91,6 +91,18 @@ def _matching_mistake(question: Question, args: tuple, got) -> str:
     return question.hint
 
 
+def _mistake_raising(question: Question, args: tuple, error_type: str) -> str:
+    """The hint of the first mistake that raises ``error_type`` on these arguments (a wrong
+    answer that raises where the reference returns, e.g. a divergence test on a finite x)."""
+    for mistake in question.mistakes:
+        try:
+            mistake.answer(*copy.deepcopy(args))
+        except Exception as exc:  # noqa: BLE001 - any exception a mistake raises is its output
+            if type(exc).__name__ == error_type:
+                return mistake.hint
+    return question.hint
+
+
 def _library_message(question: Question) -> str:
     names = ", ".join(f"`{n}`" for n in question.library_names) or "the course library"
     return (
@@ -119,7 +131,10 @@ def judge(question: Question, case: Case, observation, args: tuple | None = None
         # The exception's text may quote the input, and its type's name is the student's text:
         # a hidden case names only a built-in exception type.
         error_type = obs.error_type if obs.error_type in _BUILTIN_ERRORS else "an exception"
-        return Verdict(False, f"raised {obs.error}", question.hint, True, f"raised {error_type}.")
+        hint = question.hint
+        if question.kind == "function" and obs.error_type in _BUILTIN_ERRORS:
+            hint = _mistake_raising(question, args, obs.error_type)
+        return Verdict(False, f"raised {obs.error}", hint, True, f"raised {error_type}.")
     if obs.outcome == "missing":
         return Verdict(
             False,

@@ -225,3 +225,140 @@ def test_a_warmup_cosine_shifted_by_one_step_gets_its_own_hint():
 
     with pytest.raises(CheckFailed, match=r"hint: Every value is one step ahead"):
         checker("05_learning_rate_schedules")("warmup_cosine_lrs", shifted)
+
+
+# ------------------------------------------- answers the December read found passing (issue 15)
+
+
+def _judged(assignment, name, answer, seed=7):
+    """Every case, hidden ones with the inputs a grading run with ``seed`` draws."""
+    from course_utils.grading import scoring
+
+    question = specs.load(assignment).question(name)
+    inputs = scoring.case_inputs(question, seed)
+    observations = [
+        observe(question, case, answer, args)
+        for case, args in zip(question.cases, inputs, strict=True)
+    ]
+    return scoring.judge_question(question, inputs, observations)
+
+
+def _forward_difference_ignoring_h(f, x, h=1e-5):
+    x = np.array(x, dtype=float)
+    grad = np.zeros_like(x)
+    for i in range(x.size):
+        e = np.zeros_like(x)
+        e[i] = 1e-8
+        grad[i] = (f(x + e) - f(x)) / 1e-8
+    return grad
+
+
+def test_a_forward_difference_that_ignores_h_fails_on_the_large_h_case():
+    check = checker("01_gradient_descent")
+    with pytest.raises(CheckFailed, match=r"h = 0\.1(.|\n)*hint: Your result does not depend on h"):
+        check("numerical_gradient", _forward_difference_ignoring_h)
+    question = specs.load("01_gradient_descent").question("numerical_gradient")
+    case = question.cases[-1]
+    assert not case.hidden and "h = 0.1" in case.description
+    assert question.reference(*case.make_inputs())[0] == pytest.approx(3.01, abs=1e-12)
+    assert (
+        _judged("01_gradient_descent", "numerical_gradient", _forward_difference_ignoring_h).score
+        == 0
+    )
+
+
+def _divergence_on_size(grad_fn, x0, lr, tol=1e-6, max_iters=1000):
+    """The read's passing answer: a divergence test on ||x|| > 1e6 (the spec's named mistake)."""
+    from course_utils.specs.gradient_descent import _raises_on_large_x
+
+    return _raises_on_large_x(grad_fn, x0, lr, tol, max_iters)
+
+
+def test_a_divergence_test_on_the_size_of_x_fails_on_large_finite_iterates():
+    check = checker("01_gradient_descent")
+    with pytest.raises(CheckFailed, match=r"(?s)x0 = \[3e8, -4e8\].*hint: This run converges"):
+        check("gradient_descent", _divergence_on_size)
+    result = _judged("01_gradient_descent", "gradient_descent", _divergence_on_size)
+    assert result.score == 0 and "hidden test 9 of 9 failed" in result.output
+
+
+def test_a_raising_mistake_gets_its_hint_and_an_unknown_raise_the_question_hint():
+    question = specs.load("01_gradient_descent").question("gradient_descent")
+    far = next(c for c in question.visible_cases if "3e8" in c.description)
+
+    def raises_value_error(*args):
+        raise ValueError("no")
+
+    verdict = judge(question, far, observe(question, far, _divergence_on_size))
+    assert not verdict.passed and verdict.hint.startswith("This run converges")
+    verdict = judge(question, far, observe(question, far, raises_value_error))
+    assert not verdict.passed and verdict.hint == question.hint
+
+
+def test_sigmoid_forms_fail_exactly_as_the_exercise_says():
+    """The textbook form overflows with a warning but returns the right 0: it passes (the check
+    compares values, as exercise 03 states); forms dividing inf by inf return NaN and fail."""
+    check = checker("03_backpropagation")
+    with np.errstate(over="ignore"):
+        check("sigmoid_grad", lambda z: 1 / (1 + np.exp(-z)) * (1 - 1 / (1 + np.exp(-z))))
+    quotients = [
+        lambda z: np.exp(-z) / (1 + np.exp(-z)) ** 2,
+        lambda z: np.exp(z) / (1 + np.exp(z)) * (1 / (1 + np.exp(z))),
+    ]
+    for form in quotients:
+        with np.errstate(over="ignore", invalid="ignore"):
+            with pytest.raises(CheckFailed, match=r"(?s)contains NaN.*hint: NaN at \|z\| = 800"):
+                check("sigmoid_grad", form)
+    text = nbformat.read(ROOT / "solutions" / "03_backpropagation.ipynb", as_version=4).cells[2]
+    assert "**fails**" in text.source and "**passes**" in text.source
+
+
+def _solution_function(assignment, name, namespace):
+    """Define the solution notebook's answer ``name`` in ``namespace`` (its cell, as written)."""
+    nb = nbformat.read(ROOT / "solutions" / f"{assignment}.ipynb", as_version=4)
+    (cell,) = [c for c in nb.cells if c.source.startswith(f"def {name}(")]
+    exec(compile(cell.source, name, "exec"), namespace)
+    return namespace[name]
+
+
+def test_sgd_epoch_is_graded_on_its_own_a_wrong_question_3_does_not_sink_it():
+    def minibatch_indices(n, batch_size, n_epochs, rng):  # wrong: never shuffled
+        return [
+            np.arange(n)[i : i + batch_size]
+            for _ in range(n_epochs)
+            for i in range(0, n, batch_size)
+        ]
+
+    namespace = {"np": np, "minibatch_indices": minibatch_indices}
+    sgd_epoch = _solution_function("02_batch_stochastic_minibatch", "sgd_epoch", namespace)
+    assignment = "02_batch_stochastic_minibatch"
+    assert _judged(assignment, "minibatch_indices", minibatch_indices).score == 0
+    result = _judged(assignment, "sgd_epoch", sgd_epoch)
+    assert result.score == result.max_score == 3, result.output
+
+
+def test_an_answer_that_iterates_the_library_loader_scores_0():
+    from course_utils.data import MiniBatches
+
+    def from_the_loader(n, batch_size, n_epochs, rng):
+        loader = MiniBatches(n, batch_size, rng=rng)
+        return [b for _ in range(n_epochs) for b in loader]
+
+    question = specs.load("02_batch_stochastic_minibatch").question("minibatch_indices")
+    assert all(_verdicts(question, from_the_loader))  # right values: only the library rule stops it
+    assert "course_utils.data.regression.MiniBatches.__iter__" in question.library_names
+
+
+def test_no_hint_of_exercises_00_to_04_calls_another_answer_right():
+    """A hint may name another method, never call it right for the case the question asks about
+    (the init_std hint once called LeCun's scale right for tanh, where the question asks Xavier)."""
+    for assignment in [a for a in specs.ASSIGNMENT_IDS if a[:2] in ("00", "01", "02", "03", "04")]:
+        for question in specs.load(assignment).questions:
+            for hint in [question.hint] + [m.hint for m in question.mistakes]:
+                assert "right for" not in hint, (assignment, question.name, hint)
+
+
+def test_the_adamw_hint_does_not_call_the_paper_s_form_a_slip():
+    question = specs.load("04_momentum_adaptive").question("adamw_step")
+    (hint,) = [m.hint for m in question.mistakes if "paper" in m.hint]
+    assert "Loshchilov & Hutter" in hint and "torch.optim.AdamW" in hint

@@ -14,6 +14,30 @@ from ..activations import sigmoid_grad as _sigmoid_grad
 from .base import Assignment, Case, Mistake, Question
 
 # ----------------------------------------------------------------------------- 1. sigmoid_grad
+# Which forms fail at |z| = 800 (measured): a quotient of two exponentials that both overflow,
+# e^{-z} / (1 + e^{-z})^2 at z = -800 or e^z / (1 + e^z) at z = 800, is inf / inf = NaN. The
+# textbook s = 1 / (1 + e^{-z}), then s (1 - s), overflows with a RuntimeWarning but returns
+# exactly 0 at both ends, the right value: the check compares values, so it passes (the
+# exercise says so; rejecting the warning would also fail the common np.where form, which
+# evaluates both branches everywhere and warns while returning the right values).
+
+
+def _quotient_minus(z):
+    with np.errstate(over="ignore", invalid="ignore"):
+        return np.exp(-z) / (1 + np.exp(-z)) ** 2
+
+
+def _quotient_plus(z):
+    with np.errstate(over="ignore", invalid="ignore"):
+        s = np.exp(z) / (1 + np.exp(z))
+        return s * (1 - s)
+
+
+_OVERFLOW_HINT = (
+    "NaN at |z| = 800: your form divides one exponential that overflows to inf by another "
+    "(inf over inf is NaN). Compute the sigmoid in a form whose exponential never has a "
+    "positive argument (the sign of z decides which form), then the derivative from it."
+)
 
 SIGMOID_GRAD = Question(
     name="sigmoid_grad",
@@ -26,7 +50,10 @@ SIGMOID_GRAD = Question(
         Case(lambda: (np.array([0.0]),), "z = [0] (the maximum, 1/4)"),
         Case(lambda: (np.array([-3.0, -0.5, 0.5, 2.0]),), "z = [-3, -0.5, 0.5, 2]"),
         Case(lambda: (np.array([[1.0, -1.0], [4.0, 0.1]]),), "a 2x2 array of pre-activations"),
-        Case(lambda: (np.array([-800.0, 800.0]),), "z = [-800, 800] (no overflow, no NaN)"),
+        Case(
+            lambda: (np.array([-800.0, 800.0]),),
+            "z = [-800, 800] (no NaN: the derivative is 0 at both, to float64 precision)",
+        ),
         Case(lambda: (np.linspace(-6, 6, 13),), "13 points in [-6, 6]", hidden=True),
     ),
     mistakes=(
@@ -42,6 +69,8 @@ SIGMOID_GRAD = Question(
             "That is the sigmoid itself, not its derivative: one factor of the derivative is missing.",
             lambda z: sigmoid(z),
         ),
+        Mistake(_OVERFLOW_HINT, _quotient_minus),
+        Mistake(_OVERFLOW_HINT, _quotient_plus),
     ),
     hint=(
         "Write the derivative through the sigmoid's own value (the lecture derives it), "
@@ -238,7 +267,9 @@ INIT_STD = Question(
             lambda fi, fo, a: _init_std(fi, fo, a) ** 2,
         ),
         Mistake(
-            "That is LeCun's scale, right for tanh-like units; ReLU zeroes half of its inputs, so He doubles the variance.",
+            "That is LeCun's scale, the square root of one over fan_in (it keeps the variance "
+            "through a linear unit); ReLU zeroes half of its inputs, so He doubles that "
+            "variance.",
             lambda fi, fo, a: float(np.sqrt(1.0 / fi)) if a == "relu" else _init_std(fi, fo, a),
         ),
         Mistake(

@@ -2,7 +2,8 @@
 
 Questions: ``mse_minibatch_grad``, ``logistic_minibatch_grad``, ``minibatch_indices``,
 ``sgd_epoch``. Randomness comes in through an explicit ``rng`` argument (a fresh
-``np.random.default_rng(seed)`` per case), so a learner's result can be compared exactly.
+``np.random.default_rng(seed)`` per case), so a learner's result can be compared exactly;
+``sgd_epoch`` gets the epoch's batches themselves, so it does not depend on question 3.
 Each mistake below is an implementation learners really write; the check names it when the
 learner's output equals that wrong implementation's output.
 """
@@ -186,40 +187,30 @@ MINIBATCH_INDICES = Question(
         "consecutive batches of batch_size (the last one may be shorter); the batches of all "
         "epochs go in one list, epoch after epoch."
     ),
+    # The lecture's loader follows the same rule: iterating it is not an answer.
+    library=("course_utils.data.regression.MiniBatches.__iter__",),
 )
 
 # ----------------------------------------------------------------------------- 4. sgd_epoch
+# The epoch's batches come in as an argument (not from question 3's function), so a wrong
+# minibatch_indices cannot cost this question its points: each question is graded on its own.
 
 
-def _sgd_epoch(w, X, y, lr, batch_size, rng):
+def _sgd_epoch(w, X, y, lr, batches):
     w = np.array(w, dtype=float)
-    for b in _minibatch_indices(len(y), batch_size, 1, rng):
+    for b in batches:
         w = w - lr * _mse_minibatch_grad(w, X[b], y[b])
     return w
 
 
-def _epoch_with(grad, order_of):
-    def run(w, X, y, lr, batch_size, rng):
+def _epoch_with(grad):
+    def run(w, X, y, lr, batches):
         w = np.array(w, dtype=float)
-        order = order_of(len(y), rng)
-        for i in range(0, len(y), batch_size):
-            b = order[i : i + batch_size]
+        for b in batches:
             w = w - lr * grad(w, X, y, b)
         return w
 
     return run
-
-
-def _shuffled(n, rng):
-    return rng.permutation(n)
-
-
-def _in_storage_order(n, rng):
-    return np.arange(n)
-
-
-def _batch_grad(w, X, y, b):
-    return _mse_minibatch_grad(w, X[b], y[b])
 
 
 def _summed_grad(w, X, y, b):
@@ -230,17 +221,33 @@ def _full_grad(w, X, y, b):
     return _mse_minibatch_grad(w, X, y)
 
 
-def _sgd_epoch_drops_last(w, X, y, lr, batch_size, rng):
+def _all_at_the_start(w, X, y, lr, batches):
     w = np.array(w, dtype=float)
-    for b in _minibatch_indices(len(y), batch_size, 1, rng):
-        if len(b) == batch_size:
-            w = w - lr * _mse_minibatch_grad(w, X[b], y[b])
-    return w
+    return w - lr * sum(_mse_minibatch_grad(w, X[b], y[b]) for b in batches)
 
 
-def _regression_epoch(seed, n, d, lr, batch_size):
-    w, X, y = _batch(seed, n, d)
-    return (w, X, y, lr, batch_size, np.random.default_rng(seed))
+def _last_batch_only(w, X, y, lr, batches):
+    w = np.array(w, dtype=float)
+    new = w
+    for b in batches:
+        new = w - lr * _mse_minibatch_grad(w, X[b], y[b])
+    return new
+
+
+def _epoch_case(seed, n, d, lr, batches):
+    def make():
+        w, X, y = _batch(seed, n, d)
+        return w, X, y, lr, [np.array(b) for b in batches]
+
+    return make
+
+
+def _random_epoch(rng):
+    n, d, batch_size = int(rng.integers(5, 40)), int(rng.integers(1, 5)), int(rng.integers(1, 9))
+    w, X, y = _batch(int(rng.integers(2**31)), n, d)
+    order = rng.permutation(n)
+    batches = [order[i : i + batch_size] for i in range(0, n, batch_size)]
+    return w, X, y, float(rng.uniform(0.01, 0.1)), batches
 
 
 SGD_EPOCH = Question(
@@ -250,41 +257,47 @@ SGD_EPOCH = Question(
     inputs_unchanged=True,
     cases=(
         Case(
-            lambda: _regression_epoch(10, 10, 2, 0.1, 4),
-            "n = 10, d = 2, lr = 0.1, batch_size = 4 (3 updates: 4, 4 and 2 samples), "
-            "rng = np.random.default_rng(10)",
+            _epoch_case(10, 10, 2, 0.1, [[7, 2, 9, 0], [5, 1, 8, 3], [4, 6]]),
+            "n = 10, d = 2, lr = 0.1, batches = [[7, 2, 9, 0], [5, 1, 8, 3], [4, 6]] "
+            "(3 updates: 4, 4 and 2 samples)",
         ),
-        Case(lambda: _regression_epoch(11, 5, 3, 0.05, 1), "plain SGD: batch_size = 1, n = 5"),
         Case(
-            lambda: _regression_epoch(12, 8, 2, 0.2, 8), "batch_size = n: one BGD step", hidden=True
+            _epoch_case(11, 5, 3, 0.05, [[3], [0], [4], [1], [2]]),
+            "plain SGD: n = 5, lr = 0.05, batches = [[3], [0], [4], [1], [2]]",
         ),
-        Case(lambda: _regression_epoch(13, 30, 4, 0.05, 7), "n = 30, batch_size = 7", hidden=True),
+        Case(
+            _epoch_case(12, 8, 2, 0.2, [[5, 0, 7, 2, 1, 6, 3, 4]]),
+            "one batch of all n = 8 samples: one BGD step",
+            hidden=True,
+        ),
+        Case(_random_epoch, "a random data set and a shuffled epoch's batches", hidden=True),
     ),
     mistakes=(
         Mistake(
             "Each step uses the SUM of the batch's gradients: average them (divide by the batch's "
             "own size, which is smaller for the last batch).",
-            _epoch_with(_summed_grad, _shuffled),
-        ),
-        Mistake(
-            "You went through the samples in storage order: start the epoch by drawing a random order of the samples from `rng`, and take the batches from it.",
-            _epoch_with(_batch_grad, _in_storage_order),
-        ),
-        Mistake(
-            "The last, smaller batch was skipped: an epoch uses every sample once, so the "
-            "remainder makes one more update.",
-            _sgd_epoch_drops_last,
+            _epoch_with(_summed_grad),
         ),
         Mistake(
             "Every step used the gradient of the WHOLE data set: use only the batch's rows, "
             "X[b] and y[b].",
-            _epoch_with(_full_grad, _shuffled),
+            _epoch_with(_full_grad),
+        ),
+        Mistake(
+            "Every batch's gradient was taken at the weights the epoch started from: take the "
+            "steps one after another, each at the weights the previous step left.",
+            _all_at_the_start,
+        ),
+        Mistake(
+            "Only the last batch's step is in your result: each step must start from the "
+            "weights the previous step left, not from the epoch's starting weights.",
+            _last_batch_only,
         ),
     ),
     hint=(
-        "One epoch: draw one random order of the samples from `rng`, then for each batch of "
-        "that order take one step with that batch's averaged MSE gradient (question 1); work "
-        "on a copy, so the input array is unchanged, and return the new weights."
+        "One epoch: for each batch of `batches`, in the order given, take one step with that "
+        "batch's averaged MSE gradient (question 1) at the current weights; work on a copy, so "
+        "the input array is unchanged, and return the new weights."
     ),
 )
 

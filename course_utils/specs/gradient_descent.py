@@ -59,6 +59,16 @@ def _central_over_h(f, x, h=1e-5):
     return 2 * numerical_gradient(f, x, h)
 
 
+def _ignores_h(f, x, h=1e-5):
+    # A step of its own instead of the argument h (the referee's pass: a forward difference with
+    # h = 1e-8); any answer that ignores h is close to the exact derivative on every case.
+    return numerical_gradient(f, x, 1e-6)
+
+
+def _cube(x):
+    return x[0] ** 3
+
+
 def _all_coordinates_at_once(f, x, h=1e-5):
     x = np.array(x, dtype=float)
     return np.full_like(x, (f(x + h) - f(x - h)) / (2 * h))
@@ -86,11 +96,23 @@ NUMERICAL_GRADIENT = Question(
             "Rosenbrock at a random point",
             hidden=True,
         ),
+        # Visible, listed last so that cases[2] stays a hidden generated case (test_grading_units).
+        Case(
+            lambda: (_cube, np.array([1.0]), 0.1),
+            "f(x) = x0**3 at x = [1] with a large step h = 0.1: the central difference is "
+            "exactly 3.01 (the derivative is 3; a forward difference gives 3.31)",
+        ),
     ),
     mistakes=(
         Mistake(
             "This is the forward difference (one step forward only): its error is O(h). The central difference steps both ways, by +h and by -h, and its error is O(h^2).",
             _forward_difference,
+        ),
+        Mistake(
+            "Your result does not depend on h: with h = 0.1 it is the exact derivative, where "
+            "the central difference with that step is not. Use the argument h as the step, in "
+            "the two evaluations and in the division, not a step of your own.",
+            _ignores_h,
         ),
         Mistake(
             "Your result is exactly twice the gradient: the central difference divides by 2h, "
@@ -193,6 +215,26 @@ def _stops_on_nan(grad_fn, x0, lr, tol=1e-6, max_iters=1000):
     return x, n_steps
 
 
+def _raises_on_large_x(grad_fn, x0, lr, tol=1e-6, max_iters=1000):
+    # A divergence test on the size of x: it raises on a run that is far away but converging.
+    x = np.array(x0, dtype=float)
+    n_steps = 0
+    while n_steps < max_iters and np.linalg.norm(grad_fn(x)) >= tol:
+        if np.linalg.norm(x) > 1e6:
+            raise FloatingPointError(f"diverged at step {n_steps}: ||x|| > 1e6")
+        x = x - lr * grad_fn(x)
+        n_steps += 1
+    return x, n_steps
+
+
+def _far_start(rng):
+    """A rotated quadratic (stable at lr = 0.4) started 10**20 to 10**100 from its minimizer."""
+    direction = rng.standard_normal(2)
+    scale = 10.0 ** rng.uniform(20, 100)
+    x0 = scale * direction / np.linalg.norm(direction)
+    return _quadratic_grad(_random_spd(rng)), x0, 0.4, 1e-6, 5000
+
+
 def _ignores_tol(grad_fn, x0, lr, tol=1e-6, max_iters=1000):
     x = np.array(x0, dtype=float)
     with np.errstate(over="ignore", invalid="ignore"):
@@ -269,8 +311,20 @@ GRADIENT_DESCENT = Question(
             "(must raise FloatingPointError)",
             raises="FloatingPointError",
         ),
+        Case(
+            lambda: (_quadratic_grad(_A_EXERCISE), np.array([3e8, -4e8]), 0.4, 1e-6, 1000),
+            "a far start x0 = [3e8, -4e8] at lr = 0.4 < 2/L = 0.5: the iterates are huge but "
+            "finite and shrink every step (it converges; no FloatingPointError)",
+        ),
+        Case(_far_start, "a far start, large but finite iterates", hidden=True),
     ),
     mistakes=(
+        Mistake(
+            "This run converges from a far start: its iterates are large but finite and shrink "
+            "every step, and you raised. A large x is not divergence: raise only when x is not "
+            "finite (inf or NaN).",
+            _raises_on_large_x,
+        ),
         Mistake(
             "You always ran max_iters steps: stop as soon as ||grad f(x)|| < tol "
             "(check it BEFORE each step, so starting at the minimum takes 0 steps).",

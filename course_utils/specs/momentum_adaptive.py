@@ -307,8 +307,10 @@ ADAMW_STEP = Question(
             _adamw_as_l2,
         ),
         Mistake(
-            "The decay is scaled by the learning rate: multiply x by (1 - lr * weight_decay), "
-            "not (1 - weight_decay).",
+            "You shrank x by the fraction weight_decay of itself. That is the paper's form "
+            "(Loshchilov & Hutter) with schedule multiplier 1, but this exercise follows "
+            "torch.optim.AdamW, whose shrink is the fraction lr * weight_decay: the decay is "
+            "scaled by the learning rate.",
             _adamw_decay_without_lr,
         ),
         Mistake(
