@@ -4,9 +4,9 @@ backpropagation through time over a whole sequence.
 
 A private part of the spec ``lstm_gru`` (the registry skips modules whose name starts with ``_``),
 kept apart so that each module stays small. ``lstm_bptt``'s reference is the library's layer
-``course_utils.rnn.LSTM`` (forward, then backward) on copies of the inputs, which an answer may not
-call; the one-step cells are allowed there (they equal questions 1 and 3 and keep the question
-graded on its own). Shapes: ``xs`` (T, B, D), time first as in ``torch.nn.LSTM``; ``h0``, ``c0``
+``course_utils.rnn.LSTM`` (forward, then backward) on copies of the inputs; an answer may call
+neither the layer nor the library's one-step LSTM cells (questions 1 and 3): it writes the steps
+inside, as ``bptt`` in exercise 06, so that each question is graded on its own. Shapes: ``xs`` (T, B, D), time first as in ``torch.nn.LSTM``; ``h0``, ``c0``
 (B, H); torch's LSTM weights, gate blocks i, f, g, o; ``d_hs`` (T, B, H), the loss's gradient on
 every h_t.
 """
@@ -177,12 +177,17 @@ LSTM_BPTT = Question(
         "the one on its c, and the weight gradients add up over the steps. Return (dxs, dh0, dc0, "
         "dW_ih, dW_hh, db)."
     ),
-    # The loop is the question: the layer computes the whole answer (a call scores 0); the one-step
-    # cells, equal to questions 1 and 3, are allowed.
+    # The loop is the question. The layer computes the whole answer, and the one-step cells are
+    # questions 1 and 3 (the grader counts calls to every library name of the assignment, so an
+    # answer calling them scores 0 here as well): the steps are written inside, as in exercise 06.
     library=(
         f"{LIBRARY}.LSTM.backward",
         f"{LIBRARY}.LSTM.forward",
         f"{LIBRARY}.LSTM.__call__",
         f"{LIBRARY}._fast_lstm.backward",
+        f"{LIBRARY}.lstm_cell_forward",
+        f"{LIBRARY}.lstm_cell_backward",
+        f"{LIBRARY}.lstm_gates_forward",
+        f"{LIBRARY}.lstm_gates_backward",
     ),
 )

@@ -6,7 +6,7 @@ Questions: ``lstm_step_forward``, ``gru_step_forward``, ``lstm_step_backward``, 
 (order i, f, g, o) and 3 for the GRU (order r, z, n); a sequence ``xs`` is (T, B, D), time first as
 in ``torch.nn.LSTM``. The references of the three step questions are the library's cell equations
 (``course_utils.rnn.cells``: ``lstm_cell_forward``, ``gru_cell_forward``, ``lstm_cell_backward``,
-which a graded answer to those questions may not call), run on copies of the inputs. Question 4,
+which a graded answer may not call), run on copies of the inputs. Question 4,
 BPTT through an LSTM over a sequence, and the wrong LSTM backward passes are in ``_lstm_backward``.
 The forget-gate bias follows the course's one convention (lectures 07 and 08): ``b_if = value``,
 ``b_hf = 0``. Each mistake below is an implementation learners really write.
