@@ -161,7 +161,8 @@ LSTM_BPTT = Question(
         ),
         Mistake(
             "Off by one in the loop: the reversed loop must visit every step from T - 1 down to 0 "
-            "included; yours stops before the first step, so x_0, h0 and c0 get no gradient.",
+            "included; yours stops before the first step, so x_0 gets no gradient and the step "
+            "from (h0, c0) is never gone back through.",
             _bptt_wrong(stop=1),
         ),
         Mistake(
