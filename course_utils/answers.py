@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .call_watch import CallWatch
+
 
 class NotPlainData(TypeError):
     """The answer is of a type that cannot be compared (not a number, array, tuple or list)."""
@@ -128,102 +130,6 @@ def plain_from_json(obj, _depth: int = 0):
     raise NotPlainData(f"unexpected answer encoding: {type(obj).__name__}.")
 
 
-# ---------------------------------------------------------------- comparison
-
-
-def describe(plain, raw=None) -> str:
-    """A short human-readable rendering of plain data for feedback messages (an array whose
-    values are all whole numbers is shown with integers, as the learner would write it; a
-    sequence in brackets when ``raw``, the reference's own result, is a list)."""
-    if plain is None:
-        return "None"
-    if isinstance(plain, float):
-        return f"{plain:.6g}"
-    if isinstance(plain, PlainArray):
-        arr = plain.to_numpy()
-        if arr.size and np.all(np.isfinite(arr)) and np.all(arr == np.round(arr)):
-            arr = arr.astype(np.int64)
-        with np.printoptions(precision=6, suppress=False, threshold=20, edgeitems=3):
-            body = np.array2string(arr, separator=", ")
-        return f"array({body}) (shape {plain.shape})"
-    items = raw if type(raw) in (list, tuple) and len(raw) == len(plain) else [None] * len(plain)
-    body = ", ".join(describe(v, r) for v, r in zip(plain, items, strict=True))
-    return f"[{body}]" if type(raw) is list else f"({body})"
-
-
-def container_word(raw) -> str:
-    """How the task names a returned sequence: "list" for a list, else "tuple"."""
-    return "list" if type(raw) is list else "tuple"
-
-
-def _kind(plain, word: str = "tuple") -> str:
-    if plain is None:
-        return "None"
-    if isinstance(plain, float):
-        return "a number"
-    if isinstance(plain, PlainArray):
-        return f"an array of shape {plain.shape}"
-    return f"a {word} of {len(plain)} items"
-
-
-def mismatch(expected, got, rtol: float, atol: float, raw=None) -> str | None:
-    """Return None when ``got`` matches ``expected`` (both plain data), else one sentence why not.
-
-    ``raw`` is the reference's own result (optional): its lists and tuples give the words of the
-    message ("a list of 6 items"); where a nested item differs, the message names it once, as
-    ``result[1][0]``."""
-    path, why = _first_difference(expected, got, rtol, atol, raw, "")
-    if why is None or not path:
-        return why
-    return f"in result{path}: {why}"
-
-
-def _first_difference(expected, got, rtol, atol, raw, path):
-    if got is None and expected is not None:
-        return path, "got None: does the function end with `return ...`?"
-    if isinstance(expected, float) and isinstance(got, PlainArray) and got.shape in ((), (1,)):
-        got = got.data[0]
-    if isinstance(expected, float):
-        if not isinstance(got, float):
-            return path, f"expected a number, got {_kind(got)}."
-        if math.isnan(got):
-            return path, "got NaN."
-        if not math.isclose(got, expected, rel_tol=rtol, abs_tol=atol):
-            return path, f"expected {expected:.6g}, got {got:.6g}."
-        return path, None
-    if isinstance(expected, PlainArray):
-        if not isinstance(got, PlainArray):
-            return path, f"expected an array of shape {expected.shape}, got {_kind(got)}."
-        if got.shape != expected.shape:
-            return path, f"expected an array of shape {expected.shape}, got shape {got.shape}."
-        e, g = expected.to_numpy(), got.to_numpy()
-        if np.isnan(g).any() and not np.isnan(e).any():
-            return path, "the array contains NaN."
-        if not np.allclose(g, e, rtol=rtol, atol=atol, equal_nan=True):
-            worst = int(np.argmax(np.abs(g - e).ravel()))
-            return path, (
-                f"values differ (largest difference {np.abs(g - e).ravel()[worst]:.3g} "
-                f"at flat index {worst})."
-            )
-        return path, None
-    if isinstance(expected, list):
-        word = container_word(raw)
-        if not isinstance(got, list):
-            return path, f"expected a {word} of {len(expected)} items, got {_kind(got, word)}."
-        if len(got) != len(expected):
-            return path, f"expected a {word} of {len(expected)} items, got {len(got)}."
-        items = raw if type(raw) in (list, tuple) and len(raw) == len(expected) else None
-        for i, (e, g) in enumerate(zip(expected, got, strict=True)):
-            sub = items[i] if items is not None else None
-            where, why = _first_difference(e, g, rtol, atol, sub, f"{path}[{i}]")
-            if why is not None:
-                return where, why
-        return path, None
-    if expected is None:
-        return path, (None if got is None else f"expected None, got {_kind(got)}.")
-    raise NotPlainData(f"expected value is not plain data: {type(expected).__name__}.")
-
-
 # ---------------------------------------------------------------- one observation of one test case
 
 
@@ -249,7 +155,9 @@ class Observation:
     (``error`` says why the result is not plain data), ``died`` (the kernel died: ``error``) or
     ``tampered`` (the grader saw the result channel abused: ``error``). ``inputs_after`` holds the
     array arguments after the call (None for the others), ``library_calls`` the number of calls
-    the answer made to the course library's own implementation of this question.
+    the answer made to the course library's own implementation of this question, ``changed_by``
+    the name of another graded function, called by the answer, that changed an array the answer
+    received in place ("" when none did; see ``call_watch``).
     """
 
     outcome: str
@@ -258,6 +166,7 @@ class Observation:
     error: str = ""
     inputs_after: tuple | None = None
     library_calls: int = 0
+    changed_by: str = ""
 
     def to_json(self) -> dict:
         data: dict = {"outcome": self.outcome}
@@ -273,6 +182,8 @@ class Observation:
             ]
         if self.library_calls:
             data["library_calls"] = self.library_calls
+        if self.changed_by:
+            data["changed_by"] = self.changed_by
         return data
 
     @classmethod
@@ -302,7 +213,10 @@ class Observation:
         calls = data.get("library_calls", 0)
         if type(calls) is not int or not 0 <= calls <= MAX_INT:
             raise ValueError("library_calls is not a count")
-        return cls(data["outcome"], value, text["error_type"], text["error"], after, calls)
+        by = data.get("changed_by", "")
+        if type(by) is not str or len(by) > 100 or (by and not by.isidentifier()):
+            raise ValueError("changed_by is not a name")
+        return cls(data["outcome"], value, text["error_type"], text["error"], after, calls, by)
 
 
 def inputs_after(args: tuple) -> tuple:
@@ -319,18 +233,24 @@ def inputs_after(args: tuple) -> tuple:
     return tuple(snapshot(a) for a in args)
 
 
-def observe_call(function, args: tuple, record_inputs: bool) -> Observation:
+def observe_call(function, args: tuple, record_inputs: bool, watch=()) -> Observation:
     """Call ``function(*args)`` and describe the result as an Observation (runs with the
-    learner's code: no reference and no expected value are involved here)."""
+    learner's code: no reference and no expected value are involved here). ``watch`` names the
+    exercise's other graded functions: one of them that changes the call's arrays is named."""
+    namespace = getattr(function, "__globals__", None)
+    watcher = CallWatch(namespace if type(namespace) is dict else {}, watch, args)
     try:
-        result = function(*args)
+        with watcher:
+            result = function(*args)
     except Exception as exc:  # the learner's code may raise anything
         name = type(exc).__name__
         return Observation("error", error_type=name, error=short_text(f"{name}: {exc}"))
-    return observe_result(result, args, record_inputs)
+    return observe_result(result, args, record_inputs, changed_by=watcher.changed_by)
 
 
-def observe_result(result, args: tuple, record_inputs: bool, library_calls: int = 0) -> Observation:
+def observe_result(
+    result, args: tuple, record_inputs: bool, library_calls: int = 0, changed_by: str = ""
+) -> Observation:
     """The Observation of a call that returned ``result`` (the one recorder: ``observe_call`` and
     the grading sandbox's probe, which sees the call made in a cell of its own, both use it)."""
     after = inputs_after(args) if record_inputs else None
@@ -338,7 +258,9 @@ def observe_result(result, args: tuple, record_inputs: bool, library_calls: int 
         value = to_plain(result)
     except NotPlainData as exc:
         return Observation("not_plain", error=short_text(exc), library_calls=library_calls)
-    return Observation("value", value, inputs_after=after, library_calls=library_calls)
+    return Observation(
+        "value", value, inputs_after=after, library_calls=library_calls, changed_by=changed_by
+    )
 
 
 def observe_value(value) -> Observation:

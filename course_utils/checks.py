@@ -44,11 +44,12 @@ class Checker:
             )
         question = self.assignment.question(name)
         cases = question.visible_cases
+        others = tuple(n for n in known if n != name)  # named if they change this call's arrays
         for number, case in enumerate(cases, start=1):
             args = case.make_inputs()
             try:
                 with _time_limit(question.timeout):
-                    observation = observe(question, case, answer, args)
+                    observation = observe(question, case, answer, args, others)
             except _CheckTimeout:
                 observation = Observation("timeout")
             verdict = judge(question, case, observation, args)

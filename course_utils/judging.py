@@ -18,14 +18,13 @@ from dataclasses import dataclass
 from .answers import (
     NotPlainData,
     Observation,
-    describe,
     inputs_after,
-    mismatch,
     observe_call,
     observe_value,
     short_text,
     to_plain,
 )
+from .comparison import describe, distinguishing_precision, first_difference, mismatch
 from .specs.base import Case, Question
 
 __all__ = ["Observation", "Verdict", "judge", "observe", "render_case"]
@@ -37,9 +36,12 @@ _BUILTIN_ERRORS = frozenset(
 )
 
 
-def observe(question: Question, case: Case, answer, args: tuple | None = None) -> Observation:
+def observe(
+    question: Question, case: Case, answer, args: tuple | None = None, watch=()
+) -> Observation:
     """Call ``answer`` on the case (or read it, for a value question). ``args`` defaults to
-    ``case.make_inputs()``; the grader passes the arguments it generated for this run."""
+    ``case.make_inputs()``; the grader passes the arguments it generated for this run. ``watch``
+    names the exercise's other graded functions (see ``call_watch``)."""
     if question.kind == "value":
         return observe_value(answer)
     if not callable(answer):
@@ -47,7 +49,7 @@ def observe(question: Question, case: Case, answer, args: tuple | None = None) -
             "not_plain", error=f"{question.name} should be a function, got {type(answer).__name__}."
         )
     args = case.make_inputs() if args is None else copy.deepcopy(args)  # the caller's stay intact
-    return observe_call(answer, args, question.records_inputs)
+    return observe_call(answer, args, question.records_inputs, watch)
 
 
 @dataclass(frozen=True)
@@ -142,33 +144,43 @@ def judge(question: Question, case: Case, observation, args: tuple | None = None
     if got is None and question.kind == "value":
         return Verdict(False, f"`{question.name}` is still None: set it to your answer.")
     expected, raw = _expected(question, args)
-    why = mismatch(expected, got, question.rtol, question.atol, raw)
-    if why is not None:
+    difference = first_difference(expected, got, question.rtol, question.atol, raw)
+    if difference is not None:
         hint = _matching_mistake(question, args, got)
-        if why.startswith(("got None", "got NaN", "the array contains NaN")):
+        why = difference.sentence(question.returns)
+        if difference.why.startswith(("got None", "got NaN", "the array contains NaN")):
             return Verdict(False, why, hint)
         if question.kind == "value":  # never reveal the answer itself
             if isinstance(got, float):
                 return Verdict(False, f"{describe(got)} is not the right answer.", hint)
+            if difference.values_only:
+                where = difference.where(question.returns)
+                return Verdict(
+                    False, f"{f'in {where}: ' if where else ''}{difference.summary}.", hint
+                )
             return Verdict(
                 False,
                 why.split(", got")[0].replace("expected", "your answer should be") + ".",
                 hint,
             )
-        if not isinstance(expected, float):
-            shown = f"\n    expected: {describe(expected, raw)}\n    got:      {describe(got, raw)}"
-            why += shown
+        if not isinstance(difference.expected, float):  # show the one item that differs
+            item, mine, words = difference.expected, difference.got, difference.raw
+            digits = distinguishing_precision(item, mine)
+            why += (
+                f"\n    expected: {describe(item, words, digits)}"
+                f"\n    got:      {describe(mine, words, digits)}"
+            )
         return Verdict(False, why, hint, reveals=True)
     if question.in_place:
         return _changed_in_place(question, args, obs.inputs_after)
     if question.inputs_unchanged:
-        return _inputs_unchanged(question, args, obs.inputs_after)
+        return _inputs_unchanged(question, args, obs.inputs_after, obs.changed_by)
     return Verdict(True)
 
 
 def _argument_name(question: Question, i: int) -> str:
     names = question.argument_names
-    return f"`{names[i]}`" if i < len(names) else f"argument {i + 1}"
+    return f"`{names[i]}`" if i < len(names) else f"args[{i}]"  # counted from 0, as result[i]
 
 
 def _changed_in_place(question: Question, args: tuple, after) -> Verdict:
@@ -192,12 +204,20 @@ def _changed_in_place(question: Question, args: tuple, after) -> Verdict:
     return Verdict(True)
 
 
-def _inputs_unchanged(question: Question, args: tuple, after) -> Verdict:
+def _inputs_unchanged(question: Question, args: tuple, after, changed_by: str = "") -> Verdict:
     before = inputs_after(args)
     if after is None or len(after) != len(before):
         return Verdict(False, "could not read the inputs back after the call.")
     for i, (b, a) in enumerate(zip(before, after, strict=True)):
         if b is not None and (a is None or mismatch(b, a, 0.0, 0.0) is not None):
+            if changed_by and changed_by != question.name:
+                return Verdict(
+                    False,
+                    f"your `{changed_by}`, which `{question.name}` calls, changed the argument "
+                    f"{_argument_name(question, i)} in place.",
+                    f"Fix `{changed_by}` first (its own check tests this too): work on a copy "
+                    "there (e.g. `a = a.copy()`, or `a * 0.9` instead of `a *= 0.9`).",
+                )
             return Verdict(
                 False,
                 f"the function changed its argument {_argument_name(question, i)} in place.",

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from course_utils.data import CharVocab, load_text
+from course_utils.data import CharVocab, consecutive_chunks, load_text
 from course_utils.data.text import CORPUS_PATH
 
 
@@ -83,3 +83,46 @@ def test_bad_arguments_raise_one_clear_sentence(make, match):
 def test_encode_rejects_a_non_string():
     with pytest.raises(TypeError, match="text must be a string, got list"):
         CharVocab("abc").encode(["a"])
+
+
+def test_consecutive_chunks_shapes_and_next_character_targets():
+    ids = np.arange(101)  # 100 inputs with a target each: 4 streams of 25, 3 chunks of 8 each
+    x, y = consecutive_chunks(ids, n_streams=4, chunk_len=8)
+    assert x.shape == y.shape == (3, 8, 4) and x.dtype == y.dtype == np.int64
+    assert np.array_equal(y, x + 1)  # each target is the id right after its input
+    assert np.array_equal(x[:, :, 1].ravel(), np.arange(24, 48))  # stream 1 starts at 1 * 24
+    assert np.array_equal(np.unique(x), np.arange(96))  # every id once, the tail 96.. dropped
+
+
+def test_consecutive_chunks_carry_chunk_i_plus_1_of_a_stream_continues_chunk_i():
+    text = load_text(5000)
+    vocab = CharVocab(text)
+    x, y = consecutive_chunks(vocab.encode(text), n_streams=7, chunk_len=16)
+    for j in range(7):
+        stream = vocab.decode(x[:, :, j].ravel())  # chunks 0, 1, ... of stream j, in order
+        assert stream in text and len(stream) == x.shape[0] * 16
+        assert np.array_equal(x[1:, 0, j], y[:-1, -1, j])  # chunk i+1 starts where chunk i ended
+    # a stream is one piece of text: its chunks are not interleaved with another stream's
+    assert vocab.decode(x[0, :, 1]) == text[x.shape[0] * 16 :][:16]
+
+
+def test_consecutive_chunks_accepts_the_smallest_input_and_torch_like_sequences():
+    x, y = consecutive_chunks([3, 1, 4, 1, 5], n_streams=2, chunk_len=2)
+    assert x.tolist() == [[[3, 4], [1, 1]]] and y.tolist() == [[[1, 1], [4, 5]]]
+
+
+@pytest.mark.parametrize(
+    ("ids", "n_streams", "chunk_len", "error", "match"),
+    [(np.arange(10), 0, 4, ValueError, "n_streams must be >= 1, got 0"),
+     (np.arange(10), 2, 0, ValueError, "chunk_len must be >= 1, got 0"),
+     (np.arange(10), 2, 2.0, TypeError, "chunk_len must be an int, got float"),
+     (np.arange(10), 3, 4, ValueError, r"ids of length 10 hold no chunk: .* at least .* = 13 ids"),
+     (np.zeros((4, 4), int), 1, 2, ValueError, "ids must be a 1-D sequence of integers"),
+     (np.linspace(0, 1, 9), 1, 2, ValueError, "ids must be a 1-D sequence of integers, got dtype float64"),
+     ([], 1, 1, ValueError, "ids of length 0 hold no chunk")],
+)  # fmt: skip
+def test_consecutive_chunks_rejects_bad_input_in_one_sentence(
+    ids, n_streams, chunk_len, error, match
+):
+    with pytest.raises(error, match=match):
+        consecutive_chunks(ids, n_streams, chunk_len)

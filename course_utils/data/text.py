@@ -9,6 +9,10 @@ it, so nothing is silently changed. With ``unknown="?"`` (any single character),
 added to the vocabulary if missing and every unseen character encodes to its id; decoding then
 returns it in their place. Decoding an id outside ``0 .. len(vocab) - 1`` always raises.
 
+``consecutive_chunks(ids, n_streams, chunk_len)`` lays a text out for truncated BPTT with the hidden
+state carried across chunks (as Karpathy's min-char-rnn does): ``n_streams`` parallel streams of
+consecutive text, cut into chunks so that chunk ``i + 1`` of stream ``j`` continues chunk ``i``.
+
 Imports numpy only.
 """
 
@@ -20,7 +24,7 @@ import numpy as np
 
 from ..validation import integer
 
-__all__ = ["CORPUS_PATH", "CharVocab", "load_text"]
+__all__ = ["CORPUS_PATH", "CharVocab", "consecutive_chunks", "load_text"]
 
 CORPUS_PATH = Path(__file__).with_name("tinyshakespeare.txt")
 
@@ -79,3 +83,34 @@ class CharVocab:
                 f"ids must lie in 0 .. {len(self) - 1}, got values in {arr.min()} .. {arr.max()}."
             )
         return "".join(self.chars[i] for i in arr.tolist())
+
+
+def consecutive_chunks(ids, n_streams, chunk_len) -> tuple[np.ndarray, np.ndarray]:
+    """``(x, y)``, each of shape ``(n_chunks, chunk_len, n_streams)``: inputs and next-id targets.
+
+    ``ids`` (a 1-D sequence of integers) is cut into ``n_streams`` equal pieces of consecutive
+    text, stream ``j`` starting at ``j * L`` with ``L = n_chunks * chunk_len`` and
+    ``n_chunks = ((len(ids) - 1) // n_streams) // chunk_len`` (the tail that fills no whole chunk is
+    dropped). ``x[i, :, j]`` is chunk ``i`` of stream ``j`` and ``y = `` the same positions shifted
+    by one, so ``x[i + 1, 0, j]`` is the id right after ``x[i, -1, j]`` (it equals ``y[i, -1, j]``):
+    a hidden state carried from chunk ``i`` of a stream to chunk ``i + 1`` has read the text just
+    before it. Each chunk ``x[i]`` is in torch's sequence-first layout ``(T, B)``. int64 arrays.
+    """
+    arr = np.asarray(ids)
+    if arr.ndim != 1 or (arr.size and arr.dtype.kind not in "iu"):
+        raise ValueError(
+            f"ids must be a 1-D sequence of integers, got dtype {arr.dtype} and shape {arr.shape}."
+        )
+    n_streams = integer(n_streams, "n_streams", low=1)
+    chunk_len = integer(chunk_len, "chunk_len", low=1)
+    n_chunks = max(arr.size - 1, 0) // n_streams // chunk_len
+    if n_chunks == 0:
+        raise ValueError(
+            f"ids of length {arr.size} hold no chunk: {n_streams} streams of chunk_len "
+            f"{chunk_len} need at least n_streams * chunk_len + 1 = {n_streams * chunk_len + 1} ids."
+        )
+    length = n_chunks * chunk_len  # of each stream
+    arr = arr.astype(np.int64, copy=False)
+    x = arr[: n_streams * length].reshape(n_streams, n_chunks, chunk_len)
+    y = arr[1 : n_streams * length + 1].reshape(n_streams, n_chunks, chunk_len)
+    return x.transpose(1, 2, 0).copy(), y.transpose(1, 2, 0).copy()

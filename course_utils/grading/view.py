@@ -26,6 +26,7 @@ IN_SANDBOX = (
     "__init__.py",
     "activations.py",
     "answers.py",  # plain data and the observation recorder (no reference)
+    "call_watch.py",  # which graded function changed the caller's arrays (no reference)
     "build.py",
     "clipping.py",
     "data/__init__.py",
@@ -81,6 +82,7 @@ GRADER_ONLY = (
     "website/",  # builds the offline static site (tooling); no submission needs it
     "checks.py",  # replaced by CHECKS_STAND_IN
     "judging.py",  # compares with the reference
+    "comparison.py",  # how a result differs from the expected one (used by judging)
     "specs/",  # references, hidden cases, tolerances; replaced by SPECS_STAND_IN
     "grading/",  # the trusted grader (except grading/sandbox/)
 )

@@ -78,6 +78,9 @@ class Question:
     # "course_utils.gradcheck.numerical_gradient"). A graded answer that calls one scores 0.
     # A reference imported from a library module is added automatically (see ``library_names``).
     library: tuple[str, ...] = ()
+    # The task's names of the returned tuple's items, e.g. ("dx", "dh_prev", "dc_prev", ...):
+    # feedback names the item that differs by them ("in `dc_prev`: ...") instead of result[2].
+    returns: tuple[str, ...] = ()
 
     def __post_init__(self):
         if self.kind not in ("function", "value"):
@@ -86,6 +89,12 @@ class Question:
             raise ValueError(f"points must be positive, got {self.points}.")
         if not self.cases:
             raise ValueError(f"question {self.name!r} needs at least one case.")
+        if type(self.returns) is not tuple or not all(
+            type(n) is str and n.isidentifier() for n in self.returns
+        ):
+            raise ValueError(
+                f"returns must be a tuple of names, got {self.returns!r} for {self.name!r}."
+            )
 
     @property
     def records_inputs(self) -> bool:
@@ -96,9 +105,11 @@ class Question:
     def argument_names(self) -> tuple[str, ...]:
         """The reference's parameter names: the task's own words for the arguments."""
         try:
-            return tuple(inspect.signature(self.reference).parameters)
+            parameters = inspect.signature(self.reference).parameters.values()
         except (TypeError, ValueError):
             return ()
+        named = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+        return tuple(p.name for p in parameters if p.kind in named)
 
     @property
     def visible_cases(self) -> tuple[Case, ...]:

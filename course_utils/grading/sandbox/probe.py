@@ -2,7 +2,7 @@
 
 The runner evaluates each test case with three short cells in the student's kernel::
 
-    _course_grading_args = __import__("course_utils.grading.sandbox.probe", fromlist=["x"]).prepare(TEXT)
+    _course_grading_args = __import__("course_utils.grading.sandbox.probe", fromlist=["x"]).prepare(TEXT, OTHERS)
     _course_grading_result = numerical_gradient(*_course_grading_args)
     __import__("course_utils.grading.sandbox.probe", fromlist=["x"]).report(NONCE, NAME, KIND, RECORD)
 
@@ -25,11 +25,13 @@ import json
 import sys
 
 from course_utils.answers import NotPlainData, Observation, observe_result, observe_value
+from course_utils.call_watch import CallWatch
 from course_utils.grading.sandbox.payload import decode
 
 MAX_LINE = 1_000_000  # characters of JSON per observation; larger answers are not graded
 _library_calls = [0]
 _baseline = [0]
+_watch: list[CallWatch | None] = [None]
 
 
 def _user_namespace() -> dict:
@@ -87,10 +89,23 @@ def install(library_names: list[str]) -> None:
                         setattr(module, name, counted)
 
 
-def prepare(text: str) -> tuple:
-    """The case's arguments; library calls are counted from here."""
+def _stop_watching() -> str:
+    watch, _watch[0] = _watch[0], None
+    if watch is None:
+        return ""
+    watch.stop()
+    return watch.changed_by
+
+
+def prepare(text: str, others=()) -> tuple:
+    """The case's arguments; library calls are counted from here, and the exercise's other graded
+    functions (``others``) are watched until ``report`` (see ``course_utils.call_watch``)."""
+    _stop_watching()  # a call that raised never reached ``report``
     _baseline[0] = _library_calls[0]
-    return decode(text)
+    args = decode(text)
+    _watch[0] = CallWatch(_user_namespace(), others, args)
+    _watch[0].start()
+    return args
 
 
 def _observation(name: str, kind: str, record_inputs: bool) -> Observation:
@@ -99,7 +114,8 @@ def _observation(name: str, kind: str, record_inputs: bool) -> Observation:
         return observe_value(namespace[name]) if name in namespace else Observation("missing")
     args = namespace.get("_course_grading_args", ())
     calls = _library_calls[0] - _baseline[0]
-    return observe_result(namespace.get("_course_grading_result"), args, record_inputs, calls)
+    result = namespace.get("_course_grading_result")
+    return observe_result(result, args, record_inputs, calls, _stop_watching())
 
 
 def report(nonce: str, name: str, kind: str, record_inputs: bool) -> None:

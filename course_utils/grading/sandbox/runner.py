@@ -151,7 +151,8 @@ class Run:
     def _evaluate(self, client, question: dict, encoded: str) -> dict:
         name, kind, limit = question["name"], question["kind"], question["timeout"]
         if kind == "function":
-            source = f"_course_grading_args = {PROBE}.prepare({encoded!r})"
+            others = [q["name"] for q in self.job["questions"] if q["name"] != name]
+            source = f"_course_grading_args = {PROBE}.prepare({encoded!r}, {others!r})"
             if self._run(client, source, HELPER_TIMEOUT):
                 raise _GiveUp("the test inputs could not be prepared in the kernel")
             error = self._run(

@@ -1,0 +1,166 @@
+"""Failure messages point at the one thing wrong: the item that differs, in the task's names, with
+enough digits to see the difference, indices counted from 0 everywhere."""
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import numpy as np
+import pytest
+
+from course_utils.answers import to_plain
+from course_utils.checks import CheckFailed, checker
+from course_utils.comparison import first_difference, two_numbers
+from course_utils.judging import judge, observe
+from course_utils.specs.base import Case, Question
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _backward(x, w):
+    """A stand-in for a backward pass returning three named gradients."""
+    return x * 2.0, w.T @ w, np.full(3, 0.123456789)
+
+
+def _question(**options):
+    case = Case(lambda: (np.arange(6.0).reshape(2, 3), np.eye(3)), "a 2x3 x and the identity")
+    return Question("backward", 2, _backward, (case,), **options)
+
+
+def _message(question, answer):
+    case = question.cases[0]
+    verdict = judge(question, case, observe(question, case, answer))
+    assert not verdict.passed
+    return verdict.message
+
+
+def _wrong_last(x, w):
+    dx, dw, db = _backward(x, w)
+    return dx, dw, db + 4e-7  # differs in the 7th significant digit: 0.123457 at 6 digits
+
+
+def test_the_differing_item_is_named_and_shown_alone():
+    text = _message(_question(returns=("dx", "dw", "db")), _wrong_last)
+    assert text.startswith("in `db`: 3 of 3 values differ")
+    assert "[0, 2, 4]" not in text and "[1, 3, 5]" not in text  # dx is right: not printed
+    assert text.count("expected:") == 1 and text.count("got:") == 1
+
+
+def test_enough_digits_to_see_the_difference():
+    text = _message(_question(returns=("dx", "dw", "db")), _wrong_last)
+    expected_line = next(line for line in text.splitlines() if "expected:" in line)
+    got_line = next(line for line in text.splitlines() if "got:" in line)
+    assert expected_line.split(":", 1)[1] != got_line.split(":", 1)[1]
+    assert "expected 0.1234568, got 0.1234572" in text  # 7 digits: the first that differ
+    assert two_numbers(1.0, 1.0 + 1e-12) == ("1", "1.000000000001")
+
+
+def test_without_names_the_item_is_indexed_from_zero_and_multi_dimensional():
+    def wrong_middle(x, w):
+        dx, dw, db = _backward(x, w)
+        dw = dw.copy()
+        dw[1, 2] += 1.0
+        return dx, dw, db
+
+    text = _message(_question(), wrong_middle)
+    assert text.startswith("in result[1]: 1 of 9 values differ")
+    assert "at index (1, 2): expected 0, got 1" in text
+
+
+def test_a_graded_value_never_shows_the_expected_numbers():
+    question = Question(
+        "answer", 1, lambda: np.array([0.25, 0.5, 0.75]), (Case(lambda: (), "-"),), kind="value"
+    )
+    case = question.cases[0]
+    verdict = judge(question, case, observe(question, case, np.array([0.25, 0.5, 0.7])))
+    assert verdict.message == "1 of 3 values differ."
+    assert "0.75" not in verdict.message
+
+
+def test_arguments_and_results_share_one_numbering():
+    def changes_its_input(*args):
+        args[0][0] = 99.0
+        return 0.0
+
+    question = Question(
+        "f", 1, lambda *args: 0.0, (Case(lambda: (np.zeros(2),), "zeros"),), inputs_unchanged=True
+    )
+    text = _message(question, changes_its_input)
+    assert "changed its argument args[0] in place" in text
+
+
+def test_first_difference_counts_only_entries_outside_the_tolerance():
+    e, g = to_plain(np.array([1.0, 2.0, 3.0])), to_plain(np.array([1.0 + 1e-9, 2.5, 3.0]))
+    found = first_difference(e, g, 1e-6, 1e-8)
+    assert found.values_only and found.summary == "1 of 3 values differ"
+
+
+@pytest.mark.parametrize("bad", [["dx", 2], "dx", ("d x",)])
+def test_returns_must_be_a_tuple_of_names(bad):
+    with pytest.raises(ValueError, match="returns must be a tuple of names"):
+        _question(returns=bad)
+
+
+def test_a_change_made_by_a_called_answer_is_blamed_on_it():
+    """adamw_step calling the learner's adam_step, which writes into m: adam_step is named."""
+    check = checker("04_momentum_adaptive")
+    namespace = {}
+    exec(ADAM_WRITING_INTO_M, namespace)
+    with pytest.raises(CheckFailed) as failed:
+        check("adamw_step", namespace["adamw_step"])
+    text = str(failed.value)
+    assert "your `adam_step`, which `adamw_step` calls, changed the argument `m` in place" in text
+    assert namespace["adam_step"].__name__ == "adam_step"  # the learner's own function is back
+    assert "watched" not in repr(namespace["adam_step"])
+    with pytest.raises(CheckFailed, match="the function changed its argument `m` in place"):
+        check("adam_step", namespace["adam_step"])
+
+
+ADAM_WRITING_INTO_M = """
+import numpy as np
+
+def adam_step(x, grad, m, v, t, lr, beta1=0.9, beta2=0.999, eps=1e-8):
+    m *= beta1
+    m += (1 - beta1) * grad
+    v = beta2 * v + (1 - beta2) * grad**2
+    m_hat, v_hat = m / (1 - beta1**t), v / (1 - beta2**t)
+    return x - lr * m_hat / (np.sqrt(v_hat) + eps), m, v
+
+def adamw_step(x, grad, m, v, t, lr, weight_decay, beta1=0.9, beta2=0.999, eps=1e-8):
+    x = x * (1 - lr * weight_decay)
+    return adam_step(x, grad, m, v, t, lr, beta1, beta2, eps)
+"""
+
+
+@pytest.mark.slow
+def test_course_grade_blames_the_called_answer_too(tmp_path):
+    """The grading sandbox watches the other answers the same way (probe.prepare/report)."""
+    assignment = "04_momentum_adaptive"
+    nb = nbformat.read(ROOT / "solutions" / f"{assignment}.ipynb", as_version=4)
+    adam, adamw = ADAM_WRITING_INTO_M.split("def adamw_step")
+    replaced = set()
+    for cell in nb.cells:
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if grade_id in ("adam_step", "adamw_step"):
+            cell.source = adam if grade_id == "adam_step" else "def adamw_step" + adamw
+            replaced.add(grade_id)
+    assert replaced == {"adam_step", "adamw_step"}
+    submission = tmp_path / "submitted" / "student" / f"{assignment}.ipynb"
+    submission.parent.mkdir(parents=True)
+    nbformat.write(nb, submission)
+    sandbox = [] if shutil.which("bwrap") else ["--unsafe-no-sandbox"]
+    out = tmp_path / "grades"
+    proc = subprocess.run(
+        [str(Path(sys.executable).with_name("course-grade")), str(tmp_path / "submitted"),
+         "--out", str(out), "--quiet", *sandbox],
+        capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    result = json.loads((out / assignment / "students" / "student" / "results.json").read_text())
+    tests = {t["name"]: t for t in result["tests"]}
+    assert tests["adamw_step"]["score"] == 0 and tests["adam_step"]["score"] == 0
+    assert "your `adam_step`, which `adamw_step` calls" in tests["adamw_step"]["output"]
+    assert "the function changed its argument `m`" in tests["adam_step"]["output"]
