@@ -113,6 +113,7 @@ LSTM_BPTT = Question(
     name="lstm_bptt",
     points=4,
     reference=_lstm_bptt,
+    returns=("dxs", "dh0", "dc0", "dW_ih", "dW_hh", "db"),
     inputs_unchanged=True,
     cases=(
         Case(_bptt_inputs(12, 5, 2, 3, 4), "T = 5, B = 2, D = 3, H = 4, random d_hs (seed 12)"),
