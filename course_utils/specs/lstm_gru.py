@@ -1,12 +1,15 @@
 """Spec for exercise set 08: LSTM and GRU gating.
 
-Questions: ``lstm_step_forward``, ``gru_step_forward``, ``lstm_step_backward``,
+Questions: ``lstm_step_forward``, ``gru_step_forward``, ``lstm_step_backward``, ``lstm_bptt``,
 ``init_forget_bias``. Shapes follow torch, batch first in each step: ``x`` (B, D), ``h`` and ``c``
 (B, H), ``W_ih`` (G*H, D), ``W_hh`` (G*H, H), biases (G*H,), with G = 4 gate blocks for the LSTM
-(order i, f, g, o) and 3 for the GRU (order r, z, n). The references of the three step questions
-are the library's cell equations (``course_utils.rnn.cells``: ``lstm_cell_forward``,
-``gru_cell_forward``, ``lstm_cell_backward``, which a graded answer may not call), run on copies
-of the inputs; each mistake below is an implementation learners really write.
+(order i, f, g, o) and 3 for the GRU (order r, z, n); a sequence ``xs`` is (T, B, D), time first as
+in ``torch.nn.LSTM``. The references of the three step questions are the library's cell equations
+(``course_utils.rnn.cells``: ``lstm_cell_forward``, ``gru_cell_forward``, ``lstm_cell_backward``,
+which a graded answer may not call), run on copies of the inputs. Question 4,
+BPTT through an LSTM over a sequence, and the wrong LSTM backward passes are in ``_lstm_backward``.
+The forget-gate bias follows the course's one convention (lectures 07 and 08): ``b_if = value``,
+``b_hf = 0``. Each mistake below is an implementation learners really write.
 """
 
 from __future__ import annotations
@@ -14,15 +17,9 @@ from __future__ import annotations
 import numpy as np
 
 from ..rnn.cells import gru_cell_forward, lstm_cell_backward, lstm_cell_forward
+from ._lstm_backward import LSTM_BPTT, lstm_backward_wrong, sigmoid
 from .base import Assignment, Case, Mistake, Question
 from .rnn_bptt import LIBRARY, random_cell_inputs
-
-# ----------------------------------------------------------------------------- the mistakes' sigmoid
-
-
-def _sigmoid(a):
-    return 1 / (1 + np.exp(-a))
-
 
 # ----------------------------------------------------------------------------- 1. LSTM forward
 
@@ -32,7 +29,7 @@ def _lstm_wrong(order="ifgo", tanh_c=True):
         a = x @ W_ih.T + b_ih + h_prev @ W_hh.T + b_hh
         H = h_prev.shape[1]
         block = {name: a[:, k * H : (k + 1) * H] for k, name in enumerate(order)}
-        i, f, o = _sigmoid(block["i"]), _sigmoid(block["f"]), _sigmoid(block["o"])
+        i, f, o = sigmoid(block["i"]), sigmoid(block["f"]), sigmoid(block["o"])
         g = np.tanh(block["g"])
         c = f * c_prev + i * g
         return (o * np.tanh(c) if tanh_c else o * c), c
@@ -88,8 +85,8 @@ def _gru_wrong(reset_before=False, swapped=False, order="rzn"):
         gi = x @ W_ih.T + b_ih
         gh = h_prev @ W_hh.T + b_hh
         k = {name: slice(j * H, (j + 1) * H) for j, name in enumerate(order)}
-        r = _sigmoid(gi[:, k["r"]] + gh[:, k["r"]])
-        z = _sigmoid(gi[:, k["z"]] + gh[:, k["z"]])
+        r = sigmoid(gi[:, k["r"]] + gh[:, k["r"]])
+        z = sigmoid(gi[:, k["z"]] + gh[:, k["z"]])
         if reset_before:
             n = np.tanh(gi[:, k["n"]] + (r * h_prev) @ W_hh[k["n"]].T + b_hh[k["n"]])
         else:
@@ -143,26 +140,6 @@ GRU_STEP_FORWARD = Question(
 # ----------------------------------------------------------------------------- 3. LSTM backward
 
 
-def _lstm_backward_wrong(h_path=True, tanh_of_c=True, forget_on_dc=True):
-    def answer(dh, dc, x, h_prev, c_prev, W_ih, W_hh, b_ih, b_hh):
-        a = x @ W_ih.T + b_ih + h_prev @ W_hh.T + b_hh
-        H = h_prev.shape[1]
-        i, f = _sigmoid(a[:, :H]), _sigmoid(a[:, H : 2 * H])
-        g, o = np.tanh(a[:, 2 * H : 3 * H]), _sigmoid(a[:, 3 * H :])
-        c = f * c_prev + i * g
-        tc = np.tanh(c)
-        dtanh = 1 - tc**2 if tanh_of_c else 1 - c**2
-        d_c = dc + dh * o * dtanh if h_path else dc
-        d_a = np.concatenate(
-            [d_c * g * i * (1 - i), d_c * c_prev * f * (1 - f), d_c * i * (1 - g**2),
-             dh * tc * o * (1 - o)], axis=1,
-        )  # fmt: skip
-        dc_prev = d_c * f if forget_on_dc else d_c
-        return d_a @ W_ih, d_a @ W_hh, dc_prev, d_a.T @ x, d_a.T @ h_prev, d_a.sum(axis=0)
-
-    return answer
-
-
 def _backward_inputs(seed, B, D, H):
     def make():
         rng, x, h, c, W_ih, W_hh, b_ih, b_hh = random_cell_inputs(
@@ -187,15 +164,15 @@ LSTM_STEP_BACKWARD = Question(
     mistakes=(
         Mistake(
             "The gradient on c_t misses the path through h_t: c_t feeds the output (through a tanh and the output gate) as well as c_{t+1}, so both paths add up.",
-            _lstm_backward_wrong(h_path=False),
+            lstm_backward_wrong(h_path=False),
         ),
         Mistake(
             "The tanh derivative is taken at the wrong value: c_t itself is not squashed, so write tanh' through the tanh of c_t.",
-            _lstm_backward_wrong(tanh_of_c=False),
+            lstm_backward_wrong(tanh_of_c=False),
         ),
         Mistake(
             "dc_prev must be multiplied by the forget gate: on the cell path, c_prev reaches c_t only through f.",
-            _lstm_backward_wrong(forget_on_dc=False),
+            lstm_backward_wrong(forget_on_dc=False),
         ),
     ),
     hint=(
@@ -207,7 +184,7 @@ LSTM_STEP_BACKWARD = Question(
     ),
 )
 
-# ----------------------------------------------------------------------------- 4. forget bias
+# ----------------------------------------------------------------------------- 5. forget bias
 
 
 def _init_forget_bias(bias_ih, bias_hh, value):
@@ -218,12 +195,12 @@ def _init_forget_bias(bias_ih, bias_hh, value):
     return bias_ih, bias_hh
 
 
-def _forget_bias_wrong(block=1, both=False):
+def _forget_bias_wrong(block=1, both=False, swapped=False):
     def answer(bias_ih, bias_hh, value):
         H = len(bias_ih) // 4
         bias_ih, bias_hh = bias_ih.copy(), bias_hh.copy()
-        bias_ih[block * H : (block + 1) * H] = value
-        bias_hh[block * H : (block + 1) * H] = value if both else 0.0
+        bias_ih[block * H : (block + 1) * H] = 0.0 if swapped else value
+        bias_hh[block * H : (block + 1) * H] = value if both or swapped else 0.0
         return bias_ih, bias_hh
 
     return answer
@@ -263,16 +240,30 @@ INIT_FORGET_BIAS = Question(
             "Both biases were set to value, so the forget gate sees twice the value: only the input bias's forget block gets it; the hidden bias's is zero.",
             _forget_bias_wrong(both=True),
         ),
+        Mistake(
+            "The value went into the hidden bias and the input bias's forget block is zero: the "
+            "sum, and so the network, is the same, but the task asks for the course's convention "
+            "(lectures 07 and 08 use it too): the value in the input bias `bias_ih`, zero in the "
+            "hidden bias `bias_hh`.",
+            _forget_bias_wrong(swapped=True),
+        ),
     ),
     hint=(
         "The forget gate is the second of the four blocks of H entries (torch's order i, f, "
         "g, o). Work on copies: set the input bias's forget block to `value` and the hidden "
-        "bias's forget block to zero, leaving the inputs unchanged; return both."
+        "bias's forget block to zero (the course's convention: only their sum reaches the gate), "
+        "leaving the inputs unchanged; return both."
     ),
 )
 
 ASSIGNMENT = Assignment(
     id="08_lstm_gru",
     title="LSTM and GRU gating",
-    questions=(LSTM_STEP_FORWARD, GRU_STEP_FORWARD, LSTM_STEP_BACKWARD, INIT_FORGET_BIAS),
+    questions=(
+        LSTM_STEP_FORWARD,
+        GRU_STEP_FORWARD,
+        LSTM_STEP_BACKWARD,
+        LSTM_BPTT,
+        INIT_FORGET_BIAS,
+    ),
 )
