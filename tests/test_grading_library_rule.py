@@ -84,12 +84,12 @@ def _observe_with_counting(question, answers, inputs, queue) -> None:  # in a fo
     for answer in answers:
         observations = []
         for args in inputs:
-            before = probe._library_calls[0]
+            before = sum(probe._library_calls.values())
             try:
                 result, error = answer(*copy.deepcopy(args)), None
             except Exception as exc:
                 result, error = None, type(exc).__name__
-            calls = probe._library_calls[0] - before
+            calls = sum(probe._library_calls.values()) - before
             if error:
                 observations.append(
                     {"outcome": "error", "error_type": error, "library_calls": calls}
@@ -129,7 +129,40 @@ def test_the_counting_wrapper_has_no_path_back_to_the_original():
     from course_utils import gradcheck
 
     original = gradcheck.numerical_gradient
-    counted = probe._counting(original)
+    counted = probe._counting(original, "course_utils.gradcheck.numerical_gradient")
     assert not hasattr(counted, "__wrapped__")
     assert counted.__defaults__ is None and counted.__kwdefaults__ is None
     assert counted.__name__ == original.__name__
+
+
+def _count_for_two_questions(queue) -> None:  # in a forked child: install patches modules
+    from unittest import mock
+
+    import numpy as np
+
+    from course_utils import gradcheck
+    from course_utils.grading.sandbox import payload
+
+    probe.install(["course_utils.gradcheck.numerical_gradient"])
+    namespace = {}
+    with mock.patch.object(probe, "_user_namespace", return_value=namespace):
+        namespace["_course_grading_args"] = probe.prepare(payload.encode((), lambda _: True))
+        gradcheck.numerical_gradient(lambda x: float(x @ x), np.ones(2))
+        namespace["_course_grading_result"] = 1.0
+        mine = probe._observation(
+            "a", "function", False, ["course_utils.gradcheck.numerical_gradient"]
+        )
+        other = probe._observation("b", "function", False, ["course_utils.optim.adam.adam"])
+    queue.put((mine.library_calls, other.library_calls))
+
+
+def test_a_call_to_another_question_s_library_function_costs_only_that_question():
+    """Exercise 08: a call made while one question is graded is counted against the library
+    names of that question only, not against every name the assignment installs."""
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue()
+    child = context.Process(target=_count_for_two_questions, args=(queue,))
+    child.start()
+    counts = queue.get(timeout=120)
+    child.join(timeout=30)
+    assert counts == (1, 0)

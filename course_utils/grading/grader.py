@@ -131,6 +131,7 @@ def _job(nb: dict, questions: list, inputs: dict, token: str, options: Options) 
                 "kind": q.kind,
                 "timeout": int(q.timeout),
                 "inputs_unchanged": q.records_inputs,
+                "library": list(q.library_names),  # only these calls cost this question
                 "cases": [payload.encode(a, view.module_in_sandbox) for a in inputs[q.name]],
             }
             for q in questions

@@ -29,8 +29,8 @@ from course_utils.call_watch import CallWatch
 from course_utils.grading.sandbox.payload import decode
 
 MAX_LINE = 1_000_000  # characters of JSON per observation; larger answers are not graded
-_library_calls = [0]
-_baseline = [0]
+_library_calls: dict[str, int] = {}  # dotted name -> calls so far
+_baseline: dict[str, int] = {}
 _watch: list[CallWatch | None] = [None]
 
 
@@ -54,12 +54,12 @@ def _resolve(dotted: str):
     raise ImportError(dotted)
 
 
-def _counting(original):
+def _counting(original, dotted: str):
     """A stand-in that counts calls; no ``__wrapped__`` and no default argument leads back."""
     originals = [original]
 
     def counted(*args, **kwargs):
-        _library_calls[0] += 1
+        _library_calls[dotted] = _library_calls.get(dotted, 0) + 1
         return originals[0](*args, **kwargs)
 
     for attr in ("__name__", "__qualname__", "__doc__", "__module__"):
@@ -79,9 +79,9 @@ def install(library_names: list[str]) -> None:
         except (ImportError, AttributeError):
             continue
         if isinstance(owner, type):  # a method: patched on its class
-            setattr(owner, attr, _counting(original))
+            setattr(owner, attr, _counting(original, dotted))
             continue
-        counted = _counting(original)
+        counted = _counting(original, dotted)
         for module in list(sys.modules.values()):
             if getattr(module, "__name__", "").startswith("course_utils"):
                 for name, value in list(vars(module).items()):
@@ -101,27 +101,30 @@ def prepare(text: str, others=()) -> tuple:
     """The case's arguments; library calls are counted from here, and the exercise's other graded
     functions (``others``) are watched until ``report`` (see ``course_utils.call_watch``)."""
     _stop_watching()  # a call that raised never reached ``report``
-    _baseline[0] = _library_calls[0]
+    _baseline.clear()
+    _baseline.update(_library_calls)
     args = decode(text)
     _watch[0] = CallWatch(_user_namespace(), others, args)
     _watch[0].start()
     return args
 
 
-def _observation(name: str, kind: str, record_inputs: bool) -> Observation:
+def _observation(name: str, kind: str, record_inputs: bool, library) -> Observation:
     namespace = _user_namespace()
     if kind == "value":
         return observe_value(namespace[name]) if name in namespace else Observation("missing")
     args = namespace.get("_course_grading_args", ())
-    calls = _library_calls[0] - _baseline[0]
+    calls = sum(_library_calls.get(n, 0) - _baseline.get(n, 0) for n in library)
     result = namespace.get("_course_grading_result")
     return observe_result(result, args, record_inputs, calls, _stop_watching())
 
 
-def report(nonce: str, name: str, kind: str, record_inputs: bool) -> None:
-    """Print ``NONCE JSON`` for the case just evaluated."""
+def report(nonce: str, name: str, kind: str, record_inputs: bool, library=()) -> None:
+    """Print ``NONCE JSON`` for the case just evaluated; ``library`` names the course library's
+    implementations of this question (calls to another question's do not count here)."""
     try:
-        line = json.dumps(_observation(name, kind, record_inputs).to_json(), allow_nan=True)
+        observation = _observation(name, kind, record_inputs, library)
+        line = json.dumps(observation.to_json(), allow_nan=True)
     except (TypeError, ValueError, NotPlainData) as exc:
         line = json.dumps({"outcome": "not_plain", "error": f"not encodable: {exc}"[:300]})
     if len(line) > MAX_LINE:

@@ -162,7 +162,8 @@ class Run:
                 return _error_observation(error, name)
         nonce = secrets.token_hex(16)
         record = bool(question["inputs_unchanged"])
-        source = f"{PROBE}.report({nonce!r}, {name!r}, {kind!r}, {record})"
+        library = question.get("library", [])
+        source = f"{PROBE}.report({nonce!r}, {name!r}, {kind!r}, {record}, {library!r})"
         error = self._run(client, source, HELPER_TIMEOUT)
         lines = _marked_lines(self.last_cell, nonce)
         if error and error.get("ename") == TIMEOUT_ENAME:
