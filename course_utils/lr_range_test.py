@@ -1,7 +1,13 @@
-"""The learning-rate range test (Smith 2017): one short run with an exponentially growing lr.
+"""The learning-rate range test, fast.ai's version: one short run with an exponentially growing lr.
 
     result = lr_range_test(train_step, lr_min=1e-5, lr_max=1.0, num_steps=100)
     result.suggested_lr, result.rule
+
+Who introduced what: Smith (2017, the cyclical learning rates paper; arXiv 2015) introduced the
+range test, raising the lr *linearly* over a few epochs and watching the *accuracy*. The variant
+here is fast.ai's learning-rate finder (Howard & Gugger 2020; the fast.ai course and library since
+2018): an *exponential* sweep, an exponentially smoothed *loss*, and a suggestion about ten times
+below the lr at the lowest smoothed loss (:data:`SUGGESTION_RULE`, :func:`lowest_smoothed_index`).
 
 ``train_step(lr)`` takes ONE optimization step (one mini-batch) at learning rate ``lr`` and returns
 the loss of that mini-batch; it works with any framework (numpy or torch). The test stops early
@@ -16,7 +22,7 @@ import numpy as np
 
 from .validation import fraction, integer, real_number
 
-__all__ = ["RangeTestResult", "lr_range_test", "SUGGESTION_RULE"]
+__all__ = ["RangeTestResult", "lr_range_test", "lowest_smoothed_index", "SUGGESTION_RULE"]
 
 SUGGESTION_RULE = (
     "a tenth of the lr at which the smoothed loss is lowest (a rule of thumb: the lowest "
@@ -65,7 +71,7 @@ def lr_range_test(
             f"the loss diverged after {len(lrs)} steps, before the test could learn anything "
             f"(it needs skip_start + 5 = {skip_start + 5}): lower lr_min."
         )
-    lowest = skip_start + int(np.argmin(smoothed[skip_start:]))
+    lowest = lowest_smoothed_index(smoothed, skip_start)
     return RangeTestResult(
         lrs=lrs,
         losses=losses,
@@ -74,6 +80,23 @@ def lr_range_test(
         lr_at_min_loss=float(lrs[lowest]),
         diverged=diverged,
     )
+
+
+def lowest_smoothed_index(smoothed, skip_start: int = 10) -> int:
+    """The index of the lowest smoothed loss, ignoring the first ``skip_start`` values (the moving
+    average is still settling there) and every value that is not finite (NaN or inf: the run blew
+    up; ``np.argmin`` would return a NaN's index). ValueError if no finite value is left."""
+    skip_start = integer(skip_start, "skip_start", low=0)
+    values = np.asarray(smoothed, dtype=float)
+    if values.ndim != 1:
+        raise ValueError(f"smoothed must be one loss per step (1-D), got shape {values.shape}.")
+    candidates = np.where(np.isfinite(values), values, np.inf)[skip_start:]
+    if not np.isfinite(candidates).any():
+        raise ValueError(
+            f"no finite smoothed loss after the first skip_start = {skip_start} of "
+            f"{len(values)} values: nothing to pick from."
+        )
+    return skip_start + int(np.argmin(candidates))
 
 
 def _checked(train_step, lr_min, lr_max, num_steps, smoothing, diverge_factor, skip_start):

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import torch
 
-from course_utils.lr_range_test import SUGGESTION_RULE, lr_range_test
+from course_utils.lr_range_test import SUGGESTION_RULE, lowest_smoothed_index, lr_range_test
 
 
 def _linear_regression_step(seed=0, n=512, d=5, batch=32):
@@ -83,3 +83,35 @@ def test_bad_train_step():
     with pytest.raises(ValueError, match="diverged after 12 steps"):
         it = iter([1.0] * 12 + [float("nan")])
         lr_range_test(lambda lr: next(it))
+
+
+def test_the_lowest_smoothed_loss_skips_the_settling_start_and_non_finite_values():
+    smoothed = np.array([0.5, 2.0, 1.9, 1.5, 1.2, 1.0, 1.1, np.inf, np.nan, 3.0])
+    assert np.argmin(smoothed) == 8  # numpy's argmin lands on the NaN
+    assert lowest_smoothed_index(smoothed, skip_start=0) == 0
+    assert lowest_smoothed_index(smoothed, skip_start=1) == 5
+    assert lowest_smoothed_index(smoothed, skip_start=6) == 6
+    assert lowest_smoothed_index(smoothed, skip_start=7) == 9
+
+
+def test_the_sweep_suggests_from_the_lowest_smoothed_index():
+    step, _ = _linear_regression_step(seed=3)
+    result = lr_range_test(step, lr_min=1e-4, lr_max=10.0, num_steps=120, skip_start=10)
+    lowest = lowest_smoothed_index(result.smoothed, 10)
+    assert result.lr_at_min_loss == result.lrs[lowest] and lowest >= 10
+    assert result.smoothed[lowest] == result.smoothed[10:].min()
+
+
+@pytest.mark.parametrize(
+    ("smoothed", "skip_start", "error", "message"),
+    [
+        ([1.0, 0.5, np.nan, np.inf], 2, ValueError, "no finite smoothed loss after the first"),
+        ([1.0, 0.5], 5, ValueError, "no finite smoothed loss after the first skip_start = 5"),
+        ([1.0, 0.5], -1, ValueError, "skip_start must be >= 0"),
+        ([1.0, 0.5], 1.5, TypeError, "skip_start must be an int"),
+        ([[1.0, 0.5]], 0, ValueError, "smoothed must be one loss per step"),
+    ],
+)
+def test_lowest_smoothed_index_bad_input(smoothed, skip_start, error, message):
+    with pytest.raises(error, match=message):
+        lowest_smoothed_index(smoothed, skip_start)

@@ -6,7 +6,8 @@ The registry is discovered, not listed: every module of this package except ``ba
 assignment's spec, named like the assignment's notebooks without their number
 (``gradient_descent.py`` for ``01_gradient_descent``), and declares that assignment as
 ``ASSIGNMENT``. Adding ``specs/<topic>.py`` registers ``NN_<topic>``; a module whose name and
-assignment id disagree is an error that says so. The modules are imported on first use
+assignment id disagree is an error that says so. A private module (``_name.py``) holds part of
+one spec, imported by it, and is skipped here. The modules are imported on first use
 (``load`` or ``ASSIGNMENT_IDS``), not when this package is imported.
 """
 

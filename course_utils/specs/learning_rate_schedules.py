@@ -4,6 +4,7 @@ Questions: ``warmup_cosine_lrs``, ``one_cycle_lrs``, ``inverse_time_lrs``, ``pic
 for the WHOLE schedule (the lr at t = 0, 1, ..., steps - 1) so that one case sees every boundary:
 the most common schedule bug is counting steps off by one, and each such bug is a Mistake below.
 References come from ``course_utils.schedules`` and its ``functional`` (defined once).
+Question 4, ``pick_lr``, is in ``_pick_lr.py`` (a private part of this spec).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import numpy as np
 
 from .. import schedules
 from ..schedules.functional import one_cycle_lr
+from ._pick_lr import PICK_LR
 from .base import Assignment, Case, Mistake, Question
 
 
@@ -32,8 +34,14 @@ def _run(make, base_lr, steps):
 
 
 def _warmup_cosine(base_lr, warmup_steps, total_steps, start_factor=0.1, eta_min=0.0):
+    # Either phase may be empty (torch's schedulers give the same rates); outside 0 <= W <= N the
+    # library raises ValueError: LinearLR's total_iters < 1 or CosineAnnealingLR's T_max < 1.
     def make(opt):
+        if warmup_steps == 0:
+            return schedules.CosineAnnealingLR(opt, T_max=total_steps, eta_min=eta_min)
         warm = schedules.LinearLR(opt, start_factor=start_factor, total_iters=warmup_steps)
+        if warmup_steps == total_steps:
+            return warm
         cosine = schedules.CosineAnnealingLR(opt, T_max=total_steps - warmup_steps, eta_min=eta_min)
         return schedules.SequentialLR(opt, [warm, cosine], milestones=[warmup_steps])
 
@@ -101,6 +109,10 @@ def _stepped_before_use(base_lr, w, total, start_factor=0.1, eta_min=0.0):
     return _warmup_cosine(base_lr, w, total + 1, start_factor, eta_min)[1:]
 
 
+def _zero_warmup_as_one_step(base_lr, w, total, start_factor=0.1, eta_min=0.0):
+    return _warmup_cosine(base_lr, max(w, 1), total, start_factor, eta_min)
+
+
 WARMUP_COSINE = Question(
     name="warmup_cosine_lrs",
     points=3,
@@ -113,8 +125,24 @@ WARMUP_COSINE = Question(
             lambda: (0.5, 3, 12, 0.5, 0.01),
             "base_lr = 0.5, warmup_steps = 3, total_steps = 12, start_factor = 0.5, eta_min = 0.01",
         ),
+        Case(
+            lambda: (0.1, 0, 8),
+            "base_lr = 0.1, warmup_steps = 0 (no warm-up: the cosine from t = 0), total_steps = 8",
+        ),
+        Case(
+            lambda: (0.1, 6, 6),
+            "base_lr = 0.1, warmup_steps = total_steps = 6 (warm-up only)",
+        ),
+        Case(
+            lambda: (0.1, 7, 6),
+            "warmup_steps = 7 > total_steps = 6 (must raise ValueError)",
+            raises="ValueError",
+        ),
         Case(lambda: (1.0, 10, 100, 0.01, 1e-3), "a long schedule", hidden=True),
         Case(lambda: (0.2, 1, 7), "a one-step warm-up", hidden=True),
+        Case(lambda: (0.3, 0, 50, 0.1, 1e-3), "50 steps without warm-up", hidden=True),
+        Case(lambda: (0.3, 20, 20, 0.05), "20 steps of warm-up only", hidden=True),
+        Case(lambda: (0.3, -1, 20), "a negative warm-up", hidden=True, raises="ValueError"),
     ),
     mistakes=(
         Mistake(
@@ -157,11 +185,17 @@ WARMUP_COSINE = Question(
             "warm-up, so it is still a little above eta_min at the last step (torch's T_max).",
             _cosine_one_short,
         ),
+        Mistake(
+            "A warmup_steps of 0 means no warm-up at all: the list starts at base_lr and the "
+            "cosine lasts all total_steps steps; a zero warm-up is not a one-step warm-up.",
+            _zero_warmup_as_one_step,
+        ),
     ),
     hint=(
         "Two phases: a linear warm-up from start_factor * base_lr that reaches base_lr when "
         "the warm-up ends, then half a cosine from base_lr down to eta_min over the remaining "
-        "steps (toward eta_min); the list starts with the lr of step 0."
+        "steps (toward eta_min); the list starts with the lr of step 0. Either phase may be "
+        "empty (warmup_steps 0 or total_steps); outside that range raise ValueError."
     ),
     library=(
         "course_utils.schedules.functional.linear_lr",
@@ -217,6 +251,18 @@ def _end_one_late(max_lr, total, pct=0.3, div=25.0, final_div=1e4):
     )
 
 
+def _peak_rounded_down(max_lr, total, pct=0.3, div=25.0, final_div=1e4):
+    return _one_cycle_variant(
+        max_lr, total, pct, div, final_div, int(pct * total) - 1, max_lr / div / final_div
+    )
+
+
+def _peak_rounded(max_lr, total, pct=0.3, div=25.0, final_div=1e4):
+    return _one_cycle_variant(
+        max_lr, total, pct, div, final_div, round(pct * total) - 1, max_lr / div / final_div
+    )
+
+
 def _linear_one_cycle(max_lr, total, pct=0.3, div=25.0, final_div=1e4):
     return np.array(
         [one_cycle_lr(t, max_lr, total, pct, "linear", div, final_div) for t in range(total)]
@@ -235,7 +281,12 @@ ONE_CYCLE = Question(
             lambda: (1.0, 50, 0.4, 10.0, 100.0),
             "max_lr = 1, total_steps = 50, pct_start = 0.4, div_factor = 10, final_div_factor = 100",
         ),
+        Case(
+            lambda: (0.1, 25),
+            "max_lr = 0.1, total_steps = 25: pct_start * total_steps = 7.5 is not a whole step",
+        ),
         Case(lambda: (0.3, 1000, 0.25), "1000 steps", hidden=True),
+        Case(lambda: (0.1, 33, 0.25), "33 steps, pct_start = 0.25", hidden=True),
     ),
     mistakes=(
         Mistake(
@@ -261,6 +312,18 @@ ONE_CYCLE = Question(
             "That is linear annealing: both phases follow half a cosine from their start value "
             "to their end value.",
             _linear_one_cycle,
+        ),
+        Mistake(
+            "The peak must not be rounded down to a whole step: torch's first phase ends at "
+            "pct_start * total_steps - 1 as a float (6.5 for 25 steps at pct_start 0.3), so "
+            "when that is not a whole number no step reaches max_lr exactly.",
+            _peak_rounded_down,
+        ),
+        Mistake(
+            "The peak must not be rounded to a whole step: torch's first phase ends at "
+            "pct_start * total_steps - 1 as a float (6.5 for 25 steps at pct_start 0.3), so "
+            "when that is not a whole number no step reaches max_lr exactly.",
+            _peak_rounded,
         ),
     ),
     hint=(
@@ -310,60 +373,6 @@ INVERSE_TIME = Question(
         "k per step and starting from 1 at step 0; one value per step."
     ),
     library=("course_utils.schedules.functional.inverse_time_lr",),
-)
-
-# ----------------------------------------------------------------------------- 4. pick_lr
-
-
-def _pick_lr(lrs, smoothed_losses):
-    lrs = np.asarray(lrs, dtype=float)
-    return float(lrs[int(np.argmin(smoothed_losses))] / 10)
-
-
-def _sweep(seed, n=60, blow_up=45):
-    rng = np.random.default_rng(seed)
-    lrs = 1e-4 * (1e5 ** (np.arange(n) / (n - 1)))
-    loss = 2.3 - 2.0 / (1 + np.exp(-(np.log10(lrs) + 2.5) * 3))
-    loss[blow_up:] += np.exp(np.arange(n - blow_up) / 3) - 1
-    return lrs, loss + 0.01 * rng.standard_normal(n)
-
-
-PICK_LR = Question(
-    name="pick_lr",
-    points=2,
-    reference=_pick_lr,
-    rtol=1e-12,
-    atol=0.0,
-    inputs_unchanged=True,
-    cases=(
-        Case(lambda: _sweep(0), "a 60-step range test that blows up after step 45"),
-        Case(lambda: _sweep(1, 80, 70), "an 80-step range test that blows up after step 70"),
-        Case(lambda: _sweep(2, 100, 50), "a 100-step range test", hidden=True),
-    ),
-    mistakes=(
-        Mistake(
-            "That is the lr at the lowest loss itself: the rule steps back by a factor of 10 "
-            "(the lowest point sits close to where the loss blows up).",
-            lambda lrs, losses: float(lrs[int(np.argmin(losses))]),
-        ),
-        Mistake(
-            "That is based on the LAST lr of the sweep, where the loss had already blown up: "
-            "use the lr at the lowest loss, divided by 10.",
-            lambda lrs, losses: float(lrs[-1] / 10),
-        ),
-        Mistake(
-            "Off by one: take lrs at the index of the lowest loss (np.argmin), not the next one.",
-            lambda lrs, losses: float(lrs[min(int(np.argmin(losses)) + 1, len(lrs) - 1)] / 10),
-        ),
-        Mistake(
-            "Off by one: take lrs at the index of the lowest loss, not the one before it.",
-            lambda lrs, losses: float(lrs[max(int(np.argmin(losses)) - 1, 0)] / 10),
-        ),
-    ),
-    hint=(
-        "The rule: find the learning rate at which the smoothed loss is lowest, then take one "
-        "ten times smaller (the lowest point sits close to where the loss blows up)."
-    ),
 )
 
 ASSIGNMENT = Assignment(

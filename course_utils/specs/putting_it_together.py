@@ -7,6 +7,8 @@ learner's output equals that wrong implementation's output.
 
 from __future__ import annotations
 
+import operator
+
 import numpy as np
 
 from .base import Assignment, Case, Mistake, Question
@@ -264,13 +266,16 @@ BEST_CONFIG = Question(
 # ----------------------------------------------------------------------------- 4. early stopping
 
 
-def _early_stopping(val_losses, patience, *, extra=0, strict=True, whole=False):
+def _early_stopping(val_losses, patience, *, extra=0, strict=True, whole=False, exact=False):
+    if patience < 0:
+        raise ValueError(f"patience must be >= 0, got {patience}.")
+    reached = operator.eq if exact else operator.ge  # exact: patience 0 never stops
     best, best_i = np.inf, 0
     stop = len(val_losses) - 1
     for i, v in enumerate(val_losses):
         if v < best or (not strict and v <= best):
             best, best_i = v, i
-        elif i - best_i == patience + extra:
+        elif reached(i - best_i, patience + extra):
             stop = i
             break
     if whole:
@@ -297,7 +302,20 @@ EARLY_STOPPING = Question(
             "val [3.0, 2.5, 2.5, 2.5, 2.6, 2.7], patience 2 (an equal value is no improvement)",
         ),
         Case(_early_inputs([3.0, 2.0, 1.5, 1.2], 1), "always improving, patience 1: never stops"),
+        Case(
+            _early_inputs([3.0, 2.5, 2.6, 2.4, 2.7], 0),
+            "val [3.0, 2.5, 2.6, 2.4, 2.7], patience 0 (stop at the first evaluation that does "
+            "not improve)",
+        ),
+        Case(
+            _early_inputs([3.0, 2.5, 2.6], -1),
+            "patience -1 (must raise ValueError)",
+            raises="ValueError",
+        ),
         Case(_early_inputs([2.0, 2.1, 1.0], 1), "patience 1", hidden=True),
+        Case(
+            _early_inputs([5.0, 4.0, 3.0, 3.0, 1.0], 0), "patience 0, an equal value", hidden=True
+        ),
         Case(
             _early_inputs([4.0, 3.0, 3.1, 2.9, 3.0, 3.2, 3.3, 3.4, 1.0], 4),
             "a late dip after the stop, patience 4",
@@ -319,12 +337,19 @@ EARLY_STOPPING = Question(
             "patience counter.",
             lambda v, p: _early_stopping(v, p, strict=False),
         ),
+        Mistake(
+            "Patience 0 means no patience: training stops at the first evaluation that does not "
+            "improve on the best, as Keras's EarlyStopping does. Stop once the number of "
+            "evaluations since the best has reached patience, not only when it equals it.",
+            lambda v, p: _early_stopping(v, p, exact=True),
+        ),
     ),
     hint=(
         "Walk through the validation losses remembering the lowest so far and its epoch; stop "
-        "at the first epoch that comes patience epochs after that best one without a new "
-        "best. If that never happens, training ends at the last epoch. Return (stop epoch, "
-        "best epoch)."
+        "at the first epoch without a new best that comes at least patience epochs after "
+        "that best one (patience 0: the first epoch without a new best). If that never "
+        "happens, training ends at the last epoch. A negative patience is a ValueError. "
+        "Return (stop epoch, best epoch)."
     ),
 )
 

@@ -216,6 +216,12 @@ def _softmax_times(logits, temperature):
 
 
 @np.errstate(all="ignore")
+def _softmax_not_shifted(logits, temperature):
+    e = np.exp(logits / temperature)
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+@np.errstate(all="ignore")
 def _softmax_wrong_axis(logits, temperature):
     z = logits / temperature
     e = np.exp(z - z.max())
@@ -228,22 +234,34 @@ SOFTMAX_TEMPERATURE = Question(
     reference=_softmax_temperature,
     inputs_unchanged=True,
     cases=(
-        Case(lambda: (np.array([2.0, 1.0, 0.0, -1.0]), 0.5), "logits [2, 1, 0, -1], T = 0.5"),
         Case(
-            lambda: (np.array([[1.0, 3.0, 0.5], [0.0, -2.0, 2.0]]), 2.0),
-            "a batch of two rows of logits (softmax along the last axis), T = 2",
+            lambda: (np.array([2.0, 1.0, 0.0, -1.0]), 0.5),
+            "logits [2, 1, 0, -1], temperature = 0.5",
         ),
         Case(
-            lambda: (np.array([1.0, 2.0]), 0.0),
-            "T = 0 (must raise ValueError)",
-            raises="ValueError",
+            lambda: (np.array([[1.0, 3.0, 0.5], [0.0, -2.0, 2.0]]), 2.0),
+            "a batch of two rows of logits (softmax along the last axis), temperature = 2",
         ),
         Case(
             lambda: (np.array([800.0, 799.0, 0.0]), 1.0),
-            "large logits (exp overflows without shifting by the max)",
+            "large logits [800, 799, 0], temperature = 1 (exp(800) overflows to inf in float64)",
+        ),
+        Case(
+            lambda: (np.array([1.0, 2.0]), 0.0),
+            "temperature = 0 (must raise ValueError)",
+            raises="ValueError",
+        ),
+        Case(
+            lambda rng: (rng.normal(size=(3, 6)) * 20 + 600, 0.5),
+            "a batch of large logits, temperature = 0.5",
             hidden=True,
         ),
-        Case(lambda: (np.array([1.0, 2.0]), -1.0), "T = -1", hidden=True, raises="ValueError"),
+        Case(
+            lambda: (np.array([1.0, 2.0]), -1.0),
+            "temperature = -1",
+            hidden=True,
+            raises="ValueError",
+        ),
     ),
     mistakes=(
         Mistake(
@@ -254,6 +272,12 @@ SOFTMAX_TEMPERATURE = Question(
             "The probabilities must sum to 1 along the LAST axis (over the vocabulary, one row "
             "per sequence), not down the batch.",
             _softmax_wrong_axis,
+        ),
+        Mistake(
+            "exp overflowed: exp(800) is inf in float64 and inf / inf is NaN. Shift the logits "
+            "(after dividing by the temperature) by their largest value in each row before "
+            "exponentiating: the softmax does not change, and the largest exponent becomes 0.",
+            _softmax_not_shifted,
         ),
     ),
     hint=(

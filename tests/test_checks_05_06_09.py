@@ -1,0 +1,302 @@
+"""The edge cases of exercises 05, 06 and 09 (issue 16, item 6): each new case agrees with torch
+(or with the library convention the question names), the wrong answer it was added for fails a
+VISIBLE check with the hint that names it, and a correct alternative passes.
+
+The generic tests in ``test_checks.py`` already prove, for every Mistake the specs declare, that
+the reference passes, the mistake fails with its own hint and the stub fails; here the wrong
+answers are written the way a learner writes them."""
+
+import math
+import warnings
+
+import numpy as np
+import pytest
+import torch
+
+from course_utils import specs
+from course_utils.checks import CheckFailed, checker
+from course_utils.lr_range_test import lr_range_test
+
+SCHEDULES = "05_learning_rate_schedules"
+
+
+def _question(assignment, name):
+    return specs.load(assignment).question(name)
+
+
+def _fails_with(assignment, name, answer, text):
+    with pytest.raises(CheckFailed) as failed:
+        checker(assignment)(name, answer)
+    assert text in str(failed.value), str(failed.value)
+
+
+# ----------------------------------------------------------------------------- 05 one-cycle
+
+
+def _torch_one_cycle(max_lr, total_steps, pct_start=0.3, div_factor=25.0, final_div_factor=1e4):
+    opt = torch.optim.SGD(torch.nn.Linear(1, 1).parameters(), lr=max_lr)
+    sched = torch.optim.lr_scheduler.OneCycleLR(
+        opt,
+        max_lr=max_lr,
+        total_steps=total_steps,
+        pct_start=pct_start,
+        div_factor=div_factor,
+        final_div_factor=final_div_factor,
+        cycle_momentum=False,
+    )
+    lrs = []
+    for t in range(total_steps):
+        if t > 0:
+            opt.step()
+            sched.step()
+        lrs.append(sched.get_last_lr()[0])
+    return np.array(lrs)
+
+
+@pytest.mark.parametrize(
+    "args", [(0.1, 25), (0.1, 33, 0.25), (0.1, 20), (1.0, 50, 0.4, 10.0, 100.0)]
+)
+def test_one_cycle_reference_is_torchs_one_cycle_lr(args):
+    reference = _question(SCHEDULES, "one_cycle_lrs").reference
+    np.testing.assert_allclose(reference(*args), _torch_one_cycle(*args), rtol=1e-12, atol=0)
+
+
+def test_the_one_cycle_checks_have_a_visible_peak_between_two_steps():
+    question = _question(SCHEDULES, "one_cycle_lrs")
+
+    def p_times_n(case):
+        args = case.make_inputs()
+        return (args[2] if len(args) > 2 else 0.3) * args[1]  # pct_start's default is 0.3
+
+    for cases in (question.visible_cases, [c for c in question.cases if c.hidden]):
+        assert any(p_times_n(c) != int(p_times_n(c)) for c in cases)
+
+
+def _one_cycle_answer(round_peak):
+    def one_cycle_lrs(max_lr, total_steps, pct_start=0.3, div_factor=25.0, final_div_factor=1e4):
+        initial = max_lr / div_factor
+        final = initial / final_div_factor
+        peak = round_peak(pct_start * total_steps) - 1
+        lrs = []
+        for t in range(total_steps):
+            if t <= peak:
+                pct, start, end = t / peak, initial, max_lr
+            else:
+                pct, start, end = (t - peak) / (total_steps - 1 - peak), max_lr, final
+            lrs.append(end + (start - end) / 2 * (math.cos(math.pi * pct) + 1))
+        return lrs
+
+    return one_cycle_lrs
+
+
+def test_a_one_cycle_peak_rounded_to_a_whole_step_fails_a_visible_check():
+    checker(SCHEDULES)("one_cycle_lrs", _one_cycle_answer(float))  # the float peak passes
+    _fails_with(SCHEDULES, "one_cycle_lrs", _one_cycle_answer(int), "must not be rounded down")
+    _fails_with(SCHEDULES, "one_cycle_lrs", _one_cycle_answer(round), "must not be rounded to")
+    # and the case is needed: the rounded-down peak equals torch wherever p * N is whole
+    np.testing.assert_allclose(_one_cycle_answer(int)(0.1, 20), _torch_one_cycle(0.1, 20))
+
+
+# ----------------------------------------------------------------------------- 05 warm-up + cosine
+
+
+def _torch_warmup_cosine(base_lr, warmup_steps, total_steps, start_factor=0.1, eta_min=0.0):
+    opt = torch.optim.SGD(torch.nn.Linear(1, 1).parameters(), lr=base_lr)
+    warm = torch.optim.lr_scheduler.LinearLR(opt, start_factor, total_iters=warmup_steps)
+    cosine = torch.optim.lr_scheduler.CosineAnnealingLR(opt, total_steps - warmup_steps, eta_min)
+    sched = torch.optim.lr_scheduler.SequentialLR(opt, [warm, cosine], milestones=[warmup_steps])
+    lrs = []
+    for t in range(total_steps):
+        if t > 0:  # torch divides by T_max = 0 only on a step after the last one (W = N)
+            opt.step()
+            sched.step()
+        lrs.append(sched.get_last_lr()[0])
+    return np.array(lrs)
+
+
+@pytest.mark.parametrize(
+    "args", [(0.1, 0, 8), (0.1, 6, 6), (0.3, 0, 50, 0.1, 1e-3), (0.3, 20, 20, 0.05), (0.1, 5, 20)]
+)
+def test_warmup_cosine_reference_is_torchs_with_either_phase_empty(args):
+    reference = _question(SCHEDULES, "warmup_cosine_lrs").reference
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # torch's notes on SequentialLR's milestone 0
+        expected = _torch_warmup_cosine(*args)
+    np.testing.assert_allclose(reference(*args), expected, rtol=1e-12, atol=0)
+
+
+def _warmup_answer(check_range=True):
+    def warmup_cosine_lrs(base_lr, warmup_steps, total_steps, start_factor=0.1, eta_min=0.0):
+        if check_range and not 0 <= warmup_steps <= total_steps:
+            raise ValueError("warmup_steps must be between 0 and total_steps.")
+        lrs = []
+        for t in range(total_steps):
+            # both phases computed at every step: divides by zero when one of them is empty
+            warm = base_lr * (start_factor + (1 - start_factor) * t / warmup_steps)
+            phase = (t - warmup_steps) / (total_steps - warmup_steps)
+            cosine = eta_min + (base_lr - eta_min) * (1 + math.cos(math.pi * phase)) / 2
+            lrs.append(warm if t < warmup_steps else cosine)
+        return lrs
+
+    return warmup_cosine_lrs
+
+
+def test_an_empty_warmup_or_cosine_phase_is_checked_visibly():
+    check = checker(SCHEDULES)
+    question = _question(SCHEDULES, "warmup_cosine_lrs")
+    described = " ".join(c.description for c in question.visible_cases)
+    assert "warmup_steps = 0" in described and "warmup_steps = total_steps" in described
+    with pytest.raises(CheckFailed, match="raised ZeroDivisionError"):
+        check("warmup_cosine_lrs", _warmup_answer())
+
+
+def test_a_warmup_longer_than_the_run_must_raise():
+    def unchecked(base_lr, warmup_steps, total_steps, start_factor=0.1, eta_min=0.0):
+        reference = _question(SCHEDULES, "warmup_cosine_lrs").reference
+        if warmup_steps > total_steps:
+            return np.full(total_steps, base_lr * start_factor)
+        return reference(base_lr, warmup_steps, total_steps, start_factor, eta_min)
+
+    _fails_with(SCHEDULES, "warmup_cosine_lrs", unchecked, "expected a ValueError to be raised")
+
+
+# ----------------------------------------------------------------------------- 05 pick_lr
+
+
+def test_pick_lr_reference_is_the_lecture_range_tests_suggestion():
+    rng = np.random.default_rng(0)
+    w = np.zeros(3)
+    X = rng.standard_normal((256, 3))
+    y = X @ np.array([1.0, -2.0, 0.5])
+
+    def step(lr):
+        nonlocal w
+        idx = rng.choice(256, 32, replace=False)
+        r = X[idx] @ w - y[idx]
+        w = w - lr * X[idx].T @ r / 32
+        return 0.5 * float(np.mean(r**2))
+
+    result = lr_range_test(step, lr_min=1e-4, lr_max=10.0, num_steps=100, skip_start=10)
+    reference = _question(SCHEDULES, "pick_lr").reference
+    assert reference(result.lrs, result.smoothed, 10) == result.suggested_lr
+
+
+def _argmin_answer(skip, finite):
+    def pick_lr(lrs, smoothed_losses, skip_start=10):
+        losses = np.asarray(smoothed_losses, dtype=float)
+        start = skip_start if skip else 0
+        if finite:
+            return float(lrs[start + int(np.nanargmin(losses[start:]))] / 10)
+        return float(lrs[start + int(np.argmin(losses[start:]))] / 10)
+
+    return pick_lr
+
+
+def test_pick_lr_ignoring_skip_start_or_landing_on_a_nan_fails_a_visible_check():
+    _fails_with(SCHEDULES, "pick_lr", _argmin_answer(skip=False, finite=True), "skip_start")
+    _fails_with(SCHEDULES, "pick_lr", _argmin_answer(skip=True, finite=False), "index of a NaN")
+    # exercise 05's answer before skip_start and NaN were specified fails on both counts
+    old = lambda lrs, smoothed_losses: float(np.asarray(lrs)[int(np.argmin(smoothed_losses))] / 10)  # noqa: E731
+    with pytest.raises(CheckFailed):
+        checker(SCHEDULES)("pick_lr", old)
+
+
+def test_pick_lr_with_nanargmin_is_accepted():
+    # np.nanargmin skips NaN, inf is never the lowest, and an all-NaN slice raises ValueError
+    checker(SCHEDULES)("pick_lr", _argmin_answer(skip=True, finite=True))
+
+
+def test_pick_lr_with_nothing_left_to_choose_must_raise():
+    def masked(lrs, smoothed_losses, skip_start=10):
+        losses = np.asarray(smoothed_losses, dtype=float)[skip_start:]
+        return float(
+            lrs[skip_start + int(np.argmin(np.where(np.isfinite(losses), losses, np.inf)))] / 10
+        )
+
+    _fails_with(SCHEDULES, "pick_lr", masked, "expected a ValueError to be raised")
+
+
+# ----------------------------------------------------------------------------- 06 temperature
+
+
+def test_softmax_without_the_max_shift_fails_a_visible_check_naming_the_overflow():
+    def no_shift(logits, temperature):
+        if temperature <= 0:
+            raise ValueError("temperature must be positive.")
+        e = np.exp(logits / temperature)
+        return e / e.sum(axis=-1, keepdims=True)
+
+    with np.errstate(all="ignore"):
+        _fails_with("06_rnn_bptt", "softmax_temperature", no_shift, "exp overflowed")
+    question = _question("06_rnn_bptt", "softmax_temperature")
+    assert any("800" in c.description for c in question.visible_cases)
+
+
+def test_softmax_shifted_before_dividing_is_accepted():
+    def shift_first(logits, temperature):
+        if temperature <= 0:
+            raise ValueError("temperature must be positive.")
+        e = np.exp((logits - logits.max(axis=-1, keepdims=True)) / temperature)
+        return e / e.sum(axis=-1, keepdims=True)
+
+    checker("06_rnn_bptt")("softmax_temperature", shift_first)
+
+
+def test_softmax_reference_is_torchs_softmax_of_the_scaled_logits():
+    reference = _question("06_rnn_bptt", "softmax_temperature").reference
+    logits = np.array([[800.0, 799.0, 0.0], [1.0, 3.0, 0.5]])
+    expected = torch.softmax(torch.tensor(logits) / 0.7, dim=-1).numpy()
+    np.testing.assert_allclose(reference(logits, 0.7), expected, rtol=1e-12)
+
+
+# ----------------------------------------------------------------------------- 09 early stopping
+
+
+def _keras_early_stopping(val_losses, patience):
+    """The stop and best epochs of keras.callbacks.EarlyStopping(patience=patience) (min mode,
+    min_delta 0), rewritten from its documented logic: a counter of epochs since the last
+    improvement; at an epoch that does not improve, stop if the counter has reached patience."""
+    best, best_epoch, wait = math.inf, 0, 0
+    for epoch, value in enumerate(val_losses):
+        wait += 1
+        if value < best:
+            best, best_epoch, wait = value, epoch, 0
+        elif wait >= patience and epoch > 0:
+            return epoch, best_epoch
+    return len(val_losses) - 1, best_epoch
+
+
+@pytest.mark.parametrize("patience", [0, 1, 2, 3, 5])
+def test_early_stopping_reference_follows_keras_convention(patience):
+    reference = _question("09_putting_it_together", "early_stopping").reference
+    rng = np.random.default_rng(patience)
+    for _ in range(200):
+        n = int(rng.integers(1, 25))
+        curve = np.round(2.0 + np.cumsum(rng.normal(scale=0.1, size=n)), 1)  # rounded: ties
+        assert reference(curve, patience) == _keras_early_stopping(curve, patience)
+
+
+def test_early_stopping_that_never_stops_at_patience_zero_fails_a_visible_check():
+    def equals_patience(val_losses, patience):  # the rule as exercise 09 stated it before
+        if patience < 0:
+            raise ValueError("patience must be >= 0.")
+        best, best_i = math.inf, 0
+        for i, v in enumerate(val_losses):
+            if v < best:
+                best, best_i = v, i
+            elif i - best_i == patience:
+                return i, best_i
+        return len(val_losses) - 1, best_i
+
+    _fails_with("09_putting_it_together", "early_stopping", equals_patience, "Patience 0 means")
+
+
+def test_early_stopping_with_a_negative_patience_must_raise():
+    reference = _question("09_putting_it_together", "early_stopping").reference
+
+    def unchecked(val_losses, patience):
+        return reference(val_losses, max(patience, 0))
+
+    _fails_with(
+        "09_putting_it_together", "early_stopping", unchecked, "expected a ValueError to be raised"
+    )
