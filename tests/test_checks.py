@@ -147,7 +147,7 @@ def test_feedback_uses_the_task_words_for_lists_and_whole_numbers():
     check = checker("07_vanishing_exploding")
     with pytest.raises(CheckFailed) as failed:
         check("clip_grad_norm", lambda grads, max_norm: (13.0, [g * 0 for g in grads]))
-    assert "in result[1][0]: 2 of 2 values differ" in str(failed.value)
+    assert "in `grads[0]`: 2 of 2 values differ" in str(failed.value)  # the task's own name
     assert "of the returned" not in str(failed.value)
 
 

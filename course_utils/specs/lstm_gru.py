@@ -43,6 +43,7 @@ def _lstm_inputs(seed, B, D, H):
 
 LSTM_STEP_FORWARD = Question(
     name="lstm_step_forward",
+    returns=("h", "c"),
     points=3,
     reference=lstm_cell_forward,
     library=(f"{LIBRARY}.lstm_cell_forward",),
@@ -152,6 +153,7 @@ def _backward_inputs(seed, B, D, H):
 
 LSTM_STEP_BACKWARD = Question(
     name="lstm_step_backward",
+    returns=("dx", "dh_prev", "dc_prev", "dW_ih", "dW_hh", "db"),
     points=4,
     reference=lstm_cell_backward,
     library=(f"{LIBRARY}.lstm_cell_backward",),
@@ -217,6 +219,7 @@ def _bias_inputs(seed, H, value):
 
 INIT_FORGET_BIAS = Question(
     name="init_forget_bias",
+    returns=("new_ih", "new_hh"),
     points=2,
     reference=_init_forget_bias,
     inputs_unchanged=True,

@@ -102,6 +102,7 @@ def _backward_inputs(seed, B, D, H):
 
 RNN_STEP_BACKWARD = Question(
     name="rnn_step_backward",
+    returns=("dx", "dh_prev", "dW_ih", "dW_hh", "db"),
     points=3,
     reference=rnn_cell_backward,
     library=(f"{LIBRARY}.rnn_cell_backward",),
@@ -165,6 +166,7 @@ def _bptt_inputs(seed, T, B, D, H):
 
 BPTT = Question(
     name="bptt",
+    returns=("dxs", "dh0", "dW_ih", "dW_hh", "db"),
     points=4,
     reference=_bptt,
     inputs_unchanged=True,

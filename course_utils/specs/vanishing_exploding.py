@@ -56,6 +56,7 @@ def _random_grads(seed, shapes, scale):
 
 CLIP_GRAD_NORM = Question(
     name="clip_grad_norm",
+    returns=("total_norm", "grads"),
     points=3,
     reference=_clip_grad_norm,
     in_place=True,
