@@ -82,7 +82,8 @@ def setup(dev: bool) -> None:
     ):
         log(f"environment up to date ({VENV})")
         return
-    # torch is pinned to 2.13.0 in pyproject.toml: pip takes the CPU wheel; never an unpinned torch.
+    # torch is pinned to 2.13.0 in pyproject.toml; never an unpinned torch. From PyPI on Linux x86_64
+    # that is the CUDA build; a CPU build installed beforehand (README) satisfies the pin and stays.
     pip = [PYTHON, "-m", "pip", "install", "--disable-pip-version-check", "-q", "-e", f".{extras}"]
     code = run(pip + (["-c", constraints] if constraints else []))
     if code != 0:
