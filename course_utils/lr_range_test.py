@@ -1,4 +1,9 @@
-"""The learning-rate range test (Smith 2017): one short run with an exponentially growing lr.
+"""The learning-rate range test in fast.ai's form: one short run with an exponentially growing lr.
+
+Smith (2017, the cyclical learning rates paper) introduced the range test: the lr grows
+*linearly* over a few epochs, and the accuracy curve gives the bounds of a cyclical schedule.
+The form implemented here is fast.ai's learning-rate finder (Howard & Gugger 2020): an
+*exponential* sweep, a smoothed loss, and a suggestion a tenth of the lr at its minimum.
 
     result = lr_range_test(train_step, lr_min=1e-5, lr_max=1.0, num_steps=100)
     result.suggested_lr, result.rule
