@@ -1,4 +1,4 @@
-"""The learning-rate range test, fast.ai's version: one short run with an exponentially growing lr.
+"""The learning-rate range test in fast.ai's form: one short run with an exponentially growing lr.
 
     result = lr_range_test(train_step, lr_min=1e-5, lr_max=1.0, num_steps=100)
     result.suggested_lr, result.rule

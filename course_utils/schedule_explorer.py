@@ -22,21 +22,32 @@ from .schedules.functional import (
 __all__ = ["FORMULAS", "SCHEDULE_CONTROLS", "ScheduleExplorer", "schedule_explorer"]
 
 #: The formula of each schedule (LaTeX, for the explorer's and the notebook's figure titles),
-#: keyed by the name of its class in :mod:`course_utils.schedules`; η₀ is the initial lr, t the step.
+#: keyed by the name of its class in :mod:`course_utils.schedules`: α₀ is the initial lr (the
+#: course writes α for the learning rate; torch's documentation writes η), t the step, and every
+#: other name is the scheduler's argument in code font (no letter that the course uses elsewhere).
 FORMULAS = {
-    "StepLR": r"$\eta_0\,\gamma^{\lfloor t/s \rfloor}$",
-    "MultiStepLR": r"$\eta_0\,\gamma^{\#\{m_i \leq t\}}$",
-    "ExponentialLR": r"$\eta_0\,\gamma^{t}$",
-    "InverseTimeLR": r"$\eta_0 / (1 + k t)$",
-    "LinearLR": r"$\eta_0\,(a + (b - a)\min(t, n)/n)$",
-    "PolynomialLR": r"$\eta_0\,(1 - \min(t, n)/n)^{p}$",
-    "CosineAnnealingLR": r"$\eta_{min} + (\eta_0 - \eta_{min})\,\frac{1 + \cos(\pi t / T)}{2}$",
-    "CosineAnnealingWarmRestarts": r"cosine within each period $T_0, T_0 T_{mult}, \ldots$",
-    "CyclicLR": r"$\eta_b + (\eta_{max} - \eta_b)\,\mathrm{tri}(t)\,\mathrm{scale}$",
-    "SequentialLR": r"LinearLR, then CosineAnnealingLR from $t = m$",
-    "ReduceLROnPlateau": r"$\eta \leftarrow$ factor $\cdot\,\eta$ after patience flat steps",
-    "LambdaLR": r"$\eta_0\,\lambda(t)$",
-    "OneCycleLR": r"$\eta_{max}/d \nearrow \eta_{max}$ in $pN$ steps $\searrow \eta_{max}/(df)$",
+    "StepLR": r"$\alpha_0\,\mathtt{gamma}^{\lfloor t/\mathtt{step\_size} \rfloor}$",
+    "MultiStepLR": r"$\alpha_0\,\mathtt{gamma}^{\#\{\mathtt{milestones} \leq t\}}$",
+    "ExponentialLR": r"$\alpha_0\,\mathtt{gamma}^{t}$",
+    "InverseTimeLR": r"$\alpha_0 / (1 + \mathtt{k}\,t)$",
+    "LinearLR": r"$\alpha_0\,(\mathtt{start\_factor}$ to $\mathtt{end\_factor})$, linear"
+    "\n"
+    r"in $t$ up to $t = \mathtt{total\_iters}$",
+    "PolynomialLR": r"$\alpha_0\,(1 - \min(t, \mathtt{total\_iters})/\mathtt{total\_iters})^{\mathtt{power}}$",
+    "CosineAnnealingLR": r"$\mathtt{eta\_min} + (\alpha_0 - \mathtt{eta\_min})\,"
+    r"\frac{1 + \cos(\pi t / \mathtt{T\_max})}{2}$",
+    "CosineAnnealingWarmRestarts": r"cosine within each period $\mathtt{T\_0}, "
+    r"\mathtt{T\_0}\cdot\mathtt{T\_mult}, \ldots$",
+    "CyclicLR": r"$\mathtt{base\_lr} + (\mathtt{max\_lr} - \mathtt{base\_lr})\,\mathrm{tri}(t)\,"
+    r"\mathrm{scale}$",
+    "SequentialLR": r"LinearLR, then CosineAnnealingLR from $t = \mathtt{milestones}[0]$",
+    "ReduceLROnPlateau": r"$\alpha \leftarrow \mathtt{factor}\cdot\alpha$ after $\mathtt{patience}$"
+    r" flat steps",
+    "LambdaLR": r"$\alpha_0\,\mathtt{lr\_lambda}(t)$",
+    "OneCycleLR": r"$\mathtt{max\_lr}/\mathtt{div\_factor} \nearrow \mathtt{max\_lr}$ in "
+    r"$\mathtt{pct\_start}\cdot\mathtt{total\_steps}$ steps"
+    "\n"
+    r"$\searrow \mathtt{max\_lr}/(\mathtt{div\_factor}\cdot\mathtt{final\_div\_factor})$",
 }
 
 # name -> (function of (t, base_lr, **params), {param: (kind, min, max, value)}).
