@@ -53,7 +53,9 @@ def to_plain(obj, _depth: int = 0):
         base = np.array(obj, dtype=np.float64, copy=True, subok=False)
         return PlainArray(tuple(int(s) for s in base.shape), tuple(base.ravel().tolist()))
     if type(obj) in (tuple, list):
-        if obj and all(type(v) in (bool, int, float) or isinstance(v, np.number) for v in obj):
+        if obj and all(
+            type(v) in (bool, int, float) or isinstance(v, np.number | np.bool_) for v in obj
+        ):
             base = np.array([float(v) for v in obj], dtype=np.float64)
             return PlainArray((len(obj),), tuple(base.tolist()))
         return [to_plain(v, _depth + 1) for v in obj]

@@ -164,3 +164,10 @@ def test_course_grade_blames_the_called_answer_too(tmp_path):
     assert tests["adamw_step"]["score"] == 0 and tests["adam_step"]["score"] == 0
     assert "your `adam_step`, which `adamw_step` calls" in tests["adamw_step"]["output"]
     assert "the function changed its argument `m`" in tests["adam_step"]["output"]
+
+
+def test_a_tuple_of_numpy_booleans_is_plain_numbers_like_a_tuple_of_bools():
+    """A diagnose() returning numpy.bool_ flags (np.mean(a) > b) is the same answer as bools."""
+    ours = to_plain((np.bool_(True), np.bool_(False), True, np.float64(2.5)))
+    assert ours == to_plain((True, False, True, 2.5))
+    assert ours.shape == (4,)
