@@ -58,6 +58,11 @@ def _diagnose(
     return (flat, nan, exploding, overfitting)
 
 
+def _variant(**options):
+    """A learner's diagnose: the reference with one of its tests written the wrong way."""
+    return lambda t, v, n: _diagnose(t, v, n, **options)
+
+
 def _diagnose_nan_by_equality(train_losses, val_losses, grad_norms):
     flat, _, exploding, overfitting = _diagnose(train_losses, val_losses, grad_norms)
     nan = bool(
@@ -174,62 +179,54 @@ DIAGNOSE = Question(
             hidden=True,
         ),
     ),
-    mistakes=(
-        Mistake(
-            "Overfitting needs both: the validation loss rose from its minimum AND the train loss "
-            "is still falling (its last block of 10 below every earlier one). A validation rise "
-            "alone is also what a too-large learning rate gives.",
-            lambda t, v, n: _diagnose(t, v, n, watch_train=False),
-        ),
-        Mistake(
-            "A rise must be seen at the last TWO evaluations (both more than 2% above the "
-            "minimum): one evaluation above it is what the noise of a too-large learning rate "
-            "gives.",
-            lambda t, v, n: _diagnose(t, v, n, overfit_test="last only"),
-        ),
-        Mistake(
-            "Compare the last validation loss with its MINIMUM, not with the evaluation before "
-            "it: a slow steady rise never jumps 2% from one evaluation to the next.",
-            lambda t, v, n: _diagnose(t, v, n, overfit_test="previous"),
-        ),
-        Mistake(
-            "Overfitting is read from the VALIDATION loss (it rises while the train loss keeps "
-            "falling); the train loss of an overfitting run keeps going down.",
-            _diagnose_train_for_overfit,
-        ),
-        Mistake(
-            "Compare the largest norm with the MEDIAN norm: a few spikes pull the mean up with "
-            "them, so max > 10 * mean misses the very spikes it should flag.",
-            lambda t, v, n: _diagnose(t, v, n, centre=np.mean),
-        ),
-        Mistake(
-            "Flat means the train loss did not MOVE: within 2% either way. A loss that rose has "
-            "moved; `mean(last) > 0.98 * mean(first)` also calls a rising loss flat.",
-            lambda t, v, n: _diagnose(t, v, n, flat_test="one-sided"),
-        ),
-        Mistake(
-            "Median and max are taken over the FINITE norms only: a NaN among the norms makes "
-            "np.max NaN, and every comparison with NaN is False, so a spike before a NaN is lost.",
-            lambda t, v, n: _diagnose(t, v, n, all_norms=True),
-        ),
-        Mistake(
-            "Not finite means NaN or +-inf: np.isnan misses inf; use np.isfinite.",
-            lambda t, v, n: _diagnose(t, v, n, finite_test=lambda a: ~np.isnan(a)),
-        ),
-        Mistake(
-            "x == np.nan is always False (NaN equals nothing, itself included): test with "
-            "np.isfinite, which also catches inf.",
-            _diagnose_nan_by_equality,
-        ),
-        Mistake(
-            "The margin is relative, 2% of the minimum (`1.02 * min`), not 0.02 nats added to it.",
-            lambda t, v, n: _diagnose(t, v, n, overfit_test="absolute"),
-        ),
-        Mistake(
-            "Flat compares the MEAN of the first 10 train losses with the mean of the last 10: "
-            "single batch losses are noisy, so the first and last values alone can say anything.",
-            lambda t, v, n: _diagnose(t, v, n, flat_test="ends"),
-        ),
+    mistakes=tuple(
+        Mistake(hint, answer)
+        for hint, answer in (
+            (
+                "Overfitting needs both: the validation loss rose from its minimum AND the train loss is still falling (its last block of 10 below every earlier one). A validation rise alone is also what a too-large learning rate gives.",
+                _variant(watch_train=False),
+            ),
+            (
+                "A rise must be seen at the last TWO evaluations (both more than 2% above the minimum): one evaluation above it is what the noise of a too-large learning rate gives.",
+                _variant(overfit_test="last only"),
+            ),
+            (
+                "Compare the last validation loss with its MINIMUM, not with the evaluation before it: a slow steady rise never jumps 2% from one evaluation to the next.",
+                _variant(overfit_test="previous"),
+            ),
+            (
+                "Overfitting is read from the VALIDATION loss (it rises while the train loss keeps falling); the train loss of an overfitting run keeps going down.",
+                _diagnose_train_for_overfit,
+            ),
+            (
+                "Compare the largest norm with the MEDIAN norm: a few spikes pull the mean up with them, so max > 10 * mean misses the very spikes it should flag.",
+                _variant(centre=np.mean),
+            ),
+            (
+                "Flat means the train loss did not MOVE: within 2% either way. A loss that rose has moved; `mean(last) > 0.98 * mean(first)` also calls a rising loss flat.",
+                _variant(flat_test="one-sided"),
+            ),
+            (
+                "Median and max are taken over the FINITE norms only: a NaN among the norms makes np.max NaN, and every comparison with NaN is False, so a spike before a NaN is lost.",
+                _variant(all_norms=True),
+            ),
+            (
+                "Not finite means NaN or +-inf: np.isnan misses inf; use np.isfinite.",
+                _variant(finite_test=lambda a: ~np.isnan(a)),
+            ),
+            (
+                "x == np.nan is always False (NaN equals nothing, itself included): test with np.isfinite, which also catches inf.",
+                _diagnose_nan_by_equality,
+            ),
+            (
+                "The margin is relative, 2% of the minimum (`1.02 * min`), not 0.02 nats added to it.",
+                _variant(overfit_test="absolute"),
+            ),
+            (
+                "Flat compares the MEAN of the first 10 train losses with the mean of the last 10: single batch losses are noisy, so the first and last values alone can say anything.",
+                _variant(flat_test="ends"),
+            ),
+        )
     ),
     hint=(
         "Test the four conditions exactly as the task states them, each on its own: a value "
