@@ -114,6 +114,12 @@ def _rms_no_sqrt(x, grad, square_avg, lr, alpha=0.99, eps=1e-8):
     return x - lr * grad / (v + eps), v
 
 
+def _rms_decay_and_step_swapped(x, grad, square_avg, lr, alpha=0.99, eps=1e-8):
+    # The formula's alpha read as the argument `alpha`: the decay used as the step, lr as decay.
+    v = lr * square_avg + (1 - lr) * grad**2
+    return x - alpha * grad / (np.sqrt(v) + eps), v
+
+
 RMSPROP_STEP = Question(
     name="rmsprop_step",
     points=2,
@@ -148,6 +154,12 @@ RMSPROP_STEP = Question(
             "Divide by the ROOT of the mean square (plus eps), not by the mean square itself.",
             _rms_no_sqrt,
         ),
+        Mistake(
+            "You swapped the two rates: the argument `alpha` is torch's name for the DECAY of "
+            "the moving average (rho in the formula), and `lr` is the step (the formula's "
+            "alpha). Weigh the old average by the argument `alpha` and scale the step by `lr`.",
+            _rms_decay_and_step_swapped,
+        ),
     ),
     hint=(
         "Keep an exponential moving average of the squared gradient (weight alpha on the old "
@@ -169,7 +181,7 @@ def _adam(x, grad, m, v, t, lr, beta1=0.9, beta2=0.999, eps=1e-8):
 def _adam_wrong(x, grad, m, v, t, lr, beta1=0.9, beta2=0.999, eps=1e-8, *, mistake):
     m = beta1 * m + (1 - beta1) * grad
     v = beta2 * v + (1 - beta2) * grad**2
-    k = t - 1 if mistake == "t from 0" else t
+    k = {"t from 0": t - 1, "t + 1": t + 1}.get(mistake, t)
     with np.errstate(divide="ignore", invalid="ignore"):
         m_hat, v_hat = m / (1 - beta1**k), v / (1 - beta2**k)
         if mistake == "no correction":
@@ -178,6 +190,17 @@ def _adam_wrong(x, grad, m, v, t, lr, beta1=0.9, beta2=0.999, eps=1e-8, *, mista
             return x - lr * m_hat / np.sqrt(v_hat + eps), m, v
         return x - lr * m_hat / (np.sqrt(v_hat) + eps), m, v
 
+
+#: Named for both questions that take Adam's step count (adam_step, adamw_step).
+_T_FROM_0_HINT = (
+    "The step count t starts at 1: on the first step the correction uses beta to the power 1 "
+    "(to the power 0 it would divide by zero). Use t as given."
+)
+_T_PLUS_ONE_HINT = (
+    "Your bias correction is one step ahead: t is already the number of this step (1 on the "
+    "first), so the powers of beta use t itself; do not add 1 to it (a loop index counting "
+    "from 0 would need the 1, the argument t does not)."
+)
 
 _ADAM_CASE_1 = (_a(1.0, -1.0, 0.5), _a(0.4, -3.0, 1e-3), np.zeros(3), np.zeros(3), 1, 0.01)
 
@@ -228,8 +251,12 @@ ADAM_STEP = Question(
             lambda *a: _adam_wrong(*a, mistake="no correction"),
         ),
         Mistake(
-            "The step count t starts at 1: on the first step the correction uses beta to the power 1 (to the power 0 it would divide by zero). Use t as given.",
+            _T_FROM_0_HINT,
             lambda *a: _adam_wrong(*a, mistake="t from 0"),
+        ),
+        Mistake(
+            _T_PLUS_ONE_HINT,
+            lambda *a: _adam_wrong(*a, mistake="t + 1"),
         ),
     ),
     hint=(
@@ -263,6 +290,17 @@ def _adam_update(x, grad, m, v, t, lr, beta1, beta2, eps):
     v = beta2 * v + (1 - beta2) * grad**2
     m_hat, v_hat = m / (1 - beta1**t), v / (1 - beta2**t)
     return x - lr * m_hat / (np.sqrt(v_hat) + eps), m, v
+
+
+def _adamw_t_shifted(shift):
+    """AdamW with the step count off by ``shift`` in the bias correction (t - 1 or t + 1)."""
+
+    def answer(x, grad, m, v, t, lr, weight_decay, beta1=0.9, beta2=0.999, eps=1e-8):
+        x = x * (1 - lr * weight_decay)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return _adam_update(x, grad, m, v, t + shift, lr, beta1, beta2, eps)
+
+    return answer
 
 
 def _adamw_as_l2(x, grad, m, v, t, lr, weight_decay, beta1=0.9, beta2=0.999, eps=1e-8):
@@ -318,6 +356,8 @@ ADAMW_STEP = Question(
             "Adam step), as torch.optim.AdamW does; you decayed the already-updated weights.",
             _adamw_decay_after,
         ),
+        Mistake(_T_FROM_0_HINT, _adamw_t_shifted(-1)),
+        Mistake(_T_PLUS_ONE_HINT, _adamw_t_shifted(+1)),
     ),
     hint=(
         "Decoupled decay: first shrink x by the fraction lr * weight_decay of itself, then "
