@@ -102,6 +102,7 @@ def _dense_inputs(seed, n, d, m):
 
 DENSE_BACKWARD = Question(
     name="dense_backward",
+    returns=("dW", "db", "dx"),
     points=3,
     reference=_dense_backward,
     rtol=1e-9,
@@ -185,6 +186,7 @@ def _loss_summed(logits, labels):
 
 SOFTMAX_CROSS_ENTROPY = Question(
     name="softmax_cross_entropy",
+    returns=("loss", "dlogits"),
     points=3,
     reference=_softmax_cross_entropy,
     rtol=1e-9,

@@ -194,6 +194,7 @@ def _ring_case(rng):
 
 RING_ALL_REDUCE = Question(
     name="ring_all_reduce",
+    returns=("averaged", "sent", "scattered"),
     points=5,
     reference=_ring_all_reduce,
     rtol=1e-5,

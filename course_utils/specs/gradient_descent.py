@@ -282,6 +282,7 @@ _GD_HINT = (
 
 GRADIENT_DESCENT = Question(
     name="gradient_descent",
+    returns=("x", "n_steps"),
     points=3,
     reference=_gradient_descent,
     rtol=1e-6,

@@ -44,6 +44,7 @@ def _lookahead_without_gradient(x, grad, buffer, lr, momentum):
 
 NESTEROV_STEP = Question(
     name="nesterov_step",
+    returns=("x_new", "buffer_new"),
     points=2,
     reference=_nesterov,
     inputs_unchanged=True,
@@ -122,6 +123,7 @@ def _rms_decay_and_step_swapped(x, grad, square_avg, lr, alpha=0.99, eps=1e-8):
 
 RMSPROP_STEP = Question(
     name="rmsprop_step",
+    returns=("x_new", "square_avg_new"),
     points=2,
     reference=_rmsprop,
     inputs_unchanged=True,
@@ -206,6 +208,7 @@ _ADAM_CASE_1 = (_a(1.0, -1.0, 0.5), _a(0.4, -3.0, 1e-3), np.zeros(3), np.zeros(3
 
 ADAM_STEP = Question(
     name="adam_step",
+    returns=("x_new", "m_new", "v_new"),
     points=3,
     reference=_adam,
     inputs_unchanged=True,
@@ -318,6 +321,7 @@ def _adamw_decay_after(x, grad, m, v, t, lr, weight_decay, beta1=0.9, beta2=0.99
 
 ADAMW_STEP = Question(
     name="adamw_step",
+    returns=("x_new", "m_new", "v_new"),
     points=3,
     reference=_adamw,
     inputs_unchanged=True,
