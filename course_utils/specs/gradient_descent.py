@@ -197,11 +197,13 @@ def _gradient_descent(grad_fn, x0, lr, tol=1e-6, max_iters=1000):
     x = np.array(x0, dtype=float)
     n_steps = 0
     with np.errstate(over="ignore", invalid="ignore"):
-        while n_steps < max_iters and np.linalg.norm(grad_fn(x)) >= tol:
-            x = x - lr * grad_fn(x)
+        g = grad_fn(x)  # one gradient per iterate
+        while n_steps < max_iters and np.linalg.norm(g) >= tol:
+            x = x - lr * g
             n_steps += 1
             if not np.all(np.isfinite(x)):
                 raise FloatingPointError(f"diverged at step {n_steps}: x is not finite")
+            g = grad_fn(x)
     return x, n_steps
 
 
