@@ -10,7 +10,8 @@ seeds in every process, so every rank starts from the same parameters and sees t
   returns each rank's own first-step gradient, before and after the average (the control that the
   ranks computed on different blocks).
 * :func:`time_all_reduce`: seconds per ``all_reduce`` of float32 vectors of several sizes.
-* :func:`throughput_worker`: a training step's compute, waiting and all-reduce time, measured apart.
+* :func:`throughput_worker`: seconds per training step as data-parallel SGD runs, and, in a
+  second, instrumented loop, the step's compute, waiting, all-reduce and update measured apart.
 * :func:`fail_on_rank`, :func:`sleep_for`: a worker that raises, one that outlives a timeout.
 """
 
@@ -39,11 +40,12 @@ __all__ = [
 ]
 
 
-def regression_data(n: int, d: int, seed: int):
-    """``n`` float64 inputs in ``d`` dimensions and targets ``sin(x @ w) + noise`` (seeded)."""
+def regression_data(n: int, in_features: int, seed: int):
+    """``n`` float64 inputs of ``in_features`` entries each and targets ``sin(x @ w) + noise``
+    (seeded)."""
     g = torch.Generator().manual_seed(seed)
-    X = torch.randn(n, d, generator=g, dtype=torch.float64)
-    w = torch.randn(d, generator=g, dtype=torch.float64) / d**0.5
+    X = torch.randn(n, in_features, generator=g, dtype=torch.float64)
+    w = torch.randn(in_features, generator=g, dtype=torch.float64) / in_features**0.5
     y = torch.sin(X @ w) + 0.1 * torch.randn(n, generator=g, dtype=torch.float64)
     return X, y.unsqueeze(1)
 
@@ -78,10 +80,11 @@ def check_train_config(config, k: int) -> None:
     """One clear sentence for a training config that cannot work with ``k`` ranks."""
     if not isinstance(config, dict):
         raise TypeError(f"config must be a dict, got {type(config).__name__}.")
-    for key in ("n", "d", "hidden", "seed", "b", "steps", "lr"):
+    keys = ("n", "in_features", "hidden", "seed", "b", "steps", "lr")
+    for key in keys:
         if key not in config:
-            raise ValueError(f"config has no {key!r}; it needs n, d, hidden, seed, b, steps, lr.")
-    for key in ("n", "d", "hidden", "b"):
+            raise ValueError(f"config has no {key!r}; it needs {', '.join(keys)}.")
+    for key in ("n", "in_features", "hidden", "b"):
         integer(config[key], f"config[{key!r}]", 1)
     integer(config["steps"], "config['steps']", 0)
     integer(config["seed"], "config['seed']", 0)
@@ -94,8 +97,8 @@ def check_train_config(config, k: int) -> None:
 
 
 def _setup(config):
-    X, y = regression_data(config["n"], config["d"], config["seed"])
-    model = make_mlp([config["d"], config["hidden"], 1], config["seed"])
+    X, y = regression_data(config["n"], config["in_features"], config["seed"])
+    model = make_mlp([config["in_features"], config["hidden"], 1], config["seed"])
     return X, y, model
 
 
@@ -115,7 +118,8 @@ def train_worker(rank: int, k: int, config: dict) -> dict:
     flat float64) and, from the first step, the rank's own gradient on its block
     (``"first_local"``) and the averaged gradient it stepped with (``"first_averaged"``).
 
-    config: ``n, d, hidden, seed`` (data and model), ``b`` (samples per rank per step), ``steps``,
+    config: ``n`` (samples), ``in_features`` (entries of one input), ``hidden`` (width of the
+    hidden layer), ``seed`` (data and model), ``b`` (samples per rank per step), ``steps``,
     ``lr``. Each step the ranks share one global batch of ``k b`` indices; rank r takes the r-th
     block of ``b``, computes the mean loss over its block, and the ranks average their gradients.
     """
@@ -159,10 +163,11 @@ def sgd_reference(config: dict, k: int, accumulate: bool = False) -> np.ndarray:
 
 
 def time_all_reduce(rank: int, k: int, config: dict) -> dict:
-    """Seconds of the fastest of ``config["repeats"]`` ``all_reduce`` (sum) calls (after one untimed
-    call) for a float32 vector of each size in ``config["sizes"]``, and whether every sum was right.
-    The fastest call is the one least disturbed by other processes on a shared machine."""
-    seconds, correct = [], True
+    """Seconds per ``all_reduce`` (sum) of a float32 vector of each size in ``config["sizes"]``,
+    over ``config["repeats"]`` calls after one untimed call, each call right after a ``barrier``:
+    ``"seconds"``, the fastest call (the one least disturbed by other processes on a shared
+    machine), and ``"median_seconds"``, the median call; and whether every sum was right."""
+    fastest, median, correct = [], [], True
     for size in config["sizes"]:
         x = torch.full((size,), float(rank + 1))
         dist.all_reduce(x)
@@ -173,52 +178,87 @@ def time_all_reduce(rank: int, k: int, config: dict) -> dict:
             start = time.perf_counter()
             dist.all_reduce(x)
             times.append(time.perf_counter() - start)
-        seconds.append(min(times))  # the fastest call: the least disturbed by other load
-    return {"sizes": list(config["sizes"]), "seconds": seconds, "correct": correct}
+        fastest.append(min(times))
+        median.append(float(np.median(times)))
+    return {
+        "sizes": list(config["sizes"]),
+        "seconds": fastest,
+        "median_seconds": median,
+        "correct": correct,
+    }
+
+
+def _train_step(model, X, y, params, k: int, timed: bool):
+    """One data-parallel SGD step; with ``timed``, a ``barrier`` before the ``all_reduce`` and the
+    seconds of (forward and backward, barrier, all_reduce, update), else None."""
+    t0 = time.perf_counter()
+    torch.nn.functional.mse_loss(model(X), y).backward()
+    flat = torch.cat([p.grad.reshape(-1) for p in params])
+    t1 = t2 = t3 = time.perf_counter()
+    if k > 1:  # one worker has nothing to average
+        if timed:
+            dist.barrier()  # waiting for the peers, timed apart from the all_reduce
+            t2 = time.perf_counter()
+        dist.all_reduce(flat)
+        flat /= k
+        t3 = time.perf_counter()
+    torch.nn.utils.vector_to_parameters(flat, [p.grad for p in params])
+    _sgd_step(model, 0.01)
+    return (t1 - t0, t2 - t1, t3 - t2, time.perf_counter() - t3) if timed else None
 
 
 def throughput_worker(rank: int, k: int, config: dict) -> dict:
-    """``config["steps"]`` SGD steps of a float32 MLP ``config["sizes"]`` at batch ``config["b"]``
-    per rank on random data, after one untimed warm-up step. Per step (medians over the steps, in
-    seconds): ``compute_s``, the forward and backward pass; ``wait_s``, a ``barrier`` after it (the
-    time this rank waits for its peers to arrive); ``comm_s``, the ``all_reduce`` of all gradients
-    in one flat buffer once every rank is there (no barrier and no all_reduce for k = 1: 0.0).
-    ``wall_s``: the wall time of the timed loop."""
-    sizes, b = config["sizes"], config["b"]
+    """SGD steps of a float32 MLP ``config["sizes"]`` at batch ``config["b"]`` per rank on random
+    data, after one untimed warm-up step, in two loops of ``config["steps"]`` steps each, run in
+    ``config.get("blocks", 4)`` alternating blocks (so that a change in the machine's load hits
+    both alike), every block started together after a ``barrier``:
+
+    * the *plain* loop, as data-parallel SGD runs: forward and backward, ``all_reduce`` of all
+      gradients in one flat buffer, divide by k, update; no timer inside a step:
+      ``plain_step_s``, its seconds per step (the loop's time over its steps), and
+      ``plain_median_s``, the median step (from a clock read between steps);
+    * the *instrumented* loop, the same steps with a ``barrier`` before the ``all_reduce`` and a
+      timer around each phase: per-step medians (seconds) ``compute_s`` (forward and backward),
+      ``wait_s`` (the barrier: waiting for the peers), ``comm_s`` (the all_reduce and the
+      division, every rank present; ``comm_min_s`` its fastest step), ``update_s``; and
+      ``instrumented_step_s`` and ``instrumented_median_s``, its seconds per step and median step.
+
+    For k = 1 there is no barrier and no all_reduce (0.0). ``params``: the number of parameters."""
+    sizes, b, blocks = config["sizes"], config["b"], config.get("blocks", 4)
+    integer(blocks, "config['blocks']", 1)
+    if config["steps"] % blocks:
+        raise ValueError(f"steps ({config['steps']}) must be a multiple of blocks ({blocks}).")
     model = make_mlp(sizes, config["seed"], dtype=torch.float32)
     g = torch.Generator().manual_seed(config["seed"] + rank)
     X = torch.randn(b, sizes[0], generator=g)
     y = torch.randn(b, sizes[-1], generator=g)
     params = list(model.parameters())
-    times = []  # per timed step: (compute, wait, all_reduce)
-    start = time.perf_counter()
-    for step in range(config["steps"] + 1):
-        if step == 1:  # step 0 is the untimed warm-up (first-call allocations)
-            times = []
-            dist.barrier()
-            start = time.perf_counter()
-        t0 = time.perf_counter()
-        torch.nn.functional.mse_loss(model(X), y).backward()
-        flat = torch.cat([p.grad.reshape(-1) for p in params])
-        t1 = t2 = t3 = time.perf_counter()
-        if k > 1:  # one worker has nothing to average
-            dist.barrier()  # waiting for the peers, timed apart from the all_reduce
-            t2 = time.perf_counter()
-            dist.all_reduce(flat)
-            flat /= k
-            t3 = time.perf_counter()
-        torch.nn.utils.vector_to_parameters(flat, [p.grad for p in params])
-        _sgd_step(model, 0.01)
-        times.append((t1 - t0, t2 - t1, t3 - t2))
-    wall = time.perf_counter() - start
-    compute, wait, comm = (float(np.median(column)) for column in zip(*times, strict=True))
-    n_params = sum(p.numel() for p in params)
+    _train_step(model, X, y, params, k, timed=False)  # first-call allocations, untimed
+    times = []  # per instrumented step: its phases
+    steps = {False: [], True: []}  # seconds of each step, by `timed` (a clock read between steps)
+    for block in range(2 * blocks):
+        timed = block % 2 == 1
+        dist.barrier()  # every block starts together
+        last = time.perf_counter()
+        for _ in range(config["steps"] // blocks):
+            step_times = _train_step(model, X, y, params, k, timed)
+            now = time.perf_counter()
+            if timed:
+                times.append(step_times)
+            steps[timed].append(now - last)
+            last = now
+    compute, wait, comm, update = (np.array(column) for column in zip(*times, strict=True))
     return {
-        "compute_s": compute,
-        "wait_s": wait,
-        "comm_s": comm,
-        "wall_s": wall,
-        "params": n_params,
+        "compute_s": float(np.median(compute)),
+        "wait_s": float(np.median(wait)),
+        "comm_s": float(np.median(comm)),
+        "comm_min_s": float(comm.min()),
+        "update_s": float(np.median(update)),
+        "plain_step_s": float(np.mean(steps[False])),
+        "plain_median_s": float(np.median(steps[False])),
+        "instrumented_step_s": float(np.mean(steps[True])),
+        "instrumented_median_s": float(np.median(steps[True])),
+        "params": sum(p.numel() for p in params),
     }
 
 

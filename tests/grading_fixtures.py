@@ -37,7 +37,7 @@ def gradient_descent(grad_fn, x0, lr, tol=1e-6, max_iters=1000):
             raise FloatingPointError("diverged: x is not finite")
     return x, n_steps
 """,
-    "max_stable_lr": "max_stable_lr = 2 / np.linalg.eigvalsh(np.array([[3.0, 1.0], [1.0, 3.0]])).max()",
+    "max_stable_lr": "max_stable_lr = 2 / np.linalg.eigvalsh(np.array([[2.0, 1.0], [1.0, 4.0]])).max()",
 }
 
 STUBS = {

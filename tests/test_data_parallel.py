@@ -13,7 +13,7 @@ from course_utils.data_parallel import (
     stop_helpers,
 )
 
-CONFIG = {"n": 96, "d": 4, "hidden": 8, "seed": 3, "b": 6, "steps": 12, "lr": 0.2}
+CONFIG = {"n": 96, "in_features": 4, "hidden": 8, "seed": 3, "b": 6, "steps": 12, "lr": 0.2}
 
 
 def _pids() -> set[int]:
@@ -70,9 +70,11 @@ def test_gradient_accumulation_equals_the_large_batch():
 
 
 def test_all_reduce_timing_reports_correct_sums():
-    ranks = run_workers(tasks.time_all_reduce, 2, {"sizes": [10, 1000], "repeats": 2})
+    ranks = run_workers(tasks.time_all_reduce, 2, {"sizes": [10, 1000], "repeats": 3})
     assert all(r["correct"] for r in ranks)
-    assert all(len(r["seconds"]) == 2 and min(r["seconds"]) > 0 for r in ranks)
+    for r in ranks:
+        assert len(r["seconds"]) == len(r["median_seconds"]) == 2 and min(r["seconds"]) > 0
+        assert all(f <= m for f, m in zip(r["seconds"], r["median_seconds"], strict=True))
 
 
 def test_train_workers_first_gradients_differ_between_ranks_and_average_to_the_large_batch():
@@ -84,14 +86,27 @@ def test_train_workers_first_gradients_differ_between_ranks_and_average_to_the_l
         np.testing.assert_allclose(r["first_averaged"], local.mean(axis=0), rtol=0, atol=1e-14)
 
 
-def test_throughput_worker_counts_its_steps_and_parameters():
-    config = {"sizes": [3, 5, 2], "b": 4, "steps": 3, "seed": 0}
+def test_throughput_worker_times_a_plain_and_an_instrumented_loop():
+    config = {"sizes": [3, 5, 2], "b": 4, "steps": 4, "blocks": 2, "seed": 0}
     ranks = run_workers(tasks.throughput_worker, 2, config)
     assert all(r["params"] == 3 * 5 + 5 + 5 * 2 + 2 for r in ranks)
-    assert all(0 < r["compute_s"] <= r["wall_s"] and r["comm_s"] > 0 for r in ranks)
-    assert all(0 < r["wait_s"] < r["wall_s"] for r in ranks), "the barrier is timed apart"
+    for r in ranks:
+        phases = [r[key] for key in ("compute_s", "wait_s", "comm_s", "update_s")]
+        assert min(phases) > 0, "the barrier, the all_reduce and the update are timed apart"
+        assert 0 < r["comm_min_s"] <= r["comm_s"]
+        # a median phase of one step cannot exceed the loop's time of all its steps
+        assert max(phases) < r["instrumented_step_s"] * config["steps"]
+        for loop in ("plain", "instrumented"):  # a median step is below the sum of the steps
+            assert 0 < r[f"{loop}_median_s"] < r[f"{loop}_step_s"] * config["steps"]
     alone = run_workers(tasks.throughput_worker, 1, config)[0]
-    assert alone["comm_s"] == alone["wait_s"] == 0.0, "one worker has nothing to average"
+    assert alone["comm_s"] == alone["wait_s"] == alone["comm_min_s"] == 0.0, "nothing to average"
+    assert alone["compute_s"] > 0 and alone["update_s"] > 0
+
+
+def test_throughput_worker_wants_whole_blocks():
+    config = {"sizes": [3, 5, 2], "b": 4, "steps": 5, "blocks": 2, "seed": 0}
+    with pytest.raises(WorkerError, match=r"steps \(5\) must be a multiple of blocks \(2\)\."):
+        run_workers(tasks.throughput_worker, 1, config)
 
 
 def test_a_raising_worker_is_raised_again_with_its_message_and_no_worker_is_left():

@@ -171,3 +171,23 @@ def test_a_tuple_of_numpy_booleans_is_plain_numbers_like_a_tuple_of_bools():
     ours = to_plain((np.bool_(True), np.bool_(False), True, np.float64(2.5)))
     assert ours == to_plain((True, False, True, 2.5))
     assert ours.shape == (4,)
+
+
+def _returned_tuples():
+    from course_utils.specs import _registry
+
+    for assignment in _registry().values():
+        for question in assignment.questions:
+            if question.kind != "function":
+                continue
+            result = question.reference(*question.cases[0].make_inputs())
+            if type(result) is tuple and not all(isinstance(v, int | float) for v in result):
+                yield question, result
+
+
+@pytest.mark.parametrize(
+    ("question", "result"), list(_returned_tuples()), ids=lambda v: getattr(v, "name", "")
+)
+def test_every_question_returning_a_tuple_names_its_items(question, result):
+    """So that a failing check says which array differs in the task's words, not result[2]."""
+    assert len(question.returns) == len(result), (question.name, question.returns)

@@ -73,7 +73,7 @@ SIGMOID_GRAD = Question(
         Mistake(_OVERFLOW_HINT, _quotient_plus),
     ),
     hint=(
-        "Write the derivative through the sigmoid's own value (the lecture derives it), "
+        "Write the derivative through the sigmoid's own value (lecture 03 §2 derives it), "
         "computing the sigmoid once; for large |z| evaluate it in a form whose exponential "
         "cannot overflow."
     ),
@@ -83,7 +83,7 @@ SIGMOID_GRAD = Question(
 
 
 def _dense_backward(x, W, b, dout):
-    """y = x @ W + b for a batch x (N, D), W (D, M), b (M,); dout = dL/dy (N, M)."""
+    """z = x @ W + b for a batch x (B, D), W (D, M), b (M,); dout = df/dz (B, M), f the loss."""
     return x.T @ dout, dout.sum(axis=0), dout @ W.T
 
 
@@ -102,16 +102,17 @@ def _dense_inputs(seed, n, d, m):
 
 DENSE_BACKWARD = Question(
     name="dense_backward",
+    returns=("dW", "db", "dx"),
     points=3,
     reference=_dense_backward,
     rtol=1e-9,
     atol=1e-12,
     inputs_unchanged=True,
     cases=(
-        Case(_dense_inputs(0, 4, 3, 3), "N = 4 samples, D = 3 inputs, M = 3 outputs"),
-        Case(_dense_inputs(1, 5, 3, 2), "N = 5, D = 3, M = 2 (non-square W)"),
-        Case(_dense_inputs(2, 1, 2, 4), "a batch of one sample, N = 1, D = 2, M = 4"),
-        Case(_dense_inputs(3, 7, 6, 5), "N = 7, D = 6, M = 5", hidden=True),
+        Case(_dense_inputs(0, 4, 3, 3), "B = 4 samples, D = 3 inputs, M = 3 outputs"),
+        Case(_dense_inputs(1, 5, 3, 2), "B = 5, D = 3, M = 2 (non-square W)"),
+        Case(_dense_inputs(2, 1, 2, 4), "a batch of one sample, B = 1, D = 2, M = 4"),
+        Case(_dense_inputs(3, 7, 6, 5), "B = 7, D = 6, M = 5", hidden=True),
     ),
     mistakes=(
         Mistake(
@@ -124,15 +125,15 @@ DENSE_BACKWARD = Question(
         ),
         Mistake(
             "db is averaged but dW is summed over the batch: be consistent. dout already holds "
-            "dL/dy (any 1/N of a mean loss is in it), so both are plain sums over samples.",
+            "df/dz (any 1/B of a mean loss is in it), so both are plain sums over samples.",
             lambda x, W, b, dout: (x.T @ dout, dout.mean(axis=0), dout @ W.T),
         ),
         Mistake(
-            "dW and db are averaged over the batch: dout already holds dL/dy (any 1/N of a mean loss is in it), so sum over the batch with no extra 1/N.",
+            "dW and db are averaged over the batch: dout already holds df/dz (any 1/B of a mean loss is in it), so sum over the batch with no extra 1/B.",
             lambda x, W, b, dout: (x.T @ dout / len(x), dout.mean(axis=0), dout @ W.T),
         ),
         Mistake(
-            "dx uses W where it needs its transpose: dx has the shape of x, (N, D).",
+            "dx uses W where it needs its transpose: dx has the shape of x, (B, D).",
             lambda x, W, b, dout: (x.T @ dout, dout.sum(axis=0), dout @ W),
         ),
     ),
@@ -185,6 +186,7 @@ def _loss_summed(logits, labels):
 
 SOFTMAX_CROSS_ENTROPY = Question(
     name="softmax_cross_entropy",
+    returns=("loss", "dlogits"),
     points=3,
     reference=_softmax_cross_entropy,
     rtol=1e-9,
@@ -195,26 +197,26 @@ SOFTMAX_CROSS_ENTROPY = Question(
             lambda: (np.array([[2.0, 1.0, 0.1], [0.5, 2.5, -1.0]]), np.array([0, 2])),
             "2 samples, 3 classes, labels [0, 2]",
         ),
-        Case(_sce_inputs(0, 5, 4), "N = 5 samples, K = 4 classes"),
+        Case(_sce_inputs(0, 5, 4), "B = 5 samples, K = 4 classes"),
         Case(
             lambda: (np.array([[1000.0, 0.0, -1000.0], [0.0, 999.0, 1001.0]]), np.array([0, 1])),
             "logits as large as 1000 (subtract each row's max before exp)",
         ),
-        Case(_sce_inputs(1, 8, 3, scale=5.0), "N = 8, K = 3, large logits", hidden=True),
+        Case(_sce_inputs(1, 8, 3, scale=5.0), "B = 8, K = 3, large logits", hidden=True),
     ),
     mistakes=(
         Mistake(
             "The loss is the MEAN over the batch but your gradient is the gradient of the SUM: "
-            "divide (softmax - one_hot) by N so the gradient matches the loss you return.",
+            "divide (softmax - one_hot) by B so the gradient matches the loss you return.",
             _grad_summed,
         ),
         Mistake(
-            "The loss must be the MEAN over the batch (your gradient already has the 1/N): "
-            "average -log p[label] over the N samples.",
+            "The loss must be the MEAN over the batch (your gradient already has the 1/B): "
+            "average -log p[label] over the B samples.",
             _loss_summed,
         ),
         Mistake(
-            "The gradient is (softmax - one_hot) / N: you left out the one-hot of the labels.",
+            "The gradient is (softmax - one_hot) / B: you left out the one-hot of the labels.",
             lambda z, y: (_softmax_cross_entropy(z, y)[0], _softmax(z) / len(z)),
         ),
         Mistake(
@@ -225,7 +227,7 @@ SOFTMAX_CROSS_ENTROPY = Question(
     hint=(
         "Three steps: a numerically stable softmax per row, the mean over the batch of the "
         "correct class's negative log-probability, and that mean's gradient with respect to "
-        "the logits (derived in the lecture; keep the 1/N of the mean). Return (loss, "
+        "the logits (lecture 03 §3 derives it entry by entry; keep the 1/B of the mean). Return (loss, "
         "gradient)."
     ),
 )

@@ -149,6 +149,13 @@ def _not_shuffled(n, batch_size, n_epochs, rng):
     return [order[i : i + batch_size] for _ in range(n_epochs) for i in range(0, n, batch_size)]
 
 
+def _epochs_off_by(shift):
+    """The batches of n_epochs + shift epochs: a loop such as range(1, n_epochs) (shift -1)."""
+    return lambda n, batch_size, n_epochs, rng: _minibatch_indices(
+        n, batch_size, n_epochs + shift, rng
+    )
+
+
 def _drops_last(n, batch_size, n_epochs, rng):
     return [b for b in _minibatch_indices(n, batch_size, n_epochs, rng) if len(b) == batch_size]
 
@@ -180,6 +187,17 @@ MINIBATCH_INDICES = Question(
             "The last, smaller batch is missing: when batch_size does not divide n, keep the "
             "remainder as a final batch so every sample is used once per epoch.",
             _drops_last,
+        ),
+        Mistake(
+            "Your list holds the batches of one epoch too few: the epoch loop runs n_epochs "
+            "times, whether you count from 0 or from 1 (a loop over range(1, n_epochs) runs "
+            "one time less).",
+            _epochs_off_by(-1),
+        ),
+        Mistake(
+            "Your list holds the batches of one epoch too many: the epoch loop runs exactly "
+            "n_epochs times (counting epochs up to n_epochs inclusive from 0 runs one more).",
+            _epochs_off_by(+1),
         ),
     ),
     hint=(

@@ -194,6 +194,7 @@ def _ring_case(rng):
 
 RING_ALL_REDUCE = Question(
     name="ring_all_reduce",
+    returns=("averaged", "sent", "scattered"),
     points=5,
     reference=_ring_all_reduce,
     rtol=1e-5,
@@ -286,9 +287,9 @@ SCALE_RECIPE = Question(
             lambda lr, w, t, k: (lr, math.ceil(w / k), math.ceil(t / k)),
         ),
         Mistake(
-            "That is square-root scaling (lr * sqrt(k)). On the lecture's task it worked at least "
-            "as well as the linear rate (§4 cannot separate the two rules), but this question asks "
-            "for the linear scaling rule: the rate times k.",
+            "That is square-root scaling (lr * sqrt(k)). In the lecture's §4, applied to the tuned "
+            "one-worker rate, it fell far short at k = 8 while the linear rule came close; this "
+            "question asks for the linear scaling rule: the rate times k.",
             lambda lr, w, t, k: (lr * math.sqrt(k), math.ceil(w / k), math.ceil(t / k)),
         ),
         Mistake(

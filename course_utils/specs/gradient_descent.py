@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..gradcheck import numerical_gradient
+from ._max_stable_lr import MAX_STABLE_LR
 from .base import Assignment, Case, Mistake, Question
 
 # ----------------------------------------------------------------------------- test functions
@@ -196,11 +197,13 @@ def _gradient_descent(grad_fn, x0, lr, tol=1e-6, max_iters=1000):
     x = np.array(x0, dtype=float)
     n_steps = 0
     with np.errstate(over="ignore", invalid="ignore"):
-        while n_steps < max_iters and np.linalg.norm(grad_fn(x)) >= tol:
-            x = x - lr * grad_fn(x)
+        g = grad_fn(x)  # one gradient per iterate
+        while n_steps < max_iters and np.linalg.norm(g) >= tol:
+            x = x - lr * g
             n_steps += 1
             if not np.all(np.isfinite(x)):
                 raise FloatingPointError(f"diverged at step {n_steps}: x is not finite")
+            g = grad_fn(x)
     return x, n_steps
 
 
@@ -224,6 +227,18 @@ def _raises_on_large_x(grad_fn, x0, lr, tol=1e-6, max_iters=1000):
             raise FloatingPointError(f"diverged at step {n_steps}: ||x|| > 1e6")
         x = x - lr * grad_fn(x)
         n_steps += 1
+    return x, n_steps
+
+
+def _count_from_loop_index(grad_fn, x0, lr, tol=1e-6, max_iters=1000):
+    # `for n_steps in range(max_iters)` returned as the count: one short when max_iters is hit.
+    x = np.array(x0, dtype=float)
+    n_steps = 0
+    with np.errstate(over="ignore", invalid="ignore"):
+        for n_steps in range(max_iters):  # noqa: B007 - the index is the (wrong) count
+            if np.linalg.norm(grad_fn(x)) < tol:
+                break
+            x = x - lr * grad_fn(x)
     return x, n_steps
 
 
@@ -269,6 +284,7 @@ _GD_HINT = (
 
 GRADIENT_DESCENT = Question(
     name="gradient_descent",
+    returns=("x", "n_steps"),
     points=3,
     reference=_gradient_descent,
     rtol=1e-6,
@@ -335,51 +351,15 @@ GRADIENT_DESCENT = Question(
             "before each step, so starting at the minimum takes 0 steps.",
             _one_step_too_many,
         ),
+        Mistake(
+            "Your step count is one short when the loop runs to max_iters: the index of a for "
+            "loop over range(max_iters) ends at max_iters - 1, after max_iters steps. Count "
+            "the steps taken, not the last index.",
+            _count_from_loop_index,
+        ),
         Mistake(_GD_HINT, _stops_on_nan),
     ),
     hint=_GD_HINT,
-)
-
-# ----------------------------------------------------------------------------- 4. max_stable_lr
-
-A_QUESTION = np.array([[3.0, 1.0], [1.0, 3.0]])  # eigenvalues 2 and 4
-
-
-def _eigs():
-    return np.linalg.eigvalsh(A_QUESTION)
-
-
-MAX_STABLE_LR = Question(
-    name="max_stable_lr",
-    kind="value",
-    points=2,
-    reference=lambda: 2.0 / _eigs().max(),
-    rtol=1e-6,
-    atol=0.0,
-    cases=(Case(lambda: (), "f(x) = 1/2 x^T A x with A = [[3, 1], [1, 3]]"),),
-    mistakes=(
-        Mistake("1/L is a safe step, but not the largest stable one.", lambda: 1 / _eigs().max()),
-        Mistake(
-            "2/(L + mu) is the BEST fixed step (fastest contraction), not the largest stable one.",
-            lambda: 2 / _eigs().sum(),
-        ),
-        Mistake(
-            "That uses the smallest eigenvalue mu: the stiffest direction (largest eigenvalue L) "
-            "diverges first.",
-            lambda: 2 / _eigs().min(),
-        ),
-        Mistake(
-            "The diagonal entries of A are not its eigenvalues when A is not diagonal: "
-            "use np.linalg.eigvalsh(A).",
-            lambda: 2 / A_QUESTION.diagonal().max(),
-        ),
-    ),
-    hint=(
-        "Give the formula's value 2/L, with L the largest eigenvalue of A (checked to a "
-        "relative 1e-6): gradient descent on this quadratic converges from every start "
-        "exactly when lr < 2/L. A measured threshold is not that precise: just above 2/L a "
-        "run needs many steps to blow up."
-    ),
 )
 
 ASSIGNMENT = Assignment(

@@ -44,6 +44,7 @@ def _lookahead_without_gradient(x, grad, buffer, lr, momentum):
 
 NESTEROV_STEP = Question(
     name="nesterov_step",
+    returns=("x_new", "buffer_new"),
     points=2,
     reference=_nesterov,
     inputs_unchanged=True,
@@ -114,8 +115,15 @@ def _rms_no_sqrt(x, grad, square_avg, lr, alpha=0.99, eps=1e-8):
     return x - lr * grad / (v + eps), v
 
 
+def _rms_decay_and_step_swapped(x, grad, square_avg, lr, alpha=0.99, eps=1e-8):
+    # The formula's alpha read as the argument `alpha`: the decay used as the step, lr as decay.
+    v = lr * square_avg + (1 - lr) * grad**2
+    return x - alpha * grad / (np.sqrt(v) + eps), v
+
+
 RMSPROP_STEP = Question(
     name="rmsprop_step",
+    returns=("x_new", "square_avg_new"),
     points=2,
     reference=_rmsprop,
     inputs_unchanged=True,
@@ -148,6 +156,12 @@ RMSPROP_STEP = Question(
             "Divide by the ROOT of the mean square (plus eps), not by the mean square itself.",
             _rms_no_sqrt,
         ),
+        Mistake(
+            "You swapped the two rates: the argument `alpha` is torch's name for the DECAY of "
+            "the moving average (beta2 in the formula), and `lr` is the step (the formula's "
+            "alpha). Weigh the old average by the argument `alpha` and scale the step by `lr`.",
+            _rms_decay_and_step_swapped,
+        ),
     ),
     hint=(
         "Keep an exponential moving average of the squared gradient (weight alpha on the old "
@@ -169,20 +183,35 @@ def _adam(x, grad, m, v, t, lr, beta1=0.9, beta2=0.999, eps=1e-8):
 def _adam_wrong(x, grad, m, v, t, lr, beta1=0.9, beta2=0.999, eps=1e-8, *, mistake):
     m = beta1 * m + (1 - beta1) * grad
     v = beta2 * v + (1 - beta2) * grad**2
-    k = t - 1 if mistake == "t from 0" else t
+    k = {"t from 0": t - 1, "t + 1": t + 1}.get(mistake, t)
     with np.errstate(divide="ignore", invalid="ignore"):
         m_hat, v_hat = m / (1 - beta1**k), v / (1 - beta2**k)
         if mistake == "no correction":
             m_hat, v_hat = m, v
         if mistake == "eps inside":
             return x - lr * m_hat / np.sqrt(v_hat + eps), m, v
+        if mistake == "paper's efficient form":  # Kingma & Ba's Algorithm 1, last paragraph
+            step = lr * np.sqrt(1 - beta2**k) / (1 - beta1**k)
+            return x - step * m / (np.sqrt(v) + eps), m, v
         return x - lr * m_hat / (np.sqrt(v_hat) + eps), m, v
 
+
+#: Named for both questions that take Adam's step count (adam_step, adamw_step).
+_T_FROM_0_HINT = (
+    "The step count t starts at 1: on the first step the correction uses beta to the power 1 "
+    "(to the power 0 it would divide by zero). Use t as given."
+)
+_T_PLUS_ONE_HINT = (
+    "Your bias correction is one step ahead: t is already the number of this step (1 on the "
+    "first), so the powers of beta use t itself; do not add 1 to it (a loop index counting "
+    "from 0 would need the 1, the argument t does not)."
+)
 
 _ADAM_CASE_1 = (_a(1.0, -1.0, 0.5), _a(0.4, -3.0, 1e-3), np.zeros(3), np.zeros(3), 1, 0.01)
 
 ADAM_STEP = Question(
     name="adam_step",
+    returns=("x_new", "m_new", "v_new"),
     points=3,
     reference=_adam,
     inputs_unchanged=True,
@@ -228,8 +257,20 @@ ADAM_STEP = Question(
             lambda *a: _adam_wrong(*a, mistake="no correction"),
         ),
         Mistake(
-            "The step count t starts at 1: on the first step the correction uses beta to the power 1 (to the power 0 it would divide by zero). Use t as given.",
+            _T_FROM_0_HINT,
             lambda *a: _adam_wrong(*a, mistake="t from 0"),
+        ),
+        Mistake(
+            _T_PLUS_ONE_HINT,
+            lambda *a: _adam_wrong(*a, mistake="t + 1"),
+        ),
+        Mistake(
+            "That is the 'efficient' form of Kingma & Ba's Algorithm 1, which folds both bias "
+            "corrections into the step size and adds eps to the root of the UNcorrected second "
+            "moment: eps sits in a different place, so the step differs from torch's wherever the "
+            "root of v is not much larger than eps. The task fixes torch's formula: divide the "
+            "corrected first moment by the root of the corrected second moment plus eps.",
+            lambda *a: _adam_wrong(*a, mistake="paper's efficient form"),
         ),
     ),
     hint=(
@@ -265,6 +306,17 @@ def _adam_update(x, grad, m, v, t, lr, beta1, beta2, eps):
     return x - lr * m_hat / (np.sqrt(v_hat) + eps), m, v
 
 
+def _adamw_t_shifted(shift):
+    """AdamW with the step count off by ``shift`` in the bias correction (t - 1 or t + 1)."""
+
+    def answer(x, grad, m, v, t, lr, weight_decay, beta1=0.9, beta2=0.999, eps=1e-8):
+        x = x * (1 - lr * weight_decay)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return _adam_update(x, grad, m, v, t + shift, lr, beta1, beta2, eps)
+
+    return answer
+
+
 def _adamw_as_l2(x, grad, m, v, t, lr, weight_decay, beta1=0.9, beta2=0.999, eps=1e-8):
     return _adam_update(x, grad + weight_decay * x, m, v, t, lr, beta1, beta2, eps)
 
@@ -280,6 +332,7 @@ def _adamw_decay_after(x, grad, m, v, t, lr, weight_decay, beta1=0.9, beta2=0.99
 
 ADAMW_STEP = Question(
     name="adamw_step",
+    returns=("x_new", "m_new", "v_new"),
     points=3,
     reference=_adamw,
     inputs_unchanged=True,
@@ -318,6 +371,8 @@ ADAMW_STEP = Question(
             "Adam step), as torch.optim.AdamW does; you decayed the already-updated weights.",
             _adamw_decay_after,
         ),
+        Mistake(_T_FROM_0_HINT, _adamw_t_shifted(-1)),
+        Mistake(_T_PLUS_ONE_HINT, _adamw_t_shifted(+1)),
     ),
     hint=(
         "Decoupled decay: first shrink x by the fraction lr * weight_decay of itself, then "

@@ -224,6 +224,13 @@ def _softmax_not_shifted(logits, temperature):
 
 
 @np.errstate(all="ignore")
+def _softmax_global_max(logits, temperature):
+    z = logits / temperature
+    e = np.exp(z - z.max())
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+@np.errstate(all="ignore")
 def _softmax_wrong_axis(logits, temperature):
     z = logits / temperature
     e = np.exp(z - z.max())
@@ -249,6 +256,10 @@ SOFTMAX_TEMPERATURE = Question(
             "large logits [800, 799, 0], temperature = 1 (exp(800) overflows to inf in float64)",
         ),
         Case(
+            lambda: (np.array([[800.0, 799.0], [0.0, -1.0]]), 1.0),
+            "a batch whose rows differ greatly in scale, [[800, 799], [0, -1]], temperature = 1",
+        ),
+        Case(
             lambda: (np.array([1.0, 2.0]), 0.0),
             "temperature = 0 (must raise ValueError)",
             raises="ValueError",
@@ -267,7 +278,7 @@ SOFTMAX_TEMPERATURE = Question(
     ),
     mistakes=(
         Mistake(
-            "You multiplied the logits by the temperature: divide by it, so a small T sharpens the distribution and a large T flattens it.",
+            "You multiplied the logits by the temperature: divide by it, so a small τ sharpens the distribution and a large τ flattens it.",
             _softmax_times,
         ),
         Mistake(
@@ -280,6 +291,12 @@ SOFTMAX_TEMPERATURE = Question(
             "(after dividing by the temperature) by their largest value in each row before "
             "exponentiating: the softmax does not change, and the largest exponent becomes 0.",
             _softmax_not_shifted,
+        ),
+        Mistake(
+            "Shift each row by its OWN maximum (along the last axis, keeping the dimension), not by "
+            "the largest logit of the whole batch: a row far below that maximum underflows to "
+            "0 / 0 = NaN.",
+            _softmax_global_max,
         ),
     ),
     hint=(
