@@ -274,12 +274,12 @@ GRAD_NORM_AT_LAG = Question(
             _not_transposed,
         ),
         Mistake(
-            "Wrong order: the Jacobian is diag(f'(a_j)) W_hh, so going back through its transpose multiplies by f'(a_j) FIRST and by the transposed W_hh after.",
+            "Wrong order: the Jacobian is diag(tanh'(a_j)) W_hh, so going back through its transpose multiplies by tanh'(a_j) FIRST and by the transposed W_hh after.",
             _wrong_order,
         ),
     ),
     hint=(
-        "Start from dL/dh_T and go back one step at a time, k times: each step multiplies by "
+        "Start from df/dh_T (the argument dL_dh_T) and go back one step at a time, k times (the lag): each step multiplies by "
         "that step's transposed Jacobian, built from tanh' of that step's pre-activation; the "
         "answer is the norm of the result. A k outside 0..T is a ValueError."
     ),
@@ -326,7 +326,7 @@ JACOBIAN_BOUND = Question(
         ),
     ),
     hint=(
-        "Evaluate the bound for this W with k = 20 and gamma the largest value sigmoid' "
+        "Evaluate the bound for this W at the lag 20 and gamma the largest value sigmoid' "
         "takes; the norm in it is the spectral norm (the largest singular value), not the "
         "largest eigenvalue."
     ),
