@@ -78,6 +78,13 @@ def _expected(question: Question, args: tuple):
 
 def _matching_mistake(question: Question, args: tuple, got) -> str:
     for mistake in question.mistakes:
+        if mistake.matches is not None:
+            try:
+                if mistake.matches(copy.deepcopy(args), got):
+                    return mistake.hint
+            except Exception:  # noqa: BLE001 - an answer the predicate cannot read is not its kind
+                pass
+            continue
         try:
             call_args = () if question.kind == "value" else copy.deepcopy(args)
             wrong = to_plain(mistake.answer(*call_args))

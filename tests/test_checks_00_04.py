@@ -168,7 +168,7 @@ def test_rmsprop_decay_and_step_swapped_gets_its_hint():
 def test_rmsprop_question_says_which_alpha_is_which():
     nb = nbformat.read(ROOT / "exercises" / "04_momentum_adaptive.ipynb", as_version=4)
     text = next(c.source for c in nb.cells if c.source.startswith("## 2. RMSProp"))
-    assert "the argument `lr`" in text and "decay $\\rho$ (the argument `alpha`)" in text
+    assert "the argument `lr`" in text and "decay $\\beta_2$ (the argument `alpha`" in text
 
 
 # ----------------------------------------------------------------------------- 04 Adam's step count
@@ -247,3 +247,48 @@ def test_solution_and_spec_03_write_the_lectures_symbols():
         for m in question(name).mistakes
     ]
     assert not [w for w in words if "N =" in w or "1/N" in w or "dL/" in w]
+
+
+# ----------------------------------------------------------------------------- third read (ref-b2)
+
+
+def _adam_paper_form(x, grad, m, v, t, lr, beta1=0.9, beta2=0.999, eps=1e-8):
+    """Kingma & Ba's 'efficient' Algorithm 1: both corrections in the step, eps on sqrt(v_t)."""
+    m = beta1 * m + (1 - beta1) * grad
+    v = beta2 * v + (1 - beta2) * grad**2
+    step = lr * np.sqrt(1 - beta2**t) / (1 - beta1**t)
+    return x - step * m / (np.sqrt(v) + eps), m, v
+
+
+def test_adam_papers_efficient_form_is_named():
+    """ref-b2 04-12: the paper's form failed with only the generic hint ("expected 0.49, got
+    0.490003"); the task fixes torch's formula, and the feedback now says which form it was."""
+    _fails_with(AID_04, "adam_step", _adam_paper_form, _hint(AID_04, "adam_step", "Kingma & Ba"))
+
+
+def _sce_in_place(logits, labels):
+    logits -= logits.max(axis=1, keepdims=True)  # right values, but changes the argument
+    log_p = logits - np.log(np.exp(logits).sum(axis=1, keepdims=True))
+    grad = np.exp(log_p)
+    grad[np.arange(len(labels)), labels] -= 1
+    return float(-log_p[np.arange(len(labels)), labels].mean()), grad / len(labels)
+
+
+def test_exercise_03_states_the_in_place_rule_that_its_check_enforces():
+    """ref-b2 03-5: the check rejects `logits -= max`, so the introduction says so for every
+    question; ref-b2 03-6: the task says what a loss of shape (1,) gets (accepted, values
+    compared) and the check does accept it."""
+    nb = nbformat.read(ROOT / "exercises" / "03_backpropagation.ipynb", as_version=4)
+    intro = nb.cells[0].source
+    assert "do not modify the input arrays" in intro and "in any question" in intro
+    with pytest.raises(CheckFailed) as failed:
+        checker("03_backpropagation")("softmax_cross_entropy", _sce_in_place)
+    assert "in place" in str(failed.value)
+    task = next(c.source for c in nb.cells if c.source.startswith("## 3. Softmax"))
+    assert "shape `(1,)` also passes" in task
+
+    def as_array(logits, labels):
+        loss, grad = _sce_in_place(logits.copy(), labels)
+        return np.array([loss]), grad
+
+    checker("03_backpropagation")("softmax_cross_entropy", as_array)  # no CheckFailed

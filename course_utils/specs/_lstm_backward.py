@@ -94,8 +94,8 @@ def _bptt_wrong(*, carry_h=True, carry_c=True, step=lstm_cell_backward, own_stat
 
 def _bptt_inputs(seed, T, B, D, H, last_only=False):
     """xs (T, B, D), h0, c0, torch-layout LSTM weights and d_hs (T, B, H) from ``seed``, or from
-    the generator the case is given if ``seed`` is None; ``last_only``: the loss sees only h_{T-1}
-    (d_hs zero before)."""
+    the generator the case is given if ``seed`` is None; ``last_only``: the loss sees only h_T, the
+    last step (d_hs zero before)."""
 
     def make(rng):
         rng, xs, h0, c0, W_ih, W_hh, b_ih, b_hh = random_cell_inputs(
@@ -119,7 +119,7 @@ LSTM_BPTT = Question(
         Case(_bptt_inputs(12, 5, 2, 3, 4), "T = 5, B = 2, D = 3, H = 4, random d_hs (seed 12)"),
         Case(
             _bptt_inputs(13, 8, 3, 2, 3, last_only=True),
-            "T = 8, B = 3, D = 2, H = 3, a loss on the last h only: d_hs is zero before T - 1 (seed 13)",
+            "T = 8, B = 3, D = 2, H = 3, a loss on the last h only: d_hs[:-1] is zero (seed 13)",
         ),
         Case(_bptt_inputs(14, 1, 2, 2, 3), "a single step, T = 1 (seed 14)"),
         Case(_bptt_inputs(None, 6, 3, 4, 5), "T = 6, B = 3, D = 4, H = 5", hidden=True),
@@ -145,7 +145,7 @@ LSTM_BPTT = Question(
         ),
         Mistake(
             "The hidden state's gradient is not carried back: h_t feeds step t+1 as well as the "
-            "loss, so the gradient on h_t is d_hs[t] plus the one that step t+1's backward returns "
+            "loss, so the gradient on h_t is d_hs[t-1] plus the one that step t+1's backward returns "
             "on its previous state.",
             _bptt_wrong(carry_h=False),
         ),
@@ -157,13 +157,13 @@ LSTM_BPTT = Question(
         ),
         Mistake(
             "Off by one in the states: the backward of step t needs the states that step STARTED "
-            "from, h_{t-1} and c_{t-1} (h0 and c0 at t = 0), not the h_t and c_t it produced.",
+            "from, h_{t-1} and c_{t-1} (h0 and c0 at the first step), not the h_t and c_t it produced.",
             _bptt_wrong(own_state=True),
         ),
         Mistake(
-            "Off by one in the loop: the reversed loop must visit every step from T - 1 down to 0 "
-            "included; yours stops before the first step, so x_0 gets no gradient and the step "
-            "from (h0, c0) is never gone back through.",
+            "Off by one in the loop: the reversed loop must visit every step, array index T - 1 "
+            "down to 0 included; yours stops before the first step, so xs[0] gets no gradient and "
+            "the step from (h0, c0) is never gone back through.",
             _bptt_wrong(stop=1),
         ),
         Mistake(

@@ -73,7 +73,7 @@ SIGMOID_GRAD = Question(
         Mistake(_OVERFLOW_HINT, _quotient_plus),
     ),
     hint=(
-        "Write the derivative through the sigmoid's own value (the lecture derives it), "
+        "Write the derivative through the sigmoid's own value (lecture 03 §2 derives it), "
         "computing the sigmoid once; for large |z| evaluate it in a form whose exponential "
         "cannot overflow."
     ),
@@ -227,7 +227,7 @@ SOFTMAX_CROSS_ENTROPY = Question(
     hint=(
         "Three steps: a numerically stable softmax per row, the mean over the batch of the "
         "correct class's negative log-probability, and that mean's gradient with respect to "
-        "the logits (derived in the lecture; keep the 1/B of the mean). Return (loss, "
+        "the logits (lecture 03 §3 derives it entry by entry; keep the 1/B of the mean). Return (loss, "
         "gradient)."
     ),
 )

@@ -50,10 +50,16 @@ class Case:
 
 @dataclass(frozen=True)
 class Mistake:
-    """A typical wrong answer: if the learner's output equals ``answer(*inputs)``, show ``hint``."""
+    """A typical wrong answer: if the learner's output equals ``answer(*inputs)``, show ``hint``.
+
+    ``matches(args, got)``, when given, names a whole family of wrong answers that no single output
+    stands for (every split of a bias with the right sum, say): it decides instead of equality, on
+    the arguments and the learner's output as plain data, and ``answer`` is one member of the
+    family (the tests run it)."""
 
     hint: str
     answer: Callable
+    matches: Callable | None = None
 
 
 @dataclass(frozen=True)

@@ -208,6 +208,23 @@ def _forget_bias_wrong(block=1, both=False, swapped=False):
     return answer
 
 
+def _same_sum_split(args, got):
+    """True when ``got`` builds the right network with another split: every block as given, the
+    forget blocks adding up to ``value``, and the hidden bias's forget block not zero."""
+    bias_ih, bias_hh, value = args
+    new_ih, new_hh = (np.asarray(a.to_numpy(), np.float64) for a in got)
+    H = len(bias_ih) // 4
+    f = slice(H, 2 * H)
+    keep = np.r_[0:H, 2 * H : 4 * H]
+    return bool(
+        new_ih.shape == new_hh.shape == (4 * H,)
+        and np.allclose(new_ih[keep], np.asarray(bias_ih)[keep], rtol=1e-6, atol=1e-8)
+        and np.allclose(new_hh[keep], np.asarray(bias_hh)[keep], rtol=1e-6, atol=1e-8)
+        and np.allclose(new_ih[f] + new_hh[f], value, rtol=1e-6, atol=1e-8)
+        and not np.allclose(new_hh[f], 0.0, rtol=0, atol=1e-8)
+    )
+
+
 def _bias_inputs(seed, H, value):
     def make():
         rng = np.random.default_rng(seed)
@@ -244,11 +261,12 @@ INIT_FORGET_BIAS = Question(
             _forget_bias_wrong(both=True),
         ),
         Mistake(
-            "The value went into the hidden bias and the input bias's forget block is zero: the "
-            "sum, and so the network, is the same, but the task asks for the course's convention "
-            "(lectures 07 and 08 use it too): the value in the input bias `bias_ih`, zero in the "
-            "hidden bias `bias_hh`.",
+            "Your biases build the right network: their forget blocks add up to `value`, and only "
+            "the sum b_if + b_hf reaches the forget gate. But the hidden bias's forget block is "
+            "not zero, and the task asks for the course's one split (lectures 07 and 08 use it "
+            "too): the whole value in the input bias `bias_ih`, zero in the hidden bias `bias_hh`.",
             _forget_bias_wrong(swapped=True),
+            matches=_same_sum_split,
         ),
     ),
     hint=(

@@ -158,7 +158,7 @@ RMSPROP_STEP = Question(
         ),
         Mistake(
             "You swapped the two rates: the argument `alpha` is torch's name for the DECAY of "
-            "the moving average (rho in the formula), and `lr` is the step (the formula's "
+            "the moving average (beta2 in the formula), and `lr` is the step (the formula's "
             "alpha). Weigh the old average by the argument `alpha` and scale the step by `lr`.",
             _rms_decay_and_step_swapped,
         ),
@@ -190,6 +190,9 @@ def _adam_wrong(x, grad, m, v, t, lr, beta1=0.9, beta2=0.999, eps=1e-8, *, mista
             m_hat, v_hat = m, v
         if mistake == "eps inside":
             return x - lr * m_hat / np.sqrt(v_hat + eps), m, v
+        if mistake == "paper's efficient form":  # Kingma & Ba's Algorithm 1, last paragraph
+            step = lr * np.sqrt(1 - beta2**k) / (1 - beta1**k)
+            return x - step * m / (np.sqrt(v) + eps), m, v
         return x - lr * m_hat / (np.sqrt(v_hat) + eps), m, v
 
 
@@ -260,6 +263,14 @@ ADAM_STEP = Question(
         Mistake(
             _T_PLUS_ONE_HINT,
             lambda *a: _adam_wrong(*a, mistake="t + 1"),
+        ),
+        Mistake(
+            "That is the 'efficient' form of Kingma & Ba's Algorithm 1, which folds both bias "
+            "corrections into the step size and adds eps to the root of the UNcorrected second "
+            "moment: eps sits in a different place, so the step differs from torch's wherever the "
+            "root of v is not much larger than eps. The task fixes torch's formula: divide the "
+            "corrected first moment by the root of the corrected second moment plus eps.",
+            lambda *a: _adam_wrong(*a, mistake="paper's efficient form"),
         ),
     ),
     hint=(

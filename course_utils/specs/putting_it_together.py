@@ -1,6 +1,7 @@
 """Spec for exercise set 09: putting it together (training recipes and a debugging checklist).
 
-Questions: ``clip_coefficient``, ``diagnose``, ``best_config``, ``early_stopping``.
+Questions: ``clip_coefficient``, ``diagnose`` (in ``_diagnose.py``, a private part of this
+spec), ``best_config``, ``early_stopping``.
 Each mistake below is an implementation learners really write; the check names it when the
 learner's output equals that wrong implementation's output.
 """
@@ -11,6 +12,7 @@ import operator
 
 import numpy as np
 
+from ._diagnose import DIAGNOSE
 from .base import Assignment, Case, Mistake, Question
 
 # ----------------------------------------------------------------------------- 1. clipping
@@ -84,112 +86,17 @@ CLIP_COEFFICIENT = Question(
     ),
 )
 
-# ----------------------------------------------------------------------------- 2. diagnose
-
-
-def _diagnose(train_losses, val_losses, grad_norms, *, val_for_overfit=True, centre=np.median):
-    """(flat, nan, exploding, overfitting) flags of a training log, as the lecture defines them."""
-    train, val, norms = (np.asarray(a, dtype=float) for a in (train_losses, val_losses, grad_norms))
-    nan = not (np.isfinite(train).all() and np.isfinite(val).all() and np.isfinite(norms).all())
-    finite = norms[np.isfinite(norms)]
-    exploding = bool(finite.size) and bool(finite.max() > 10 * centre(finite))
-    flat = bool(np.mean(train[-10:]) > 0.98 * np.mean(train[:10]))
-    watched = val if val_for_overfit else train
-    overfitting = bool(watched[-1] > 1.02 * np.min(watched))
-    return (flat, nan, exploding, overfitting)
-
-
-def _diagnose_nan_by_equality(train_losses, val_losses, grad_norms):
-    flat, _, exploding, overfitting = _diagnose(train_losses, val_losses, grad_norms)
-    nan = bool(
-        np.any(np.asarray(train_losses) == np.nan) or np.any(np.asarray(grad_norms) == np.nan)
-    )
-    return (flat, nan, exploding, overfitting)
-
-
-def _log(n=40, start=4.0, end=2.0, seed=0):
-    """A healthy-looking log: train loss falling from start to end, noisy norms near 1."""
-    rng = np.random.default_rng(seed)
-    train = np.linspace(start, end, n) + rng.normal(scale=0.01, size=n)
-    val = np.linspace(start, end + 0.1, n // 5)
-    norms = 1.0 + 0.2 * rng.random(n)
-    return train, val, norms
-
-
-def _case_overfit():
-    train, _, norms = _log()
-    val = np.array([4.0, 3.0, 2.5, 2.4, 2.6, 2.8, 3.0, 3.2])  # minimum, then rising
-    return train, val, norms
-
-
-def _case_spikes():
-    train, val, norms = _log(seed=1)
-    norms[[10, 25, 30]] = 30.0  # three spikes, 30x the typical norm of about 1.1
-    return train, val, norms
-
-
-def _case_nan():
-    train, val, norms = _log(seed=2)
-    train[30:], norms[30:], val[-2:] = np.nan, np.nan, np.nan
-    return train, val, norms
-
-
-def _case_flat():
-    rng = np.random.default_rng(3)
-    train = 4.17 + rng.normal(scale=0.005, size=40)
-    return train, np.full(8, 4.17), 0.01 + 0.001 * rng.random(40)
-
-
-DIAGNOSE = Question(
-    name="diagnose",
-    points=3,
-    reference=_diagnose,
-    inputs_unchanged=True,
-    cases=(
-        Case(_log, "a healthy run: both losses fall, norms near 1 (all flags False)"),
-        Case(_case_overfit, "train loss falls, validation loss has a minimum and then rises"),
-        Case(_case_spikes, "three gradient-norm spikes of 30 among norms near 1.1"),
-        Case(_case_nan, "the run turns NaN at step 30 (losses and norms)"),
-        Case(_case_flat, "the train loss stays at 4.17, tiny norms"),
-        Case(lambda: _log(seed=5, start=3.0, end=2.7), "a slow but real decrease", hidden=True),
-        Case(
-            lambda: (np.linspace(3, 1, 50), np.array([3.0, 2.0, 1.9, 2.2]), np.ones(50)),
-            "overfitting, clean norms",
-            hidden=True,
-        ),
-    ),
-    mistakes=(
-        Mistake(
-            "Overfitting is read from the VALIDATION loss (it rises while the train loss keeps "
-            "falling); the train loss of an overfitting run keeps going down.",
-            lambda t, v, n: _diagnose(t, v, n, val_for_overfit=False),
-        ),
-        Mistake(
-            "Compare the largest norm with the MEDIAN norm: a few spikes pull the mean up with "
-            "them, so max > 10 * mean misses the very spikes it should flag.",
-            lambda t, v, n: _diagnose(t, v, n, centre=np.mean),
-        ),
-        Mistake(
-            "x == np.nan is always False (NaN equals nothing, itself included): test with "
-            "np.isfinite, which also catches inf.",
-            _diagnose_nan_by_equality,
-        ),
-    ),
-    hint=(
-        "Test the four conditions exactly as the task states them, each on its own: a value "
-        "that is not finite anywhere; a finite gradient norm far above the median norm; a "
-        "training loss whose last ten values are barely below its first ten; a last "
-        "validation loss above the lowest one by the task's margin. Return (flat, nan, "
-        "exploding, overfitting)."
-    ),
-)
+# ----------------------------------------------------------------------------- 2. diagnose: _diagnose.py
 
 # ----------------------------------------------------------------------------- 3. best config
 
 
-def _best_config(train_losses, val_losses, n_params, tol):
+def _best_config(train_losses, val_losses, n_params, tol, *, relative=False, finite=True):
     val, params = np.asarray(val_losses, dtype=float), np.asarray(n_params)
-    tied = np.flatnonzero(val <= val.min() + tol)
+    if finite:  # a NaN or inf validation loss (a diverged run) counts as +inf: it never wins
+        val = np.where(np.isfinite(val), val, np.inf)
+    bound = val.min() * (1 + tol) if relative else val.min() + tol
+    tied = np.flatnonzero(val <= bound)
     return int(tied[np.argmin(params[tied])])  # argmin: the first of equal sizes
 
 
@@ -203,6 +110,7 @@ def _no_tie_rule(train_losses, val_losses, n_params, tol):
 
 def _largest_of_tied(train_losses, val_losses, n_params, tol):
     val, params = np.asarray(val_losses, dtype=float), np.asarray(n_params)
+    val = np.where(np.isfinite(val), val, np.inf)
     tied = np.flatnonzero(val <= val.min() + tol)
     return int(tied[np.argmax(params[tied])])
 
@@ -234,6 +142,14 @@ BEST_CONFIG = Question(
             lambda: ([1.8, 1.6, 1.9], [2.0, 2.0, 2.5], [2000, 2000, 9000], 0.0),
             "two rows with equal val loss and equal size: the first one",
         ),
+        Case(
+            lambda: ([1.9, 1.5, 1.8], [2.1, np.nan, 2.0], [3000, 2000, 1000], 0.02),
+            "val [2.1, nan, 2.0] (run 1 diverged), params [3000, 2000, 1000], tol 0.02",
+        ),
+        Case(
+            lambda: ([9.0, 9.1], [10.0, 10.05], [2000, 1000], 0.02),
+            "val [10.0, 10.05], params [2000, 1000], tol 0.02 (an absolute tolerance)",
+        ),
         Case(_table(0, 8), "eight random rows, tol 0.01", hidden=True),
         Case(
             lambda: ([1.0, 1.2, 1.1, 0.9], [2.01, 2.0, 2.02, 2.5], [40, 30, 20, 10], 0.05),
@@ -255,27 +171,45 @@ BEST_CONFIG = Question(
             "Among the tied rows take the SMALLEST model (fewest parameters), not the largest.",
             _largest_of_tied,
         ),
+        Mistake(
+            "A diverged run's NaN poisons val.min() (any comparison with NaN is False, so no row "
+            "is tied): count a non-finite validation loss as +inf, so that a diverged run never "
+            "wins.",
+            lambda t, v, p, tol: _best_config(t, v, p, tol, finite=False),
+        ),
+        Mistake(
+            "tol is absolute, in nats: tied rows are at most `tol` ABOVE the lowest loss "
+            "(min + tol), not within a fraction tol of it (min * (1 + tol)).",
+            lambda t, v, p, tol: _best_config(t, v, p, tol, relative=True),
+        ),
     ),
     hint=(
-        "Find every configuration whose validation loss is within tol of the lowest, then "
-        "among those the one with the fewest parameters (the first if several tie); return "
-        "its index as an int."
+        "Count a NaN or inf validation loss as +inf; find every configuration whose "
+        "validation loss is at most tol above the lowest, then among those the one with the "
+        "fewest parameters (the first if several tie); return its index as an int."
     ),
 )
 
 # ----------------------------------------------------------------------------- 4. early stopping
 
 
-def _early_stopping(val_losses, patience, *, extra=0, strict=True, whole=False, exact=False):
+def _early_stopping(
+    val_losses, patience, *, extra=0, strict=True, whole=False, exact=False, previous=False
+):
     if patience < 0:
         raise ValueError(f"patience must be >= 0, got {patience}.")
     reached = operator.eq if exact else operator.ge  # exact: patience 0 never stops
     best, best_i = np.inf, 0
     stop = len(val_losses) - 1
+    rises, last = 0, np.inf  # previous: count rises against the previous value, not the best
     for i, v in enumerate(val_losses):
+        rises, last = (rises + 1 if v >= last else 0), v
         if v < best or (not strict and v <= best):
             best, best_i = v, i
-        elif reached(i - best_i, patience + extra):
+        if previous and rises > 0 and rises >= patience:
+            stop = i
+            break
+        if not previous and i != best_i and reached(i - best_i, patience + extra):
             stop = i
             break
     if whole:
@@ -321,6 +255,11 @@ EARLY_STOPPING = Question(
             "a late dip after the stop, patience 4",
             hidden=True,
         ),
+        Case(
+            _early_inputs([3.0, 2.0, 2.5, 2.4, 2.45, 2.42, 2.44, 2.43, 2.5], 3),
+            "val [3.0, 2.0, 2.5, 2.4, 2.45, 2.42, 2.44, 2.43, 2.5], patience 3 (a plateau that "
+            "goes up and down above the best)",
+        ),
     ),
     mistakes=(
         Mistake(
@@ -343,13 +282,19 @@ EARLY_STOPPING = Question(
             "evaluations since the best has reached patience, not only when it equals it.",
             lambda v, p: _early_stopping(v, p, exact=True),
         ),
+        Mistake(
+            "Patience counts evaluations since the BEST one, not rises in a row against the "
+            "previous evaluation: a plateau that goes up and down above the best never improves "
+            "on it, yet it would reset a counter of consecutive rises.",
+            lambda v, p: _early_stopping(v, p, previous=True),
+        ),
     ),
     hint=(
-        "Walk through the validation losses remembering the lowest so far and its epoch; stop "
-        "at the first epoch without a new best that comes at least patience epochs after "
-        "that best one (patience 0: the first epoch without a new best). If that never "
-        "happens, training ends at the last epoch. A negative patience is a ValueError. "
-        "Return (stop epoch, best epoch)."
+        "Walk through the validation losses remembering the lowest so far and its index; stop "
+        "at the first evaluation without a new best that comes at least patience evaluations "
+        "after that best one (patience 0: the first evaluation without a new best). If that "
+        "never happens, training ends at the last evaluation. A negative patience is a "
+        "ValueError. Return (stop index, best index)."
     ),
 )
 
