@@ -21,7 +21,7 @@ REQUIRED_SYMBOLS = ("L", "f", "μ", "ρ", "α", "β", "n", "τ", "c", "T")
 
 TAG_GROUP = re.compile(r"\[(S\d[^\]]*)\]")  # [S4], [S0 §1.3], [S0, S1], [S0 §2.3, §3.3]
 TAG = re.compile(r"\bS(\d+)\b")
-_NAME = r"[A-Z][\w\-]*(?:['’][A-Z][\w\-]*)?"  # O'Brien, but not Polyak's
+_NAME = r"(?:(?:Del|De|Van|Von)\s+)?[A-Z][\w\-]*(?:['’][A-Z][\w\-]*)?"  # O'Brien, Del Balso, not Polyak's
 _AUTHORS = (
     rf"(?P<first>{_NAME})(?:(?:,\s+{_NAME})*,?\s+(?:&|and)\s+{_NAME})?(?P<etal>\s+et\s+al\.)?"
 )
@@ -165,6 +165,7 @@ def test_planted_unknown_tag_and_citations_are_reported(sources_page):
         ("Polyak's (1964) heavy ball and O'Brien (1999)", {("Polyak", 1964), ("O'Brien", 1999)}),
         ("Step 2000 of `Adam(lr=1e-3)`, in 2015, Figure (3)", set()),
         ("`Fake et al. (1999)` in code is not a citation", set()),
+        ("used in Horovod (Sergeev & Del Balso, 2018))", {("Sergeev", 2018)}),
     ],
 )
 def test_citation_forms(text, expected):
