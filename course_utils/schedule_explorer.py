@@ -41,11 +41,12 @@ FORMULAS = {
     "CyclicLR": r"$\mathtt{base\_lr} + (\mathtt{max\_lr} - \mathtt{base\_lr})\,\mathrm{tri}(t)\,"
     r"\mathrm{scale}$",
     "SequentialLR": r"LinearLR, then CosineAnnealingLR from $t = \mathtt{milestones}[0]$",
-    "ReduceLROnPlateau": r"$\alpha \leftarrow \mathtt{factor}\cdot\alpha$ after $\mathtt{patience}$"
-    r" flat steps",
+    "ReduceLROnPlateau": r"$\alpha \leftarrow \mathtt{factor}\cdot\alpha$ after more than "
+    r"$\mathtt{patience}$ flat steps",
     "LambdaLR": r"$\alpha_0\,\mathtt{lr\_lambda}(t)$",
-    "OneCycleLR": r"$\mathtt{max\_lr}/\mathtt{div\_factor} \nearrow \mathtt{max\_lr}$ in "
-    r"$\mathtt{pct\_start}\cdot\mathtt{total\_steps}$ steps"
+    "OneCycleLR": r"$\mathtt{max\_lr}/\mathtt{div\_factor} \nearrow \mathtt{max\_lr}$,"
+    "\n"
+    r"peak at $t = \mathtt{pct\_start}\cdot\mathtt{total\_steps} - 1$,"
     "\n"
     r"$\searrow \mathtt{max\_lr}/(\mathtt{div\_factor}\cdot\mathtt{final\_div\_factor})$",
 }

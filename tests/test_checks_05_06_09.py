@@ -72,11 +72,13 @@ def test_the_one_cycle_checks_have_a_visible_peak_between_two_steps():
         assert any(p_times_n(c) != int(p_times_n(c)) for c in cases)
 
 
-def _one_cycle_answer(round_peak):
+def _one_cycle_answer(round_peak, raise_at_zero_length=True):
     def one_cycle_lrs(max_lr, total_steps, pct_start=0.3, div_factor=25.0, final_div_factor=1e4):
         initial = max_lr / div_factor
         final = initial / final_div_factor
         peak = round_peak(pct_start * total_steps) - 1
+        if peak == 0 and raise_at_zero_length:
+            raise ValueError("pct_start * total_steps must not be 1.")
         lrs = []
         for t in range(total_steps):
             if t <= peak:
@@ -95,6 +97,21 @@ def test_a_one_cycle_peak_rounded_to_a_whole_step_fails_a_visible_check():
     _fails_with(SCHEDULES, "one_cycle_lrs", _one_cycle_answer(round), "must not be rounded to")
     # and the case is needed: the rounded-down peak equals torch wherever p * N is whole
     np.testing.assert_allclose(_one_cycle_answer(int)(0.1, 20), _torch_one_cycle(0.1, 20))
+
+
+def test_a_one_cycle_first_phase_of_length_zero_must_raise_value_error():
+    # pct_start * total_steps = 1: torch (and the plain formula) divide by zero; the task asks
+    # for ValueError, and an answer that lets the ZeroDivisionError through fails a visible case
+    with pytest.raises(ZeroDivisionError):
+        _one_cycle_answer(float, raise_at_zero_length=False)(0.1, 10, 0.1)
+    with pytest.raises(ZeroDivisionError):
+        _torch_one_cycle(0.1, 10, 0.1)
+    _fails_with(
+        SCHEDULES,
+        "one_cycle_lrs",
+        _one_cycle_answer(float, raise_at_zero_length=False),
+        "pct_start * total_steps = 1",
+    )
 
 
 # ----------------------------------------------------------------------------- 05 warm-up + cosine

@@ -328,6 +328,9 @@ def test_not_an_optimizer_and_bad_metric():
          "base_momentum must be a real number, got str."),
         (lambda: functional.one_cycle_lr(3, 0.1, 10, pct_start=1.5), ValueError,
          "pct_start must be in [0, 1], got 1.5."),
+        (lambda: functional.one_cycle_lr(0, 0.1, 10, pct_start=0.1), ValueError,
+         "pct_start * total_steps must not be 1, got 0.1 * 10: the first phase would end at "
+         "step 0, where it starts; choose another pct_start or total_steps."),
         (lambda: functional.one_cycle_lr(3, 0.1, 10, div_factor=0), ValueError,
          "div_factor must be positive, got 0."),
         (lambda: functional.one_cycle_lr(3, 0.1, 10, three_phase=1), TypeError,
@@ -392,3 +395,23 @@ def test_schedule_modules_import_the_standard_library_and_validation_only():
                 own = node.level == 1  # from .functional import ...: the package itself
                 ours = node.level == 2 and node.module == "validation"
                 assert own or ours or node.module in allowed, (path.name, node.module)
+
+
+def test_one_cycle_first_phase_of_length_zero_raises_where_torch_divides_by_zero():
+    """pct_start * total_steps = 1: torch raises ZeroDivisionError, ours one clear ValueError;
+    just below 1 the first phase is empty and both agree (t = 0 is already in phase 2)."""
+    opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
+    with pytest.raises(ZeroDivisionError):
+        torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=0.1, total_steps=10, pct_start=0.1)
+    with pytest.raises(ValueError, match="must not be 1"):
+        S.OneCycleLR(FakeOptimizer([0.1]), max_lr=0.1, total_steps=10, pct_start=0.1)
+    opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
+    theirs = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=0.1, total_steps=3, pct_start=0.3)
+    expected = []
+    for _ in range(3):
+        expected.append(theirs.get_last_lr()[0])
+        opt.step()
+        if len(expected) < 3:
+            theirs.step()
+    ours = [functional.one_cycle_lr(t, 0.1, 3, pct_start=0.3) for t in range(3)]
+    assert np.allclose(ours, expected, rtol=1e-12)

@@ -219,6 +219,11 @@ def one_cycle_phases(total_steps: int, pct_start: float = 0.3, three_phase: bool
     total_steps = integer(total_steps, "total_steps", low=1)
     pct_start = fraction(pct_start, "pct_start", one_allowed=True)
     up = float(pct_start * total_steps) - 1
+    if up == 0:  # torch's OneCycleLR divides by zero here (a first phase from step 0 to step 0)
+        raise ValueError(
+            f"pct_start * total_steps must not be 1, got {pct_start} * {total_steps}: the first "
+            "phase would end at step 0, where it starts; choose another pct_start or total_steps."
+        )
     if flag(three_phase, "three_phase"):
         return [
             (up, "initial", "max"),

@@ -285,8 +285,19 @@ ONE_CYCLE = Question(
             lambda: (0.1, 25),
             "max_lr = 0.1, total_steps = 25: pct_start * total_steps = 7.5 is not a whole step",
         ),
+        Case(
+            lambda: (0.1, 10, 0.1),
+            "pct_start * total_steps = 1: phase 1 would end at step 0 (must raise ValueError)",
+            raises="ValueError",
+        ),
         Case(lambda: (0.3, 1000, 0.25), "1000 steps", hidden=True),
         Case(lambda: (0.1, 33, 0.25), "33 steps, pct_start = 0.25", hidden=True),
+        Case(
+            lambda: (0.1, 3, 0.3), "pct_start * total_steps = 0.9 < 1: phase 1 empty", hidden=True
+        ),
+        Case(
+            lambda: (0.1, 20, 0.05), "pct_start * total_steps = 1", hidden=True, raises="ValueError"
+        ),
     ),
     mistakes=(
         Mistake(
@@ -329,7 +340,8 @@ ONE_CYCLE = Question(
     hint=(
         "Phase 1 rises from max_lr/div_factor to max_lr, ending at step pct_start * "
         "total_steps - 1; phase 2 falls to max_lr/(div_factor*final_div_factor) at the last "
-        "step; both phases anneal along a cosine of the fraction of the phase done."
+        "step; both phases anneal along a cosine of the fraction of the phase done. When "
+        "pct_start * total_steps = 1, phase 1 would have length 0: raise ValueError."
     ),
     library=("course_utils.schedules.functional.one_cycle_lr",),
 )
