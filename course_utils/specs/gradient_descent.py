@@ -11,6 +11,7 @@ import numpy as np
 
 from ..gradcheck import numerical_gradient
 from ._max_stable_lr import MAX_STABLE_LR
+from ._off_origin import off_origin_overshoot, raises_when_norm_grows, shifted_quadratic_grad
 from .base import Assignment, Case, Mistake, Question
 
 # ----------------------------------------------------------------------------- test functions
@@ -38,11 +39,9 @@ def _random_spd(rng):
     return q @ np.diag(rng.uniform(0.5, 2.0, 2)) @ q.T
 
 
-def _quadratic_grad(A, center=None):
-    """The gradient A (x - center) of a quadratic whose minimizer is ``center`` (default 0)."""
+def _quadratic_grad(A):
     A = np.asarray(A, dtype=float)
-    c = np.zeros(len(A)) if center is None else np.asarray(center, dtype=float)
-    return lambda x: A @ (x - c)
+    return lambda x: A @ x
 
 
 # ----------------------------------------------------------------------------- 1. numerical_gradient
@@ -244,29 +243,6 @@ def _count_from_loop_index(grad_fn, x0, lr, tol=1e-6, max_iters=1000):
     return x, n_steps
 
 
-def _raises_when_norm_grows(grad_fn, x0, lr, tol=1e-6, max_iters=1000):
-    # A divergence test on ||x|| growing: right only when the minimizer is 0 and no factor
-    # 1 - lr*lambda is negative (||x|| then falls every step); wrong from a start near 0.
-    x = np.array(x0, dtype=float)
-    n_steps = 0
-    with np.errstate(over="ignore", invalid="ignore"):
-        while n_steps < max_iters and np.linalg.norm(grad_fn(x)) >= tol:
-            x_new = x - lr * grad_fn(x)
-            n_steps += 1
-            if not np.linalg.norm(x_new) <= np.linalg.norm(x):
-                raise FloatingPointError(f"diverged at step {n_steps}: ||x|| grew")
-            x = x_new
-    return x, n_steps
-
-
-def _off_origin_overshoot(rng):
-    """A rotated quadratic whose minimizer is away from 0, started near 0, at a step above 1/L
-    (the stiff component flips sign every step): ||x|| is not monotone, yet the run converges."""
-    A = _random_spd(rng)  # eigenvalues in [0.5, 2]: lr = 0.9 is stable and above 1/L when L > 1.1
-    center = rng.uniform(2, 4, 2) * rng.choice([-1, 1], 2)
-    return _quadratic_grad(A, center), rng.uniform(-0.1, 0.1, 2), 0.9, 1e-6, 2000
-
-
 def _far_start(rng):
     """A rotated quadratic (stable at lr = 0.4) started 10**20 to 10**100 from its minimizer."""
     direction = rng.standard_normal(2)
@@ -360,7 +336,7 @@ GRADIENT_DESCENT = Question(
         Case(_far_start, "a far start, large but finite iterates", hidden=True),
         Case(
             lambda: (
-                _quadratic_grad(_A_EXERCISE, [2.0, -1.0]),
+                shifted_quadratic_grad(_A_EXERCISE, [2.0, -1.0]),
                 np.array([0.0, 0.0]),
                 0.2,
                 1e-6,
@@ -370,7 +346,7 @@ GRADIENT_DESCENT = Question(
             "x0 = [0, 0] at lr = 0.2 < 2/L = 0.5: ||x|| grows from 0 towards ||c|| while the run "
             "converges (no FloatingPointError)",
         ),
-        Case(_off_origin_overshoot, "a minimizer away from 0, started near 0", hidden=True),
+        Case(off_origin_overshoot, "a minimizer away from 0, started near 0", hidden=True),
     ),
     mistakes=(
         Mistake(
@@ -400,7 +376,7 @@ GRADIENT_DESCENT = Question(
             "This run converges, and you raised because ||x|| grew: the distance from 0 is "
             "not the distance from the minimizer (here away from 0), and even there it need "
             "not fall every step. Raise only when x is not finite (inf or NaN).",
-            _raises_when_norm_grows,
+            raises_when_norm_grows,
         ),
     ),
     hint=_GD_HINT,
