@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import types
 from dataclasses import dataclass
 
 import numpy as np
@@ -61,9 +62,15 @@ def to_plain(obj, _depth: int = 0):
         return [to_plain(v, _depth + 1) for v in obj]
     if isinstance(obj, numbers.Number) and not isinstance(obj, numbers.Real):
         raise NotPlainData(f"the answer is a {_describe_type(obj)}; expected a real number.")
+    if isinstance(obj, types.GeneratorType | map | filter | zip | range):
+        raise NotPlainData(
+            f"the answer is a {_describe_type(obj)}, which gives its items only when iterated; "
+            "expected a number, a numpy array, or a list or tuple of them: return a list "
+            "(e.g. `list(...)` of what a `yield` function produces)."
+        )
     raise NotPlainData(
-        f"the answer is an object of type {_describe_type(obj)}; expected a number, a numpy array "
-        "or a tuple of them."
+        f"the answer is an object of type {_describe_type(obj)}; expected a number, a numpy array, "
+        "or a list or tuple of them."
     )
 
 

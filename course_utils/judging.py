@@ -240,6 +240,15 @@ def _inputs_unchanged(question: Question, args: tuple, after, changed_by: str = 
                     f"Fix `{changed_by}` first (its own check tests this too): work on a copy "
                     "there (e.g. `a = a.copy()`, or `a * 0.9` instead of `a *= 0.9`).",
                 )
+            if mismatch(b, a, 1e-12, 0.0) is None:  # changed only in the last digits
+                return Verdict(
+                    False,
+                    f"the function changed its argument {_argument_name(question, i)} in place, "
+                    "in the last digits only.",
+                    "Adding a number and subtracting it again (x[i] += h, then x[i] -= h) does "
+                    "not restore x exactly in floating point: save the old value and put it back "
+                    "(old = x[i]; ...; x[i] = old), or work on a copy.",
+                )
             return Verdict(
                 False,
                 f"the function changed its argument {_argument_name(question, i)} in place.",

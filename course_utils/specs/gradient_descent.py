@@ -11,6 +11,7 @@ import numpy as np
 
 from ..gradcheck import numerical_gradient
 from ._max_stable_lr import MAX_STABLE_LR
+from ._off_origin import off_origin_overshoot, raises_when_norm_grows, shifted_quadratic_grad
 from .base import Assignment, Case, Mistake, Question
 
 # ----------------------------------------------------------------------------- test functions
@@ -333,6 +334,19 @@ GRADIENT_DESCENT = Question(
             "finite and shrink every step (it converges; no FloatingPointError)",
         ),
         Case(_far_start, "a far start, large but finite iterates", hidden=True),
+        Case(
+            lambda: (
+                shifted_quadratic_grad(_A_EXERCISE, [2.0, -1.0]),
+                np.array([0.0, 0.0]),
+                0.2,
+                1e-6,
+                1000,
+            ),
+            "grad f(x) = A (x - c) with A = [[3, 1], [1, 3]] and minimizer c = [2, -1], from "
+            "x0 = [0, 0] at lr = 0.2 < 2/L = 0.5: ||x|| grows from 0 towards ||c|| while the run "
+            "converges (no FloatingPointError)",
+        ),
+        Case(off_origin_overshoot, "a minimizer away from 0, started near 0", hidden=True),
     ),
     mistakes=(
         Mistake(
@@ -358,6 +372,12 @@ GRADIENT_DESCENT = Question(
             _count_from_loop_index,
         ),
         Mistake(_GD_HINT, _stops_on_nan),
+        Mistake(
+            "This run converges, and you raised because ||x|| grew: the distance from 0 is "
+            "not the distance from the minimizer (here away from 0), and even there it need "
+            "not fall every step. Raise only when x is not finite (inf or NaN).",
+            raises_when_norm_grows,
+        ),
     ),
     hint=_GD_HINT,
 )
