@@ -202,7 +202,7 @@ BPTT = Question(
 
 
 def _softmax_temperature(logits, temperature):
-    if temperature <= 0:
+    if not temperature > 0:  # also NaN, for which temperature <= 0 is False
         raise ValueError(f"temperature must be positive, got {temperature}.")
     z = logits / temperature
     z = z - z.max(axis=-1, keepdims=True)
@@ -265,6 +265,11 @@ SOFTMAX_TEMPERATURE = Question(
             raises="ValueError",
         ),
         Case(
+            lambda: (np.array([1.0, 2.0]), float("nan")),
+            "temperature = NaN (must raise ValueError: NaN <= 0 is False, so test not temperature > 0)",
+            raises="ValueError",
+        ),
+        Case(
             lambda rng: (rng.normal(size=(3, 6)) * 20 + 600, 0.5),
             "a batch of large logits, temperature = 0.5",
             hidden=True,
@@ -302,7 +307,7 @@ SOFTMAX_TEMPERATURE = Question(
     hint=(
         "Divide the logits by the temperature, then take a numerically stable softmax along "
         "the last axis (shift by the row's maximum before exponentiating); a temperature that "
-        "is not positive is a ValueError."
+        "is not a positive number (NaN included) is a ValueError."
     ),
 )
 
