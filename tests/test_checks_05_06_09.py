@@ -315,3 +315,12 @@ def test_early_stopping_with_a_negative_patience_must_raise():
     _fails_with(
         "09_putting_it_together", "early_stopping", unchecked, "expected a ValueError to be raised"
     )
+
+
+def test_cross_entropy_grad_reference_is_torchs_autograd():
+    reference = _question("06_rnn_bptt", "cross_entropy_grad").reference
+    rng = np.random.default_rng(3)
+    y, q = rng.normal(scale=2.0, size=(4, 3, 6)), rng.integers(0, 6, size=(4, 3))
+    y_t = torch.tensor(y, requires_grad=True)
+    torch.nn.functional.cross_entropy(y_t.reshape(-1, 6), torch.tensor(q).reshape(-1)).backward()
+    np.testing.assert_allclose(reference(y, q), y_t.grad.numpy(), rtol=1e-12, atol=1e-15)
