@@ -1,6 +1,7 @@
 """Spec for exercise set 06: recurrent networks and backpropagation through time.
 
-Questions: ``rnn_step_forward``, ``rnn_step_backward``, ``bptt``, ``softmax_temperature``.
+Questions: ``rnn_step_forward``, ``rnn_step_backward``, ``bptt``, ``softmax_temperature``,
+``cross_entropy_grad``.
 Shapes follow torch: ``x`` (B, D), ``h`` (B, H), ``W_ih`` (H, D), ``W_hh`` (H, H), biases (H,).
 The references of the two step questions are the library's cell equations
 (``course_utils.rnn.cells.rnn_cell_forward`` / ``rnn_cell_backward``, which a graded answer may not
@@ -202,7 +203,7 @@ BPTT = Question(
 
 
 def _softmax_temperature(logits, temperature):
-    if temperature <= 0:
+    if not temperature > 0:  # also NaN, for which temperature <= 0 is False
         raise ValueError(f"temperature must be positive, got {temperature}.")
     z = logits / temperature
     z = z - z.max(axis=-1, keepdims=True)
@@ -265,6 +266,11 @@ SOFTMAX_TEMPERATURE = Question(
             raises="ValueError",
         ),
         Case(
+            lambda: (np.array([1.0, 2.0]), float("nan")),
+            "temperature = NaN (must raise ValueError: NaN <= 0 is False, so test not temperature > 0)",
+            raises="ValueError",
+        ),
+        Case(
             lambda rng: (rng.normal(size=(3, 6)) * 20 + 600, 0.5),
             "a batch of large logits, temperature = 0.5",
             hidden=True,
@@ -302,12 +308,63 @@ SOFTMAX_TEMPERATURE = Question(
     hint=(
         "Divide the logits by the temperature, then take a numerically stable softmax along "
         "the last axis (shift by the row's maximum before exponentiating); a temperature that "
-        "is not positive is a ValueError."
+        "is not a positive number (NaN included) is a ValueError."
+    ),
+)
+
+# ----------------------------------------------------------------------------- 5. output layer
+
+
+def _logits_and_targets(T, B, V):
+    """Generated inputs: logits y (T, B, V) and integer targets q (T, B)."""
+    return lambda rng: (rng.normal(scale=2.0, size=(T, B, V)), rng.integers(0, V, size=(T, B)))
+
+
+def _p_minus_onehot(y, q):
+    p = np.exp(y - y.max(axis=-1, keepdims=True))
+    p /= p.sum(axis=-1, keepdims=True)
+    return p - np.eye(y.shape[-1])[q]
+
+
+def _cross_entropy_grad(y, q):
+    return _p_minus_onehot(y, q) / q.size  # the mean over the T * B steps
+
+
+CROSS_ENTROPY_GRAD = Question(
+    name="cross_entropy_grad",
+    points=1,
+    reference=_cross_entropy_grad,
+    inputs_unchanged=True,
+    cases=(
+        Case(_logits_and_targets(1, 2, 3), "T = 1, B = 2, V = 3 (random logits and targets)"),
+        Case(_logits_and_targets(3, 2, 5), "T = 3, B = 2, V = 5 (random logits and targets)"),
+        Case(
+            lambda: (np.array([[[800.0, 799.0, 0.0]]]), np.array([[1]])),
+            "large logits [800, 799, 0], target 1, T = B = 1 (exp(800) overflows in float64)",
+        ),
+        Case(_logits_and_targets(6, 4, 7), "T = 6, B = 4, V = 7", hidden=True),
+    ),
+    mistakes=(
+        Mistake(
+            "Forgot 1/(TB): F.cross_entropy averages the loss over the T * B steps, so every "
+            "p_t - onehot(q_t) is divided by T * B.",
+            _p_minus_onehot,
+        ),
+        Mistake(
+            "The sign is reversed (onehot - p): that is the gradient of the log-probability of "
+            "the target, and the loss is its negative, so the gradient is the predicted "
+            "distribution minus the one-hot target.",
+            lambda y, q: -_cross_entropy_grad(y, q),
+        ),
+    ),
+    hint=(
+        "Softmax each row of logits (shifted by its maximum), subtract 1 at the target's index, "
+        "and divide by the number of steps T * B that the mean runs over."
     ),
 )
 
 ASSIGNMENT = Assignment(
     id="06_rnn_bptt",
     title="Recurrent networks and backpropagation through time",
-    questions=(RNN_STEP_FORWARD, RNN_STEP_BACKWARD, BPTT, SOFTMAX_TEMPERATURE),
+    questions=(RNN_STEP_FORWARD, RNN_STEP_BACKWARD, BPTT, SOFTMAX_TEMPERATURE, CROSS_ENTROPY_GRAD),
 )
