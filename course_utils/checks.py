@@ -13,13 +13,16 @@ uses SIGALRM, so it applies in the main thread on Linux and macOS (always the ca
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import difflib
 import signal
 import threading
+import types
 
 from . import specs
 from .answers import Observation
 from .judging import judge, observe, render_case
+from .library_calls import counted_calls
 
 
 class CheckFailed(AssertionError):
@@ -47,9 +50,17 @@ class Checker:
         others = tuple(n for n in known if n != name)  # named if they change this call's arrays
         for number, case in enumerate(cases, start=1):
             args = case.make_inputs()
+            namespaces = [answer.__globals__] if type(answer) is types.FunctionType else []
             try:
-                with _time_limit(question.timeout):
+                with (
+                    _time_limit(question.timeout),
+                    counted_calls(
+                        question.library_names if question.kind == "function" else (), namespaces
+                    ) as library_calls,
+                ):
                     observation = observe(question, case, answer, args, others)
+                if library_calls[0]:  # as the grader counts them: the answer scores 0
+                    observation = dataclasses.replace(observation, library_calls=library_calls[0])
             except _CheckTimeout:
                 observation = Observation("timeout")
             verdict = judge(question, case, observation, args)

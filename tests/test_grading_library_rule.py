@@ -166,3 +166,17 @@ def test_a_call_to_another_question_s_library_function_costs_only_that_question(
     counts = queue.get(timeout=120)
     child.join(timeout=30)
     assert counts == (1, 0)
+
+
+@pytest.mark.parametrize(
+    ("assignment", "question"), WITH_LIBRARY, ids=lambda v: getattr(v, "name", v)
+)
+def test_check_says_what_the_grader_will_do_with_a_delegating_answer(assignment, question):
+    """The instant check counts library calls too: no green tick for an answer that scores 0."""
+    from course_utils.checks import CheckFailed, checker
+
+    before = [probe._resolve(name)[2] for name in question.library_names]
+    with pytest.raises(CheckFailed, match="calls the course library's own implementation"):
+        checker(assignment).__call__(question.name, _direct(question))
+    after = [probe._resolve(name)[2] for name in question.library_names]
+    assert all(a is b for a, b in zip(before, after, strict=True))  # everything is put back

@@ -27,6 +27,7 @@ IN_SANDBOX = (
     "activations.py",
     "answers.py",  # plain data and the observation recorder (no reference)
     "call_watch.py",  # which graded function changed the caller's arrays (no reference)
+    "library_calls.py",  # counting calls to the library's own implementation (no reference)
     "build.py",
     "clipping.py",
     "data/__init__.py",

@@ -20,13 +20,12 @@ student determined to hide such a call can; see the README's limits).
 
 from __future__ import annotations
 
-import importlib
 import json
-import sys
 
 from course_utils.answers import NotPlainData, Observation, observe_result, observe_value
 from course_utils.call_watch import CallWatch
 from course_utils.grading.sandbox.payload import decode
+from course_utils.library_calls import counting, places, resolve
 
 MAX_LINE = 1_000_000  # characters of JSON per observation; larger answers are not graded
 _library_calls: dict[str, int] = {}  # dotted name -> calls so far
@@ -40,34 +39,16 @@ def _user_namespace() -> dict:
     return get_ipython().user_ns
 
 
-def _resolve(dotted: str):
-    """(owner, attribute, object) for a dotted name: a module's function or a class's method."""
-    parts = dotted.split(".")
-    for cut in range(len(parts) - 1, 0, -1):
-        try:
-            owner = importlib.import_module(".".join(parts[:cut]))
-        except ImportError:
-            continue
-        for attr in parts[cut:-1]:
-            owner = getattr(owner, attr)
-        return owner, parts[-1], getattr(owner, parts[-1])
-    raise ImportError(dotted)
+_resolve = resolve  # (owner, attribute, object) for a dotted name
 
 
 def _counting(original, dotted: str):
-    """A stand-in that counts calls; no ``__wrapped__`` and no default argument leads back."""
-    originals = [original]
+    """A stand-in that counts calls to ``dotted``; nothing leads back to the original."""
 
-    def counted(*args, **kwargs):
+    def bump():
         _library_calls[dotted] = _library_calls.get(dotted, 0) + 1
-        return originals[0](*args, **kwargs)
 
-    for attr in ("__name__", "__qualname__", "__doc__", "__module__"):
-        try:
-            setattr(counted, attr, getattr(original, attr))
-        except (AttributeError, TypeError):
-            pass
-    return counted
+    return counting(original, bump)
 
 
 def install(library_names: list[str]) -> None:
@@ -82,11 +63,8 @@ def install(library_names: list[str]) -> None:
             setattr(owner, attr, _counting(original, dotted))
             continue
         counted = _counting(original, dotted)
-        for module in list(sys.modules.values()):
-            if getattr(module, "__name__", "").startswith("course_utils"):
-                for name, value in list(vars(module).items()):
-                    if value is original:
-                        setattr(module, name, counted)
+        for module, name in places(original):
+            setattr(module, name, counted)
 
 
 def _stop_watching() -> str:

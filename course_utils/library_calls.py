@@ -1,0 +1,93 @@
+"""Counting calls to the course library's own implementation of a graded answer.
+
+A question may name the library functions that implement it (``Question.library``); an answer
+that calls one scores 0. The grading sandbox counts such calls for the whole run
+(``grading/sandbox/probe.py``); ``check`` counts them during one call of the learner's answer, so
+the instant check and the grader agree. Runs where the answer runs: no reference, no expected
+value.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import sys
+
+
+def resolve(dotted: str):
+    """(owner, attribute, object) for a dotted name: a module's function or a class's method."""
+    parts = dotted.split(".")
+    for cut in range(len(parts) - 1, 0, -1):
+        try:
+            owner = importlib.import_module(".".join(parts[:cut]))
+        except ImportError:
+            continue
+        for attr in parts[cut:-1]:
+            owner = getattr(owner, attr)
+        return owner, parts[-1], getattr(owner, parts[-1])
+    raise ImportError(dotted)
+
+
+def counting(original, on_call):
+    """A stand-in for ``original`` that calls ``on_call()`` first; no ``__wrapped__`` and no
+    default argument leads back to the original."""
+    originals = [original]
+
+    def counted(*args, **kwargs):
+        on_call()
+        return originals[0](*args, **kwargs)
+
+    for attr in ("__name__", "__qualname__", "__doc__", "__module__"):
+        try:
+            setattr(counted, attr, getattr(original, attr))
+        except (AttributeError, TypeError):
+            pass
+    return counted
+
+
+def places(original, namespaces=()):
+    """Every (owner, name) under which ``original`` is reachable: the loaded course modules and
+    the given namespaces (dicts, e.g. the learner's globals)."""
+    found = []
+    for module in list(sys.modules.values()):
+        if getattr(module, "__name__", "").startswith("course_utils"):
+            found += [(module, n) for n, v in list(vars(module).items()) if v is original]
+    for namespace in namespaces:
+        found += [(namespace, n) for n, v in list(namespace.items()) if v is original]
+    return found
+
+
+@contextlib.contextmanager
+def counted_calls(dotted_names, namespaces=()):
+    """``with counted_calls(names, [globals_dict]) as calls: ...``; afterwards ``calls[0]`` is the
+    number of calls made to those functions inside the block. Everything is put back on exit."""
+    calls = [0]
+
+    def bump():
+        calls[0] += 1
+
+    undo = []
+    try:
+        for dotted in dotted_names:
+            try:
+                owner, attr, original = resolve(dotted)
+            except (ImportError, AttributeError):
+                continue
+            stand_in = counting(original, bump)
+            if isinstance(owner, type):  # a method: patched on its class
+                undo.append((owner, attr, original))
+                setattr(owner, attr, stand_in)
+                continue
+            for where, name in places(original, namespaces):
+                undo.append((where, name, original))
+                if isinstance(where, dict):
+                    where[name] = stand_in
+                else:
+                    setattr(where, name, stand_in)
+        yield calls
+    finally:
+        for where, name, original in reversed(undo):
+            if isinstance(where, dict):
+                where[name] = original
+            else:
+                setattr(where, name, original)
