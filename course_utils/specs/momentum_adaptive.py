@@ -184,6 +184,7 @@ def _adam_wrong(x, grad, m, v, t, lr, beta1=0.9, beta2=0.999, eps=1e-8, *, mista
     m = beta1 * m + (1 - beta1) * grad
     v = beta2 * v + (1 - beta2) * grad**2
     k = {"t from 0": t - 1, "t + 1": t + 1}.get(mistake, t)
+    eps = {"eps ignored": 1e-8, "no eps": 0.0}.get(mistake, eps)  # 1e-8 hard-coded, or none
     with np.errstate(divide="ignore", invalid="ignore"):
         m_hat, v_hat = m / (1 - beta1**k), v / (1 - beta2**k)
         if mistake == "no correction":
@@ -205,6 +206,20 @@ _T_PLUS_ONE_HINT = (
     "Your bias correction is one step ahead: t is already the number of this step (1 on the "
     "first), so the powers of beta use t itself; do not add 1 to it (a loop index counting "
     "from 0 would need the 1, the argument t does not)."
+)
+
+_EPS_IGNORED_HINT = (
+    "Use the eps you are given: your step ignores the eps argument (a hard-coded 1e-8?), which "
+    "shows wherever the root of the corrected second moment is comparable to eps."
+)
+_NO_EPS_HINT = (
+    "Add eps to the root of the corrected second moment: without it a zero gradient divides "
+    "zero by zero (NaN), and where the root is comparable to eps the step is too long."
+)
+#: Gradients of the size of eps = 1e-3 and a zero one, at t = 1 (m = v = 0): eps matters.
+_EPS_CASE = (_a(1.0, -2.0, 0.5), _a(1e-3, -4e-3, 0.0), np.zeros(3), np.zeros(3), 1, 0.01)
+_EPS_CASE_TEXT = (
+    "x = [1, -2, 0.5], grad = [0.001, -0.004, 0] (the root of v_hat comparable to eps), "
 )
 
 _ADAM_CASE_1 = (_a(1.0, -1.0, 0.5), _a(0.4, -3.0, 1e-3), np.zeros(3), np.zeros(3), 1, 0.01)
@@ -235,6 +250,10 @@ ADAM_STEP = Question(
             ),  # fmt: skip
             "step t = 5 with m = [0.3, -0.1], v = [0.02, 0.004], lr = 0.001, beta1 = 0.8, "
             "beta2 = 0.99, eps = 1e-6",
+        ),
+        Case(
+            lambda: (*(a.copy() for a in _EPS_CASE[:4]), 1, 0.01, 0.9, 0.999, 1e-3),
+            _EPS_CASE_TEXT + "m = v = 0, t = 1, lr = 0.01, beta1 = 0.9, beta2 = 0.999, eps = 1e-3",
         ),
         Case(
             lambda: (np.ones(4), _a(1e-4, -1e-4, 10.0, 0.0), np.zeros(4), np.zeros(4), 1, 0.1),
@@ -272,6 +291,8 @@ ADAM_STEP = Question(
             "corrected first moment by the root of the corrected second moment plus eps.",
             lambda *a: _adam_wrong(*a, mistake="paper's efficient form"),
         ),
+        Mistake(_NO_EPS_HINT, lambda *a: _adam_wrong(*a, mistake="no eps")),
+        Mistake(_EPS_IGNORED_HINT, lambda *a: _adam_wrong(*a, mistake="eps ignored")),
     ),
     hint=(
         "Update both moving averages, correct each one's bias with the step count t (counting "
@@ -317,6 +338,17 @@ def _adamw_t_shifted(shift):
     return answer
 
 
+def _adamw_eps(eps_used):
+    """AdamW that steps with ``eps_used`` (1e-8 hard-coded, or 0) whatever eps it is given."""
+
+    def answer(x, grad, m, v, t, lr, weight_decay, beta1=0.9, beta2=0.999, eps=1e-8):
+        x = x * (1 - lr * weight_decay)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return _adam_update(x, grad, m, v, t, lr, beta1, beta2, eps_used)
+
+    return answer
+
+
 def _adamw_as_l2(x, grad, m, v, t, lr, weight_decay, beta1=0.9, beta2=0.999, eps=1e-8):
     return _adam_update(x, grad + weight_decay * x, m, v, t, lr, beta1, beta2, eps)
 
@@ -347,6 +379,10 @@ ADAMW_STEP = Question(
             "a zero gradient at t = 1: only the decay moves x",
         ),
         Case(
+            lambda: (*(a.copy() for a in _EPS_CASE[:4]), 1, 0.01, 0.1, 0.9, 0.999, 1e-3),
+            _EPS_CASE_TEXT + "m = v = 0, t = 1, lr = 0.01, weight_decay = 0.1, eps = 1e-3",
+        ),
+        Case(
             lambda: (_a(0.5), _a(-2.0), _a(-0.3), _a(0.5), 10, 0.003, 0.01, 0.85, 0.995, 1e-6),
             "other betas and eps",
             hidden=True,
@@ -371,6 +407,8 @@ ADAMW_STEP = Question(
             "Adam step), as torch.optim.AdamW does; you decayed the already-updated weights.",
             _adamw_decay_after,
         ),
+        Mistake(_NO_EPS_HINT, _adamw_eps(0.0)),  # before t - 1, whose 0/0 also gives NaN
+        Mistake(_EPS_IGNORED_HINT, _adamw_eps(1e-8)),
         Mistake(_T_FROM_0_HINT, _adamw_t_shifted(-1)),
         Mistake(_T_PLUS_ONE_HINT, _adamw_t_shifted(+1)),
     ),
