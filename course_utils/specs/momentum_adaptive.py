@@ -12,6 +12,17 @@ from __future__ import annotations
 import numpy as np
 
 from ..optim import adam_step, adamw_step, rmsprop_step, sgd_step
+from ._adam_parts import (
+    _EPS_CASE,
+    _EPS_CASE_TEXT,
+    _EPS_IGNORED_HINT,
+    _NO_EPS_HINT,
+    _T_FROM_0_HINT,
+    _T_PLUS_ONE_HINT,
+    _adam_update,
+    _adamw_eps,
+    _adamw_t_shifted,
+)
 from .base import Assignment, Case, Mistake, Question
 
 
@@ -197,31 +208,6 @@ def _adam_wrong(x, grad, m, v, t, lr, beta1=0.9, beta2=0.999, eps=1e-8, *, mista
         return x - lr * m_hat / (np.sqrt(v_hat) + eps), m, v
 
 
-#: Named for both questions that take Adam's step count (adam_step, adamw_step).
-_T_FROM_0_HINT = (
-    "The step count t starts at 1: on the first step the correction uses beta to the power 1 "
-    "(to the power 0 it would divide by zero). Use t as given."
-)
-_T_PLUS_ONE_HINT = (
-    "Your bias correction is one step ahead: t is already the number of this step (1 on the "
-    "first), so the powers of beta use t itself; do not add 1 to it (a loop index counting "
-    "from 0 would need the 1, the argument t does not)."
-)
-
-_EPS_IGNORED_HINT = (
-    "Use the eps you are given: your step ignores the eps argument (a hard-coded 1e-8?), which "
-    "shows wherever the root of the corrected second moment is comparable to eps."
-)
-_NO_EPS_HINT = (
-    "Add eps to the root of the corrected second moment: without it a zero gradient divides "
-    "zero by zero (NaN), and where the root is comparable to eps the step is too long."
-)
-#: Gradients of the size of eps = 1e-3 and a zero one, at t = 1 (m = v = 0): eps matters.
-_EPS_CASE = (_a(1.0, -2.0, 0.5), _a(1e-3, -4e-3, 0.0), np.zeros(3), np.zeros(3), 1, 0.01)
-_EPS_CASE_TEXT = (
-    "x = [1, -2, 0.5], grad = [0.001, -0.004, 0] (the root of v_hat comparable to eps), "
-)
-
 _ADAM_CASE_1 = (_a(1.0, -1.0, 0.5), _a(0.4, -3.0, 1e-3), np.zeros(3), np.zeros(3), 1, 0.01)
 
 ADAM_STEP = Question(
@@ -318,35 +304,6 @@ def _adamw(x, grad, m, v, t, lr, weight_decay, beta1=0.9, beta2=0.999, eps=1e-8)
         beta2=beta2,
         eps=eps,
     )
-
-
-def _adam_update(x, grad, m, v, t, lr, beta1, beta2, eps):
-    m = beta1 * m + (1 - beta1) * grad
-    v = beta2 * v + (1 - beta2) * grad**2
-    m_hat, v_hat = m / (1 - beta1**t), v / (1 - beta2**t)
-    return x - lr * m_hat / (np.sqrt(v_hat) + eps), m, v
-
-
-def _adamw_t_shifted(shift):
-    """AdamW with the step count off by ``shift`` in the bias correction (t - 1 or t + 1)."""
-
-    def answer(x, grad, m, v, t, lr, weight_decay, beta1=0.9, beta2=0.999, eps=1e-8):
-        x = x * (1 - lr * weight_decay)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return _adam_update(x, grad, m, v, t + shift, lr, beta1, beta2, eps)
-
-    return answer
-
-
-def _adamw_eps(eps_used):
-    """AdamW that steps with ``eps_used`` (1e-8 hard-coded, or 0) whatever eps it is given."""
-
-    def answer(x, grad, m, v, t, lr, weight_decay, beta1=0.9, beta2=0.999, eps=1e-8):
-        x = x * (1 - lr * weight_decay)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return _adam_update(x, grad, m, v, t, lr, beta1, beta2, eps_used)
-
-    return answer
 
 
 def _adamw_as_l2(x, grad, m, v, t, lr, weight_decay, beta1=0.9, beta2=0.999, eps=1e-8):
