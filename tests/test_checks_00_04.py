@@ -214,6 +214,36 @@ def test_adam_learner_forms_pass_and_stub_fails(question, capsys):
         check(question, _stub)
 
 
+def _adam_hard_eps(x, grad, m, v, t, lr, beta1=0.9, beta2=0.999, eps=1e-8):
+    """The read's passing answer: the eps argument ignored, 1e-8 hard-coded (ref-i 04 point 7)."""
+    return _adam(x, grad, m, v, t, lr, beta1, beta2, 1e-8)
+
+
+def _adamw_no_eps(x, grad, m, v, t, lr, weight_decay, beta1=0.9, beta2=0.999, eps=1e-8):
+    """The read's other passing answer: AdamW without eps, a 0/0 = NaN step replaced by 0."""
+    m = beta1 * m + (1 - beta1) * grad
+    v = beta2 * v + (1 - beta2) * grad**2
+    with np.errstate(divide="ignore", invalid="ignore"):
+        step = np.nan_to_num((m / (1 - beta1**t)) / np.sqrt(v / (1 - beta2**t)))
+    return x * (1 - lr * weight_decay) - lr * step, m, v
+
+
+def _adam_no_eps(x, grad, m, v, t, lr, beta1=0.9, beta2=0.999, eps=1e-8):
+    return _adam(x, grad, m, v, t, lr, beta1, beta2, 0.0)
+
+
+@pytest.mark.parametrize(
+    ("question", "answer", "words"),
+    [
+        ("adam_step", _adam_hard_eps, "Use the eps"),
+        ("adam_step", _adam_no_eps, "Add eps"),
+        ("adamw_step", _adamw_no_eps, "Use the eps"),  # NaN -> 0 looks like a tiny eps
+    ],
+)
+def test_adam_and_adamw_without_their_eps_fail_with_an_eps_hint(question, answer, words):
+    _fails_with(AID_04, question, answer, _hint(AID_04, question, words))
+
+
 # ----------------------------------------------------------------------------- the notebooks' side
 
 

@@ -12,6 +12,17 @@ from __future__ import annotations
 import numpy as np
 
 from ..optim import adam_step, adamw_step, rmsprop_step, sgd_step
+from ._adam_parts import (
+    _EPS_CASE,
+    _EPS_CASE_TEXT,
+    _EPS_IGNORED_HINT,
+    _NO_EPS_HINT,
+    _T_FROM_0_HINT,
+    _T_PLUS_ONE_HINT,
+    _adam_update,
+    _adamw_eps,
+    _adamw_t_shifted,
+)
 from .base import Assignment, Case, Mistake, Question
 
 
@@ -184,6 +195,7 @@ def _adam_wrong(x, grad, m, v, t, lr, beta1=0.9, beta2=0.999, eps=1e-8, *, mista
     m = beta1 * m + (1 - beta1) * grad
     v = beta2 * v + (1 - beta2) * grad**2
     k = {"t from 0": t - 1, "t + 1": t + 1}.get(mistake, t)
+    eps = {"eps ignored": 1e-8, "no eps": 0.0}.get(mistake, eps)  # 1e-8 hard-coded, or none
     with np.errstate(divide="ignore", invalid="ignore"):
         m_hat, v_hat = m / (1 - beta1**k), v / (1 - beta2**k)
         if mistake == "no correction":
@@ -195,17 +207,6 @@ def _adam_wrong(x, grad, m, v, t, lr, beta1=0.9, beta2=0.999, eps=1e-8, *, mista
             return x - step * m / (np.sqrt(v) + eps), m, v
         return x - lr * m_hat / (np.sqrt(v_hat) + eps), m, v
 
-
-#: Named for both questions that take Adam's step count (adam_step, adamw_step).
-_T_FROM_0_HINT = (
-    "The step count t starts at 1: on the first step the correction uses beta to the power 1 "
-    "(to the power 0 it would divide by zero). Use t as given."
-)
-_T_PLUS_ONE_HINT = (
-    "Your bias correction is one step ahead: t is already the number of this step (1 on the "
-    "first), so the powers of beta use t itself; do not add 1 to it (a loop index counting "
-    "from 0 would need the 1, the argument t does not)."
-)
 
 _ADAM_CASE_1 = (_a(1.0, -1.0, 0.5), _a(0.4, -3.0, 1e-3), np.zeros(3), np.zeros(3), 1, 0.01)
 
@@ -235,6 +236,10 @@ ADAM_STEP = Question(
             ),  # fmt: skip
             "step t = 5 with m = [0.3, -0.1], v = [0.02, 0.004], lr = 0.001, beta1 = 0.8, "
             "beta2 = 0.99, eps = 1e-6",
+        ),
+        Case(
+            lambda: (*(a.copy() for a in _EPS_CASE[:4]), 1, 0.01, 0.9, 0.999, 1e-3),
+            _EPS_CASE_TEXT + "m = v = 0, t = 1, lr = 0.01, beta1 = 0.9, beta2 = 0.999, eps = 1e-3",
         ),
         Case(
             lambda: (np.ones(4), _a(1e-4, -1e-4, 10.0, 0.0), np.zeros(4), np.zeros(4), 1, 0.1),
@@ -272,6 +277,8 @@ ADAM_STEP = Question(
             "corrected first moment by the root of the corrected second moment plus eps.",
             lambda *a: _adam_wrong(*a, mistake="paper's efficient form"),
         ),
+        Mistake(_NO_EPS_HINT, lambda *a: _adam_wrong(*a, mistake="no eps")),
+        Mistake(_EPS_IGNORED_HINT, lambda *a: _adam_wrong(*a, mistake="eps ignored")),
     ),
     hint=(
         "Update both moving averages, correct each one's bias with the step count t (counting "
@@ -297,24 +304,6 @@ def _adamw(x, grad, m, v, t, lr, weight_decay, beta1=0.9, beta2=0.999, eps=1e-8)
         beta2=beta2,
         eps=eps,
     )
-
-
-def _adam_update(x, grad, m, v, t, lr, beta1, beta2, eps):
-    m = beta1 * m + (1 - beta1) * grad
-    v = beta2 * v + (1 - beta2) * grad**2
-    m_hat, v_hat = m / (1 - beta1**t), v / (1 - beta2**t)
-    return x - lr * m_hat / (np.sqrt(v_hat) + eps), m, v
-
-
-def _adamw_t_shifted(shift):
-    """AdamW with the step count off by ``shift`` in the bias correction (t - 1 or t + 1)."""
-
-    def answer(x, grad, m, v, t, lr, weight_decay, beta1=0.9, beta2=0.999, eps=1e-8):
-        x = x * (1 - lr * weight_decay)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return _adam_update(x, grad, m, v, t + shift, lr, beta1, beta2, eps)
-
-    return answer
 
 
 def _adamw_as_l2(x, grad, m, v, t, lr, weight_decay, beta1=0.9, beta2=0.999, eps=1e-8):
@@ -347,6 +336,10 @@ ADAMW_STEP = Question(
             "a zero gradient at t = 1: only the decay moves x",
         ),
         Case(
+            lambda: (*(a.copy() for a in _EPS_CASE[:4]), 1, 0.01, 0.1, 0.9, 0.999, 1e-3),
+            _EPS_CASE_TEXT + "m = v = 0, t = 1, lr = 0.01, weight_decay = 0.1, eps = 1e-3",
+        ),
+        Case(
             lambda: (_a(0.5), _a(-2.0), _a(-0.3), _a(0.5), 10, 0.003, 0.01, 0.85, 0.995, 1e-6),
             "other betas and eps",
             hidden=True,
@@ -371,6 +364,8 @@ ADAMW_STEP = Question(
             "Adam step), as torch.optim.AdamW does; you decayed the already-updated weights.",
             _adamw_decay_after,
         ),
+        Mistake(_NO_EPS_HINT, _adamw_eps(0.0)),  # before t - 1, whose 0/0 also gives NaN
+        Mistake(_EPS_IGNORED_HINT, _adamw_eps(1e-8)),
         Mistake(_T_FROM_0_HINT, _adamw_t_shifted(-1)),
         Mistake(_T_PLUS_ONE_HINT, _adamw_t_shifted(+1)),
     ),
