@@ -149,6 +149,8 @@ def _first_difference(expected, got, rtol, atol, raw, path) -> Difference | None
             return differ(f"expected {a}, got {b}.", True, "the value differs")
         return None
     if isinstance(expected, PlainArray):
+        if type(got) is list and not got:  # an empty list or tuple is an empty 1-D array
+            got = PlainArray((0,), ())
         if not isinstance(got, PlainArray):
             return differ(f"expected an array of shape {expected.shape}, got {_kind(got)}.")
         if got.shape != expected.shape:

@@ -191,3 +191,18 @@ def _returned_tuples():
 def test_every_question_returning_a_tuple_names_its_items(question, result):
     """So that a failing check says which array differs in the task's words, not result[2]."""
     assert len(question.returns) == len(result), (question.name, question.returns)
+
+
+def _no_indices(n):
+    return np.arange(n)[:0]
+
+
+def test_an_empty_list_is_compared_as_an_empty_array():
+    question = Question("none", 1, _no_indices, (Case(lambda: (5,), "n = 5"),))
+    case = question.cases[0]
+    assert judge(question, case, observe(question, case, lambda n: [])).passed
+    assert judge(question, case, observe(question, case, lambda n: ())).passed
+    assert judge(question, case, observe(question, case, lambda n: [[]])).passed is False
+    longer = Question("some", 1, lambda n: np.arange(n), (Case(lambda: (3,), "n = 3"),))
+    verdict = judge(longer, longer.cases[0], observe(longer, longer.cases[0], lambda n: []))
+    assert not verdict.passed and "got shape (0,)" in verdict.message
