@@ -346,3 +346,47 @@ def test_cross_entropy_grad_reference_is_torchs_autograd():
     y_t = torch.tensor(y, requires_grad=True)
     torch.nn.functional.cross_entropy(y_t.reshape(-1, 6), torch.tensor(q).reshape(-1)).backward()
     np.testing.assert_allclose(reference(y, q), y_t.grad.numpy(), rtol=1e-12, atol=1e-15)
+
+
+# ----------------------------------------------------------------------------- 09 diagnose
+
+
+@pytest.mark.parametrize("blocks_test", ["start", "first", "previous"])
+def test_diagnose_with_a_wrong_falling_test_fails_a_visible_check(blocks_test):
+    # blocks cut from the start, last block against the first only or the previous only: each
+    # calls the 45-step log whose train loss dipped in the middle "still falling"
+    from course_utils.specs._diagnose import _variant
+
+    _fails_with(
+        "09_putting_it_together", "diagnose", _variant(blocks_test=blocks_test), "dipped to 1.9"
+    )
+
+
+def test_diagnose_reading_nan_from_the_train_loss_only_fails_a_visible_check():
+    from course_utils.specs._diagnose import _variant
+
+    _fails_with(
+        "09_putting_it_together", "diagnose", _variant(nan_inputs="train"), "validation loss is NaN"
+    )
+
+
+def test_diagnose_without_a_guard_for_no_finite_norm_fails_a_visible_check():
+    def unguarded(train_losses, val_losses, grad_norms):  # np.max of an empty array raises
+        from course_utils.specs._diagnose import _diagnose
+
+        norms = np.asarray(grad_norms, dtype=float)
+        finite = norms[np.isfinite(norms)]
+        flat, nan, _, overfitting = _diagnose(train_losses, val_losses, grad_norms)
+        return (flat, nan, bool(finite.max() > 10 * np.median(finite)), overfitting)
+
+    with pytest.raises(CheckFailed):
+        checker("09_putting_it_together")("diagnose", unguarded)
+
+
+def test_best_config_with_a_strict_tie_bound_fails_a_visible_check():
+    _fails_with(
+        "09_putting_it_together",
+        "best_config",
+        lambda t, v, p, tol: specs.putting_it_together._best_config(t, v, p, tol, strict=True),
+        "AT MOST tol",
+    )

@@ -25,6 +25,8 @@ def _diagnose(
     flat_test="means",
     overfit_test="relative",
     watch_train=True,
+    nan_inputs="all",
+    blocks_test="end",
 ):
     """(flat, nan, exploding, overfitting) flags of a training log, as the lecture defines them.
 
@@ -32,10 +34,14 @@ def _diagnose(
     `all_norms` (NaN norms not dropped), `centre` np.mean, `flat_test` "one-sided" (the old
     "has not fallen by 2%") or "ends" (first and last values only), `overfit_test` "previous"
     (against the previous evaluation), "last only" (one evaluation above the minimum) or
-    "absolute" (min + 0.02), `watch_train` False (the validation rise alone, train loss ignored).
+    "absolute" (min + 0.02), `watch_train` False (the validation rise alone, train loss ignored),
+    `nan_inputs` "train" (only the train loss tested for NaN/inf), `blocks_test` "start" (blocks
+    of 10 from the start, the tail dropped), "first" (last 10 below the first 10) or "previous"
+    (last block below the block before it only).
     """
     train, val, norms = (np.asarray(a, dtype=float) for a in (train_losses, val_losses, grad_norms))
-    nan = not (finite_test(train).all() and finite_test(val).all() and finite_test(norms).all())
+    tested = (train,) if nan_inputs == "train" else (train, val, norms)
+    nan = not all(finite_test(a).all() for a in tested)
     finite = norms if all_norms else norms[np.isfinite(norms)]
     exploding = bool(finite.size) and bool(finite.max() > 10 * centre(finite))
     first, last = np.mean(train[:10]), np.mean(train[-10:])
@@ -52,8 +58,12 @@ def _diagnose(
         "absolute": lambda: val[-2:] > np.min(val) + 0.02,
     }[overfit_test]()
     rose = val.size > 1 and bool(np.all(above))
-    blocks = train[len(train) % 10 :].reshape(-1, 10).mean(axis=1)  # the last blocks of 10
-    falling = blocks.size > 1 and bool(blocks[-1] < blocks[:-1].min())
+    if blocks_test == "start":
+        blocks = train[: len(train) // 10 * 10].reshape(-1, 10).mean(axis=1)
+    else:
+        blocks = train[len(train) % 10 :].reshape(-1, 10).mean(axis=1)  # the last blocks of 10
+    earlier = {"first": blocks[:1], "previous": blocks[-2:-1]}.get(blocks_test, blocks[:-1])
+    falling = blocks.size > 1 and bool(blocks[-1] < earlier.min())
     overfitting = bool(rose) and (falling or not watch_train)
     return (flat, nan, exploding, overfitting)
 
@@ -143,6 +153,34 @@ def _case_one_noisy_evaluation():
     return train, np.array([4.0, 3.0, 2.2, 2.0, 2.1]), norms  # only the last one rose
 
 
+def _case_norm_overflow():
+    train, val, norms = _log(seed=12)
+    norms[25] = np.inf  # the gradient overflowed at one step; the losses stayed finite
+    return train, val, norms
+
+
+def _case_val_nan():
+    train, val, norms = _log(seed=13)
+    val[-1] = np.nan  # only the last validation loss is NaN
+    return train, val, norms
+
+
+def _case_no_finite_norm():
+    train, val, _ = _log(seed=14)
+    return train, val, np.full(40, np.nan)  # no finite norm at all: exploding is False
+
+
+def _case_earlier_dip():
+    # 45 steps (not a multiple of 10): the blocks of 10 end at the last value, steps 5-44. The
+    # train loss dipped to 1.9 in steps 15-24 and ends higher (mean 2.0), while validation rises:
+    # not overfitting, the train loss is no longer falling.
+    train = np.concatenate(
+        [np.linspace(4.0, 2.2, 15), np.full(10, 1.9), np.full(10, 2.3), [1.85] * 5, [2.15] * 5]
+    )
+    val = np.array([4.0, 3.0, 2.5, 2.4, 2.6, 2.8, 3.0, 3.2])
+    return train, val, np.ones(45)
+
+
 def _case_noisy_ends():
     train, val, norms = _log(seed=10, start=4.0, end=3.0)
     train[0], train[-1] = 3.2, 3.22  # one low first batch, one high last batch
@@ -172,6 +210,13 @@ DIAGNOSE = Question(
             _case_noisy_ends,
             "train loss falls 4 -> 3, but its first value is 3.2 and its last 3.22",
         ),
+        Case(_case_val_nan, "only the last validation loss is NaN"),
+        Case(_case_norm_overflow, "one gradient norm is inf, every loss finite"),
+        Case(_case_no_finite_norm, "every gradient norm is NaN (no finite norm)"),
+        Case(
+            _case_earlier_dip,
+            "45 steps: the train loss dipped to 1.9 at steps 15-24 and ends at 2.0; validation rises",
+        ),
         Case(lambda: _log(seed=5, start=3.0, end=2.7), "a slow but real decrease", hidden=True),
         Case(
             lambda: (np.linspace(3, 1, 50), np.array([3.0, 2.0, 1.9, 2.1, 2.2]), np.ones(50)),
@@ -182,6 +227,10 @@ DIAGNOSE = Question(
     mistakes=tuple(
         Mistake(hint, answer)
         for hint, answer in (
+            (
+                "The train loss is still falling only when its last block of 10, cut from the END so that it ends at the last value, is below EVERY earlier block, not only the first or the one before it: a loss that dipped in the middle and rose again is no longer falling.",
+                _variant(blocks_test="start"),
+            ),
             (
                 "Overfitting needs both: the validation loss rose from its minimum AND the train loss is still falling (its last block of 10 below every earlier one). A validation rise alone is also what a too-large learning rate gives.",
                 _variant(watch_train=False),
@@ -213,6 +262,10 @@ DIAGNOSE = Question(
             (
                 "Not finite means NaN or +-inf: np.isnan misses inf; use np.isfinite.",
                 _variant(finite_test=lambda a: ~np.isnan(a)),
+            ),
+            (
+                "Not finite ANYWHERE: test the validation losses and the gradient norms too, not only the train loss (a gradient can overflow while the loss is still finite).",
+                _variant(nan_inputs="train"),
             ),
             (
                 "x == np.nan is always False (NaN equals nothing, itself included): test with np.isfinite, which also catches inf.",

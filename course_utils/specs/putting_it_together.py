@@ -91,12 +91,14 @@ CLIP_COEFFICIENT = Question(
 # ----------------------------------------------------------------------------- 3. best config
 
 
-def _best_config(train_losses, val_losses, n_params, tol, *, relative=False, finite=True):
+def _best_config(
+    train_losses, val_losses, n_params, tol, *, relative=False, finite=True, strict=False
+):
     val, params = np.asarray(val_losses, dtype=float), np.asarray(n_params)
     if finite:  # a NaN or inf validation loss (a diverged run) counts as +inf: it never wins
         val = np.where(np.isfinite(val), val, np.inf)
     bound = val.min() * (1 + tol) if relative else val.min() + tol
-    tied = np.flatnonzero(val <= bound)
+    tied = np.flatnonzero(val < bound if strict else val <= bound)
     return int(tied[np.argmin(params[tied])])  # argmin: the first of equal sizes
 
 
@@ -150,6 +152,10 @@ BEST_CONFIG = Question(
             lambda: ([9.0, 9.1], [10.0, 10.05], [2000, 1000], 0.02),
             "val [10.0, 10.05], params [2000, 1000], tol 0.02 (an absolute tolerance)",
         ),
+        Case(
+            lambda: ([1.5, 1.6], [2.0, 2.5], [2000, 1000], 0.5),
+            "val [2.0, 2.5], params [2000, 1000], tol 0.5: row 1 is exactly tol above, so tied",
+        ),
         Case(_table(0, 8), "eight random rows, tol 0.01", hidden=True),
         Case(
             lambda: ([1.0, 1.2, 1.1, 0.9], [2.01, 2.0, 2.02, 2.5], [40, 30, 20, 10], 0.05),
@@ -181,6 +187,11 @@ BEST_CONFIG = Question(
             "tol is absolute, in nats: tied rows are at most `tol` ABOVE the lowest loss "
             "(min + tol), not within a fraction tol of it (min * (1 + tol)).",
             lambda t, v, p, tol: _best_config(t, v, p, tol, relative=True),
+        ),
+        Mistake(
+            "Tied means AT MOST tol above the lowest loss (`<=`): a row exactly tol above it is "
+            "tied too.",
+            lambda t, v, p, tol: _best_config(t, v, p, tol, strict=True),
         ),
     ),
     hint=(
