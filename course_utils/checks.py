@@ -8,13 +8,19 @@ text comes from the same renderer as the grader's feedback (``judging.render_cas
 Each case runs under the question's time limit (``Question.timeout``, 20 s unless the spec says
 otherwise): a function that never returns is interrupted and the check fails saying so. The limit
 uses SIGALRM, so it applies in the main thread on Linux and macOS (always the case in Jupyter).
+
+An answer that calls the course library's own implementation of the question
+(``Question.library_names``) still gets its verdict, followed by a warning: the grader scores such
+an answer 0 (its sandbox counts the calls), so the check says so instead of a plain tick.
 """
 
 from __future__ import annotations
 
 import contextlib
 import difflib
+import pkgutil
 import signal
+import sys
 import threading
 
 from . import specs
@@ -45,10 +51,11 @@ class Checker:
         question = self.assignment.question(name)
         cases = question.visible_cases
         others = tuple(n for n in known if n != name)  # named if they change this call's arrays
+        library_called: set[str] = set()
         for number, case in enumerate(cases, start=1):
             args = case.make_inputs()
             try:
-                with _time_limit(question.timeout):
+                with _time_limit(question.timeout), _library_watch(question, library_called):
                     observation = observe(question, case, answer, args, others)
             except _CheckTimeout:
                 observation = Observation("timeout")
@@ -56,6 +63,41 @@ class Checker:
             if not verdict.passed:
                 raise CheckFailed(f"{name}: " + render_case(number, len(cases), case, verdict))
         print(f"✓ {name}: all {len(cases)} visible tests pass.")
+        if library_called:
+            called = ", ".join(f"`{n}`" for n in sorted(library_called))
+            print(
+                f"⚠ but `{name}` calls the course library's own implementation ({called}): "
+                "the grader scores this question 0 for that. Write it yourself."
+            )
+
+
+@contextlib.contextmanager
+def _library_watch(question, called: set[str]):
+    """Add to ``called`` the library names of ``question`` that run while the block runs (a
+    profile hook on their code objects, so every alias and module attribute is seen)."""
+    codes = {}
+    for dotted in question.library_names:
+        try:
+            target = pkgutil.resolve_name(dotted)
+        except (ImportError, AttributeError, ValueError):
+            continue
+        code = getattr(getattr(target, "__func__", target), "__code__", None)
+        if code is not None:
+            codes[code] = dotted
+
+    def hook(frame, event, arg):
+        if event == "call" and frame.f_code in codes:
+            called.add(codes[frame.f_code])
+
+    if not codes:
+        yield
+        return
+    previous = sys.getprofile()
+    sys.setprofile(hook)
+    try:
+        yield
+    finally:
+        sys.setprofile(previous)
 
 
 class _CheckTimeout(BaseException):
