@@ -223,9 +223,25 @@ def test_pick_lr_ignoring_skip_start_or_landing_on_a_nan_fails_a_visible_check()
         checker(SCHEDULES)("pick_lr", old)
 
 
-def test_pick_lr_with_nanargmin_is_accepted():
-    # np.nanargmin skips NaN, inf is never the lowest, and an all-NaN slice raises ValueError
-    checker(SCHEDULES)("pick_lr", _argmin_answer(skip=True, finite=True))
+def test_pick_lr_with_nanargmin_fails_on_a_tail_of_inf():
+    # np.nanargmin skips NaN but not inf: a tail that is all inf must raise, nanargmin returns an lr
+    _fails_with(
+        SCHEDULES, "pick_lr", _argmin_answer(skip=True, finite=True), "inf (no NaN) from step 10"
+    )
+
+
+def test_warmup_cosine_with_zero_total_steps_must_raise():
+    # the guard 0 <= W <= N alone lets N = 0 through (an empty array); the question asks N >= 1
+    def guard_without_n(base_lr, warmup_steps, total_steps, start_factor=0.1, eta_min=0.0):
+        if not 0 <= warmup_steps <= total_steps:
+            raise ValueError("warmup_steps must be between 0 and total_steps.")
+        t = np.arange(total_steps)
+        warm = base_lr * (start_factor + (1 - start_factor) * t / max(warmup_steps, 1))
+        phase = (t - warmup_steps) / max(total_steps - warmup_steps, 1)
+        cosine = eta_min + (base_lr - eta_min) * (1 + np.cos(np.pi * phase)) / 2
+        return np.where(t < warmup_steps, warm, cosine)
+
+    _fails_with(SCHEDULES, "warmup_cosine_lrs", guard_without_n, "total_steps = 0")
 
 
 def test_pick_lr_with_nothing_left_to_choose_must_raise():

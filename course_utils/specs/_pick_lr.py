@@ -63,6 +63,23 @@ def _blown_up(seed=5, n=60, blow_up=45):
     return lrs, loss
 
 
+def _tied(seed=6, first=20, second=30):
+    """Two equal lowest values, ten steps apart: the rule takes the first."""
+    lrs, loss = _sweep(seed)
+    loss[first] = loss[second] = loss.min() - 0.05
+    return lrs, loss
+
+
+def _last_of_ties(lrs, losses, skip_start=10):
+    """The rule, but the last of equally lowest values."""
+    lowest_smoothed_index(losses, skip_start)  # raises where the rule does
+    losses = np.asarray(losses, dtype=float)[skip_start:]
+    candidates = np.where(np.isfinite(losses), losses, np.inf)[::-1]
+    return float(
+        np.asarray(lrs)[skip_start + len(candidates) - 1 - int(np.argmin(candidates))] / 10
+    )
+
+
 def _blown_up_generated(rng):
     n = int(rng.integers(60, 120))
     lrs, loss = _sweep(int(rng.integers(1000)), n, int(0.7 * n))
@@ -93,6 +110,13 @@ PICK_LR = Question(
         Case(
             lambda: (np.geomspace(1e-4, 1.0, 20), np.r_[np.linspace(2.0, 1.0, 10), [np.nan] * 10]),
             "20 steps, NaN from step 10: nothing left after skip_start = 10 (must raise ValueError)",
+            raises="ValueError",
+        ),
+        Case(_tied, "a 60-step test whose lowest smoothed loss occurs twice, at steps 20 and 30"),
+        Case(
+            lambda: (np.geomspace(1e-4, 1.0, 20), np.r_[np.linspace(2.0, 1.0, 10), [np.inf] * 10]),
+            "20 steps, inf (no NaN) from step 10: nothing finite after skip_start = 10 "
+            "(must raise ValueError)",
             raises="ValueError",
         ),
         Case(lambda: _sweep(2, 100, 50), "a 100-step range test", hidden=True),
@@ -130,8 +154,14 @@ PICK_LR = Question(
         Mistake(
             "np.argmin returned the index of a NaN (it does whenever the array holds one): the "
             "values after the blow-up are NaN or inf and can never be the lowest loss; ignore "
-            "every value that is not finite (np.nanargmin skips NaN, np.isfinite finds both).",
+            "every value that is not finite: np.isfinite finds both NaN and inf (np.nanargmin "
+            "skips NaN only, not inf).",
             lambda *a: _picked(*a, nan_aware=False),
+        ),
+        Mistake(
+            "Two smoothed losses are equally lowest: take the first of them (as np.argmin does), "
+            "not the last.",
+            _last_of_ties,
         ),
     ),
     hint=(

@@ -138,6 +138,7 @@ WARMUP_COSINE = Question(
             "warmup_steps = 7 > total_steps = 6 (must raise ValueError)",
             raises="ValueError",
         ),
+        Case(lambda: (0.1, 0, 0), "total_steps = 0 (must raise ValueError)", raises="ValueError"),
         Case(lambda: (1.0, 10, 100, 0.01, 1e-3), "a long schedule", hidden=True),
         Case(lambda: (0.2, 1, 7), "a one-step warm-up", hidden=True),
         Case(lambda: (0.3, 0, 50, 0.1, 1e-3), "50 steps without warm-up", hidden=True),
