@@ -22,7 +22,7 @@ import types
 from . import specs
 from .answers import Observation
 from .judging import judge, observe, render_case
-from .library_calls import counted_calls
+from .library_calls import counted_calls, is_library_original
 
 
 class CheckFailed(AssertionError):
@@ -48,19 +48,20 @@ class Checker:
         question = self.assignment.question(name)
         cases = question.visible_cases
         others = tuple(n for n in known if n != name)  # named if they change this call's arrays
+        library = question.library_names if question.kind == "function" else ()
+        alias = is_library_original(answer, library)  # the answer *is* the library's function
         for number, case in enumerate(cases, start=1):
             args = case.make_inputs()
             namespaces = [answer.__globals__] if type(answer) is types.FunctionType else []
             try:
                 with (
                     _time_limit(question.timeout),
-                    counted_calls(
-                        question.library_names if question.kind == "function" else (), namespaces
-                    ) as library_calls,
+                    counted_calls(library, namespaces) as library_calls,
                 ):
                     observation = observe(question, case, answer, args, others)
-                if library_calls[0]:  # as the grader counts them: the answer scores 0
-                    observation = dataclasses.replace(observation, library_calls=library_calls[0])
+                calls = library_calls[0] + (alias is not None)
+                if calls:  # as the grader counts them: the answer scores 0
+                    observation = dataclasses.replace(observation, library_calls=calls)
             except _CheckTimeout:
                 observation = Observation("timeout")
             verdict = judge(question, case, observation, args)

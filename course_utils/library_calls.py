@@ -57,6 +57,22 @@ def places(original, namespaces=()):
     return found
 
 
+def is_library_original(answer, dotted_names) -> str | None:
+    """The dotted name of the library function that ``answer`` *is* (an alias such as
+    ``lstm_step_forward = lstm_cell_forward``, or a bound method), else None. Calling such an
+    answer is a call to the library: the grader, which patches the library before the learner's
+    code runs, counts it; ``check`` receives the original object and must count it here."""
+    target = getattr(answer, "__func__", answer)
+    for dotted in dotted_names:
+        try:
+            original = resolve(dotted)[2]
+        except (ImportError, AttributeError):
+            continue
+        if target is getattr(original, "__func__", original):
+            return dotted
+    return None
+
+
 @contextlib.contextmanager
 def counted_calls(dotted_names, namespaces=()):
     """``with counted_calls(names, [globals_dict]) as calls: ...``; afterwards ``calls[0]`` is the

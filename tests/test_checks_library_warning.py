@@ -28,6 +28,9 @@ def _own_lstm_step(x, h_prev, c_prev, W_ih, W_hh, b_ih, b_hh):
         ("lstm_step_forward", lambda *a: rnn.cells.lstm_cell_forward(*a), "lstm_cell_forward"),
         ("gru_step_forward", lambda *a: rnn.gru_cell_forward(*a), "gru_cell_forward"),
         ("lstm_bptt", _bptt_wrong(), "lstm_cell_backward"),  # the referee's loop over the cells
+        # the answer *is* the library function (an alias): the grader counts it, so must check
+        ("lstm_step_forward", lstm_cell_forward, "lstm_cell_forward"),
+        ("gru_step_forward", rnn.gru_cell_forward, "gru_cell_forward"),
     ],
 )
 def test_a_right_answer_that_calls_the_library_fails_as_the_grader_scores_it(name, answer, called):
