@@ -62,6 +62,11 @@ class Mistake:
     matches: Callable | None = None
 
 
+#: What a question may ask of a learner (``Question.skill``); only "warm-up" counts as practice
+#: of what the lecture already shows.
+SKILLS = ("warm-up", "variant", "derivation", "diagnosis", "prediction", "new problem")
+
+
 @dataclass(frozen=True)
 class Question:
     """A graded function (``kind="function"``) or a graded variable (``kind="value"``)."""
@@ -87,6 +92,13 @@ class Question:
     # The task's names of the returned tuple's items, e.g. ("dx", "dh_prev", "dc_prev", ...):
     # feedback names the item that differs by them ("in `dc_prev`: ...") instead of result[2].
     returns: tuple[str, ...] = ()
+    # What the question asks of a learner (issue 21): "warm-up" (the lecture's idea applied
+    # directly), "variant" (a method the lecture does not write, e.g. AMSGrad after Adam),
+    # "derivation" (a gradient or formula the lecture does not give), "diagnosis" (a fault read
+    # from a run's evidence, graded on the decision), "prediction" (a number from theory, then
+    # measured) or "new problem" (the lecture's code applied where it was not). None: not yet
+    # classified. tests/test_exercise_design.py holds each redesigned set to the rules.
+    skill: str | None = None
 
     def __post_init__(self):
         if self.kind not in ("function", "value"):
@@ -95,6 +107,10 @@ class Question:
             raise ValueError(f"points must be positive, got {self.points}.")
         if not self.cases:
             raise ValueError(f"question {self.name!r} needs at least one case.")
+        if self.skill is not None and self.skill not in SKILLS:
+            raise ValueError(
+                f"skill must be one of {', '.join(SKILLS)}, got {self.skill!r} for {self.name!r}."
+            )
         if type(self.returns) is not tuple or not all(
             type(n) is str and n.isidentifier() for n in self.returns
         ):
