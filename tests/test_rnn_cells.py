@@ -252,9 +252,8 @@ def test_bad_input_raises_one_clear_sentence(call, error, match):
     [
         (rnn_bptt, "rnn_step_forward", "rnn_cell_forward"),
         (rnn_bptt, "rnn_step_backward", "rnn_cell_backward"),
-        (lstm_gru, "lstm_step_forward", "lstm_cell_forward"),
-        (lstm_gru, "gru_step_forward", "gru_cell_forward"),
         (lstm_gru, "lstm_step_backward", "lstm_cell_backward"),
+        (lstm_gru, "gru_step_backward", "gru_cell_backward"),
     ],
 )
 def test_specs_use_the_cells_and_name_them_as_library(spec, question, function):
