@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 import torch
 
-from course_utils.checks import checker
+from course_utils import rnn
+from course_utils.checks import CheckFailed, checker
 from course_utils.gradcheck import relative_error
 from course_utils.specs import _gru_backward, lstm_gru
 from course_utils.specs.lstm_gru import coupled_lstm_step
@@ -160,3 +161,45 @@ def test_at_least_half_the_points_are_derivations_and_variants():
         "gru_step_backward": "derivation",
     }
     assert lstm_gru.ASSIGNMENT.max_score == 16
+
+
+def _gru_via_layer(dh, x, h_prev, W_ih, W_hh, b_ih, b_hh):
+    layer = rnn.GRU(x.shape[1], h_prev.shape[1])
+    layer.params = dict(zip(layer.params, (W_ih, W_hh, b_ih, b_hh), strict=True))
+    layer.forward(x[None], h_prev[None])
+    dxs, dh0 = layer.backward(dh[None])
+    g = layer.grads
+    return dxs[0], dh0[0], g["weight_ih"], g["weight_hh"], g["bias_ih"], g["bias_hh"]
+
+
+def _gru_via_gates(dh, x, h_prev, W_ih, W_hh, b_ih, b_hh):
+    gi, gh = x @ W_ih.T + b_ih, h_prev @ W_hh.T + b_hh
+    _, cache = rnn.cells.gru_gates_forward(gi, gh, h_prev)
+    d_gi, d_gh, d_direct = rnn.cells.gru_gates_backward(dh, cache)
+    return (
+        d_gi @ W_ih, d_direct + d_gh @ W_hh, d_gi.T @ x, d_gh.T @ h_prev, d_gi.sum(0), d_gh.sum(0)
+    )  # fmt: skip
+
+
+def _lstm_via_gates(dh, dc, x, h_prev, c_prev, W_ih, W_hh, b_ih, b_hh):
+    gi, gh = x @ W_ih.T + b_ih, h_prev @ W_hh.T + b_hh
+    _, cache = rnn.cells.lstm_gates_forward(gi, gh, c_prev)
+    d_a, d_c_prev = rnn.cells.lstm_gates_backward(dh, dc, cache)
+    return d_a @ W_ih, d_a @ W_hh, d_c_prev, d_a.T @ x, d_a.T @ h_prev, d_a.sum(0)
+
+
+@pytest.mark.parametrize(
+    ("name", "answer", "called"),
+    [
+        ("gru_step_backward", _gru_via_layer, "GRU.backward"),
+        ("gru_step_backward", _gru_via_gates, "gru_gates_backward"),
+        ("lstm_step_backward", _lstm_via_gates, "lstm_gates_backward"),
+    ],
+)
+def test_a_backward_through_the_library_s_gates_or_layer_scores_0(name, answer, called):
+    """The cell's gate equations and the layer on a one-step sequence compute the answer too: the
+    check fails them as the grader scores them (they gave a plain tick before they were named)."""
+    with pytest.raises(CheckFailed) as failed:
+        checker("08_lstm_gru")(name, answer)
+    text = str(failed.value)
+    assert "calls the course library's own implementation" in text and called in text

@@ -80,7 +80,12 @@ GRU_STEP_BACKWARD = Question(
     points=5,
     skill="derivation",
     reference=gru_cell_backward,
-    library=(f"{LIBRARY}.gru_cell_backward",),
+    # the cell, its gate equations and the layer's backward (a one-step sequence) all compute it
+    library=(
+        f"{LIBRARY}.gru_cell_backward",
+        f"{LIBRARY}.gru_gates_backward",
+        f"{LIBRARY}.GRU.backward",
+    ),
     inputs_unchanged=True,
     cases=(
         Case(_gru_backward_inputs(20, 2, 3, 4), "B = 2, D = 3, H = 4, random dh (seed 20)"),

@@ -138,7 +138,13 @@ LSTM_STEP_BACKWARD = Question(
     points=4,
     skill="derivation",
     reference=lstm_cell_backward,
-    library=(f"{LIBRARY}.lstm_cell_backward",),
+    # the cell, its gate equations and the layer's backward (a one-step sequence) all compute it
+    library=(
+        f"{LIBRARY}.lstm_cell_backward",
+        f"{LIBRARY}.lstm_gates_backward",
+        f"{LIBRARY}.LSTM.backward",
+        f"{LIBRARY}._fast_lstm.backward",
+    ),
     inputs_unchanged=True,
     cases=(
         Case(_backward_inputs(6, 2, 3, 4), "B = 2, D = 3, H = 4, random dh and dc (seed 6)"),
