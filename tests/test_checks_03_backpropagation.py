@@ -9,7 +9,7 @@ import pytest
 import torch
 
 from course_utils import specs
-from course_utils.checks import checker
+from course_utils.checks import CheckFailed, checker
 from course_utils.gradcheck import check_gradient
 from course_utils.specs._residual_backward import residual_backward
 from course_utils.specs._smoothed_cross_entropy import smoothed_cross_entropy
@@ -159,3 +159,23 @@ def _std_from_variance(fan_in, slope):
 def test_a_correct_alternative_form_passes(name, answer):
     with np.errstate(over="ignore"):  # cosh of a large pre-activation is inf: 1 / inf = 0
         checker(AID)(name, answer)  # raises CheckFailed if it does not pass
+
+
+@pytest.mark.parametrize(
+    ("name", "unchecked"),
+    [
+        ("leaky_relu_grad", lambda z, slope: np.where(z > 0, 1.0, float(slope))),
+        ("leaky_relu_init_std", lambda fan_in, slope: (2 / ((1 + slope**2) * fan_in)) ** 0.5),
+        (
+            "smoothed_cross_entropy",
+            lambda z, y, s: smoothed_cross_entropy(z, y, min(s, 1.0)),
+        ),
+    ],
+)
+def test_forgetting_the_value_error_gets_the_question_hint_not_a_mistake_s(name, unchecked):
+    # the right values without the input check: no named mistake may claim it
+    question = specs.load(AID).question(name)
+    with np.errstate(divide="ignore"), pytest.raises(CheckFailed) as failed:
+        checker(AID)(name, unchecked)
+    assert "ValueError" in str(failed.value) and question.hint in str(failed.value)
+    assert not any(m.hint in str(failed.value) for m in question.mistakes)

@@ -23,6 +23,25 @@ def _check_slope(slope):
         raise ValueError(f"slope must be in [0, 1], got {slope}.")
 
 
+def _check_fan_in(fan_in):
+    if fan_in < 1:
+        raise ValueError(f"fan_in must be a positive integer, got {fan_in}.")
+
+
+def _checking(wrong, *, fan_in=False):
+    """A mistake that checks its input as the task asks: it then differs from the reference
+    only in the mistake it names, and an answer that forgets the check gets the question's hint
+    (which names the ValueError), not a mistake's."""
+
+    def answer(first, slope):
+        if fan_in:
+            _check_fan_in(first)
+        _check_slope(slope)
+        return wrong(first, slope)
+
+    return answer
+
+
 # ----------------------------------------------------------------------------- 1. leaky_relu_grad
 
 
@@ -60,21 +79,21 @@ LEAKY_RELU_GRAD = Question(
         Mistake(
             "At z = 0 the task takes the slope of the negative side (as torch does), not 1: "
             "only a strictly positive pre-activation has derivative 1.",
-            lambda z, a: np.where(z >= 0, 1.0, a),
+            _checking(lambda z, a: np.where(z >= 0, 1.0, a)),
         ),
         Mistake(
             "That is ReLU's derivative: the leaky ReLU's negative side is a line of slope "
             "`slope`, not flat, so its derivative there is not 0.",
-            lambda z, a: (z > 0).astype(float),
+            _checking(lambda z, a: (z > 0).astype(float)),
         ),
         Mistake(
             "That is the leaky ReLU itself, not its derivative.",
-            lambda z, a: np.where(z > 0, z, a * z),
+            _checking(lambda z, a: np.where(z > 0, z, a * z)),
         ),
         Mistake(
             "On the negative side the derivative of a line through 0 is its slope, a constant; "
             "your answer still depends on z there.",
-            lambda z, a: np.where(z > 0, 1.0, a * z),
+            _checking(lambda z, a: np.where(z > 0, 1.0, a * z)),
         ),
     ),
     hint=(
@@ -89,8 +108,7 @@ LEAKY_RELU_GRAD = Question(
 
 def leaky_relu_init_std(fan_in, slope):
     """The weight std that keeps a leaky-ReLU stack's mean square from layer to layer."""
-    if fan_in < 1:
-        raise ValueError(f"fan_in must be a positive integer, got {fan_in}.")
+    _check_fan_in(fan_in)
     _check_slope(slope)
     return float(np.sqrt(2.0 / ((1.0 + slope**2) * fan_in)))
 
@@ -119,23 +137,23 @@ LEAKY_RELU_INIT_STD = Question(
             "That is He's scale for ReLU, which zeroes the negative side; the leaky ReLU keeps "
             "part of it, so the activations' mean square is larger and the weights must be "
             "smaller.",
-            lambda fan_in, a: float(np.sqrt(2.0 / fan_in)),
+            _checking(lambda fan_in, a: float(np.sqrt(2.0 / fan_in)), fan_in=True),
         ),
         Mistake(
             "The negative side scales z by the slope, so it scales z squared by the slope "
             "squared: the mean square of the activations depends on the slope squared, not "
             "on the slope.",
-            lambda fan_in, a: float(np.sqrt(2.0 / ((1.0 + a) * fan_in))),
+            _checking(lambda fan_in, a: float(np.sqrt(2.0 / ((1.0 + a) * fan_in))), fan_in=True),
         ),
         Mistake(
             "That is the variance of the weights; the question asks for their standard "
             "deviation (its square root).",
-            lambda fan_in, a: 2.0 / ((1.0 + a**2) * fan_in),
+            _checking(lambda fan_in, a: 2.0 / ((1.0 + a**2) * fan_in), fan_in=True),
         ),
         Mistake(
             "A factor 2 is missing: each side of a symmetric pre-activation carries half of "
             "its mean square, so each side's contribution is halved.",
-            lambda fan_in, a: float(np.sqrt(1.0 / ((1.0 + a**2) * fan_in))),
+            _checking(lambda fan_in, a: float(np.sqrt(1.0 / ((1.0 + a**2) * fan_in))), fan_in=True),
         ),
     ),
     hint=(
