@@ -78,6 +78,10 @@ RESIDUAL_BACKWARD = Question(
             lambda: (np.ones((3, 2)), np.eye(2), np.zeros(2), np.zeros((3, 2))),
             "dout = 0 (every gradient is 0)",
         ),
+        Case(
+            lambda: (np.zeros((0, 3)), np.eye(3), np.ones(3), np.zeros((0, 3))),
+            "an empty batch, B = 0 (dx is empty, dW and db are 0)",
+        ),
         Case(_generated, "a random batch and layer (new every grading run)", hidden=True),
     ),
     mistakes=(

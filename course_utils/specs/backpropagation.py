@@ -72,6 +72,7 @@ LEAKY_RELU_GRAD = Question(
         Case(lambda: (np.array([[1.0, -1.0], [-4.0, 0.1]]), 0.2), "a 2x2 array, slope 0.2"),
         Case(lambda: (np.array([-1.0, 0.0, 1.0]), 0.0), "slope 0 (ReLU; 0 at z = 0)"),
         Case(lambda: (np.array([-3.0, 0.0, 2.0]), 1.0), "slope 1 (the identity)"),
+        Case(lambda: (np.zeros(0), 0.5), "an empty z (an empty result)"),
         Case(lambda: (np.array([1.0]), -0.1), "slope -0.1 (ValueError)", raises="ValueError"),
         Case(_generated_z, "random z with exact zeros, random slope (new every run)", hidden=True),
     ),
