@@ -268,12 +268,12 @@ def test_solution_and_spec_03_write_the_lectures_symbols():
     question = specs.load("03_backpropagation").question
     words = [
         c.description
-        for name in ("dense_backward", "softmax_cross_entropy")
+        for name in ("smoothed_cross_entropy", "residual_backward")
         for c in question(name).cases
     ]
     words += [
         m.hint
-        for name in ("dense_backward", "softmax_cross_entropy")
+        for name in ("smoothed_cross_entropy", "residual_backward")
         for m in question(name).mistakes
     ]
     assert not [w for w in words if "N =" in w or "1/N" in w or "dL/" in w]
@@ -296,12 +296,14 @@ def test_adam_papers_efficient_form_is_named():
     _fails_with(AID_04, "adam_step", _adam_paper_form, _hint(AID_04, "adam_step", "Kingma & Ba"))
 
 
-def _sce_in_place(logits, labels):
+def _sce_in_place(logits, labels, smoothing):
+    if not 0 <= smoothing <= 1:
+        raise ValueError("smoothing must be in [0, 1].")
     logits -= logits.max(axis=1, keepdims=True)  # right values, but changes the argument
     log_p = logits - np.log(np.exp(logits).sum(axis=1, keepdims=True))
-    grad = np.exp(log_p)
-    grad[np.arange(len(labels)), labels] -= 1
-    return float(-log_p[np.arange(len(labels)), labels].mean()), grad / len(labels)
+    target = np.full(logits.shape, smoothing / logits.shape[1])
+    target[np.arange(len(labels)), labels] += 1 - smoothing
+    return float(-(target * log_p).sum() / len(labels)), (np.exp(log_p) - target) / len(labels)
 
 
 def test_exercise_03_states_the_in_place_rule_that_its_check_enforces():
@@ -312,13 +314,13 @@ def test_exercise_03_states_the_in_place_rule_that_its_check_enforces():
     intro = nb.cells[0].source
     assert "do not modify the input arrays" in intro and "in any question" in intro
     with pytest.raises(CheckFailed) as failed:
-        checker("03_backpropagation")("softmax_cross_entropy", _sce_in_place)
+        checker("03_backpropagation")("smoothed_cross_entropy", _sce_in_place)
     assert "in place" in str(failed.value)
-    task = next(c.source for c in nb.cells if c.source.startswith("## 3. Softmax"))
+    task = next(c.source for c in nb.cells if c.source.startswith("## 2. Cross-entropy"))
     assert "shape `(1,)` also passes" in task
 
-    def as_array(logits, labels):
-        loss, grad = _sce_in_place(logits.copy(), labels)
+    def as_array(logits, labels, smoothing):
+        loss, grad = _sce_in_place(logits.copy(), labels, smoothing)
         return np.array([loss]), grad
 
-    checker("03_backpropagation")("softmax_cross_entropy", as_array)  # no CheckFailed
+    checker("03_backpropagation")("smoothed_cross_entropy", as_array)  # no CheckFailed
