@@ -341,6 +341,6 @@ def test_no_hint_of_exercises_00_to_04_calls_another_answer_right():
 
 
 def test_the_adamw_hint_does_not_call_the_paper_s_form_a_slip():
-    question = specs.load("04_momentum_adaptive").question("adamw_step")
+    question = specs.load("04_momentum_adaptive").question("adamw_amsgrad_step")
     (hint,) = [m.hint for m in question.mistakes if "paper" in m.hint]
     assert "Loshchilov & Hutter" in hint and "torch.optim.AdamW" in hint

@@ -18,6 +18,7 @@ from course_utils.specs.base import SKILLS
 ROOT = Path(__file__).resolve().parent.parent
 REDESIGNED: tuple[str, ...] = (
     "03_backpropagation",
+    "04_momentum_adaptive",
     "06_rnn_bptt",
     "08_lstm_gru",
 )
