@@ -106,10 +106,10 @@ HUBER_MINIBATCH_GRAD = Question(
 # ----------------------------------------------------------------------------- 2. noise prediction
 
 
-def _noise_with_replacement(G, B):
+def _noise_with_replacement(grads, B):
     if B < 1:
         raise ValueError(f"B must be at least 1, got {B}.")
-    spread = ((G - G.mean(axis=0)) ** 2).sum(axis=1).mean()
+    spread = ((grads - grads.mean(axis=0)) ** 2).sum(axis=1).mean()
     return float(spread / B)
 
 
@@ -151,7 +151,7 @@ NOISE_WITH_REPLACEMENT = Question(
     cases=(
         Case(
             lambda: (np.array([[1.0, 0.0], [3.0, 2.0], [2.0, -2.0], [2.0, 0.0]]), 2),
-            "n = 4 per-sample gradients in d = 2: G = [[1, 0], [3, 2], [2, -2], [2, 0]], B = 2",
+            "n = 4 per-sample gradients in d = 2: grads = [[1, 0], [3, 2], [2, -2], [2, 0]], B = 2",
         ),
         Case(_noise_case(1, 10, 3, 5), "n = 10, d = 3, B = 5"),
         Case(_noise_case(2, 6, 2, 6), "B = n = 6: draws may still repeat a sample", hidden=True),

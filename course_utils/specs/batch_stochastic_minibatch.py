@@ -109,12 +109,12 @@ MINIBATCH_INDICES = Question(
 # minibatch_indices cannot cost this question its points: each question is graded on its own.
 
 
-def _weighted_sgd_epoch(w, X, y, s, lr, batches):
+def _weighted_sgd_epoch(w, X, y, sample_weight, lr, batches):
     w = np.array(w, dtype=float)
     for b in batches:
-        weight = s[b].sum()
-        if weight > 0:  # a batch of zero total weight carries no loss: no step
-            w = w - lr * 2 * X[b].T @ (s[b] * (X[b] @ w - y[b])) / weight
+        omega = sample_weight[b]
+        if omega.sum() > 0:  # a batch of zero total sample weight carries no loss: no step
+            w = w - lr * 2 * X[b].T @ (omega * (X[b] @ w - y[b])) / omega.sum()
     return w
 
 
@@ -174,15 +174,17 @@ WEIGHTED_SGD_EPOCH = Question(
     cases=(
         Case(
             _epoch_case(10, 6, 2, _WEIGHTS, 0.1, [[4, 1, 0], [5, 3], [2]]),
-            "n = 6, d = 2, lr = 0.1, s = [1, 0.5, 2, 0, 1, 3], batches = [[4, 1, 0], [5, 3], [2]]",
+            "n = 6, d = 2, lr = 0.1, sample_weight = [1, 0.5, 2, 0, 1, 3], "
+            "batches = [[4, 1, 0], [5, 3], [2]]",
         ),
         Case(
             _epoch_case(11, 5, 3, [0.0, 2.0, 1.0, 0.0, 0.5], 0.05, [[0, 3], [1, 2, 4]]),
-            "s = [0, 2, 1, 0, 0.5], batches = [[0, 3], [1, 2, 4]]: the first batch weighs 0",
+            "sample_weight = [0, 2, 1, 0, 0.5], batches = [[0, 3], [1, 2, 4]]: the first batch "
+            "weighs 0",
         ),
         Case(
             _epoch_case(12, 8, 2, np.ones(8), 0.05, [[5, 0, 7], [2, 1, 6], [3, 4]]),
-            "every weight 1: plain mini-batch SGD on the mean squared error",
+            "every sample weight 1: plain mini-batch SGD on the mean squared error",
             hidden=True,
         ),
         Case(
@@ -190,40 +192,42 @@ WEIGHTED_SGD_EPOCH = Question(
             "one batch of all n = 6 samples: one full-batch step",
             hidden=True,
         ),
-        Case(_random_epoch, "a random data set, weights and shuffled epoch", hidden=True),
+        Case(_random_epoch, "a random data set, sample weights and shuffled epoch", hidden=True),
     ),
     mistakes=(
         Mistake(
             "Each batch's gradient is divided by the number of its rows: the weighted mean "
-            "divides by the batch's total WEIGHT, so that a batch of light samples still gets an "
-            "average, not a fraction of one.",
+            "divides by the batch's total sample weight, so that a batch of light samples still "
+            "gets an average, not a fraction of one.",
             _epoch_dividing_by(lambda s, b: len(b)),
         ),
         Mistake(
-            "Each batch's gradient is divided by the total weight of the WHOLE data set: the "
-            "batch estimates the weighted mean from its own rows, so it divides by its own weight.",
+            "Each batch's gradient is divided by the total sample weight of the WHOLE data set: "
+            "the batch estimates the weighted mean from its own rows, so it divides by its own "
+            "total.",
             _epoch_dividing_by(lambda s, b: s.sum()),
         ),
         Mistake(
-            "Your steps ignore the weights: every sample of a batch counts the same. A sample of "
-            "weight 2 must pull twice as hard as one of weight 1, and one of weight 0 not at all.",
+            "Your steps ignore the sample weights: every sample of a batch counts the same. A "
+            "sample of weight 2 must pull twice as hard as one of weight 1, and one of weight 0 "
+            "not at all.",
             _unweighted,
         ),
         Mistake(
-            "The weights count twice (squared): each sample's squared residual is multiplied by "
-            "its weight once, so its gradient is too.",
+            "The sample weights count twice (squared): each sample's squared residual is "
+            "multiplied by its weight once, so its gradient is too.",
             _epoch_dividing_by(lambda s, b: (s[b] ** 2).sum(), power=2),
         ),
         Mistake(
-            "Every batch's gradient was taken at the weights the epoch started from: take the "
-            "steps one after another, each at the weights the previous step left.",
+            "Every batch's gradient was taken at the parameters w the epoch started from: take "
+            "the steps one after another, each at the w the previous step left.",
             _all_at_the_start,
         ),
     ),
     hint=(
         "One epoch: for each batch, in the order given, one step with the gradient of that "
-        "batch's weighted mean loss at the current weights (skip a batch whose weights sum to "
-        "0); work on a copy, so the input array is unchanged, and return the new weights."
+        "batch's weighted mean loss at the current w (skip a batch whose sample weights sum to "
+        "0); work on a copy, so the input array is unchanged, and return the new w."
     ),
 )
 
