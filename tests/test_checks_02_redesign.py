@@ -228,6 +228,19 @@ def test_weighted_full_batch_step_equals_the_step_on_duplicated_rows():
     np.testing.assert_allclose(merged, expanded, rtol=1e-12)
 
 
+def test_weighted_epoch_skips_empty_and_weightless_batches():
+    rng = np.random.default_rng(4)
+    X, y, w = rng.standard_normal((6, 2)), rng.standard_normal(6), rng.standard_normal(2)
+    omega = np.array([0.0, 0.0, 1.0, 2.0, 0.5, 1.0])
+    skipped = [np.array([], dtype=int), np.array([0, 1])]
+    assert np.array_equal(_weighted_sgd_epoch(w, X, y, omega, 0.1, skipped), w)
+    rest = [np.array([2, 3]), np.array([4, 5])]
+    np.testing.assert_array_equal(
+        _weighted_sgd_epoch(w, X, y, omega, 0.1, skipped[:1] + rest + skipped[1:]),
+        _weighted_sgd_epoch(w, X, y, omega, 0.1, rest),
+    )
+
+
 def test_the_redesigned_set_names_its_kinds_and_points():
     assignment = specs.load(AID)
     kinds = {q.name: (q.skill, q.points) for q in assignment.questions}

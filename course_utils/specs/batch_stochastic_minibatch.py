@@ -150,7 +150,7 @@ def _epoch_case(seed, n, d, s, lr, batches):
         X = np.round(rng.standard_normal((n, d)), 2)
         w = np.round(rng.standard_normal(d), 2)
         y = np.round(X @ np.ones(d) + 0.5 * rng.standard_normal(n), 2)
-        return w, X, y, np.array(s, dtype=float), lr, [np.array(b) for b in batches]
+        return w, X, y, np.array(s, dtype=float), lr, [np.array(b, dtype=int) for b in batches]
 
     return make
 
@@ -190,6 +190,11 @@ WEIGHTED_SGD_EPOCH = Question(
         Case(
             _epoch_case(13, 6, 2, 2 * _WEIGHTS, 0.2, [[5, 0, 2, 1, 4, 3]]),
             "one batch of all n = 6 samples: one full-batch step",
+            hidden=True,
+        ),
+        Case(
+            _epoch_case(14, 5, 2, [1.0, 2.0, 0.5, 1.0, 3.0], 0.1, [[3, 0], [], [4, 1, 2]]),
+            "an empty batch in the middle of the epoch",
             hidden=True,
         ),
         Case(_random_epoch, "a random data set, sample weights and shuffled epoch", hidden=True),
