@@ -49,6 +49,17 @@ def test_the_differing_item_is_named_and_shown_alone():
     assert text.count("expected:") == 1 and text.count("got:") == 1
 
 
+def test_a_tuple_of_named_numbers_names_the_number_that_differs():
+    # a tuple of scalars travels as one 1-D array; with names it is still reported by name
+    case = Case(lambda: (np.array([3.0, 1.0, 3.0]),), "three logits")
+    question = Question(
+        "limits", 2, lambda y: (np.log(2.0), np.log(3.0)), (case,), returns=("cold", "hot")
+    )
+    message = _message(question, lambda y: (0.0, np.log(3.0)))
+    assert message == "in `cold`: expected 0.693147, got 0."
+    assert "hot" in _message(question, lambda y: (np.log(2.0), 1.0))
+
+
 def test_enough_digits_to_see_the_difference():
     text = _message(_question(returns=("dx", "dw", "db")), _wrong_last)
     expected_line = next(line for line in text.splitlines() if "expected:" in line)

@@ -11,7 +11,7 @@ import torch
 
 from course_utils import rnn
 from course_utils.rnn import cells
-from course_utils.specs import lstm_gru, rnn_bptt
+from course_utils.specs import lstm_gru
 
 torch.set_num_threads(1)
 
@@ -250,8 +250,6 @@ def test_bad_input_raises_one_clear_sentence(call, error, match):
 @pytest.mark.parametrize(
     ("spec", "question", "function"),
     [
-        (rnn_bptt, "rnn_step_forward", "rnn_cell_forward"),
-        (rnn_bptt, "rnn_step_backward", "rnn_cell_backward"),
         (lstm_gru, "lstm_step_forward", "lstm_cell_forward"),
         (lstm_gru, "gru_step_forward", "gru_cell_forward"),
         (lstm_gru, "lstm_step_backward", "lstm_cell_backward"),
