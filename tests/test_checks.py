@@ -303,7 +303,7 @@ def _solution_function(assignment, name, namespace):
     return namespace[name]
 
 
-def test_sgd_epoch_is_graded_on_its_own_a_wrong_question_3_does_not_sink_it():
+def test_weighted_sgd_epoch_is_graded_on_its_own_a_wrong_question_3_does_not_sink_it():
     def minibatch_indices(n, batch_size, n_epochs, rng):  # wrong: never shuffled
         return [
             np.arange(n)[i : i + batch_size]
@@ -312,10 +312,10 @@ def test_sgd_epoch_is_graded_on_its_own_a_wrong_question_3_does_not_sink_it():
         ]
 
     namespace = {"np": np, "minibatch_indices": minibatch_indices}
-    sgd_epoch = _solution_function("02_batch_stochastic_minibatch", "sgd_epoch", namespace)
     assignment = "02_batch_stochastic_minibatch"
+    epoch = _solution_function(assignment, "weighted_sgd_epoch", namespace)
     assert _judged(assignment, "minibatch_indices", minibatch_indices).score == 0
-    result = _judged(assignment, "sgd_epoch", sgd_epoch)
+    result = _judged(assignment, "weighted_sgd_epoch", epoch)
     assert result.score == result.max_score == 3, result.output
 
 
