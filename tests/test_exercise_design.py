@@ -17,13 +17,11 @@ from course_utils.specs.base import SKILLS
 
 ROOT = Path(__file__).resolve().parent.parent
 REDESIGNED: tuple[str, ...] = (
-REDESIGNED: tuple[str, ...] = (
     "02_batch_stochastic_minibatch",
     "03_backpropagation",
     "04_momentum_adaptive",
     "06_rnn_bptt",
     "08_lstm_gru",
-)
 )
 
 
