@@ -116,6 +116,7 @@ STEPS_TO_FLOOR = Question(
             "E x_0^2 < 0 (must raise ValueError)",
             raises="ValueError",
         ),
+        Case(lambda: (0.002, 3.0, 0.5, 0.3, 0.05), "a small step far above its floor", hidden=True),
         Case(_generated, "random lr, L, sigma, start and band", hidden=True),
         Case(_generated, "random lr, L, sigma, start and band", hidden=True),
         Case(_generated, "random lr, L, sigma, start and band", hidden=True),
