@@ -177,9 +177,9 @@ WHICH_LOOP = Question(
         ),
     ),
     hint=(
-        "For each loop, work out which step of the intended schedule the optimizer's step t "
-        "uses (t counts scheduler.step() calls, starting at 0 when the scheduler is built); "
-        "the loop is the one whose rates equal the log. Exactly one: its number; several: -1; "
+        "For each loop, work out which step t of the intended schedule the optimizer's k-th "
+        "step uses (t counts scheduler.step() calls and is 0 when the scheduler is built); the "
+        "loop is the one whose rates equal the log. Exactly one: its number; several: -1; "
         "none: ValueError."
     ),
     inputs_unchanged=True,
