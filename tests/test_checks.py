@@ -202,9 +202,7 @@ def test_in_ipython_a_failed_check_shows_its_message_without_a_traceback(capsys)
     assert "Traceback" not in text and "checks.py" not in text
 
 
-@pytest.mark.parametrize(
-    "name", ["warmup_cosine_lrs", "one_cycle_lrs", "inverse_time_lrs", "pick_lr"]
-)
+@pytest.mark.parametrize("name", ["warm_restarts_lrs", "which_loop", "steps_to_floor", "pick_lr"])
 def test_every_schedule_question_names_its_off_by_one_mistakes(name):
     """Exercise 05 promises that the checks look for off-by-one step counts."""
     question = specs.load("05_learning_rate_schedules").question(name)
@@ -212,19 +210,18 @@ def test_every_schedule_question_names_its_off_by_one_mistakes(name):
     assert sum("one step" in h or "off by one" in h or "one value" in h for h in hints) >= 2
 
 
-def test_a_warmup_cosine_shifted_by_one_step_gets_its_own_hint():
-    def shifted(base_lr, warmup_steps, total_steps, start_factor=0.1, eta_min=0.0):
-        out = []
-        for t in range(1, total_steps + 1):
-            if t < warmup_steps:
-                out.append(base_lr * (start_factor + (1 - start_factor) * t / warmup_steps))
-            else:
-                phase = np.pi * (t - warmup_steps) / (total_steps - warmup_steps)
-                out.append(eta_min + (base_lr - eta_min) * (1 + np.cos(phase)) / 2)
-        return out
+def test_warm_restarts_shifted_by_one_step_gets_its_own_hint():
+    def shifted(base_lr, T_0, steps, T_mult=1, eta_min=0.0):
+        out, since, period = [], 0, T_0
+        for _ in range(steps + 1):  # stepped once before the first value was read
+            out.append(eta_min + (base_lr - eta_min) * (1 + np.cos(np.pi * since / period)) / 2)
+            since += 1
+            if since == period:
+                since, period = 0, period * T_mult
+        return out[1:]
 
     with pytest.raises(CheckFailed, match=r"hint: Every value is one step ahead"):
-        checker("05_learning_rate_schedules")("warmup_cosine_lrs", shifted)
+        checker("05_learning_rate_schedules")("warm_restarts_lrs", shifted)
 
 
 # ------------------------------------------- answers the December read found passing (issue 15)

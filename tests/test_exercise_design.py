@@ -20,6 +20,7 @@ REDESIGNED: tuple[str, ...] = (
     "02_batch_stochastic_minibatch",
     "03_backpropagation",
     "04_momentum_adaptive",
+    "05_learning_rate_schedules",
     "06_rnn_bptt",
     "08_lstm_gru",
 )
