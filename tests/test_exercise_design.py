@@ -16,7 +16,7 @@ from course_utils import specs
 from course_utils.specs.base import SKILLS
 
 ROOT = Path(__file__).resolve().parent.parent
-REDESIGNED: tuple[str, ...] = ()
+REDESIGNED: tuple[str, ...] = ("01_gradient_descent",)
 
 
 def _lecture_defined_names(assignment_id: str) -> set[str]:

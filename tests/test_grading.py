@@ -163,7 +163,7 @@ def _write_class(root: Path, out: Path, port: int) -> None:
         "file_bomb": [fx.FILE_BOMB, *A()],
         "output_flood": [fx.OUTPUT_FLOOD, *A()],
         "loop_cell": ["while True:\n    pass", *A()],
-        "loop_function": A(gradient_descent=fx.INFINITE_FUNCTION),
+        "loop_function": A(backtracking_step=fx.INFINITE_FUNCTION),
         "segfault": [fx.SEGFAULT, *A()],
         "sys_exit_function": A(gd_step=fx.SYS_EXIT_FUNCTION),
         "os_exit_function": A(gd_step=fx.OS_EXIT_FUNCTION),
