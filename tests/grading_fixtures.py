@@ -7,7 +7,9 @@ from pathlib import Path
 import nbformat
 
 ASSIGNMENT = "01_gradient_descent"
-POINTS = {"hessian_vector_product": 3, "gd_step": 2, "backtracking_step": 3, "max_stable_lr": 2}
+# In the spec's order (the columns of grades.csv); CORRECT below starts with the question that
+# import_spec, library_alias and library_wrapped replace.
+POINTS = {"gd_step": 2, "backtracking_step": 3, "max_stable_lr": 2, "hessian_vector_product": 3}
 
 CORRECT = {
     "hessian_vector_product": """
@@ -266,7 +268,12 @@ FILE_BOMB = 'with open("big.bin", "wb") as fh:\n    while True:\n        fh.writ
 OUTPUT_FLOOD = 'print("x" * 3_000_000)'
 SEGFAULT = "import ctypes\nctypes.string_at(0)"
 SYS_EXIT_FUNCTION = "import sys\n\ndef gd_step(grad_fn, x, lr):\n    sys.exit(0)"
-OS_EXIT_FUNCTION = "import os\n\ndef gd_step(grad_fn, x, lr):\n    os._exit(3)"
+# In the second question graded (exercise 01's spec order): the first one keeps its points.
+OS_EXIT_FUNCTION = (
+    "import os\n\n"
+    "def backtracking_step(f, grad_fn, x, lr0=1.0, shrink=0.5, c1=1e-4, max_shrinks=30):\n"
+    "    os._exit(3)"
+)
 
 SUBCLASSES = """
 class Rigged(np.ndarray):
