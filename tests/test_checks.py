@@ -240,55 +240,46 @@ def _judged(assignment, name, answer, seed=7):
     return scoring.judge_question(question, inputs, observations)
 
 
-def _forward_difference_ignoring_h(f, x, h=1e-5):
-    x = np.array(x, dtype=float)
-    grad = np.zeros_like(x)
-    for i in range(x.size):
-        e = np.zeros_like(x)
-        e[i] = 1e-8
-        grad[i] = (f(x + e) - f(x)) / 1e-8
-    return grad
+def _hvp_ignoring_h(grad_fn, x, v, h=1e-5):
+    """A central difference of the gradient with a tiny step of its own instead of h."""
+    x, v = np.array(x, dtype=float), np.array(v, dtype=float)
+    return (grad_fn(x + 1e-7 * v) - grad_fn(x - 1e-7 * v)) / 2e-7
 
 
-def test_a_forward_difference_that_ignores_h_fails_on_the_large_h_case():
+def test_a_central_difference_that_ignores_h_fails_on_the_large_h_case():
     check = checker("01_gradient_descent")
     with pytest.raises(CheckFailed, match=r"h = 0\.1(.|\n)*hint: Your result does not depend on h"):
-        check("numerical_gradient", _forward_difference_ignoring_h)
-    question = specs.load("01_gradient_descent").question("numerical_gradient")
-    case = question.cases[-1]
-    assert not case.hidden and "h = 0.1" in case.description
-    assert question.reference(*case.make_inputs())[0] == pytest.approx(3.01, abs=1e-12)
-    assert (
-        _judged("01_gradient_descent", "numerical_gradient", _forward_difference_ignoring_h).score
-        == 0
-    )
+        check("hessian_vector_product", _hvp_ignoring_h)
+    question = specs.load("01_gradient_descent").question("hessian_vector_product")
+    case = next(c for c in question.cases if "h = 0.1" in c.description)
+    assert not case.hidden
+    assert question.reference(*case.make_inputs())[0] == pytest.approx(12.04, abs=1e-9)
+    assert _judged("01_gradient_descent", "hessian_vector_product", _hvp_ignoring_h).score == 0
 
 
-def _divergence_on_size(grad_fn, x0, lr, tol=1e-6, max_iters=1000):
-    """The read's passing answer: a divergence test on ||x|| > 1e6 (the spec's named mistake)."""
-    from course_utils.specs.gradient_descent import _raises_on_large_x
+def _backtracking_one_try_short(*args):
+    """Tries lr0 and max_shrinks - 1 shrinks only (the spec's named mistake): it raises where the
+    last allowed try passes."""
+    from course_utils.specs._backtracking import _one_try_short
 
-    return _raises_on_large_x(grad_fn, x0, lr, tol, max_iters)
-
-
-def test_a_divergence_test_on_the_size_of_x_fails_on_large_finite_iterates():
-    check = checker("01_gradient_descent")
-    with pytest.raises(CheckFailed, match=r"(?s)x0 = \[3e8, -4e8\].*hint: This run converges"):
-        check("gradient_descent", _divergence_on_size)
-    result = _judged("01_gradient_descent", "gradient_descent", _divergence_on_size)
-    assert result.score == 0 and "hidden test 9 of 11 failed" in result.output  # the far start
+    return _one_try_short(*args)
 
 
 def test_a_raising_mistake_gets_its_hint_and_an_unknown_raise_the_question_hint():
-    question = specs.load("01_gradient_descent").question("gradient_descent")
-    far = next(c for c in question.visible_cases if "3e8" in c.description)
+    check = checker("01_gradient_descent")
+    with pytest.raises(
+        CheckFailed, match=r"(?s)max_shrinks = 2.*hint: You raised one try too early"
+    ):
+        check("backtracking_step", _backtracking_one_try_short)
+    question = specs.load("01_gradient_descent").question("backtracking_step")
+    last = next(c for c in question.visible_cases if "max_shrinks = 2" in c.description)
 
     def raises_value_error(*args):
         raise ValueError("no")
 
-    verdict = judge(question, far, observe(question, far, _divergence_on_size))
-    assert not verdict.passed and verdict.hint.startswith("This run converges")
-    verdict = judge(question, far, observe(question, far, raises_value_error))
+    verdict = judge(question, last, observe(question, last, _backtracking_one_try_short))
+    assert not verdict.passed and verdict.hint.startswith("You raised one try too early")
+    verdict = judge(question, last, observe(question, last, raises_value_error))
     assert not verdict.passed and verdict.hint == question.hint
 
 

@@ -17,6 +17,7 @@ from course_utils.specs.base import SKILLS
 
 ROOT = Path(__file__).resolve().parent.parent
 REDESIGNED: tuple[str, ...] = (
+    "01_gradient_descent",
     "02_batch_stochastic_minibatch",
     "03_backpropagation",
     "04_momentum_adaptive",
