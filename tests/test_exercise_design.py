@@ -16,7 +16,10 @@ from course_utils import specs
 from course_utils.specs.base import SKILLS
 
 ROOT = Path(__file__).resolve().parent.parent
-REDESIGNED: tuple[str, ...] = ("06_rnn_bptt",)
+REDESIGNED: tuple[str, ...] = (
+    "06_rnn_bptt",
+    "07_vanishing_exploding",
+)
 
 
 def _lecture_defined_names(assignment_id: str) -> set[str]:
