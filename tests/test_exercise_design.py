@@ -17,8 +17,13 @@ from course_utils.specs.base import SKILLS
 
 ROOT = Path(__file__).resolve().parent.parent
 REDESIGNED: tuple[str, ...] = (
+    "02_batch_stochastic_minibatch",
+    "03_backpropagation",
+    "04_momentum_adaptive",
+    "05_learning_rate_schedules",
     "06_rnn_bptt",
     "07_vanishing_exploding",
+    "08_lstm_gru",
 )
 
 
