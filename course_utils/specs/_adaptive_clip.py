@@ -124,6 +124,7 @@ ADAPTIVE_CLIP = Question(
             lambda: ([np.array([2.0, -1.0])], [np.array([0.001, 0.001])], 0.01, 1e-3),
             "a 1-D parameter whose gradient is small enough: nothing changes",
         ),
+        Case(lambda: ([], [], 0.01, 1e-3), "params = grads = [] (nothing to clip)"),
         Case(
             lambda: ([np.ones((2, 2))], [np.ones((2, 2))], 0.0, 1e-3),
             "clipping = 0 (must raise ValueError)",

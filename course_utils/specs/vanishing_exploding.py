@@ -38,7 +38,7 @@ def _clip_grad_norm(grads, max_norm, norm_type=2.0):
 
 
 def _p_norm(values, p, root=True):
-    values = np.abs(np.concatenate([np.ravel(v) for v in values]))
+    values = np.abs(np.concatenate([np.ravel(v) for v in values] + [np.zeros(0)]))
     if np.isinf(p):
         return float(values.max(initial=0.0))
     return float(np.sum(values**p) ** (1.0 / p if root else 1.0))
@@ -114,6 +114,7 @@ CLIP_GRAD_NORM = Question(
             lambda: ([np.array([1.0, -2.0]), np.array([[2.0]])], 1.0, 3.0),
             "grads = [array([1, -2]), array([[2]])], max_norm = 1, norm_type = 3",
         ),
+        Case(lambda: ([], 1.0), "grads = [] (no arrays: the total norm is 0)"),
         Case(
             lambda: ([np.array([1.0, 2.0])], 1.0, 0.0),
             "norm_type = 0 (must raise ValueError)",
