@@ -23,6 +23,7 @@ REDESIGNED: tuple[str, ...] = (
     "04_momentum_adaptive",
     "05_learning_rate_schedules",
     "06_rnn_bptt",
+    "07_vanishing_exploding",
     "08_lstm_gru",
 )
 

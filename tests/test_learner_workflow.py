@@ -106,9 +106,7 @@ def test_a_learner_never_loses_an_answer(course):
         ws / "exercises" / "07_vanishing_exploding.ipynb",
         ws / "exercises" / "01_gradient_descent.ipynb",
     )
-    mine07 = solution_answers(
-        course, "07_vanishing_exploding", ["clip_grad_norm", "clip_grad_value"]
-    )
+    mine07 = solution_answers(course, "07_vanishing_exploding", ["clip_grad_norm", "adaptive_clip"])
     mine01 = solution_answers(course, "01_gradient_descent", ["hessian_vector_product"])
     write_answers(ex07, mine07)
     write_answers(ex01, mine01)
@@ -142,7 +140,7 @@ def test_a_learner_never_loses_an_answer(course):
     out = course_py(course, "update")
     assert "updated my-course/notebooks/07_vanishing_exploding.ipynb" in out, out
     assert "merged my-course/exercises/07_vanishing_exploding.ipynb" in out, out
-    assert "clip_grad_norm, clip_grad_value" in out, out
+    assert "clip_grad_norm, adaptive_clip" in out, out
     merged = nbformat.read(ex07, as_version=4)
     assert merged.cells[1].source == "**New in this version.**"
     assert_kept(ex07, mine07)
@@ -150,9 +148,9 @@ def test_a_learner_never_loses_an_answer(course):
     assert "New in this version" in (ws / "notebooks" / "07_vanishing_exploding.ipynb").read_text()
 
     # Reset one question, then one whole exercise: backups keep the answers.
-    out = course_py(course, "reset", "07", "clip_grad_value")
-    assert "reset the answer to clip_grad_value" in out
-    assert "NotImplementedError" in answer_cells(ex07)["clip_grad_value"]
+    out = course_py(course, "reset", "07", "adaptive_clip")
+    assert "reset the answer to adaptive_clip" in out
+    assert "NotImplementedError" in answer_cells(ex07)["adaptive_clip"]
     assert_kept(ex07, {"clip_grad_norm": mine07["clip_grad_norm"]})
     out = course_py(course, "reset", "01")
     assert "NotImplementedError" in answer_cells(ex01)["hessian_vector_product"]
@@ -161,18 +159,18 @@ def test_a_learner_never_loses_an_answer(course):
         answer_cells(b).get("hessian_vector_product") == mine01["hessian_vector_product"]
         for b in backups
     )
-    assert any(answer_cells(b).get("clip_grad_value") == mine07["clip_grad_value"] for b in backups)
+    assert any(answer_cells(b).get("adaptive_clip") == mine07["adaptive_clip"] for b in backups)
 
     # Progress runs the learner's own checks and says what is next; the file is only read.
     before = ex07.read_bytes()
     out = course_py(course, "progress", "07", "--html")
     print(out)
-    assert "07_vanishing_exploding: 3 of 10 points" in out, out
-    assert "✓ clip_grad_norm (3 points)" in out and "✗ clip_grad_value (2 points)" in out, out
+    assert "07_vanishing_exploding: 3 of 12 points" in out, out
+    assert "✓ clip_grad_norm (3 points)" in out and "✗ adaptive_clip (3 points)" in out, out
     assert (
-        "next: answer `clip_grad_value` in exercises/07_vanishing_exploding.ipynb: test 1 of 2 "
+        "next: answer `adaptive_clip` in exercises/07_vanishing_exploding.ipynb: test 1 of 4 "
         "failed: not implemented yet"
     ) in out, out
     assert ex07.read_bytes() == before
     page = (ws / "progress.html").read_text(encoding="utf-8")
-    assert "<code>clip_grad_norm</code>" in page and "3 of 10 points" in page
+    assert "<code>clip_grad_norm</code>" in page and "3 of 12 points" in page

@@ -1,0 +1,158 @@
+"""Exercise 07, question 4: from lecture §2's bound, predict the lag by which the gradient is
+guaranteed to have fallen below a threshold, then measure the lag on the lecture's RNN.
+
+||df/dh_{T-ℓ}|| <= (γ ||W_hh||_2)^ℓ ||df/dh_T||, so with q = γ ||W_hh||_2 < 1 the bound falls
+below θ = ``threshold`` at the smallest integer ℓ >= 0 with q^ℓ · n < θ (n = ``grad_norm``).
+When n < θ that is ℓ = 0; when q >= 1 (and n >= θ) the bound guarantees no lag: ValueError.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .base import Case, Mistake, Question
+
+GAMMA = {"linear": 1.0, "tanh": 1.0, "relu": 1.0, "sigmoid": 0.25}
+
+
+def _lag(q, n, threshold):
+    if n < threshold:
+        return 0
+    if q >= 1.0:
+        raise ValueError(
+            f"gamma * ||W_hh||_2 = {q:.4g} >= 1: the bound does not shrink, so it guarantees no lag."
+        )
+    if q == 0.0:
+        return 1
+    lag = max(0, math.floor(math.log(threshold / n) / math.log(q)))
+    while q**lag * n >= threshold:  # the first lag strictly below, exact in floating point
+        lag += 1
+    while lag > 0 and q ** (lag - 1) * n < threshold:
+        lag -= 1
+    return lag
+
+
+def _checked(W_hh, activation, grad_norm, threshold):
+    if activation not in GAMMA:
+        raise ValueError(f"activation must be one of {', '.join(GAMMA)}, got {activation!r}.")
+    W = np.asarray(W_hh, dtype=float)
+    if W.ndim != 2 or W.shape[0] != W.shape[1]:
+        raise ValueError(f"W_hh must be a square (H, H) array, got shape {W.shape}.")
+    if not (threshold > 0 and grad_norm >= 0):
+        raise ValueError(
+            f"threshold must be > 0 and grad_norm >= 0, got {threshold} and {grad_norm}."
+        )
+    return W
+
+
+def _guaranteed_lag(W_hh, activation, grad_norm, threshold):
+    W = _checked(W_hh, activation, grad_norm, threshold)
+    return _lag(GAMMA[activation] * np.linalg.norm(W, 2), grad_norm, threshold)
+
+
+def _spectral_radius(W_hh, activation, grad_norm, threshold):
+    W = _checked(W_hh, activation, grad_norm, threshold)
+    return _lag(GAMMA[activation] * np.abs(np.linalg.eigvals(W)).max(), grad_norm, threshold)
+
+
+def _frobenius(W_hh, activation, grad_norm, threshold):
+    W = _checked(W_hh, activation, grad_norm, threshold)
+    return _lag(GAMMA[activation] * np.linalg.norm(W), grad_norm, threshold)
+
+
+def _no_gamma(W_hh, activation, grad_norm, threshold):
+    W = _checked(W_hh, activation, grad_norm, threshold)
+    return _lag(np.linalg.norm(W, 2), grad_norm, threshold)
+
+
+def _last_lag_above(W_hh, activation, grad_norm, threshold):
+    return max(0, _guaranteed_lag(W_hh, activation, grad_norm, threshold) - 1)
+
+
+def _relative_threshold(W_hh, activation, grad_norm, threshold):
+    return _guaranteed_lag(W_hh, activation, 1.0, threshold)
+
+
+# upper triangular: eigenvalues 0.5, 0.3, 0.4 (rho = 0.5), ||W||_2 = 0.819; Frobenius 0.949
+W_TANH = np.array([[0.5, 0.6, 0.0], [0.0, 0.3, 0.2], [0.0, 0.0, 0.4]])
+# rho = 2, ||W||_2 = 3.277: gamma ||W||_2 = 0.819 for a sigmoid, > 1 for tanh
+W_SIGMOID = 4.0 * W_TANH
+
+
+def _random_case(rng):
+    H = int(rng.integers(2, 7))
+    W = rng.normal(size=(H, H))
+    W *= rng.uniform(0.5, 0.95) / np.linalg.norm(W, 2)
+    return W, "tanh", float(rng.uniform(1.0, 20.0)), float(10.0 ** rng.uniform(-8, -2))
+
+
+GUARANTEED_LAG = Question(
+    name="guaranteed_lag",
+    points=2,
+    skill="prediction",
+    reference=_guaranteed_lag,
+    rtol=0.0,
+    atol=0.0,
+    inputs_unchanged=True,
+    cases=(
+        Case(
+            lambda: (W_TANH.copy(), "tanh", 3.0, 1e-4),
+            "W_TANH above, tanh, grad_norm 3, threshold 1e-4",
+        ),
+        Case(
+            lambda: (W_SIGMOID.copy(), "sigmoid", 3.0, 1e-4),
+            "W_SIGMOID above, sigmoid, grad_norm 3, threshold 1e-4",
+        ),
+        Case(
+            lambda: (W_TANH.copy(), "linear", 1e-5, 1e-4), "grad_norm already below the threshold"
+        ),
+        Case(
+            lambda: (W_SIGMOID.copy(), "tanh", 3.0, 1e-4),
+            "W_SIGMOID with tanh: gamma ||W||_2 > 1 (must raise ValueError)",
+            raises="ValueError",
+        ),
+        Case(_random_case, "a random W_hh with ||W_hh||_2 < 1, tanh", hidden=True),
+        Case(
+            lambda: (W_TANH.copy(), "softplus", 3.0, 1e-4),
+            "an unknown activation",
+            hidden=True,
+            raises="ValueError",
+        ),
+    ),
+    mistakes=(
+        Mistake(
+            "That uses the spectral radius (largest |eigenvalue|): it sets the long-run rate of a "
+            "linear RNN, but the bound at every lag needs the spectral norm, the largest singular "
+            "value.",
+            _spectral_radius,
+        ),
+        Mistake(
+            "That is the Frobenius norm (np.linalg.norm(W) without ord): the bound uses the "
+            "spectral norm, the matrix 2-norm.",
+            _frobenius,
+        ),
+        Mistake(
+            "The activation's factor gamma is missing: for the sigmoid each step also multiplies "
+            "by sigmoid' <= 1/4.",
+            _no_gamma,
+        ),
+        Mistake(
+            "Off by one: that is the last lag at which the bound is still at or above the "
+            "threshold; the question asks for the first lag at which it is below.",
+            _last_lag_above,
+        ),
+        Mistake(
+            "The bound starts from ||df/dh_T|| = grad_norm, not from 1: the threshold is on the "
+            "gradient's norm itself.",
+            _relative_threshold,
+        ),
+    ),
+    hint=(
+        "Take norms in the product of Jacobians (lecture §2): the bound at lag l is "
+        "(gamma ||W_hh||_2)^l times grad_norm, with the spectral norm. Find the smallest whole l "
+        ">= 0 at which it is strictly below the threshold; a bound that never shrinks guarantees "
+        "nothing (ValueError)."
+    ),
+)

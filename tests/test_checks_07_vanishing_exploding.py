@@ -1,0 +1,259 @@
+"""Exercise 07 after its redesign (issue 21): each reference agrees with torch in float64 (torch's
+``clip_grad_norm_`` for every norm order, AGC written in torch as timm writes it, autograd for the
+state-form recursion) or with central differences; correct answers written in another form pass;
+the prediction is the bound's lag exactly; bad input is one sentence.
+
+The generic tests in ``test_checks.py`` already prove, for every declared Mistake, that the
+reference passes, the mistake fails with its own hint and the stub fails."""
+
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from course_utils import specs
+from course_utils.checks import CheckFailed, checker
+from course_utils.specs._state_form import random_state_form, state_form_states
+
+SET = "07_vanishing_exploding"
+
+
+def _reference(name):
+    return specs.load(SET).question(name).reference
+
+
+def _passes(name, answer):
+    checker(SET)(name, answer)
+
+
+def _fails_with(name, answer, text):
+    with pytest.raises(CheckFailed) as failed:
+        checker(SET)(name, answer)
+    assert text in str(failed.value), str(failed.value)
+
+
+# ----------------------------------------------------------------------------- 1. clip_grad_norm
+
+
+@pytest.mark.parametrize("norm_type", [2.0, 1.0, 3.0, 0.5, math.inf])
+@pytest.mark.parametrize("max_norm", [0.1, 100.0])
+def test_clip_grad_norm_reference_is_torchs(norm_type, max_norm):
+    rng = np.random.default_rng(0)
+    grads = [rng.normal(size=(3, 4)), rng.normal(size=5), rng.normal(size=(2, 2, 2))]
+    params = [torch.nn.Parameter(torch.zeros(g.shape, dtype=torch.float64)) for g in grads]
+    for p, g in zip(params, grads, strict=True):
+        p.grad = torch.tensor(g)
+    expected = torch.nn.utils.clip_grad_norm_(params, max_norm, norm_type=norm_type).item()
+    total, clipped = _reference("clip_grad_norm")([g.copy() for g in grads], max_norm, norm_type)
+    assert total == pytest.approx(expected, rel=1e-12)
+    for p, g in zip(params, clipped, strict=True):
+        np.testing.assert_allclose(g, p.grad.numpy(), rtol=1e-12, atol=0)
+
+
+def test_clip_grad_norm_bad_norm_type_is_one_sentence():
+    with pytest.raises(
+        ValueError, match=r"^norm_type must be a positive number or inf, got 0\.0\.$"
+    ):
+        _reference("clip_grad_norm")([np.ones(2)], 1.0, 0.0)
+
+
+def test_clip_grad_norm_through_torch_passes():
+    # a correct answer in another form: torch's own clipping on tensors that share the arrays
+    def through_torch(grads, max_norm, norm_type=2.0):
+        if not norm_type > 0:
+            raise ValueError("norm_type must be positive.")
+        params = [torch.nn.Parameter(torch.zeros(g.shape, dtype=torch.float64)) for g in grads]
+        for p, g in zip(params, grads, strict=True):
+            p.grad = torch.from_numpy(g)  # shares memory: torch's in-place scaling changes g
+        return torch.nn.utils.clip_grad_norm_(params, max_norm, norm_type).item(), grads
+
+    _passes("clip_grad_norm", through_torch)
+
+
+# ----------------------------------------------------------------------------- 2. adaptive_clip
+
+
+def _agc_torch(params, grads, clipping, eps):
+    """AGC as timm's ``adaptive_clip_grad`` computes it, in torch float64 (returns new arrays)."""
+    out = []
+    for p, g in zip(params, grads, strict=True):
+        p, g = torch.tensor(p), torch.tensor(g)
+        dims = tuple(range(1, p.ndim))
+
+        def unit_norm(x, dims=dims):
+            return x.norm() if x.ndim <= 1 else x.norm(dim=dims, keepdim=True)
+
+        max_norm = unit_norm(p).clamp(min=eps) * clipping
+        g_norm = unit_norm(g)
+        clipped = g * (max_norm / g_norm.clamp(min=1e-6))
+        out.append(torch.where(g_norm < max_norm, g, clipped).numpy())
+    return out
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_adaptive_clip_reference_is_timms_algorithm_in_torch(seed):
+    rng = np.random.default_rng(seed)
+    params = [rng.normal(size=(4, 3)), np.zeros(4), rng.normal(size=(2, 3, 2)), np.zeros((2, 2))]
+    grads = [
+        rng.normal(scale=s, size=p.shape)
+        for s, p in zip((0.1, 1e-4, 0.01, 1e-6), params, strict=True)
+    ]
+    expected = _agc_torch(params, grads, 0.02, 1e-3)
+    got = _reference("adaptive_clip")(params, [g.copy() for g in grads], 0.02, 1e-3)
+    for e, g in zip(expected, got, strict=True):
+        np.testing.assert_allclose(g, e, rtol=1e-12, atol=0)
+
+
+def test_after_adaptive_clip_no_unit_is_above_its_limit():
+    rng = np.random.default_rng(1)
+    W, G = rng.normal(size=(6, 5)), rng.normal(size=(6, 5))
+    (clipped,) = _reference("adaptive_clip")([W], [G.copy()], 0.05, 1e-3)
+    ratio = np.linalg.norm(clipped, axis=1) / np.maximum(np.linalg.norm(W, axis=1), 1e-3)
+    assert ratio.max() <= 0.05 * (1 + 1e-12)
+
+
+def test_adaptive_clip_written_row_by_row_passes():
+    def row_by_row(params, grads, clipping=0.01, eps=1e-3):
+        if clipping <= 0 or eps <= 0 or len(params) != len(grads):
+            raise ValueError("bad arguments.")
+        for p, g in zip(params, grads, strict=True):
+            if p.shape != g.shape:
+                raise ValueError("shapes differ.")
+            units = [(p, g)] if p.ndim <= 1 else list(zip(p, g, strict=True))
+            for w_i, g_i in units:
+                limit = clipping * max(np.linalg.norm(w_i), eps)
+                norm = np.linalg.norm(g_i)
+                if norm >= limit:
+                    g_i *= limit / max(norm, 1e-6)  # a view: changes g in place
+        return grads
+
+    _passes("adaptive_clip", row_by_row)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (([np.ones(2)], [np.ones(2)], 0.0, 1e-3), "clipping and eps must be positive"),
+        (([np.ones(2)], [np.ones(2), np.ones(2)], 0.01, 1e-3), "must have the same length"),
+        (([np.ones(2)], [np.ones(3)], 0.01, 1e-3), "must have the same shape"),
+    ],
+)
+def test_adaptive_clip_bad_input_is_one_sentence(args, message):
+    with pytest.raises(ValueError, match=message):
+        _reference("adaptive_clip")(*args)
+
+
+# ----------------------------------------------------------------------------- 3. state_form_grads
+
+
+@pytest.mark.parametrize(("H", "T"), [(1, 1), (3, 5), (6, 20)])
+def test_state_form_reference_is_autograd(H, T):
+    rng = np.random.default_rng(H + T)
+    W, W_ih, b, xs = (
+        rng.normal(size=(H, H)) / np.sqrt(H),
+        rng.normal(size=(H, 2)),
+        rng.normal(size=H),
+        rng.normal(size=(T, 2)),
+    )
+    h0, v = rng.normal(size=H), rng.normal(size=H)
+    hs = state_form_states(W, W_ih, b, xs, h0)
+    Wt = torch.tensor(W)
+    h = torch.tensor(h0, requires_grad=True)
+    states = [h]
+    for x in xs:
+        h = Wt @ torch.tanh(h) + torch.tensor(W_ih @ x + b)
+        h.retain_grad()
+        states.append(h)
+    np.testing.assert_allclose(torch.stack(states).detach().numpy(), hs, rtol=1e-13)
+    (torch.tensor(v) @ states[-1]).backward()
+    autograd = np.stack([states[T - lag].grad.numpy() for lag in range(T + 1)])
+    np.testing.assert_allclose(
+        _reference("state_form_grads")(W, hs, v), autograd, rtol=1e-12, atol=1e-15
+    )
+
+
+def test_state_form_written_with_full_jacobians_passes():
+    def with_jacobians(W_hh, hs, df_dhT):
+        if W_hh.ndim != 2 or W_hh.shape[0] != W_hh.shape[1] or hs.ndim != 2:
+            raise ValueError("bad shapes.")
+        if hs.shape[0] < 1 or hs.shape[1] != W_hh.shape[0] or df_dhT.shape != (W_hh.shape[0],):
+            raise ValueError("bad shapes.")
+        T, rows, J = hs.shape[0] - 1, [df_dhT], np.eye(len(df_dhT))
+        for j in range(T, 0, -1):
+            J = J @ (W_hh * (1 - np.tanh(hs[j - 1]) ** 2))  # dh_j/dh_{j-1} = W diag(tanh'(h_{j-1}))
+            rows.append(J.T @ df_dhT)
+        return np.array(rows)
+
+    _passes("state_form_grads", with_jacobians)
+
+
+def test_state_form_generated_cases_are_well_scaled():
+    # the hidden cases must not vanish to zero: every lag of a T = 12 case keeps a visible norm
+    W, hs, v = random_state_form(np.random.default_rng(0), 5, 12)
+    assert np.linalg.norm(_reference("state_form_grads")(W, hs, v), axis=1).min() > 1e-8
+
+
+def test_state_form_bad_shapes_are_one_sentence():
+    with pytest.raises(ValueError, match=r"^hs must have shape \(T \+ 1, H\)"):
+        _reference("state_form_grads")(np.eye(3), np.zeros((4, 2)), np.zeros(3))
+    with pytest.raises(ValueError, match=r"^df_dhT must have shape \(3,\)"):
+        _reference("state_form_grads")(np.eye(3), np.zeros((4, 3)), np.zeros(2))
+
+
+# ----------------------------------------------------------------------------- 4. guaranteed_lag
+
+
+def test_guaranteed_lag_is_the_first_lag_below_the_bound():
+    rng = np.random.default_rng(2)
+    for _ in range(300):
+        W = rng.normal(size=(4, 4))
+        W *= rng.uniform(0.1, 0.99) / np.linalg.norm(W, 2)
+        act = str(rng.choice(["linear", "tanh", "relu", "sigmoid"]))
+        n, threshold = float(rng.uniform(0.5, 50)), float(10.0 ** rng.uniform(-9, 0))
+        lag = _reference("guaranteed_lag")(W, act, n, threshold)
+        q = (0.25 if act == "sigmoid" else 1.0) * np.linalg.norm(W, 2)
+        assert q**lag * n < threshold and (lag == 0 or q ** (lag - 1) * n >= threshold)
+
+
+def test_guaranteed_lag_by_logarithms_passes():
+    def by_logs(W_hh, activation, grad_norm, threshold):
+        gamma = {"linear": 1.0, "tanh": 1.0, "relu": 1.0, "sigmoid": 0.25}[activation]
+        if W_hh.shape[0] != W_hh.shape[1] or threshold <= 0 or grad_norm < 0:
+            raise ValueError("bad arguments.")
+        q = gamma * np.linalg.norm(W_hh, 2)
+        if grad_norm < threshold:
+            return 0
+        if q >= 1:
+            raise ValueError("no lag is guaranteed.")
+        return math.floor(math.log(threshold / grad_norm) / math.log(q)) + 1
+
+    def checked(W_hh, activation, grad_norm, threshold):
+        try:
+            return by_logs(W_hh, activation, grad_norm, threshold)
+        except KeyError:
+            raise ValueError("unknown activation.") from None
+
+    _passes("guaranteed_lag", checked)
+
+
+def test_guaranteed_lag_matches_a_scaled_orthogonal_linear_rnn_exactly():
+    rng = np.random.default_rng(3)
+    Q = 0.8 * np.linalg.qr(rng.normal(size=(8, 8)))[0]
+    v = rng.normal(size=8)
+    lag = _reference("guaranteed_lag")(Q, "linear", np.linalg.norm(v), 1e-4)
+    g, measured = v, 0
+    while np.linalg.norm(g) >= 1e-4:
+        g, measured = Q.T @ g, measured + 1
+    assert measured == lag
+
+
+def test_guaranteed_lag_bad_input_is_one_sentence():
+    W = np.diag([0.5, 0.2])
+    with pytest.raises(ValueError, match=r"^activation must be one of linear, tanh, relu, sigmoid"):
+        _reference("guaranteed_lag")(W, "softplus", 1.0, 0.1)
+    with pytest.raises(
+        ValueError, match=r">= 1: the bound does not shrink, so it guarantees no lag\.$"
+    ):
+        _reference("guaranteed_lag")(4 * W, "tanh", 1.0, 0.1)
+    assert _reference("guaranteed_lag")(4 * W, "tanh", 0.01, 0.1) == 0  # already below: lag 0
