@@ -16,7 +16,11 @@ from course_utils import specs
 from course_utils.specs.base import SKILLS
 
 ROOT = Path(__file__).resolve().parent.parent
-REDESIGNED: tuple[str, ...] = ("06_rnn_bptt", "08_lstm_gru")
+REDESIGNED: tuple[str, ...] = (
+    "06_rnn_bptt",
+    "08_lstm_gru",
+    "10_data_parallel_sgd",
+)
 
 
 def _lecture_defined_names(assignment_id: str) -> set[str]:
