@@ -5,7 +5,9 @@
 forms that must pass, and one sentence for bad input to each reference."""
 
 import math
+from pathlib import Path
 
+import nbformat
 import numpy as np
 import pytest
 import torch
@@ -16,6 +18,7 @@ from course_utils.specs._crossover import crossover_bytes
 from course_utils.specs._distributed_shard import distributed_shard
 from course_utils.specs._halving_doubling import halving_doubling_all_reduce
 
+ROOT = Path(__file__).resolve().parent.parent
 torch.set_num_threads(1)
 
 
@@ -101,3 +104,30 @@ def test_bad_input_to_the_references_gets_one_sentence(call, message):
         call()
     text = str(error.value)
     assert text.endswith(".") and text.count(". ") == 0
+
+
+def test_a_crossover_solved_as_one_fraction_passes(capsys):
+    """The same n written as one simplified fraction, inf where its denominator is not positive."""
+
+    def other(k, alpha, beta):
+        log2k = math.log2(k)
+        denominator = beta * (k * log2k - 2 * (k - 1))
+        return alpha * k * (2 * (k - 1) - log2k) / denominator if denominator > 0 else math.inf
+
+    checker("10_data_parallel_sgd")("crossover_bytes", other)
+    assert "✓ crossover_bytes" in capsys.readouterr().out
+
+
+def test_the_exercise_text_leaves_the_two_times_to_the_learner():
+    """Question 3 states the cost model and both schedules, never either algorithm's time."""
+    notebook = nbformat.read(ROOT / "exercises" / "10_data_parallel_sgd.ipynb", as_version=4)
+    text = next(c.source for c in notebook.cells if c.source.startswith("## 3. Ring or"))
+    assert "crossover_bytes(k, alpha, beta)" in text and "\\alpha + m\\beta" in text
+    for spelled_out in (
+        "2(k-1)\\alpha",
+        "2(k - 1)\\alpha",
+        "\\log_2 k\\,(",
+        "\\log_2 k (",
+        "n\\beta",
+    ):
+        assert spelled_out not in text, spelled_out

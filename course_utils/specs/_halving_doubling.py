@@ -84,7 +84,8 @@ def _cancelling():
 
 def _hd_case(rng):
     k = int(2 ** rng.integers(2, 5))
-    return (rng.standard_normal((k, int(rng.integers(k + 1, 6 * k)))),)
+    n = int(k * rng.integers(1, 6) + rng.integers(1, k))  # never a multiple of k
+    return (rng.standard_normal((k, n)),)
 
 
 HALVING_DOUBLING_ALL_REDUCE = Question(
