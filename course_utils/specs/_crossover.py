@@ -1,0 +1,105 @@
+"""Exercise 10, question 3 (prediction): under the alpha-beta cost model, the vector size in bytes
+above which the ring all-reduce beats recursive doubling of whole vectors (the two algorithms
+Thakur, Rabenseifner & Gropp 2005 choose between by message size). The learner derives both
+algorithms' messages and bytes; the solution notebook then measures the two times on counters of
+simulated schedules, below and above the predicted size."""
+
+from __future__ import annotations
+
+import math
+
+from .base import Case, Mistake, Question
+
+
+def _log2(k):
+    if not (isinstance(k, int) and k >= 1 and k & (k - 1) == 0):
+        raise ValueError(f"the number of workers must be a power of two, got k={k}.")
+    return k.bit_length() - 1
+
+
+def _equal_time(k, alpha, beta, ring_messages, ring_bytes, rd_messages, rd_bytes):
+    """n at which ring_messages alpha + ring_bytes n beta = rd_messages alpha + rd_bytes n beta."""
+    slower_start, saving = ring_messages - rd_messages, rd_bytes - ring_bytes
+    if saving <= 0:
+        return math.inf
+    return alpha * slower_start / (beta * saving)
+
+
+def crossover_bytes(k, alpha, beta):
+    if not (alpha > 0 and beta > 0):
+        raise ValueError(f"alpha and beta must be positive, got alpha={alpha}, beta={beta}.")
+    L = _log2(k)
+    return _equal_time(k, alpha, beta, 2 * (k - 1), 2 * (k - 1) / k, L, L)
+
+
+def _one_phase_ring(k, alpha, beta):
+    L = _log2(k)
+    return _equal_time(k, alpha, beta, k - 1, 2 * (k - 1) / k, L, L)
+
+
+def _reduce_then_broadcast(k, alpha, beta):
+    L = _log2(k)
+    return _equal_time(k, alpha, beta, 2 * (k - 1), 2 * (k - 1) / k, 2 * L, 2 * L)
+
+
+def _ring_sends_2n(k, alpha, beta):
+    L = _log2(k)
+    return _equal_time(k, alpha, beta, 2 * (k - 1), 2, L, L)
+
+
+def _swapped(k, alpha, beta):
+    return crossover_bytes(k, beta, alpha)
+
+
+def _crossover_case(rng):
+    return (
+        int(2 ** rng.integers(2, 11)),
+        float(10 ** rng.uniform(-6, -4)),
+        float(10 ** rng.uniform(-11, -9)),
+    )
+
+
+CROSSOVER_BYTES = Question(
+    name="crossover_bytes",
+    skill="prediction",
+    points=3,
+    reference=crossover_bytes,
+    rtol=1e-9,
+    atol=0.0,
+    cases=(
+        Case(lambda: (4, 1e-5, 1e-9), "k = 4, alpha = 10 us, beta = 1 ns per byte"),
+        Case(lambda: (64, 2e-6, 1e-10), "k = 64, alpha = 2 us, beta = 0.1 ns per byte"),
+        Case(lambda: (2, 1e-5, 1e-9), "k = 2: the ring is never faster"),
+        Case(lambda: (1, 1e-5, 1e-9), "k = 1: nothing is sent", hidden=True),
+        Case(
+            _crossover_case, "k a power of two from 4 to 1024, random alpha and beta", hidden=True
+        ),
+    ),
+    mistakes=(
+        Mistake(
+            "The ring was given k - 1 messages, those of the reduce-scatter only: its all-gather "
+            "sends k - 1 more, one after another.",
+            _one_phase_ring,
+        ),
+        Mistake(
+            "Recursive doubling was counted as a reduce followed by a broadcast (2 log2 k "
+            "messages of N bytes): in recursive doubling both partners exchange their whole "
+            "vectors and both add, so after log2 k steps every worker already holds the sum.",
+            _reduce_then_broadcast,
+        ),
+        Mistake(
+            "The ring's bytes were taken as 2N, its limit for large k: a ring worker sends "
+            "2 (k - 1) chunks of N / k bytes, 2 (k - 1) N / k in all.",
+            _ring_sends_2n,
+        ),
+        Mistake(
+            "alpha and beta are swapped: alpha is the time per message (latency), beta the time "
+            "per byte.",
+            _swapped,
+        ),
+    ),
+    hint="Write each algorithm's time as (messages one worker sends in sequence) * alpha + (bytes "
+    "it sends) * beta, the ring from the lecture's counts and recursive doubling from its "
+    "schedule, set the two equal and solve for N; when the ring's bytes are not fewer it is never "
+    "faster (return math.inf).",
+)

@@ -1,0 +1,133 @@
+"""Exercise 10 as redesigned for issue 21: ``distributed_shard`` against torch's own
+``DistributedSampler`` (shuffle, seed, ``set_epoch``, padding and ``drop_last``),
+``halving_doubling_all_reduce`` against the mean and the byte count derived in the solution,
+``crossover_bytes`` against the cost model evaluated on counted schedules, correct alternative
+forms that must pass, and one sentence for bad input to each reference."""
+
+import math
+from pathlib import Path
+
+import nbformat
+import numpy as np
+import pytest
+import torch
+from torch.utils.data import DistributedSampler
+
+from course_utils.checks import checker
+from course_utils.specs._crossover import crossover_bytes
+from course_utils.specs._distributed_shard import distributed_shard
+from course_utils.specs._halving_doubling import halving_doubling_all_reduce
+
+ROOT = Path(__file__).resolve().parent.parent
+torch.set_num_threads(1)
+
+
+@pytest.mark.parametrize("drop_last", [False, True])
+@pytest.mark.parametrize(("n", "k"), [(0, 3), (3, 8), (5, 8), (10, 4), (12, 4), (23, 5), (7, 1)])
+def test_the_shard_is_what_torchs_distributed_sampler_deals(n, k, drop_last):
+    seed, epoch = 11, 3
+    g = torch.Generator()
+    g.manual_seed(seed + epoch)  # what DistributedSampler draws its order with
+    order = torch.randperm(n, generator=g).numpy()
+    for rank in range(k):
+        sampler = DistributedSampler(
+            range(n), num_replicas=k, rank=rank, shuffle=True, seed=seed, drop_last=drop_last
+        )
+        sampler.set_epoch(epoch)
+        assert distributed_shard(order, k, rank, drop_last).tolist() == list(sampler)
+
+
+def test_a_shard_written_with_np_resize_passes(capsys):
+    """A correct form other than the solution's: np.resize repeats the order from its start."""
+
+    def other(order, k, rank, drop_last):
+        per = len(order) // k if drop_last else math.ceil(len(order) / k)
+        if per * k <= len(order):
+            return np.asarray(order)[: per * k][rank::k]
+        return np.resize(np.asarray(order), per * k)[rank::k]
+
+    checker("10_data_parallel_sgd")("distributed_shard", other)
+    assert "✓ distributed_shard" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(("k", "n"), [(2, 6), (4, 12), (8, 64), (16, 48)])
+def test_halving_doubling_sends_the_rings_bytes_in_fewer_steps_and_averages(k, n):
+    grads = np.random.default_rng(k + n).standard_normal((k, n))
+    averaged, sent = halving_doubling_all_reduce(grads)
+    assert np.allclose(averaged, np.tile(grads.mean(axis=0), (k, 1)), rtol=1e-12, atol=1e-14)
+    assert np.all(sent == 2 * (k - 1) * (n // k) * 8)  # the ring's 2 (k - 1) N / k entries
+
+
+def test_uneven_halves_give_uneven_counts_whose_mean_is_still_the_rings():
+    grads = np.random.default_rng(0).standard_normal((4, 9))
+    _, sent = halving_doubling_all_reduce(grads)
+    assert sent.tolist() == [112, 112, 104, 104]  # 14, 14, 13, 13 entries (the solution's text)
+    assert sent.mean() == 2 * 3 / 4 * 9 * 8
+
+
+def _model_time(steps, sent_bytes, alpha, beta):
+    return steps * alpha + sent_bytes * beta
+
+
+@pytest.mark.parametrize("k", [4, 8, 64, 1024])
+def test_at_the_crossover_the_two_counted_times_are_equal_and_swap_order(k):
+    alpha, beta = 1e-5, 1e-9
+    n = crossover_bytes(k, alpha, beta)
+    log2k = k.bit_length() - 1
+    for factor, ring_faster in ((0.99, False), (1.0, None), (1.01, True)):
+        size = factor * n
+        ring = _model_time(2 * (k - 1), 2 * (k - 1) * size / k, alpha, beta)
+        doubling = _model_time(log2k, log2k * size, alpha, beta)
+        if ring_faster is None:
+            assert math.isclose(ring, doubling, rel_tol=1e-12)
+        else:
+            assert (ring < doubling) == ring_faster
+
+
+def test_with_two_workers_or_one_the_ring_is_never_faster():
+    assert crossover_bytes(2, 1e-5, 1e-9) == math.inf
+    assert crossover_bytes(1, 1e-5, 1e-9) == math.inf
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: distributed_shard(np.arange(5), 2, 2, False), "0 <= rank < k"),
+        (lambda: distributed_shard(np.arange(5), 0, 0, False), "k >= 1"),
+        (lambda: halving_doubling_all_reduce(np.zeros((3, 4))), "power of two, got k=3"),
+        (lambda: crossover_bytes(6, 1e-5, 1e-9), "power of two, got k=6"),
+        (lambda: crossover_bytes(4, 0.0, 1e-9), "must be positive"),
+    ],
+)
+def test_bad_input_to_the_references_gets_one_sentence(call, message):
+    with pytest.raises(ValueError, match=message) as error:
+        call()
+    text = str(error.value)
+    assert text.endswith(".") and text.count(". ") == 0
+
+
+def test_a_crossover_solved_as_one_fraction_passes(capsys):
+    """The same n written as one simplified fraction, inf where its denominator is not positive."""
+
+    def other(k, alpha, beta):
+        log2k = math.log2(k)
+        denominator = beta * (k * log2k - 2 * (k - 1))
+        return alpha * k * (2 * (k - 1) - log2k) / denominator if denominator > 0 else math.inf
+
+    checker("10_data_parallel_sgd")("crossover_bytes", other)
+    assert "✓ crossover_bytes" in capsys.readouterr().out
+
+
+def test_the_exercise_text_leaves_the_two_times_to_the_learner():
+    """Question 3 states the cost model and both schedules, never either algorithm's time."""
+    notebook = nbformat.read(ROOT / "exercises" / "10_data_parallel_sgd.ipynb", as_version=4)
+    text = next(c.source for c in notebook.cells if c.source.startswith("## 3. Ring or"))
+    assert "crossover_bytes(k, alpha, beta)" in text and "\\alpha + m\\beta" in text
+    for spelled_out in (
+        "2(k-1)\\alpha",
+        "2(k - 1)\\alpha",
+        "\\log_2 k\\,(",
+        "\\log_2 k (",
+        "n\\beta",
+    ):
+        assert spelled_out not in text, spelled_out
