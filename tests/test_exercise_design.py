@@ -85,3 +85,24 @@ def test_the_lecture_scan_finds_functions_and_aliases(tmp_path):
     ]
     nbformat.write(notebook, tmp_path / "n.ipynb")
     assert {"adam_step", "rnn_step", "number"} <= _defined_names(tmp_path / "n.ipynb")
+
+
+def _solution_signatures(assignment_id: str) -> dict[str, tuple[str, ...]]:
+    notebook = nbformat.read(ROOT / "solutions" / f"{assignment_id}.ipynb", as_version=4)
+    found = {}
+    for cell in notebook.cells:
+        if cell.cell_type == "code":
+            for node in ast.parse(cell.source).body:
+                if isinstance(node, ast.FunctionDef):
+                    found[node.name] = tuple(a.arg for a in node.args.args)
+    return found
+
+
+@pytest.mark.parametrize("assignment_id", sorted(p.stem for p in (ROOT / "solutions").glob("*")))
+def test_feedback_names_arguments_as_the_exercise_s_signature_does(assignment_id):
+    # feedback calls an argument by the reference's parameter name ("changed `d_h` in place"):
+    # it must be the name the learner's stub has (exercise 08's test learner saw `d_h` for `dh`)
+    signatures = _solution_signatures(assignment_id)
+    for question in specs.load(assignment_id).questions:
+        if question.kind == "function":
+            assert signatures.get(question.name) == question.argument_names, question.name
