@@ -16,7 +16,7 @@ from course_utils import specs
 from course_utils.specs.base import SKILLS
 
 ROOT = Path(__file__).resolve().parent.parent
-REDESIGNED: tuple[str, ...] = ()
+REDESIGNED: tuple[str, ...] = ("09_putting_it_together",)
 
 
 def _lecture_defined_names(assignment_id: str) -> set[str]:
