@@ -159,6 +159,20 @@ def test_best_under_budget_sorting_by_loss_then_cost_passes():
     _passes("best_under_budget", by_sorting)
 
 
+def test_best_under_budget_hidden_tables_grade_every_way_of_writing_the_band_alike():
+    # the band written as "val - lowest <= tol" (not "val <= lowest + tol"): on the generated
+    # tables (a grid of 1/64) a loss exactly tol above the lowest is tied either way
+    from course_utils.specs.putting_it_together import _table
+
+    reference = _question("best_under_budget").reference
+    for seed in range(500):
+        val, costs, budget, tol = _table(np.random.default_rng(seed))
+        fits = costs <= budget
+        lowest = val[fits].min()
+        tied = [i for i in range(len(val)) if fits[i] and val[i] - lowest <= tol]
+        assert min(tied, key=lambda i: (costs[i], i)) == reference(val, costs, budget, tol), seed
+
+
 def test_best_under_budget_returning_minus_one_when_nothing_fits_fails():
     reference = _question("best_under_budget").reference
 
