@@ -15,16 +15,25 @@ import builtins
 import copy
 from dataclasses import dataclass
 
+import numpy as np
+
 from .answers import (
     NotPlainData,
     Observation,
+    PlainArray,
     inputs_after,
     observe_call,
     observe_value,
     short_text,
     to_plain,
 )
-from .comparison import describe, distinguishing_precision, first_difference, mismatch
+from .comparison import (
+    describe,
+    distinguishing_precision,
+    first_difference,
+    mismatch,
+    two_numbers,
+)
 from .specs.base import Case, Question
 
 __all__ = ["Observation", "Verdict", "judge", "observe", "render_case"]
@@ -185,6 +194,9 @@ def judge(question: Question, case: Case, observation, args: tuple | None = None
                 why.split(", got")[0].replace("expected", "your answer should be") + ".",
                 hint,
             )
+        named = _named_number(question, expected, got)
+        if named:  # a tuple of numbers with names: the one that differs, by its name
+            return Verdict(False, named, hint, reveals=True)
         if not isinstance(difference.expected, float):  # show the one item that differs
             item, mine, words = difference.expected, difference.got, difference.raw
             digits = distinguishing_precision(item, mine)
@@ -277,3 +289,24 @@ def render_case(number: int, total: int, case: Case, verdict: Verdict) -> str:
 
 def _safe_for_hidden(verdict: Verdict) -> str:
     return verdict.redacted if verdict.reveals else verdict.message.splitlines()[0]
+
+
+def _named_number(question: Question, expected, got) -> str:
+    """For a function returning a tuple of numbers named by ``question.returns`` (e.g.
+    ``(entropy_cold, entropy_hot)``), the first one that differs as "in `name`: expected a, got
+    b."; "" otherwise (a tuple of numbers arrives as one 1-D PlainArray)."""
+    names = question.returns
+    if not (
+        names
+        and isinstance(expected, PlainArray)
+        and isinstance(got, PlainArray)
+        and expected.shape == got.shape == (len(names),)
+    ):
+        return ""
+    e, g = np.array(expected.data), np.array(got.data)
+    close = np.isclose(g, e, rtol=question.rtol, atol=question.atol, equal_nan=True)
+    if close.all():
+        return ""
+    index = int(np.argmax(~close))
+    a, b = two_numbers(float(e[index]), float(g[index]))
+    return f"in `{names[index]}`: expected {a}, got {b}."

@@ -149,101 +149,6 @@ def test_minibatch_indices_epoch_count_off_by_one_gets_its_hint(answer, words):
     _fails_with(aid, "minibatch_indices", answer, _hint(aid, "minibatch_indices", words))
 
 
-# ----------------------------------------------------------------------------- 04 rmsprop's names
-
-AID_04 = "04_momentum_adaptive"
-
-
-def _rmsprop_alpha_as_step(x, grad, square_avg, lr, alpha=0.99, eps=1e-8):
-    # The formula's alpha (the step) read as the argument `alpha`, and lr taken as the decay.
-    v = lr * square_avg + (1 - lr) * grad**2
-    return x - alpha * grad / (np.sqrt(v) + eps), v
-
-
-def test_rmsprop_decay_and_step_swapped_gets_its_hint():
-    hint = _hint(AID_04, "rmsprop_step", "swapped the two rates")
-    _fails_with(AID_04, "rmsprop_step", _rmsprop_alpha_as_step, hint)
-
-
-def test_rmsprop_question_says_which_alpha_is_which():
-    nb = nbformat.read(ROOT / "exercises" / "04_momentum_adaptive.ipynb", as_version=4)
-    text = next(c.source for c in nb.cells if c.source.startswith("## 2. RMSProp"))
-    assert "the argument `lr`" in text and "decay $\\beta_2$ (the argument `alpha`" in text
-
-
-# ----------------------------------------------------------------------------- 04 Adam's step count
-
-
-def _adam(x, grad, m, v, t, lr, beta1=0.9, beta2=0.999, eps=1e-8, *, shift=0):
-    m = beta1 * m + (1 - beta1) * grad
-    v = beta2 * v + (1 - beta2) * grad**2
-    with np.errstate(divide="ignore", invalid="ignore"):
-        m_hat = m / (1 - beta1 ** (t + shift))
-        v_hat = v / (1 - beta2 ** (t + shift))
-        return x - lr * m_hat / (np.sqrt(v_hat) + eps), m, v
-
-
-def _adam_shifted(shift):
-    def adam_step(x, grad, m, v, t, lr, beta1=0.9, beta2=0.999, eps=1e-8):
-        return _adam(x, grad, m, v, t, lr, beta1, beta2, eps, shift=shift)
-
-    return adam_step
-
-
-def _adamw_shifted(shift):
-    def adamw_step(x, grad, m, v, t, lr, weight_decay, beta1=0.9, beta2=0.999, eps=1e-8):
-        x = x * (1 - lr * weight_decay)
-        return _adam(x, grad, m, v, t, lr, beta1, beta2, eps, shift=shift)
-
-    return adamw_step
-
-
-@pytest.mark.parametrize("question", ["adam_step", "adamw_step"])
-@pytest.mark.parametrize(("shift", "words"), [(-1, "starts at 1"), (+1, "one step ahead")])
-def test_adam_step_count_off_by_one_either_way_gets_its_hint(question, shift, words):
-    answer = _adam_shifted(shift) if question == "adam_step" else _adamw_shifted(shift)
-    _fails_with(AID_04, question, answer, _hint(AID_04, question, words))
-
-
-@pytest.mark.parametrize("question", ["adam_step", "adamw_step"])
-def test_adam_learner_forms_pass_and_stub_fails(question, capsys):
-    check = checker(AID_04)
-    check(question, _adam_shifted(0) if question == "adam_step" else _adamw_shifted(0))
-    assert "✓" in capsys.readouterr().out
-    with pytest.raises(CheckFailed):
-        check(question, _stub)
-
-
-def _adam_hard_eps(x, grad, m, v, t, lr, beta1=0.9, beta2=0.999, eps=1e-8):
-    """The read's passing answer: the eps argument ignored, 1e-8 hard-coded (ref-i 04 point 7)."""
-    return _adam(x, grad, m, v, t, lr, beta1, beta2, 1e-8)
-
-
-def _adamw_no_eps(x, grad, m, v, t, lr, weight_decay, beta1=0.9, beta2=0.999, eps=1e-8):
-    """The read's other passing answer: AdamW without eps, a 0/0 = NaN step replaced by 0."""
-    m = beta1 * m + (1 - beta1) * grad
-    v = beta2 * v + (1 - beta2) * grad**2
-    with np.errstate(divide="ignore", invalid="ignore"):
-        step = np.nan_to_num((m / (1 - beta1**t)) / np.sqrt(v / (1 - beta2**t)))
-    return x * (1 - lr * weight_decay) - lr * step, m, v
-
-
-def _adam_no_eps(x, grad, m, v, t, lr, beta1=0.9, beta2=0.999, eps=1e-8):
-    return _adam(x, grad, m, v, t, lr, beta1, beta2, 0.0)
-
-
-@pytest.mark.parametrize(
-    ("question", "answer", "words"),
-    [
-        ("adam_step", _adam_hard_eps, "Use the eps"),
-        ("adam_step", _adam_no_eps, "Add eps"),
-        ("adamw_step", _adamw_no_eps, "Use the eps"),  # NaN -> 0 looks like a tiny eps
-    ],
-)
-def test_adam_and_adamw_without_their_eps_fail_with_an_eps_hint(question, answer, words):
-    _fails_with(AID_04, question, answer, _hint(AID_04, question, words))
-
-
 # ----------------------------------------------------------------------------- the notebooks' side
 
 
@@ -268,12 +173,12 @@ def test_solution_and_spec_03_write_the_lectures_symbols():
     question = specs.load("03_backpropagation").question
     words = [
         c.description
-        for name in ("dense_backward", "softmax_cross_entropy")
+        for name in ("smoothed_cross_entropy", "residual_backward")
         for c in question(name).cases
     ]
     words += [
         m.hint
-        for name in ("dense_backward", "softmax_cross_entropy")
+        for name in ("smoothed_cross_entropy", "residual_backward")
         for m in question(name).mistakes
     ]
     assert not [w for w in words if "N =" in w or "1/N" in w or "dL/" in w]
@@ -282,26 +187,14 @@ def test_solution_and_spec_03_write_the_lectures_symbols():
 # ----------------------------------------------------------------------------- third read (ref-b2)
 
 
-def _adam_paper_form(x, grad, m, v, t, lr, beta1=0.9, beta2=0.999, eps=1e-8):
-    """Kingma & Ba's 'efficient' Algorithm 1: both corrections in the step, eps on sqrt(v_t)."""
-    m = beta1 * m + (1 - beta1) * grad
-    v = beta2 * v + (1 - beta2) * grad**2
-    step = lr * np.sqrt(1 - beta2**t) / (1 - beta1**t)
-    return x - step * m / (np.sqrt(v) + eps), m, v
-
-
-def test_adam_papers_efficient_form_is_named():
-    """ref-b2 04-12: the paper's form failed with only the generic hint ("expected 0.49, got
-    0.490003"); the task fixes torch's formula, and the feedback now says which form it was."""
-    _fails_with(AID_04, "adam_step", _adam_paper_form, _hint(AID_04, "adam_step", "Kingma & Ba"))
-
-
-def _sce_in_place(logits, labels):
+def _sce_in_place(logits, labels, smoothing):
+    if not 0 <= smoothing <= 1:
+        raise ValueError("smoothing must be in [0, 1].")
     logits -= logits.max(axis=1, keepdims=True)  # right values, but changes the argument
     log_p = logits - np.log(np.exp(logits).sum(axis=1, keepdims=True))
-    grad = np.exp(log_p)
-    grad[np.arange(len(labels)), labels] -= 1
-    return float(-log_p[np.arange(len(labels)), labels].mean()), grad / len(labels)
+    target = np.full(logits.shape, smoothing / logits.shape[1])
+    target[np.arange(len(labels)), labels] += 1 - smoothing
+    return float(-(target * log_p).sum() / len(labels)), (np.exp(log_p) - target) / len(labels)
 
 
 def test_exercise_03_states_the_in_place_rule_that_its_check_enforces():
@@ -312,13 +205,13 @@ def test_exercise_03_states_the_in_place_rule_that_its_check_enforces():
     intro = nb.cells[0].source
     assert "do not modify the input arrays" in intro and "in any question" in intro
     with pytest.raises(CheckFailed) as failed:
-        checker("03_backpropagation")("softmax_cross_entropy", _sce_in_place)
+        checker("03_backpropagation")("smoothed_cross_entropy", _sce_in_place)
     assert "in place" in str(failed.value)
-    task = next(c.source for c in nb.cells if c.source.startswith("## 3. Softmax"))
+    task = next(c.source for c in nb.cells if c.source.startswith("## 2. Cross-entropy"))
     assert "shape `(1,)` also passes" in task
 
-    def as_array(logits, labels):
-        loss, grad = _sce_in_place(logits.copy(), labels)
+    def as_array(logits, labels, smoothing):
+        loss, grad = _sce_in_place(logits.copy(), labels, smoothing)
         return np.array([loss]), grad
 
-    checker("03_backpropagation")("softmax_cross_entropy", as_array)  # no CheckFailed
+    checker("03_backpropagation")("smoothed_cross_entropy", as_array)  # no CheckFailed

@@ -1,7 +1,7 @@
-"""The edge cases of exercises 05 and 06 (issue 16, item 6; exercise 09's questions were replaced
-in issue 21, their tests are in test_checks_09_redesign.py): each new case agrees with torch
-(or with the library convention the question names), the wrong answer it was added for fails a
-VISIBLE check with the hint that names it, and a correct alternative passes.
+"""The edge cases of exercise 05 (issue 16, item 6; the questions of exercises 06 and 09 were
+replaced in their redesigns for issue 21, tested in test_checks_06_rnn_bptt.py and
+test_checks_09_redesign.py): each new case agrees with torch (or with the library convention the
+question names), the wrong answer it was added for fails a VISIBLE check with the hint that names it, and a correct alternative passes.
 
 The generic tests in ``test_checks.py`` already prove, for every Mistake the specs declare, that
 the reference passes, the mistake fails with its own hint and the stub fails; here the wrong
@@ -253,60 +253,3 @@ def test_pick_lr_with_nothing_left_to_choose_must_raise():
         )
 
     _fails_with(SCHEDULES, "pick_lr", masked, "expected a ValueError to be raised")
-
-
-# ----------------------------------------------------------------------------- 06 temperature
-
-
-def test_softmax_without_the_max_shift_fails_a_visible_check_naming_the_overflow():
-    def no_shift(logits, temperature):
-        if temperature <= 0:
-            raise ValueError("temperature must be positive.")
-        e = np.exp(logits / temperature)
-        return e / e.sum(axis=-1, keepdims=True)
-
-    with np.errstate(all="ignore"):
-        _fails_with("06_rnn_bptt", "softmax_temperature", no_shift, "exp overflowed")
-    question = _question("06_rnn_bptt", "softmax_temperature")
-    assert any("800" in c.description for c in question.visible_cases)
-
-
-def test_softmax_shifted_before_dividing_is_accepted():
-    def shift_first(logits, temperature):
-        if not temperature > 0:
-            raise ValueError("temperature must be positive.")
-        e = np.exp((logits - logits.max(axis=-1, keepdims=True)) / temperature)
-        return e / e.sum(axis=-1, keepdims=True)
-
-    checker("06_rnn_bptt")("softmax_temperature", shift_first)
-
-
-def test_softmax_that_lets_a_nan_temperature_through_fails():
-    # NaN <= 0 is False: an answer testing `temperature <= 0` returns NaNs for a NaN temperature
-    def lets_nan_through(logits, temperature):
-        if temperature <= 0:
-            raise ValueError("temperature must be positive.")
-        z = logits / temperature
-        e = np.exp(z - z.max(axis=-1, keepdims=True))
-        return e / e.sum(axis=-1, keepdims=True)
-
-    with pytest.raises(CheckFailed, match="temperature = NaN"):
-        checker("06_rnn_bptt")("softmax_temperature", lets_nan_through)
-    with pytest.raises(ValueError, match="positive"):
-        _question("06_rnn_bptt", "softmax_temperature").reference(np.ones(2), float("nan"))
-
-
-def test_softmax_reference_is_torchs_softmax_of_the_scaled_logits():
-    reference = _question("06_rnn_bptt", "softmax_temperature").reference
-    logits = np.array([[800.0, 799.0, 0.0], [1.0, 3.0, 0.5]])
-    expected = torch.softmax(torch.tensor(logits) / 0.7, dim=-1).numpy()
-    np.testing.assert_allclose(reference(logits, 0.7), expected, rtol=1e-12)
-
-
-def test_cross_entropy_grad_reference_is_torchs_autograd():
-    reference = _question("06_rnn_bptt", "cross_entropy_grad").reference
-    rng = np.random.default_rng(3)
-    y, q = rng.normal(scale=2.0, size=(4, 3, 6)), rng.integers(0, 6, size=(4, 3))
-    y_t = torch.tensor(y, requires_grad=True)
-    torch.nn.functional.cross_entropy(y_t.reshape(-1, 6), torch.tensor(q).reshape(-1)).backward()
-    np.testing.assert_allclose(reference(y, q), y_t.grad.numpy(), rtol=1e-12, atol=1e-15)

@@ -8,29 +8,39 @@ import pytest
 
 from course_utils import rnn
 from course_utils.checks import CheckFailed, checker
-from course_utils.rnn import lstm_cell_forward
+from course_utils.rnn import lstm_cell_backward
 from course_utils.specs._lstm_backward import _bptt_wrong
 
 WARNING = "calls the course library's own implementation"
 
 
-def _own_lstm_step(x, h_prev, c_prev, W_ih, W_hh, b_ih, b_hh):
-    a = x @ W_ih.T + b_ih + h_prev @ W_hh.T + b_hh
-    i, f, g, o = np.split(a, 4, axis=1)
-    c = c_prev / (1 + np.exp(-f)) + np.tanh(g) / (1 + np.exp(-i))
-    return np.tanh(c) / (1 + np.exp(-o)), c
+def _own_gru_step_backward(dh, x, h_prev, W_ih, W_hh, b_ih, b_hh):
+    """Question 4 from scratch, written unlike the solution (np.split, the interpolation as
+    n + z (h_prev - n)), so the check has nothing of the library to see."""
+    (ir, iz, i_n), (hr, hz, hn) = (
+        np.split(x @ W_ih.T + b_ih, 3, 1),
+        np.split(h_prev @ W_hh.T + b_hh, 3, 1),
+    )
+    r, z = 1 / (1 + np.exp(-(ir + hr))), 1 / (1 + np.exp(-(iz + hz)))
+    n = np.tanh(i_n + r * hn)
+    d_n = dh * (1 - z) * (1 - n * n)
+    d_r, d_z = d_n * hn * r * (1 - r), dh * (h_prev - n) * z * (1 - z)
+    d_ai, d_ah = np.hstack([d_r, d_z, d_n]), np.hstack([d_r, d_z, d_n * r])
+    return (
+        d_ai @ W_ih, d_ah @ W_hh + dh * z, d_ai.T @ x, d_ah.T @ h_prev, d_ai.sum(0), d_ah.sum(0)
+    )  # fmt: skip
 
 
 @pytest.mark.parametrize(
     ("name", "answer", "called"),
     [
-        ("lstm_step_forward", lambda *a: lstm_cell_forward(*a), "lstm_cell_forward"),
-        ("lstm_step_forward", lambda *a: rnn.cells.lstm_cell_forward(*a), "lstm_cell_forward"),
-        ("gru_step_forward", lambda *a: rnn.gru_cell_forward(*a), "gru_cell_forward"),
+        ("lstm_step_backward", lambda *a: lstm_cell_backward(*a), "lstm_cell_backward"),
+        ("lstm_step_backward", lambda *a: rnn.cells.lstm_cell_backward(*a), "lstm_cell_backward"),
+        ("gru_step_backward", lambda *a: rnn.gru_cell_backward(*a), "gru_cell_backward"),
         ("lstm_bptt", _bptt_wrong(), "lstm_cell_backward"),  # the referee's loop over the cells
         # the answer *is* the library function (an alias): the grader counts it, so must check
-        ("lstm_step_forward", lstm_cell_forward, "lstm_cell_forward"),
-        ("gru_step_forward", rnn.gru_cell_forward, "gru_cell_forward"),
+        ("lstm_step_backward", lstm_cell_backward, "lstm_cell_backward"),
+        ("gru_step_backward", rnn.gru_cell_backward, "gru_cell_backward"),
     ],
 )
 def test_a_right_answer_that_calls_the_library_fails_as_the_grader_scores_it(name, answer, called):
@@ -38,19 +48,19 @@ def test_a_right_answer_that_calls_the_library_fails_as_the_grader_scores_it(nam
         checker("08_lstm_gru")(name, answer)
     text = str(failed.value)
     assert WARNING in text and called in text and "scores 0" in text
-    assert rnn.lstm_cell_forward is lstm_cell_forward  # the library is put back after the check
+    assert rnn.lstm_cell_backward is lstm_cell_backward  # the library is put back after the check
 
 
 def test_an_answer_written_from_scratch_gets_no_warning(capsys):
-    checker("08_lstm_gru")("lstm_step_forward", _own_lstm_step)
+    checker("08_lstm_gru")("gru_step_backward", _own_gru_step_backward)
     out = capsys.readouterr().out
-    assert "✓ lstm_step_forward" in out and WARNING not in out
+    assert "✓ gru_step_backward" in out and WARNING not in out
 
 
 def test_a_wrong_answer_that_calls_the_library_still_fails_on_its_values():
-    def wrong(x, h_prev, c_prev, *weights):
-        h, c = lstm_cell_forward(x, h_prev, c_prev, *weights)
-        return c, h  # swapped
+    def wrong(dh, dc, *inputs):
+        dx, dh_prev, dc_prev, *weights = lstm_cell_backward(dh, dc, *inputs)
+        return dx, dc_prev, dh_prev, *weights  # swapped
 
     with pytest.raises(CheckFailed):
-        checker("08_lstm_gru")("lstm_step_forward", wrong)
+        checker("08_lstm_gru")("lstm_step_backward", wrong)

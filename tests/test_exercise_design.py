@@ -16,7 +16,13 @@ from course_utils import specs
 from course_utils.specs.base import SKILLS
 
 ROOT = Path(__file__).resolve().parent.parent
-REDESIGNED: tuple[str, ...] = ("09_putting_it_together",)
+REDESIGNED: tuple[str, ...] = (
+    "03_backpropagation",
+    "04_momentum_adaptive",
+    "06_rnn_bptt",
+    "08_lstm_gru",
+    "09_putting_it_together",
+)
 
 
 def _lecture_defined_names(assignment_id: str) -> set[str]:

@@ -49,6 +49,17 @@ def test_the_differing_item_is_named_and_shown_alone():
     assert text.count("expected:") == 1 and text.count("got:") == 1
 
 
+def test_a_tuple_of_named_numbers_names_the_number_that_differs():
+    # a tuple of scalars travels as one 1-D array; with names it is still reported by name
+    case = Case(lambda: (np.array([3.0, 1.0, 3.0]),), "three logits")
+    question = Question(
+        "limits", 2, lambda y: (np.log(2.0), np.log(3.0)), (case,), returns=("cold", "hot")
+    )
+    message = _message(question, lambda y: (0.0, np.log(3.0)))
+    assert message == "in `cold`: expected 0.693147, got 0."
+    assert "hot" in _message(question, lambda y: (np.log(2.0), 1.0))
+
+
 def test_enough_digits_to_see_the_difference():
     text = _message(_question(returns=("dx", "dw", "db")), _wrong_last)
     expected_line = next(line for line in text.splitlines() if "expected:" in line)
@@ -105,33 +116,38 @@ def test_returns_must_be_a_tuple_of_names(bad):
 
 
 def test_a_change_made_by_a_called_answer_is_blamed_on_it():
-    """adamw_step calling the learner's adam_step, which writes into m: adam_step is named."""
+    """adamw_amsgrad_step calling the learner's amsgrad_step, which writes into m: the called
+    amsgrad_step is named."""
     check = checker("04_momentum_adaptive")
     namespace = {}
-    exec(ADAM_WRITING_INTO_M, namespace)
+    exec(AMSGRAD_WRITING_INTO_M, namespace)
     with pytest.raises(CheckFailed) as failed:
-        check("adamw_step", namespace["adamw_step"])
+        check("adamw_amsgrad_step", namespace["adamw_amsgrad_step"])
     text = str(failed.value)
-    assert "your `adam_step`, which `adamw_step` calls, changed the argument `m` in place" in text
-    assert namespace["adam_step"].__name__ == "adam_step"  # the learner's own function is back
-    assert "watched" not in repr(namespace["adam_step"])
+    assert (
+        "your `amsgrad_step`, which `adamw_amsgrad_step` calls, changed the argument `m` in place"
+        in text
+    )
+    assert namespace["amsgrad_step"].__name__ == "amsgrad_step"  # the learner's own function
+    assert "watched" not in repr(namespace["amsgrad_step"])
     with pytest.raises(CheckFailed, match="the function changed its argument `m` in place"):
-        check("adam_step", namespace["adam_step"])
+        check("amsgrad_step", namespace["amsgrad_step"])
 
 
-ADAM_WRITING_INTO_M = """
+AMSGRAD_WRITING_INTO_M = """
 import numpy as np
 
-def adam_step(x, grad, m, v, t, lr, beta1=0.9, beta2=0.999, eps=1e-8):
+def amsgrad_step(x, grad, m, v, v_max, t, lr, beta1=0.9, beta2=0.999, eps=1e-8):
     m *= beta1
     m += (1 - beta1) * grad
     v = beta2 * v + (1 - beta2) * grad**2
-    m_hat, v_hat = m / (1 - beta1**t), v / (1 - beta2**t)
-    return x - lr * m_hat / (np.sqrt(v_hat) + eps), m, v
+    v_max = np.maximum(v_max, v)
+    m_hat, v_hat = m / (1 - beta1**t), v_max / (1 - beta2**t)
+    return x - lr * m_hat / (np.sqrt(v_hat) + eps), m, v, v_max
 
-def adamw_step(x, grad, m, v, t, lr, weight_decay, beta1=0.9, beta2=0.999, eps=1e-8):
+def adamw_amsgrad_step(x, grad, m, v, v_max, t, lr, weight_decay, beta1=0.9, beta2=0.999, eps=1e-8):
     x = x * (1 - lr * weight_decay)
-    return adam_step(x, grad, m, v, t, lr, beta1, beta2, eps)
+    return amsgrad_step(x, grad, m, v, v_max, t, lr, beta1, beta2, eps)
 """
 
 
@@ -140,14 +156,16 @@ def test_course_grade_blames_the_called_answer_too(tmp_path):
     """The grading sandbox watches the other answers the same way (probe.prepare/report)."""
     assignment = "04_momentum_adaptive"
     nb = nbformat.read(ROOT / "solutions" / f"{assignment}.ipynb", as_version=4)
-    adam, adamw = ADAM_WRITING_INTO_M.split("def adamw_step")
+    called, caller = AMSGRAD_WRITING_INTO_M.split("def adamw_amsgrad_step")
     replaced = set()
     for cell in nb.cells:
         grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
-        if grade_id in ("adam_step", "adamw_step"):
-            cell.source = adam if grade_id == "adam_step" else "def adamw_step" + adamw
+        if grade_id in ("amsgrad_step", "adamw_amsgrad_step"):
+            cell.source = (
+                called if grade_id == "amsgrad_step" else "def adamw_amsgrad_step" + caller
+            )
             replaced.add(grade_id)
-    assert replaced == {"adam_step", "adamw_step"}
+    assert replaced == {"amsgrad_step", "adamw_amsgrad_step"}
     submission = tmp_path / "submitted" / "student" / f"{assignment}.ipynb"
     submission.parent.mkdir(parents=True)
     nbformat.write(nb, submission)
@@ -161,9 +179,12 @@ def test_course_grade_blames_the_called_answer_too(tmp_path):
     assert proc.returncode == 0, proc.stdout + proc.stderr
     result = json.loads((out / assignment / "students" / "student" / "results.json").read_text())
     tests = {t["name"]: t for t in result["tests"]}
-    assert tests["adamw_step"]["score"] == 0 and tests["adam_step"]["score"] == 0
-    assert "your `adam_step`, which `adamw_step` calls" in tests["adamw_step"]["output"]
-    assert "the function changed its argument `m`" in tests["adam_step"]["output"]
+    assert tests["adamw_amsgrad_step"]["score"] == 0 and tests["amsgrad_step"]["score"] == 0
+    assert (
+        "your `amsgrad_step`, which `adamw_amsgrad_step` calls"
+        in tests["adamw_amsgrad_step"]["output"]
+    )
+    assert "the function changed its argument `m`" in tests["amsgrad_step"]["output"]
 
 
 def test_a_tuple_of_numpy_booleans_is_plain_numbers_like_a_tuple_of_bools():

@@ -1,12 +1,13 @@
 """Exercise 08's backward passes through an LSTM: the wrong one-step backward passes learners
-write (question 3's mistakes, also the steps of question 4's) and question 4, ``lstm_bptt``,
+write (question 2's mistakes, also the steps of question 3's) and question 3, ``lstm_bptt``,
 backpropagation through time over a whole sequence.
 
 A private part of the spec ``lstm_gru`` (the registry skips modules whose name starts with ``_``),
 kept apart so that each module stays small. ``lstm_bptt``'s reference is the library's layer
 ``course_utils.rnn.LSTM`` (forward, then backward) on copies of the inputs; an answer may call
-neither the layer nor the library's one-step LSTM cells (questions 1 and 3): it writes the steps
-inside, as ``bptt`` in exercise 06, so that each question is graded on its own. Shapes: ``xs`` (T, B, D), time first as in ``torch.nn.LSTM``; ``h0``, ``c0``
+neither the layer nor the library's one-step LSTM cells (the lecture's forward step and question
+2's reference): it writes the steps inside, as ``residual_bptt`` in exercise 06, so that each question is
+graded on its own. Shapes: ``xs`` (T, B, D), time first as in ``torch.nn.LSTM``; ``h0``, ``c0``
 (B, H); torch's LSTM weights, gate blocks i, f, g, o; ``d_hs`` (T, B, H), the loss's gradient on
 every h_t.
 """
@@ -52,7 +53,7 @@ def lstm_backward_wrong(h_path=True, tanh_of_c=True, forget_on_dc=True):
     return answer
 
 
-# ----------------------------------------------------------------------------- question 4: BPTT
+# ----------------------------------------------------------------------------- question 3: BPTT
 
 
 def _lstm_bptt(xs, h0, c0, W_ih, W_hh, b_ih, b_hh, d_hs):
@@ -112,6 +113,7 @@ def _bptt_inputs(seed, T, B, D, H, last_only=False):
 LSTM_BPTT = Question(
     name="lstm_bptt",
     points=4,
+    skill="derivation",
     reference=_lstm_bptt,
     returns=("dxs", "dh0", "dc0", "dW_ih", "dW_hh", "db"),
     inputs_unchanged=True,
@@ -140,7 +142,7 @@ LSTM_BPTT = Question(
         Mistake(
             "The gradient on c_t misses the part that arrives through h_t: c_t reaches the loss "
             "through c_{t+1} AND through the output at step t (a tanh and the output gate), and "
-            "the two add up before going back through the gates (question 3).",
+            "the two add up before going back through the gates (question 2).",
             _bptt_wrong(step=lstm_backward_wrong(h_path=False)),
         ),
         Mistake(
@@ -180,8 +182,8 @@ LSTM_BPTT = Question(
         "dW_ih, dW_hh, db)."
     ),
     # The loop is the question. The layer computes the whole answer, and the one-step cells are
-    # questions 1 and 3 (the grader counts calls to every library name of the assignment, so an
-    # answer calling them scores 0 here as well): the steps are written inside, as in exercise 06.
+    # question 2's reference and the lecture's forward step (an answer calling them scores 0 here
+    # as well): the steps are written inside, as in exercise 06.
     library=(
         f"{LIBRARY}.LSTM.backward",
         f"{LIBRARY}.LSTM.forward",

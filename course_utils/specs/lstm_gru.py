@@ -1,144 +1,125 @@
-"""Spec for exercise set 08: LSTM and GRU gating.
+"""Spec for exercise set 08: LSTM and GRU gating (redesigned for issue 21: the lecture writes one
+LSTM step and one GRU step forward; every question here asks for what that teaching makes possible
+but does not show).
 
-Questions: ``lstm_step_forward``, ``gru_step_forward``, ``lstm_step_backward``, ``lstm_bptt``,
-``init_forget_bias``. Shapes follow torch, batch first in each step: ``x`` (B, D), ``h`` and ``c``
-(B, H), ``W_ih`` (G*H, D), ``W_hh`` (G*H, H), biases (G*H,), with G = 4 gate blocks for the LSTM
-(order i, f, g, o) and 3 for the GRU (order r, z, n); a sequence ``xs`` is (T, B, D), time first as
-in ``torch.nn.LSTM``. The references of the three step questions are the library's cell equations
-(``course_utils.rnn.cells``: ``lstm_cell_forward``, ``gru_cell_forward``, ``lstm_cell_backward``,
-which a graded answer may not call), run on copies of the inputs. Question 4,
-BPTT through an LSTM over a sequence, and the wrong LSTM backward passes are in ``_lstm_backward``.
-The forget-gate bias follows the course's one convention (lectures 07 and 08): ``b_if = value``,
-``b_hf = 0``. Each mistake below is an implementation learners really write.
+Questions: ``coupled_lstm_step`` (a variant: the LSTM with coupled input and forget gates,
+i = 1 - f), ``lstm_step_backward`` and ``gru_step_backward`` (derivations: the forward pass is
+given, the gradient formulas are not), ``lstm_bptt`` (a derivation over a sequence). Shapes follow
+torch, batch first in each step: ``x`` (B, D), ``h`` and ``c`` (B, H), ``W_ih`` (G*H, D), ``W_hh``
+(G*H, H), biases (G*H,), with G = 4 gate blocks for the LSTM (order i, f, g, o), 3 for the
+coupled LSTM (order f, g, o) and 3 for the GRU (order r, z, n); a sequence ``xs`` is (T, B, D),
+time first as in ``torch.nn.LSTM``. The references of the step backward questions are the
+library's cell equations (``course_utils.rnn.cells``: ``lstm_cell_backward``,
+``gru_cell_backward``, which a graded answer may not call), run on copies of the inputs. The GRU
+backward is in ``_gru_backward``; the BPTT question and the wrong LSTM backward passes in
+``_lstm_backward``. Each mistake below is an implementation learners really write.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from ..rnn.cells import gru_cell_forward, lstm_cell_backward, lstm_cell_forward
+from ..rnn.cells import lstm_cell_backward
+from ._gru_backward import GRU_STEP_BACKWARD
 from ._lstm_backward import LSTM_BPTT, lstm_backward_wrong, sigmoid
 from .base import Assignment, Case, Mistake, Question
 from .rnn_bptt import LIBRARY, random_cell_inputs
 
-# ----------------------------------------------------------------------------- 1. LSTM forward
+# ----------------------------------------------------------------------------- 1. coupled LSTM
 
 
-def _lstm_wrong(order="ifgo", tanh_c=True):
+def coupled_lstm_step(x, h_prev, c_prev, W_ih, W_hh, b_ih, b_hh):
+    """One step of the LSTM with coupled input and forget gates (Greff et al. 2017, "CIFG"):
+    torch's LSTM step with three blocks f, g, o and the input gate i = 1 - f. Returns (h, c)."""
+    x, h_prev, c_prev, W_ih, W_hh, b_ih, b_hh = (
+        np.asarray(a, np.float64) for a in (x, h_prev, c_prev, W_ih, W_hh, b_ih, b_hh)
+    )
+    H = h_prev.shape[-1]
+    if (
+        W_ih.shape[0] != 3 * H
+        or W_hh.shape != (3 * H, H)
+        or b_ih.shape != (3 * H,)
+        or b_hh.shape != (3 * H,)
+    ):
+        raise ValueError(
+            f"coupled_lstm_step needs 3H = {3 * H} rows in W_ih, W_hh and the biases (blocks f, "
+            f"g, o), got W_ih {W_ih.shape}, W_hh {W_hh.shape}, b_ih {b_ih.shape}, b_hh {b_hh.shape}."
+        )
+    a = x @ W_ih.T + b_ih + h_prev @ W_hh.T + b_hh
+    f, g, o = sigmoid(a[:, :H]), np.tanh(a[:, H : 2 * H]), sigmoid(a[:, 2 * H :])
+    c = f * c_prev + (1 - f) * g
+    return o * np.tanh(c), c
+
+
+def _coupled_wrong(order="fgo", input_first=False, tanh_c=True):
     def answer(x, h_prev, c_prev, W_ih, W_hh, b_ih, b_hh):
         a = x @ W_ih.T + b_ih + h_prev @ W_hh.T + b_hh
         H = h_prev.shape[1]
         block = {name: a[:, k * H : (k + 1) * H] for k, name in enumerate(order)}
-        i, f, o = sigmoid(block["i"]), sigmoid(block["f"]), sigmoid(block["o"])
-        g = np.tanh(block["g"])
+        first, g, o = sigmoid(block["f"]), np.tanh(block["g"]), sigmoid(block["o"])
+        f, i = (1 - first, first) if input_first else (first, 1 - first)
         c = f * c_prev + i * g
         return (o * np.tanh(c) if tanh_c else o * c), c
 
     return answer
 
 
-def _lstm_inputs(seed, B, D, H):
-    return lambda: random_cell_inputs(seed, B, D, H, gates=4, with_c=True)[1:]
+def _coupled_inputs(seed, B, D, H, keep=None):
+    """``(x, h_prev, c_prev, W_ih, W_hh, b_ih, b_hh)`` with three gate blocks; ``keep``: the forget
+    block's bias set so that f is about ``keep`` (a cell that keeps its content)."""
+
+    def make(rng):
+        _, x, h, c, W_ih, W_hh, b_ih, b_hh = random_cell_inputs(rng, B, D, H, gates=3, with_c=True)
+        if keep is not None:
+            b_ih[:H] = np.log(keep / (1 - keep))
+        return x, h, c, W_ih, W_hh, b_ih, b_hh
+
+    return make if seed is None else (lambda: make(seed))
 
 
-LSTM_STEP_FORWARD = Question(
-    name="lstm_step_forward",
+COUPLED_LSTM_STEP = Question(
+    name="coupled_lstm_step",
     returns=("h", "c"),
     points=3,
-    reference=lstm_cell_forward,
-    library=(f"{LIBRARY}.lstm_cell_forward",),
+    skill="variant",
+    reference=coupled_lstm_step,
     inputs_unchanged=True,
     cases=(
-        Case(_lstm_inputs(0, 2, 3, 4), "B = 2, D = 3, H = 4 (random weights, seed 0)"),
-        Case(_lstm_inputs(1, 1, 2, 2), "B = 1, D = 2, H = 2 (random weights, seed 1)"),
-        Case(_lstm_inputs(2, 5, 4, 3), "B = 5, D = 4, H = 3", hidden=True),
+        Case(_coupled_inputs(0, 2, 3, 4), "B = 2, D = 3, H = 4 (random weights, seed 0)"),
+        Case(_coupled_inputs(1, 1, 2, 2), "B = 1, D = 2, H = 2 (random weights, seed 1)"),
+        Case(
+            _coupled_inputs(2, 3, 2, 3, keep=0.99),
+            "B = 3, D = 2, H = 3, forget bias log(99): f near 0.99, the cell kept (seed 2)",
+        ),
+        Case(_coupled_inputs(None, 5, 4, 3), "B = 5, D = 4, H = 3", hidden=True),
+        Case(_coupled_inputs(None, 2, 3, 6, keep=0.9), "B = 2, H = 6, f near 0.9", hidden=True),
     ),
     mistakes=(
         Mistake(
-            "Wrong gate order: torch stacks the LSTM blocks as i, f, g, o (input, forget, "
-            "candidate, output), so the candidate g is the THIRD block of H rows and o the last.",
-            _lstm_wrong(order="ifog"),
+            "The coupling is the wrong way round: the first block of three is the FORGET gate f, "
+            "and the input gate is the one derived from it (what the cell does not keep, it "
+            "writes), not the other way.",
+            _coupled_wrong(input_first=True),
         ),
         Mistake(
-            "Wrong gate order: torch's first block is the input gate i and the second the forget "
-            "gate f (order i, f, g, o), not f, i.",
-            _lstm_wrong(order="figo"),
+            "Wrong block order: dropping the input gate from torch's i, f, g, o leaves f, g, o: "
+            "the candidate g is the SECOND block and the output gate o the last.",
+            _coupled_wrong(order="fog"),
         ),
         Mistake(
-            "The new cell goes through a tanh before the output gate scales it.",
-            _lstm_wrong(tanh_c=False),
+            "The new cell goes through a tanh before the output gate scales it, as in the LSTM.",
+            _coupled_wrong(tanh_c=False),
         ),
     ),
     hint=(
-        "The four gates come from one affine map of x and h_prev, split into blocks of H "
-        "columns in torch's order i, f, g, o; i, f and o go through a sigmoid, g through a "
-        "tanh; the new cell keeps the old one through f and adds g through i; the output gate "
-        "scales the tanh of the new cell. Return (h, c)."
+        "Three blocks of H columns from one affine map of x and h_prev, in the order f, g, o; "
+        "sigmoid for the gates, tanh for the candidate; the input gate is not a block of its own "
+        "but the complement of the forget gate; then the cell and the output as in the LSTM. "
+        "Return (h, c)."
     ),
 )
 
-# ----------------------------------------------------------------------------- 2. GRU forward
-
-
-def _gru_wrong(reset_before=False, swapped=False, order="rzn"):
-    def answer(x, h_prev, W_ih, W_hh, b_ih, b_hh):
-        H = h_prev.shape[1]
-        gi = x @ W_ih.T + b_ih
-        gh = h_prev @ W_hh.T + b_hh
-        k = {name: slice(j * H, (j + 1) * H) for j, name in enumerate(order)}
-        r = sigmoid(gi[:, k["r"]] + gh[:, k["r"]])
-        z = sigmoid(gi[:, k["z"]] + gh[:, k["z"]])
-        if reset_before:
-            n = np.tanh(gi[:, k["n"]] + (r * h_prev) @ W_hh[k["n"]].T + b_hh[k["n"]])
-        else:
-            n = np.tanh(gi[:, k["n"]] + r * gh[:, k["n"]])
-        return z * n + (1 - z) * h_prev if swapped else (1 - z) * n + z * h_prev
-
-    return answer
-
-
-def _gru_inputs(seed, B, D, H):
-    def make():
-        # c is drawn and dropped: the same draws as an LSTM's inputs, as these cases always had
-        _, x, h, _, W_ih, W_hh, b_ih, b_hh = random_cell_inputs(seed, B, D, H, gates=3, with_c=True)
-        return x, h, W_ih, W_hh, b_ih, b_hh
-
-    return make
-
-
-GRU_STEP_FORWARD = Question(
-    name="gru_step_forward",
-    points=3,
-    reference=gru_cell_forward,
-    library=(f"{LIBRARY}.gru_cell_forward",),
-    inputs_unchanged=True,
-    cases=(
-        Case(_gru_inputs(3, 2, 3, 4), "B = 2, D = 3, H = 4 (random weights, seed 3)"),
-        Case(_gru_inputs(4, 3, 2, 2), "B = 3, D = 2, H = 2 (random weights, seed 4)"),
-        Case(_gru_inputs(5, 4, 5, 3), "B = 4, D = 5, H = 3", hidden=True),
-    ),
-    mistakes=(
-        Mistake(
-            "The reset gate is applied before the matrix product (the original paper's form): torch applies it AFTER the hidden part's product, so it also scales b_hn.",
-            _gru_wrong(reset_before=True),
-        ),
-        Mistake(
-            "z and 1 - z are swapped: torch's GRU keeps the OLD state with weight z.",
-            _gru_wrong(swapped=True),
-        ),
-        Mistake(
-            "Wrong gate order: torch stacks the GRU blocks as r, z, n (reset, update, candidate).",
-            _gru_wrong(order="zrn"),
-        ),
-    ),
-    hint=(
-        "torch's GRU keeps the input part and the hidden part of the affine maps apart "
-        "(blocks r, z, n); the reset gate multiplies only the hidden part inside n; the new "
-        "state interpolates between n and h_prev, with z the weight of h_prev."
-    ),
-)
-
-# ----------------------------------------------------------------------------- 3. LSTM backward
+# ----------------------------------------------------------------------------- 2. LSTM backward
 
 
 def _backward_inputs(seed, B, D, H):
@@ -155,8 +136,15 @@ LSTM_STEP_BACKWARD = Question(
     name="lstm_step_backward",
     returns=("dx", "dh_prev", "dc_prev", "dW_ih", "dW_hh", "db"),
     points=4,
+    skill="derivation",
     reference=lstm_cell_backward,
-    library=(f"{LIBRARY}.lstm_cell_backward",),
+    # the cell, its gate equations and the layer's backward (a one-step sequence) all compute it
+    library=(
+        f"{LIBRARY}.lstm_cell_backward",
+        f"{LIBRARY}.lstm_gates_backward",
+        f"{LIBRARY}.LSTM.backward",
+        f"{LIBRARY}._fast_lstm.backward",
+    ),
     inputs_unchanged=True,
     cases=(
         Case(_backward_inputs(6, 2, 3, 4), "B = 2, D = 3, H = 4, random dh and dc (seed 6)"),
@@ -186,105 +174,13 @@ LSTM_STEP_BACKWARD = Question(
     ),
 )
 
-# ----------------------------------------------------------------------------- 5. forget bias
-
-
-def _init_forget_bias(bias_ih, bias_hh, value):
-    H = len(bias_ih) // 4
-    bias_ih, bias_hh = np.array(bias_ih, np.float64), np.array(bias_hh, np.float64)
-    bias_ih[H : 2 * H] = value
-    bias_hh[H : 2 * H] = 0.0
-    return bias_ih, bias_hh
-
-
-def _forget_bias_wrong(block=1, both=False, swapped=False):
-    def answer(bias_ih, bias_hh, value):
-        H = len(bias_ih) // 4
-        bias_ih, bias_hh = bias_ih.copy(), bias_hh.copy()
-        bias_ih[block * H : (block + 1) * H] = 0.0 if swapped else value
-        bias_hh[block * H : (block + 1) * H] = value if both or swapped else 0.0
-        return bias_ih, bias_hh
-
-    return answer
-
-
-def _same_sum_split(args, got):
-    """True when ``got`` builds the right network with another split: every block as given, the
-    forget blocks adding up to ``value``, and the hidden bias's forget block not zero."""
-    bias_ih, bias_hh, value = args
-    new_ih, new_hh = (np.asarray(a.to_numpy(), np.float64) for a in got)
-    H = len(bias_ih) // 4
-    f = slice(H, 2 * H)
-    keep = np.r_[0:H, 2 * H : 4 * H]
-    return bool(
-        new_ih.shape == new_hh.shape == (4 * H,)
-        and np.allclose(new_ih[keep], np.asarray(bias_ih)[keep], rtol=1e-6, atol=1e-8)
-        and np.allclose(new_hh[keep], np.asarray(bias_hh)[keep], rtol=1e-6, atol=1e-8)
-        and np.allclose(new_ih[f] + new_hh[f], value, rtol=1e-6, atol=1e-8)
-        and not np.allclose(new_hh[f], 0.0, rtol=0, atol=1e-8)
-    )
-
-
-def _bias_inputs(seed, H, value):
-    def make():
-        rng = np.random.default_rng(seed)
-        bound = 1 / np.sqrt(H)  # torch's default initialization
-        return rng.uniform(-bound, bound, 4 * H), rng.uniform(-bound, bound, 4 * H), value
-
-    return make
-
-
-INIT_FORGET_BIAS = Question(
-    name="init_forget_bias",
-    returns=("new_ih", "new_hh"),
-    points=2,
-    reference=_init_forget_bias,
-    inputs_unchanged=True,
-    cases=(
-        Case(_bias_inputs(9, 3, 1.0), "H = 3, value 1.0 (torch-initialized biases, seed 9)"),
-        Case(_bias_inputs(10, 2, 2.0), "H = 2, value 2.0 (seed 10)"),
-        Case(_bias_inputs(11, 5, 1.0), "H = 5, value 1.0", hidden=True),
-    ),
-    mistakes=(
-        Mistake(
-            "Wrong block: in torch's layout (i, f, g, o) the forget gate is the SECOND block, "
-            "entries [H, 2H), not the first.",
-            _forget_bias_wrong(block=0),
-        ),
-        Mistake(
-            "Wrong block: the forget gate is entries [H, 2H) (order i, f, g, o); [2H, 3H) is the "
-            "candidate g.",
-            _forget_bias_wrong(block=2),
-        ),
-        Mistake(
-            "Both biases were set to value, so the forget gate sees twice the value: only the input bias's forget block gets it; the hidden bias's is zero.",
-            _forget_bias_wrong(both=True),
-        ),
-        Mistake(
-            "Your biases build the right network: their forget blocks add up to `value`, and only "
-            "the sum b_if + b_hf reaches the forget gate. But the hidden bias's forget block is "
-            "not zero, and the task asks for the course's one split (lectures 07 and 08 use it "
-            "too): the whole value in the input bias `bias_ih`, zero in the hidden bias `bias_hh`.",
-            _forget_bias_wrong(swapped=True),
-            matches=_same_sum_split,
-        ),
-    ),
-    hint=(
-        "The forget gate is the second of the four blocks of H entries (torch's order i, f, "
-        "g, o). Work on copies: set the input bias's forget block to `value` and the hidden "
-        "bias's forget block to zero (the course's convention: only their sum reaches the gate), "
-        "leaving the inputs unchanged; return both."
-    ),
-)
-
 ASSIGNMENT = Assignment(
     id="08_lstm_gru",
     title="LSTM and GRU gating",
     questions=(
-        LSTM_STEP_FORWARD,
-        GRU_STEP_FORWARD,
+        COUPLED_LSTM_STEP,
         LSTM_STEP_BACKWARD,
         LSTM_BPTT,
-        INIT_FORGET_BIAS,
+        GRU_STEP_BACKWARD,
     ),
 )

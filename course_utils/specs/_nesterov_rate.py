@@ -1,0 +1,160 @@
+"""Question 1 of exercise set 04 (``momentum_adaptive``): ``nesterov_rate``, the asymptotic
+contraction rate of torch's Nesterov momentum on a quadratic, predicted from the eigenvalues of
+the Hessian. Lecture 04 §2b derives heavy ball's 2x2 map per eigenvalue; Nesterov's map is not in
+the lecture: the learner derives it from the update rule (§3) and the solution notebook then
+measures the rate. The reference is checked against the eigenvalues of the map built from torch's
+update in tests/test_checks_04_momentum_adaptive.py, and the notebook against measured runs.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .base import Case, Mistake, Question
+
+
+def _largest_root(trace, det):
+    """Largest modulus of the roots of z^2 - trace z + det (arrays allowed)."""
+    disc = np.sqrt((np.asarray(trace, dtype=float) ** 2 - 4 * det).astype(complex))
+    return np.maximum(abs(trace + disc), abs(trace - disc)) / 2
+
+
+def _nesterov_rate(eigenvalues, lr, momentum):
+    lam = np.asarray(eigenvalues, dtype=float)
+    if lam.size == 0:
+        raise ValueError("eigenvalues must hold at least one eigenvalue, got an empty array.")
+    shrink = 1 - lr * lam  # what one gradient step leaves of the error along each eigenvector
+    return float(_largest_root((1 + momentum) * shrink, momentum * shrink).max())
+
+
+def _heavy_ball_map(eigenvalues, lr, momentum):
+    lam = np.asarray(eigenvalues, dtype=float)
+    return float(_largest_root(1 + momentum - lr * lam, momentum + 0 * lam).max())
+
+
+def _product_without_shrink(eigenvalues, lr, momentum):
+    lam = np.asarray(eigenvalues, dtype=float)
+    return float(_largest_root((1 + momentum) * (1 - lr * lam), momentum + 0 * lam).max())
+
+
+def _smallest_eigenvalue_only(eigenvalues, lr, momentum):
+    return _nesterov_rate([np.min(eigenvalues)], lr, momentum)
+
+
+def _smaller_root(eigenvalues, lr, momentum):
+    shrink = 1 - lr * np.asarray(eigenvalues, dtype=float)
+    trace, det = (1 + momentum) * shrink, momentum * shrink
+    disc = np.sqrt((trace**2 - 4 * det).astype(complex))
+    return float(np.minimum(abs(trace + disc), abs(trace - disc)).max() / 2)
+
+
+def _sqrt_momentum(eigenvalues, lr, momentum):
+    return float(np.sqrt(momentum))
+
+
+def _optimal_heavy_ball_rate(eigenvalues, lr, momentum):
+    root_kappa = np.sqrt(np.max(eigenvalues) / np.min(eigenvalues))
+    return float((root_kappa - 1) / (root_kappa + 1))
+
+
+def _random_problem(rng, lr_times_l=(0.05, 1.0)):
+    """1 to 6 eigenvalues between 0.1 and 100, lr * L in ``lr_times_l``, momentum in [0, 0.99)."""
+    lam = 10 ** rng.uniform(-1, 2, int(rng.integers(1, 7)))
+    return lam, float(rng.uniform(*lr_times_l) / lam.max()), float(rng.uniform(0.0, 0.99))
+
+
+NESTEROV_RATE = Question(
+    name="nesterov_rate",
+    points=3,
+    skill="prediction",
+    reference=_nesterov_rate,
+    # eigenvalues of a 2x2 map with a double root carry an error of about sqrt(machine eps)
+    # (1e-8 where the rate is 0: the case lr * lambda = 1 in torch's (x, b) form)
+    rtol=1e-6,
+    atol=1e-6,
+    inputs_unchanged=True,
+    cases=(
+        Case(
+            lambda: (np.array([1.0, 10.0]), 0.15, 0.3),
+            "eigenvalues [1, 10], lr = 0.15, momentum = 0.3 (lr * L = 1.5: the stiff direction "
+            "is the slow one)",
+        ),
+        Case(
+            lambda: (np.array([1.0, 100.0]), 0.01, 0.9),
+            "eigenvalues [1, 100], lr = 0.01, momentum = 0.9",
+        ),
+        Case(
+            lambda: (np.array([100.0, 1.0, 10.0]), 0.01, 9 / 11),
+            "eigenvalues [100, 1, 10] (any order), lr = 1/L = 0.01, momentum = (sqrt(kappa) - 1)"
+            " / (sqrt(kappa) + 1) = 9/11",
+        ),
+        Case(
+            lambda: (np.array([1.0, 10.0]), 0.2, 0.3),
+            "eigenvalues [1, 10], lr = 0.2, momentum = 0.3 (lr * L = 2: a rate above 1, the run "
+            "diverges)",
+        ),
+        Case(
+            lambda: (np.array([1.0, 3.0]), 0.4, 0.0),
+            "momentum = 0 (plain gradient descent): eigenvalues [1, 3], lr = 0.4",
+        ),
+        Case(
+            lambda: (np.array([4.0, 4.0]), 0.25, 0.9),
+            "a repeated eigenvalue with lr * lambda = 1: eigenvalues [4, 4], lr = 0.25, "
+            "momentum = 0.9",
+        ),
+        Case(lambda: (np.array([2.5]), 0.1, 0.6), "one eigenvalue, 2.5, lr = 0.1, momentum = 0.6"),
+        Case(
+            lambda: (np.zeros(0), 0.1, 0.9),
+            "no eigenvalues at all (ValueError)",
+            raises="ValueError",
+        ),
+        Case(lambda rng: _random_problem(rng), "random eigenvalues, lr * L below 1", hidden=True),
+        Case(
+            lambda rng: _random_problem(rng, (1.0, 1.5)),
+            "random eigenvalues and momentum, lr * L between 1 and 1.5",
+            hidden=True,
+        ),
+    ),
+    mistakes=(
+        Mistake(
+            "That is heavy ball's map (lecture §2b), whose gradient is taken at x_k. Nesterov "
+            "takes it at the look-ahead point, so the gradient step acts on the momentum term "
+            "too: derive the recursion of the error from torch's rule before reading off roots.",
+            _heavy_ball_map,
+        ),
+        Mistake(
+            "Your product of the two roots is momentum alone, as for heavy ball. In Nesterov's "
+            "recursion the older error also passes through the gradient step at the look-ahead "
+            "point, so it is shrunk like the newer one.",
+            _product_without_shrink,
+        ),
+        Mistake(
+            "You used the smallest eigenvalue only. The rate of the whole run is the slowest "
+            "direction, the largest rate over ALL eigenvalues; with a large lr the stiff "
+            "direction (largest eigenvalue) is the slow one, or the one that diverges.",
+            _smallest_eigenvalue_only,
+        ),
+        Mistake(
+            "The error shrinks by the LARGER modulus of the two roots (the spectral radius); the "
+            "smaller root's part dies out first and does not set the rate.",
+            _smaller_root,
+        ),
+        Mistake(
+            "sqrt(momentum) is heavy ball's modulus when its roots are complex (§2b). It ignores "
+            "lr and the eigenvalues; derive Nesterov's own map and take the largest root "
+            "modulus for each eigenvalue.",
+            _sqrt_momentum,
+        ),
+        Mistake(
+            "That is the optimal heavy-ball rate at Polyak's parameters (§2). The task asks for "
+            "the rate at the lr and momentum you are given: it depends on both.",
+            _optimal_heavy_ball_rate,
+        ),
+    ),
+    hint=(
+        "Along one eigenvector the error of torch's Nesterov obeys a two-term linear recursion "
+        "(derive it from the update rule, as §2b does for heavy ball); its rate is the largest "
+        "root modulus of that recursion's characteristic polynomial, and the run's rate is the "
+        "largest over the eigenvalues. Return one float."
+    ),
+)

@@ -1,0 +1,102 @@
+"""Exercise 06, question 4: predict the entropy of the sampling distribution softmax(y / τ) in
+the two limits of the temperature, τ → 0+ and τ → ∞ (lecture §4 samples at τ = 0.5, 1, 1.5 and
+says only "low τ: safer; high τ: more varied"). The solution notebook then measures both limits.
+
+As τ → 0+ the mass goes, in equal shares, to the logits equal to the largest one (k of them: the
+entropy tends to ln k); as τ → ∞ every logit divided by τ tends to 0 and the distribution to the
+uniform one over the V entries (ln V). Entropies in nats.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .base import Case, Mistake, Question
+
+
+def _logits(logits):
+    y = np.asarray(logits, dtype=float)
+    if y.ndim != 1 or y.size == 0:
+        raise ValueError(f"logits must be a non-empty 1-D array, got shape {y.shape}.")
+    if not np.isfinite(y).all():
+        raise ValueError("logits must be finite numbers (no NaN or inf).")
+    return y
+
+
+def _temperature_limits(logits):
+    y = _logits(logits)
+    return float(np.log(np.count_nonzero(y == y.max()))), float(np.log(y.size))
+
+
+def _cold_is_zero(logits):  # one winner assumed: ties ignored
+    return 0.0, float(np.log(_logits(logits).size))
+
+
+def _in_bits(logits):
+    y = _logits(logits)
+    return float(np.log2(np.count_nonzero(y == y.max()))), float(np.log2(y.size))
+
+
+def _hot_is_tau_one(logits):  # the entropy at τ = 1, the model's own distribution
+    y = _logits(logits)
+    p = np.exp(y - y.max())
+    p /= p.sum()
+    return float(np.log(np.count_nonzero(y == y.max()))), float(-(p * np.log(p)).sum())
+
+
+TEMPERATURE_LIMITS = Question(
+    name="temperature_limits",
+    returns=("entropy_cold", "entropy_hot"),
+    points=2,
+    skill="prediction",
+    reference=_temperature_limits,
+    inputs_unchanged=True,
+    cases=(
+        Case(lambda: (np.array([2.0, 1.0, 0.0, -1.0]),), "logits [2, 1, 0, -1]: one largest"),
+        Case(lambda: (np.array([3.0, 1.0, 3.0, 0.5, 3.0]),), "logits [3, 1, 3, 0.5, 3]: a tie"),
+        Case(lambda: (np.array([0.7]),), "a single logit, V = 1"),
+        Case(lambda: (np.array([4.0, 4.0]),), "two equal logits [4, 4]"),
+        Case(
+            lambda: (np.array([]),), "no logits, V = 0 (must raise ValueError)", raises="ValueError"
+        ),
+        Case(
+            lambda: (np.array([1.0, np.nan]),),
+            "a NaN logit (must raise ValueError)",
+            raises="ValueError",
+        ),
+        Case(
+            lambda rng: (rng.integers(-3, 3, size=int(rng.integers(2, 12))).astype(float),),
+            "random small integer logits (ties likely)",
+            hidden=True,
+        ),
+        Case(
+            lambda: (np.array([1.0, np.inf]),),
+            "an infinite logit",
+            hidden=True,
+            raises="ValueError",
+        ),
+    ),
+    mistakes=(
+        Mistake(
+            "As τ → 0 the mass does not always go to one entry: when several logits tie for the "
+            "largest, it is shared equally among them, and the entropy of k equal shares is not 0.",
+            _cold_is_zero,
+        ),
+        Mistake(
+            "Your entropies are in bits (log base 2): give them in nats, with the natural "
+            "logarithm, as the lecture's losses are.",
+            _in_bits,
+        ),
+        Mistake(
+            "The hot limit is not the entropy at τ = 1: as τ grows every logit divided by τ "
+            "shrinks towards 0, whatever the logits are.",
+            _hot_is_tau_one,
+        ),
+    ),
+    hint=(
+        "Predict each limit from what dividing the logits by τ does: as τ → 0 the differences "
+        "between logits are magnified without bound, as τ → ∞ they vanish; count how many "
+        "entries keep probability in each limit (ties count). V = 0 or a logit that is not "
+        "finite is a ValueError."
+    ),
+)

@@ -1,0 +1,110 @@
+"""Exercise 06, question 3: truncated BPTT with the state carried across chunks (lecture §6),
+written for the from-scratch tanh RNN of §1 and §3 (the lecture does it in torch with ``detach``).
+
+The sequence is cut into consecutive chunks of ``k`` steps from its start (the last may be
+shorter). The forward pass runs over the whole sequence, the state carried from chunk to chunk;
+the backward pass of each chunk stops at the chunk's first state: the gradient that would flow
+from chunk c + 1 into the last state of chunk c is dropped, as ``h = h_n.detach()`` drops it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._residual_rnn import LIBRARY, residual_inputs
+from .base import Case, Mistake, Question
+
+
+def _check_k(k):
+    if isinstance(k, bool) or not isinstance(k, int | np.integer) or k < 1:
+        raise ValueError(f"k must be an integer >= 1, got {k!r}.")
+
+
+def _truncated_bptt(xs, h0, W_ih, W_hh, b_ih, b_hh, d_hs, k, *, carry=True, cut=True,
+                    from_end=False, cut_h0=False):  # fmt: skip
+    """(dxs, dh0, dW_ih, dW_hh, db) of truncated BPTT; the flags make the mistakes below."""
+    _check_k(k)
+    T = len(xs)
+    starts = {t for t in range(T) if ((T - t) if from_end else t) % k == 0}  # chunk starts
+    hs, h = [], h0
+    for t in range(T):
+        if t in starts and not carry:
+            h = h0  # independent windows: every chunk read from h0
+        h = np.tanh(xs[t] @ W_ih.T + b_ih + h @ W_hh.T + b_hh)
+        hs.append(h)
+    dxs = np.zeros_like(xs)
+    dW_ih, dW_hh, db = np.zeros_like(W_ih), np.zeros_like(W_hh), np.zeros_like(b_ih)
+    delta_next = np.zeros_like(h0)
+    for t in reversed(range(T)):
+        h_prev = h0 if t == 0 or (t in starts and not carry) else hs[t - 1]
+        da = (d_hs[t] + delta_next) * (1 - hs[t] ** 2)
+        dxs[t] = da @ W_ih
+        dW_ih, dW_hh, db = dW_ih + da.T @ xs[t], dW_hh + da.T @ h_prev, db + da.sum(axis=0)
+        delta_next = da @ W_hh
+        if cut and t in starts and (t > 0 or cut_h0):
+            delta_next = np.zeros_like(h0)  # the boundary: nothing flows into chunk c - 1
+    return dxs, delta_next, dW_ih, dW_hh, db
+
+
+def _inputs(seed, T, B, D, H, k):
+    return lambda: (*residual_inputs(seed, T, B, D, H, grads=True)(), k)
+
+
+def _generated(T, B, D, H, k):
+    return lambda rng: _inputs(int(rng.integers(2**31)), T, B, D, H, k)()
+
+
+TRUNCATED_BPTT = Question(
+    name="truncated_bptt",
+    returns=("dxs", "dh0", "dW_ih", "dW_hh", "db"),
+    points=4,
+    skill="new problem",
+    reference=_truncated_bptt,
+    library=(
+        f"{LIBRARY}.rnn_cell_forward",
+        f"{LIBRARY}.rnn_cell_backward",
+        "course_utils.rnn.base.Recurrent.backward",
+    ),
+    inputs_unchanged=True,
+    cases=(
+        Case(_inputs(10, 7, 2, 3, 4, 3), "T = 7, k = 3: chunks of 3, 3 and 1 steps (seed 10)"),
+        Case(_inputs(11, 6, 1, 2, 3, 2), "T = 6, k = 2: three chunks of 2 steps (seed 11)"),
+        Case(_inputs(12, 4, 2, 2, 3, 4), "k = T = 4: one chunk, full BPTT (seed 12)"),
+        Case(_inputs(13, 3, 2, 2, 3, 5), "k = 5 > T = 3: one chunk, full BPTT (seed 13)"),
+        Case(_inputs(14, 5, 2, 2, 3, 1), "k = 1: every step its own chunk (seed 14)"),
+        Case(_inputs(15, 3, 1, 2, 2, 0), "k = 0 (must raise ValueError)", raises="ValueError"),
+        Case(_generated(9, 3, 2, 4, 4), "T = 9, k = 4, random", hidden=True),
+        Case(_generated(8, 2, 3, 3, 3), "T = 8, k = 3, random", hidden=True),
+        Case(_inputs(16, 3, 1, 2, 2, -2), "k = -2", hidden=True, raises="ValueError"),
+    ),
+    mistakes=(
+        Mistake(
+            "Nothing is truncated: the gradient must stop at every chunk boundary (as "
+            "detach() stops it in lecture §6), so no chunk sends gradient into the chunk "
+            "before it.",
+            lambda *a: _truncated_bptt(*a, cut=False),
+        ),
+        Mistake(
+            "Each chunk was read from h0: that is the independent windows of lecture §6. Here "
+            "the forward state is carried from one chunk into the next; only the gradient is cut.",
+            lambda *a: _truncated_bptt(*a, carry=False),
+        ),
+        Mistake(
+            "Your chunks are counted from the end of the sequence: they start at step 0 and "
+            "every k steps after it, so only the LAST chunk may be shorter than k.",
+            lambda *a: _truncated_bptt(*a, from_end=True),
+        ),
+        Mistake(
+            "dh0 is zero: h0 starts the first chunk and is not detached, so it receives the "
+            "gradient of the first chunk's losses; only the states that start later chunks are "
+            "cut off.",
+            lambda *a: _truncated_bptt(*a, cut_h0=True),
+        ),
+    ),
+    hint=(
+        "Run the forward pass over the whole sequence with the state carried; in the backward "
+        "pass, reset the gradient flowing to the earlier step whenever you cross the start of "
+        "a chunk (step 0, k, 2k, ...), so dh0 comes from the first chunk only; the weight "
+        "gradients still sum over every step; k must be an integer of at least 1."
+    ),
+)

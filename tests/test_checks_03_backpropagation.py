@@ -1,0 +1,181 @@
+"""Exercise 03 (redesigned for issue 21): each reference against torch in float64 and, for the
+backward pass, against central differences; correct alternative forms that must pass; the
+one-sentence errors for bad input; and the set's design (kinds, points, nothing in the lecture).
+The generic rules (reference passes, stub and each named mistake fail with its hint) are in
+tests/test_checks.py."""
+
+import numpy as np
+import pytest
+import torch
+
+from course_utils import specs
+from course_utils.checks import CheckFailed, checker
+from course_utils.gradcheck import check_gradient
+from course_utils.specs._residual_backward import residual_backward
+from course_utils.specs._smoothed_cross_entropy import smoothed_cross_entropy
+from course_utils.specs.backpropagation import leaky_relu_grad, leaky_relu_init_std
+
+AID = "03_backpropagation"
+
+
+def test_the_set_s_kinds_and_points():
+    kinds = {q.name: (q.skill, q.points) for q in specs.load(AID).questions}
+    assert kinds == {
+        "leaky_relu_grad": ("warm-up", 2),
+        "smoothed_cross_entropy": ("derivation", 3),
+        "residual_backward": ("derivation", 3),
+        "leaky_relu_init_std": ("prediction", 2),
+    }
+
+
+@pytest.mark.parametrize("slope", [0.0, 0.01, 0.3, 1.0])
+def test_leaky_relu_grad_equals_torch_autograd_kink_included(slope):
+    z = torch.tensor([-2.0, -1e-300, 0.0, 1e-300, 0.5, 3.0], dtype=torch.float64)
+    z.requires_grad_(True)
+    torch.nn.functional.leaky_relu(z, slope).sum().backward()
+    assert np.array_equal(leaky_relu_grad(z.detach().numpy(), slope), z.grad.numpy())
+
+
+@pytest.mark.parametrize("smoothing", [0.0, 0.05, 0.3, 1.0])
+def test_smoothed_cross_entropy_equals_torch(smoothing):
+    rng = np.random.default_rng(4)
+    logits, labels = 4 * rng.normal(size=(7, 5)), rng.integers(0, 5, size=7)
+    loss, grad = smoothed_cross_entropy(logits, labels, smoothing)
+    t = torch.tensor(logits, requires_grad=True)
+    t_loss = torch.nn.functional.cross_entropy(t, torch.tensor(labels), label_smoothing=smoothing)
+    t_loss.backward()
+    assert abs(loss - t_loss.item()) <= 1e-13 * abs(t_loss.item())
+    assert np.abs(grad - t.grad.numpy()).max() < 1e-15
+
+
+def test_residual_backward_equals_torch_autograd_and_central_differences():
+    rng = np.random.default_rng(5)
+    x, W, b, G = (
+        rng.normal(size=(6, 4)),
+        rng.normal(size=(4, 4)),
+        rng.normal(size=4),
+        rng.normal(size=(6, 4)),
+    )
+    dx, dW, db = residual_backward(x, W, b, G)
+    tx, tW, tb = (torch.tensor(a, requires_grad=True) for a in (x, W, b))
+    ((tx + torch.tanh(tx @ tW + tb)) * torch.tensor(G)).sum().backward()
+    for mine, t in zip((dx, dW, db), (tx, tW, tb), strict=True):
+        assert np.abs(mine - t.grad.numpy()).max() < 1e-14
+    for mine, point, loss in [
+        (dx, x, lambda x_: np.sum((x_ + np.tanh(x_ @ W + b)) * G)),
+        (dW, W, lambda W_: np.sum((x + np.tanh(x @ W_ + b)) * G)),
+        (db, b, lambda b_: np.sum((x + np.tanh(x @ W + b_)) * G)),
+    ]:
+        result = check_gradient(loss, lambda _, g=mine: g, point)
+        assert result.passed and result.relative_error < 1e-8
+
+
+@pytest.mark.parametrize(("fan_in", "slope"), [(1, 0.0), (100, 0.2), (256, 0.01), (64, 1.0)])
+def test_leaky_relu_init_std_is_torch_s_kaiming_scale(fan_in, slope):
+    gain = torch.nn.init.calculate_gain("leaky_relu", slope)
+    assert leaky_relu_init_std(fan_in, slope) == pytest.approx(gain / np.sqrt(fan_in), rel=1e-14)
+
+
+def test_the_predicted_scale_keeps_the_mean_square_in_a_deep_stack():
+    # the prediction the question grades, measured: 30 layers, the mean square over 8 draws
+    width, depth, slope = 128, 30, 0.5
+    h0 = np.random.default_rng(0).normal(size=(64, width))
+    ms = np.zeros((8, depth))
+    for draw in range(8):
+        rng, h = np.random.default_rng(draw + 1), h0
+        for layer in range(depth):
+            z = h @ (leaky_relu_init_std(width, slope) * rng.normal(size=(width, width)))
+            ms[draw, layer] = np.mean(z**2)
+            h = np.where(z > 0, z, slope * z)
+    factor = (ms.mean(0)[-1] / ms.mean(0)[0]) ** (1 / (depth - 1))
+    assert abs(factor - 1) < 0.02
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: leaky_relu_grad(np.zeros(2), -0.1), r"slope must be in \[0, 1\], got -0.1\."),
+        (lambda: leaky_relu_init_std(10, 1.5), r"slope must be in \[0, 1\], got 1.5\."),
+        (lambda: leaky_relu_init_std(0, 0.1), r"fan_in must be a positive integer, got 0\."),
+        (
+            lambda: smoothed_cross_entropy(np.zeros((1, 2)), np.array([0]), -0.2),
+            r"smoothing must be in \[0, 1\], got -0.2\.",
+        ),
+    ],
+)
+def test_bad_input_gets_one_clear_sentence(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
+
+
+# ----------------------------------------------------------------------------- alternative forms
+
+
+def _smoothed_as_a_mixture(logits, labels, smoothing):
+    """(1 - smoothing) * plain cross-entropy + smoothing * the uniform one, as torch documents it."""
+    n, k = logits.shape
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    nll = -log_p[np.arange(n), labels].mean()
+    uniform = -log_p.mean(axis=1).mean()
+    p = np.exp(log_p)
+    grad_nll = p.copy()
+    grad_nll[np.arange(n), labels] -= 1
+    grad_uniform = p - 1.0 / k
+    grad = ((1 - smoothing) * grad_nll + smoothing * grad_uniform) / n
+    if not 0 <= smoothing <= 1:
+        raise ValueError("smoothing must be in [0, 1].")
+    return (1 - smoothing) * nll + smoothing * uniform, grad
+
+
+def _residual_with_cosh(x, W, b, dout):
+    """tanh' written as 1 / cosh^2, and the tanh path's dx as an einsum."""
+    dz = dout / np.cosh(x @ W + b) ** 2
+    return dout + np.einsum("bj,ij->bi", dz, W), np.einsum("bi,bj->ij", x, dz), dz.sum(0)
+
+
+def _leaky_grad_by_masks(z, slope):
+    if slope < 0 or slope > 1:
+        raise ValueError("slope must be in [0, 1].")
+    positive = np.asarray(z) > 0
+    return positive * 1.0 + (~positive) * slope
+
+
+def _std_from_variance(fan_in, slope):
+    if fan_in < 1 or not 0 <= slope <= 1:
+        raise ValueError("fan_in must be positive and slope in [0, 1].")
+    return (2 / fan_in / (1 + slope * slope)) ** 0.5
+
+
+@pytest.mark.parametrize(
+    ("name", "answer"),
+    [
+        ("smoothed_cross_entropy", _smoothed_as_a_mixture),
+        ("residual_backward", _residual_with_cosh),
+        ("leaky_relu_grad", _leaky_grad_by_masks),
+        ("leaky_relu_init_std", _std_from_variance),
+    ],
+)
+def test_a_correct_alternative_form_passes(name, answer):
+    with np.errstate(over="ignore"):  # cosh of a large pre-activation is inf: 1 / inf = 0
+        checker(AID)(name, answer)  # raises CheckFailed if it does not pass
+
+
+@pytest.mark.parametrize(
+    ("name", "unchecked"),
+    [
+        ("leaky_relu_grad", lambda z, slope: np.where(z > 0, 1.0, float(slope))),
+        ("leaky_relu_init_std", lambda fan_in, slope: (2 / ((1 + slope**2) * fan_in)) ** 0.5),
+        (
+            "smoothed_cross_entropy",
+            lambda z, y, s: smoothed_cross_entropy(z, y, min(s, 1.0)),
+        ),
+    ],
+)
+def test_forgetting_the_value_error_gets_the_question_hint_not_a_mistake_s(name, unchecked):
+    # the right values without the input check: no named mistake may claim it
+    question = specs.load(AID).question(name)
+    with np.errstate(divide="ignore"), pytest.raises(CheckFailed) as failed:
+        checker(AID)(name, unchecked)
+    assert "ValueError" in str(failed.value) and question.hint in str(failed.value)
+    assert not any(m.hint in str(failed.value) for m in question.mistakes)

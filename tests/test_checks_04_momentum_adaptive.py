@@ -1,0 +1,231 @@
+"""Exercise set 04 after issue 21's redesign: the references against torch in float64 (AMSGrad,
+AdamW with AMSGrad, Adamax) and against the map built from torch's own Nesterov update (and a
+measured run) for the predicted rate; correct forms a learner may write that differ from the
+reference's pass; the edge cases the task states. The generic tests of tests/test_checks.py
+cover the rest (reference passes, stub fails, each Mistake fails with its own hint)."""
+
+from __future__ import annotations
+
+from functools import partial
+
+import numpy as np
+import pytest
+import torch
+
+from course_utils import optim, specs
+from course_utils.checks import CheckFailed, checker
+from course_utils.descent import contraction_rate, run
+from course_utils.objectives import Quadratic
+
+AID = "04_momentum_adaptive"
+QUESTION = specs.load(AID).question
+
+
+def _torch_steps(make_optimizer, grads, x0):
+    """Run a torch optimizer on the gradients given (float64); return the parameter and state."""
+    p = torch.tensor(x0, dtype=torch.float64, requires_grad=True)
+    opt = make_optimizer([p])
+    for g in grads:
+        p.grad = torch.tensor(g, dtype=torch.float64)
+        opt.step()
+    state = {k: v.numpy() for k, v in opt.state[p].items() if k != "step"}
+    return p.detach().numpy(), state
+
+
+def _grads(seed=0, steps=40, size=4):
+    rng = np.random.default_rng(seed)
+    scale = 10.0 ** rng.uniform(-3, 1, size)  # coordinates of very different sizes
+    return [rng.normal(0, 1, size) * scale * (5.0 if k % 7 == 3 else 1.0) for k in range(steps)]
+
+
+X0 = np.array([0.5, -1.0, 2.0, 0.1])
+
+
+@pytest.mark.parametrize(
+    ("name", "make", "options"),
+    [
+        (
+            "amsgrad_step",
+            lambda ps: torch.optim.Adam(ps, lr=0.01, betas=(0.8, 0.99), eps=1e-3, amsgrad=True),
+            {},
+        ),  # fmt: skip
+        (
+            "adamw_amsgrad_step",
+            lambda ps: torch.optim.AdamW(
+                ps, lr=0.01, betas=(0.8, 0.99), eps=1e-3, weight_decay=0.3, amsgrad=True
+            ),
+            {"weight_decay": 0.3},
+        ),  # fmt: skip
+    ],
+)
+def test_amsgrad_references_equal_torch_over_a_run(name, make, options):
+    x, m, v, v_max = X0.copy(), *np.zeros((3, 4))
+    grads = _grads()
+    reference = QUESTION(name).reference
+    for t, g in enumerate(grads, start=1):
+        x, m, v, v_max = reference(
+            x, g, m, v, v_max, t, 0.01, **options, beta1=0.8, beta2=0.99, eps=1e-3
+        )
+    p, state = _torch_steps(make, grads, X0)
+    np.testing.assert_allclose(x, p, rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(m, state["exp_avg"], rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(v, state["exp_avg_sq"], rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(v_max, state["max_exp_avg_sq"], rtol=1e-12, atol=1e-14)
+
+
+def test_adamax_reference_equals_torch_over_a_run():
+    x, m, u = X0.copy(), np.zeros(4), np.zeros(4)
+    grads = _grads(seed=1)
+    grads[5] = np.zeros(4)  # a zero gradient: eps inside the maximum keeps the step finite
+    for t, g in enumerate(grads, start=1):
+        x, m, u = QUESTION("adamax_step").reference(x, g, m, u, t, 0.02, 0.85, 0.95, 1e-3)
+    make = partial(torch.optim.Adamax, lr=0.02, betas=(0.85, 0.95), eps=1e-3)
+    p, state = _torch_steps(make, grads, X0)
+    np.testing.assert_allclose(x, p, rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(m, state["exp_avg"], rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(u, state["exp_inf"], rtol=1e-12, atol=1e-14)
+
+
+def _torch_nesterov_map(lam, lr, momentum):
+    """The 2x2 map (x, b) -> (x, b) of one torch.optim.SGD(nesterov=True) step on f = lam x^2 / 2,
+    read off column by column from torch itself."""
+    columns = []
+    for x0, b0 in ((1.0, 0.0), (0.0, 1.0)):
+        p = torch.tensor([x0], dtype=torch.float64, requires_grad=True)
+        opt = torch.optim.SGD([p], lr=lr, momentum=momentum, nesterov=True)
+        opt.state[p]["momentum_buffer"] = torch.tensor([b0], dtype=torch.float64)
+        p.grad = lam * p.detach().clone()
+        opt.step()
+        columns.append([p.item(), opt.state[p]["momentum_buffer"].item()])
+    return np.array(columns).T
+
+
+def test_nesterov_rate_reference_is_the_spectral_radius_of_torch_s_own_map():
+    rng = np.random.default_rng(3)
+    for _ in range(40):
+        lam = 10 ** rng.uniform(-1, 2, 3)
+        lr, momentum = rng.uniform(0.05, 2.0) / lam.max(), rng.uniform(0, 0.99)
+        radii = [np.abs(np.linalg.eigvals(_torch_nesterov_map(x, lr, momentum))).max() for x in lam]
+        rate = QUESTION("nesterov_rate").reference(lam, lr, momentum)
+        assert rate == pytest.approx(max(radii), rel=1e-6, abs=1e-10)
+
+
+def test_nesterov_rate_reference_matches_a_measured_run():
+    q = Quadratic([1.0, 10.0], angle=np.pi / 6)
+    sgd = partial(optim.SGD, momentum=0.3, nesterov=True)
+    errors = np.linalg.norm(
+        run(q, [1.0, 1.0], sgd, 0.15, max_iters=400, tol=0.0).xs - q.x_star, axis=1
+    )
+    predicted = QUESTION("nesterov_rate").reference(np.array([1.0, 10.0]), 0.15, 0.3)
+    assert contraction_rate(errors) == pytest.approx(predicted, rel=1e-6)
+
+
+def test_nesterov_rate_reference_says_in_one_sentence_that_eigenvalues_are_empty():
+    with pytest.raises(ValueError, match=r"^eigenvalues must hold at least one eigenvalue[^.]*\.$"):
+        QUESTION("nesterov_rate").reference(np.zeros(0), 0.1, 0.9)
+
+
+# ----------------------------------------------------------------------------- correct other forms
+
+
+def amsgrad_step(x, grad, m, v, v_max, t, lr, beta1=0.9, beta2=0.999, eps=1e-8):
+    """torch's own arrangement: step size lr / (1 - beta1^t), denominator sqrt(v_max) / sqrt(1 -
+    beta2^t) + eps; the same step, rounded differently."""
+    m = m + (1 - beta1) * (grad - m)  # torch's lerp
+    v = beta2 * v + (1 - beta2) * grad * grad
+    v_max = np.where(v > v_max, v, v_max)
+    denominator = np.sqrt(v_max) / np.sqrt(1 - beta2**t) + eps
+    return x - lr / (1 - beta1**t) * m / denominator, m, v, v_max
+
+
+def adamax_step(x, grad, m, exp_inf, t, lr, beta1=0.9, beta2=0.999, eps=1e-8):
+    """The limit written as a maximum over the stacked pair, as torch's differentiable branch."""
+    m = m + (1 - beta1) * (grad - m)
+    exp_inf = np.stack([beta2 * exp_inf, np.abs(grad) + eps]).max(axis=0)
+    return x - (lr / (1 - beta1**t)) * (m / exp_inf), m, exp_inf
+
+
+def nesterov_rate_from_roots(eigenvalues, lr, momentum):
+    """Roots of each eigenvalue's characteristic polynomial with np.roots, in the (e_k, b_k) form."""
+    if len(eigenvalues) == 0:
+        raise ValueError("no eigenvalues")
+    shrink = 1 - lr * np.asarray(eigenvalues, dtype=float)
+    return max(
+        float(np.abs(np.roots([1, -(1 + momentum) * s, momentum * s])).max()) for s in shrink
+    )
+
+
+def nesterov_rate_by_iterating(eigenvalues, lr, momentum):
+    """The spectral radius from the matrix of the torch form, (x, b) -> (x, b), by np.linalg."""
+    if np.size(eigenvalues) == 0:
+        raise ValueError("no eigenvalues")
+    radii = []
+    for lam in eigenvalues:
+        matrix = [[1 - lr * lam * (1 + momentum), -lr * momentum**2], [lam, momentum]]
+        radii.append(np.abs(np.linalg.eigvals(np.array(matrix))).max())
+    return max(radii)
+
+
+@pytest.mark.parametrize(
+    ("name", "answer"),
+    [
+        ("amsgrad_step", amsgrad_step),
+        ("adamax_step", adamax_step),
+        ("nesterov_rate", nesterov_rate_from_roots),
+        ("nesterov_rate", nesterov_rate_by_iterating),
+    ],
+)
+def test_other_correct_forms_pass_every_case_hidden_ones_too(name, answer, capsys):
+    checker(AID)(name, answer)
+    assert "✓" in capsys.readouterr().out
+    question = QUESTION(name)
+    for seed in range(5):  # the hidden cases, drawn as the grader draws them
+        for case in question.cases:
+            if case.raises:
+                continue
+            args = case.make_inputs(np.random.default_rng(seed))
+            expected = question.reference(*case.make_inputs(np.random.default_rng(seed)))
+            for got, want in zip(
+                np.atleast_1d(answer(*args)), np.atleast_1d(expected), strict=True
+            ):
+                np.testing.assert_allclose(got, want, rtol=question.rtol, atol=question.atol)
+
+
+def test_the_adamw_variant_may_call_the_learner_s_amsgrad_step(capsys):
+    def adamw_amsgrad_step(
+        x, grad, m, v, v_max, t, lr, weight_decay, beta1=0.9, beta2=0.999, eps=1e-8
+    ):
+        return amsgrad_step(
+            x * (1 - lr * weight_decay), grad, m, v, v_max, t, lr, beta1, beta2, eps
+        )
+
+    checker(AID)("adamw_amsgrad_step", adamw_amsgrad_step)
+    assert "✓" in capsys.readouterr().out
+
+
+def test_a_nesterov_rate_that_does_not_raise_on_no_eigenvalues_fails():
+    def nesterov_rate(eigenvalues, lr, momentum):
+        if len(eigenvalues) == 0:
+            return 0.0
+        return nesterov_rate_from_roots(eigenvalues, lr, momentum)
+
+    with pytest.raises(CheckFailed, match="ValueError"):
+        checker(AID)("nesterov_rate", nesterov_rate)
+
+
+@pytest.mark.parametrize("name", ["amsgrad_step", "adamax_step"])
+@pytest.mark.parametrize(("shift", "words"), [(-1, "starts at 1"), (+1, "one step ahead")])
+def test_the_step_count_off_by_one_is_named_either_way(name, shift, words):
+    """Issue 21: an off-by-one t gets its own hint, not the generic one (learner-written forms)."""
+
+    def amsgrad_shifted(x, grad, m, v, v_max, t, lr, beta1=0.9, beta2=0.999, eps=1e-8):
+        return amsgrad_step(x, grad, m, v, v_max, t + shift, lr, beta1, beta2, eps)
+
+    def adamax_shifted(x, grad, m, exp_inf, t, lr, beta1=0.9, beta2=0.999, eps=1e-8):
+        return adamax_step(x, grad, m, exp_inf, t + shift, lr, beta1, beta2, eps)
+
+    shifted = amsgrad_shifted if name == "amsgrad_step" else adamax_shifted
+    with np.errstate(divide="ignore", invalid="ignore"), pytest.raises(CheckFailed) as failed:
+        checker(AID)(name, shifted)
+    (hint,) = [m.hint for m in QUESTION(name).mistakes if words in m.hint]
+    assert f"hint: {hint}" in str(failed.value)

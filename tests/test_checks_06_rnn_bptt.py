@@ -1,0 +1,246 @@
+"""Exercise 06 after its redesign (issue 21): each reference agrees with torch in float64 (autograd
+for the two backward passes, ``detach`` at the chunk starts for truncated BPTT, torch's softmax at
+extreme temperatures for the predicted limits) and with central differences; correct answers
+written in another form pass; wrong answers written as a learner writes them fail with the hint
+that names them; bad input is one sentence.
+
+The generic tests in ``test_checks.py`` already prove, for every declared Mistake, that the
+reference passes, the mistake fails with its own hint and the stub fails."""
+
+import numpy as np
+import pytest
+import torch
+
+from course_utils import specs
+from course_utils.checks import CheckFailed, checker
+from course_utils.gradcheck import numerical_gradient, relative_error
+from course_utils.rnn import RNN
+from course_utils.specs._residual_rnn import residual_inputs
+
+SET = "06_rnn_bptt"
+
+
+def _reference(name):
+    return specs.load(SET).question(name).reference
+
+
+def _fails_with(name, answer, text):
+    with pytest.raises(CheckFailed) as failed:
+        checker(SET)(name, answer)
+    assert text in str(failed.value), str(failed.value)
+
+
+def _torch_grads(xs, h0, W_ih, W_hh, b_ih, b_hh, d_hs, *, residual=False, k=None):
+    """(dxs, dh0, dW_ih, dW_hh, db_ih, db_hh) from autograd in float64; the state is detached
+    before every step t > 0 with t % k == 0 when k is given (lecture §6's h = h_n.detach())."""
+    leaves = [torch.tensor(v, requires_grad=True) for v in (xs, h0, W_ih, W_hh, b_ih, b_hh)]
+    X, h, Wi, Wh, bi, bh = leaves
+    states = []
+    for t in range(len(xs)):
+        if k is not None and t > 0 and t % k == 0:
+            h = h.detach()
+        step = torch.tanh(X[t] @ Wi.T + bi + h @ Wh.T + bh)
+        h = h + step if residual else step
+        states.append(h)
+    if states:
+        (torch.stack(states) * torch.tensor(d_hs)).sum().backward()
+    return tuple(
+        np.zeros_like(v) if leaf.grad is None else leaf.grad.numpy()
+        for v, leaf in zip((xs, h0, W_ih, W_hh, b_ih, b_hh), leaves, strict=True)
+    )
+
+
+SHAPES = [(1, 1, 1, 1), (4, 2, 3, 4), (9, 3, 2, 5)]
+
+
+# ----------------------------------------------------------------------------- 1-2 residual RNN
+
+
+@pytest.mark.parametrize(("T", "B", "D", "H"), SHAPES)
+def test_residual_forward_reference_is_torchs(T, B, D, H):
+    xs, h0, W_ih, W_hh, b_ih, b_hh = residual_inputs(T, T, B, D, H)()
+    h, expected = torch.tensor(h0), []
+    for x_t in torch.tensor(xs):
+        cell = torch.nn.functional.linear(x_t, torch.tensor(W_ih), torch.tensor(b_ih))
+        h = h + torch.tanh(
+            cell + torch.nn.functional.linear(h, torch.tensor(W_hh), torch.tensor(b_hh))
+        )
+        expected.append(h)
+    got = _reference("residual_rnn_forward")(xs, h0, W_ih, W_hh, b_ih, b_hh)
+    np.testing.assert_allclose(got, torch.stack(expected).numpy(), rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize(("T", "B", "D", "H"), [*SHAPES, (0, 2, 3, 4)])
+def test_residual_bptt_reference_is_torchs_autograd(T, B, D, H):
+    args = residual_inputs(10 + T, T, B, D, H, grads=True)()
+    got = _reference("residual_bptt")(*args)
+    expected = _torch_grads(*args, residual=True)
+    for mine, theirs in zip(got, expected[:5], strict=True):
+        np.testing.assert_allclose(mine, theirs, rtol=1e-11, atol=1e-13)
+    np.testing.assert_allclose(got[4], expected[5], rtol=1e-11, atol=1e-13)  # db_hh = db_ih
+
+
+def test_residual_bptt_reference_agrees_with_central_differences():
+    xs, h0, W_ih, W_hh, b_ih, b_hh, d_hs = residual_inputs(21, 5, 2, 3, 4, grads=True)()
+    forward = _reference("residual_rnn_forward")
+
+    def loss(xs_, h0_, W_hh_):
+        return float((forward(xs_, h0_, W_ih, W_hh_, b_ih, b_hh) * d_hs).sum())
+
+    dxs, dh0, _, dW_hh, _ = _reference("residual_bptt")(xs, h0, W_ih, W_hh, b_ih, b_hh, d_hs)
+    assert relative_error(dxs, numerical_gradient(lambda v: loss(v, h0, W_hh), xs)) < 1e-7
+    assert relative_error(dh0, numerical_gradient(lambda v: loss(xs, v, W_hh), h0)) < 1e-7
+    assert relative_error(dW_hh, numerical_gradient(lambda w: loss(xs, h0, w), W_hh)) < 1e-7
+
+
+def test_residual_bptt_through_stored_pre_activations_passes():
+    # a correct alternative: tanh' from the stored pre-activation, the gradient on h_{t-1} built
+    # as two separate terms
+    def through_pre_activations(xs, h0, W_ih, W_hh, b_ih, b_hh, d_hs):
+        pre, states, h = [], [h0], h0
+        for x_t in xs:
+            pre.append(x_t @ W_ih.T + b_ih + h @ W_hh.T + b_hh)
+            h = h + np.tanh(pre[-1])
+            states.append(h)
+        grads = [np.zeros_like(xs), None, np.zeros_like(W_ih), np.zeros_like(W_hh)]
+        db, carried = np.zeros_like(b_ih), np.zeros_like(h0)
+        for t in range(len(xs) - 1, -1, -1):
+            total = d_hs[t] + carried
+            da = total / np.cosh(pre[t]) ** 2
+            grads[0][t] = da @ W_ih
+            grads[2] = grads[2] + da.T @ xs[t]
+            grads[3] = grads[3] + da.T @ states[t]
+            db = db + da.sum(axis=0)
+            carried = total + da @ W_hh
+        return grads[0], carried, grads[2], grads[3], db
+
+    checker(SET)("residual_bptt", through_pre_activations)
+
+
+def test_residual_bptt_with_the_lectures_tanh_derivative_names_it():
+    # the lecture's plain-RNN line, 1 - h_t^2, copied into the residual backward pass
+    def lecture_derivative(xs, h0, W_ih, W_hh, b_ih, b_hh, d_hs):
+        hs, h = [], h0
+        for x_t in xs:
+            h = h + np.tanh(x_t @ W_ih.T + b_ih + h @ W_hh.T + b_hh)
+            hs.append(h)
+        dxs, dW_ih, dW_hh = np.zeros_like(xs), np.zeros_like(W_ih), np.zeros_like(W_hh)
+        db, dh = np.zeros_like(b_ih), np.zeros_like(h0)
+        for t in reversed(range(len(xs))):
+            total = d_hs[t] + dh
+            da = total * (1 - hs[t] ** 2)
+            dxs[t] = da @ W_ih
+            dW_ih += da.T @ xs[t]
+            dW_hh += da.T @ (hs[t - 1] if t > 0 else h0)
+            db += da.sum(axis=0)
+            dh = total + da @ W_hh
+        return dxs, dh, dW_ih, dW_hh, db
+
+    _fails_with("residual_bptt", lecture_derivative, "tanh' is taken at h_t")
+
+
+# ----------------------------------------------------------------------------- 3 truncated BPTT
+
+
+@pytest.mark.parametrize("k", [1, 2, 3, 4, 7, 8, 20])
+def test_truncated_bptt_reference_is_torch_with_detach(k):
+    args = residual_inputs(30 + k, 7, 2, 3, 4, grads=True)()
+    got = _reference("truncated_bptt")(*args, k)
+    expected = _torch_grads(*args, k=k)
+    for mine, theirs in zip(got, expected[:5], strict=True):
+        np.testing.assert_allclose(mine, theirs, rtol=1e-11, atol=1e-13)
+
+
+def test_truncated_bptt_with_one_chunk_is_the_course_layers_bptt():
+    layer = RNN(3, 4, rng=3)
+    rng = np.random.default_rng(3)
+    xs, h0, d_hs = (
+        rng.normal(size=(6, 2, 3)),
+        rng.normal(size=(1, 2, 4)),
+        rng.normal(size=(6, 2, 4)),
+    )
+    layer.forward(xs, h0)
+    d_x, d_h0 = layer.backward(d_hs)
+    weights = (layer.weight_ih, layer.weight_hh, layer.bias_ih, layer.bias_hh)
+    dxs, dh0, dW_ih, dW_hh, db = _reference("truncated_bptt")(xs, h0[0], *weights, d_hs, 6)
+    assert relative_error(dxs, d_x) < 1e-12 and relative_error(dh0, d_h0[0]) < 1e-12
+    assert relative_error(dW_hh, layer.grads["weight_hh"]) < 1e-12
+    assert relative_error(db, layer.grads["bias_hh"]) < 1e-12
+
+
+def test_truncated_bptt_chunk_by_chunk_passes():
+    # a correct alternative: an outer loop over the chunks, each a full BPTT from its first state
+    def chunk_by_chunk(xs, h0, W_ih, W_hh, b_ih, b_hh, d_hs, k):
+        if not isinstance(k, int) or isinstance(k, bool) or k < 1:
+            raise ValueError("k must be an integer of at least 1.")
+        states, h = [h0], h0
+        for x_t in xs:
+            h = np.tanh(x_t @ W_ih.T + b_ih + h @ W_hh.T + b_hh)
+            states.append(h)
+        dxs, dW_ih, dW_hh = np.zeros_like(xs), np.zeros_like(W_ih), np.zeros_like(W_hh)
+        db, dh0 = np.zeros_like(b_ih), np.zeros_like(h0)
+        for start in range(0, len(xs), k):
+            dh = np.zeros_like(h0)
+            for t in range(min(start + k, len(xs)) - 1, start - 1, -1):
+                da = (d_hs[t] + dh) * (1 - states[t + 1] ** 2)
+                dxs[t] = da @ W_ih
+                dW_ih, dW_hh = dW_ih + da.T @ xs[t], dW_hh + da.T @ states[t]
+                db, dh = db + da.sum(axis=0), da @ W_hh
+            if start == 0:
+                dh0 = dh
+        return dxs, dh0, dW_ih, dW_hh, db
+
+    checker(SET)("truncated_bptt", chunk_by_chunk)
+
+
+@pytest.mark.parametrize("k", [0, -1, 2.5, True, "3"])
+def test_truncated_bptt_bad_k_is_one_sentence(k):
+    args = residual_inputs(1, 3, 1, 2, 2, grads=True)()
+    with pytest.raises(ValueError, match="k must be an integer >= 1") as info:
+        _reference("truncated_bptt")(*args, k)
+    assert str(info.value).endswith(".") and "\n" not in str(info.value)
+
+
+def test_truncated_bptt_that_zeroes_dh0_names_it():
+    reference = _reference("truncated_bptt")
+
+    def cuts_h0_too(*args):
+        dxs, _, dW_ih, dW_hh, db = reference(*args)
+        return dxs, np.zeros_like(args[1]), dW_ih, dW_hh, db
+
+    _fails_with("truncated_bptt", cuts_h0_too, "dh0 is zero")
+
+
+# ----------------------------------------------------------------------------- 4 temperature
+
+
+@pytest.mark.parametrize(
+    "logits", [[2.0, 1.0, 0.0, -1.0], [3.0, 1.0, 3.0, 0.5, 3.0], [0.7], [4.0, 4.0], [-2.0, 5.0]]
+)
+def test_temperature_limits_are_what_torch_measures(logits):
+    y = torch.tensor(logits, dtype=torch.float64)
+
+    def entropy(tau):
+        p = torch.softmax(y / tau, dim=-1)
+        return float(-(torch.special.xlogy(p, p)).sum())
+
+    cold, hot = _reference("temperature_limits")(np.array(logits))
+    assert abs(entropy(1e-4) - cold) < 1e-9
+    assert abs(entropy(1e6) - hot) < 1e-9
+
+
+def test_temperature_limits_as_numpy_floats_pass():
+    # a correct alternative: numpy scalars instead of Python floats, ties found with np.isclose
+    def numpy_scalars(logits):
+        if len(logits) == 0 or not np.all(np.isfinite(logits)):
+            raise ValueError("logits must be finite and at least one.")
+        return np.log(np.isclose(logits, logits.max(), rtol=0, atol=0).sum()), np.log(len(logits))
+
+    checker(SET)("temperature_limits", numpy_scalars)
+
+
+@pytest.mark.parametrize("logits", [[], [1.0, np.nan], [np.inf, 1.0], [[1.0, 2.0]]])
+def test_temperature_limits_bad_logits_are_one_sentence(logits):
+    with pytest.raises(ValueError) as info:
+        _reference("temperature_limits")(np.array(logits))
+    assert str(info.value).endswith(".") and "\n" not in str(info.value)

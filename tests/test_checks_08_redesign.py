@@ -1,0 +1,205 @@
+"""Exercise 08 as redesigned for issue 21: the coupled-gate LSTM (question 1) and the GRU step
+backward (question 4) against torch in float64, the correct alternative forms that must pass, the
+mistakes' code without a mistake equal to the reference (so each named mistake differs by exactly
+the one thing its hint names), bad input to the coupled step's reference, and the exercise text
+giving no gradient formula (the derivations are the learner's)."""
+
+from pathlib import Path
+
+import nbformat
+import numpy as np
+import pytest
+import torch
+
+from course_utils import rnn
+from course_utils.checks import CheckFailed, checker
+from course_utils.gradcheck import relative_error
+from course_utils.specs import _gru_backward, lstm_gru
+from course_utils.specs.lstm_gru import coupled_lstm_step
+
+ROOT = Path(__file__).resolve().parent.parent
+torch.set_num_threads(1)
+COUPLED = lstm_gru.ASSIGNMENT.question("coupled_lstm_step")
+GRU = lstm_gru.ASSIGNMENT.question("gru_step_backward")
+GRU_NAMES = ("dx", "dh_prev", "dW_ih", "dW_hh", "db_ih", "db_hh")
+
+
+def _sigmoid(a):
+    return 1 / (1 + np.exp(-a))
+
+
+def _all_inputs(question):
+    rng = np.random.default_rng(0)
+    return [c.make_inputs() if not c.hidden else c.inputs(rng) for c in question.cases]
+
+
+@pytest.mark.parametrize("case", range(len(COUPLED.cases)))
+def test_the_coupled_reference_is_a_torch_lstm_whose_input_gate_is_the_negated_forget_gate(case):
+    x, h, c, *w3 = _all_inputs(COUPLED)[case]
+    B, D = x.shape
+    H = h.shape[1]
+    lstm = torch.nn.LSTM(D, H).double()
+    with torch.no_grad():
+        for k, w in zip(("weight_ih", "weight_hh", "bias_ih", "bias_hh"), w3, strict=True):
+            getattr(lstm, f"{k}_l0").copy_(torch.tensor(np.concatenate([-w[:H], w])))
+        _, (h_t, c_t) = lstm(torch.tensor(x[None]), (torch.tensor(h[None]), torch.tensor(c[None])))
+    mine_h, mine_c = coupled_lstm_step(x, h, c, *w3)
+    assert np.allclose(mine_h, h_t[0].numpy(), rtol=1e-13, atol=1e-14)
+    assert np.allclose(mine_c, c_t[0].numpy(), rtol=1e-13, atol=1e-14)
+
+
+def test_the_coupled_input_gate_written_as_a_sigmoid_of_minus_a_f_passes(capsys):
+    """sigmoid(-a_f) = 1 - sigmoid(a_f): a correct form other than the solution's."""
+
+    def other(x, h_prev, c_prev, W_ih, W_hh, b_ih, b_hh):
+        a_f, a_g, a_o = np.split(x @ W_ih.T + h_prev @ W_hh.T + (b_ih + b_hh), 3, axis=1)
+        c = _sigmoid(a_f) * c_prev + _sigmoid(-a_f) * np.tanh(a_g)
+        return _sigmoid(a_o) * np.tanh(c), c
+
+    checker("08_lstm_gru")("coupled_lstm_step", other)
+    assert "✓ coupled_lstm_step" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        lambda x, h, c, Wi, Wh, bi, bh: (x, h, c, Wi[:-1], Wh, bi, bh),  # 3H - 1 rows
+        lambda x, h, c, Wi, Wh, bi, bh: (x, h, c, Wi, Wh, bi, np.r_[bh, 0.0]),
+        lambda x, h, c, Wi, Wh, bi, bh: (x, h, c, np.vstack([Wi, Wi[:2]]), Wh, bi, bh),  # 4H rows
+    ],
+)
+def test_coupled_reference_rejects_weights_without_three_blocks_in_one_sentence(bad):
+    args = bad(*COUPLED.cases[0].make_inputs())
+    with pytest.raises(ValueError, match="needs 3H") as info:
+        coupled_lstm_step(*args)
+    assert str(info.value).endswith(".") and "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize("case", range(len(GRU.cases)))
+def test_the_gru_reference_equals_grucell_autograd_in_float64(case):
+    dh, x, h, W_ih, W_hh, b_ih, b_hh = _all_inputs(GRU)[case]
+    cell = torch.nn.GRUCell(x.shape[1], h.shape[1]).double()
+    with torch.no_grad():
+        for p, w in zip(
+            (cell.weight_ih, cell.weight_hh, cell.bias_ih, cell.bias_hh),
+            (W_ih, W_hh, b_ih, b_hh),
+            strict=True,
+        ):
+            p.copy_(torch.tensor(w))
+    xt, ht = (torch.tensor(v, requires_grad=True) for v in (x, h))
+    (cell(xt, ht) * torch.tensor(dh)).sum().backward()
+    want = (xt.grad, ht.grad, cell.weight_ih.grad, cell.weight_hh.grad)
+    want += (cell.bias_ih.grad, cell.bias_hh.grad)
+    got = GRU.reference(dh, x, h, W_ih, W_hh, b_ih, b_hh)
+    for name, mine, wanted in zip(GRU_NAMES, got, want, strict=True):
+        assert relative_error(mine, wanted.numpy()) < 1e-12, name
+
+
+@pytest.mark.parametrize("case", range(len(GRU.cases)))
+def test_the_gru_mistakes_without_a_mistake_are_the_reference(case):
+    args = _all_inputs(GRU)[case]
+    for mine, want in zip(
+        _gru_backward.gru_backward_wrong()(*args), GRU.reference(*args), strict=True
+    ):
+        assert relative_error(mine, want) < 1e-12
+
+
+def test_the_reset_and_bias_mistakes_differ_where_their_hints_say():
+    args = GRU.cases[0].make_inputs()
+    right = GRU.reference(*args)
+    shared = _gru_backward.gru_backward_wrong(shared_bias=True)(*args)
+    # the input part (dx, dW_ih, db_ih) is right; the hidden part's n block is not
+    for k in (0, 2, 4):
+        assert relative_error(shared[k], right[k]) < 1e-12
+    H = args[2].shape[1]
+    assert np.allclose(shared[5][: 2 * H], right[5][: 2 * H])
+    assert not np.allclose(shared[5][2 * H :], right[5][2 * H :])
+    no_direct = _gru_backward.gru_backward_wrong(direct=False)(*args)
+    assert relative_error(no_direct[1], right[1]) > 0.1  # only dh_prev differs
+    assert all(relative_error(no_direct[k], right[k]) < 1e-12 for k in (0, 2, 3, 4, 5))
+
+
+def test_a_gru_backward_through_the_one_product_interpolation_passes(capsys):
+    """h = n + z (h_prev - n), the form the library's forward uses: a correct alternative."""
+
+    def other(dh, x, h_prev, W_ih, W_hh, b_ih, b_hh):
+        H = h_prev.shape[1]
+        ai, ah = x @ W_ih.T + b_ih, h_prev @ W_hh.T + b_hh
+        r, z = _sigmoid(ai[:, :H] + ah[:, :H]), _sigmoid(ai[:, H : 2 * H] + ah[:, H : 2 * H])
+        n = np.tanh(ai[:, 2 * H :] + r * ah[:, 2 * H :])
+        d_n = (dh - dh * z) * (1 - n**2)
+        d_ai = np.hstack([d_n * ah[:, 2 * H :] * r * (1 - r), dh * (h_prev - n) * z * (1 - z), d_n])
+        d_ah = d_ai * np.r_[np.ones(2 * H), np.zeros(H)] + np.hstack([0 * r, 0 * z, d_n * r])
+        return (
+            d_ai @ W_ih,
+            d_ah @ W_hh + dh * z,
+            d_ai.T @ x,
+            d_ah.T @ h_prev,
+            *(d.sum(axis=0) for d in (d_ai, d_ah)),
+        )
+
+    checker("08_lstm_gru")("gru_step_backward", other)
+    assert "✓ gru_step_backward" in capsys.readouterr().out
+
+
+def test_the_exercise_text_gives_no_gradient_formula():
+    """Questions 2 and 4 are derivations: their text gives the forward pass and the names of what
+    to return, no gradient formula (the old question 3 listed every one)."""
+    notebook = nbformat.read(ROOT / "exercises" / "08_lstm_gru.ipynb", as_version=4)
+    text = "\n".join(c.source for c in notebook.cells if c.cell_type == "markdown")
+    for formula in (r"\delta c_t =", "d a_i =", r"dc_{\text{prev}} =", "dW_{ih} =", "d a_o"):
+        assert formula not in text
+    assert "derive" in text.lower()
+
+
+def test_at_least_half_the_points_are_derivations_and_variants():
+    skills = {q.name: q.skill for q in lstm_gru.ASSIGNMENT.questions}
+    assert skills == {
+        "coupled_lstm_step": "variant",
+        "lstm_step_backward": "derivation",
+        "lstm_bptt": "derivation",
+        "gru_step_backward": "derivation",
+    }
+    assert lstm_gru.ASSIGNMENT.max_score == 16
+
+
+def _gru_via_layer(dh, x, h_prev, W_ih, W_hh, b_ih, b_hh):
+    layer = rnn.GRU(x.shape[1], h_prev.shape[1])
+    layer.params = dict(zip(layer.params, (W_ih, W_hh, b_ih, b_hh), strict=True))
+    layer.forward(x[None], h_prev[None])
+    dxs, dh0 = layer.backward(dh[None])
+    g = layer.grads
+    return dxs[0], dh0[0], g["weight_ih"], g["weight_hh"], g["bias_ih"], g["bias_hh"]
+
+
+def _gru_via_gates(dh, x, h_prev, W_ih, W_hh, b_ih, b_hh):
+    gi, gh = x @ W_ih.T + b_ih, h_prev @ W_hh.T + b_hh
+    _, cache = rnn.cells.gru_gates_forward(gi, gh, h_prev)
+    d_gi, d_gh, d_direct = rnn.cells.gru_gates_backward(dh, cache)
+    return (
+        d_gi @ W_ih, d_direct + d_gh @ W_hh, d_gi.T @ x, d_gh.T @ h_prev, d_gi.sum(0), d_gh.sum(0)
+    )  # fmt: skip
+
+
+def _lstm_via_gates(dh, dc, x, h_prev, c_prev, W_ih, W_hh, b_ih, b_hh):
+    gi, gh = x @ W_ih.T + b_ih, h_prev @ W_hh.T + b_hh
+    _, cache = rnn.cells.lstm_gates_forward(gi, gh, c_prev)
+    d_a, d_c_prev = rnn.cells.lstm_gates_backward(dh, dc, cache)
+    return d_a @ W_ih, d_a @ W_hh, d_c_prev, d_a.T @ x, d_a.T @ h_prev, d_a.sum(0)
+
+
+@pytest.mark.parametrize(
+    ("name", "answer", "called"),
+    [
+        ("gru_step_backward", _gru_via_layer, "GRU.backward"),
+        ("gru_step_backward", _gru_via_gates, "gru_gates_backward"),
+        ("lstm_step_backward", _lstm_via_gates, "lstm_gates_backward"),
+    ],
+)
+def test_a_backward_through_the_library_s_gates_or_layer_scores_0(name, answer, called):
+    """The cell's gate equations and the layer on a one-step sequence compute the answer too: the
+    check fails them as the grader scores them (they gave a plain tick before they were named)."""
+    with pytest.raises(CheckFailed) as failed:
+        checker("08_lstm_gru")(name, answer)
+    text = str(failed.value)
+    assert "calls the course library's own implementation" in text and called in text
