@@ -1,9 +1,9 @@
 """Exercise set 09 as redesigned for issue 21: what the generic tests of ``test_checks.py`` do not
-cover. The early-stopping reference agrees with Keras's documented logic; the clip coefficient
-with torch's ``clip_grad_norm_`` (float64); the generated triage logs are, for every seed, the
+cover. The early-stopping reference agrees with Keras's documented logic; the Adam-spike
+prediction with torch.optim.Adam (float64); the generated triage logs are, for every seed, the
 fault their case names (hidden cases draw new seeds in every grading run, so a seed that made an
 ambiguous log would grade a right answer wrong); correct answers written another way pass; bad
-input gets its ValueError; an answer calling the library's clipping scores 0."""
+input gets its ValueError; an answer calling the library's Adam scores 0."""
 
 import math
 
@@ -13,8 +13,8 @@ import torch
 
 from course_utils import specs
 from course_utils.checks import CheckFailed, checker
-from course_utils.clipping import total_norm
 from course_utils.judging import judge, observe
+from course_utils.optim import adam_step
 from course_utils.specs import _triage
 
 SET = "09_putting_it_together"
@@ -34,30 +34,53 @@ def _fails_with(name, answer, text):
     assert text in str(failed.value), str(failed.value)
 
 
-# ----------------------------------------------------------------------------- clip_coefficient
+# ----------------------------------------------------------------------------- adam_spike_step
 
 
-def test_clip_coefficient_reference_is_torchs_clip_grad_norm():
-    reference = _question("clip_coefficient").reference
-    rng = np.random.default_rng(0)
-    for scale, max_norm in [(2.0, 1.0), (0.01, 1.0), (1.0, 5.0)]:
-        grads = [rng.normal(scale=scale, size=s) for s in [(4, 3), (4,), (2, 4)]]
-        params = [torch.nn.Parameter(torch.zeros(g.shape, dtype=torch.float64)) for g in grads]
-        for p, g in zip(params, grads, strict=True):
-            p.grad = torch.tensor(g)
-        total = torch.nn.utils.clip_grad_norm_(params, max_norm).item()
-        applied = params[0].grad.numpy()[0, 0] / grads[0][0, 0]
-        norm, coef = reference(grads, max_norm)
-        assert norm == pytest.approx(total, rel=1e-12)
-        assert coef == pytest.approx(applied, rel=1e-12)
+def _torch_spike_step(t, spike, lr, beta1, beta2, eps):
+    """torch.optim.Adam in float64: t - 1 unit gradients, then the spike; the size of that step."""
+    p = torch.zeros(1, dtype=torch.float64, requires_grad=True)
+    optimizer = torch.optim.Adam([p], lr=lr, betas=(beta1, beta2), eps=eps)
+    for k in range(1, t + 1):
+        p.grad = torch.tensor([spike if k == t else 1.0], dtype=torch.float64)
+        before = p.item()
+        optimizer.step()
+    return abs(p.item() - before)
 
 
-def test_clip_coefficient_calling_the_library_scores_0():
-    def library(grads, max_norm):
-        norm = total_norm(grads)
-        return norm, min(1.0, max_norm / (norm + 1e-6))
+@pytest.mark.parametrize(
+    ("spike", "lr", "beta1", "beta2", "eps"),
+    [(1e6, 1e-2, 0.9, 0.999, 1e-8), (10.0, 1.0, 0.5, 0.75, 0.0), (3.0, 0.1, 0.8, 0.99, 1e-3)],
+)
+def test_adam_spike_step_reference_is_torchs_adam(spike, lr, beta1, beta2, eps):
+    reference = _question("adam_spike_step").reference
+    steps = np.array([1, 2, 3, 10, 101, 700])
+    predicted = reference(steps, spike, lr, beta1, beta2, eps)
+    measured = [_torch_spike_step(int(t), spike, lr, beta1, beta2, eps) for t in steps]
+    np.testing.assert_allclose(predicted, measured, rtol=1e-10)
 
-    _fails_with("clip_coefficient", library, "scores 0")
+
+def test_adam_spike_step_keeps_the_shape_of_t_and_rejects_float_steps():
+    reference = _question("adam_spike_step").reference
+    assert reference(np.array([[1, 2], [3, 4]]), 5.0, 0.1, 0.9, 0.999, 1e-8).shape == (2, 2)
+    with pytest.raises(ValueError, match="whole step numbers"):
+        reference(np.array([1.5]), 5.0, 0.1, 0.9, 0.999, 1e-8)
+
+
+def test_adam_spike_step_calling_the_library_adam_scores_0():
+    # the moments before the spike in closed form, then the library's adam_step for the spike
+    def library(t, spike, lr, beta1, beta2, eps):
+        out = []
+        for n in np.asarray(t).ravel():
+            m, v = np.array([1 - beta1 ** (n - 1)]), np.array([1 - beta2 ** (n - 1)])
+            p, _, _ = adam_step(
+                np.zeros(1), np.array([spike]), m, v, int(n), lr=lr, beta1=beta1,
+                beta2=beta2, eps=eps,
+            )  # fmt: skip
+            out.append(-p[0])
+        return np.array(out).reshape(np.shape(t))
+
+    _fails_with("adam_spike_step", library, "scores 0")
 
 
 # ----------------------------------------------------------------------------- triage

@@ -1,6 +1,7 @@
 """Spec for exercise set 09: putting it together (training recipes and a debugging checklist).
 
-Questions (issue 21: none is the lecture's code): ``clip_coefficient`` (warm-up), ``triage`` (a
+Questions (issue 21: none is the lecture's code): ``adam_spike_step`` (a prediction: the size of
+Adam's step at a gradient spike, in closed form, in ``_adam_spike.py``), ``triage`` (a
 diagnosis graded on the decision, in ``_triage.py``), ``best_under_budget`` (warm-up: the
 lecture's selection rule under a compute budget) and ``early_stopping_min_delta`` (a variant of
 the lecture's early stopping, in ``_early_stopping.py``). The private parts keep each module small.
@@ -12,87 +13,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._adam_spike import ADAM_SPIKE_STEP
 from ._early_stopping import EARLY_STOPPING_MIN_DELTA
 from ._triage import TRIAGE
 from .base import Assignment, Case, Mistake, Question
 
-# ----------------------------------------------------------------------------- 1. clipping
-
-
-def _clip_coefficient(grads, max_norm):
-    """(global L2 norm of all arrays together, torch's clip coefficient min(1, c / (norm + 1e-6)))."""
-    total = float(np.sqrt(sum(float(np.sum(np.asarray(g, dtype=float) ** 2)) for g in grads)))
-    return total, min(1.0, max_norm / (total + 1e-6))
-
-
-def _largest_tensor_norm(grads, max_norm):
-    total = max(float(np.linalg.norm(np.ravel(g))) for g in grads)
-    return total, min(1.0, max_norm / (total + 1e-6))
-
-
-def _sum_of_tensor_norms(grads, max_norm):
-    total = sum(float(np.linalg.norm(np.ravel(g))) for g in grads)
-    return total, min(1.0, max_norm / (total + 1e-6))
-
-
-def _unclamped(grads, max_norm):
-    total = _clip_coefficient(grads, max_norm)[0]
-    return total, max_norm / (total + 1e-6)
-
-
-def _grads(seed, shapes, scale):
-    def make():
-        rng = np.random.default_rng(seed)
-        return [rng.normal(scale=scale, size=s) for s in shapes], 1.0
-
-    return make
-
-
-CLIP_COEFFICIENT = Question(
-    name="clip_coefficient",
-    points=2,
-    reference=_clip_coefficient,
-    inputs_unchanged=True,
-    returns=("norm", "coef"),
-    skill="warm-up",
-    library=(
-        "course_utils.clipping.total_norm",
-        "course_utils.clipping.clip_grad_norm",
-        "course_utils.clipping.clip_grad_value",
-    ),
-    cases=(
-        Case(
-            lambda: ([np.array([3.0, 0.0]), np.array([[0.0, 4.0]]), np.array([12.0])], 1.0),
-            "three arrays [3, 0], [[0, 4]], [12] (global norm 13), max_norm = 1",
-        ),
-        Case(
-            lambda: ([np.array([0.1, -0.2]), np.array([0.2])], 1.0),
-            "small gradients [0.1, -0.2], [0.2] (norm 0.3 < max_norm = 1: nothing to clip)",
-        ),
-        Case(_grads(0, [(4, 3), (4,), (2, 4)], 2.0), "random W (4, 3), b (4,), W (2, 4)"),
-        Case(_grads(1, [(5, 5), (5,)], 0.05), "small random gradients", hidden=True),
-        Case(_grads(2, [(3,), (2, 2), (6,)], 3.0), "large random gradients", hidden=True),
-    ),
-    mistakes=(
-        Mistake(
-            "You took the largest per-tensor norm: clip_grad_norm_ uses ONE global norm, the "
-            "square root of the sum of squares of every entry of every array.",
-            _largest_tensor_norm,
-        ),
-        Mistake(
-            "You added the per-tensor norms: the global norm is the norm of all arrays as one long vector, which combines their SQUARED norms, not the norms themselves.",
-            _sum_of_tensor_norms,
-        ),
-        Mistake(
-            "Clipping only ever shrinks: the coefficient is never above 1, so gradients already below max_norm are left as they are, not scaled up.",
-            _unclamped,
-        ),
-    ),
-    hint=(
-        "The global norm treats all arrays as one long vector; the coefficient is max_norm "
-        "over that norm (with the formula's 1e-6), never above 1. Return (norm, coefficient)."
-    ),
-)
+# ----------------------------------------------------------------------------- 1. adam_spike_step: _adam_spike.py
 
 # ----------------------------------------------------------------------------- 2. triage: _triage.py
 
@@ -212,5 +138,5 @@ BEST_UNDER_BUDGET = Question(
 ASSIGNMENT = Assignment(
     id="09_putting_it_together",
     title="Putting it together: training recipes and a debugging checklist",
-    questions=(CLIP_COEFFICIENT, TRIAGE, BEST_UNDER_BUDGET, EARLY_STOPPING_MIN_DELTA),
+    questions=(ADAM_SPIKE_STEP, TRIAGE, BEST_UNDER_BUDGET, EARLY_STOPPING_MIN_DELTA),
 )
