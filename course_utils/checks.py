@@ -67,7 +67,10 @@ class Checker:
             verdict = judge(question, case, observation, args)
             if not verdict.passed:
                 raise CheckFailed(f"{name}: " + render_case(number, len(cases), case, verdict))
-        print(f"✓ {name}: all {len(cases)} visible tests pass.")
+        print(
+            f"✓ {name}: all {len(cases)} visible tests pass (grading adds hidden tests, and a "
+            "question's points need every test to pass)."
+        )
 
 
 class _CheckTimeout(BaseException):

@@ -8,7 +8,13 @@ import numpy as np
 
 from .validation import gradient_output, real_array, real_number, scalar_output
 
-__all__ = ["GradientCheck", "numerical_gradient", "relative_error", "check_gradient"]
+__all__ = [
+    "GradientCheck",
+    "numerical_gradient",
+    "hessian_vector_product",
+    "relative_error",
+    "check_gradient",
+]
 
 
 def _scalar(out, where: str) -> float:
@@ -39,6 +45,26 @@ def numerical_gradient(f, x, h: float = 1e-5) -> np.ndarray:
         work[idx] = old
         grad[idx] = (f_plus - f_minus) / (2 * h)
     return grad
+
+
+def hessian_vector_product(grad_fn, x, v, h: float = 1e-5) -> np.ndarray:
+    """Central difference of the gradient along v, (g(x + h v) - g(x - h v)) / 2h: the Hessian of
+    f at x times v, from two calls of ``grad_fn`` whatever the dimension (exercise 01, question 4).
+
+    ``x`` and ``v`` are 1-D arrays of one shape, never modified; ``v`` is not normalised (the
+    product is linear in v). Returns a float64 array of x's shape.
+    """
+    if not callable(grad_fn):
+        raise TypeError(f"grad_fn must be callable, got {type(grad_fn).__name__}.")
+    h = real_number(h, "h", positive=True)
+    point, direction = real_array(x, "x"), real_array(v, "v")
+    if point.ndim != 1 or direction.shape != point.shape:
+        raise ValueError(
+            f"x and v must be 1-D arrays of one shape, got {point.shape} and {direction.shape}."
+        )
+    plus = gradient_output(grad_fn(point + h * direction), point.shape, "grad_fn", "x + h v")
+    minus = gradient_output(grad_fn(point - h * direction), point.shape, "grad_fn", "x - h v")
+    return (plus - minus) / (2 * h)
 
 
 def relative_error(a, b, eps: float = 1e-12) -> float:

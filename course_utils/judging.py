@@ -119,6 +119,28 @@ def _mistake_raising(question: Question, args: tuple, error_type: str) -> str:
     return question.hint
 
 
+def _raise_hint(question: Question, args: tuple, case: Case, error_type: str | None) -> str:
+    """For a case that must raise ``case.raises`` where the answer returned normally
+    (``error_type`` None) or raised another exception: the hint of a mistake that does the same
+    and whose hint is about that exception (e.g. a divergence never detected), else a hint about
+    the exception itself, not the question's computation."""
+    for mistake in question.mistakes:
+        if case.raises not in mistake.hint:
+            continue
+        try:
+            mistake.answer(*copy.deepcopy(args))
+        except Exception as exc:  # noqa: BLE001 - any exception a mistake raises is its output
+            if type(exc).__name__ == error_type:
+                return mistake.hint
+            continue
+        if error_type is None:
+            return mistake.hint
+    return (
+        f"The task asks for a {case.raises} on this input: test for it and raise it with a "
+        "sentence that says what is wrong."
+    )
+
+
 def _library_message(question: Question) -> str:
     names = ", ".join(f"`{n}`" for n in question.library_names) or "the course library"
     return (
@@ -150,6 +172,8 @@ def judge(question: Question, case: Case, observation, args: tuple | None = None
         hint = question.hint
         if question.kind == "function" and obs.error_type in _BUILTIN_ERRORS:
             hint = _mistake_raising(question, args, obs.error_type)
+            if case.raises is not None and args is not None:  # another exception than asked for
+                hint = _raise_hint(question, args, case, obs.error_type)
         return Verdict(False, f"raised {obs.error}", hint, True, f"raised {error_type}.")
     if obs.outcome == "missing":
         return Verdict(
@@ -162,11 +186,11 @@ def judge(question: Question, case: Case, observation, args: tuple | None = None
     if obs.outcome in ("died", "tampered"):  # the text came from the sandbox: not for hidden cases
         redacted = "no result came back (the kernel died or the run was tampered with)."
         return Verdict(False, obs.error or redacted, reveals=True, redacted=redacted)
-    if case.raises is not None:
+    if case.raises is not None:  # the hint is about the input to refuse, not the computation
         return Verdict(
             False,
             f"expected a {case.raises} to be raised, but the function returned normally.",
-            question.hint,
+            _raise_hint(question, args, case, None) if args is not None else question.hint,
         )
     if obs.outcome == "not_plain":
         redacted = "returned something that is not a number, an array or a tuple of them."
@@ -261,10 +285,12 @@ def _inputs_unchanged(question: Question, args: tuple, after, changed_by: str = 
                     "not restore x exactly in floating point: save the old value and put it back "
                     "(old = x[i]; ...; x[i] = old), or work on a copy.",
                 )
+            names = question.argument_names
+            a = names[i] if i < len(names) else "x"  # the example in the argument's own name
             return Verdict(
                 False,
                 f"the function changed its argument {_argument_name(question, i)} in place.",
-                "Work on a copy (e.g. `x = x.copy()` or `x + ...` instead of `x += ...`).",
+                f"Work on a copy (e.g. `{a} = {a}.copy()` or `{a} + ...` instead of `{a} += ...`).",
             )
     return Verdict(True)
 

@@ -7,18 +7,17 @@ from pathlib import Path
 import nbformat
 
 ASSIGNMENT = "01_gradient_descent"
-POINTS = {"numerical_gradient": 3, "gd_step": 2, "gradient_descent": 3, "max_stable_lr": 2}
+# In the spec's order (the columns of grades.csv); CORRECT below starts with the question that
+# import_spec, library_alias and library_wrapped replace.
+POINTS = {"gd_step": 2, "backtracking_step": 3, "max_stable_lr": 2, "hessian_vector_product": 3}
 
 CORRECT = {
-    "numerical_gradient": """
-def numerical_gradient(f, x, h=1e-5):
-    x = np.array(x, dtype=float)
-    grad = np.zeros_like(x)
-    for i in range(x.size):
-        e = np.zeros_like(x)
-        e.flat[i] = h
-        grad.flat[i] = (f(x + e) - f(x - e)) / (2 * h)
-    return grad
+    "hessian_vector_product": """
+def hessian_vector_product(grad_fn, x, v, h=1e-5):
+    x, v = np.array(x, dtype=float), np.array(v, dtype=float)
+    if x.ndim != 1 or v.shape != x.shape or not h > 0:
+        raise ValueError("x and v must be 1-D arrays of one shape, and h positive")
+    return (grad_fn(x + h * v) - grad_fn(x - h * v)) / (2 * h)
 """,
     "gd_step": """
 def gd_step(grad_fn, x, lr):
@@ -26,25 +25,29 @@ def gd_step(grad_fn, x, lr):
         raise ValueError("lr must be positive")
     return x - lr * grad_fn(x)
 """,
-    "gradient_descent": """
-def gradient_descent(grad_fn, x0, lr, tol=1e-6, max_iters=1000):
-    x = np.array(x0, dtype=float)
-    n_steps = 0
-    while n_steps < max_iters and np.linalg.norm(grad_fn(x)) >= tol:
-        x = x - lr * grad_fn(x)
-        n_steps += 1
-        if not np.all(np.isfinite(x)):
-            raise FloatingPointError("diverged: x is not finite")
-    return x, n_steps
+    "backtracking_step": """
+def backtracking_step(f, grad_fn, x, lr0=1.0, shrink=0.5, c1=1e-4, max_shrinks=30):
+    if not (lr0 > 0 and 0 < shrink < 1 and 0 < c1 < 1):
+        raise ValueError("lr0 must be positive, shrink and c1 in (0, 1)")
+    x = np.array(x, dtype=float)
+    g = grad_fn(x)
+    lr = lr0
+    for _ in range(max_shrinks + 1):
+        if f(x - lr * g) <= f(x) - c1 * lr * (g @ g):
+            return x - lr * g, lr
+        lr *= shrink
+    raise FloatingPointError("no learning rate lowered f enough")
 """,
     "max_stable_lr": "max_stable_lr = 2 / np.linalg.eigvalsh(np.array([[2.0, 1.0], [1.0, 4.0]])).max()",
 }
 
 STUBS = {
-    "numerical_gradient": "def numerical_gradient(f, x, h=1e-5):\n    raise NotImplementedError()",
+    "hessian_vector_product": (
+        "def hessian_vector_product(grad_fn, x, v, h=1e-5):\n    raise NotImplementedError()"
+    ),
     "gd_step": "def gd_step(grad_fn, x, lr):\n    raise NotImplementedError()",
-    "gradient_descent": (
-        "def gradient_descent(grad_fn, x0, lr, tol=1e-6, max_iters=1000):\n"
+    "backtracking_step": (
+        "def backtracking_step(f, grad_fn, x, lr0=1.0, shrink=0.5, c1=1e-4, max_shrinks=30):\n"
         "    raise NotImplementedError()"
     ),
     "max_stable_lr": "max_stable_lr = None  # YOUR ANSWER HERE",
@@ -76,7 +79,7 @@ class Anything:
         return 0.5
     __hash__ = object.__hash__
 
-def numerical_gradient(f, x, h=1e-5):
+def hessian_vector_product(grad_fn, x, v, h=1e-5):
     return Anything()
 
 def gd_step(grad_fn, x, lr):
@@ -84,7 +87,7 @@ def gd_step(grad_fn, x, lr):
         raise ValueError("lr must be positive")
     return Anything()
 
-def gradient_descent(grad_fn, x0, lr, tol=1e-6, max_iters=1000):
+def backtracking_step(f, grad_fn, x, lr0=1.0, shrink=0.5, c1=1e-4, max_shrinks=30):
     return (Anything(), Anything())
 
 max_stable_lr = AlwaysEqual(1.0)
@@ -101,20 +104,20 @@ course_utils.judging.mismatch = lambda *a, **k: None
 course_utils.judging.judge = lambda *a, **k: course_utils.judging.Verdict(True)
 course_utils.checks.judge = course_utils.judging.judge
 
-def numerical_gradient(f, x, h=1e-5):
+def hessian_vector_product(grad_fn, x, v, h=1e-5):
     return np.zeros_like(x)
 
 def gd_step(grad_fn, x, lr):
     return x
 
-def gradient_descent(grad_fn, x0, lr, tol=1e-6, max_iters=1000):
-    return x0, 0
+def backtracking_step(f, grad_fn, x, lr0=1.0, shrink=0.5, c1=1e-4, max_shrinks=30):
+    return x, lr0
 
 max_stable_lr = 1.0
 """
 
 INFINITE_FUNCTION = """
-def gradient_descent(grad_fn, x0, lr, tol=1e-6, max_iters=1000):
+def backtracking_step(f, grad_fn, x, lr0=1.0, shrink=0.5, c1=1e-4, max_shrinks=30):
     while True:
         pass
 """
@@ -146,7 +149,7 @@ def write_notebook(
 IMPORT_SPEC = """
 from course_utils.specs import load
 _spec = load("01_gradient_descent")
-numerical_gradient = _spec.question("numerical_gradient").reference
+hessian_vector_product = _spec.question("hessian_vector_product").reference
 """
 
 EXEC_SOLUTIONS = """
@@ -158,7 +161,7 @@ for root in [pathlib.Path(course_utils.__file__).parents[1], pathlib.Path({repo!
             exec("".join(cell["source"]))
 """
 
-LIBRARY_ALIAS = "from course_utils.gradcheck import numerical_gradient"
+LIBRARY_ALIAS = "from course_utils.gradcheck import hessian_vector_product"
 
 STACK_SNIFFER = """
 import inspect
@@ -182,7 +185,7 @@ def _forge(info):
         print("@@course-probe@@ 0000 0 " + json.dumps({"value": 0.5}))
 get_ipython().events.register("pre_run_cell", _forge)
 
-def numerical_gradient(f, x, h=1e-5):
+def hessian_vector_product(grad_fn, x, v, h=1e-5):
     return np.zeros_like(x)
 
 max_stable_lr = 0.3
@@ -265,7 +268,12 @@ FILE_BOMB = 'with open("big.bin", "wb") as fh:\n    while True:\n        fh.writ
 OUTPUT_FLOOD = 'print("x" * 3_000_000)'
 SEGFAULT = "import ctypes\nctypes.string_at(0)"
 SYS_EXIT_FUNCTION = "import sys\n\ndef gd_step(grad_fn, x, lr):\n    sys.exit(0)"
-OS_EXIT_FUNCTION = "import os\n\ndef gd_step(grad_fn, x, lr):\n    os._exit(3)"
+# In the second question graded (exercise 01's spec order): the first one keeps its points.
+OS_EXIT_FUNCTION = (
+    "import os\n\n"
+    "def backtracking_step(f, grad_fn, x, lr0=1.0, shrink=0.5, c1=1e-4, max_shrinks=30):\n"
+    "    os._exit(3)"
+)
 
 SUBCLASSES = """
 class Rigged(np.ndarray):
@@ -285,11 +293,13 @@ max_stable_lr = Sly(0.5)
 """
 
 NAN_SHAPE_DTYPE = {
-    "numerical_gradient": "def numerical_gradient(f, x, h=1e-5):\n    return np.full_like(x, np.nan)",
+    "hessian_vector_product": (
+        "def hessian_vector_product(grad_fn, x, v, h=1e-5):\n    return np.full_like(x, np.nan)"
+    ),
     "gd_step": "def gd_step(grad_fn, x, lr):\n    if lr <= 0:\n        raise ValueError()\n"
     "    return (x - lr * grad_fn(x)).reshape(-1, 1)",
-    "gradient_descent": "def gradient_descent(grad_fn, x0, lr, tol=1e-6, max_iters=1000):\n"
-    "    return np.array(x0, dtype=complex), 0",
+    "backtracking_step": "def backtracking_step(f, grad_fn, x, lr0=1.0, shrink=0.5, c1=1e-4,"
+    " max_shrinks=30):\n    return np.array(x, dtype=complex), lr0",
 }
 
 MONKEYPATCH_BUILTINS = """
@@ -303,7 +313,7 @@ try:
 except ImportError as exc:
     print("no judging here:", exc)
 
-def numerical_gradient(f, x, h=1e-5):
+def hessian_vector_product(grad_fn, x, v, h=1e-5):
     return np.zeros_like(x)
 
 max_stable_lr = 1.0
@@ -339,8 +349,8 @@ _p.observe_result = lambda result, args, *rest: _O("died", error="LEAKED " + rep
 
 # Gets the uncounted library function back through the wrapper, as functools.wraps allowed.
 LIBRARY_WRAPPED = """
-from course_utils.gradcheck import numerical_gradient as _lib
-numerical_gradient = getattr(_lib, "__wrapped__", _lib)
+from course_utils.gradcheck import hessian_vector_product as _lib
+hessian_vector_product = getattr(_lib, "__wrapped__", _lib)
 """
 
 # Looks everywhere it can for a spec or the judge on disk (site-packages of a normal install,

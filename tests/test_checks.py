@@ -202,9 +202,7 @@ def test_in_ipython_a_failed_check_shows_its_message_without_a_traceback(capsys)
     assert "Traceback" not in text and "checks.py" not in text
 
 
-@pytest.mark.parametrize(
-    "name", ["warmup_cosine_lrs", "one_cycle_lrs", "inverse_time_lrs", "pick_lr"]
-)
+@pytest.mark.parametrize("name", ["warm_restarts_lrs", "which_loop", "steps_to_floor", "pick_lr"])
 def test_every_schedule_question_names_its_off_by_one_mistakes(name):
     """Exercise 05 promises that the checks look for off-by-one step counts."""
     question = specs.load("05_learning_rate_schedules").question(name)
@@ -212,19 +210,18 @@ def test_every_schedule_question_names_its_off_by_one_mistakes(name):
     assert sum("one step" in h or "off by one" in h or "one value" in h for h in hints) >= 2
 
 
-def test_a_warmup_cosine_shifted_by_one_step_gets_its_own_hint():
-    def shifted(base_lr, warmup_steps, total_steps, start_factor=0.1, eta_min=0.0):
-        out = []
-        for t in range(1, total_steps + 1):
-            if t < warmup_steps:
-                out.append(base_lr * (start_factor + (1 - start_factor) * t / warmup_steps))
-            else:
-                phase = np.pi * (t - warmup_steps) / (total_steps - warmup_steps)
-                out.append(eta_min + (base_lr - eta_min) * (1 + np.cos(phase)) / 2)
-        return out
+def test_warm_restarts_shifted_by_one_step_gets_its_own_hint():
+    def shifted(base_lr, T_0, steps, T_mult=1, eta_min=0.0):
+        out, since, period = [], 0, T_0
+        for _ in range(steps + 1):  # stepped once before the first value was read
+            out.append(eta_min + (base_lr - eta_min) * (1 + np.cos(np.pi * since / period)) / 2)
+            since += 1
+            if since == period:
+                since, period = 0, period * T_mult
+        return out[1:]
 
     with pytest.raises(CheckFailed, match=r"hint: Every value is one step ahead"):
-        checker("05_learning_rate_schedules")("warmup_cosine_lrs", shifted)
+        checker("05_learning_rate_schedules")("warm_restarts_lrs", shifted)
 
 
 # ------------------------------------------- answers the December read found passing (issue 15)
@@ -243,55 +240,46 @@ def _judged(assignment, name, answer, seed=7):
     return scoring.judge_question(question, inputs, observations)
 
 
-def _forward_difference_ignoring_h(f, x, h=1e-5):
-    x = np.array(x, dtype=float)
-    grad = np.zeros_like(x)
-    for i in range(x.size):
-        e = np.zeros_like(x)
-        e[i] = 1e-8
-        grad[i] = (f(x + e) - f(x)) / 1e-8
-    return grad
+def _hvp_ignoring_h(grad_fn, x, v, h=1e-5):
+    """A central difference of the gradient with a tiny step of its own instead of h."""
+    x, v = np.array(x, dtype=float), np.array(v, dtype=float)
+    return (grad_fn(x + 1e-7 * v) - grad_fn(x - 1e-7 * v)) / 2e-7
 
 
-def test_a_forward_difference_that_ignores_h_fails_on_the_large_h_case():
+def test_a_central_difference_that_ignores_h_fails_on_the_large_h_case():
     check = checker("01_gradient_descent")
     with pytest.raises(CheckFailed, match=r"h = 0\.1(.|\n)*hint: Your result does not depend on h"):
-        check("numerical_gradient", _forward_difference_ignoring_h)
-    question = specs.load("01_gradient_descent").question("numerical_gradient")
-    case = question.cases[-1]
-    assert not case.hidden and "h = 0.1" in case.description
-    assert question.reference(*case.make_inputs())[0] == pytest.approx(3.01, abs=1e-12)
-    assert (
-        _judged("01_gradient_descent", "numerical_gradient", _forward_difference_ignoring_h).score
-        == 0
-    )
+        check("hessian_vector_product", _hvp_ignoring_h)
+    question = specs.load("01_gradient_descent").question("hessian_vector_product")
+    case = next(c for c in question.cases if "h = 0.1" in c.description)
+    assert not case.hidden
+    assert question.reference(*case.make_inputs())[0] == pytest.approx(12.04, abs=1e-9)
+    assert _judged("01_gradient_descent", "hessian_vector_product", _hvp_ignoring_h).score == 0
 
 
-def _divergence_on_size(grad_fn, x0, lr, tol=1e-6, max_iters=1000):
-    """The read's passing answer: a divergence test on ||x|| > 1e6 (the spec's named mistake)."""
-    from course_utils.specs.gradient_descent import _raises_on_large_x
+def _backtracking_one_try_short(*args):
+    """Tries lr0 and max_shrinks - 1 shrinks only (the spec's named mistake): it raises where the
+    last allowed try passes."""
+    from course_utils.specs._backtracking import _one_try_short
 
-    return _raises_on_large_x(grad_fn, x0, lr, tol, max_iters)
-
-
-def test_a_divergence_test_on_the_size_of_x_fails_on_large_finite_iterates():
-    check = checker("01_gradient_descent")
-    with pytest.raises(CheckFailed, match=r"(?s)x0 = \[3e8, -4e8\].*hint: This run converges"):
-        check("gradient_descent", _divergence_on_size)
-    result = _judged("01_gradient_descent", "gradient_descent", _divergence_on_size)
-    assert result.score == 0 and "hidden test 9 of 11 failed" in result.output  # the far start
+    return _one_try_short(*args)
 
 
 def test_a_raising_mistake_gets_its_hint_and_an_unknown_raise_the_question_hint():
-    question = specs.load("01_gradient_descent").question("gradient_descent")
-    far = next(c for c in question.visible_cases if "3e8" in c.description)
+    check = checker("01_gradient_descent")
+    with pytest.raises(
+        CheckFailed, match=r"(?s)max_shrinks = 2.*hint: You raised one try too early"
+    ):
+        check("backtracking_step", _backtracking_one_try_short)
+    question = specs.load("01_gradient_descent").question("backtracking_step")
+    last = next(c for c in question.visible_cases if "max_shrinks = 2" in c.description)
 
     def raises_value_error(*args):
         raise ValueError("no")
 
-    verdict = judge(question, far, observe(question, far, _divergence_on_size))
-    assert not verdict.passed and verdict.hint.startswith("This run converges")
-    verdict = judge(question, far, observe(question, far, raises_value_error))
+    verdict = judge(question, last, observe(question, last, _backtracking_one_try_short))
+    assert not verdict.passed and verdict.hint.startswith("You raised one try too early")
+    verdict = judge(question, last, observe(question, last, raises_value_error))
     assert not verdict.passed and verdict.hint == question.hint
 
 
@@ -303,7 +291,7 @@ def _solution_function(assignment, name, namespace):
     return namespace[name]
 
 
-def test_sgd_epoch_is_graded_on_its_own_a_wrong_question_3_does_not_sink_it():
+def test_weighted_sgd_epoch_is_graded_on_its_own_a_wrong_question_3_does_not_sink_it():
     def minibatch_indices(n, batch_size, n_epochs, rng):  # wrong: never shuffled
         return [
             np.arange(n)[i : i + batch_size]
@@ -312,10 +300,10 @@ def test_sgd_epoch_is_graded_on_its_own_a_wrong_question_3_does_not_sink_it():
         ]
 
     namespace = {"np": np, "minibatch_indices": minibatch_indices}
-    sgd_epoch = _solution_function("02_batch_stochastic_minibatch", "sgd_epoch", namespace)
     assignment = "02_batch_stochastic_minibatch"
+    epoch = _solution_function(assignment, "weighted_sgd_epoch", namespace)
     assert _judged(assignment, "minibatch_indices", minibatch_indices).score == 0
-    result = _judged(assignment, "sgd_epoch", sgd_epoch)
+    result = _judged(assignment, "weighted_sgd_epoch", epoch)
     assert result.score == result.max_score == 3, result.output
 
 

@@ -100,27 +100,6 @@ def test_max_stable_lr_old_answer_and_stub_fail_and_eigenvalue_passes(capsys):
     assert "✓" in capsys.readouterr().out
 
 
-# ----------------------------------------------------------------------------- 01 the step counter
-
-
-def _gd_loop_index(grad_fn, x0, lr, tol=1e-6, max_iters=1000):
-    x = np.array(x0, dtype=float)
-    i = 0
-    with np.errstate(over="ignore", invalid="ignore"):
-        for i in range(max_iters):  # noqa: B007 - the learner's count
-            if np.linalg.norm(grad_fn(x)) < tol:
-                break
-            x = x - lr * grad_fn(x)
-            if not np.all(np.isfinite(x)):
-                raise FloatingPointError("diverged")
-    return x, i
-
-
-def test_gradient_descent_counting_by_the_loop_index_gets_its_hint():
-    hint = _hint("01_gradient_descent", "gradient_descent", "one short")
-    _fails_with("01_gradient_descent", "gradient_descent", _gd_loop_index, hint)
-
-
 # ----------------------------------------------------------------------------- 02 the epoch counter
 
 

@@ -172,10 +172,12 @@ def test_a_correct_alternative_form_passes(name, answer):
         ),
     ],
 )
-def test_forgetting_the_value_error_gets_the_question_hint_not_a_mistake_s(name, unchecked):
-    # the right values without the input check: no named mistake may claim it
+def test_forgetting_the_value_error_gets_the_raise_hint_not_a_mistake_s(name, unchecked):
+    # the right values without the input check: no named mistake may claim it, and the hint is
+    # about the exception to raise (judging._mistake_returning), not the question's computation
     question = specs.load(AID).question(name)
     with np.errstate(divide="ignore"), pytest.raises(CheckFailed) as failed:
         checker(AID)(name, unchecked)
-    assert "ValueError" in str(failed.value) and question.hint in str(failed.value)
+    text = str(failed.value)
+    assert "asks for a ValueError on this input" in text and question.hint not in text
     assert not any(m.hint in str(failed.value) for m in question.mistakes)

@@ -17,8 +17,11 @@ from course_utils.specs.base import SKILLS
 
 ROOT = Path(__file__).resolve().parent.parent
 REDESIGNED: tuple[str, ...] = (
+    "01_gradient_descent",
+    "02_batch_stochastic_minibatch",
     "03_backpropagation",
     "04_momentum_adaptive",
+    "05_learning_rate_schedules",
     "06_rnn_bptt",
     "08_lstm_gru",
     "09_putting_it_together",

@@ -227,3 +227,29 @@ def test_an_empty_list_is_compared_as_an_empty_array():
     longer = Question("some", 1, lambda n: np.arange(n), (Case(lambda: (3,), "n = 3"),))
     verdict = judge(longer, longer.cases[0], observe(longer, longer.cases[0], lambda n: []))
     assert not verdict.passed and "got shape (0,)" in verdict.message
+
+
+def test_a_missing_raise_gets_a_hint_about_the_exception_not_the_computation():
+    # the test learner of exercise 04: `nesterov_rate` without its ValueError on an empty input
+    # got the derivation's hint; the hint now names the exception the input asks for
+    from course_utils.specs._nesterov_rate import _nesterov_rate as nesterov_rate
+
+    def unchecked(eigenvalues, lr, momentum):
+        return nesterov_rate(eigenvalues, lr, momentum) if len(eigenvalues) else 0.0
+
+    with pytest.raises(CheckFailed) as failed:
+        checker("04_momentum_adaptive")("nesterov_rate", unchecked)
+    text = str(failed.value)
+    assert "expected a ValueError" in text and "asks for a ValueError on this input" in text
+
+
+def test_the_in_place_hint_writes_its_example_with_the_argument_s_name():
+    case = Case(lambda: (np.ones(3), np.ones(3)), "two vectors")
+    question = Question("scale", 1, lambda m, g: m * 0.9 + g, (case,), inputs_unchanged=True)
+
+    def in_place(m, g):
+        m *= 0.9
+        return m + g
+
+    verdict = judge(question, case, observe(question, case, in_place), case.make_inputs())
+    assert "`m`" in verdict.message and "`m = m.copy()`" in verdict.hint

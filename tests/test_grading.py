@@ -88,7 +88,7 @@ EXPECTED = {  # student -> (total, substring of the report or None)
     "loop_function": (7, "took longer than 5 s"),
     "segfault": (0, "the kernel died while running cell 3"),
     "sys_exit_function": (8, "raised SystemExit"),
-    "os_exit_function": (3, "the kernel died while testing gd_step"),
+    "os_exit_function": (2, "the kernel died while testing backtracking_step"),
     "subclasses": (6, "object of type Sly"),
     "nan_shape_dtype": (2, "the array contains NaN"),
     "other_assignment_metadata": (10, None),
@@ -163,10 +163,10 @@ def _write_class(root: Path, out: Path, port: int) -> None:
         "file_bomb": [fx.FILE_BOMB, *A()],
         "output_flood": [fx.OUTPUT_FLOOD, *A()],
         "loop_cell": ["while True:\n    pass", *A()],
-        "loop_function": A(gradient_descent=fx.INFINITE_FUNCTION),
+        "loop_function": A(backtracking_step=fx.INFINITE_FUNCTION),
         "segfault": [fx.SEGFAULT, *A()],
         "sys_exit_function": A(gd_step=fx.SYS_EXIT_FUNCTION),
-        "os_exit_function": A(gd_step=fx.OS_EXIT_FUNCTION),
+        "os_exit_function": A(backtracking_step=fx.OS_EXIT_FUNCTION),
         "subclasses": [*A(), fx.SUBCLASSES],
         "nan_shape_dtype": A(**fx.NAN_SHAPE_DTYPE),
         "no_graded_cells": ["x = 1"],
@@ -327,8 +327,8 @@ def test_one_at_a_time_into_one_folder_accumulates_grades_csv(tmp_path):
     rows = list(csv.reader((out / fx.ASSIGNMENT / "grades.csv").open()))
     assert rows == [
         ["student", "total", "max", *fx.POINTS],
-        ["ann", "10", "10", "3", "2", "3", "2"],
-        ["bo", "8", "10", "3", "0", "3", "2"],
+        ["ann", "10", "10", "2", "3", "2", "3"],
+        ["bo", "8", "10", "0", "3", "2", "3"],
     ]
 
 

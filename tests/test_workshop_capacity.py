@@ -72,7 +72,7 @@ def test_a_failing_cell_is_that_learners_failure(proxy):
 def test_the_reference_answers_replace_every_stub_of_the_exercise():
     cells = capacity.notebook_cells("exercises/01_gradient_descent.ipynb")
     assert not [c for c in cells if "NotImplementedError" in c]
-    assert any("def numerical_gradient" in c for c in cells)
+    assert any("def hessian_vector_product" in c for c in cells)
     assert not [c for c in cells if "### BEGIN SOLUTION" in c or "### END SOLUTION" in c]
 
 

@@ -111,15 +111,15 @@ def test_update_replaces_an_untouched_lecture_and_writes_beside_an_edited_one(co
 def test_reset_one_question_or_the_notebook_keeps_a_backup(course, capsys):
     ws = workspace.workspace_path(course)
     mine = ws / "exercises" / f"{STEM}.ipynb"
-    for gid in ("pick_lr", "inverse_time_lrs"):
+    for gid in ("pick_lr", "warm_restarts_lrs"):
         _edit(mine, _answer(gid, f"# my answer to {gid}"))
     assert cli(["reset", "05", "pick_lr"], course) == 0
     assert "reset the answer to pick_lr" in capsys.readouterr().out
     answers = _answers(mine)
     assert "NotImplementedError" in answers["pick_lr"]
-    assert answers["inverse_time_lrs"] == "# my answer to inverse_time_lrs"
+    assert answers["warm_restarts_lrs"] == "# my answer to warm_restarts_lrs"
     assert cli(["reset", STEM], course) == 0
-    assert "NotImplementedError" in _answers(mine)["inverse_time_lrs"]
+    assert "NotImplementedError" in _answers(mine)["warm_restarts_lrs"]
     backups = sorted((ws / "backups").rglob(f"{STEM}.ipynb"))
     assert len(backups) == 2
     assert {_answers(b)["pick_lr"] for b in backups} >= {"# my answer to pick_lr"}
@@ -128,7 +128,7 @@ def test_reset_one_question_or_the_notebook_keeps_a_backup(course, capsys):
 def test_reset_names_what_exists_when_the_name_is_wrong(course, capsys):
     assert cli(["reset", "05", "pick_rl"], course) == 2
     err = capsys.readouterr().err
-    assert "has no question 'pick_rl'; its questions are: warmup_cosine_lrs" in err
+    assert "has no question 'pick_rl'; its questions are: warm_restarts_lrs" in err
     assert cli(["reset", "07"], course) == 2
     assert "'07' matches none of the exercises in my-course/: 05_learning_rate_schedules" in (
         capsys.readouterr().err

@@ -1,4 +1,4 @@
-"""Question 4 of exercise set 01 (``gradient_descent.py``): ``max_stable_lr``, a number.
+"""Question 3 of exercise set 01 (``gradient_descent.py``): ``max_stable_lr``, a number.
 
 In a module of its own so that the spec stays under the size limit; ``gradient_descent.py``
 imports it into its ``ASSIGNMENT``. The matrix is the one the notebook defines as ``A``.
@@ -26,6 +26,7 @@ MAX_STABLE_LR = Question(
     name="max_stable_lr",
     kind="value",
     points=2,
+    skill="warm-up",
     reference=lambda: 2.0 / _eigs().max(),
     rtol=1e-6,
     atol=0.0,

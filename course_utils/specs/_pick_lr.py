@@ -91,6 +91,7 @@ def _blown_up_generated(rng):
 PICK_LR = Question(
     name="pick_lr",
     points=2,
+    skill="warm-up",
     reference=_pick_lr,
     rtol=1e-12,
     atol=0.0,

@@ -1,132 +1,24 @@
 """Spec for exercise set 02: batch, stochastic and mini-batch gradient descent.
 
-Questions: ``mse_minibatch_grad``, ``logistic_minibatch_grad``, ``minibatch_indices``,
-``sgd_epoch``. Randomness comes in through an explicit ``rng`` argument (a fresh
-``np.random.default_rng(seed)`` per case), so a learner's result can be compared exactly;
-``sgd_epoch`` gets the epoch's batches themselves, so it does not depend on question 3.
-Each mistake below is an implementation learners really write; the check names it when the
-learner's output equals that wrong implementation's output.
+Questions (issue 21: none of them is written in lecture 02): ``huber_minibatch_grad`` (a
+derivation: the lecture differentiates the MSE and the logistic loss, not the Huber loss) and
+``noise_with_replacement`` (a prediction: the lecture gives the noise of a batch drawn without
+replacement), both in ``_huber_noise.py``; ``minibatch_indices`` (a warm-up: the lecture states
+the rule and uses the library's loader); ``weighted_sgd_epoch`` (a new problem: the lecture's epoch
+loop on a loss weighted per sample, where a batch's gradient divides by its weight, not its size).
+Randomness comes in through an explicit ``rng`` argument (a fresh ``np.random.default_rng(seed)``
+per case), so a learner's result can be compared exactly; ``weighted_sgd_epoch`` gets the epoch's
+batches themselves, so it does not depend on question 3. Each mistake below is an implementation
+learners really write; the check names it when the learner's output equals that wrong
+implementation's output.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from ._huber_noise import HUBER_MINIBATCH_GRAD, NOISE_WITH_REPLACEMENT
 from .base import Assignment, Case, Mistake, Question
-
-# ----------------------------------------------------------------------------- test data
-
-
-def _batch(seed, n, d):
-    rng = np.random.default_rng(seed)
-    X = np.round(rng.standard_normal((n, d)), 2)
-    w = np.round(rng.standard_normal(d), 2)
-    y = np.round(X @ np.ones(d) + 0.5 * rng.standard_normal(n), 2)
-    return w, X, y
-
-
-def _labels(seed, n, d):
-    rng = np.random.default_rng(seed)
-    X = np.round(rng.standard_normal((n, d)), 2)
-    w = np.round(rng.standard_normal(d), 2)
-    y = (rng.random(n) < 0.5).astype(float)
-    return w, X, y
-
-
-_SMALL_X = np.array([[1.0, 2.0], [0.5, -1.0], [-1.5, 0.0], [2.0, 1.0]])
-_SMALL_W = np.array([0.5, -0.25])
-_SMALL_Y = np.array([1.0, 0.0, -1.0, 2.0])
-_SMALL_LABELS = np.array([1.0, 0.0, 0.0, 1.0])
-
-
-def _sigmoid(z):
-    return 1 / (1 + np.exp(-z))
-
-
-# ----------------------------------------------------------------------------- 1. mse gradient
-
-
-def _mse_minibatch_grad(w, X, y):
-    return 2 * X.T @ (X @ w - y) / len(y)
-
-
-MSE_MINIBATCH_GRAD = Question(
-    name="mse_minibatch_grad",
-    points=2,
-    reference=_mse_minibatch_grad,
-    inputs_unchanged=True,
-    cases=(
-        Case(
-            lambda: (_SMALL_W.copy(), _SMALL_X.copy(), _SMALL_Y.copy()),
-            "a batch of B = 4 rows, d = 2: X = [[1, 2], [0.5, -1], [-1.5, 0], [2, 1]], "
-            "y = [1, 0, -1, 2], w = [0.5, -0.25]",
-        ),
-        Case(lambda: _batch(1, 1, 3), "a single sample (B = 1, d = 3)"),
-        Case(lambda: _batch(2, 7, 3), "B = 7, d = 3", hidden=True),
-        Case(lambda: _batch(3, 50, 5), "B = 50, d = 5", hidden=True),
-    ),
-    mistakes=(
-        Mistake(
-            "Your gradient is B times too large: you SUMMED over the batch. The loss is a mean, so its gradient is one too: divide by the batch size.",
-            lambda w, X, y: 2 * X.T @ (X @ w - y),
-        ),
-        Mistake(
-            "Your gradient is half the right one: d/dw (x.w - y)^2 = 2 (x.w - y) x; the factor 2 "
-            "stays because the loss has no 1/2 in front.",
-            lambda w, X, y: X.T @ (X @ w - y) / len(y),
-        ),
-        Mistake(
-            "The sign is flipped: the residual is prediction minus target, not target minus prediction.",
-            lambda w, X, y: 2 * X.T @ (y - X @ w) / len(y),
-        ),
-    ),
-    hint=(
-        "Differentiate the mean of the squared residuals: each sample contributes twice its "
-        "residual times its features, averaged over the batch; the result has one entry per "
-        "weight, shape (d,)."
-    ),
-)
-
-# ----------------------------------------------------------------------------- 2. logistic gradient
-
-
-def _logistic_minibatch_grad(w, X, y):
-    return X.T @ (_sigmoid(X @ w) - y) / len(y)
-
-
-LOGISTIC_MINIBATCH_GRAD = Question(
-    name="logistic_minibatch_grad",
-    points=2,
-    reference=_logistic_minibatch_grad,
-    inputs_unchanged=True,
-    cases=(
-        Case(
-            lambda: (_SMALL_W.copy(), _SMALL_X.copy(), _SMALL_LABELS.copy()),
-            "B = 4, d = 2: the X and w of the first question, labels y = [1, 0, 0, 1]",
-        ),
-        Case(lambda: _labels(4, 6, 3), "B = 6, d = 3, random 0/1 labels"),
-        Case(lambda: _labels(5, 40, 4), "B = 40, d = 4", hidden=True),
-    ),
-    mistakes=(
-        Mistake(
-            "Your gradient is B times too large: you SUMMED over the batch. The loss is a mean, so its gradient is one too: divide by the batch size.",
-            lambda w, X, y: X.T @ (_sigmoid(X @ w) - y),
-        ),
-        Mistake(
-            "The sign is flipped: the cross-entropy's gradient weights the features by prediction minus label, not label minus prediction.",
-            lambda w, X, y: X.T @ (y - _sigmoid(X @ w)) / len(y),
-        ),
-        Mistake(
-            "You used the linear score where the model predicts a probability: the score goes through the sigmoid first.",
-            lambda w, X, y: X.T @ (X @ w - y) / len(y),
-        ),
-    ),
-    hint=(
-        "The logistic loss's gradient weights each sample's features by its predicted "
-        "probability minus its label, averaged over the batch; the probability is the sigmoid "
-        "of the score."
-    ),
-)
 
 # ----------------------------------------------------------------------------- 3. minibatch_indices
 
@@ -162,8 +54,11 @@ def _drops_last(n, batch_size, n_epochs, rng):
 
 MINIBATCH_INDICES = Question(
     name="minibatch_indices",
-    points=3,
+    points=2,
     reference=_minibatch_indices,
+    # The lecture uses the library's MiniBatches and states its rule (one new permutation per
+    # epoch, the last batch kept); it never writes the loop.
+    skill="warm-up",
     cases=(
         Case(
             lambda: (10, 4, 2, np.random.default_rng(0)),
@@ -209,118 +104,140 @@ MINIBATCH_INDICES = Question(
     library=("course_utils.data.regression.MiniBatches.__iter__",),
 )
 
-# ----------------------------------------------------------------------------- 4. sgd_epoch
+# ----------------------------------------------------------------------------- 4. weighted epoch
 # The epoch's batches come in as an argument (not from question 3's function), so a wrong
 # minibatch_indices cannot cost this question its points: each question is graded on its own.
 
 
-def _sgd_epoch(w, X, y, lr, batches):
+def _weighted_sgd_epoch(w, X, y, sample_weight, lr, batches):
     w = np.array(w, dtype=float)
     for b in batches:
-        w = w - lr * _mse_minibatch_grad(w, X[b], y[b])
+        omega = sample_weight[b]
+        if omega.sum() > 0:  # a batch of zero total sample weight carries no loss: no step
+            w = w - lr * 2 * X[b].T @ (omega * (X[b] @ w - y[b])) / omega.sum()
     return w
 
 
-def _epoch_with(grad):
-    def run(w, X, y, lr, batches):
+def _epoch_dividing_by(divisor, power=1):
+    """The epoch with each batch's weighted residuals divided by divisor(s, b), weights ** power."""
+
+    def run(w, X, y, s, lr, batches):
         w = np.array(w, dtype=float)
         for b in batches:
-            w = w - lr * grad(w, X, y, b)
+            if s[b].sum() > 0:
+                residual = s[b] ** power * (X[b] @ w - y[b])
+                w = w - lr * 2 * X[b].T @ residual / divisor(s, b)
         return w
 
     return run
 
 
-def _summed_grad(w, X, y, b):
-    return 2 * X[b].T @ (X[b] @ w - y[b])
+def _unweighted(w, X, y, s, lr, batches):
+    return _weighted_sgd_epoch(w, X, y, np.ones(len(y)), lr, [b for b in batches if s[b].sum() > 0])
 
 
-def _full_grad(w, X, y, b):
-    return _mse_minibatch_grad(w, X, y)
+def _all_at_the_start(w, X, y, s, lr, batches):
+    start = np.array(w, dtype=float)
+    return start + sum(_weighted_sgd_epoch(start, X, y, s, lr, [b]) - start for b in batches)
 
 
-def _all_at_the_start(w, X, y, lr, batches):
-    w = np.array(w, dtype=float)
-    return w - lr * sum(_mse_minibatch_grad(w, X[b], y[b]) for b in batches)
+_WEIGHTS = np.array([1.0, 0.5, 2.0, 0.0, 1.0, 3.0])
 
 
-def _last_batch_only(w, X, y, lr, batches):
-    w = np.array(w, dtype=float)
-    new = w
-    for b in batches:
-        new = w - lr * _mse_minibatch_grad(w, X[b], y[b])
-    return new
-
-
-def _epoch_case(seed, n, d, lr, batches):
+def _epoch_case(seed, n, d, s, lr, batches):
     def make():
-        w, X, y = _batch(seed, n, d)
-        return w, X, y, lr, [np.array(b) for b in batches]
+        rng = np.random.default_rng(seed)
+        X = np.round(rng.standard_normal((n, d)), 2)
+        w = np.round(rng.standard_normal(d), 2)
+        y = np.round(X @ np.ones(d) + 0.5 * rng.standard_normal(n), 2)
+        return w, X, y, np.array(s, dtype=float), lr, [np.array(b, dtype=int) for b in batches]
 
     return make
 
 
 def _random_epoch(rng):
     n, d, batch_size = int(rng.integers(5, 40)), int(rng.integers(1, 5)), int(rng.integers(1, 9))
-    w, X, y = _batch(int(rng.integers(2**31)), n, d)
+    X, w = rng.standard_normal((n, d)), rng.standard_normal(d)
+    y = X @ np.ones(d) + 0.5 * rng.standard_normal(n)
+    s = rng.uniform(0, 3, n) * (rng.random(n) < 0.8)  # some samples weigh 0
     order = rng.permutation(n)
     batches = [order[i : i + batch_size] for i in range(0, n, batch_size)]
-    return w, X, y, float(rng.uniform(0.01, 0.1)), batches
+    return w, X, y, s, float(rng.uniform(0.01, 0.1)), batches
 
 
-SGD_EPOCH = Question(
-    name="sgd_epoch",
+WEIGHTED_SGD_EPOCH = Question(
+    name="weighted_sgd_epoch",
     points=3,
-    reference=_sgd_epoch,
+    reference=_weighted_sgd_epoch,
     inputs_unchanged=True,
+    skill="new problem",
     cases=(
         Case(
-            _epoch_case(10, 10, 2, 0.1, [[7, 2, 9, 0], [5, 1, 8, 3], [4, 6]]),
-            "n = 10, d = 2, lr = 0.1, batches = [[7, 2, 9, 0], [5, 1, 8, 3], [4, 6]] "
-            "(3 updates: 4, 4 and 2 samples)",
+            _epoch_case(10, 6, 2, _WEIGHTS, 0.1, [[4, 1, 0], [5, 3], [2]]),
+            "n = 6, d = 2, lr = 0.1, sample_weight = [1, 0.5, 2, 0, 1, 3], "
+            "batches = [[4, 1, 0], [5, 3], [2]]",
         ),
         Case(
-            _epoch_case(11, 5, 3, 0.05, [[3], [0], [4], [1], [2]]),
-            "plain SGD: n = 5, lr = 0.05, batches = [[3], [0], [4], [1], [2]]",
+            _epoch_case(11, 5, 3, [0.0, 2.0, 1.0, 0.0, 0.5], 0.05, [[0, 3], [1, 2, 4]]),
+            "sample_weight = [0, 2, 1, 0, 0.5], batches = [[0, 3], [1, 2, 4]]: the first batch "
+            "weighs 0",
         ),
         Case(
-            _epoch_case(12, 8, 2, 0.2, [[5, 0, 7, 2, 1, 6, 3, 4]]),
-            "one batch of all n = 8 samples: one BGD step",
+            _epoch_case(12, 8, 2, np.ones(8), 0.05, [[5, 0, 7], [2, 1, 6], [3, 4]]),
+            "every sample weight 1: plain mini-batch SGD on the mean squared error",
             hidden=True,
         ),
-        Case(_random_epoch, "a random data set and a shuffled epoch's batches", hidden=True),
+        Case(
+            _epoch_case(13, 6, 2, 2 * _WEIGHTS, 0.2, [[5, 0, 2, 1, 4, 3]]),
+            "one batch of all n = 6 samples: one full-batch step",
+            hidden=True,
+        ),
+        Case(
+            _epoch_case(14, 5, 2, [1.0, 2.0, 0.5, 1.0, 3.0], 0.1, [[3, 0], [], [4, 1, 2]]),
+            "an empty batch in the middle of the epoch",
+            hidden=True,
+        ),
+        Case(_random_epoch, "a random data set, sample weights and shuffled epoch", hidden=True),
     ),
     mistakes=(
         Mistake(
-            "Each step uses the SUM of the batch's gradients: average them (divide by the batch's "
-            "own size, which is smaller for the last batch).",
-            _epoch_with(_summed_grad),
+            "Each batch's gradient is divided by the number of its rows: the weighted mean "
+            "divides by the batch's total sample weight, so that a batch of light samples still "
+            "gets an average, not a fraction of one.",
+            _epoch_dividing_by(lambda s, b: len(b)),
         ),
         Mistake(
-            "Every step used the gradient of the WHOLE data set: use only the batch's rows, "
-            "X[b] and y[b].",
-            _epoch_with(_full_grad),
+            "Each batch's gradient is divided by the total sample weight of the WHOLE data set: "
+            "the batch estimates the weighted mean from its own rows, so it divides by its own "
+            "total.",
+            _epoch_dividing_by(lambda s, b: s.sum()),
         ),
         Mistake(
-            "Every batch's gradient was taken at the weights the epoch started from: take the "
-            "steps one after another, each at the weights the previous step left.",
+            "Your steps ignore the sample weights: every sample of a batch counts the same. A "
+            "sample of weight 2 must pull twice as hard as one of weight 1, and one of weight 0 "
+            "not at all.",
+            _unweighted,
+        ),
+        Mistake(
+            "The sample weights count twice (squared): each sample's squared residual is "
+            "multiplied by its weight once, so its gradient is too.",
+            _epoch_dividing_by(lambda s, b: (s[b] ** 2).sum(), power=2),
+        ),
+        Mistake(
+            "Every batch's gradient was taken at the parameters w the epoch started from: take "
+            "the steps one after another, each at the w the previous step left.",
             _all_at_the_start,
-        ),
-        Mistake(
-            "Only the last batch's step is in your result: each step must start from the "
-            "weights the previous step left, not from the epoch's starting weights.",
-            _last_batch_only,
         ),
     ),
     hint=(
-        "One epoch: for each batch of `batches`, in the order given, take one step with that "
-        "batch's averaged MSE gradient (question 1) at the current weights; work on a copy, so "
-        "the input array is unchanged, and return the new weights."
+        "One epoch: for each batch, in the order given, one step with the gradient of that "
+        "batch's weighted mean loss at the current w (skip a batch whose sample weights sum to "
+        "0); work on a copy, so the input array is unchanged, and return the new w."
     ),
 )
 
 ASSIGNMENT = Assignment(
     id="02_batch_stochastic_minibatch",
     title="Batch, stochastic and mini-batch gradient descent",
-    questions=(MSE_MINIBATCH_GRAD, LOGISTIC_MINIBATCH_GRAD, MINIBATCH_INDICES, SGD_EPOCH),
+    questions=(HUBER_MINIBATCH_GRAD, NOISE_WITH_REPLACEMENT, MINIBATCH_INDICES, WEIGHTED_SGD_EPOCH),
 )

@@ -1,0 +1,221 @@
+"""Question 2 of exercise set 01 (``gradient_descent.py``): ``backtracking_step``, a variant.
+
+The lecture picks one fixed learning rate from the curvature (2/L, 2/(L+mu), 1/L) and proves the
+descent lemma at 1/L; this question asks for the step rule that needs no L: try a learning rate,
+and shrink it until the step lowers f by at least a fraction ``c1`` of what the first-order model
+f(x) + grad f(x) . (x_new - x) predicts (backtracking with the sufficient-decrease condition).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._hvp import rosenbrock_grad
+from .base import Case, Mistake, Question
+
+
+def _checked(lr0, shrink, c1):
+    if not lr0 > 0:
+        raise ValueError(f"lr0 must be positive, got {lr0}.")
+    if not 0 < shrink < 1:
+        raise ValueError(f"shrink must be in (0, 1), got {shrink}.")
+    if not 0 < c1 < 1:
+        raise ValueError(f"c1 must be in (0, 1), got {c1}.")
+
+
+def backtracking_step(f, grad_fn, x, lr0=1.0, shrink=0.5, c1=1e-4, max_shrinks=30):
+    """One gradient step whose learning rate is found by backtracking; returns (x_new, lr)."""
+    _checked(lr0, shrink, c1)
+    x = np.array(x, dtype=float)
+    g = np.asarray(grad_fn(x), dtype=float)
+    fx, slope = f(x), float(g @ g)  # the first-order model predicts a decrease of lr * g.g
+    lr = lr0
+    for _ in range(int(max_shrinks) + 1):
+        x_new = x - lr * g
+        if f(x_new) <= fx - c1 * lr * slope:
+            return x_new, lr
+        lr *= shrink
+    raise FloatingPointError(
+        f"no learning rate from {lr0} down to {lr0 * shrink**max_shrinks:.3g} lowered f enough: "
+        "is grad_fn the gradient of f?"
+    )
+
+
+# ----------------------------------------------------------------------------- test functions
+
+
+def half_square(x):
+    """f(x) = 1/2 ||x||^2, gradient x."""
+    return 0.5 * float(np.asarray(x) @ np.asarray(x))
+
+
+def _identity_grad(x):
+    return np.array(x, dtype=float)
+
+
+def _ascent_grad(x):
+    return -np.array(x, dtype=float)  # the gradient's sign flipped: no step lowers f
+
+
+def rosenbrock(x):
+    return (1 - x[0]) ** 2 + 100 * (x[1] - x[0] ** 2) ** 2
+
+
+def _random_quadratic(rng):
+    q, _ = np.linalg.qr(rng.standard_normal((2, 2)))
+    A = q @ np.diag(rng.uniform(0.5, 10.0, 2)) @ q.T
+    return (lambda x: 0.5 * float(x @ A @ x)), (lambda x: A @ x)
+
+
+def _quadratic_case(rng):
+    f, grad = _random_quadratic(rng)
+    return f, grad, rng.uniform(-3, 3, 2), rng.uniform(0.5, 4.0), 0.5, 0.3, 30
+
+
+# ----------------------------------------------------------------------------- mistakes
+
+
+def _loop(condition, first_shrink=False, late_lr=False, tries_extra=1):
+    """Backtracking with one thing changed: the test, a shrink before the first test, the
+    learning rate shrunk once more after the step it returns was made, or one try fewer."""
+
+    def step(f, grad_fn, x, lr0=1.0, shrink=0.5, c1=1e-4, max_shrinks=30):
+        _checked(lr0, shrink, c1)
+        x = np.array(x, dtype=float)
+        g = np.asarray(grad_fn(x), dtype=float)
+        fx, gg = f(x), float(g @ g)
+        lr = lr0 * shrink if first_shrink else lr0
+        for _ in range(int(max_shrinks) + tries_extra):
+            x_new = x - lr * g
+            accepted = condition(f(x_new), fx, c1, lr, gg)
+            if late_lr:
+                lr *= shrink
+            if accepted:
+                return x_new, lr
+            if not late_lr:
+                lr *= shrink
+        raise FloatingPointError("no step")
+
+    return step
+
+
+def _armijo(f_new, fx, c1, lr, gg):
+    return f_new <= fx - c1 * lr * gg
+
+
+_no_c1 = _loop(lambda f_new, fx, c1, lr, gg: f_new <= fx)
+_wrong_sign = _loop(lambda f_new, fx, c1, lr, gg: f_new <= fx + c1 * lr * gg)
+_norm_not_squared = _loop(lambda f_new, fx, c1, lr, gg: f_new <= fx - c1 * lr * np.sqrt(gg))
+_shrinks_first = _loop(_armijo, first_shrink=True)
+_lr_shrunk_after = _loop(_armijo, late_lr=True)
+_one_try_short = _loop(_armijo, tries_extra=0)
+
+BACKTRACKING_STEP = Question(
+    name="backtracking_step",
+    returns=("x_new", "lr"),
+    points=3,
+    skill="variant",
+    reference=backtracking_step,
+    rtol=1e-9,
+    atol=1e-12,
+    inputs_unchanged=True,
+    cases=(
+        Case(
+            lambda: (half_square, _identity_grad, np.array([1.0]), 2.5, 0.5, 0.5),
+            "f(x) = x0**2 / 2 at x = [1], lr0 = 2.5, shrink = 0.5, c1 = 0.5: 2.5 and 1.25 "
+            "fail the test, 0.625 passes (expect x_new = [0.375], lr = 0.625)",
+        ),
+        Case(
+            lambda: (half_square, _identity_grad, np.array([3.0, -4.0]), 1.0, 0.5, 1e-4),
+            "f(x) = ||x||**2 / 2 at x = [3, -4], lr0 = 1: the first learning rate passes "
+            "(expect x_new = [0, 0], lr = 1)",
+        ),
+        Case(
+            lambda: (half_square, _identity_grad, np.array([3.0, -4.0]), 1.9, 0.8, 0.5),
+            "f(x) = ||x||**2 / 2 at x = [3, -4] (gradient length 5), lr0 = 1.9, shrink = 0.8, "
+            "c1 = 0.5: 1.9, 1.52 and 1.216 fail, 1.9 * 0.8**3 = 0.9728 passes",
+        ),
+        Case(
+            lambda: (half_square, _identity_grad, np.array([0.0, 0.0]), 1.0),
+            "at the minimizer x = [0, 0] (gradient 0): lr0 passes, x_new = x",
+        ),
+        Case(
+            lambda: (rosenbrock, rosenbrock_grad, np.array([-1.2, 1.0])),
+            "Rosenbrock at [-1.2, 1] with the defaults (lr0 = 1, shrink = 0.5, c1 = 1e-4)",
+        ),
+        Case(
+            lambda: (half_square, _ascent_grad, np.array([1.0, 2.0]), 1.0, 0.5, 1e-4, 30),
+            "a grad_fn that returns minus the gradient: no learning rate passes (must raise "
+            "FloatingPointError)",
+            raises="FloatingPointError",
+        ),
+        Case(
+            lambda: (half_square, _identity_grad, np.array([1.0]), 1.0, 1.0),
+            "shrink = 1 (must raise ValueError)",
+            raises="ValueError",
+        ),
+        Case(
+            lambda: (half_square, _identity_grad, np.array([1.0]), 0.0),
+            "lr0 = 0 (must raise ValueError)",
+            raises="ValueError",
+        ),
+        Case(_quadratic_case, "a rotated quadratic, c1 = 0.3", hidden=True),
+        Case(
+            lambda rng: (rosenbrock, rosenbrock_grad, rng.uniform(-1.5, 1.5, 2), 1.0, 0.5, 1e-4),
+            "Rosenbrock at a random point",
+            hidden=True,
+        ),
+        Case(
+            lambda: (half_square, _identity_grad, np.array([1.0]), 2.5, 0.5, 0.5, 2),
+            "max_shrinks = 2: the last learning rate allowed, 2.5 * 0.5**2 = 0.625, passes",
+        ),
+        Case(
+            lambda: (half_square, _identity_grad, np.array([1.0]), 1.0, 0.5, 1.0),
+            "c1 = 1 (must raise ValueError)",
+            hidden=True,
+            raises="ValueError",
+        ),
+    ),
+    mistakes=(
+        Mistake(
+            "You accepted the first learning rate that lowers f at all: the test asks for a "
+            "decrease of at least c1 times the decrease the first-order model predicts for "
+            "that step, so c1 belongs in it.",
+            _no_c1,
+        ),
+        Mistake(
+            "Your test lets f go UP: the first-order model predicts f to fall by lr times the "
+            "gradient's squared length, and the step must achieve c1 of that fall; you added it.",
+            _wrong_sign,
+        ),
+        Mistake(
+            "The predicted decrease uses the gradient's length, not its squared length: the "
+            "first-order model changes f by grad f(x) . (x_new - x), and the step is "
+            "-lr grad f(x).",
+            _norm_not_squared,
+        ),
+        Mistake(
+            "You shrank the learning rate before the first test: lr0 itself must be tried "
+            "first (here it passes).",
+            _shrinks_first,
+        ),
+        Mistake(
+            "The lr you returned is one shrink smaller than the one that made x_new: return "
+            "the learning rate that passed the test, shrinking only after a failed test.",
+            _lr_shrunk_after,
+        ),
+        Mistake(
+            "You raised one try too early: max_shrinks counts the shrinks, so lr0 and "
+            "max_shrinks smaller learning rates, max_shrinks + 1 tries in all, come before "
+            "FloatingPointError (here the last one passes).",
+            _one_try_short,
+        ),
+    ),
+    hint=(
+        "Compute the gradient once, at x. Try lr0 first, then shrink it by the factor shrink "
+        "after each failed test (at most max_shrinks times), and return the first step against "
+        "the gradient that lowers f by at least c1 times the decrease the first-order model "
+        "predicts for it; "
+        "raise FloatingPointError when none passes and ValueError for a bad lr0, shrink or c1."
+    ),
+)

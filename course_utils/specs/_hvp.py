@@ -1,0 +1,189 @@
+"""Question 4 of exercise set 01 (``gradient_descent.py``): ``hessian_vector_product``, a variant.
+
+The lecture writes the central difference of f along one coordinate (``numerical_gradient``); this
+question asks for the central difference of the *gradient* along a direction ``v``: an estimate of
+the Hessian times ``v`` that needs two gradient calls, however large the dimension. The reference
+is the library's ``gradcheck.hessian_vector_product`` (an answer calling it scores 0). Kept apart
+so that the spec stays under the size limit.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..gradcheck import hessian_vector_product
+from .base import Case, Mistake, Question
+
+
+def _checked(x, v, h):
+    """Float copies of x and v, after the checks the exercise asks for."""
+    x = np.array(x, dtype=float)
+    v = np.array(v, dtype=float)
+    if x.ndim != 1 or v.shape != x.shape:
+        raise ValueError(f"x and v must be 1-D arrays of one shape, got {x.shape} and {v.shape}.")
+    if not h > 0:
+        raise ValueError(f"h must be positive, got {h}.")
+    return x, v
+
+
+# ----------------------------------------------------------------------------- test functions
+
+
+def cubic_2d_grad(x):
+    """Gradient of f(x) = x0**2 + 3*x0*x1 + 2*x1**3 (Hessian [[2, 3], [3, 12*x1]])."""
+    return np.array([2 * x[0] + 3 * x[1], 3 * x[0] + 6 * x[1] ** 2])
+
+
+def rosenbrock_grad(x):
+    """Gradient of (1 - x0)**2 + 100 (x1 - x0**2)**2."""
+    r = x[1] - x[0] ** 2
+    return np.array([-2 * (1 - x[0]) - 400 * x[0] * r, 200 * r])
+
+
+def exp_3d_grad(x):
+    """Gradient of f(x) = exp(x0) * x1 + x2**4."""
+    return np.array([np.exp(x[0]) * x[1], np.exp(x[0]), 4 * x[2] ** 3])
+
+
+def quartic_grad(x):
+    """Gradient of f(x) = x0**4: 4 x0**3 (second derivative 12 x0**2)."""
+    return 4 * np.asarray(x, dtype=float) ** 3
+
+
+def _matrix_grad(A):
+    A = np.asarray(A, dtype=float)
+    return lambda x: A @ x
+
+
+# ----------------------------------------------------------------------------- mistakes
+
+
+def _forward(grad_fn, x, v, h=1e-5):
+    x, v = np.array(x, dtype=float), np.array(v, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):  # h = 0 in the raising case
+        return (grad_fn(x + h * v) - grad_fn(x)) / h
+
+
+def _over_h(grad_fn, x, v, h=1e-5):
+    return 2 * hessian_vector_product(grad_fn, x, v, h)
+
+
+def _unit_step(grad_fn, x, v, h=1e-5):
+    # Moves by h along v / ||v|| and divides by 2h: the Hessian times the UNIT vector v / ||v||.
+    x, v = np.array(x, dtype=float), np.array(v, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):  # v = 0 gives nan: it fails there
+        u = v / np.linalg.norm(v)
+        return (grad_fn(x + h * u) - grad_fn(x - h * u)) / (2 * h)
+
+
+def _ignores_h(grad_fn, x, v, h=1e-5):
+    return hessian_vector_product(grad_fn, x, v, 1e-6)
+
+
+def _gradient_difference_only(grad_fn, x, v, h=1e-5):
+    # The two gradients subtracted, without the division: a change of the gradient, not a rate.
+    x, v = np.array(x, dtype=float), np.array(v, dtype=float)
+    return grad_fn(x + h * v) - grad_fn(x - h * v)
+
+
+def hessian_columns_then_product(grad_fn, x, v, h=1e-5):
+    """A correct alternative: every Hessian column by central differences, then H @ v (d + d
+    gradient calls instead of two; equal to the reference up to O(h**2) and round-off)."""
+    x, v = _checked(x, v, h)
+    H = np.empty((x.size, x.size))
+    for i in range(x.size):
+        e = np.zeros_like(x)
+        e[i] = h
+        H[:, i] = (grad_fn(x + e) - grad_fn(x - e)) / (2 * h)
+    return H @ v
+
+
+HESSIAN_VECTOR_PRODUCT = Question(
+    name="hessian_vector_product",
+    points=3,
+    skill="variant",
+    reference=hessian_vector_product,
+    rtol=1e-6,
+    atol=1e-7,
+    inputs_unchanged=True,
+    cases=(
+        Case(
+            lambda: (
+                _matrix_grad([[2.0, 1.0], [1.0, 4.0]]),
+                np.array([1.0, -0.5]),
+                np.array([1.0, 2.0]),
+            ),
+            "grad f(x) = A x with A = [[2, 1], [1, 4]] (Hessian A everywhere), x = [1, -0.5], "
+            "v = [1, 2]: expect A v = [4, 9]",
+        ),
+        Case(
+            lambda: (cubic_2d_grad, np.array([1.0, -2.0]), np.array([0.5, 2.0])),
+            "f(x) = x0**2 + 3*x0*x1 + 2*x1**3 at x = [1, -2], v = [0.5, 2] (a v of length "
+            "other than 1)",
+        ),
+        Case(
+            lambda: (cubic_2d_grad, np.array([1.0, -2.0]), np.array([0.0, 0.0])),
+            "v = [0, 0]: the product is [0, 0]",
+        ),
+        Case(
+            lambda: (quartic_grad, np.array([1.0]), np.array([1.0]), 0.1),
+            "f(x) = x0**4 at x = [1], v = [1], with a large step h = 0.1: the central "
+            "difference is 12.04 (the exact second derivative is 12)",
+        ),
+        Case(
+            lambda: (quartic_grad, np.array([1.0]), np.array([1.0]), 0.0),
+            "h = 0 (must raise ValueError)",
+            raises="ValueError",
+        ),
+        Case(
+            lambda: (cubic_2d_grad, np.array([1.0, -2.0]), np.array([1.0, 0.0, 0.0])),
+            "v of length 3 for x of length 2 (must raise ValueError)",
+            raises="ValueError",
+        ),
+        Case(
+            lambda rng: (rosenbrock_grad, rng.uniform(-1.5, 1.5, 2), rng.standard_normal(2)),
+            "Rosenbrock at a random point along a random direction",
+            hidden=True,
+        ),
+        Case(
+            lambda rng: (exp_3d_grad, rng.uniform(-1, 1, 3), rng.uniform(-2, 2, 3)),
+            "a 3-D function along a random direction",
+            hidden=True,
+        ),
+    ),
+    mistakes=(
+        Mistake(
+            "This is a forward difference of the gradient (one step forward only), error O(h): "
+            "the central difference steps both ways along v, error O(h^2).",
+            _forward,
+        ),
+        Mistake(
+            "Your result is exactly twice the product: the two points x + h v and x - h v are "
+            "2h apart (in units of v), not h.",
+            _over_h,
+        ),
+        Mistake(
+            "You moved by h along the unit vector v/||v||: that estimates the Hessian times the "
+            "unit vector, ||v|| times too small. The product is linear in v, so step along v "
+            "itself (the points x + h v and x - h v).",
+            _unit_step,
+        ),
+        Mistake(
+            "Your result does not depend on h: with the large step of 0.1 on the fourth power "
+            "it is the exact second derivative, where the central difference with that step is "
+            "not. Use the argument h as the step, not a step of your own.",
+            _ignores_h,
+        ),
+        Mistake(
+            "You returned the change of the gradient between the two points, not its rate: "
+            "a derivative divides that change by the distance the point moved.",
+            _gradient_difference_only,
+        ),
+    ),
+    hint=(
+        "The product of the Hessian with v is the derivative of the gradient along v: the rate "
+        "at which grad f changes as the point moves from x along v. Estimate that rate with a "
+        "central difference, from the gradients at x + h v and x - h v; raise ValueError for "
+        "h <= 0 or shapes that differ."
+    ),
+)

@@ -1,0 +1,167 @@
+"""Question 3 of exercise set 05 (``learning_rate_schedules``): ``steps_to_floor``, a
+*prediction*: how many constant-step SGD steps on lecture 05 §3's noisy quadratic until the mean
+square E x_t^2 is within a relative band of its noise floor, in closed form.
+
+Lecture 05 §3 gives the recursion of E x_t^2 and its fixed point (the noise floor), not how fast
+the floor is approached: the learner derives that the distance to the floor shrinks by the factor
+(1 - alpha L)^2 per step and solves for the step. The solution notebook then measures it on
+simulated runs. The reference is checked against the recursion itself (tests). Mistakes: the
+floor's small-step approximation, the factor not squared, the distance measured from 0, a
+step early or late, the start below the floor and alpha L = 1 not handled.
+"""
+
+from __future__ import annotations
+
+import math
+
+from .base import Case, Mistake, Question
+
+
+def _checked(lr, L, sigma, start_mean_square, rel):
+    for name, value in (("lr", lr), ("L", L), ("sigma", sigma), ("rel", rel)):
+        if not isinstance(value, int | float) or not math.isfinite(value) or value <= 0:
+            raise ValueError(f"{name} must be a finite number > 0, got {value!r}.")
+    if not isinstance(start_mean_square, int | float) or not 0 <= start_mean_square < math.inf:
+        raise ValueError(
+            f"start_mean_square must be a finite number >= 0, got {start_mean_square!r}."
+        )
+    if lr * L >= 2:
+        raise ValueError(f"lr * L = {lr * L:g} >= 2: the mean square grows, there is no floor.")
+
+
+def _steps_to_floor(
+    lr, L, sigma, start_mean_square, rel=0.1, *, floor_form="exact", power=2, distance="gap",
+    rounding=math.ceil, handle_one=True,
+):  # fmt: skip
+    """The reference; the keywords build the learners' mistakes."""
+    _checked(lr, L, sigma, start_mean_square, rel)
+    if floor_form == "exact":
+        floor = lr * sigma**2 / (L * (2 - lr * L))
+    else:  # the small-step approximation of the lecture's summary
+        floor = lr * sigma**2 / (2 * L)
+    if distance == "gap":
+        gap = abs(start_mean_square - floor)
+    elif distance == "signed":
+        gap = start_mean_square - floor
+    else:  # the mean square itself, as if it fell to 0
+        gap = start_mean_square
+    if gap <= rel * floor:
+        return 0
+    if lr * L == 1:
+        if handle_one:
+            return 1
+        return max(0, rounding(0.0))
+    # log of the per-step factor |1 - lr L|**power, accurate for small lr L
+    per_step = power * (math.log1p(-lr * L) if lr * L < 1 else math.log(lr * L - 1))
+    return max(0, int(rounding(math.log(rel * floor / gap) / per_step)))
+
+
+def _mistake(**options):
+    return lambda lr, L, sigma, start_mean_square, rel=0.1: _steps_to_floor(
+        lr, L, sigma, start_mean_square, rel, **options
+    )
+
+
+def _generated(rng):
+    lr_L = float(rng.uniform(0.005, 1.5))
+    L = float(rng.uniform(0.5, 4))
+    start = float(rng.choice([0.0, rng.uniform(1, 20)]))
+    return lr_L / L, L, float(rng.uniform(0.1, 2)), start, float(rng.uniform(0.02, 0.3))
+
+
+STEPS_TO_FLOOR = Question(
+    name="steps_to_floor",
+    points=3,
+    skill="prediction",
+    reference=_steps_to_floor,
+    rtol=1e-6,
+    atol=0.0,
+    cases=(
+        Case(lambda: (0.1, 1.0, 1.0, 1.0), "lr = 0.1, L = 1, sigma = 1, from x_0 = 1 (rel = 0.1)"),
+        Case(
+            lambda: (0.05, 2.0, 0.5, 4.0, 0.05),
+            "lr = 0.05, L = 2, sigma = 0.5, E x_0^2 = 4, rel = 0.05",
+        ),
+        Case(
+            lambda: (0.4, 4.0, 1.0, 9.0),
+            "lr = 0.4, L = 4 (lr L = 1.6: each step overshoots), sigma = 1, E x_0^2 = 9",
+        ),
+        Case(
+            lambda: (0.01, 1.0, 1.0, 0.1 / 1.9),
+            "after a step decay: lr = 0.01 from the floor of lr = 0.1 (E x_0^2 = 0.1/1.9), L = 1, "
+            "sigma = 1",
+        ),
+        Case(
+            lambda: (0.1, 1.0, 1.0, 0.01),
+            "lr = 0.1, L = 1, sigma = 1, E x_0^2 = 0.01, below the floor",
+        ),
+        Case(
+            lambda: (0.1, 1.0, 1.0, 0.0), "lr = 0.1, L = 1, sigma = 1, from the minimizer, x_0 = 0"
+        ),
+        Case(lambda: (1.0, 1.0, 1.0, 9.0), "lr = 1, L = 1 (lr L = 1), sigma = 1, x_0 = 3"),
+        Case(
+            lambda: (0.1, 1.0, 1.0, 0.05),
+            "lr = 0.1, L = 1, sigma = 1, E x_0^2 = 0.05: already within 10% of the floor",
+        ),
+        Case(
+            lambda: (1e-8, 1.0, 1.0, 1.0),
+            "lr = 1e-8, L = 1, sigma = 1, x_0 = 1 (about 1.07e9 steps: no loop over the steps)",
+        ),
+        Case(lambda: (2.0, 1.0, 1.0, 1.0), "lr L = 2 (must raise ValueError)", raises="ValueError"),
+        Case(
+            lambda: (0.1, 1.0, 0.0, 1.0), "sigma = 0 (must raise ValueError)", raises="ValueError"
+        ),
+        Case(
+            lambda: (0.1, 1.0, 1.0, -1.0),
+            "E x_0^2 < 0 (must raise ValueError)",
+            raises="ValueError",
+        ),
+        Case(lambda: (0.002, 3.0, 0.5, 0.3, 0.05), "a small step far above its floor", hidden=True),
+        Case(_generated, "random lr, L, sigma, start and band", hidden=True),
+        Case(_generated, "random lr, L, sigma, start and band", hidden=True),
+        Case(_generated, "random lr, L, sigma, start and band", hidden=True),
+    ),
+    mistakes=(
+        Mistake(
+            "That floor is the small-step approximation: use the exact fixed point of the "
+            "lecture's recursion, which keeps the factor 2 minus lr L in its denominator.",
+            _mistake(floor_form="small step"),
+        ),
+        Mistake(
+            "Each step multiplies the distance of the MEAN SQUARE from its floor by the square of "
+            "the factor that multiplies x itself; your count is twice too long.",
+            _mistake(power=1),
+        ),
+        Mistake(
+            "One step early: at the step you return the mean square is still outside the band; "
+            "the answer is the first whole step at which it is inside (round up).",
+            _mistake(rounding=math.floor),
+        ),
+        Mistake(
+            "One step late: the step before yours is already inside the band (round up the step "
+            "count, do not add one).",
+            _mistake(rounding=lambda x: math.ceil(x) + 1),
+        ),
+        Mistake(
+            "From below the floor (e.g. x_0 = 0) the mean square rises toward it: the distance "
+            "to the floor is its absolute value, and it shrinks just the same.",
+            _mistake(distance="signed"),
+        ),
+        Mistake(
+            "What shrinks geometrically is the distance between E x_t^2 and the floor, which "
+            "starts at the distance between E x_0^2 and the floor, not at E x_0^2 itself.",
+            _mistake(distance="itself"),
+        ),
+        Mistake(
+            "At lr L = 1 the first step multiplies the distance to the floor by 0: one step "
+            "lands on the floor (unless the start is already inside the band, 0 steps).",
+            _mistake(handle_one=False),
+        ),
+    ),
+    hint=(
+        "Subtract the floor from the lecture's recursion for E x_t^2: the distance to the floor "
+        "shrinks by the same factor every step, so it is the distance at the start times a power "
+        "of that factor. Solve for the first whole step at which it is at most rel times the "
+        "floor."
+    ),
+)

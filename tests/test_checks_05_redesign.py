@@ -1,0 +1,272 @@
+"""Exercise 05 as issue 21 redesigned it: each new question's reference agrees with torch (float64)
+or with the lecture's recursion it is derived from, correct alternative forms a learner writes
+pass, bad input gets one clear sentence, and the wrong answers the Mistakes stand for, written
+the way a learner writes them, fail a visible check with their hint.
+
+The generic tests in ``test_checks.py`` already prove, for every Mistake, that the reference
+passes, the mistake fails with its own hint and the stub fails."""
+
+import math
+import warnings
+
+import numpy as np
+import pytest
+import torch
+
+from course_utils import specs
+from course_utils.checks import CheckFailed, checker
+
+SCHEDULES = "05_learning_rate_schedules"
+
+
+def _reference(name):
+    return specs.load(SCHEDULES).question(name).reference
+
+
+def _fails_with(name, answer, text):
+    with pytest.raises(CheckFailed) as failed:
+        checker(SCHEDULES)(name, answer)
+    assert text in str(failed.value), str(failed.value)
+
+
+# ----------------------------------------------------------------------------- 1. warm restarts
+
+
+def _torch_warm_restarts(base_lr, T_0, steps, T_mult=1, eta_min=0.0):
+    param = torch.zeros(1, dtype=torch.float64, requires_grad=True)
+    opt = torch.optim.SGD([param], lr=base_lr)
+    sched = torch.optim.lr_scheduler.CosineAnnealingWarmRestarts(opt, T_0, T_mult, eta_min)
+    lrs = []
+    for _ in range(steps):
+        lrs.append(sched.get_last_lr()[0])
+        opt.step()
+        sched.step()
+    return np.array(lrs, dtype=np.float64)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [(0.1, 5, 12), (0.1, 2, 14, 2), (0.5, 3, 20, 3, 0.01), (0.1, 1, 5), (1.0, 10, 400, 2, 1e-4)]
+    + [(0.37, T_0, 90, T_mult, 0.002) for T_0 in (1, 3, 7) for T_mult in (1, 2, 3)],
+)
+def test_warm_restarts_reference_is_torchs_scheduler(args):
+    np.testing.assert_allclose(
+        _reference("warm_restarts_lrs")(*args), _torch_warm_restarts(*args), rtol=1e-12, atol=0
+    )
+
+
+def test_warm_restarts_generated_cases_agree_with_torch():
+    question = specs.load(SCHEDULES).question("warm_restarts_lrs")
+    generated = [c for c in question.cases if c.generated]
+    for seed in range(20):
+        for case in generated:
+            args = case.make_inputs(np.random.default_rng(seed))
+            np.testing.assert_allclose(
+                question.reference(*args), _torch_warm_restarts(*args), rtol=1e-12, atol=1e-15
+            )
+
+
+def _closed_form_warm_restarts(base_lr, T_0, steps, T_mult=1, eta_min=0.0):
+    """A correct alternative: the period index from a logarithm (torch's own form for a
+    fractional epoch), vectorized; T_mult = 1 by a remainder."""
+    for value, low in ((T_0, 1), (T_mult, 1), (steps, 0)):
+        if not isinstance(value, int) or value < low:
+            raise ValueError("T_0 and T_mult must be whole numbers >= 1, steps >= 0.")
+    t = np.arange(steps)
+    if T_mult == 1:
+        since, period = t % T_0, np.full(steps, T_0)
+    else:
+        n = np.floor(np.log(t / T_0 * (T_mult - 1) + 1) / np.log(T_mult) + 1e-12).astype(int)
+        since = t - T_0 * (T_mult**n - 1) // (T_mult - 1)
+        period = T_0 * T_mult**n
+    return eta_min + (base_lr - eta_min) * (1 + np.cos(np.pi * since / period)) / 2
+
+
+def test_a_closed_form_warm_restarts_passes():
+    checker(SCHEDULES)("warm_restarts_lrs", _closed_form_warm_restarts)
+
+
+def test_warm_restarts_rejects_what_torch_rejects_in_one_sentence():
+    reference = _reference("warm_restarts_lrs")
+    for args, sentence in [
+        ((0.1, 0, 5), "T_0 must be >= 1, got 0."),
+        ((0.1, 4, 5, 1.5), "T_mult must be a whole number >= 1, got 1.5."),
+        ((0.1, 4, 5, 0), "T_mult must be >= 1, got 0."),
+        ((0.1, 4, -1), "steps must be a whole number >= 0, got -1."),
+    ]:
+        with pytest.raises(ValueError) as raised:
+            reference(*args)
+        assert str(raised.value) == sentence
+        if args[2] >= 0:  # torch rejects the same arguments, with ValueError too
+            with pytest.raises(ValueError):
+                _torch_warm_restarts(*args)
+
+
+def test_warm_restarts_that_never_reach_the_restart_fail_with_the_one_step_late_hint():
+    def one_late(base_lr, T_0, steps, T_mult=1, eta_min=0.0):
+        out, since, period = [], 0, T_0
+        for _ in range(steps):
+            out.append(eta_min + (base_lr - eta_min) * (1 + math.cos(math.pi * since / period)) / 2)
+            since += 1
+            if since > period:  # restarts after the cosine reached eta_min
+                since, period = 0, period * T_mult
+        return np.array(out)
+
+    _fails_with("warm_restarts_lrs", one_late, "hint: Each restart comes one step late")
+
+
+# ----------------------------------------------------------------------------- 2. which_loop
+
+
+def _torch_log(loop, steps, per_epoch, make):
+    """What each of the question's four loops logs, run for real on a torch optimizer."""
+    opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
+    sched = make(opt)
+    log = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # loop 1's order, which torch warns about
+        for k in range(steps):
+            if loop == 1:
+                sched.step()
+            log.append(opt.param_groups[0]["lr"])
+            opt.step()
+            if loop in (0, 3):
+                sched.step()
+            if loop == 3:
+                sched.step()
+            if loop == 2 and (k + 1) % per_epoch == 0:
+                sched.step()
+    return np.array(log)
+
+
+@pytest.mark.parametrize("loop", [0, 1, 2, 3])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda o: torch.optim.lr_scheduler.CosineAnnealingLR(o, T_max=50),
+        lambda o: torch.optim.lr_scheduler.CosineAnnealingWarmRestarts(o, T_0=7, T_mult=2),
+    ],
+    ids=["cosine", "warm restarts"],
+)
+def test_which_loop_reads_the_logs_torch_writes(loop, make):
+    # the question's step maps are what torch's loops do (the log read before optimizer.step())
+    intended = _torch_log(0, 40, 5, make)
+    assert _reference("which_loop")(_torch_log(loop, 20, 5, make), intended, 5) == loop
+
+
+def test_which_loop_generated_cases_have_one_answer_the_loop_drawn():
+    question = specs.load(SCHEDULES).question("which_loop")
+    (case, *_) = [c for c in question.cases if c.generated]
+    for seed in range(500):
+        loop = int(np.random.default_rng(seed).integers(4))  # the first draw of the case
+        args = case.make_inputs(np.random.default_rng(seed))
+        assert question.reference(*args) == loop
+
+
+def _with_tolerance(logged, intended, steps_per_epoch, report_ties=True):
+    """A correct alternative: np.allclose instead of exact equality, loops tried in a dict."""
+    if not isinstance(steps_per_epoch, int) or steps_per_epoch < 1 or len(logged) == 0:
+        raise ValueError("bad input")
+    if len(intended) < 2 * len(logged):
+        raise ValueError("intended too short")
+    intended = np.asarray(intended)
+    k = np.arange(len(logged))
+    loops = {0: k, 1: k + 1, 2: k // steps_per_epoch, 3: 2 * k}
+    fits = [n for n, t in loops.items() if np.allclose(logged, intended[t], rtol=1e-12, atol=0)]
+    if not fits:
+        raise ValueError("no loop fits")
+    return fits[0] if len(fits) == 1 or not report_ties else -1
+
+
+def test_which_loop_with_a_tolerance_passes():
+    checker(SCHEDULES)("which_loop", _with_tolerance)
+
+
+def test_which_loop_bad_input_gets_one_sentence():
+    reference = _reference("which_loop")
+    log = np.linspace(1, 0.5, 10)
+    with pytest.raises(ValueError, match="the log is empty"):
+        reference([], log, 2)
+    with pytest.raises(ValueError, match=r"needs at least 2 \* len\(logged\) = 20"):
+        reference(log, log, 2)
+    with pytest.raises(ValueError, match="steps_per_epoch must be a whole number >= 1"):
+        reference(log[:3], log, 2.0)
+    with pytest.raises(ValueError, match="no loop of the four gives this log"):
+        reference(log[::-1][:3], log, 2)
+
+
+def test_which_loop_deciding_a_tie_gets_the_tie_hint():
+    def first_fit(logged, intended, steps_per_epoch):
+        return _with_tolerance(logged, intended, steps_per_epoch, report_ties=False)
+
+    _fails_with("which_loop", first_fit, "the log cannot tell them apart")
+
+
+# ----------------------------------------------------------------------------- 3. steps_to_floor
+
+
+def _by_recursion(lr, L, sigma, start_mean_square, rel=0.1, limit=10**6):
+    """The lecture's recursion iterated until the band is reached (the brute-force prediction)."""
+    floor = lr * sigma**2 / (L * (2 - lr * L))
+    m = start_mean_square
+    for t in range(limit):
+        if abs(m - floor) <= rel * floor * (1 + 1e-12):
+            return t
+        m = (1 - lr * L) ** 2 * m + lr**2 * sigma**2
+    raise AssertionError("band not reached")
+
+
+def test_steps_to_floor_reference_is_the_recursion_iterated():
+    reference = _reference("steps_to_floor")
+    rng = np.random.default_rng(0)
+    for _ in range(300):
+        lr_L, L = rng.uniform(0.01, 1.9), rng.uniform(0.5, 4)
+        args = (lr_L / L, L, rng.uniform(0.1, 2), rng.choice([0.0, rng.uniform(0, 20)]))
+        rel = rng.uniform(0.02, 0.3)
+        assert reference(*args, rel) == _by_recursion(*args, rel), (args, rel)
+
+
+def test_steps_to_floor_generated_cases_agree_with_the_recursion():
+    question = specs.load(SCHEDULES).question("steps_to_floor")
+    generated = [c for c in question.cases if c.generated]
+    for seed in range(50):
+        for case in generated:
+            args = case.make_inputs(np.random.default_rng(seed))
+            assert question.reference(*args) == _by_recursion(*args)
+
+
+def _plain_log(lr, L, sigma, start_mean_square, rel=0.1):
+    """A correct alternative: np.log(1 - a) instead of log1p (off by a few steps in 1e9, within
+    the stated tolerance), the floor's band tested with a ratio."""
+    a = lr * L
+    if min(lr, L, sigma, rel) <= 0 or a >= 2 or start_mean_square < 0:
+        raise ValueError("bad input")
+    floor = lr * sigma**2 / (L * (2 - a))
+    ratio = abs(start_mean_square / floor - 1)
+    if ratio <= rel:
+        return 0
+    if a == 1:
+        return 1
+    return math.ceil(math.log(rel / ratio) / math.log((1 - a) ** 2))
+
+
+def test_steps_to_floor_with_a_plain_logarithm_passes():
+    checker(SCHEDULES)("steps_to_floor", _plain_log)
+
+
+def test_steps_to_floor_bad_input_gets_one_sentence():
+    reference = _reference("steps_to_floor")
+    with pytest.raises(ValueError, match=r"lr \* L = 2 >= 2: the mean square grows"):
+        reference(2.0, 1.0, 1.0, 1.0)
+    for args, name in [((0.1, 0.0, 1.0, 1.0), "L"), ((0.1, 1.0, 1.0, 1.0, 0.0), "rel")]:
+        with pytest.raises(ValueError, match=rf"^{name} must be a finite number > 0"):
+            reference(*args)
+    with pytest.raises(ValueError, match="start_mean_square must be a finite number >= 0"):
+        reference(0.1, 1.0, 1.0, math.nan)
+
+
+def test_a_loop_over_the_steps_times_out_on_the_tiny_step():
+    question = specs.load(SCHEDULES).question("steps_to_floor")
+    tiny = [c for c in question.visible_cases if "1e-8" in c.description]
+    assert len(tiny) == 1 and question.reference(*tiny[0].make_inputs()) > 10**9
+    assert question.timeout <= 20  # a Python loop of 1e9 steps takes minutes
