@@ -1,14 +1,12 @@
-"""The edge cases of exercises 05 (`pick_lr`; the questions issue 21 replaced are tested in
-``test_checks_05_redesign.py``) and 09 (issue 16, item 6; exercise 06's questions were replaced
-in its redesign for issue 21, tested in test_checks_06_rnn_bptt.py): each new case agrees with
-torch (or with the library convention the question names), the wrong answer it was added for fails a
-VISIBLE check with the hint that names it, and a correct alternative passes.
+"""The edge cases of exercise 05 (`pick_lr`, issue 16, item 6; the questions issue 21 replaced
+are tested in ``test_checks_05_redesign.py``, and those of exercises 06 and 09, replaced in their
+redesigns for issue 21, in test_checks_06_rnn_bptt.py and test_checks_09_redesign.py): each new
+case agrees with torch (or with the library convention the question names), the wrong answer it
+was added for fails a VISIBLE check with the hint that names it, and a correct alternative passes.
 
 The generic tests in ``test_checks.py`` already prove, for every Mistake the specs declare, that
 the reference passes, the mistake fails with its own hint and the stub fails; here the wrong
 answers are written the way a learner writes them."""
-
-import math
 
 import numpy as np
 import pytest
@@ -86,100 +84,3 @@ def test_pick_lr_with_nothing_left_to_choose_must_raise():
         )
 
     _fails_with(SCHEDULES, "pick_lr", masked, "expected a ValueError to be raised")
-
-
-# ----------------------------------------------------------------------------- 09 early stopping
-
-
-def _keras_early_stopping(val_losses, patience):
-    """The stop and best epochs of keras.callbacks.EarlyStopping(patience=patience) (min mode,
-    min_delta 0), rewritten from its documented logic: a counter of epochs since the last
-    improvement; at an epoch that does not improve, stop if the counter has reached patience."""
-    best, best_epoch, wait = math.inf, 0, 0
-    for epoch, value in enumerate(val_losses):
-        wait += 1
-        if value < best:
-            best, best_epoch, wait = value, epoch, 0
-        elif wait >= patience and epoch > 0:
-            return epoch, best_epoch
-    return len(val_losses) - 1, best_epoch
-
-
-@pytest.mark.parametrize("patience", [0, 1, 2, 3, 5])
-def test_early_stopping_reference_follows_keras_convention(patience):
-    reference = _question("09_putting_it_together", "early_stopping").reference
-    rng = np.random.default_rng(patience)
-    for _ in range(200):
-        n = int(rng.integers(1, 25))
-        curve = np.round(2.0 + np.cumsum(rng.normal(scale=0.1, size=n)), 1)  # rounded: ties
-        assert reference(curve, patience) == _keras_early_stopping(curve, patience)
-
-
-def test_early_stopping_that_never_stops_at_patience_zero_fails_a_visible_check():
-    def equals_patience(val_losses, patience):  # the rule as exercise 09 stated it before
-        if patience < 0:
-            raise ValueError("patience must be >= 0.")
-        best, best_i = math.inf, 0
-        for i, v in enumerate(val_losses):
-            if v < best:
-                best, best_i = v, i
-            elif i - best_i == patience:
-                return i, best_i
-        return len(val_losses) - 1, best_i
-
-    _fails_with("09_putting_it_together", "early_stopping", equals_patience, "Patience 0 means")
-
-
-def test_early_stopping_with_a_negative_patience_must_raise():
-    reference = _question("09_putting_it_together", "early_stopping").reference
-
-    def unchecked(val_losses, patience):
-        return reference(val_losses, max(patience, 0))
-
-    _fails_with(
-        "09_putting_it_together", "early_stopping", unchecked, "expected a ValueError to be raised"
-    )
-
-
-# ----------------------------------------------------------------------------- 09 diagnose
-
-
-@pytest.mark.parametrize("blocks_test", ["start", "first", "previous"])
-def test_diagnose_with_a_wrong_falling_test_fails_a_visible_check(blocks_test):
-    # blocks cut from the start, last block against the first only or the previous only: each
-    # calls the 45-step log whose train loss dipped in the middle "still falling"
-    from course_utils.specs._diagnose import _variant
-
-    _fails_with(
-        "09_putting_it_together", "diagnose", _variant(blocks_test=blocks_test), "dipped to 1.9"
-    )
-
-
-def test_diagnose_reading_nan_from_the_train_loss_only_fails_a_visible_check():
-    from course_utils.specs._diagnose import _variant
-
-    _fails_with(
-        "09_putting_it_together", "diagnose", _variant(nan_inputs="train"), "validation loss is NaN"
-    )
-
-
-def test_diagnose_without_a_guard_for_no_finite_norm_fails_a_visible_check():
-    def unguarded(train_losses, val_losses, grad_norms):  # np.max of an empty array raises
-        from course_utils.specs._diagnose import _diagnose
-
-        norms = np.asarray(grad_norms, dtype=float)
-        finite = norms[np.isfinite(norms)]
-        flat, nan, _, overfitting = _diagnose(train_losses, val_losses, grad_norms)
-        return (flat, nan, bool(finite.max() > 10 * np.median(finite)), overfitting)
-
-    with pytest.raises(CheckFailed):
-        checker("09_putting_it_together")("diagnose", unguarded)
-
-
-def test_best_config_with_a_strict_tie_bound_fails_a_visible_check():
-    _fails_with(
-        "09_putting_it_together",
-        "best_config",
-        lambda t, v, p, tol: specs.putting_it_together._best_config(t, v, p, tol, strict=True),
-        "AT MOST tol",
-    )

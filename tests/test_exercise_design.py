@@ -25,6 +25,7 @@ REDESIGNED: tuple[str, ...] = (
     "06_rnn_bptt",
     "07_vanishing_exploding",
     "08_lstm_gru",
+    "09_putting_it_together",
     "10_data_parallel_sgd",
 )
 

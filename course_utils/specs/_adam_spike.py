@@ -1,0 +1,127 @@
+"""Question 1 of exercise set 09 (``putting_it_together``): ``adam_spike_step``, a prediction.
+
+Lecture 09 §2 measures torch's Adam on one parameter whose gradient is 1 at every step but one,
+a spike of 1e6 at step 101, and reads the size of the step at the spike (about the learning rate)
+and a bound for late spikes (about 3.2 times it). The exercise asks for the step at the spike for
+ANY step t, in closed form, from Adam's equations (notebook 04): the learner sums the moments of
+t - 1 unit gradients (geometric series) and applies one step with the spike, bias correction at t.
+The steps are given as an array reaching 10^8, so simulating Adam step by step does not finish in
+the check's time. A private part of that spec; tests/test_checks_09_redesign.py checks the
+reference against torch.optim.Adam in float64.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .base import Case, Mistake, Question
+
+
+def _adam_spike_step(
+    t, spike, lr, beta1, beta2, eps, *, correct_at=0, history=True, before=-1, eps_inside=False
+):
+    """Size of Adam's update at step t when gradients 1..t-1 were 1 and gradient t is `spike`.
+
+    The keywords build the learners' mistakes: `correct_at` -1 (bias correction with t - 1) or
+    None (no bias correction), `history` False (the spike treated as the first gradient),
+    `before` 0 (t unit gradients summed before the spike instead of t - 1), `eps_inside` (eps
+    under the square root)."""
+    t = np.asarray(t)
+    if t.dtype.kind not in "iu" or np.any(t < 1):
+        raise ValueError("t must hold whole step numbers >= 1.")
+    t = t.astype(float)
+    k = t + before  # unit gradients before the spike
+    m_prev = 1 - beta1**k if history else 0.0
+    v_prev = 1 - beta2**k if history else 0.0
+    m = beta1 * m_prev + (1 - beta1) * spike
+    v = beta2 * v_prev + (1 - beta2) * spike**2
+    if correct_at is not None:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            m, v = m / (1 - beta1 ** (t + correct_at)), v / (1 - beta2 ** (t + correct_at))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if eps_inside:
+            return lr * m / np.sqrt(v + eps)
+        return lr * m / (np.sqrt(v) + eps)
+
+
+def _inputs(t, spike, lr=1e-2, beta1=0.9, beta2=0.999, eps=1e-8):
+    return lambda: (np.array(t), spike, lr, beta1, beta2, eps)
+
+
+def _random(rng):
+    t = np.sort(rng.integers(1, 10**8, size=6))
+    t[0] = int(rng.integers(1, 20))
+    return (
+        t,
+        float(10 ** rng.uniform(0, 6)),
+        float(10 ** rng.uniform(-4, -1)),
+        float(rng.uniform(0.5, 0.95)),
+        float(rng.uniform(0.9, 0.9999)),
+        float(10 ** rng.uniform(-8, -3)),
+    )
+
+
+def _variant(**options):
+    return lambda t, g, lr, b1, b2, e: _adam_spike_step(t, g, lr, b1, b2, e, **options)
+
+
+ADAM_SPIKE_STEP = Question(
+    name="adam_spike_step",
+    points=2,
+    reference=_adam_spike_step,
+    rtol=1e-9,
+    atol=0.0,
+    inputs_unchanged=True,
+    skill="prediction",
+    library=("course_utils.optim.adam.adam_step", "course_utils.optim.adam_step"),
+    cases=(
+        Case(
+            _inputs([2, 10, 101, 1000, 100_000, 100_000_000], 1e6),
+            "t = [2, 10, 101, 1000, 1e5, 1e8], spike 1e6, lr 0.01, betas (0.9, 0.999), eps 1e-8",
+        ),
+        Case(
+            _inputs([2, 3, 5], 10.0, lr=1.0, beta1=0.5, beta2=0.75, eps=0.0),
+            "t = [2, 3, 5], spike 10, lr 1, betas (0.5, 0.75), eps 0",
+        ),
+        Case(
+            _inputs([2, 50, 5000], 1.0, eps=1e-3),
+            "t = [2, 50, 5000], spike 1 (no spike at all), lr 0.01, eps 1e-3",
+        ),
+        Case(_inputs([1, 2], 1e3, eps=0.0), "t = [1, 2] (at t = 1 there is no history), eps 0"),
+        Case(_inputs([0, 5], 1e3), "t = [0, 5]: steps count from 1", raises="ValueError"),
+        Case(_random, "random t up to 1e8, spike, lr, betas and eps", hidden=True),
+        Case(_random, "another random draw", hidden=True),
+    ),
+    mistakes=(
+        Mistake(
+            "The bias correction is missing: Adam divides each moment by one minus its beta to "
+            "the power t, which matters most while t is small.",
+            _variant(correct_at=None),
+        ),
+        Mistake(
+            "The bias correction uses the step number t of the update being made (the spike's "
+            "step), counting from 1, not t - 1.",
+            _variant(correct_at=-1),
+        ),
+        Mistake(
+            "Before the spike there are t - 1 unit gradients, not t: the spike is the t-th "
+            "gradient.",
+            _variant(before=0),
+        ),
+        Mistake(
+            "The moments remember the t - 1 unit gradients before the spike: they do not start "
+            "from 0 at the spike (that is only true at t = 1).",
+            _variant(history=False),
+        ),
+        Mistake(
+            "eps is added to the square root of the second moment, not under the root.",
+            _variant(eps_inside=True),
+        ),
+    ),
+    hint=(
+        "Write the first and second moments after t - 1 gradients equal to 1 (each is a "
+        "geometric sum), take one more moment update with the spike, correct both for bias at "
+        "step t, and form Adam's update. Work on the whole array t at once: a loop over steps "
+        "cannot reach t = 1e8 in time. A t below 1 is a ValueError."
+    ),
+)

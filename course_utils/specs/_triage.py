@@ -1,0 +1,220 @@
+"""Question 2 of exercise set 09 (``putting_it_together``): ``triage``, a diagnosis graded on the
+decision. A training log goes in; which fault caused it and which fix comes first (codes from the
+task's two lists) come out.
+
+The lecture (§4) teaches the checklist's four tests and its table of causes and fixes, and shows
+each fault alone. Here several tests can fire on one log and the learner decides which fault
+*caused* the others (a gradient-norm spike before the first NaN: the explosion came first), names
+a fault the four tests miss (a rising train loss, whose usual cause §4 names), and picks the fix
+the table lists first. The logs are generated (cheap: no training), so hidden cases change every
+grading run. A private part of that spec (the registry skips modules whose name starts with
+``_``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .base import Case, Mistake, Question
+
+#: Fault codes: none, flat, nan, exploding, overfitting, rising (the task's list).
+NONE, FLAT, NAN, EXPLODING, OVERFITTING, RISING = range(6)
+#: Fix codes: none, raise the lr, lower the lr, clip the gradient norm, early stopping.
+NO_FIX, RAISE_LR, LOWER_LR, CLIP, STOP_EARLY = range(5)
+#: The first fix the lecture's table lists for each fault (rising: the fix of its usual cause).
+FIRST_FIX = {
+    NONE: NO_FIX,
+    FLAT: RAISE_LR,
+    NAN: LOWER_LR,
+    EXPLODING: CLIP,
+    OVERFITTING: STOP_EARLY,
+    RISING: LOWER_LR,
+}
+
+
+def _triage(
+    train_losses,
+    val_losses,
+    grad_norms,
+    *,
+    spike_order=True,
+    rising_test=True,
+    flat_test="either way",
+    fixes=None,
+):
+    """(fault, fix) of one unclipped training log, as the task decides them.
+
+    The keywords build the learners' mistakes: `spike_order` False (a NaN is always the learning
+    rate's, whatever came before it), `rising_test` False (only the lecture's four tests),
+    `flat_test` "one-sided" (a loss that did not fall by 2% is flat, so a rising one is too),
+    `fixes` another table of fault -> fix.
+    """
+    train, val, norms = (np.asarray(a, dtype=float) for a in (train_losses, val_losses, grad_norms))
+    fix_of = FIRST_FIX if fixes is None else fixes
+    finite_steps = np.isfinite(train) & np.isfinite(norms)
+    spike = np.isfinite(norms) & (norms > 10 * np.median(norms[np.isfinite(norms)]))
+    if not (finite_steps.all() and np.isfinite(val).all()):
+        first_bad = len(train) if finite_steps.all() else int(np.argmin(finite_steps))
+        fault = EXPLODING if spike_order and spike[:first_bad].any() else NAN
+        return fault, fix_of[fault]
+    if spike.any():
+        return EXPLODING, fix_of[EXPLODING]
+    first, last = np.mean(train[:10]), np.mean(train[-10:])
+    if rising_test and last > 1.02 * first:
+        return RISING, fix_of[RISING]
+    flat = last > 0.98 * first if flat_test == "one-sided" else abs(last - first) < 0.02 * first
+    if flat:
+        return FLAT, fix_of[FLAT]
+    blocks = train[len(train) % 10 :].reshape(-1, 10).mean(axis=1)
+    falling = blocks.size > 1 and blocks[-1] < blocks[:-1].min()
+    rose = val.size > 1 and np.all(val[-2:] > 1.02 * np.min(val))
+    if falling and rose:
+        return OVERFITTING, fix_of[OVERFITTING]
+    return NONE, NO_FIX
+
+
+def _variant(**options):
+    """A learner's triage: the reference with one decision made the wrong way."""
+    return lambda t, v, n: _triage(t, v, n, **options)
+
+
+# ----------------------------------------------------------------------------- generated logs
+# Each log: 60 steps of train loss and gradient norm, a validation loss every 10 steps (6 values),
+# no clipping. A generator takes the case's rng, so hidden cases differ in every grading run.
+
+
+def _healthy(rng, n=60):
+    train = np.linspace(4.0, 2.0, n) + rng.normal(scale=0.02, size=n)
+    val = np.linspace(4.0, 2.1, n // 10)
+    norms = 1.0 + 0.3 * rng.random(n)
+    return train, val, norms
+
+
+def _log_healthy(rng):
+    return _healthy(rng)
+
+
+def _log_flat(rng):
+    _, val, _ = _healthy(rng)
+    train = 4.17 + rng.normal(scale=0.005, size=60)
+    val = np.full(val.size, 4.17) + rng.normal(scale=0.002, size=val.size)
+    return train, val, 0.01 + 0.002 * rng.random(60)
+
+
+def _log_nan_without_spike(rng):
+    """A log of 0 or a too-large lr: steady norms, then NaN everywhere from a random step."""
+    train, val, norms = _healthy(rng)
+    start = int(rng.integers(25, 45))
+    train[start:], norms[start:], val[start // 10 + 1 :] = np.nan, np.nan, np.nan
+    return train, val, norms
+
+
+def _log_spike_then_nan(rng):
+    """No clipping on a long sequence: a norm spike, then NaN some steps later."""
+    train, val, norms = _healthy(rng)
+    spike = int(rng.integers(15, 30))
+    norms[spike] = float(rng.uniform(30.0, 80.0))
+    start = spike + int(rng.integers(3, 10))
+    train[start:], norms[start:], val[start // 10 + 1 :] = np.nan, np.nan, np.nan
+    return train, val, norms
+
+
+def _log_spikes(rng):
+    """Spikes with finite losses: the run survives, but steps jump."""
+    train, val, norms = _healthy(rng)
+    norms[rng.choice(np.arange(5, 55), size=3, replace=False)] = rng.uniform(20.0, 60.0, size=3)
+    return train, val, norms
+
+
+def _log_rising(rng):
+    """A learning rate too large but not yet NaN: the train loss climbs, norms stay moderate."""
+    _, _, norms = _healthy(rng)
+    train = np.linspace(2.0, float(rng.uniform(3.0, 5.0)), 60) + rng.normal(scale=0.02, size=60)
+    return train, np.linspace(2.0, train[-1], 6), norms
+
+
+def _log_overfitting(rng):
+    train, _, norms = _healthy(rng)
+    low = int(rng.integers(2, 4))
+    val = np.concatenate([np.linspace(4.0, 2.4, low + 1), 2.4 + 0.2 * np.arange(1, 6 - low)])
+    return train, val, norms
+
+
+def _log_inf_norm_after_spike():
+    """The gradient overflowed to inf at step 41 after a spike at 20; every loss stayed finite."""
+    train, val, norms = _healthy(np.random.default_rng(7))
+    norms[20], norms[40] = 45.0, np.inf
+    return train, val, norms
+
+
+def _log_nan_then_late_val():
+    """Only the last validation loss is NaN; a norm spike at step 31 came before it."""
+    train, val, norms = _healthy(np.random.default_rng(8))
+    norms[30], val[-1] = 40.0, np.nan
+    return train, val, norms
+
+
+TRIAGE = Question(
+    name="triage",
+    points=3,
+    reference=_triage,
+    inputs_unchanged=True,
+    returns=("fault", "fix"),
+    skill="diagnosis",
+    cases=(
+        Case(_log_healthy, "a healthy run: the train loss falls, norms near 1"),
+        Case(_log_flat, "the train loss stays where it started, tiny norms"),
+        Case(_log_nan_without_spike, "steady norms near 1, then NaN everywhere"),
+        Case(_log_spike_then_nan, "one gradient-norm spike, then NaN a few steps later"),
+        Case(_log_spikes, "three gradient-norm spikes, every loss finite"),
+        Case(_log_rising, "the train loss climbs steadily, norms near 1, no NaN"),
+        Case(_log_overfitting, "the train loss falls; validation has a minimum, then rises"),
+        Case(_log_inf_norm_after_spike, "a norm spike at step 21, the norm inf at step 41"),
+        Case(_log_nan_then_late_val, "a norm spike at step 31; only the last validation is NaN"),
+        Case(_log_nan_without_spike, "NaN without a spike, another step", hidden=True),
+        Case(_log_spike_then_nan, "a spike then NaN, other steps", hidden=True),
+        Case(_log_rising, "a rising train loss, another slope", hidden=True),
+        Case(_log_overfitting, "overfitting, another minimum", hidden=True),
+        Case(_log_flat, "a flat run, other noise", hidden=True),
+    ),
+    mistakes=(
+        Mistake(
+            "A NaN is where the run ended, not always what went wrong: when a finite "
+            "gradient-norm spike came at an EARLIER step than the first non-finite value, the "
+            "explosion came first and is the fault (its first fix: clipping).",
+            _variant(spike_order=False),
+        ),
+        Mistake(
+            "A train loss that climbs is none of the lecture's four flags, yet it is a fault: "
+            "the task's fault 5 (rising). The lecture names its usual cause, the learning rate, "
+            "so its first fix is the one for that cause.",
+            _variant(rising_test=False),
+        ),
+        Mistake(
+            "Flat means the train loss did not MOVE (within 2% either way): a loss that climbed "
+            "has moved. Test rising before flat, or test flat on both sides.",
+            _variant(flat_test="one-sided", rising_test=False),
+        ),
+        Mistake(
+            "The fix is the FIRST one the lecture's table lists for the fault: for an exploding "
+            "gradient norm that is clipping by norm, not lowering the learning rate.",
+            _variant(fixes=FIRST_FIX | {EXPLODING: LOWER_LR}),
+        ),
+        Mistake(
+            "For NaN/inf the lecture's table lists lowering the learning rate first; clipping "
+            "comes second (and a NaN with no spike before it had nothing to clip).",
+            _variant(fixes=FIRST_FIX | {NAN: CLIP}),
+        ),
+        Mistake(
+            "A rising train loss comes from a learning rate that is too LARGE (lecture §4): "
+            "its fix lowers the rate.",
+            _variant(fixes=FIRST_FIX | {RISING: RAISE_LR}),
+        ),
+    ),
+    hint=(
+        "Decide in the task's order: first any value that is not finite (then look for a "
+        "finite norm spike at an earlier step), then a spike with every value finite, then a "
+        "rising, a flat and an overfitting train loss; healthy otherwise. The fix is the first "
+        "one the lecture's table lists for that fault. Return (fault, fix) as two ints."
+    ),
+)

@@ -1,0 +1,266 @@
+"""Exercise set 09 as redesigned for issue 21: what the generic tests of ``test_checks.py`` do not
+cover. The early-stopping reference agrees with Keras's documented logic; the Adam-spike
+prediction with torch.optim.Adam (float64); the generated triage logs are, for every seed, the
+fault their case names (hidden cases draw new seeds in every grading run, so a seed that made an
+ambiguous log would grade a right answer wrong); correct answers written another way pass; bad
+input gets its ValueError; an answer calling the library's Adam scores 0."""
+
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from course_utils import specs
+from course_utils.checks import CheckFailed, checker
+from course_utils.judging import judge, observe
+from course_utils.optim import adam_step
+from course_utils.specs import _triage
+
+SET = "09_putting_it_together"
+
+
+def _question(name):
+    return specs.load(SET).question(name)
+
+
+def _passes(name, answer):
+    checker(SET)(name, answer)  # raises CheckFailed on any failing visible case
+
+
+def _fails_with(name, answer, text):
+    with pytest.raises(CheckFailed) as failed:
+        checker(SET)(name, answer)
+    assert text in str(failed.value), str(failed.value)
+
+
+# ----------------------------------------------------------------------------- adam_spike_step
+
+
+def _torch_spike_step(t, spike, lr, beta1, beta2, eps):
+    """torch.optim.Adam in float64: t - 1 unit gradients, then the spike; the size of that step."""
+    p = torch.zeros(1, dtype=torch.float64, requires_grad=True)
+    optimizer = torch.optim.Adam([p], lr=lr, betas=(beta1, beta2), eps=eps)
+    for k in range(1, t + 1):
+        p.grad = torch.tensor([spike if k == t else 1.0], dtype=torch.float64)
+        before = p.item()
+        optimizer.step()
+    return abs(p.item() - before)
+
+
+@pytest.mark.parametrize(
+    ("spike", "lr", "beta1", "beta2", "eps"),
+    [(1e6, 1e-2, 0.9, 0.999, 1e-8), (10.0, 1.0, 0.5, 0.75, 0.0), (3.0, 0.1, 0.8, 0.99, 1e-3)],
+)
+def test_adam_spike_step_reference_is_torchs_adam(spike, lr, beta1, beta2, eps):
+    reference = _question("adam_spike_step").reference
+    steps = np.array([1, 2, 3, 10, 101, 700])
+    predicted = reference(steps, spike, lr, beta1, beta2, eps)
+    measured = [_torch_spike_step(int(t), spike, lr, beta1, beta2, eps) for t in steps]
+    np.testing.assert_allclose(predicted, measured, rtol=1e-10)
+
+
+def test_adam_spike_step_keeps_the_shape_of_t_and_rejects_float_steps():
+    reference = _question("adam_spike_step").reference
+    assert reference(np.array([[1, 2], [3, 4]]), 5.0, 0.1, 0.9, 0.999, 1e-8).shape == (2, 2)
+    with pytest.raises(ValueError, match="whole step numbers"):
+        reference(np.array([1.5]), 5.0, 0.1, 0.9, 0.999, 1e-8)
+
+
+def test_adam_spike_step_calling_the_library_adam_scores_0():
+    # the moments before the spike in closed form, then the library's adam_step for the spike
+    def library(t, spike, lr, beta1, beta2, eps):
+        out = []
+        for n in np.asarray(t).ravel():
+            m, v = np.array([1 - beta1 ** (n - 1)]), np.array([1 - beta2 ** (n - 1)])
+            p, _, _ = adam_step(
+                np.zeros(1), np.array([spike]), m, v, int(n), lr=lr, beta1=beta1,
+                beta2=beta2, eps=eps,
+            )  # fmt: skip
+            out.append(-p[0])
+        return np.array(out).reshape(np.shape(t))
+
+    _fails_with("adam_spike_step", library, "scores 0")
+
+
+# ----------------------------------------------------------------------------- triage
+
+FAULT_OF_GENERATOR = {
+    _triage._log_healthy: (0, 0),
+    _triage._log_flat: (1, 1),
+    _triage._log_nan_without_spike: (2, 2),
+    _triage._log_spike_then_nan: (3, 3),
+    _triage._log_spikes: (3, 3),
+    _triage._log_rising: (5, 2),
+    _triage._log_overfitting: (4, 4),
+}
+
+
+@pytest.mark.parametrize("generator", list(FAULT_OF_GENERATOR), ids=lambda g: g.__name__)
+def test_every_generated_log_is_the_fault_its_case_names_for_every_seed(generator):
+    reference = _question("triage").reference
+    for seed in range(200):
+        log = generator(np.random.default_rng(seed))
+        assert reference(*log) == FAULT_OF_GENERATOR[generator], (generator.__name__, seed)
+
+
+def test_every_triage_generator_is_a_case():
+    generators = {case.inputs for case in _question("triage").cases}
+    assert set(FAULT_OF_GENERATOR) <= generators
+
+
+def _lecture_diagnose(train_losses, val_losses, grad_norms):
+    """Lecture 09 §4's diagnose, as a learner copies it to build on."""
+    train, val, norms = (np.asarray(a, dtype=float) for a in (train_losses, val_losses, grad_norms))
+    nan = not (np.isfinite(train).all() and np.isfinite(val).all() and np.isfinite(norms).all())
+    finite = norms[np.isfinite(norms)]
+    exploding = bool(finite.size) and bool(finite.max() > 10 * np.median(finite))
+    first, last = np.mean(train[:10]), np.mean(train[-10:])
+    flat = bool(abs(last - first) < 0.02 * first)
+    blocks = train[len(train) % 10 :].reshape(-1, 10).mean(axis=1)
+    falling = blocks.size > 1 and bool(blocks[-1] < blocks[:-1].min())
+    rose = val.size > 1 and bool(np.all(val[-2:] > 1.02 * np.min(val)))
+    return (flat, nan, exploding, rose and falling)
+
+
+def test_triage_built_on_the_lecture_diagnose_with_a_loop_passes():
+    # another correct form: the lecture's flags, a step loop for "what came first", a fix table
+    def triage(train_losses, val_losses, grad_norms):
+        flat, nan, exploding, overfitting = _lecture_diagnose(train_losses, val_losses, grad_norms)
+        fix = {0: 0, 1: 1, 2: 2, 3: 3, 4: 4, 5: 2}
+        norms = list(grad_norms)
+        finite = [g for g in norms if math.isfinite(g)]
+        limit = 10 * float(np.median(finite))
+        if nan:
+            for loss, g in zip(train_losses, norms, strict=True):
+                if not (math.isfinite(loss) and math.isfinite(g)):
+                    return 2, fix[2]
+                if g > limit:
+                    return 3, fix[3]
+            return (3, fix[3]) if exploding else (2, fix[2])
+        if exploding:
+            return 3, fix[3]
+        if np.mean(train_losses[-10:]) > 1.02 * np.mean(train_losses[:10]):
+            return 5, fix[5]
+        for code, on in ((1, flat), (4, overfitting)):
+            if on:
+                return code, fix[code]
+        return 0, 0
+
+    _passes("triage", triage)
+
+
+def test_triage_with_only_the_lecture_flags_gets_the_rising_hint_on_the_rising_log():
+    def four_flags(train_losses, val_losses, grad_norms):  # NaN's cause found, no rising test
+        fault, fix = _question("triage").reference(train_losses, val_losses, grad_norms)
+        if fault == 5:
+            flat, _, _, overfitting = _lecture_diagnose(train_losses, val_losses, grad_norms)
+            return (1, 1) if flat else (4, 4) if overfitting else (0, 0)
+        return fault, fix
+
+    question = _question("triage")
+    rising = next(c for c in question.visible_cases if c.inputs is _triage._log_rising)
+    verdict = judge(question, rising, observe(question, rising, four_flags))
+    assert not verdict.passed and "none of the lecture's four flags" in verdict.hint
+
+
+# ----------------------------------------------------------------------------- best_under_budget
+
+
+def test_best_under_budget_sorting_by_loss_then_cost_passes():
+    def by_sorting(val_losses, costs, budget, tol):
+        rows = [
+            (v if math.isfinite(v) else math.inf, c, i)
+            for i, (v, c) in enumerate(zip(val_losses, costs, strict=True))
+            if c <= budget
+        ]
+        if not rows:
+            raise ValueError("no run fits the budget.")
+        lowest = min(r[0] for r in rows)
+        return min((c, i) for v, c, i in rows if v <= lowest + tol)[1]
+
+    _passes("best_under_budget", by_sorting)
+
+
+def test_best_under_budget_hidden_tables_grade_every_way_of_writing_the_band_alike():
+    # the band written as "val - lowest <= tol" (not "val <= lowest + tol"): on the generated
+    # tables (a grid of 1/64) a loss exactly tol above the lowest is tied either way
+    from course_utils.specs.putting_it_together import _table
+
+    reference = _question("best_under_budget").reference
+    for seed in range(500):
+        val, costs, budget, tol = _table(np.random.default_rng(seed))
+        fits = costs <= budget
+        lowest = val[fits].min()
+        tied = [i for i in range(len(val)) if fits[i] and val[i] - lowest <= tol]
+        assert min(tied, key=lambda i: (costs[i], i)) == reference(val, costs, budget, tol), seed
+
+
+def test_best_under_budget_returning_minus_one_when_nothing_fits_fails():
+    reference = _question("best_under_budget").reference
+
+    def no_error(val_losses, costs, budget, tol):
+        if min(costs) > budget:
+            return -1
+        return reference(val_losses, costs, budget, tol)
+
+    _fails_with("best_under_budget", no_error, "expected a ValueError to be raised")
+
+
+# ----------------------------------------------------------------------------- early stopping
+
+
+def _keras_early_stopping(val_losses, patience, min_delta):
+    """The stop epoch and restored epoch of keras.callbacks.EarlyStopping(patience=patience,
+    min_delta=min_delta, restore_best_weights=True) in min mode, rewritten from its logic: an
+    improvement is a value below best - min_delta; a counter of epochs since the last
+    improvement; at an epoch that does not improve, stop if the counter has reached patience;
+    the weights restored are those of the last improvement."""
+    best, best_epoch, wait = math.inf, 0, 0
+    for epoch, value in enumerate(val_losses):
+        wait += 1
+        if value + min_delta < best:  # Keras: monitor_op(current - min_delta, best), min_delta < 0
+            best, best_epoch, wait = value, epoch, 0
+        elif wait >= patience and epoch > 0:
+            return epoch, best_epoch
+    return len(val_losses) - 1, best_epoch
+
+
+@pytest.mark.parametrize("patience", [0, 1, 2, 3, 5])
+@pytest.mark.parametrize("min_delta", [0.0, 0.125, 0.25, 0.5])
+def test_early_stopping_min_delta_reference_follows_keras(patience, min_delta):
+    reference = _question("early_stopping_min_delta").reference
+    rng = np.random.default_rng(patience)
+    for _ in range(200):
+        n = int(rng.integers(1, 25))
+        curve = 3.0 + np.cumsum(rng.integers(-3, 3, size=n) / 8)  # exact in binary: real ties
+        assert reference(curve, patience, min_delta) == _keras_early_stopping(
+            curve, patience, min_delta
+        )
+
+
+def test_the_lecture_early_stopping_fails_with_the_min_delta_hint():
+    def lecture_rule(val_losses, patience, min_delta):  # lecture 09 §4.4, min_delta ignored
+        if patience < 0 or min_delta < 0:
+            raise ValueError("patience and min_delta must be >= 0.")
+        best, best_i = math.inf, 0
+        for i, v in enumerate(val_losses):
+            if v < best:
+                best, best_i = v, i
+            elif i - best_i >= patience:
+                return i, best_i
+        return len(val_losses) - 1, best_i
+
+    _fails_with("early_stopping_min_delta", lecture_rule, "NOT an improvement")
+
+
+@pytest.mark.parametrize(("patience", "min_delta"), [(-1, 0.1), (1, -0.1)])
+def test_early_stopping_min_delta_rejects_a_negative_argument(patience, min_delta):
+    reference = _question("early_stopping_min_delta").reference
+    with pytest.raises(ValueError, match="must be >= 0"):
+        reference([3.0, 2.0], patience, min_delta)
+
+    def unchecked(val_losses, patience, min_delta):
+        return reference(val_losses, max(patience, 0), max(min_delta, 0.0))
+
+    _fails_with("early_stopping_min_delta", unchecked, "expected a ValueError to be raised")
