@@ -23,6 +23,9 @@ import nbformat
 
 REPO = Path(__file__).resolve().parent.parent
 CODE_STUB = "# YOUR CODE HERE\nraise NotImplementedError()"
+#: A solution cell with this tag is left out of the exercise: a recap that states what the
+#: questions ask the learner to find (issue 21's test learners read ahead into the summaries).
+SOLUTION_ONLY = "solution-only"
 
 
 def _preprocessors():
@@ -55,6 +58,7 @@ def strip_outputs(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
 def generate_exercise(solution: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """The student version of a solution notebook (the solution is not modified)."""
     nb = copy.deepcopy(solution)
+    nb.cells = [c for c in nb.cells if SOLUTION_ONLY not in c.metadata.get("tags", [])]
     for preprocessor in _preprocessors():
         nb, _ = preprocessor.preprocess(nb, {})
     strip_outputs(nb)

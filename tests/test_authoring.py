@@ -40,9 +40,21 @@ def test_generated_exercise_hides_solutions_and_hidden_tests():
         text = "\n".join(c.source for c in exercise.cells)
         assert "BEGIN SOLUTION" not in text and "HIDDEN TESTS" not in text
         assert "raise NotImplementedError()" in text
-        assert len(exercise.cells) == len(source.cells)
+        kept = [c for c in source.cells if authoring.SOLUTION_ONLY not in c.metadata.get("tags", [])]
+        assert len(exercise.cells) == len(kept)
         # the solution itself is untouched
         assert "### BEGIN SOLUTION" in "\n".join(c.source for c in source.cells)
+
+
+def test_every_exercise_leaves_out_its_solution_s_recap():
+    # a summary that states the results is in the solution only; its "Try next" stays
+    for solution, _ in authoring.pairs(ROOT):
+        source = nbformat.read(solution, as_version=4)
+        recaps = [c for c in source.cells if c.source.startswith("## Summary")]
+        assert recaps, f"{solution.name} has no summary"
+        assert all(authoring.SOLUTION_ONLY in c.metadata.get("tags", []) for c in recaps)
+        exercise = authoring.generate_exercise(source)
+        assert not any(c.source.startswith("## Summary") for c in exercise.cells)
 
 
 def test_strip_removes_outputs(tmp_path):
