@@ -40,7 +40,9 @@ def test_generated_exercise_hides_solutions_and_hidden_tests():
         text = "\n".join(c.source for c in exercise.cells)
         assert "BEGIN SOLUTION" not in text and "HIDDEN TESTS" not in text
         assert "raise NotImplementedError()" in text
-        kept = [c for c in source.cells if authoring.SOLUTION_ONLY not in c.metadata.get("tags", [])]
+        kept = [
+            c for c in source.cells if authoring.SOLUTION_ONLY not in c.metadata.get("tags", [])
+        ]
         assert len(exercise.cells) == len(kept)
         # the solution itself is untouched
         assert "### BEGIN SOLUTION" in "\n".join(c.source for c in source.cells)
