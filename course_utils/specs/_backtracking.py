@@ -189,8 +189,8 @@ BACKTRACKING_STEP = Question(
             _wrong_sign,
         ),
         Mistake(
-            "The predicted decrease uses the gradient's length, not its squared length: the "
-            "first-order model changes f by grad f(x) . (x_new - x), and the step is "
+            "Your predicted decrease uses the gradient's length; it should use its squared length: "
+            "the first-order model changes f by grad f(x) . (x_new - x), and the step is "
             "-lr grad f(x).",
             _norm_not_squared,
         ),
