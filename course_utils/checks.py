@@ -67,10 +67,14 @@ class Checker:
             verdict = judge(question, case, observation, args)
             if not verdict.passed:
                 raise CheckFailed(f"{name}: " + render_case(number, len(cases), case, verdict))
-        print(
-            f"✓ {name}: all {len(cases)} visible tests pass (grading adds hidden tests, and a "
-            "question's points need every test to pass)."
+        hidden = len(question.cases) - len(cases)
+        passed = (
+            f"all {len(cases)} visible tests pass" if len(cases) > 1 else "its visible test passes"
         )
+        extra = {0: "grading runs these same tests", 1: "grading adds 1 hidden test"}.get(
+            hidden, f"grading adds {hidden} hidden tests"
+        )
+        print(f"✓ {name}: {passed} ({extra}, and a question's points need every test to pass).")
 
 
 class _CheckTimeout(BaseException):

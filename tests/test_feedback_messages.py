@@ -253,3 +253,15 @@ def test_the_in_place_hint_writes_its_example_with_the_argument_s_name():
 
     verdict = judge(question, case, observe(question, case, in_place), case.make_inputs())
     assert "`m`" in verdict.message and "`m = m.copy()`" in verdict.hint
+
+
+def test_the_tick_says_how_many_hidden_tests_grading_adds(capsys):
+    # the referee of lecture 00: "grading adds hidden tests" was printed for questions without any
+    from course_utils import specs
+
+    checker("00_start_here")("l2_norm", lambda g: float(np.sqrt(np.sum(g**2))))
+    assert "all 2 visible tests pass (grading adds 1 hidden test," in capsys.readouterr().out
+    value = specs.load("01_gradient_descent").question("max_stable_lr")
+    checker("01_gradient_descent")("max_stable_lr", value.reference())
+    out = capsys.readouterr().out
+    assert "its visible test passes (grading runs these same tests," in out

@@ -7,30 +7,37 @@ import numpy as np
 from .base import Assignment, Case, Mistake, Question
 
 
-def _l2_norm(v):
-    return float(np.sqrt(np.sum(np.asarray(v, dtype=float) ** 2)))
+def _l2_norm(g):
+    return float(np.sqrt(np.sum(np.asarray(g, dtype=float) ** 2)))
+
+
+def _random_vector(rng):
+    """A generated hidden case: a vector of random length and entries (new at every grading)."""
+    return (rng.normal(size=int(rng.integers(1, 20))) * 10.0,)
 
 
 L2_NORM = Question(
     name="l2_norm",
     points=1,
     reference=_l2_norm,
+    inputs_unchanged=True,
     cases=(
-        Case(lambda: (np.array([1.0, -2.0, 2.0]),), "v = [1, -2, 2] (a negative entry)"),
-        Case(lambda: (np.array([3.0, 4.0]),), "v = [3, 4]"),
+        Case(lambda: (np.array([1.0, -2.0, 2.0]),), "g = [1, -2, 2] (a negative entry)"),
+        Case(lambda: (np.array([3.0, 4.0]),), "g = [3, 4]"),
+        Case(_random_vector, "a random vector of random length", hidden=True),
     ),
     mistakes=(
         Mistake(
             "That is the squared norm: take the square root of the sum of squares.",
-            lambda v: float(np.sum(v**2)),
+            lambda g: float(np.sum(g**2)),
         ),
         Mistake(
             "That is the sum of absolute values (the L1 norm); the L2 norm squares the entries, adds them and takes the square root.",
-            lambda v: float(np.sum(np.abs(v))),
+            lambda g: float(np.sum(np.abs(g))),
         ),
         Mistake(
             "Square the entries before adding them, then take the square root.",
-            lambda v: float(np.sum(v)),
+            lambda g: float(np.sum(g)),
         ),
     ),
     hint=("The Euclidean length: the square root of the sum of the squared entries."),
