@@ -2,7 +2,7 @@
 above which the ring all-reduce beats recursive doubling of whole vectors (the two algorithms
 Thakur, Rabenseifner & Gropp 2005 choose between by message size). The learner derives both
 algorithms' messages and bytes; the solution notebook then measures the two times on counters of
-simulated schedules, below and above the predicted size."""
+simulated schedules, below and above the derived size."""
 
 from __future__ import annotations
 
@@ -61,7 +61,7 @@ def _crossover_case(rng):
 
 CROSSOVER_BYTES = Question(
     name="crossover_bytes",
-    skill="prediction",
+    skill="derivation",
     points=3,
     reference=crossover_bytes,
     rtol=1e-9,

@@ -47,10 +47,12 @@ def _steps_to_floor(
         gap = start_mean_square
     if gap <= rel * floor:
         return 0
-    if lr * L == 1:
+    if lr * L == 1 and handle_one != "log":
         if handle_one:
             return 1
         return max(0, rounding(0.0))
+    if lr * L == 1:  # the learner's closed form without the special case: log(0)
+        math.log(abs(1 - lr * L))
     # log of the per-step factor |1 - lr L|**power, accurate for small lr L
     per_step = power * (math.log1p(-lr * L) if lr * L < 1 else math.log(lr * L - 1))
     return max(0, int(rounding(math.log(rel * floor / gap) / per_step)))
@@ -156,6 +158,11 @@ STEPS_TO_FLOOR = Question(
             "At lr L = 1 the first step multiplies the distance to the floor by 0: one step "
             "lands on the floor (unless the start is already inside the band, 0 steps).",
             _mistake(handle_one=False),
+        ),
+        Mistake(
+            "When lr times L equals 1, the per-step factor of the distance is 0 and its log is not defined (the math "
+            "domain error): this case needs its own answer. One step lands on the floor.",
+            _mistake(handle_one="log"),
         ),
     ),
     hint=(

@@ -45,7 +45,8 @@ def _triage(
     """(fault, fix) of one unclipped training log, as the task decides them.
 
     The keywords build the learners' mistakes: `spike_order` False (a NaN is always the learning
-    rate's, whatever came before it), `rising_test` False (only the lecture's four tests),
+    rate's, whatever came before it) or "anywhere" (a spike at any step, even after the first
+    non-finite one, makes it an explosion), `rising_test` False (only the lecture's four tests),
     `flat_test` "one-sided" (a loss that did not fall by 2% is flat, so a rising one is too),
     `fixes` another table of fault -> fix.
     """
@@ -55,7 +56,8 @@ def _triage(
     spike = np.isfinite(norms) & (norms > 10 * np.median(norms[np.isfinite(norms)]))
     if not (finite_steps.all() and np.isfinite(val).all()):
         first_bad = len(train) if finite_steps.all() else int(np.argmin(finite_steps))
-        fault = EXPLODING if spike_order and spike[:first_bad].any() else NAN
+        before = spike.any() if spike_order == "anywhere" else spike[:first_bad].any()
+        fault = EXPLODING if spike_order and before else NAN
         return fault, fix_of[fault]
     if spike.any():
         return EXPLODING, fix_of[EXPLODING]
@@ -154,6 +156,14 @@ def _log_nan_then_late_val():
     return train, val, norms
 
 
+def _log_spike_after_inf():
+    """The train loss overflows to inf at step 31 with steady norms; a finite norm spike follows
+    at step 36: it came after the break, so it did not cause it (fault nan)."""
+    train, val, norms = _healthy(np.random.default_rng(9))
+    train[30:], val[4:], norms[35] = np.inf, np.nan, 50.0
+    return train, val, norms
+
+
 TRIAGE = Question(
     name="triage",
     points=3,
@@ -171,6 +181,7 @@ TRIAGE = Question(
         Case(_log_overfitting, "the train loss falls; validation has a minimum, then rises"),
         Case(_log_inf_norm_after_spike, "a norm spike at step 21, the norm inf at step 41"),
         Case(_log_nan_then_late_val, "a norm spike at step 31; only the last validation is NaN"),
+        Case(_log_spike_after_inf, "the train loss inf from step 31, a finite norm spike at 36"),
         Case(_log_nan_without_spike, "NaN without a spike, another step", hidden=True),
         Case(_log_spike_then_nan, "a spike then NaN, other steps", hidden=True),
         Case(_log_rising, "a rising train loss, another slope", hidden=True),
@@ -183,6 +194,11 @@ TRIAGE = Question(
             "gradient-norm spike came at an EARLIER step than the first non-finite value, the "
             "explosion came first and is the fault (its first fix: clipping).",
             _variant(spike_order=False),
+        ),
+        Mistake(
+            "Only a spike BEFORE the first non-finite value can have caused the break: a spike "
+            "that comes after it is a symptom of the broken run, and the fault stays nan.",
+            _variant(spike_order="anywhere"),
         ),
         Mistake(
             "A train loss that climbs is none of the lecture's four flags, yet it is a fault: "
