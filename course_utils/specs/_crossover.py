@@ -1,7 +1,7 @@
-"""Exercise 10, question 3 (prediction): under the alpha-beta cost model, the vector size in bytes
+"""Exercise 10, question 3 (derivation): under the alpha-beta cost model, the vector size in bytes
 above which the ring all-reduce beats recursive doubling of whole vectors (the two algorithms
 Thakur, Rabenseifner & Gropp 2005 choose between by message size). The learner derives both
-algorithms' messages and bytes; the solution notebook then measures the two times on counters of
+algorithms' messages and bytes; the solution notebook then evaluates the two times on counters of
 simulated schedules, below and above the derived size."""
 
 from __future__ import annotations
