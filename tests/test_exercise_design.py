@@ -97,3 +97,19 @@ def test_feedback_names_arguments_as_the_exercise_s_signature_does(assignment_id
     for question in specs.load(assignment_id).questions:
         if question.kind == "function":
             assert signatures.get(question.name) == question.argument_names, question.name
+
+
+def test_the_instructors_table_of_questions_matches_the_specs():
+    text = (ROOT / "docs" / "instructors.md").read_text(encoding="utf-8")
+    section = text.split("### What each exercise asks", 1)[1].split("\n### ", 1)[0]
+    rows = [
+        tuple(cell.strip().strip("`") for cell in line.strip("|").split("|"))
+        for line in section.splitlines()
+        if line.startswith("| ") and line[2:4].isdigit()
+    ]
+    expected = [
+        (a[:2], str(i), q.name, q.skill, f"{q.points:g}")
+        for a in REDESIGNED
+        for i, q in enumerate(specs.load(a).questions, start=1)
+    ]
+    assert rows == expected
