@@ -143,9 +143,10 @@ def _raise_hint(question: Question, args: tuple, case: Case, error_type: str | N
 
 def _library_message(question: Question) -> str:
     names = ", ".join(f"`{n}`" for n in question.library_names) or "the course library"
+    autograd = " or torch's autograd" if question.skill == "derivation" else ""
     return (
-        f"`{question.name}` calls the course library's own implementation ({names}) instead of "
-        "implementing it: this question scores 0."
+        f"`{question.name}` calls the course library's own implementation{autograd} ({names}) "
+        "instead of implementing it: this question scores 0."
     )
 
 

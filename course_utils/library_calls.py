@@ -94,6 +94,9 @@ def counted_calls(dotted_names, namespaces=()):
                 undo.append((owner, attr, original))
                 setattr(owner, attr, stand_in)
                 continue
+            if not getattr(owner, "__name__", "").startswith("course_utils"):  # torch.autograd
+                undo.append((owner, attr, original))
+                setattr(owner, attr, stand_in)
             for where, name in places(original, namespaces):
                 undo.append((where, name, original))
                 if isinstance(where, dict):

@@ -64,3 +64,61 @@ def test_a_wrong_answer_that_calls_the_library_still_fails_on_its_values():
 
     with pytest.raises(CheckFailed):
         checker("08_lstm_gru")("lstm_step_backward", wrong)
+
+
+def _residual_backward_by_autograd(x, W, b, dout):
+    """Exercise 03's derivation answered by torch instead of derived (the referee of 08's way)."""
+    import torch
+
+    tx, tW, tb = (torch.tensor(a, requires_grad=True) for a in (x, W, b))
+    ((tx + torch.tanh(tx @ tW + tb)) * torch.tensor(dout)).sum().backward()
+    return tx.grad.numpy(), tW.grad.numpy(), tb.grad.numpy()
+
+
+def _residual_backward_by_grad(x, W, b, dout):
+    import torch
+
+    tx, tW, tb = (torch.tensor(a, requires_grad=True) for a in (x, W, b))
+    y = ((tx + torch.tanh(tx @ tW + tb)) * torch.tensor(dout)).sum()
+    return tuple(g.numpy() for g in torch.autograd.grad(y, (tx, tW, tb)))
+
+
+@pytest.mark.parametrize("answer", [_residual_backward_by_autograd, _residual_backward_by_grad])
+def test_a_derivation_answered_by_torch_autograd_fails_as_the_grader_scores_it(answer):
+    import torch
+
+    backward, grad = torch.Tensor.backward, torch.autograd.grad
+    with pytest.raises(CheckFailed) as failed:
+        checker("03_backpropagation")("residual_backward", answer)
+    assert "or torch's autograd" in str(failed.value) and "scores 0" in str(failed.value)
+    assert torch.Tensor.backward is backward and torch.autograd.grad is grad  # put back
+
+
+def _count_in_probe(queue):  # in a forked child, as the grading sandbox installs the counting
+    from course_utils import specs
+    from course_utils.grading.sandbox import probe
+
+    question = specs.load("03_backpropagation").question("residual_backward")
+    probe.install(list(question.library_names))
+    rng = np.random.default_rng(0)
+    x, W, b, dout = (
+        rng.normal(size=(4, 3)),
+        rng.normal(size=(3, 3)),
+        rng.normal(size=3),
+        rng.normal(size=(4, 3)),
+    )
+    before = sum(probe._library_calls.values())
+    _residual_backward_by_autograd(x, W, b, dout)
+    queue.put(sum(probe._library_calls.values()) - before)
+
+
+def test_the_grading_probe_counts_a_call_of_tensor_backward():
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue()
+    child = context.Process(target=_count_in_probe, args=(queue,))
+    child.start()
+    calls = queue.get(timeout=60)
+    child.join(timeout=30)
+    assert calls >= 1

@@ -62,6 +62,11 @@ class Mistake:
     matches: Callable | None = None
 
 
+#: What a derivation's answer may not call (issue 21's referee of exercise 08): torch's automatic
+#: differentiation computes the gradients the question asks the learner to derive. Counted like
+#: the course library's own implementations (``Question.library_names``): such an answer scores 0.
+AUTOGRAD = ("torch.Tensor.backward", "torch.autograd.backward", "torch.autograd.grad")
+
 #: What a question may ask of a learner (``Question.skill``); only "warm-up" counts as practice
 #: of what the lecture already shows.
 SKILLS = ("warm-up", "variant", "derivation", "diagnosis", "prediction", "new problem")
@@ -139,7 +144,8 @@ class Question:
 
     @property
     def library_names(self) -> tuple[str, ...]:
-        """``library`` plus the reference itself when it lives in a course library module."""
+        """``library`` plus the reference itself when it lives in a course library module, and
+        torch's autograd (``AUTOGRAD``) for a derivation."""
         names = list(self.library)
         module = getattr(self.reference, "__module__", "") or ""
         qualname = getattr(self.reference, "__qualname__", "") or ""
@@ -150,6 +156,8 @@ class Question:
             and "<" not in qualname
         ):
             names.append(f"{module}.{qualname}")
+        if self.skill == "derivation" and self.kind == "function":
+            names += AUTOGRAD
         return tuple(dict.fromkeys(names))
 
 
