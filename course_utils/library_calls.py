@@ -45,13 +45,19 @@ def counting(original, on_call):
     return counted
 
 
-def places(original, namespaces=()):
-    """Every (owner, name) under which ``original`` is reachable: the loaded course modules and
-    the given namespaces (dicts, e.g. the learner's globals)."""
+def places(original, namespaces=(), packages=("course_utils",)):
+    """Every (owner, name) under which ``original`` is reachable: the loaded modules of the given
+    packages (the course's; a torch function's also torch's own) and the given namespaces
+    (dicts, e.g. the learner's globals)."""
     found = []
+    prefixes = tuple(packages) + tuple(f"{p}." for p in packages)
     for module in list(sys.modules.values()):
-        if getattr(module, "__name__", "").startswith("course_utils"):
-            found += [(module, n) for n, v in list(vars(module).items()) if v is original]
+        name = getattr(module, "__name__", None)
+        if isinstance(name, str) and (name in packages or name.startswith(prefixes)):
+            try:
+                found += [(module, n) for n, v in list(vars(module).items()) if v is original]
+            except TypeError:  # a module object without a __dict__
+                continue
     for namespace in namespaces:
         found += [(namespace, n) for n, v in list(namespace.items()) if v is original]
     return found
@@ -94,10 +100,8 @@ def counted_calls(dotted_names, namespaces=()):
                 undo.append((owner, attr, original))
                 setattr(owner, attr, stand_in)
                 continue
-            if not getattr(owner, "__name__", "").startswith("course_utils"):  # torch.autograd
-                undo.append((owner, attr, original))
-                setattr(owner, attr, stand_in)
-            for where, name in places(original, namespaces):
+            packages = {"course_utils", dotted.split(".")[0]}  # torch's own modules for torch's
+            for where, name in places(original, namespaces, packages):
                 undo.append((where, name, original))
                 if isinstance(where, dict):
                     where[name] = stand_in

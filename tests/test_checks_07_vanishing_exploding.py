@@ -14,6 +14,7 @@ import torch
 
 from course_utils import specs
 from course_utils.checks import CheckFailed, checker
+from course_utils.judging import judge, observe
 from course_utils.specs._state_form import random_state_form, state_form_states
 
 SET = "07_vanishing_exploding"
@@ -58,8 +59,9 @@ def test_clip_grad_norm_bad_norm_type_is_one_sentence():
         _reference("clip_grad_norm")([np.ones(2)], 1.0, 0.0)
 
 
-def test_clip_grad_norm_through_torch_passes():
-    # a correct answer in another form: torch's own clipping on tensors that share the arrays
+def test_clip_grad_norm_through_torch_is_right_but_scores_0():
+    # torch's own clipping on tensors that share the arrays gives the right values, but the task
+    # asks for it in numpy: torch's clip_grad_norm_ is named in the question's library rule
     def through_torch(grads, max_norm, norm_type=2.0):
         if not norm_type > 0:
             raise ValueError("norm_type must be positive.")
@@ -68,7 +70,12 @@ def test_clip_grad_norm_through_torch_passes():
             p.grad = torch.from_numpy(g)  # shares memory: torch's in-place scaling changes g
         return torch.nn.utils.clip_grad_norm_(params, max_norm, norm_type).item(), grads
 
-    _passes("clip_grad_norm", through_torch)
+    question = specs.load(SET).question("clip_grad_norm")
+    case = question.visible_cases[0]
+    observation = observe(question, case, through_torch)
+    assert judge(question, case, observation).passed  # the values are right ...
+    with pytest.raises(CheckFailed, match="scores 0"):  # ... the library rule is what stops it
+        checker(SET)("clip_grad_norm", through_torch)
 
 
 # ----------------------------------------------------------------------------- 2. adaptive_clip

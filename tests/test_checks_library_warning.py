@@ -122,3 +122,19 @@ def test_the_grading_probe_counts_a_call_of_tensor_backward():
     calls = queue.get(timeout=60)
     child.join(timeout=30)
     assert calls >= 1
+
+
+def test_a_wrapper_around_torch_s_own_clipping_fails_as_the_grader_scores_it():
+    # exercise 07 asks for clipping in numpy; torch's clip_grad_norm_ implements question 1
+    import torch
+
+    def wrapped(grads, max_norm, norm_type=2.0):
+        tensors = [torch.tensor(g) for g in grads]
+        total = torch.nn.utils.clip_grad_norm_(tensors, max_norm, norm_type)
+        for g, t in zip(grads, tensors, strict=True):
+            g[...] = t.numpy()
+        return float(total), grads
+
+    with pytest.raises(CheckFailed) as failed:
+        checker("07_vanishing_exploding")("clip_grad_norm", wrapped)
+    assert "torch.nn.utils.clip_grad_norm_" in str(failed.value) and "scores 0" in str(failed.value)

@@ -167,7 +167,8 @@ CLIP_GRAD_NORM = Question(
         "max_norm (with the formula's 1e-6); scale the arrays themselves (in place) and return "
         "the norm before clipping with the same list. norm_type <= 0 is a ValueError."
     ),
-    library=("course_utils.clipping.clip_grad_norm",),
+    # torch's own clipping implements it too: a wrapper around it is not an answer in numpy
+    library=("course_utils.clipping.clip_grad_norm", "torch.nn.utils.clip_grad_norm_"),
 )
 
 ASSIGNMENT = Assignment(

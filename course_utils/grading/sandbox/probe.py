@@ -63,9 +63,7 @@ def install(library_names: list[str]) -> None:
             setattr(owner, attr, _counting(original, dotted))
             continue
         counted = _counting(original, dotted)
-        if not getattr(owner, "__name__", "").startswith("course_utils"):  # torch.autograd
-            setattr(owner, attr, counted)
-        for module, name in places(original):
+        for module, name in places(original, packages={"course_utils", dotted.split(".")[0]}):
             setattr(module, name, counted)
 
 
