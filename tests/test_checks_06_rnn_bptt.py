@@ -7,6 +7,8 @@ that names them; bad input is one sentence.
 The generic tests in ``test_checks.py`` already prove, for every declared Mistake, that the
 reference passes, the mistake fails with its own hint and the stub fails."""
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 import torch
@@ -244,3 +246,59 @@ def test_temperature_limits_bad_logits_are_one_sentence(logits):
     with pytest.raises(ValueError) as info:
         _reference("temperature_limits")(np.array(logits))
     assert str(info.value).endswith(".") and "\n" not in str(info.value)
+
+
+# ----------------------------------------------------------------------------- after referee rf06
+
+
+def test_truncated_bptt_empty_sequence_is_zero_gradients():
+    args = residual_inputs(17, 0, 2, 3, 4, grads=True)()
+    got = _reference("truncated_bptt")(*args, 3)
+    assert got[0].shape == (0, 2, 3)
+    for mine, theirs in zip(got, _torch_grads(*args, k=3)[:5], strict=True):
+        np.testing.assert_array_equal(mine, theirs)
+
+
+def test_truncated_bptt_hint_does_not_describe_the_dh0_mistake():
+    # the hint used to say "reset ... at step 0, k, 2k": done literally, that zeroes dh0
+    hint = specs.load(SET).question("truncated_bptt").hint
+    assert "not step 0" in hint and "step 0, k" not in hint
+
+
+def _hidden_test(grade_id):
+    import nbformat
+
+    root = Path(__file__).resolve().parents[1]
+    nb = nbformat.read(root / "solutions" / f"{SET}.ipynb", as_version=4)
+    (cell,) = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id]
+    return cell.source.split("### BEGIN HIDDEN TESTS")[1].split("### END HIDDEN TESTS")[0]
+
+
+def _run_hidden_residual_bptt(forward, backward):
+    namespace = {
+        "np": np,
+        "rng": np.random.default_rng(0),
+        "relative_error": relative_error,
+        "numerical_gradient": numerical_gradient,
+        "residual_rnn_forward": forward,
+        "residual_bptt": backward,
+    }
+    exec(_hidden_test("check_residual_bptt"), namespace)
+
+
+def test_residual_bptt_hidden_test_does_not_use_question_1():
+    # a right question 2 keeps its points when question 1 is wrong (or missing)
+    question = specs.load(SET).question("residual_rnn_forward")
+    for mistake in question.mistakes:
+        _run_hidden_residual_bptt(mistake.answer, _reference("residual_bptt"))
+
+    def unanswered(*args):
+        raise NotImplementedError
+
+    _run_hidden_residual_bptt(unanswered, _reference("residual_bptt"))
+
+
+def test_residual_bptt_hidden_test_fails_a_wrong_question_2():
+    for mistake in specs.load(SET).question("residual_bptt").mistakes:
+        with pytest.raises(AssertionError):
+            _run_hidden_residual_bptt(_reference("residual_rnn_forward"), mistake.answer)

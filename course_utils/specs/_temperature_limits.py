@@ -2,9 +2,12 @@
 the two limits of the temperature, τ → 0+ and τ → ∞ (lecture §4 samples at τ = 0.5, 1, 1.5 and
 says only "low τ: safer; high τ: more varied"). The solution notebook then measures both limits.
 
-As τ → 0+ the mass goes, in equal shares, to the logits equal to the largest one (k of them: the
-entropy tends to ln k); as τ → ∞ every logit divided by τ tends to 0 and the distribution to the
-uniform one over the V entries (ln V). Entropies in nats.
+As τ → 0+ the mass goes, in equal shares, to the logits equal to the largest one (m of them: the
+entropy tends to ln m); as τ → ∞ every logit divided by τ tends to 0 and the distribution to the
+uniform one over the V entries (ln V). Entropies in nats. The limit is taken at fixed logits, so
+only exact ties count: at a small but fixed τ, logits closer than about τ still share the mass
+(the solution notebook measures [2, 2 + 1e-9, 0]), so the cold limit is not continuous in the
+logits.
 """
 
 from __future__ import annotations
@@ -79,7 +82,8 @@ TEMPERATURE_LIMITS = Question(
     mistakes=(
         Mistake(
             "As τ → 0 the mass does not always go to one entry: when several logits tie for the "
-            "largest, it is shared equally among them, and the entropy of k equal shares is not 0.",
+            "largest, it is shared equally among them, and the entropy of m equal shares (m tied "
+            "logits) is ln m, not 0.",
             _cold_is_zero,
         ),
         Mistake(

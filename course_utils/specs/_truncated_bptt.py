@@ -1,7 +1,7 @@
 """Exercise 06, question 3: truncated BPTT with the state carried across chunks (lecture §6),
 written for the from-scratch tanh RNN of §1 and §3 (the lecture does it in torch with ``detach``).
 
-The sequence is cut into consecutive chunks of ``k`` steps from its start (the last may be
+The sequence is cut into consecutive chunks of ``k`` steps (the lecture's K) from its start (the last may be
 shorter). The forward pass runs over the whole sequence, the state carried from chunk to chunk;
 the backward pass of each chunk stops at the chunk's first state: the gradient that would flow
 from chunk c + 1 into the last state of chunk c is dropped, as ``h = h_n.detach()`` drops it.
@@ -72,6 +72,7 @@ TRUNCATED_BPTT = Question(
         Case(_inputs(12, 4, 2, 2, 3, 4), "k = T = 4: one chunk, full BPTT (seed 12)"),
         Case(_inputs(13, 3, 2, 2, 3, 5), "k = 5 > T = 3: one chunk, full BPTT (seed 13)"),
         Case(_inputs(14, 5, 2, 2, 3, 1), "k = 1: every step its own chunk (seed 14)"),
+        Case(_inputs(17, 0, 2, 3, 4, 3), "an empty sequence, T = 0: dxs of shape (0, B, D)"),
         Case(_inputs(15, 3, 1, 2, 2, 0), "k = 0 (must raise ValueError)", raises="ValueError"),
         Case(_generated(9, 3, 2, 4, 4), "T = 9, k = 4, random", hidden=True),
         Case(_generated(8, 2, 3, 3, 3), "T = 8, k = 3, random", hidden=True),
@@ -104,7 +105,9 @@ TRUNCATED_BPTT = Question(
     hint=(
         "Run the forward pass over the whole sequence with the state carried; in the backward "
         "pass, reset the gradient flowing to the earlier step whenever you cross the start of "
-        "a chunk (step 0, k, 2k, ...), so dh0 comes from the first chunk only; the weight "
-        "gradients still sum over every step; k must be an integer of at least 1."
+        "a later chunk (steps K, 2K, ..., with K the argument k; not step 0: h0 is not "
+        "detached, so dh0 gets the first chunk's gradient); the weight gradients still sum "
+        "over every step; an empty sequence gives zero gradients; k must be an integer of at "
+        "least 1."
     ),
 )
