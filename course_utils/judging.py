@@ -34,7 +34,7 @@ from .comparison import (
     mismatch,
     two_numbers,
 )
-from .specs.base import Case, Question
+from .specs.base import AUTOGRAD, Case, Question
 
 __all__ = ["Observation", "Verdict", "judge", "observe", "render_case"]
 
@@ -143,7 +143,10 @@ def _raise_hint(question: Question, args: tuple, case: Case, error_type: str | N
 
 def _library_message(question: Question) -> str:
     names = ", ".join(f"`{n}`" for n in question.library_names) or "the course library"
-    autograd = " or torch's autograd" if question.skill == "derivation" else ""
+    torch_names = [n for n in question.library_names if n.startswith("torch.")]
+    autograd = " or torch's autograd" if set(AUTOGRAD) & set(torch_names) else ""
+    if set(torch_names) - set(AUTOGRAD):
+        autograd = f"{autograd} or torch's own"
     return (
         f"`{question.name}` calls the course library's own implementation{autograd} ({names}) "
         "instead of implementing it: this question scores 0."

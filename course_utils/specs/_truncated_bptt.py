@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._residual_rnn import LIBRARY, residual_inputs
-from .base import Case, Mistake, Question
+from .base import AUTOGRAD, Case, Mistake, Question
 
 
 def _check_k(k):
@@ -64,6 +64,7 @@ TRUNCATED_BPTT = Question(
         f"{LIBRARY}.rnn_cell_forward",
         f"{LIBRARY}.rnn_cell_backward",
         "course_utils.rnn.base.Recurrent.backward",
+        *AUTOGRAD,  # torch with h.detach() (lecture §6) computes this gradient for you
     ),
     inputs_unchanged=True,
     cases=(
