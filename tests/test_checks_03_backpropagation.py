@@ -4,6 +4,9 @@ one-sentence errors for bad input; and the set's design (kinds, points, nothing 
 The generic rules (reference passes, stub and each named mistake fail with its hint) are in
 tests/test_checks.py."""
 
+from pathlib import Path
+
+import nbformat
 import numpy as np
 import pytest
 import torch
@@ -181,3 +184,44 @@ def test_forgetting_the_value_error_gets_the_raise_hint_not_a_mistake_s(name, un
     text = str(failed.value)
     assert "asks for a ValueError on this input" in text and question.hint not in text
     assert not any(m.hint in str(failed.value) for m in question.mistakes)
+
+
+# ----------------------------------------------------------------------------- the notebook's own checks
+
+SOLUTION = Path(__file__).resolve().parent.parent / "solutions" / f"{AID}.ipynb"
+
+
+def _solution_cell(marker):
+    """The source of the one solution cell that contains ``marker``, magics dropped."""
+    cells = [c.source for c in nbformat.read(SOLUTION, as_version=4).cells if marker in c.source]
+    assert len(cells) == 1, marker
+    return "\n".join(line for line in cells[0].splitlines() if not line.startswith("%"))
+
+
+def _leaky_ge(z, slope):  # the spec's first named mistake: 1 at the kink z = 0
+    return np.where(np.asarray(z) >= 0, 1.0, float(slope))
+
+
+@pytest.mark.parametrize(
+    "marker", ["z_grid = (torch.arange(", 'check("leaky_relu_grad", leaky_relu_grad)']
+)
+def test_the_torch_comparisons_of_question_1_include_the_kink(marker):
+    # rf03 E1: a linspace grid misses z = 0 by 1e-17, so `>=` passed the comparison and the
+    # hidden test; the grids now hold an exact 0, and the mistake fails both
+    source = _solution_cell(marker).replace('check("leaky_relu_grad", leaky_relu_grad)', "")
+    exec(source, {"np": np, "torch": torch, "leaky_relu_grad": leaky_relu_grad})
+    with pytest.raises(AssertionError):
+        exec(source, {"np": np, "torch": torch, "leaky_relu_grad": _leaky_ge})
+
+
+def test_the_measurement_of_question_4_names_a_wrong_scale_with_its_message():
+    # rf03 E4: the messaged assert came second and could never fire; a wrong scale now gets it
+    source = _solution_cell("def mean_square_per_layer(")
+
+    def one_plus_a(fan_in, slope):  # a named mistake: slope, not slope squared
+        return float(np.sqrt(2.0 / ((1.0 + slope) * fan_in)))
+
+    namespace = {"np": np, "rng": np.random.default_rng(0)}
+    exec(source, {**namespace, "leaky_relu_init_std": leaky_relu_init_std})
+    with pytest.raises(AssertionError, match="your scale should keep the mean square"):
+        exec(source, {**namespace, "leaky_relu_init_std": one_plus_a})

@@ -20,14 +20,14 @@ def residual_backward(x, W, b, dout):
     return dout + dz @ W.T, x.T @ dz, dz.sum(axis=0)
 
 
-def _with_derivative(derivative, skip=True, transpose_dW=False):
+def _with_derivative(derivative, skip=True, transpose_dW=False, transpose_dx=False):
     """A wrong backward pass: ``derivative(z, h, y)`` in place of tanh'(z), and the options."""
 
     def backward(x, W, b, dout):
         z = x @ W + b
         h = np.tanh(z)
         dz = dout * derivative(z, h, x + h)
-        dx = dz @ W.T + (dout if skip else 0.0)
+        dx = (dz @ W if transpose_dx else dz @ W.T) + (dout if skip else 0.0)
         dW = dz.T @ x if transpose_dW else x.T @ dz
         return dx, dW, dz.sum(axis=0)
 
@@ -109,6 +109,12 @@ RESIDUAL_BACKWARD = Question(
             "dW is transposed (W is square, so the shape cannot tell): entry (i, j) sums, over "
             "the batch, input feature i times the gradient at pre-activation j.",
             _with_derivative(_right, transpose_dW=True),
+        ),
+        Mistake(
+            "dx multiplies by W, not by its transpose (W is square, so the shape cannot tell): "
+            "entry (i, a) of the tanh path sums, over the output units j, the gradient at "
+            "pre-activation (i, j) times W[a, j].",
+            _with_derivative(_right, transpose_dx=True),
         ),
     ),
     hint=(

@@ -1,7 +1,7 @@
 """Exercise 03, question 2: cross-entropy with label smoothing and its gradient (a derivation).
 
 The lecture derives the gradient of the plain softmax cross-entropy; here the target is the
-smoothed q = (1 - eps) onehot(y) + eps / K (torch's ``label_smoothing``), and the learner derives
+smoothed q = (1 - eps) onehot(y) + eps / V (torch's ``label_smoothing``), and the learner derives
 the gradient of the mean of -sum_k q_k log p_k. The reference is checked against
 ``torch.nn.functional.cross_entropy(..., label_smoothing=eps)`` in
 tests/test_checks_03_backpropagation.py.
@@ -20,7 +20,7 @@ def _log_softmax(logits):
 
 
 def _targets(labels, k, smoothing, spread_over_others=False):
-    if spread_over_others:  # the other common convention: eps / (K - 1) on the wrong classes
+    if spread_over_others:  # the other common convention: eps / (V - 1) on the wrong classes
         q = np.full((len(labels), k), smoothing / (k - 1))
         q[np.arange(len(labels)), labels] = 1.0 - smoothing
         return q
@@ -82,7 +82,7 @@ SMOOTHED_CROSS_ENTROPY = Question(
             lambda: (np.array([[2.0, 1.0, 0.1], [0.5, 2.5, -1.0]]), np.array([0, 2]), 0.1),
             "2 samples, 3 classes, labels [0, 2], smoothing 0.1",
         ),
-        Case(_inputs(0, 5, 4, 0.2), "B = 5 samples, K = 4 classes, smoothing 0.2"),
+        Case(_inputs(0, 5, 4, 0.2), "B = 5 samples, V = 4 classes, smoothing 0.2"),
         Case(_inputs(1, 4, 3, 0.0), "smoothing 0 (the plain cross-entropy of the lecture)"),
         Case(_inputs(2, 3, 5, 1.0), "smoothing 1 (the uniform target)"),
         Case(
@@ -112,8 +112,8 @@ SMOOTHED_CROSS_ENTROPY = Question(
             _variant(smoothing_in_loss=False),
         ),
         Mistake(
-            "That target spreads the smoothing over the K - 1 wrong classes only; the task "
-            "spreads it uniformly over all K classes, the true one included (as torch does).",
+            "That target spreads the smoothing over the V - 1 wrong classes only; the task "
+            "spreads it uniformly over all V classes, the true one included (as torch does).",
             _variant(others=True),
         ),
         Mistake(
