@@ -15,7 +15,7 @@ import numpy as np
 
 from ._residual_backward import RESIDUAL_BACKWARD
 from ._smoothed_cross_entropy import SMOOTHED_CROSS_ENTROPY
-from .base import Assignment, Case, Mistake, Question
+from .base import AUTOGRAD, Assignment, Case, Mistake, Question
 
 
 def _check_slope(slope):
@@ -61,6 +61,7 @@ LEAKY_RELU_GRAD = Question(
     skill="warm-up",
     points=2,
     reference=leaky_relu_grad,
+    library=AUTOGRAD,  # a derivative: torch's autograd of F.leaky_relu would compute it for you
     rtol=1e-12,
     atol=0.0,
     inputs_unchanged=True,
