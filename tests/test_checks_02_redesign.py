@@ -81,7 +81,11 @@ def test_huber_correct_alternative_forms_pass():
             total += (r if abs(r) <= delta else delta * np.sign(r)) * x
         return total / len(y)
 
-    for answer in (with_where, with_minimum, per_sample):
+    def target_minus_prediction(w, X, y, delta):  # r = y - Xw, with the chain rule's minus
+        r = y - X @ w
+        return -(X.T @ np.clip(r, -delta, delta)) / len(y)
+
+    for answer in (with_where, with_minimum, per_sample, target_minus_prediction):
         checker(AID)("huber_minibatch_grad", answer)
 
 
@@ -100,6 +104,38 @@ def test_huber_wrong_answers_as_learners_write_them_get_their_hints():
     _fails_with("huber_minibatch_grad", mse_derivative, _hint("huber_minibatch_grad", "1/2"))
     _fails_with("huber_minibatch_grad", unsigned_tail, _hint("huber_minibatch_grad", "sign of r"))
     _fails_with("huber_minibatch_grad", summed, _hint("huber_minibatch_grad", "SUMMED"))
+
+
+def test_huber_slips_in_delta_and_factors_fail_a_visible_case_with_their_hints():
+    """rf02 E1-E3: answers whose slip is in how delta enters passed both visible cases when both
+    had delta = 1; the first visible case now has delta = 0.8, so each fails before grading."""
+
+    def sign_tail(w, X, y, delta):  # the linear branch's slope written as sign(r)
+        r = X @ w - y
+        return X.T @ np.where(np.abs(r) <= delta, r, np.sign(r)) / len(y)
+
+    def clip_to_one(w, X, y, delta):  # delta forgotten in the clip
+        return X.T @ np.clip(X @ w - y, -1.0, 1.0) / len(y)
+
+    def smooth_l1(w, X, y, delta):  # torch's SmoothL1Loss(beta=delta) gradient
+        return X.T @ (np.clip(X @ w - y, -delta, delta) / delta) / len(y)
+
+    def mse_factor_two(w, X, y, delta):  # the lecture's factor 2 copied
+        return 2 * X.T @ np.clip(X @ w - y, -delta, delta) / len(y)
+
+    def descent_direction(w, X, y, delta):  # r = y - Xw without the chain rule's minus
+        return X.T @ np.clip(y - X @ w, -delta, delta) / len(y)
+
+    tail = _hint("huber_minibatch_grad", "sign(r) alone")
+    for answer in (sign_tail, clip_to_one):
+        _fails_with("huber_minibatch_grad", answer, tail)
+    _fails_with("huber_minibatch_grad", smooth_l1, _hint("huber_minibatch_grad", "smooth L1"))
+    _fails_with("huber_minibatch_grad", mse_factor_two, _hint("huber_minibatch_grad", "whole"))
+    _fails_with(
+        "huber_minibatch_grad", descent_direction, _hint("huber_minibatch_grad", "wrong sign")
+    )
+    visible = [c for c in specs.load(AID).question("huber_minibatch_grad").cases if not c.hidden]
+    assert any(c.make_inputs()[3] != 1.0 for c in visible)  # a visible delta other than 1
 
 
 # ----------------------------------------------------------------------------- 2. noise prediction
@@ -250,3 +286,38 @@ def test_the_redesigned_set_names_its_kinds_and_points():
         "minibatch_indices": ("warm-up", 2),
         "weighted_sgd_epoch": ("new problem", 3),
     }
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_weighted_demo_tells_the_weights_apart(seed):
+    """rf02 E4: the solution's 10-epoch demo (cell 21) weights the rows where the targets bend, so
+    that the weighted and unweighted least-squares solutions differ; its assert (within 0.1 of the
+    weighted w*, more than 0.3 from the unweighted one) then passes the reference and fails the
+    Mistakes that get the weighting wrong (ignored, squared, the whole data set's total), which it
+    did not when the counts were independent of the data. Dividing by the batch's row count is a
+    step-size slip with the same fixed point: the demo cannot see it, the checks do."""
+    rng = np.random.default_rng(100 + seed)
+    X = rng.standard_normal((300, 3))
+    y = (
+        X @ np.array([1.0, 0.5, -0.5])
+        + 0.5 * rng.standard_normal(300)
+        + 2.0 * np.maximum(X[:, 0], 0)
+    )
+    counts = np.where(X[:, 0] > 0, 5.0, 1.0)
+    root = np.sqrt(counts)
+    w_star, *_ = np.linalg.lstsq(X * root[:, None], y * root, rcond=None)
+    w_plain, *_ = np.linalg.lstsq(X, y, rcond=None)
+    mistakes = specs.load(AID).question("weighted_sgd_epoch").mistakes
+    slips = ("WHOLE data set", "ignore the sample weights", "count twice")
+    weight_slips = [m.answer for m in mistakes if any(words in m.hint for words in slips)]
+    assert len(weight_slips) == 3
+
+    def demo(epoch):
+        w, epoch_rng = np.zeros(3), np.random.default_rng(1)
+        for _ in range(10):
+            order = epoch_rng.permutation(300)
+            w = epoch(w, X, y, counts, 0.05, [order[i : i + 32] for i in range(0, 300, 32)])
+        return np.abs(w - w_star).max() < 0.1 and np.abs(w - w_plain).max() > 0.3
+
+    assert demo(_weighted_sgd_epoch)
+    assert not any(demo(slip) for slip in weight_slips)

@@ -13,8 +13,9 @@ from .base import Case, Mistake, Question
 
 # ----------------------------------------------------------------------------- 1. Huber gradient
 
-# B = 4, d = 2; at w the residuals X @ w - y are [-2.5, 0.5, 1.75, -0.75]: two inside delta = 1
-# (one of each sign) and two outside (one of each sign), so every wrong branch changes the result.
+# B = 4, d = 2; at w the residuals X @ w - y are [-2.5, 0.5, 1.75, -0.75]: two inside delta = 0.8
+# (one of each sign) and two outside (one of each sign), so every wrong branch changes the result;
+# delta is not 1, so an answer whose tail slope or clip ignores delta fails a visible case too.
 _X = np.array([[1.0, 2.0], [0.5, -1.0], [-1.5, 0.0], [2.0, 1.0]])
 _W = np.array([0.5, -0.25])
 _Y = _X @ _W - np.array([-2.5, 0.5, 1.75, -0.75])
@@ -56,8 +57,8 @@ HUBER_MINIBATCH_GRAD = Question(
     skill="derivation",
     cases=(
         Case(
-            lambda: (_W.copy(), _X.copy(), _Y.copy(), 1.0),
-            "B = 4, d = 2, delta = 1: X = [[1, 2], [0.5, -1], [-1.5, 0], [2, 1]], "
+            lambda: (_W.copy(), _X.copy(), _Y.copy(), 0.8),
+            "B = 4, d = 2, delta = 0.8: X = [[1, 2], [0.5, -1], [-1.5, 0], [2, 1]], "
             "w = [0.5, -0.25], y such that the residuals are [-2.5, 0.5, 1.75, -0.75]",
         ),
         Case(_huber_case(1, 6, 3, 2.0), "B = 6, d = 3, delta = 1, residuals of both kinds"),
@@ -91,8 +92,28 @@ HUBER_MINIBATCH_GRAD = Question(
             _huber_with(lambda r, delta: np.where(np.abs(r) <= delta, r, delta)),
         ),
         Mistake(
-            "The sign is flipped: the residual is prediction minus target, not target minus "
-            "prediction.",
+            "Beyond |r| = delta your slope is sign(r) alone (or a clip at -1 and 1): the loss "
+            "there is delta (|r| - delta/2), whose derivative in r is delta * sign(r), so clip "
+            "the residual to [-delta, delta].",
+            _huber_with(lambda r, delta: np.where(np.abs(r) <= delta, r, np.sign(r))),
+        ),
+        Mistake(
+            "Your derivative is divided by delta: that is the gradient of the smooth L1 loss "
+            "(torch's SmoothL1Loss with beta = delta), whose quadratic branch is r^2 divided by "
+            "2 delta. The Huber loss's quadratic branch is r^2 / 2, with derivative r, and beyond "
+            "delta its slope is delta, not 1.",
+            _huber_with(lambda r, delta: np.clip(r, -delta, delta) / delta),
+        ),
+        Mistake(
+            "The whole gradient is twice too large: the Huber loss has r^2 / 2 where the "
+            "lecture's mean squared error has r^2, so no factor 2 comes down.",
+            _huber_with(lambda r, delta: 2 * np.clip(r, -delta, delta)),
+        ),
+        Mistake(
+            "Your gradient has the wrong sign. With the residual as prediction minus target, its "
+            "derivative in w is +x_i; if you wrote it as target minus prediction, its derivative "
+            "is -x_i and that minus sign must stay. Return the gradient, not the descent "
+            "direction (minus the gradient).",
             _huber_with(lambda r, delta: -np.clip(r, -delta, delta)),
         ),
     ),

@@ -71,7 +71,8 @@ MINIBATCH_INDICES = Question(
     ),
     mistakes=(
         Mistake(
-            "Every epoch has the same order: you shuffled once before the loop. Draw a new random order at the start of EVERY epoch.",
+            "Every epoch has the same order: you drew one permutation for all epochs. The task "
+            "asks for a new permutation at the start of every epoch (as `MiniBatches` does).",
             _shuffled_once,
         ),
         Mistake(
