@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._huber_noise import HUBER_MINIBATCH_GRAD, NOISE_WITH_REPLACEMENT
-from .base import Assignment, Case, Mistake, Question
+from .base import AUTOGRAD, Assignment, Case, Mistake, Question
 
 # ----------------------------------------------------------------------------- 3. minibatch_indices
 
@@ -172,6 +172,8 @@ WEIGHTED_SGD_EPOCH = Question(
     reference=_weighted_sgd_epoch,
     inputs_unchanged=True,
     skill="new problem",
+    # in numpy: torch's SGD step, or its autograd of the weighted loss, would do the work
+    library=("torch.optim.SGD.step", *AUTOGRAD),
     cases=(
         Case(
             _epoch_case(10, 6, 2, _WEIGHTS, 0.1, [[4, 1, 0], [5, 3], [2]]),
