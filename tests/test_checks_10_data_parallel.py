@@ -13,7 +13,7 @@ import pytest
 import torch
 from torch.utils.data import DistributedSampler
 
-from course_utils.checks import checker
+from course_utils.checks import CheckFailed, checker
 from course_utils.specs._crossover import crossover_bytes
 from course_utils.specs._distributed_shard import distributed_shard
 from course_utils.specs._halving_doubling import halving_doubling_all_reduce
@@ -131,3 +131,64 @@ def test_the_exercise_text_leaves_the_two_times_to_the_learner():
         "n\\beta",
     ):
         assert spelled_out not in text, spelled_out
+
+
+def _halving_doubling_slip(grads, *, cut_upper=False, doubling_far_first=False):
+    """A learner's halving-doubling with one slip: the cut at (lo + hi) // 2 (the extra entry in
+    the upper half), or the doubling at distances k/2 first, like the halving; the segments each
+    worker holds are tracked as a set, so the slip changes only the order and the counts."""
+    buf = np.array(grads, copy=True)
+    k, n = buf.shape
+    distances = [k >> (s + 1) for s in range(k.bit_length() - 1)]
+    held, sent = [[(0, n)] for _ in range(k)], np.zeros(k, dtype=np.int64)
+    for d in distances:
+        outgoing = []
+        for r in range(k):
+            lo, hi = held[r][0]
+            mid = (lo + hi) // 2 if cut_upper else lo + (hi - lo + 1) // 2
+            keep, give = ((lo, mid), (mid, hi)) if r & d == 0 else ((mid, hi), (lo, mid))
+            outgoing.append((r ^ d, give, buf[r, give[0] : give[1]].copy()))
+            held[r], sent[r] = [keep], sent[r] + outgoing[-1][2].nbytes
+        for to, (lo, hi), data in outgoing:
+            buf[to, lo:hi] += data
+    for d in distances if doubling_far_first else distances[::-1]:
+        outgoing = [
+            (r ^ d, list(held[r]), [buf[r, a:b].copy() for a, b in held[r]]) for r in range(k)
+        ]
+        for r, (to, pieces, data) in enumerate(outgoing):
+            for (a, b), piece in zip(pieces, data, strict=True):
+                buf[to, a:b] = piece
+                sent[r] += piece.nbytes
+        held = [sorted(set(held[r]) | set(held[r ^ d])) for r in range(k)]
+    return buf / k, sent
+
+
+@pytest.mark.parametrize(
+    ("slip", "hint"),
+    [
+        ({"doubling_far_first": True}, "wrong order in one of the two phases"),
+        ({"cut_upper": True}, "the cut puts the extra entry of an odd segment in the upper half"),
+    ],
+)
+def test_halving_doubling_slips_the_referee_tried_get_a_hint_that_names_them(slip, hint):
+    """rf10 E3: the doubling in the halving's order was told its halving was wrong, and the cut
+    at (lo + hi) // 2 was told it swapped the halves it keeps; both hints now name the slip."""
+
+    def answer(grads):
+        return _halving_doubling_slip(grads, **slip)
+
+    grads = np.random.default_rng(0).standard_normal((4, 9))
+    assert not np.array_equal(answer(grads)[1], halving_doubling_all_reduce(grads)[1])
+    with pytest.raises(CheckFailed) as failed:
+        checker("10_data_parallel_sgd")("halving_doubling_all_reduce", answer)
+    assert hint in str(failed.value), str(failed.value)
+
+
+@pytest.mark.parametrize(("k", "n"), [(4, 9), (8, 3), (16, 37)])
+def test_the_slipped_schedule_without_a_slip_is_the_reference(k, n):
+    """So the two hints above answer the slip, not a fault of the test's own schedule."""
+    grads = np.random.default_rng(n).standard_normal((k, n))
+    averaged, sent = _halving_doubling_slip(grads)
+    expected_averaged, expected_sent = halving_doubling_all_reduce(grads)
+    assert np.allclose(averaged, expected_averaged, rtol=1e-12, atol=1e-14)
+    assert sent.tolist() == expected_sent.tolist()

@@ -1,6 +1,7 @@
 """Exercise 10, question 3 (derivation): under the alpha-beta cost model, the vector size in bytes
-above which the ring all-reduce beats recursive doubling of whole vectors (the two algorithms
-Thakur, Rabenseifner & Gropp 2005 choose between by message size). The learner derives both
+above which the ring all-reduce beats recursive doubling of whole vectors. (MPICH, in Thakur,
+Rabenseifner & Gropp 2005, chooses by message size between recursive doubling and Rabenseifner's
+reduce-scatter + all-gather, question 2's algorithm, not the ring.) The learner derives both
 algorithms' messages and bytes; the solution notebook then evaluates the two times on counters of
 simulated schedules, below and above the derived size."""
 

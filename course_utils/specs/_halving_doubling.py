@@ -125,15 +125,16 @@ HALVING_DOUBLING_ALL_REDUCE = Question(
             _entries,
         ),
         Mistake(
-            "The partners were taken nearest first (distance 1, 2, ..., k/2) in the halving "
-            "phase: this task fixes the order farthest first (distance k/2 first, then k/4, "
-            "..., 1), and the doubling phase undoes it in reverse (1 first).",
+            "The distances are in the wrong order in one of the two phases: the halving takes "
+            "the farthest partner first (distance k/2, then k/4, ..., 1), and the doubling "
+            "undoes it in reverse, nearest first (1, 2, ..., k/2).",
             _near_first,
         ),
         Mistake(
-            "The kept halves are swapped: the worker whose bit d is 0 (r & d == 0, the lower "
-            "rank of the pair) keeps the LOWER half of the segment, the larger one when the "
-            "segment has an odd number of entries.",
+            "The kept halves are swapped, or the cut puts the extra entry of an odd segment in "
+            "the upper half: cut as np.array_split does (the lower half gets the extra entry), "
+            "and the worker whose bit of value d is 0 (r & d == 0, the lower rank of the pair) "
+            "keeps that LOWER half.",
             _halves_swapped,
         ),
         Mistake(

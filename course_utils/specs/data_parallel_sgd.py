@@ -11,9 +11,10 @@ possible but does not show:
 2. ``halving_doubling_all_reduce`` (variant, 5): all-reduce by recursive halving and doubling
    (Rabenseifner's algorithm) on simulated workers, with the bytes each sends
    (``_halving_doubling``);
-3. ``crossover_bytes`` (prediction, 3): the vector size above which the ring beats recursive
-   doubling under the alpha-beta cost model, predicted, then measured on counters in the notebook
-   (``_crossover``);
+3. ``crossover_bytes`` (derivation, 3): the vector size above which the ring beats recursive
+   doubling under the alpha-beta cost model, derived, then checked in the notebook by evaluating
+   the same model on the counted steps and bytes of simulated schedules (no timing;
+   ``_crossover``);
 4. ``scale_recipe`` (warm-up, 2): the linear scaling rule applied to a whole recipe.
 
 The references are numpy and the standard library (the course library has no numpy collective or
