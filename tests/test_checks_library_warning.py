@@ -138,3 +138,18 @@ def test_a_wrapper_around_torch_s_own_clipping_fails_as_the_grader_scores_it():
     with pytest.raises(CheckFailed) as failed:
         checker("07_vanishing_exploding")("clip_grad_norm", wrapped)
     assert "torch.nn.utils.clip_grad_norm_" in str(failed.value) and "scores 0" in str(failed.value)
+
+
+def test_a_wrapper_around_torch_s_distributed_sampler_scores_0():
+    # exercise 10 asks for the shard in numpy; torch's DistributedSampler implements it
+    import torch
+
+    def wrapped(order, k, rank, drop_last):
+        sampler = torch.utils.data.DistributedSampler(
+            range(len(order)), num_replicas=k, rank=rank, shuffle=False, drop_last=drop_last
+        )
+        return np.asarray(order)[list(iter(sampler))] if len(order) else np.asarray(order)
+
+    with pytest.raises(CheckFailed) as failed:
+        checker("10_data_parallel_sgd")("distributed_shard", wrapped)
+    assert "DistributedSampler.__iter__" in str(failed.value) and "scores 0" in str(failed.value)

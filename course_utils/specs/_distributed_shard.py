@@ -68,6 +68,8 @@ DISTRIBUTED_SHARD = Question(
     skill="new problem",
     points=3,
     reference=distributed_shard,
+    # the text says no torch: a wrapper around torch's sampler would not be an answer
+    library=("torch.utils.data.DistributedSampler.__iter__",),
     rtol=0.0,
     atol=0.0,
     inputs_unchanged=True,
