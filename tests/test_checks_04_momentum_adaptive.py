@@ -226,15 +226,16 @@ def test_a_nesterov_rate_that_does_not_check_its_eigenvalues_fails():
 
 def test_the_hidden_states_are_states_a_run_can_reach():
     """rf04: v_max is never below the v it has seen, and Adamax's exp_inf is at least eps after
-    the first step; the generated hidden cases keep both (over many draws)."""
-    amsgrad, adamax = QUESTION("amsgrad_step").cases, QUESTION("adamax_step").cases
+    the first step; every case keeps both, the generated ones over 200 draws."""
+    with_max = QUESTION("amsgrad_step").cases + QUESTION("adamw_amsgrad_step").cases
     for seed in range(200):
-        for case in (c for c in amsgrad if c.hidden):
+        for case in with_max:
             v, v_max = case.make_inputs(np.random.default_rng(seed))[3:5]
-            assert (v_max >= v).all()
-        for case in (c for c in adamax if c.generated or c.make_inputs()[4] > 1):
+            assert (v_max >= v).all(), case.description
+        for case in QUESTION("adamax_step").cases:
             args = case.make_inputs(np.random.default_rng(seed))
-            assert (args[3] >= args[-1]).all()  # exp_inf >= eps
+            eps = args[8] if len(args) > 8 else 1e-8
+            assert args[4] == 1 or (args[3] >= eps).all(), case.description  # t, exp_inf
 
 
 @pytest.mark.parametrize("name", ["amsgrad_step", "adamax_step"])
