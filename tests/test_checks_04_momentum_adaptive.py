@@ -125,6 +125,12 @@ def test_nesterov_rate_reference_says_in_one_sentence_that_eigenvalues_are_empty
         QUESTION("nesterov_rate").reference(np.zeros(0), 0.1, 0.9)
 
 
+@pytest.mark.parametrize("bad", [0.0, -2.5])
+def test_nesterov_rate_reference_says_in_one_sentence_that_an_eigenvalue_is_not_positive(bad):
+    with pytest.raises(ValueError, match=r"^eigenvalues must all be positive \(A is positive "):
+        QUESTION("nesterov_rate").reference(np.array([1.0, bad, 4.0]), 0.1, 0.9)
+
+
 # ----------------------------------------------------------------------------- correct other forms
 
 
@@ -147,8 +153,8 @@ def adamax_step(x, grad, m, exp_inf, t, lr, beta1=0.9, beta2=0.999, eps=1e-8):
 
 def nesterov_rate_from_roots(eigenvalues, lr, momentum):
     """Roots of each eigenvalue's characteristic polynomial with np.roots, in the (e_k, b_k) form."""
-    if len(eigenvalues) == 0:
-        raise ValueError("no eigenvalues")
+    if min(eigenvalues) <= 0:
+        raise ValueError("A is not positive definite")
     shrink = 1 - lr * np.asarray(eigenvalues, dtype=float)
     return max(
         float(np.abs(np.roots([1, -(1 + momentum) * s, momentum * s])).max()) for s in shrink
@@ -157,8 +163,8 @@ def nesterov_rate_from_roots(eigenvalues, lr, momentum):
 
 def nesterov_rate_by_iterating(eigenvalues, lr, momentum):
     """The spectral radius from the matrix of the torch form, (x, b) -> (x, b), by np.linalg."""
-    if np.size(eigenvalues) == 0:
-        raise ValueError("no eigenvalues")
+    if not np.all(np.asarray(eigenvalues) > 0):
+        raise ValueError("an eigenvalue is not positive")
     radii = []
     for lam in eigenvalues:
         matrix = [[1 - lr * lam * (1 + momentum), -lr * momentum**2], [lam, momentum]]
@@ -203,14 +209,33 @@ def test_the_adamw_variant_may_call_the_learner_s_amsgrad_step(capsys):
     assert "✓" in capsys.readouterr().out
 
 
-def test_a_nesterov_rate_that_does_not_raise_on_no_eigenvalues_fails():
-    def nesterov_rate(eigenvalues, lr, momentum):
-        if len(eigenvalues) == 0:
-            return 0.0
-        return nesterov_rate_from_roots(eigenvalues, lr, momentum)
+def test_a_nesterov_rate_that_does_not_check_its_eigenvalues_fails():
+    """rf04: the old requirement (a ValueError on an empty array) was met by np.max alone; a
+    non-positive eigenvalue goes through every natural formula unless the answer checks it."""
 
+    def nesterov_rate(eigenvalues, lr, momentum):
+        shrink = 1 - lr * np.asarray(eigenvalues, dtype=float)
+        return max(
+            float(np.abs(np.roots([1, -(1 + momentum) * s, momentum * s])).max()) for s in shrink
+        )
+
+    assert nesterov_rate(np.array([1.0, 0.0]), 0.1, 0.9) == pytest.approx(1.0)  # no error raised
     with pytest.raises(CheckFailed, match="ValueError"):
         checker(AID)("nesterov_rate", nesterov_rate)
+
+
+def test_the_hidden_states_are_states_a_run_can_reach():
+    """rf04: v_max is never below the v it has seen, and Adamax's exp_inf is at least eps after
+    the first step; every case keeps both, the generated ones over 200 draws."""
+    with_max = QUESTION("amsgrad_step").cases + QUESTION("adamw_amsgrad_step").cases
+    for seed in range(200):
+        for case in with_max:
+            v, v_max = case.make_inputs(np.random.default_rng(seed))[3:5]
+            assert (v_max >= v).all(), case.description
+        for case in QUESTION("adamax_step").cases:
+            args = case.make_inputs(np.random.default_rng(seed))
+            eps = args[8] if len(args) > 8 else 1e-8
+            assert args[4] == 1 or (args[3] >= eps).all(), case.description  # t, exp_inf
 
 
 @pytest.mark.parametrize("name", ["amsgrad_step", "adamax_step"])

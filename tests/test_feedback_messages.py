@@ -231,11 +231,13 @@ def test_an_empty_list_is_compared_as_an_empty_array():
 
 def test_a_missing_raise_gets_a_hint_about_the_exception_not_the_computation():
     # the test learner of exercise 04: `nesterov_rate` without its ValueError on an empty input
-    # got the derivation's hint; the hint now names the exception the input asks for
-    from course_utils.specs._nesterov_rate import _nesterov_rate as nesterov_rate
+    # got the derivation's hint; the hint now names the exception the input asks for (since
+    # rf04 the input is a non-positive eigenvalue: np.max raised on an empty one by itself)
+    from course_utils.specs._nesterov_rate import _largest_root
 
     def unchecked(eigenvalues, lr, momentum):
-        return nesterov_rate(eigenvalues, lr, momentum) if len(eigenvalues) else 0.0
+        shrink = 1 - lr * np.asarray(eigenvalues, dtype=float)
+        return float(_largest_root((1 + momentum) * shrink, momentum * shrink).max())
 
     with pytest.raises(CheckFailed) as failed:
         checker("04_momentum_adaptive")("nesterov_rate", unchecked)

@@ -38,12 +38,14 @@ def _adamax_wrong(mistake):
 
 
 def _adamax_random(rng):
+    """A state a run can reach: exp_inf is at least eps after the first step."""
     size = int(rng.integers(2, 7))
+    eps = float(10 ** rng.uniform(-8, -2))
     return (
         rng.normal(0, 1, size), rng.normal(0, 1, size) * 10 ** rng.uniform(-3, 1, size),
-        rng.normal(0, 0.3, size), rng.uniform(1e-3, 2.0, size), int(rng.integers(2, 60)),
+        rng.normal(0, 0.3, size), eps + rng.uniform(1e-3, 2.0, size), int(rng.integers(2, 60)),
         float(rng.uniform(1e-3, 0.05)), float(rng.uniform(0.5, 0.95)),
-        float(rng.uniform(0.9, 0.999)), float(10 ** rng.uniform(-8, -2)),
+        float(rng.uniform(0.9, 0.999)), eps,
     )  # fmt: skip
 
 
@@ -80,14 +82,16 @@ ADAMAX_STEP = Question(
             lambda: (
                 *(a.copy() for a in _EPS_CASE),
                 _a(0.0, 0.0, 0.0),
-                _a(0.0, 0.01, 0.0),
+                _a(1e-3, 0.012, 1e-3),
                 2,
                 0.01,
                 0.9,
                 0.5,
                 1e-3,
             ),  # fmt: skip
-            _EPS_CASE_TEXT + "m = 0, exp_inf = [0, 0.01, 0], t = 2, lr = 0.01, beta2 = 0.5, "
+            _EPS_CASE_TEXT
+            + "m = 0, exp_inf = [0.001, 0.012, 0.001] (at least eps, as after any first step), t = 2, "
+            "lr = 0.01, beta2 = 0.5, "
             "eps = 1e-3",
         ),
         Case(_adamax_random, "a random state in mid-run (t from 2 to 59)", hidden=True),

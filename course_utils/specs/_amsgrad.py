@@ -40,12 +40,13 @@ def _amsgrad_wrong(mistake):
 
 
 def _amsgrad_random(rng, t_range=(2, 60)):
-    """A state in mid-run: v_max from 0.3 to 3 times v, so that either can be the larger."""
+    """A state that a run can reach: v_max from 1 to 3 times v (a maximum is never below the v
+    it has seen), so that either the old maximum or the new v can be the larger after the step."""
     size = int(rng.integers(2, 7))
     v = rng.uniform(1e-4, 1.0, size)
     return (
         rng.normal(0, 1, size), rng.normal(0, 1, size), rng.normal(0, 0.3, size), v,
-        v * rng.uniform(0.3, 3.0, size), int(rng.integers(*t_range)),
+        v * rng.uniform(1.0, 3.0, size), int(rng.integers(*t_range)),
         float(rng.uniform(1e-3, 0.1)), float(rng.uniform(0.5, 0.95)),
         float(rng.uniform(0.9, 0.9999)), float(10 ** rng.uniform(-8, -3)),
     )  # fmt: skip
@@ -113,9 +114,10 @@ AMSGRAD_STEP = Question(
             _amsgrad_wrong("max before update"),
         ),
         Mistake(
-            "The maximum also needs Adam's bias correction of the second moment (it is a maximum "
-            "of uncorrected averages, biased towards zero early on just like v); only then take "
-            "its root and add eps.",
+            "torch.optim.Adam(amsgrad=True), whose form this question follows, divides the "
+            "maximum of the uncorrected averages by (1 - beta2^t) of this step, as Adam does v_t, "
+            "and only then takes its root and adds eps. (Reddi et al.'s Algorithm 2 has no bias "
+            "correction at all; the check follows torch.)",
             _amsgrad_wrong("max uncorrected"),
         ),
         Mistake(_EPS_INSIDE_HINT, _amsgrad_wrong("eps inside")),

@@ -23,6 +23,10 @@ def _nesterov_rate(eigenvalues, lr, momentum):
     lam = np.asarray(eigenvalues, dtype=float)
     if lam.size == 0:
         raise ValueError("eigenvalues must hold at least one eigenvalue, got an empty array.")
+    if not (lam > 0).all():
+        raise ValueError(
+            f"eigenvalues must all be positive (A is positive definite), got {lam.min():g}."
+        )
     shrink = 1 - lr * lam  # what one gradient step leaves of the error along each eigenvector
     return float(_largest_root((1 + momentum) * shrink, momentum * shrink).max())
 
@@ -53,8 +57,16 @@ def _sqrt_momentum(eigenvalues, lr, momentum):
 
 
 def _optimal_heavy_ball_rate(eigenvalues, lr, momentum):
-    root_kappa = np.sqrt(np.max(eigenvalues) / np.min(eigenvalues))
-    return float((root_kappa - 1) / (root_kappa + 1))
+    with np.errstate(divide="ignore", invalid="ignore"):  # kappa of a case with a 0 eigenvalue
+        root_kappa = np.sqrt(np.max(eigenvalues) / np.min(eigenvalues))
+        return float((root_kappa - 1) / (root_kappa + 1))
+
+
+def _not_positive(rng):
+    """A random problem with one eigenvalue replaced by 0 or a negative value."""
+    lam, lr, momentum = _random_problem(rng)
+    lam[rng.integers(lam.size)] = -float(rng.choice([0.0, rng.uniform(0.1, 10.0)]))
+    return lam, lr, momentum
 
 
 def _random_problem(rng, lr_times_l=(0.05, 1.0)):
@@ -104,8 +116,9 @@ NESTEROV_RATE = Question(
         ),
         Case(lambda: (np.array([2.5]), 0.1, 0.6), "one eigenvalue, 2.5, lr = 0.1, momentum = 0.6"),
         Case(
-            lambda: (np.zeros(0), 0.1, 0.9),
-            "no eigenvalues at all (ValueError)",
+            lambda: (np.array([1.0, 0.0]), 0.1, 0.9),
+            "an eigenvalue that is not positive, eigenvalues [1, 0] (ValueError: A is not "
+            "positive definite)",
             raises="ValueError",
         ),
         Case(lambda rng: _random_problem(rng), "random eigenvalues, lr * L below 1", hidden=True),
@@ -113,6 +126,12 @@ NESTEROV_RATE = Question(
             lambda rng: _random_problem(rng, (1.0, 1.5)),
             "random eigenvalues and momentum, lr * L between 1 and 1.5",
             hidden=True,
+        ),
+        Case(
+            _not_positive,
+            "random eigenvalues, one of them 0 or negative (ValueError)",
+            hidden=True,
+            raises="ValueError",
         ),
     ),
     mistakes=(
@@ -155,6 +174,7 @@ NESTEROV_RATE = Question(
         "Along one eigenvector the error of torch's Nesterov obeys a two-term linear recursion "
         "(derive it from the update rule, as §2b does for heavy ball); its rate is the largest "
         "root modulus of that recursion's characteristic polynomial, and the run's rate is the "
-        "largest over the eigenvalues. Return one float."
+        "largest over the eigenvalues. Return one float; raise a ValueError when an eigenvalue is "
+        "not positive."
     ),
 )
