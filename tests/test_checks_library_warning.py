@@ -153,3 +153,28 @@ def test_a_wrapper_around_torch_s_distributed_sampler_scores_0():
     with pytest.raises(CheckFailed) as failed:
         checker("10_data_parallel_sgd")("distributed_shard", wrapped)
     assert "DistributedSampler.__iter__" in str(failed.value) and "scores 0" in str(failed.value)
+
+
+def test_a_wrapper_around_torch_s_own_amsgrad_scores_0():
+    # exercise 04 asks for AMSGrad in numpy; torch.optim.Adam(amsgrad=True) implements it
+    import torch
+
+    def wrapped(x, grad, m, v, v_max, t, lr, beta1=0.9, beta2=0.999, eps=1e-8):
+        p = torch.nn.Parameter(torch.tensor(x))
+        opt = torch.optim.Adam([p], lr=lr, betas=(beta1, beta2), eps=eps, amsgrad=True)
+        state = opt.state[p]
+        state["step"] = torch.tensor(float(t - 1))
+        state["exp_avg"], state["exp_avg_sq"] = torch.tensor(m), torch.tensor(v)
+        state["max_exp_avg_sq"] = torch.tensor(v_max)
+        p.grad = torch.tensor(grad)
+        opt.step()
+        return (
+            p.detach().numpy().copy(),
+            state["exp_avg"].numpy().copy(),
+            state["exp_avg_sq"].numpy().copy(),
+            state["max_exp_avg_sq"].numpy().copy(),
+        )
+
+    with pytest.raises(CheckFailed) as failed:
+        checker("04_momentum_adaptive")("amsgrad_step", wrapped)
+    assert "torch.optim.Adam.step" in str(failed.value) and "scores 0" in str(failed.value)

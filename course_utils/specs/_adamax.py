@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._adam_parts import _EPS_CASE, _EPS_CASE_TEXT, _T_FROM_0_HINT, _T_PLUS_ONE_HINT, _a
+from ._amsgrad import TORCH_ADAM
 from .base import Case, Mistake, Question
 
 
@@ -55,6 +56,7 @@ ADAMAX_STEP = Question(
     points=2,
     skill="variant",
     reference=_adamax,
+    library=TORCH_ADAM,
     inputs_unchanged=True,
     cases=(
         Case(

@@ -20,6 +20,16 @@ from ._adam_parts import (
 )
 from .base import Case, Mistake, Question
 
+#: torch's own Adam family: an answer that steps a torch optimizer is not an answer in numpy.
+TORCH_ADAM = (
+    "torch.optim.Adam.step",
+    "torch.optim.AdamW.step",
+    "torch.optim.Adamax.step",
+    "torch.optim.adam.adam",
+    "torch.optim.adamw.adamw",
+    "torch.optim.adamax.adamax",
+)
+
 # ----------------------------------------------------------------------------- 2. amsgrad_step
 
 
@@ -130,7 +140,7 @@ AMSGRAD_STEP = Question(
         "the bias-corrected m over the root of the bias-corrected maximum plus eps; return "
         "(x_new, m_new, v_new, v_max_new)."
     ),
-    library=("course_utils.optim.adam_step",),
+    library=("course_utils.optim.adam_step", *TORCH_ADAM),
 )
 
 # ----------------------------------------------------------------------------- 3. AdamW + AMSGrad
@@ -215,5 +225,5 @@ ADAMW_AMSGRAD_STEP = Question(
         "then take the AMSGrad step with the loss gradient alone; return "
         "(x_new, m_new, v_new, v_max_new)."
     ),
-    library=("course_utils.optim.adamw_step", "course_utils.optim.adam_step"),
+    library=("course_utils.optim.adamw_step", "course_utils.optim.adam_step", *TORCH_ADAM),
 )
