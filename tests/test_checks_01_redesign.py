@@ -190,3 +190,69 @@ def test_redesigned_set_has_no_lecture_answer_and_keeps_its_points():
         "hessian_vector_product": ("variant", 3),
     }
     assert assignment.question("backtracking_step").returns == ("x_new", "lr")
+
+
+# ------------------------------------------- after the referee read rf01 (issues 15/16/20)
+
+
+def _score(name, answer, seed):
+    """The grade of ``answer`` on every case, hidden ones drawn as a grading run with ``seed``."""
+    from course_utils.grading import scoring
+    from course_utils.judging import observe
+
+    question = specs.load(AID).question(name)
+    inputs = scoring.case_inputs(question, seed)
+    observations = [
+        observe(question, case, answer, args)
+        for case, args in zip(question.cases, inputs, strict=True)
+    ]
+    return scoring.judge_question(question, inputs, observations).score
+
+
+def _hvp_without_ndim_check(grad_fn, x, v, h=1e-5):
+    """The referee's answer: only h == 0 and a v of another length raise."""
+    x, v = np.array(x, dtype=float), np.array(v, dtype=float)
+    if h == 0 or v.shape != x.shape:
+        raise ValueError("bad input")
+    return (grad_fn(x + h * v) - grad_fn(x - h * v)) / (2 * h)
+
+
+@pytest.mark.parametrize("seed", [0, 7])
+def test_an_hvp_that_skips_the_asked_checks_scores_0_and_the_solution_full(seed):
+    question = specs.load(AID).question("hessian_vector_product")
+    hidden_raising = [c.description for c in question.cases if c.hidden and c.raises]
+    assert any("negative step" in d for d in hidden_raising)
+    assert any("not 1-D" in d for d in hidden_raising)
+    assert _score("hessian_vector_product", _hvp_without_ndim_check, seed) == 0
+    assert _score("hessian_vector_product", hessian_vector_product, seed) == question.points
+
+
+def _hvp_richardson(grad_fn, x, v, h=1e-5):
+    """A more accurate estimate than the task asks for (error O(h^4)): exact on x**4."""
+    x, v = np.array(x, dtype=float), np.array(v, dtype=float)
+    if x.ndim != 1 or v.shape != x.shape or not h > 0:
+        raise ValueError("bad input")
+
+    def central(step):
+        return (grad_fn(x + step * v) - grad_fn(x - step * v)) / (2 * step)
+
+    return (4 * central(h / 2) - central(h)) / 3
+
+
+def test_an_extrapolated_hvp_is_told_it_returned_the_exact_value_not_that_it_ignores_h():
+    with pytest.raises(CheckFailed) as failed:
+        checker(AID)("hessian_vector_product", _hvp_richardson)
+    message = str(failed.value)
+    assert "exact second derivative" in message and "does not depend on h" not in message
+
+
+def test_the_row_sum_hint_states_its_condition():
+    question = specs.load(AID).question("max_stable_lr")
+    (row_sum,) = [m for m in question.mistakes if "infinity-norm" in m.hint]
+    assert "non-negative entries" in row_sum.hint
+    # The condition is needed: with a negative entry the largest absolute row sum is L although
+    # the top eigenvector is (1, -1).
+    B = np.array([[3.0, -1.0], [-1.0, 3.0]])
+    eigenvalues, eigenvectors = np.linalg.eigh(B)
+    assert np.abs(B).sum(axis=1).max() == pytest.approx(eigenvalues.max())
+    assert abs(eigenvectors[:, -1] @ np.ones(2)) < 1e-12

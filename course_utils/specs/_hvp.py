@@ -127,8 +127,8 @@ HESSIAN_VECTOR_PRODUCT = Question(
         ),
         Case(
             lambda: (quartic_grad, np.array([1.0]), np.array([1.0]), 0.1),
-            "f(x) = x0**4 at x = [1], v = [1], with a large step h = 0.1: the central "
-            "difference is 12.04 (the exact second derivative is 12)",
+            "f(x) = x**4 (one-dimensional) at x = [1], v = [1], with a large step h = 0.1: the "
+            "central difference is 12.04 (the exact second derivative is 12)",
         ),
         Case(
             lambda: (quartic_grad, np.array([1.0]), np.array([1.0]), 0.0),
@@ -138,6 +138,18 @@ HESSIAN_VECTOR_PRODUCT = Question(
         Case(
             lambda: (cubic_2d_grad, np.array([1.0, -2.0]), np.array([1.0, 0.0, 0.0])),
             "v of length 3 for x of length 2 (must raise ValueError)",
+            raises="ValueError",
+        ),
+        Case(
+            lambda: (quartic_grad, np.array([1.0]), np.array([1.0]), -1e-5),
+            "a negative step h = -1e-5 (must raise ValueError)",
+            hidden=True,
+            raises="ValueError",
+        ),
+        Case(
+            lambda: (quartic_grad, np.array([[1.0, 2.0]]), np.array([[1.0, 0.0]])),
+            "x and v of shape (1, 2), not 1-D (must raise ValueError)",
+            hidden=True,
             raises="ValueError",
         ),
         Case(
@@ -169,9 +181,10 @@ HESSIAN_VECTOR_PRODUCT = Question(
             _unit_step,
         ),
         Mistake(
-            "Your result does not depend on h: with the large step of 0.1 on the fourth power "
-            "it is the exact second derivative, where the central difference with that step is "
-            "not. Use the argument h as the step, not a step of your own.",
+            "Your result is the exact second derivative (12 for the fourth power at x = 1), not "
+            "the central difference with the step h you are given (12.04 for h = 0.1): use the "
+            "argument h as the step of the plain central difference, with no step of your own "
+            "and no extrapolation that removes its O(h^2) error.",
             _ignores_h,
         ),
         Mistake(

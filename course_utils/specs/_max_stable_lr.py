@@ -50,13 +50,14 @@ MAX_STABLE_LR = Question(
         Mistake(
             "You divided by the largest row sum (or column sum) of A, its infinity-norm or "
             "1-norm: that bounds the largest eigenvalue from above (Gershgorin), so this step "
-            "is stable but smaller than the threshold. It equals L only when the top "
-            "eigenvector is (1, 1); ask for the eigenvalues.",
+            "is stable but smaller than the threshold. For a matrix with non-negative entries, "
+            "like this one, it equals L only when the top eigenvector is (1, 1), which it is not "
+            "here; ask for the eigenvalues.",
             lambda: 2 / np.abs(A_QUESTION).sum(axis=1).max(),
         ),
         Mistake(
-            "You divided by the sum of the first row of A. That sum is an eigenvalue only when "
-            "(1, 1) is an eigenvector, which is not so here: ask for the eigenvalues.",
+            "You divided by the sum of the first row of A. That sum is an eigenvalue when (1, 1) "
+            "is an eigenvector, which is not so here: ask for the eigenvalues.",
             lambda: 2 / A_QUESTION[0].sum(),
         ),
         Mistake(
