@@ -97,9 +97,9 @@ COUPLED_LSTM_STEP = Question(
     mistakes=(
         Mistake(
             "The coupling is the wrong way round for this exercise: here the first block of three "
-            "is the FORGET gate f, and the input gate is the one derived from it, i = 1 - f (what "
-            "the cell does not keep, it writes). Greff et al. keep the input gate and set "
-            "f = 1 - i, the same model class, but the blocks given here are f, g, o.",
+            "is the FORGET gate f, and the input gate is its complement, derived from it (what "
+            "the cell does not keep, it writes). Greff et al. keep the input gate and derive the "
+            "forget gate from it, the same model class, but the blocks given here are f, g, o.",
             _coupled_wrong(input_first=True),
         ),
         Mistake(
