@@ -15,6 +15,7 @@ from course_utils import rnn
 from course_utils.checks import CheckFailed, checker
 from course_utils.gradcheck import relative_error
 from course_utils.specs import _gru_backward, lstm_gru
+from course_utils.specs._lstm_backward import lstm_backward_wrong
 from course_utils.specs.lstm_gru import coupled_lstm_step
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -203,3 +204,47 @@ def test_a_backward_through_the_library_s_gates_or_layer_scores_0(name, answer, 
         checker("08_lstm_gru")(name, answer)
     text = str(failed.value)
     assert "calls the course library's own implementation" in text and called in text
+
+
+# ----------------------------------------------------------------------------- after the referee read
+
+
+LSTM_STEP = lstm_gru.ASSIGNMENT.question("lstm_step_backward")
+
+
+@pytest.mark.parametrize("case", range(len(LSTM_STEP.cases)))
+def test_the_lstm_mistakes_without_a_mistake_are_the_reference(case):
+    args = LSTM_STEP.cases[case].make_inputs()  # fixed seeds, the hidden one too
+    right = LSTM_STEP.reference(*args)
+    for mine, want in zip(lstm_backward_wrong()(*args), right, strict=True):
+        assert relative_error(mine, want) < 1e-12
+
+
+def test_dc_prev_from_the_given_d_c_differs_only_in_dc_prev_and_gets_its_own_hint():
+    """The classic slip: dc_prev = d_c * f with the given d_c instead of the total on c_t."""
+    args = LSTM_STEP.cases[0].make_inputs()
+    right = LSTM_STEP.reference(*args)
+    wrong = lstm_backward_wrong(prev_from_total=False)
+    got = wrong(*args)
+    assert relative_error(got[2], right[2]) > 0.1
+    assert all(relative_error(got[k], right[k]) < 1e-12 for k in (0, 1, 3, 4, 5))
+    with pytest.raises(CheckFailed) as failed:
+        checker("08_lstm_gru")("lstm_step_backward", wrong)
+    assert "dc_prev is built from the given d_c alone" in str(failed.value)
+
+
+def test_greff_s_coupling_f_equal_1_minus_i_is_told_this_exercise_s_block_order():
+    """Greff et al. keep the input gate (f = 1 - i); the exercise keeps f: the message says both."""
+    with pytest.raises(CheckFailed) as failed:
+        checker("08_lstm_gru")("coupled_lstm_step", lstm_gru._coupled_wrong(input_first=True))
+    text = str(failed.value)
+    assert "Greff et al. keep the input gate" in text and "f, g, o" in text
+
+
+@pytest.mark.parametrize("name", ["lstm_step_backward", "lstm_bptt", "gru_step_backward"])
+def test_each_derivation_question_says_an_autograd_answer_scores_0(name):
+    cells = nbformat.read(ROOT / "exercises" / "08_lstm_gru.ipynb", as_version=4).cells
+    stub = next(k for k, c in enumerate(cells) if c.source.startswith(f"def {name}("))
+    text = cells[stub - 1].source
+    assert cells[stub - 1].cell_type == "markdown"
+    assert "lets torch's autograd compute the gradients" in text and "scores 0" in text

@@ -88,8 +88,8 @@ GRU_STEP_BACKWARD = Question(
     ),
     inputs_unchanged=True,
     cases=(
-        Case(_gru_backward_inputs(20, 2, 3, 4), "B = 2, D = 3, H = 4, random dh (seed 20)"),
-        Case(_gru_backward_inputs(21, 3, 2, 2), "B = 3, D = 2, H = 2, random dh (seed 21)"),
+        Case(_gru_backward_inputs(20, 2, 3, 4), "B = 2, D = 3, H = 4, random d_h (seed 20)"),
+        Case(_gru_backward_inputs(21, 3, 2, 2), "B = 3, D = 2, H = 2, random d_h (seed 21)"),
         Case(_gru_backward_inputs(22, 1, 1, 1), "B = D = H = 1, one number each (seed 22)"),
         Case(_gru_backward_inputs(None, 4, 5, 3), "B = 4, D = 5, H = 3", hidden=True),
         Case(_gru_backward_inputs(None, 2, 2, 6), "B = 2, D = 2, H = 6", hidden=True),

@@ -31,7 +31,7 @@ def sigmoid(a):
 # ----------------------------------------------------------------------------- one step backward, wrong
 
 
-def lstm_backward_wrong(h_path=True, tanh_of_c=True, forget_on_dc=True):
+def lstm_backward_wrong(h_path=True, tanh_of_c=True, forget_on_dc=True, prev_from_total=True):
     """One LSTM step's backward; each flag set to False makes its mistake (all True: the right one)."""
 
     def answer(dh, dc, x, h_prev, c_prev, W_ih, W_hh, b_ih, b_hh):
@@ -47,7 +47,7 @@ def lstm_backward_wrong(h_path=True, tanh_of_c=True, forget_on_dc=True):
             [d_c * g * i * (1 - i), d_c * c_prev * f * (1 - f), d_c * i * (1 - g**2),
              dh * tc * o * (1 - o)], axis=1,
         )  # fmt: skip
-        dc_prev = d_c * f if forget_on_dc else d_c
+        dc_prev = (d_c if prev_from_total else dc) * f if forget_on_dc else d_c
         return d_a @ W_ih, d_a @ W_hh, dc_prev, d_a.T @ x, d_a.T @ h_prev, d_a.sum(axis=0)
 
     return answer
@@ -156,6 +156,12 @@ LSTM_BPTT = Question(
             "so the gradient carried back to c_{t-1} is the total gradient on c_t scaled by f_t "
             "(look at the dc_prev of your step backward).",
             _bptt_wrong(step=lstm_backward_wrong(forget_on_dc=False)),
+        ),
+        Mistake(
+            "The gradient carried back to c_{t-1} is built from the part of the gradient on c_t "
+            "that came from step t+1 alone: it is the TOTAL gradient on c_t (that part plus the "
+            "one through h_t) times f_t.",
+            _bptt_wrong(step=lstm_backward_wrong(prev_from_total=False)),
         ),
         Mistake(
             "Off by one in the states: the backward of step t needs the states that step STARTED "

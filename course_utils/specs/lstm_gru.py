@@ -96,9 +96,10 @@ COUPLED_LSTM_STEP = Question(
     ),
     mistakes=(
         Mistake(
-            "The coupling is the wrong way round: the first block of three is the FORGET gate f, "
-            "and the input gate is the one derived from it (what the cell does not keep, it "
-            "writes), not the other way.",
+            "The coupling is the wrong way round for this exercise: here the first block of three "
+            "is the FORGET gate f, and the input gate is its complement, derived from it (what "
+            "the cell does not keep, it writes). Greff et al. keep the input gate and derive the "
+            "forget gate from it, the same model class, but the blocks given here are f, g, o.",
             _coupled_wrong(input_first=True),
         ),
         Mistake(
@@ -147,8 +148,8 @@ LSTM_STEP_BACKWARD = Question(
     ),
     inputs_unchanged=True,
     cases=(
-        Case(_backward_inputs(6, 2, 3, 4), "B = 2, D = 3, H = 4, random dh and dc (seed 6)"),
-        Case(_backward_inputs(7, 3, 2, 2), "B = 3, D = 2, H = 2, random dh and dc (seed 7)"),
+        Case(_backward_inputs(6, 2, 3, 4), "B = 2, D = 3, H = 4, random d_h and d_c (seed 6)"),
+        Case(_backward_inputs(7, 3, 2, 2), "B = 3, D = 2, H = 2, random d_h and d_c (seed 7)"),
         Case(_backward_inputs(8, 4, 5, 3), "B = 4, D = 5, H = 3", hidden=True),
     ),
     mistakes=(
@@ -164,13 +165,19 @@ LSTM_STEP_BACKWARD = Question(
             "dc_prev must be multiplied by the forget gate: on the cell path, c_prev reaches c_t only through f.",
             lstm_backward_wrong(forget_on_dc=False),
         ),
+        Mistake(
+            "dc_prev is built from the given d_c alone: c_prev reaches the loss through c_t, and "
+            "the gradient on c_t is the TOTAL, d_c plus the part through h_t, so dc_prev is that "
+            "total times f.",
+            lstm_backward_wrong(prev_from_total=False),
+        ),
     ),
     hint=(
-        "Recompute the gates from the inputs; the cell's gradient collects dc and what flows "
+        "Recompute the gates from the inputs; the cell's gradient collects d_c and what flows "
         "back through the output; each gate's pre-activation gradient then goes through that "
         "gate's own nonlinearity (sigmoid or tanh), in the blocks' order i, f, g, o; the "
-        "weight and input gradients are the same matrix products as in the RNN step backward. "
-        "Return them in the task's order."
+        "weight and input gradients are the same matrix products as in each step of rnn_bptt "
+        "(lecture 06 §3). Return them in the task's order."
     ),
 )
 
