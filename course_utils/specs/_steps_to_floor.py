@@ -169,7 +169,7 @@ STEPS_TO_FLOOR = Question(
             _mistake(handle_one="log"),
         ),
         Mistake(
-            "For lr L > 1 the factor 1 - lr L is negative: its log (log1p(-lr L)) is not "
+            "For lr L > 1 the factor 1 - lr L is negative: its log (log1p of minus lr L) is not "
             "defined (NaN in numpy). The per-step factor of the distance is (1 - lr L)^2, whose "
             "log is 2 log|1 - lr L|.",
             _mistake(overshoot=False),
