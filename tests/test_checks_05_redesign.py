@@ -270,3 +270,109 @@ def test_a_loop_over_the_steps_times_out_on_the_tiny_step():
     tiny = [c for c in question.visible_cases if "1e-8" in c.description]
     assert len(tiny) == 1 and question.reference(*tiny[0].make_inputs()) > 10**9
     assert question.timeout <= 20  # a Python loop of 1e9 steps takes minutes
+
+
+# ------------------------------------------------------------ the referee's read (rf05 E1-E9)
+
+
+def test_a_wrapper_around_torchs_warm_restarts_scheduler_scores_0_in_check():
+    """E1: reading the rates off torch's CosineAnnealingWarmRestarts passes every case, so it must
+    fail as the grader scores it (torch's get_lr is named in the question's library)."""
+    get_lr = torch.optim.lr_scheduler.CosineAnnealingWarmRestarts.get_lr
+    with pytest.raises(CheckFailed) as failed:
+        checker(SCHEDULES)("warm_restarts_lrs", _torch_warm_restarts)
+    text = str(failed.value)
+    assert "calls the course library's own implementation" in text and "scores 0" in text
+    assert "CosineAnnealingWarmRestarts.get_lr" in text
+    assert torch.optim.lr_scheduler.CosineAnnealingWarmRestarts.get_lr is get_lr  # put back
+
+
+def _restarts_by_cosine_annealing(base_lr, T_0, steps, T_mult=1, eta_min=0.0):
+    """Torch's CosineAnnealingLR, rebuilt at every restart: a wrapper too."""
+    out, period = [], T_0
+    while len(out) < steps:
+        opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=base_lr)
+        sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=period, eta_min=eta_min)
+        for _ in range(min(period, steps - len(out))):
+            out.append(sched.get_last_lr()[0])
+            opt.step()
+            sched.step()
+        period *= T_mult
+    if type(T_0) is not int or type(T_mult) is not int or T_0 < 1 or T_mult < 1 or steps < 0:
+        raise ValueError("bad input")
+    return np.array(out, dtype=float)
+
+
+def test_a_wrapper_around_torchs_cosine_annealing_scores_0_in_check():
+    _fails_with("warm_restarts_lrs", _restarts_by_cosine_annealing, "scores 0")
+
+
+def test_the_grading_probe_counts_torchs_scheduler(monkeypatch):
+    """The grader's sandbox counts the same call: its probe installs the counting of torch's
+    methods on their classes (monkeypatch puts each class's original back afterwards)."""
+    from course_utils.grading.sandbox import probe
+    from course_utils.library_calls import resolve
+
+    question = specs.load(SCHEDULES).question("warm_restarts_lrs")
+    torch_names = [n for n in question.library_names if n.startswith("torch.")]
+    for dotted in torch_names:
+        owner, attr, original = resolve(dotted)
+        monkeypatch.setattr(owner, attr, original)  # recorded, so undone after the test
+    probe.install(torch_names)
+    before = sum(probe._library_calls.get(n, 0) for n in torch_names)
+    _torch_warm_restarts(0.1, 4, 10, 2)
+    assert sum(probe._library_calls.get(n, 0) for n in torch_names) - before >= 10
+
+
+def test_warm_restarts_that_accept_a_whole_float_t_mult_fail():
+    """E2: torch rejects T_mult = 2.0; an answer that checks float(T_mult).is_integer() must fail."""
+
+    def lenient(base_lr, T_0, steps, T_mult=1, eta_min=0.0):
+        for value in (T_0, T_mult):
+            if not float(value).is_integer() or value < 1:
+                raise ValueError("T_0 and T_mult must be whole numbers >= 1.")
+        return _closed_form_warm_restarts(base_lr, int(T_0), steps, int(T_mult), eta_min)
+
+    with pytest.raises(ValueError):
+        _torch_warm_restarts(0.1, 4, 10, 2.0)
+    _fails_with("warm_restarts_lrs", lenient, "T_mult = 2.0")
+
+
+def test_warm_restarts_paper_convention_is_named_in_the_one_step_late_hint():
+    """E3: the one-step-late answer is the SGDR paper's end point; the hint says so."""
+    question = specs.load(SCHEDULES).question("warm_restarts_lrs")
+    assert "paper" in question.mistakes[0].hint and "torch" in question.mistakes[0].hint
+
+
+def test_steps_to_floor_with_log1p_past_lr_l_1_gets_the_overshoot_hint():
+    """E5: following a 'log1p(-a)' tip for lr L = 1.6 gives NaN; the hint names the square."""
+
+    def log1p_everywhere(lr, L, sigma, start_mean_square, rel=0.1):
+        a = lr * L
+        if min(lr, L, sigma, rel) <= 0 or a >= 2 or start_mean_square < 0:
+            raise ValueError("bad input")
+        floor = lr * sigma**2 / (L * (2 - a))
+        distance = abs(start_mean_square - floor)
+        if distance <= rel * floor:
+            return 0
+        if a == 1:
+            return 1
+        with np.errstate(invalid="ignore"):
+            return int(np.ceil(np.log(rel * floor / distance) / (2 * np.log1p(-a))))
+
+    _fails_with("steps_to_floor", log1p_everywhere, "2 log|1 - lr L|")
+
+
+def test_pick_lr_with_a_negative_skip_start_must_raise():
+    """E9: a negative skip_start would slice from the end of the sweep."""
+
+    def no_check(lrs, smoothed_losses, skip_start=10):
+        losses = np.asarray(smoothed_losses, dtype=float)[skip_start:]
+        if not np.isfinite(losses).any():
+            raise ValueError("no finite smoothed loss left.")
+        lowest = int(np.argmin(np.where(np.isfinite(losses), losses, np.inf)))
+        return float(np.asarray(lrs)[lowest + skip_start] / 10)
+
+    _fails_with("pick_lr", no_check, "skip_start = -5")
+    with pytest.raises(ValueError, match="skip_start must be >= 0"):
+        _reference("pick_lr")(np.geomspace(1e-4, 1, 30), np.linspace(2, 1, 30), -5)

@@ -120,6 +120,11 @@ PICK_LR = Question(
             "(must raise ValueError)",
             raises="ValueError",
         ),
+        Case(
+            lambda: (*_sweep(0), -5),
+            "skip_start = -5, negative (must raise ValueError)",
+            raises="ValueError",
+        ),
         Case(lambda: _sweep(2, 100, 50), "a 100-step range test", hidden=True),
         Case(_blown_up_generated, "a test that dips early and ends in NaN", hidden=True),
     ),

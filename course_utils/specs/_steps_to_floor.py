@@ -7,7 +7,8 @@ the floor is approached: the learner derives that the distance to the floor shri
 (1 - alpha L)^2 per step and solves for the step. The solution notebook then measures it on
 simulated runs. The reference is checked against the recursion itself (tests). Mistakes: the
 floor's small-step approximation, the factor not squared, the distance measured from 0, a
-step early or late, the start below the floor and alpha L = 1 not handled.
+step early or late, the start below the floor, alpha L = 1 not handled and log(1 - alpha L)
+taken for alpha L > 1.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ def _checked(lr, L, sigma, start_mean_square, rel):
 
 def _steps_to_floor(
     lr, L, sigma, start_mean_square, rel=0.1, *, floor_form="exact", power=2, distance="gap",
-    rounding=math.ceil, handle_one=True,
+    rounding=math.ceil, handle_one=True, overshoot=True,
 ):  # fmt: skip
     """The reference; the keywords build the learners' mistakes."""
     _checked(lr, L, sigma, start_mean_square, rel)
@@ -54,7 +55,10 @@ def _steps_to_floor(
     if lr * L == 1:  # the learner's closed form without the special case: log(0)
         math.log(abs(1 - lr * L))
     # log of the per-step factor |1 - lr L|**power, accurate for small lr L
-    per_step = power * (math.log1p(-lr * L) if lr * L < 1 else math.log(lr * L - 1))
+    # (overshoot=False: log1p(-lr L) for every lr L, undefined past lr L = 1, a domain error)
+    per_step = power * (
+        math.log1p(-lr * L) if lr * L < 1 or not overshoot else math.log(lr * L - 1)
+    )
     return max(0, int(rounding(math.log(rel * floor / gap) / per_step)))
 
 
@@ -163,6 +167,12 @@ STEPS_TO_FLOOR = Question(
             "When lr times L equals 1, the per-step factor of the distance is 0 and its log is not defined (the math "
             "domain error): this case needs its own answer. One step lands on the floor.",
             _mistake(handle_one="log"),
+        ),
+        Mistake(
+            "For lr L > 1 the factor 1 - lr L is negative: its log (log1p of minus lr L) is not "
+            "defined (NaN in numpy). The per-step factor of the distance is (1 - lr L)^2, whose "
+            "log is 2 log|1 - lr L|.",
+            _mistake(overshoot=False),
         ),
     ),
     hint=(

@@ -102,6 +102,11 @@ WARM_RESTARTS = Question(
             "T_mult = 1.5, not whole (must raise ValueError)",
             raises="ValueError",
         ),  # fmt: skip
+        Case(
+            lambda: (0.1, 4, 10, 2.0),
+            "T_mult = 2.0, a float (must raise ValueError, as torch does)",
+            raises="ValueError",
+        ),
         Case(lambda: (0.1, 4, -1), "steps = -1 (must raise ValueError)", raises="ValueError"),
         Case(lambda: (1.0, 10, 400, 2, 1e-4), "400 steps, T_mult = 2", hidden=True),
         Case(_generated, "a random T_0, T_mult and length", hidden=True),
@@ -111,7 +116,8 @@ WARM_RESTARTS = Question(
         Mistake(
             "Each restart comes one step late: the period ends after T_i steps, so the clock reads "
             "T_i - 1 at its last step and the rate never reaches eta_min; at the next step it "
-            "restarts at base_lr.",
+            "restarts at base_lr. (The SGDR paper's formula does reach eta_min at the end of a "
+            "period; the task asks for torch's discrete clock, which never does.)",
             _variant(extra=1),
         ),
         Mistake(
@@ -151,5 +157,10 @@ WARM_RESTARTS = Question(
     library=(
         "course_utils.schedules.functional.cosine_warm_restarts_lr",
         "course_utils.schedules.functional.warm_restart_position",
+        # torch's schedulers compute every rate in get_lr (called by step and at construction):
+        # an answer that reads them off torch's scheduler rebuilds nothing (exercise 05's referee)
+        "torch.optim.lr_scheduler.CosineAnnealingWarmRestarts.get_lr",
+        "torch.optim.lr_scheduler.CosineAnnealingLR.get_lr",
+        "torch.optim.lr_scheduler.CosineAnnealingLR._get_closed_form_lr",
     ),
 )

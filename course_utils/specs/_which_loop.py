@@ -177,7 +177,7 @@ WHICH_LOOP = Question(
         ),
     ),
     hint=(
-        "For each loop, work out which step t of the intended schedule the optimizer's k-th "
+        "For each loop, work out which step t of the intended schedule the optimizer's n-th "
         "step uses (t counts scheduler.step() calls and is 0 when the scheduler is built); the "
         "loop is the one whose rates equal the log. Exactly one: its number; several: -1; "
         "none: ValueError."
