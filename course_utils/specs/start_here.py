@@ -24,6 +24,7 @@ L2_NORM = Question(
     cases=(
         Case(lambda: (np.array([1.0, -2.0, 2.0]),), "g = [1, -2, 2] (a negative entry)"),
         Case(lambda: (np.array([3.0, 4.0]),), "g = [3, 4]"),
+        Case(lambda: (np.array([1.0, 1.0]),), "g = [1, 1] (the norm is not a whole number)"),
         Case(_random_vector, "a random vector of random length", hidden=True),
     ),
     mistakes=(
