@@ -264,3 +264,69 @@ def test_early_stopping_min_delta_rejects_a_negative_argument(patience, min_delt
         return reference(val_losses, max(patience, 0), max(min_delta, 0.0))
 
     _fails_with("early_stopping_min_delta", unchecked, "expected a ValueError to be raised")
+
+
+# ----------------------------------------------------------------------------- referee read rf09
+
+
+@pytest.mark.parametrize(
+    ("generator", "option", "wrong"),
+    [
+        (_triage._log_rising_with_spikes, {"order": "reversed"}, (5, 2)),
+        (_triage._log_overfitting_with_spike, {"order": "reversed"}, (4, 4)),
+    ],
+    ids=["rising-with-spikes", "overfitting-with-spike"],
+)
+def test_two_faults_at_once_are_exploding_and_the_reversed_order_is_wrong(generator, option, wrong):
+    reference = _question("triage").reference
+    for seed in range(200):
+        log = generator(np.random.default_rng(seed))
+        assert reference(*log) == (3, 3), seed
+        assert reference(*log, **option) == wrong, seed
+
+
+def test_the_fixed_triage_logs_separate_the_referees_alternatives():
+    reference = _question("triage").reference
+    stalled = _triage._log_val_rises_train_stalls()
+    assert reference(*stalled) == (0, 0)
+    assert reference(*stalled, overfit_test="validation only") == (4, 4)
+    norm_first = _triage._log_norm_nan_before_spike()
+    assert reference(*norm_first) == (2, 2)
+    assert reference(*norm_first, first_bad="train only") == (3, 3)
+
+
+@pytest.mark.parametrize(
+    ("option", "hint"),
+    [
+        ({"order": "reversed"}, "ORDER"),
+        ({"overfit_test": "validation only"}, "two halves"),
+        ({"first_bad": "train only"}, "OR gradient norm"),
+    ],
+)
+def test_triage_alternatives_fail_visibly_with_their_hint(option, hint):
+    reference = _question("triage").reference
+    _fails_with("triage", lambda t, v, n: reference(t, v, n, **option), hint)
+
+
+def test_best_under_budget_relative_band_and_raising_on_all_diverged_fail_visibly():
+    reference = _question("best_under_budget").reference
+    _fails_with(
+        "best_under_budget",
+        lambda v, c, b, tol: reference(v, c, b, tol, band="relative"),
+        "ABSOLUTE",
+    )
+
+    def raises_when_all_diverged(val_losses, costs, budget, tol):
+        val, cost = np.asarray(val_losses, dtype=float), np.asarray(costs, dtype=float)
+        if not np.isfinite(val[cost <= budget]).any():
+            raise ValueError("every affordable run diverged.")
+        return reference(val_losses, costs, budget, tol)
+
+    with pytest.raises(CheckFailed):
+        checker(SET)("best_under_budget", raises_when_all_diverged)
+
+
+def test_adam_spike_step_rejects_whole_numbers_given_as_floats():
+    reference = _question("adam_spike_step").reference
+    with pytest.raises(ValueError, match="integer array"):
+        reference(np.array([2.0, 10.0]), 5.0, 0.1, 0.9, 0.999, 1e-8)

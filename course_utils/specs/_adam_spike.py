@@ -28,7 +28,7 @@ def _adam_spike_step(
     under the square root)."""
     t = np.asarray(t)
     if t.dtype.kind not in "iu" or np.any(t < 1):
-        raise ValueError("t must hold whole step numbers >= 1.")
+        raise ValueError("t must be an integer array of whole step numbers >= 1.")
     t = t.astype(float)
     k = t + before  # unit gradients before the spike
     m_prev = 1 - beta1**k if history else 0.0
@@ -89,6 +89,11 @@ ADAM_SPIKE_STEP = Question(
         ),
         Case(_inputs([1, 2], 1e3, eps=0.0), "t = [1, 2] (at t = 1 there is no history), eps 0"),
         Case(_inputs([0, 5], 1e3), "t = [0, 5]: steps count from 1", raises="ValueError"),
+        Case(
+            _inputs(np.array([2.0, 10.0]), 1e3),
+            "t = [2.0, 10.0]: a float array, not an integer one",
+            raises="ValueError",
+        ),
         Case(_random, "random t up to 1e8, spike, lr, betas and eps", hidden=True),
         Case(_random, "another random draw", hidden=True),
     ),

@@ -41,6 +41,9 @@ def _triage(
     rising_test=True,
     flat_test="either way",
     fixes=None,
+    order="task",
+    overfit_test="both halves",
+    first_bad="train or norm",
 ):
     """(fault, fix) of one unclipped training log, as the task decides them.
 
@@ -48,30 +51,36 @@ def _triage(
     rate's, whatever came before it) or "anywhere" (a spike at any step, even after the first
     non-finite one, makes it an explosion), `rising_test` False (only the lecture's four tests),
     `flat_test` "one-sided" (a loss that did not fall by 2% is flat, so a rising one is too),
-    `fixes` another table of fault -> fix.
+    `fixes` another table of fault -> fix, `order` "reversed" (the finite-log tests in the reverse
+    order: overfitting, flat, rising, exploding), `overfit_test` "validation only" (overfitting
+    without its train-falling half), `first_bad` "train only" (the first non-finite step located
+    from the train loss alone).
     """
     train, val, norms = (np.asarray(a, dtype=float) for a in (train_losses, val_losses, grad_norms))
     fix_of = FIRST_FIX if fixes is None else fixes
     finite_steps = np.isfinite(train) & np.isfinite(norms)
     spike = np.isfinite(norms) & (norms > 10 * np.median(norms[np.isfinite(norms)]))
     if not (finite_steps.all() and np.isfinite(val).all()):
+        if first_bad == "train only":
+            finite_steps = np.isfinite(train)
         first_bad = len(train) if finite_steps.all() else int(np.argmin(finite_steps))
         before = spike.any() if spike_order == "anywhere" else spike[:first_bad].any()
         fault = EXPLODING if spike_order and before else NAN
         return fault, fix_of[fault]
-    if spike.any():
-        return EXPLODING, fix_of[EXPLODING]
     first, last = np.mean(train[:10]), np.mean(train[-10:])
-    if rising_test and last > 1.02 * first:
-        return RISING, fix_of[RISING]
     flat = last > 0.98 * first if flat_test == "one-sided" else abs(last - first) < 0.02 * first
-    if flat:
-        return FLAT, fix_of[FLAT]
     blocks = train[len(train) % 10 :].reshape(-1, 10).mean(axis=1)
     falling = blocks.size > 1 and blocks[-1] < blocks[:-1].min()
     rose = val.size > 1 and np.all(val[-2:] > 1.02 * np.min(val))
-    if falling and rose:
-        return OVERFITTING, fix_of[OVERFITTING]
+    tests = [
+        (EXPLODING, spike.any()),
+        (RISING, rising_test and last > 1.02 * first),
+        (FLAT, flat),
+        (OVERFITTING, rose and (falling or overfit_test == "validation only")),
+    ]
+    for fault, fires in tests[::-1] if order == "reversed" else tests:
+        if fires:
+            return fault, fix_of[fault]
     return NONE, NO_FIX
 
 
@@ -164,6 +173,39 @@ def _log_spike_after_inf():
     return train, val, norms
 
 
+def _log_rising_with_spikes(rng):
+    """Two faults at once: the train loss climbs AND the norm spikes (exploding comes first)."""
+    train, val, _ = _log_rising(rng)
+    norms = 1.0 + 0.3 * rng.random(60)
+    norms[rng.choice(np.arange(10, 50), size=2, replace=False)] = rng.uniform(20.0, 60.0, size=2)
+    return train, val, norms
+
+
+def _log_overfitting_with_spike(rng):
+    """Overfitting whose run also had one norm spike: the spike is tested first (exploding)."""
+    train, val, norms = _log_overfitting(rng)
+    norms[int(rng.integers(10, 50))] = float(rng.uniform(20.0, 60.0))
+    return train, val, norms
+
+
+def _log_val_rises_train_stalls():
+    """Validation rises twice, but the train loss stalled: its last block of 10 is not below every
+    earlier block, so overfitting's second half fails, and it is none of the others (none)."""
+    rng = np.random.default_rng(10)
+    train = np.concatenate([np.linspace(4.0, 2.0, 40), np.full(10, 1.95), np.full(10, 2.1)])
+    train += rng.normal(scale=0.005, size=60)
+    val = np.array([4.0, 3.0, 2.4, 2.3, 2.5, 2.6])
+    return train, val, 1.0 + 0.3 * rng.random(60)
+
+
+def _log_norm_nan_before_spike():
+    """The norm is NaN at step 30 only, a finite spike follows at 35, the train loss is NaN from
+    step 40: the first non-finite step (30, the norm's) came before the spike (nan)."""
+    train, val, norms = _healthy(np.random.default_rng(11))
+    norms[29], norms[34], train[39:], val[4:] = np.nan, 50.0, np.nan, np.nan
+    return train, val, norms
+
+
 TRIAGE = Question(
     name="triage",
     points=3,
@@ -182,11 +224,17 @@ TRIAGE = Question(
         Case(_log_inf_norm_after_spike, "a norm spike at step 21, the norm inf at step 41"),
         Case(_log_nan_then_late_val, "a norm spike at step 31; only the last validation is NaN"),
         Case(_log_spike_after_inf, "the train loss inf from step 31, a finite norm spike at 36"),
+        Case(_log_rising_with_spikes, "the train loss climbs and two norm spikes, no NaN"),
+        Case(_log_overfitting_with_spike, "overfitting, and one norm spike, every value finite"),
+        Case(_log_val_rises_train_stalls, "validation rises twice, the train loss stalled"),
+        Case(_log_norm_nan_before_spike, "norm NaN at step 30, a spike at 35, train NaN from 40"),
         Case(_log_nan_without_spike, "NaN without a spike, another step", hidden=True),
         Case(_log_spike_then_nan, "a spike then NaN, other steps", hidden=True),
         Case(_log_rising, "a rising train loss, another slope", hidden=True),
         Case(_log_overfitting, "overfitting, another minimum", hidden=True),
         Case(_log_flat, "a flat run, other noise", hidden=True),
+        Case(_log_rising_with_spikes, "a rising loss with spikes, other steps", hidden=True),
+        Case(_log_overfitting_with_spike, "overfitting with a spike, other steps", hidden=True),
     ),
     mistakes=(
         Mistake(
@@ -194,6 +242,12 @@ TRIAGE = Question(
             "gradient-norm spike came at an EARLIER step than the first non-finite value, the "
             "explosion came first and is the fault (its first fix: clipping).",
             _variant(spike_order=False),
+        ),
+        Mistake(
+            "The first broken step is the first whose train loss OR gradient norm is not "
+            "finite: a NaN norm breaks the run even while the train loss is still finite, and a "
+            "spike after it did not cause the break.",
+            _variant(first_bad="train only"),
         ),
         Mistake(
             "Only a spike BEFORE the first non-finite value can have caused the break: a spike "
@@ -225,6 +279,18 @@ TRIAGE = Question(
             "A rising train loss comes from a learning rate that is too LARGE (lecture §4): "
             "its fix lowers the rate.",
             _variant(fixes=FIRST_FIX | {RISING: RAISE_LR}),
+        ),
+        Mistake(
+            "The task's ORDER decides when several tests fire: a norm spike is tested before a "
+            "rising, a flat or an overfitting train loss, so a log with spikes is exploding "
+            "whatever else it shows.",
+            _variant(order="reversed"),
+        ),
+        Mistake(
+            "Overfitting has two halves: validation above 1.02 x its minimum at the last two "
+            "evaluations AND the last block of 10 train losses below every earlier block. A "
+            "train loss that stalled while validation rose is not overfitting.",
+            _variant(overfit_test="validation only"),
         ),
     ),
     hint=(

@@ -30,7 +30,8 @@ def _best_under_budget(
 ):
     """Index of the chosen run among those whose cost fits the budget. The keywords build the
     learners' mistakes: `band` "all" (the tie band measured from the lowest loss of ALL runs,
-    over-budget ones included: no eligible run may fall in it, and the empty choice raises),
+    over-budget ones included: no eligible run may fall in it, and the empty choice raises) or
+    "relative" (the band min * (1 + tol) instead of min + tol),
     `strict` (a cost equal to the budget does not fit), `tie` "none" (no tie rule: the lowest
     loss) or "first" (the first tied run, not the cheapest)."""
     val, cost = np.asarray(val_losses, dtype=float), np.asarray(costs, dtype=float)
@@ -39,7 +40,8 @@ def _best_under_budget(
     if not fits.any():
         raise ValueError(f"no run fits the budget {budget}: the cheapest costs {cost.min()}.")
     lowest = val.min() if band == "all" else val[fits].min()
-    tied = np.flatnonzero(fits & (val <= lowest + tol))
+    bound = lowest * (1 + tol) if band == "relative" else lowest + tol
+    tied = np.flatnonzero(fits & (val <= bound))  # all affordable runs diverged: all tied at inf
     if tie == "none":
         return int(tied[np.argmin(val[tied])])
     if tie == "first":
@@ -92,6 +94,14 @@ BEST_UNDER_BUDGET = Question(
             "val [2.0, 2.5], costs [20, 10], budget 30, tol 0.5: row 1 is exactly tol above",
         ),
         Case(
+            lambda: ([2.0, 2.035], [20.0, 10.0], 30.0, 0.02),
+            "val [2.0, 2.035], costs [20, 10], budget 30, tol 0.02: 2.035 is 0.035 above",
+        ),
+        Case(
+            lambda: ([np.nan, np.inf, 1.9], [20.0, 10.0, 100.0], 50.0, 0.02),
+            "val [nan, inf, 1.9], costs [20, 10, 100], budget 50: every affordable run diverged",
+        ),
+        Case(
             lambda: ([2.0, 2.1], [20.0, 30.0], 10.0, 0.02),
             "costs [20, 30], budget 10: no run fits",
             raises="ValueError",
@@ -124,12 +134,18 @@ BEST_UNDER_BUDGET = Question(
             "A run that costs exactly the budget fits it: the budget is the most a run may cost.",
             lambda v, c, b, tol: _best_under_budget(v, c, b, tol, strict=True),
         ),
+        Mistake(
+            "tol is an ABSOLUTE margin in nats: a run is tied when its loss is at most tol "
+            "above the lowest, not when it is within a FRACTION tol of it.",
+            lambda v, c, b, tol: _best_under_budget(v, c, b, tol, band="relative"),
+        ),
     ),
     hint=(
         "Keep only the runs whose cost is at most the budget (none: ValueError); count a NaN "
         "or inf loss as +inf; among the kept runs, those at most tol above their lowest loss "
-        "are tied, and the cheapest of them wins (the first listed among equal costs). Return "
-        "its index in the whole table as an int."
+        "are tied, and the cheapest of them wins (the first listed among equal costs; if every "
+        "kept run diverged, all are tied at +inf). Return its index in the whole table as an "
+        "int."
     ),
 )
 
