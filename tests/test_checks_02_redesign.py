@@ -250,6 +250,15 @@ def test_weighted_epoch_correct_alternative_form_passes_and_wrong_ones_get_their
     _fails_with(
         "weighted_sgd_epoch", divides_by_count, _hint("weighted_sgd_epoch", "number of its rows")
     )
+
+    def drops_the_two(w, X, y, s, lr, batches):  # the ½ of question 1's Huber loss carried over
+        w = np.array(w, dtype=float)
+        for b in batches:
+            if s[b].sum() > 0:
+                w = w - lr * X[b].T @ (s[b] * (X[b] @ w - y[b])) / s[b].sum()
+        return w
+
+    _fails_with("weighted_sgd_epoch", drops_the_two, _hint("weighted_sgd_epoch", "half as long"))
     with pytest.raises(CheckFailed, match="w"):
         checker(AID)("weighted_sgd_epoch", mutates)
 

@@ -119,15 +119,16 @@ def _weighted_sgd_epoch(w, X, y, sample_weight, lr, batches):
     return w
 
 
-def _epoch_dividing_by(divisor, power=1):
-    """The epoch with each batch's weighted residuals divided by divisor(s, b), weights ** power."""
+def _epoch_dividing_by(divisor, power=1, factor=2):
+    """The epoch with each batch's weighted residuals divided by divisor(s, b), weights ** power,
+    and the gradient of the squared residual written factor * r * x (factor 1: the 2 dropped)."""
 
     def run(w, X, y, s, lr, batches):
         w = np.array(w, dtype=float)
         for b in batches:
             if s[b].sum() > 0:
                 residual = s[b] ** power * (X[b] @ w - y[b])
-                w = w - lr * 2 * X[b].T @ residual / divisor(s, b)
+                w = w - lr * factor * X[b].T @ residual / divisor(s, b)
         return w
 
     return run
@@ -225,6 +226,12 @@ WEIGHTED_SGD_EPOCH = Question(
             "The sample weights count twice (squared): each sample's squared residual is "
             "multiplied by its weight once, so its gradient is too.",
             _epoch_dividing_by(lambda s, b: (s[b] ** 2).sum(), power=2),
+        ),
+        Mistake(
+            "Your steps are half as long: the loss is the weighted mean of ω_i r_i², with no ½ "
+            "(unlike the Huber loss of question 1), so the gradient of one sample's term is "
+            "2 ω_i r_i x_i.",
+            _epoch_dividing_by(lambda s, b: s[b].sum(), factor=1),
         ),
         Mistake(
             "Every batch's gradient was taken at the parameters w the epoch started from: take "
