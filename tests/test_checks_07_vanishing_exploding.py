@@ -264,3 +264,97 @@ def test_guaranteed_lag_bad_input_is_one_sentence():
     ):
         _reference("guaranteed_lag")(4 * W, "tanh", 1.0, 0.1)
     assert _reference("guaranteed_lag")(4 * W, "tanh", 0.01, 0.1) == 0  # already below: lag 0
+
+
+# ------------------------------------- answers the referee read rf07 found passing (E1-E4)
+
+
+def _score(name, answer, seed=7):
+    """The question's score over every case, hidden ones drawn as a grading run with ``seed``."""
+    from course_utils.grading import scoring
+
+    question = specs.load(SET).question(name)
+    inputs = scoring.case_inputs(question, seed)
+    observations = [
+        observe(question, case, answer, args)
+        for case, args in zip(question.cases, inputs, strict=True)
+    ]
+    return scoring.judge_question(question, inputs, observations).score
+
+
+def _lag_by_logs(W_hh, grad_norm, threshold, gamma=1.0):
+    q = gamma * np.linalg.norm(W_hh, 2)
+    if grad_norm < threshold:
+        return 0
+    if q >= 1:
+        raise ValueError("no lag is guaranteed.")
+    return math.floor(math.log(threshold / grad_norm) / math.log(q)) + 1
+
+
+def test_guaranteed_lag_without_the_argument_checks_fails():
+    # only the activation and the q >= 1 checks (rf07 E2): a non-square W_hh and a negative
+    # grad_norm come back with a lag instead of a ValueError
+    def minimal(W_hh, activation, grad_norm, threshold):
+        gamma = {"linear": 1.0, "tanh": 1.0, "relu": 1.0, "sigmoid": 0.25}
+        if activation not in gamma:
+            raise ValueError("unknown activation.")
+        if threshold == 0:
+            raise ValueError("threshold must be positive.")
+        return _lag_by_logs(W_hh, grad_norm, threshold, gamma[activation])
+
+    def checked(W_hh, activation, grad_norm, threshold):
+        if W_hh.shape[0] != W_hh.shape[1] or grad_norm < 0:
+            raise ValueError("W_hh must be square and grad_norm >= 0.")
+        return minimal(W_hh, activation, grad_norm, threshold)
+
+    assert _score("guaranteed_lag", checked) > 0  # the same code with the checks scores
+    assert _score("guaranteed_lag", minimal) == 0
+
+
+def test_guaranteed_lag_ties_are_decided_by_strictly_below():
+    W_half = np.diag([0.5, 0.25])
+    assert _reference("guaranteed_lag")(W_half, "linear", 1.0, 2.0**-10) == 11
+    assert _reference("guaranteed_lag")(W_half, "linear", 2.0**-10, 2.0**-10) == 1
+    assert _reference("guaranteed_lag")(4 * W_half, "tanh", 1e-5, 1e-4) == 0  # q >= 1, no error
+
+
+def test_adaptive_clip_that_zips_lists_of_different_lengths_fails():
+    def no_length_check(params, grads, clipping=0.01, eps=1e-3):
+        if clipping <= 0 or eps <= 0:
+            raise ValueError("clipping and eps must be positive.")
+        for p, g in zip(params, grads):  # noqa: B905 - the mistake: a silent truncation
+            if p.shape != g.shape:
+                raise ValueError("shapes differ.")
+            axes = tuple(range(1, p.ndim)) if p.ndim > 1 else None
+            p_norm = np.sqrt(np.sum(p**2, axis=axes, keepdims=p.ndim > 1))
+            g_norm = np.sqrt(np.sum(g**2, axis=axes, keepdims=p.ndim > 1))
+            limit = clipping * np.maximum(p_norm, eps)
+            g *= np.where(g_norm < limit, 1.0, limit / np.maximum(g_norm, 1e-6))
+        return grads
+
+    def length_checked(params, grads, clipping=0.01, eps=1e-3):
+        if len(params) != len(grads):
+            raise ValueError("params and grads must have the same length.")
+        return no_length_check(params, grads, clipping, eps)
+
+    assert _score("adaptive_clip", length_checked) > 0  # the same code with the check scores
+    assert _score("adaptive_clip", no_length_check) == 0
+
+
+def test_clip_grad_norm_accepts_a_positive_norm_type_below_1():
+    # a p below 1 is computed, as torch does (rf07 E5): refusing it loses the question
+    def clip(grads, max_norm, norm_type=2.0, smallest=0.0):
+        if not norm_type > smallest:
+            raise ValueError("norm_type is too small.")
+        flat = np.abs(np.concatenate([g.ravel() for g in grads] + [np.zeros(0)]))
+        total = float(flat.max(initial=0.0) if np.isinf(norm_type) else np.sum(flat**norm_type))
+        total = total if np.isinf(norm_type) else total ** (1 / norm_type)
+        for g in grads:
+            g *= min(1.0, max_norm / (total + 1e-6))
+        return total, grads
+
+    def refuses_below_1(grads, max_norm, norm_type=2.0):
+        return clip(grads, max_norm, norm_type, smallest=1.0 - 1e-12)
+
+    assert _score("clip_grad_norm", clip) > 0  # the same code with the rule p > 0 scores
+    assert _score("clip_grad_norm", refuses_below_1) == 0

@@ -74,6 +74,10 @@ def _always(params, grads, clipping=0.01, eps=1e-3):
     return _agc(params, grads, clipping, eps, always=True)
 
 
+def _eps_unchecked(params, grads, clipping=0.01, eps=1e-3):
+    return _agc(params, grads, clipping, max(eps, 1e-300) if eps <= 0 else eps)
+
+
 def _layer(rng, out, inp, g_scale):
     """A weight (out, inp), a zero bias (out,) and their gradients, some rows large."""
     W = rng.normal(scale=0.5, size=(out, inp))
@@ -130,6 +134,11 @@ ADAPTIVE_CLIP = Question(
             "clipping = 0 (must raise ValueError)",
             raises="ValueError",
         ),
+        Case(
+            lambda: ([np.ones((2, 2))], [np.ones((2, 2))], 0.01, 0.0),
+            "eps = 0 (must raise ValueError)",
+            raises="ValueError",
+        ),
         Case(_generated, "a random layer: weight and zero bias, some rows large", hidden=True),
         Case(
             lambda rng: (
@@ -144,6 +153,12 @@ ADAPTIVE_CLIP = Question(
         Case(
             lambda: ([np.ones(2)], [np.ones(3)], 0.01, 1e-3),
             "shapes that differ",
+            hidden=True,
+            raises="ValueError",
+        ),
+        Case(
+            lambda: ([np.ones(2), np.ones(3)], [np.ones(2)], 0.01, 1e-3),
+            "lists of different lengths",
             hidden=True,
             raises="ValueError",
         ),
@@ -172,6 +187,10 @@ ADAPTIVE_CLIP = Question(
             "You rescaled every unit, also those whose gradient was already small enough (scaled "
             "them UP): clipping only ever shrinks.",
             _always,
+        ),
+        Mistake(
+            "eps <= 0 must raise ValueError as clipping <= 0 does: a floor of 0 is no floor.",
+            _eps_unchecked,
         ),
     ),
     hint=(

@@ -4,6 +4,8 @@ guaranteed to have fallen below a threshold, then measure the lag on the lecture
 ||df/dh_{T-ℓ}|| <= (γ ||W_hh||_2)^ℓ ||df/dh_T||, so with q = γ ||W_hh||_2 < 1 the bound falls
 below θ = ``threshold`` at the smallest integer ℓ >= 0 with q^ℓ · n < θ (n = ``grad_norm``).
 When n < θ that is ℓ = 0; when q >= 1 (and n >= θ) the bound guarantees no lag: ValueError.
+The cases include the ties (n = θ; q^ℓ n = θ exactly at a whole lag) that "strictly below" decides,
+a q >= 1 with n < θ (0, no error) and each argument the text says to refuse.
 """
 
 from __future__ import annotations
@@ -75,10 +77,36 @@ def _relative_threshold(W_hh, activation, grad_norm, threshold):
     return _guaranteed_lag(W_hh, activation, 1.0, threshold)
 
 
+def _raise_first(W_hh, activation, grad_norm, threshold):
+    W = _checked(W_hh, activation, grad_norm, threshold)
+    if GAMMA[activation] * np.linalg.norm(W, 2) >= 1.0:
+        raise ValueError("gamma * ||W_hh||_2 >= 1: no lag is guaranteed.")
+    return _guaranteed_lag(W, activation, grad_norm, threshold)
+
+
+def _at_or_below(W_hh, activation, grad_norm, threshold):
+    _checked(W_hh, activation, grad_norm, threshold)
+    if grad_norm <= threshold:
+        return 0
+    return _guaranteed_lag(W_hh, activation, grad_norm, threshold)
+
+
+def _ceil_of_logs(W_hh, activation, grad_norm, threshold):
+    W = _checked(W_hh, activation, grad_norm, threshold)
+    q = GAMMA[activation] * np.linalg.norm(W, 2)
+    if grad_norm < threshold:
+        return 0
+    if q >= 1.0:
+        raise ValueError("gamma * ||W_hh||_2 >= 1: no lag is guaranteed.")
+    return max(0, math.ceil(math.log(threshold / grad_norm) / math.log(q)))
+
+
 # upper triangular: eigenvalues 0.5, 0.3, 0.4 (rho = 0.5), ||W||_2 = 0.819; Frobenius 0.949
 W_TANH = np.array([[0.5, 0.6, 0.0], [0.0, 0.3, 0.2], [0.0, 0.0, 0.4]])
 # rho = 2, ||W||_2 = 3.277: gamma ||W||_2 = 0.819 for a sigmoid, > 1 for tanh
 W_SIGMOID = 4.0 * W_TANH
+# ||W_HALF||_2 = 0.5 exactly: from grad_norm 1 the bound is 2^-l, exactly 2^-10 at lag 10 (a tie)
+W_HALF = np.diag([0.5, 0.25])
 
 
 def _random_case(rng):
@@ -113,10 +141,41 @@ GUARANTEED_LAG = Question(
             "W_SIGMOID with tanh: gamma ||W||_2 > 1 (must raise ValueError)",
             raises="ValueError",
         ),
+        Case(
+            lambda: (W_SIGMOID.copy(), "tanh", 1e-5, 1e-4),
+            "W_SIGMOID with tanh, grad_norm 1e-5 already below the threshold 1e-4 (the answer is "
+            "0 although gamma ||W||_2 > 1)",
+        ),
+        Case(
+            lambda: (W_HALF.copy(), "linear", 1.0, 2.0**-10),
+            "W_hh = diag(0.5, 0.25), linear, grad_norm 1, threshold 2^-10 (the bound equals the "
+            "threshold at lag 10: not strictly below)",
+        ),
+        Case(
+            lambda: (W_TANH.copy(), "tanh", 1e-4, 1e-4),
+            "W_TANH above, tanh, grad_norm equal to the threshold 1e-4 (not below it)",
+        ),
+        Case(
+            lambda: (W_TANH.copy(), "tanh", 3.0, 0.0),
+            "threshold = 0 (must raise ValueError)",
+            raises="ValueError",
+        ),
         Case(_random_case, "a random W_hh with ||W_hh||_2 < 1, tanh", hidden=True),
         Case(
             lambda: (W_TANH.copy(), "softplus", 3.0, 1e-4),
             "an unknown activation",
+            hidden=True,
+            raises="ValueError",
+        ),
+        Case(
+            lambda: (np.ones((2, 3)), "tanh", 3.0, 1e-4),
+            "a W_hh that is not square",
+            hidden=True,
+            raises="ValueError",
+        ),
+        Case(
+            lambda: (W_TANH.copy(), "tanh", -1.0, 1e-4),
+            "a negative grad_norm",
             hidden=True,
             raises="ValueError",
         ),
@@ -139,9 +198,25 @@ GUARANTEED_LAG = Question(
             _no_gamma,
         ),
         Mistake(
+            "Already below means strictly below: a grad_norm equal to the threshold is not below "
+            "it, so the answer is not 0 there.",
+            _at_or_below,
+        ),
+        Mistake(
+            "Rounding the solution of q^l grad_norm = threshold up is wrong when the bound hits "
+            "the threshold exactly at a whole lag: there it is not yet strictly below, the answer "
+            "is one more.",
+            _ceil_of_logs,
+        ),
+        Mistake(
             "Off by one: that is the last lag at which the bound is still at or above the "
             "threshold; the question asks for the first lag at which it is below.",
             _last_lag_above,
+        ),
+        Mistake(
+            "Look at grad_norm first: if it is already below the threshold the answer is 0, even "
+            "when gamma ||W_hh||_2 >= 1; only otherwise does a bound that never shrinks raise.",
+            _raise_first,
         ),
         Mistake(
             "The bound starts from ||df/dh_T|| = grad_norm, not from 1: the threshold is on the "

@@ -79,6 +79,12 @@ def _no_root(grads, max_norm, norm_type=2.0):
     return _scale_all(grads, max_norm, _p_norm(grads, norm_type, root=False))
 
 
+def _zero_only(grads, max_norm, norm_type=2.0):
+    if norm_type == 0:
+        raise ValueError("norm_type must not be 0.")
+    return _scale_all(grads, max_norm, _p_norm(grads, norm_type))
+
+
 def _random_grads(seed, shapes, scale):
     rng = np.random.default_rng(seed)
     return [scale * rng.standard_normal(s) for s in shapes]
@@ -121,11 +127,21 @@ CLIP_GRAD_NORM = Question(
             raises="ValueError",
         ),
         Case(
+            lambda: ([np.array([1.0, 2.0])], 1.0, -1.0),
+            "norm_type = -1 (must raise ValueError)",
+            raises="ValueError",
+        ),
+        Case(
             lambda: (_random_grads(1, [(4, 3), (3,), (2, 2, 2)], 10.0), 2.0),
             "three random arrays, max_norm = 2",
             hidden=True,
         ),
         Case(lambda: ([np.array([[1e3, -2e3]])], 1.0), "a single array", hidden=True),
+        Case(
+            lambda rng: ([rng.standard_normal(5), rng.standard_normal((2, 3))], 0.5, 0.5),
+            "norm_type = 0.5 (positive: computed as the formula says, as torch does)",
+            hidden=True,
+        ),
         Case(lambda: (_random_grads(2, [(5,), (5, 5)], 0.01), 1.0), "small: no clip", hidden=True),
         Case(
             lambda rng: ([5 * rng.standard_normal((3, 2)), rng.standard_normal(4)], 1.5, 1.0),
@@ -159,6 +175,11 @@ CLIP_GRAD_NORM = Question(
         Mistake(
             "The p-norm is the p-th ROOT of the sum of |entry|^p: the root is missing.",
             _no_root,
+        ),
+        Mistake(
+            "A negative norm_type must raise ValueError too, not only 0: the rule is norm_type > 0 "
+            "(or inf).",
+            _zero_only,
         ),
     ),
     hint=(
