@@ -88,16 +88,19 @@ def counted_calls(dotted_names, namespaces=()):
     def bump():
         calls[0] += 1
 
+    resolved = []  # every name resolved before anything is patched: a subclass's inherited
+    for dotted in dotted_names:  # method (torch's AdamW.step is Adam.step) is the original then
+        try:
+            resolved.append((dotted, *resolve(dotted)))
+        except (ImportError, AttributeError):
+            continue
     undo = []
     try:
-        for dotted in dotted_names:
-            try:
-                owner, attr, original = resolve(dotted)
-            except (ImportError, AttributeError):
-                continue
+        for dotted, owner, attr, original in resolved:
             stand_in = counting(original, bump)
             if isinstance(owner, type):  # a method: patched on its class
-                undo.append((owner, attr, original))
+                inherited = attr not in vars(owner)  # put back by deleting, not by setting
+                undo.append((owner, attr, None if inherited else original))
                 setattr(owner, attr, stand_in)
                 continue
             packages = {"course_utils", dotted.split(".")[0]}  # torch's own modules for torch's
@@ -112,5 +115,7 @@ def counted_calls(dotted_names, namespaces=()):
         for where, name, original in reversed(undo):
             if isinstance(where, dict):
                 where[name] = original
+            elif original is None:
+                delattr(where, name)
             else:
                 setattr(where, name, original)

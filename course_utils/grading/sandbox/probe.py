@@ -54,11 +54,13 @@ def _counting(original, dotted: str):
 def install(library_names: list[str]) -> None:
     """Count every call to these functions (dotted names) from now on, under every name the
     loaded course modules give them (``from .steps import adam_step`` elsewhere included)."""
+    resolved = []  # all resolved first: a subclass's inherited method is the original then
     for dotted in library_names:
         try:
-            owner, attr, original = _resolve(dotted)
+            resolved.append((dotted, *_resolve(dotted)))
         except (ImportError, AttributeError):
             continue
+    for dotted, owner, attr, original in resolved:
         if isinstance(owner, type):  # a method: patched on its class
             setattr(owner, attr, _counting(original, dotted))
             continue
