@@ -302,3 +302,96 @@ def test_residual_bptt_hidden_test_fails_a_wrong_question_2():
     for mistake in specs.load(SET).question("residual_bptt").mistakes:
         with pytest.raises(AssertionError):
             _run_hidden_residual_bptt(_reference("residual_rnn_forward"), mistake.answer)
+
+
+# ----------------------------------------------------------------------------- after referee rg06
+
+
+def _residual_forward_through(step):
+    """Question 1 written with ``step(x_t, h)`` for the tanh of the pre-activation."""
+
+    def answer(xs, h0, W_ih, W_hh, b_ih, b_hh):
+        hs, h = np.empty((len(xs), *h0.shape)), h0
+        for t in range(len(xs)):
+            h = h + step(xs[t], h, W_ih, W_hh, b_ih, b_hh)
+            hs[t] = h
+        return hs
+
+    return answer
+
+
+def _through_gates(x_t, h, W_ih, W_hh, b_ih, b_hh):
+    from course_utils.rnn.cells import rnn_gates_forward
+
+    return rnn_gates_forward(x_t @ W_ih.T + b_ih, h @ W_hh.T + b_hh, "tanh")
+
+
+def _through_torch_cell(x_t, h, W_ih, W_hh, b_ih, b_hh):
+    cell = torch.nn.RNNCell(W_ih.shape[1], W_ih.shape[0]).double()
+    with torch.no_grad():
+        for name, value in zip(("weight_ih", "weight_hh", "bias_ih", "bias_hh"),
+                               (W_ih, W_hh, b_ih, b_hh), strict=True):  # fmt: skip
+            getattr(cell, name).copy_(torch.tensor(value))
+        tanh_step = cell(torch.tensor(x_t), torch.tensor(h)).numpy()
+    return tanh_step  # the residual step adds h outside
+
+
+@pytest.mark.parametrize("step", [_through_gates, _through_torch_cell])
+def test_residual_forward_through_the_cells_or_torchs_cell_scores_zero(step):
+    # exercise 06 opens with "none may call course_utils.rnn or torch's recurrent modules"
+    _fails_with("residual_rnn_forward", _residual_forward_through(step), "calls the course library")
+
+
+def test_residual_bptt_through_the_gates_scores_zero():
+    reference = _reference("residual_bptt")
+
+    def through_gates(xs, h0, W_ih, W_hh, b_ih, b_hh, d_hs):
+        from course_utils.rnn.cells import rnn_gates_backward  # imported as the learner would
+
+        rnn_gates_backward(np.ones_like(h0), np.zeros_like(h0), "tanh")  # one call is enough
+        return reference(xs, h0, W_ih, W_hh, b_ih, b_hh, d_hs)
+
+    _fails_with("residual_bptt", through_gates, "calls the course library")
+
+
+def test_truncated_bptt_with_the_course_layers_forward_scores_zero():
+    reference = _reference("truncated_bptt")
+
+    def through_layer(xs, h0, W_ih, W_hh, b_ih, b_hh, d_hs, k):
+        layer = RNN(xs.shape[2], h0.shape[1])
+        if len(xs):
+            layer.forward(xs, h0[None])  # the states, by the course layer
+        return reference(xs, h0, W_ih, W_hh, b_ih, b_hh, d_hs, k)
+
+    _fails_with("truncated_bptt", through_layer, "calls the course library")
+
+
+def test_truncated_bptt_that_accepts_a_float_k_fails():
+    reference = _reference("truncated_bptt")
+
+    def only_checks_the_sign(xs, h0, W_ih, W_hh, b_ih, b_hh, d_hs, k):
+        if k < 1:
+            raise ValueError("k must be at least 1.")
+        return reference(xs, h0, W_ih, W_hh, b_ih, b_hh, d_hs, int(k))
+
+    _fails_with("truncated_bptt", only_checks_the_sign, "k = 2.5")
+
+
+@pytest.mark.parametrize(
+    "tie", [lambda y: np.isclose(y, y.max()), lambda y: np.round(y, 6) == np.round(y, 6).max()]
+)
+def test_temperature_limits_near_tie_counted_as_a_tie_names_it(tie):
+    def near_ties(logits):
+        y = np.asarray(logits, dtype=float)
+        if y.size == 0 or not np.isfinite(y).all():
+            raise ValueError("logits must be finite and at least one.")
+        return float(np.log(np.count_nonzero(tie(y)))), float(np.log(y.size))
+
+    _fails_with("temperature_limits", near_ties, "A near-tie is not a tie")
+
+
+def test_temperature_limits_near_tie_case_is_what_torch_measures():
+    y = torch.tensor([2.0, 2.0 + 1e-9, 0.0], dtype=torch.float64)
+    p = torch.softmax(y / 1e-12, dim=-1)
+    cold, _ = _reference("temperature_limits")(y.numpy())
+    assert cold == 0.0 and float(-(torch.special.xlogy(p, p)).sum()) < 1e-9

@@ -14,6 +14,22 @@ from .base import Case, Mistake, Question
 
 LIBRARY = "course_utils.rnn"  # the package re-exports the cells
 
+#: What exercise 06's answers may not call (its opening: "none may call `course_utils.rnn`", nor
+#: torch's recurrent modules): the cells (whole step and activation alone), the course layer's
+#: public passes, and torch's RNN modules, each of which computes the plain RNN's forward pass.
+FORWARD_CODE = (
+    f"{LIBRARY}.rnn_cell_forward",
+    f"{LIBRARY}.rnn_gates_forward",
+    f"{LIBRARY}.base.Recurrent.forward",
+    "torch.nn.RNN.forward",
+    "torch.nn.RNNCell.forward",
+)
+BACKWARD_CODE = (
+    f"{LIBRARY}.rnn_cell_backward",
+    f"{LIBRARY}.rnn_gates_backward",
+    f"{LIBRARY}.base.Recurrent.backward",
+)
+
 
 def _residual_forward(xs, h0, W_ih, W_hh, b_ih, b_hh, *, skip=True, inside=False, first=False):
     """All hidden states (T, B, H); the flags make the mistakes below."""
@@ -50,7 +66,7 @@ RESIDUAL_RNN_FORWARD = Question(
     points=2,
     skill="warm-up",
     reference=_residual_forward,
-    library=(f"{LIBRARY}.rnn_cell_forward",),
+    library=FORWARD_CODE,
     inputs_unchanged=True,
     cases=(
         Case(residual_inputs(0, 4, 2, 3, 5), "T = 4, B = 2, D = 3, H = 5 (seed 0)"),
@@ -112,7 +128,7 @@ RESIDUAL_BPTT = Question(
     points=4,
     skill="derivation",
     reference=_residual_bptt,
-    library=(f"{LIBRARY}.rnn_cell_forward", f"{LIBRARY}.rnn_cell_backward"),
+    library=(*FORWARD_CODE, *BACKWARD_CODE),
     inputs_unchanged=True,
     cases=(
         Case(residual_inputs(3, 4, 2, 3, 4, grads=True), "T = 4, B = 2, D = 3, H = 4 (seed 3)"),

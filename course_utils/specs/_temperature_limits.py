@@ -35,6 +35,11 @@ def _cold_is_zero(logits):  # one winner assumed: ties ignored
     return 0.0, float(np.log(_logits(logits).size))
 
 
+def _near_tie_is_tie(logits):  # np.isclose as the tie test: a near-tie counted as a tie
+    y = _logits(logits)
+    return float(np.log(np.count_nonzero(np.isclose(y, y.max())))), float(np.log(y.size))
+
+
 def _in_bits(logits):
     y = _logits(logits)
     return float(np.log2(np.count_nonzero(y == y.max()))), float(np.log2(y.size))
@@ -59,6 +64,10 @@ TEMPERATURE_LIMITS = Question(
         Case(lambda: (np.array([3.0, 1.0, 3.0, 0.5, 3.0]),), "logits [3, 1, 3, 0.5, 3]: a tie"),
         Case(lambda: (np.array([0.7]),), "a single logit, V = 1"),
         Case(lambda: (np.array([4.0, 4.0]),), "two equal logits [4, 4]"),
+        Case(
+            lambda: (np.array([2.0, 2.0 + 1e-9, 0.0]),),
+            "logits [2, 2 + 1e-9, 0]: a near-tie, not a tie",
+        ),
         Case(
             lambda: (np.array([]),), "no logits, V = 0 (must raise ValueError)", raises="ValueError"
         ),
@@ -87,6 +96,12 @@ TEMPERATURE_LIMITS = Question(
             _cold_is_zero,
         ),
         Mistake(
+            "A near-tie is not a tie: the limit is taken with the logits fixed, and however "
+            "close two logits are, once τ is far smaller than their difference the larger one "
+            "takes all the mass. Count only the logits exactly equal to the largest.",
+            _near_tie_is_tie,
+        ),
+        Mistake(
             "Your entropies are in bits (log base 2): give them in nats, with the natural "
             "logarithm, as the lecture's losses are.",
             _in_bits,
@@ -100,7 +115,7 @@ TEMPERATURE_LIMITS = Question(
     hint=(
         "Predict each limit from what dividing the logits by τ does: as τ → 0 the differences "
         "between logits are magnified without bound, as τ → ∞ they vanish; count how many "
-        "entries keep probability in each limit (ties count). V = 0 or a logit that is not "
+        "entries keep probability in each limit (exact ties count, near-ties do not). V = 0 or a logit that is not "
         "finite is a ValueError."
     ),
 )

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._residual_rnn import LIBRARY, residual_inputs
+from ._residual_rnn import BACKWARD_CODE, FORWARD_CODE, residual_inputs
 from .base import AUTOGRAD, Case, Mistake, Question
 
 
@@ -61,9 +61,8 @@ TRUNCATED_BPTT = Question(
     skill="new problem",
     reference=_truncated_bptt,
     library=(
-        f"{LIBRARY}.rnn_cell_forward",
-        f"{LIBRARY}.rnn_cell_backward",
-        "course_utils.rnn.base.Recurrent.backward",
+        *FORWARD_CODE,
+        *BACKWARD_CODE,
         *AUTOGRAD,  # torch with h.detach() (lecture §6) computes this gradient for you
     ),
     inputs_unchanged=True,
@@ -75,6 +74,11 @@ TRUNCATED_BPTT = Question(
         Case(_inputs(14, 5, 2, 2, 3, 1), "k = 1: every step its own chunk (seed 14)"),
         Case(_inputs(17, 0, 2, 3, 4, 3), "an empty sequence, T = 0: dxs of shape (0, B, D)"),
         Case(_inputs(15, 3, 1, 2, 2, 0), "k = 0 (must raise ValueError)", raises="ValueError"),
+        Case(
+            _inputs(18, 3, 1, 2, 2, 2.5),
+            "k = 2.5, not an integer (must raise ValueError)",
+            raises="ValueError",
+        ),
         Case(_generated(9, 3, 2, 4, 4), "T = 9, k = 4, random", hidden=True),
         Case(_generated(8, 2, 3, 3, 3), "T = 8, k = 3, random", hidden=True),
         Case(_inputs(16, 3, 1, 2, 2, -2), "k = -2", hidden=True, raises="ValueError"),
