@@ -15,6 +15,7 @@ import torch
 from course_utils import optim, specs
 from course_utils.checks import CheckFailed, checker
 from course_utils.descent import contraction_rate, run
+from course_utils.judging import judge, observe
 from course_utils.objectives import Quadratic
 
 AID = "04_momentum_adaptive"
@@ -254,3 +255,27 @@ def test_the_step_count_off_by_one_is_named_either_way(name, shift, words):
         checker(AID)(name, shifted)
     (hint,) = [m.hint for m in QUESTION(name).mistakes if words in m.hint]
     assert f"hint: {hint}" in str(failed.value)
+
+
+def test_a_maximum_of_separately_corrected_moments_gets_its_own_hint_on_every_case():
+    """rg04 E1: keeping max(v_max / (1 - beta2^(t-1)), v / (1 - beta2^t)), learner-written, was
+    told on a hidden case that t starts at 1; on every case it fails, the hint names its error."""
+
+    def amsgrad_step(x, grad, m, v, v_max, t, lr, beta1=0.9, beta2=0.999, eps=1e-8):
+        m = beta1 * m + (1 - beta1) * grad
+        v = beta2 * v + (1 - beta2) * grad**2
+        old = np.sqrt(v_max / (1 - beta2 ** max(t - 1, 1))) + eps
+        denominator = np.maximum(old, np.sqrt(v / (1 - beta2**t)) + eps)
+        return x - lr * (m / (1 - beta1**t)) / denominator, m, v, np.maximum(v_max, v)
+
+    question = QUESTION("amsgrad_step")
+    (own,) = [m.hint for m in question.mistakes if "step t-1's factor" in m.hint]
+    failed = 0
+    for case in question.cases:
+        for seed in range(30) if case.generated else [None]:
+            args = case.make_inputs(None if seed is None else np.random.default_rng(seed))
+            verdict = judge(question, case, observe(question, case, amsgrad_step, args), args)
+            if not verdict.passed:
+                failed += 1
+                assert verdict.hint == own, (case.description, seed, verdict.hint)
+    assert failed > 0

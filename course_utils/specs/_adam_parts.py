@@ -46,6 +46,9 @@ def _amsgrad_update(x, grad, m, v, v_max, t, lr, beta1, beta2, eps, mistake=None
         if mistake == "max of corrected":
             v_max = np.maximum(v_max, v / c2)
             second = v_max
+        elif mistake == "max of corrected, old at t - 1":  # the old maximum re-corrected
+            second = np.maximum(v_max / (1 - beta2 ** max(k - 1, 1)), v / c2)
+            v_max = np.maximum(v_max, v)
         else:
             v_max = np.maximum(v_max, v_old if mistake == "max before update" else v)
             second = {"step with v": v, "max uncorrected": v_max * c2}.get(mistake, v_max) / c2

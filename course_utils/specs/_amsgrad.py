@@ -113,6 +113,13 @@ AMSGRAD_STEP = Question(
             _amsgrad_wrong("max of corrected"),
         ),
         Mistake(
+            "You compared the old maximum, bias-corrected with step t-1's factor, with this "
+            "step's corrected v. torch keeps the maximum of the UNCORRECTED averages (the old "
+            "maximum against the new v_t) and divides that maximum by (1 - beta2^t) of this "
+            "step: the old maximum gets no correction of its own.",
+            _amsgrad_wrong("max of corrected, old at t - 1"),
+        ),
+        Mistake(
             "Your step divides by the current second moment, which is plain Adam: the point of "
             "AMSGrad is that the step uses the running maximum, so a large gradient seen earlier "
             "keeps shortening the step.",
