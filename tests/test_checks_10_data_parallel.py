@@ -133,15 +133,19 @@ def test_the_exercise_text_leaves_the_two_times_to_the_learner():
         assert spelled_out not in text, spelled_out
 
 
-def _halving_doubling_slip(grads, *, cut_upper=False, doubling_far_first=False):
+def _halving_doubling_slip(
+    grads, *, cut_upper=False, doubling_far_first=False, halving_near_first=False
+):
     """A learner's halving-doubling with one slip: the cut at (lo + hi) // 2 (the extra entry in
-    the upper half), or the doubling at distances k/2 first, like the halving; the segments each
-    worker holds are tracked as a set, so the slip changes only the order and the counts."""
+    the upper half), the doubling at distances k/2 first, like the halving, or the halving at
+    distances 1 first, like the doubling (both order slips: the two phases in the other order);
+    the segments each worker holds are tracked as a set, so an order slip changes only the order
+    and the counts."""
     buf = np.array(grads, copy=True)
     k, n = buf.shape
     distances = [k >> (s + 1) for s in range(k.bit_length() - 1)]
     held, sent = [[(0, n)] for _ in range(k)], np.zeros(k, dtype=np.int64)
-    for d in distances:
+    for d in distances[::-1] if halving_near_first else distances:
         outgoing = []
         for r in range(k):
             lo, hi = held[r][0]
@@ -166,7 +170,12 @@ def _halving_doubling_slip(grads, *, cut_upper=False, doubling_far_first=False):
 @pytest.mark.parametrize(
     ("slip", "hint"),
     [
-        ({"doubling_far_first": True}, "wrong order in one of the two phases"),
+        ({"doubling_far_first": True}, "the doubling runs farthest partner first"),
+        ({"halving_near_first": True}, "the halving runs nearest partner first"),
+        (
+            {"halving_near_first": True, "doubling_far_first": True},
+            "Both phases run in the other order",
+        ),
         ({"cut_upper": True}, "the cut puts the extra entry of an odd segment in the upper half"),
     ],
 )
@@ -177,7 +186,7 @@ def test_halving_doubling_slips_the_referee_tried_get_a_hint_that_names_them(sli
     def answer(grads):
         return _halving_doubling_slip(grads, **slip)
 
-    grads = np.random.default_rng(0).standard_normal((4, 9))
+    grads = np.random.default_rng(0).standard_normal((8, 13))
     assert not np.array_equal(answer(grads)[1], halving_doubling_all_reduce(grads)[1])
     with pytest.raises(CheckFailed) as failed:
         checker("10_data_parallel_sgd")("halving_doubling_all_reduce", answer)
@@ -192,3 +201,32 @@ def test_the_slipped_schedule_without_a_slip_is_the_reference(k, n):
     expected_averaged, expected_sent = halving_doubling_all_reduce(grads)
     assert np.allclose(averaged, expected_averaged, rtol=1e-12, atol=1e-14)
     assert sent.tolist() == expected_sent.tolist()
+
+
+@pytest.mark.parametrize(("k", "n"), [(4, 9), (8, 13), (16, 37)])
+def test_both_phases_in_the_other_order_is_a_correct_all_reduce_with_other_counts(k, n):
+    """rg10 E1: the hint for that schedule calls it a correct all-reduce (every row the mean),
+    whose bytes per worker differ from the asked schedule's when halves are uneven (at k = 8,
+    N = 13: 24 24 23 23 22 22 22 22 entries asked, 24 22 23 22 24 22 23 22 reversed)."""
+    grads = np.random.default_rng(n).standard_normal((k, n))
+    averaged, sent = _halving_doubling_slip(grads, halving_near_first=True, doubling_far_first=True)
+    assert np.allclose(averaged, np.tile(grads.mean(axis=0), (k, 1)), rtol=1e-12, atol=1e-14)
+    assert sent.sum() == halving_doubling_all_reduce(grads)[1].sum()
+    if (k, n) == (8, 13):
+        assert (halving_doubling_all_reduce(grads)[1] // 8).tolist() == [24, 24, 23, 23] + [22] * 4
+        assert (sent // 8).tolist() == [24, 22, 23, 22] * 2
+
+
+def test_a_crossover_in_float64_entries_is_told_the_question_asks_for_bytes():
+    """rg10 E2: the hint said 'solve for N' (entries in the lecture); an answer in float64 entries
+    is 8 times too small and now gets a message that names bytes."""
+
+    def in_entries(k, alpha, beta):
+        if k <= 2:
+            return math.inf
+        log2k = k.bit_length() - 1
+        return alpha * (2 * (k - 1) - log2k) / (beta * (log2k - 2 * (k - 1) / k)) / 8
+
+    with pytest.raises(CheckFailed) as failed:
+        checker("10_data_parallel_sgd")("crossover_bytes", in_entries)
+    assert "size in float64 entries, 8 times too small" in str(failed.value), str(failed.value)

@@ -48,6 +48,10 @@ def _ring_sends_2n(k, alpha, beta):
     return _equal_time(k, alpha, beta, 2 * (k - 1), 2, L, L)
 
 
+def _float64_entries(k, alpha, beta):
+    return crossover_bytes(k, alpha, beta) / 8
+
+
 def _swapped(k, alpha, beta):
     return crossover_bytes(k, beta, alpha)
 
@@ -84,14 +88,19 @@ CROSSOVER_BYTES = Question(
         ),
         Mistake(
             "Recursive doubling was counted as a reduce followed by a broadcast (2 log2 k "
-            "messages of N bytes): in recursive doubling both partners exchange their whole "
+            "messages of n bytes): in recursive doubling both partners exchange their whole "
             "vectors and both add, so after log2 k steps every worker already holds the sum.",
             _reduce_then_broadcast,
         ),
         Mistake(
-            "The ring's bytes were taken as 2N, its limit for large k: a ring worker sends "
-            "2 (k - 1) chunks of N / k bytes, 2 (k - 1) N / k in all.",
+            "The ring's bytes were taken as 2n, its limit for large k: a ring worker sends "
+            "2 (k - 1) chunks of n / k bytes, 2 (k - 1) n / k in all.",
             _ring_sends_2n,
+        ),
+        Mistake(
+            "This is the size in float64 entries, 8 times too small: the question asks for n in "
+            "bytes (beta is seconds per byte), whatever the vector's dtype.",
+            _float64_entries,
         ),
         Mistake(
             "alpha and beta are swapped: alpha is the time per message (latency), beta the time "
@@ -101,6 +110,6 @@ CROSSOVER_BYTES = Question(
     ),
     hint="Write each algorithm's time as (messages one worker sends in sequence) * alpha + (bytes "
     "it sends) * beta, the ring from the lecture's counts and recursive doubling from its "
-    "schedule, set the two equal and solve for N; when the ring's bytes are not fewer it is never "
-    "faster (return math.inf).",
+    "schedule, set the two equal and solve for n (in bytes); when the ring's bytes are not fewer "
+    "it is never faster (return math.inf).",
 )

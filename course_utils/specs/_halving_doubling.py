@@ -15,30 +15,34 @@ def _distances(k):
     return [k >> (s + 1) for s in range(int(k).bit_length() - 1)]  # k/2, k/4, ..., 1
 
 
-def _simulate(grads, *, far_first=True, clear_keeps_lower=True):
-    """(summed buffers, bytes each worker sent)."""
+def _simulate(grads, *, halving_far_first=True, doubling_near_first=True, clear_keeps_lower=True):
+    """(summed buffers, bytes each worker sent). The segments a worker holds are kept as a list,
+    so a doubling in another order still copies only finished segments (a learner's slip then
+    changes the counts, not the sums)."""
     buf = np.array(grads, copy=True)
     k, n = buf.shape
     distances = _distances(k)
-    lo, hi = np.zeros(k, dtype=np.int64), np.full(k, n, dtype=np.int64)
+    held = [[(0, n)] for _ in range(k)]
     sent = np.zeros(k, dtype=np.int64)
-    for d in distances if far_first else distances[::-1]:  # reduce-scatter by recursive halving
+    for d in distances if halving_far_first else distances[::-1]:  # reduce-scatter by halving
         outgoing = []
         for r in range(k):
-            mid = lo[r] + (hi[r] - lo[r] + 1) // 2  # np.array_split's cut: the lower half larger
+            ((lo, hi),) = held[r]
+            mid = lo + (hi - lo + 1) // 2  # np.array_split's cut: the lower half larger
             lower = (r & d == 0) == clear_keeps_lower
-            give = (mid, hi[r]) if lower else (lo[r], mid)
+            keep, give = ((lo, mid), (mid, hi)) if lower else ((mid, hi), (lo, mid))
             outgoing.append((r, r ^ d, give, buf[r, give[0] : give[1]].copy()))
-            lo[r], hi[r] = (lo[r], mid) if lower else (mid, hi[r])
+            held[r] = [keep]
         for r, partner, (a, b), data in outgoing:
             buf[partner, a:b] += data
             sent[r] += data.nbytes
-    for d in distances[::-1] if far_first else distances:  # all-gather by recursive doubling
-        outgoing = [(r, r ^ d, lo[r], hi[r], buf[r, lo[r] : hi[r]].copy()) for r in range(k)]
-        for r, partner, a, b, data in outgoing:
-            buf[partner, a:b] = data
-            sent[r] += data.nbytes
-        lo, hi = np.minimum(lo, lo[np.arange(k) ^ d]), np.maximum(hi, hi[np.arange(k) ^ d])
+    for d in distances[::-1] if doubling_near_first else distances:  # all-gather by doubling
+        outgoing = [(r, r ^ d, [(a, b, buf[r, a:b].copy()) for a, b in held[r]]) for r in range(k)]
+        for r, partner, pieces in outgoing:
+            for a, b, data in pieces:
+                buf[partner, a:b] = data
+                sent[r] += data.nbytes
+        held = [sorted(set(held[r]) | set(held[r ^ d])) for r in range(k)]
     return buf, sent
 
 
@@ -58,9 +62,14 @@ def _entries(grads):
     return averaged, sent // np.asarray(grads).itemsize
 
 
-def _near_first(grads):
-    summed, sent = _simulate(grads, far_first=False)
-    return summed / len(summed), sent
+def _orders(halving_far_first, doubling_near_first):
+    def answer(grads):
+        summed, sent = _simulate(
+            grads, halving_far_first=halving_far_first, doubling_near_first=doubling_near_first
+        )
+        return summed / len(summed), sent
+
+    return answer
 
 
 def _halves_swapped(grads):
@@ -98,6 +107,9 @@ HALVING_DOUBLING_ALL_REDUCE = Question(
     atol=1e-6,
     inputs_unchanged=True,
     cases=(
+        # first: uneven halves at k = 8 tell the three orders of the phases apart (at k = 4 two
+        # of them send the same bytes), so the first failing test names the right one
+        Case(lambda: _gradients(8, 13, np.float64, 5), "k = 8 workers, N = 13, float64"),
         Case(lambda: _gradients(4, 9, np.float64, 0), "k = 4 workers, N = 9, float64"),
         Case(lambda: _gradients(8, 16, np.float32, 1), "k = 8 workers, N = 16, float32"),
         Case(lambda: _gradients(2, 5, np.float64, 2), "k = 2 workers, N = 5"),
@@ -125,10 +137,26 @@ HALVING_DOUBLING_ALL_REDUCE = Question(
             _entries,
         ),
         Mistake(
-            "The distances are in the wrong order in one of the two phases: the halving takes "
-            "the farthest partner first (distance k/2, then k/4, ..., 1), and the doubling "
-            "undoes it in reverse, nearest first (1, 2, ..., k/2).",
-            _near_first,
+            "The distances are in the wrong order in one of the two phases: the doubling runs "
+            "farthest partner first, like the halving. Every worker still ends with the sum, but "
+            "the bytes per worker differ when halves are uneven; the doubling undoes the halving "
+            "in reverse, nearest partner first (distance 1, 2, ..., k/2).",
+            _orders(halving_far_first=True, doubling_near_first=False),
+        ),
+        Mistake(
+            "The distances are in the wrong order in one of the two phases: the halving runs "
+            "nearest partner first, like the doubling. This question's halving takes the "
+            "farthest partner first (distance k/2, then k/4, ..., 1), and the doubling undoes "
+            "it in reverse, nearest first.",
+            _orders(halving_far_first=False, doubling_near_first=True),
+        ),
+        Mistake(
+            "Both phases run in the other order (the halving nearest partner first, the "
+            "doubling farthest first): that is also a correct all-reduce, but it leaves each "
+            "worker a different segment, so other rounding, and other bytes per worker when "
+            "halves are uneven. This question fixes the halving farthest partner first "
+            "(distance k/2, then k/4, ..., 1) and the doubling nearest first.",
+            _orders(halving_far_first=False, doubling_near_first=False),
         ),
         Mistake(
             "The kept halves are swapped, or the cut puts the extra entry of an odd segment in "
