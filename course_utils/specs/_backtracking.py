@@ -109,6 +109,7 @@ _norm_not_squared = _loop(lambda f_new, fx, c1, lr, gg: f_new <= fx - c1 * lr * 
 _shrinks_first = _loop(_armijo, first_shrink=True)
 _lr_shrunk_after = _loop(_armijo, late_lr=True)
 _one_try_short = _loop(_armijo, tries_extra=0)
+_lr_squared = _loop(lambda f_new, fx, c1, lr, gg: f_new <= fx - c1 * lr**2 * gg)
 
 BACKTRACKING_STEP = Question(
     name="backtracking_step",
@@ -124,6 +125,11 @@ BACKTRACKING_STEP = Question(
             lambda: (half_square, _identity_grad, np.array([1.0]), 2.5, 0.5, 0.5),
             "f(x) = x0**2 / 2 at x = [1], lr0 = 2.5, shrink = 0.5, c1 = 0.5: 2.5 and 1.25 "
             "fail the test, 0.625 passes (expect x_new = [0.375], lr = 0.625)",
+        ),
+        Case(
+            lambda: (half_square, _identity_grad, np.array([1.0]), 2.5, 0.5, 0.9),
+            "f(x) = x0**2 / 2 at x = [1], lr0 = 2.5, shrink = 0.5, c1 = 0.9 (a demanding c1): "
+            "2.5, 1.25, 0.625 and 0.3125 fail, 0.15625 passes",
         ),
         Case(
             lambda: (half_square, _identity_grad, np.array([3.0, -4.0]), 1.0, 0.5, 1e-4),
@@ -193,6 +199,12 @@ BACKTRACKING_STEP = Question(
             "the first-order model changes f by grad f(x) . (x_new - x), and the step is "
             "-lr grad f(x).",
             _norm_not_squared,
+        ),
+        Mistake(
+            "Your predicted decrease squares the learning rate: along the step minus lr times "
+            "the gradient, the first-order model's change is linear in lr (lr times the "
+            "gradient's squared length).",
+            _lr_squared,
         ),
         Mistake(
             "You shrank the learning rate before the first test: lr0 itself must be tried "
