@@ -291,7 +291,15 @@ def test_fork_bomb_is_contained_and_the_next_student_is_graded(tmp_path):
     bomb, nxt = results_of(out)["a_bomb"], results_of(out)["b_next"]
     assert nxt["score"] == 10.0, nxt
     stopped = "longer than 30 s in total" in bomb["output"] and bomb["score"] == 0.0
-    assert stopped or "cell 3 (`import os, time`) did not finish within 3 s" in bomb["output"]
+    # on a loaded machine the processes may fill the memory cap before the cell's 3 s are up:
+    # the caps watchdog stops that submission instead, which contains the bomb just as well
+    capped = "more than 3072" in bomb["output"] and "memory" in bomb["output"]
+    assert (
+        stopped
+        or capped
+        or "cell 3 (`import os, time`) did not finish within 3 s" in bomb["output"]
+    )
+    assert bomb["score"] == 0.0 or not capped
     assert sandbox_processes() == []
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -167,10 +168,11 @@ def test_a_learner_never_loses_an_answer(course):
     print(out)
     assert "07_vanishing_exploding: 3 of 12 points" in out, out
     assert "✓ clip_grad_norm (3 points)" in out and "✗ adaptive_clip (3 points)" in out, out
-    assert (
-        "next: answer `adaptive_clip` in exercises/07_vanishing_exploding.ipynb: test 1 of 5 "
-        "failed: not implemented yet"
-    ) in out, out
+    assert re.search(  # the count of visible tests is the spec's, not this test's business
+        r"next: answer `adaptive_clip` in exercises/07_vanishing_exploding\.ipynb: test 1 of \d+ "
+        r"failed: not implemented yet",
+        out,
+    ), out
     assert ex07.read_bytes() == before
     page = (ws / "progress.html").read_text(encoding="utf-8")
     assert "<code>clip_grad_norm</code>" in page and "3 of 12 points" in page
