@@ -121,11 +121,11 @@ def _mistake_raising(question: Question, args: tuple, error_type: str) -> str:
 
 def _raise_hint(question: Question, args: tuple, case: Case, error_type: str | None) -> str:
     """For a case that must raise ``case.raises`` where the answer returned normally
-    (``error_type`` None) or raised another exception: the hint of a mistake that does the same
-    and whose hint is about that exception (e.g. a divergence never detected), else a hint about
-    the exception itself, not the question's computation."""
+    (``error_type`` None) or raised another exception: the hint of a mistake declared to miss that
+    raise (``Mistake.missing_raise``) that fails the same way on this case, else a hint about the
+    exception itself, not the question's computation."""
     for mistake in question.mistakes:
-        if case.raises not in mistake.hint:
+        if mistake.missing_raise != case.raises:
             continue
         try:
             mistake.answer(*copy.deepcopy(args))

@@ -191,6 +191,7 @@ ADAPTIVE_CLIP = Question(
         Mistake(
             "eps <= 0 must raise ValueError as clipping <= 0 does: a floor of 0 is no floor.",
             _eps_unchecked,
+            missing_raise="ValueError",
         ),
     ),
     hint=(

@@ -14,27 +14,27 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..activations import sigmoid
 from ..rnn.cells import gru_cell_backward
 from .base import Case, Mistake, Question
 from .rnn_bptt import LIBRARY, random_cell_inputs
 
 
-def _sigmoid(a):
-    return 1 / (1 + np.exp(-a))
-
-
-def gru_backward_wrong(reset_before=False, flipped=False, shared_bias=False, direct=True):
+def gru_backward_wrong(
+    reset_before=False, flipped=False, shared_bias=False, direct=True, bias_only=False, mean=False
+):
     """One GRU step's forward and backward; each keyword away from its default makes its mistake
     (all at their defaults: the right backward). ``reset_before``: the reset gate on h_prev before
     W_hn (Cho et al. 2014's form); ``flipped``: h = z n + (1 - z) h_prev; ``shared_bias``: the n
     block of the hidden part gets the input part's gradient (no factor r); ``direct=False``: the
-    path h = ... + z h_prev is missing from dh_prev."""
+    path h = ... + z h_prev is missing from dh_prev; ``bias_only``: only db_hh's n block misses the
+    factor r (dW_hh has it); ``mean``: the parameters' gradients averaged over the batch."""
 
     def answer(dh, x, h_prev, W_ih, W_hh, b_ih, b_hh):
         H = h_prev.shape[1]
         gi, gh = x @ W_ih.T + b_ih, h_prev @ W_hh.T + b_hh
-        r = _sigmoid(gi[:, :H] + gh[:, :H])
-        z = _sigmoid(gi[:, H : 2 * H] + gh[:, H : 2 * H])
+        r = sigmoid(gi[:, :H] + gh[:, :H])
+        z = sigmoid(gi[:, H : 2 * H] + gh[:, H : 2 * H])
         W_n, b_n = W_hh[2 * H :], b_hh[2 * H :]
         inner = (r * h_prev) @ W_n.T + b_n if reset_before else r * gh[:, 2 * H :]
         n = np.tanh(gi[:, 2 * H :] + inner)
@@ -58,7 +58,13 @@ def gru_backward_wrong(reset_before=False, flipped=False, shared_bias=False, dir
             d_h_prev = d_gh @ W_hh
         if direct:
             d_h_prev = d_h_prev + dh * w_h
-        return d_gi @ W_ih, d_h_prev, d_gi.T @ x, dW_hh, d_gi.sum(axis=0), d_gh.sum(axis=0)
+        db_hh = d_gh.sum(axis=0)
+        if bias_only:
+            db_hh[2 * H :] = d_an.sum(axis=0)
+        params = [d_gi.T @ x, dW_hh, d_gi.sum(axis=0), db_hh]
+        if mean:
+            params = [p / len(x) for p in params]
+        return (d_gi @ W_ih, d_h_prev, *params)
 
     return answer
 
@@ -119,6 +125,16 @@ GRU_STEP_BACKWARD = Question(
             "update gate as well as through the three gate pre-activations, and the two parts add "
             "up.",
             gru_backward_wrong(direct=False),
+        ),
+        Mistake(
+            "db_hh's n block misses the reset gate: b_hn is added inside r's product, before r "
+            "multiplies it, so its gradient carries the factor r, as dW_hh's n block does.",
+            gru_backward_wrong(bias_only=True),
+        ),
+        Mistake(
+            "The weights' and biases' gradients are averaged over the batch: the task asks for "
+            "them summed over the batch (every row of the batch adds its own term to the loss).",
+            gru_backward_wrong(mean=True),
         ),
     ),
     hint=(

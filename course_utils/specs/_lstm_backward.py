@@ -16,23 +16,20 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..activations import sigmoid
 from ..rnn.cells import lstm_cell_backward, lstm_cell_forward
 from ..rnn.layers import LSTM
 from .base import Case, Mistake, Question
 from .rnn_bptt import LIBRARY, random_cell_inputs
 
-# ----------------------------------------------------------------------------- the mistakes' sigmoid
-
-
-def sigmoid(a):
-    return 1 / (1 + np.exp(-a))
-
-
 # ----------------------------------------------------------------------------- one step backward, wrong
 
 
-def lstm_backward_wrong(h_path=True, tanh_of_c=True, forget_on_dc=True, prev_from_total=True):
-    """One LSTM step's backward; each flag set to False makes its mistake (all True: the right one)."""
+def lstm_backward_wrong(
+    h_path=True, tanh_of_c=True, forget_on_dc=True, prev_from_total=True, summed=True
+):
+    """One LSTM step's backward; each flag set to False makes its mistake (all True: the right one;
+    ``summed=False``: the weights' gradients averaged over the batch)."""
 
     def answer(dh, dc, x, h_prev, c_prev, W_ih, W_hh, b_ih, b_hh):
         a = x @ W_ih.T + b_ih + h_prev @ W_hh.T + b_hh
@@ -48,7 +45,8 @@ def lstm_backward_wrong(h_path=True, tanh_of_c=True, forget_on_dc=True, prev_fro
              dh * tc * o * (1 - o)], axis=1,
         )  # fmt: skip
         dc_prev = (d_c if prev_from_total else dc) * f if forget_on_dc else d_c
-        return d_a @ W_ih, d_a @ W_hh, dc_prev, d_a.T @ x, d_a.T @ h_prev, d_a.sum(axis=0)
+        n = 1 if summed else len(x)
+        return d_a @ W_ih, d_a @ W_hh, dc_prev, d_a.T @ x / n, d_a.T @ h_prev / n, d_a.sum(0) / n
 
     return answer
 

@@ -55,11 +55,16 @@ class Mistake:
     ``matches(args, got)``, when given, names a whole family of wrong answers that no single output
     stands for (every split of a bias with the right sum, say): it decides instead of equality, on
     the arguments and the learner's output as plain data, and ``answer`` is one member of the
-    family (the tests run it)."""
+    family (the tests run it).
+
+    ``missing_raise`` names the exception (e.g. ``"ValueError"``) of the cases this mistake returns
+    on instead of raising: where a learner's answer fails to raise on such a case and this mistake
+    fails the same way, the check shows this hint instead of a generic one about the exception."""
 
     hint: str
     answer: Callable
     matches: Callable | None = None
+    missing_raise: str | None = None
 
 
 #: What a derivation's answer may not call (issue 21's referee of exercise 08): torch's automatic

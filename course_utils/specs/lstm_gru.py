@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..activations import sigmoid
 from ..rnn.cells import lstm_cell_backward
 from ._gru_backward import GRU_STEP_BACKWARD
-from ._lstm_backward import LSTM_BPTT, lstm_backward_wrong, sigmoid
+from ._lstm_backward import LSTM_BPTT, lstm_backward_wrong
 from .base import Assignment, Case, Mistake, Question
 from .rnn_bptt import LIBRARY, random_cell_inputs
 
@@ -170,6 +171,11 @@ LSTM_STEP_BACKWARD = Question(
             "the gradient on c_t is the TOTAL, d_c plus the part through h_t, so dc_prev is that "
             "total times f.",
             lstm_backward_wrong(prev_from_total=False),
+        ),
+        Mistake(
+            "The weights' and bias's gradients are averaged over the batch: the task asks for "
+            "them summed over the batch (every row of the batch adds its own term to the loss).",
+            lstm_backward_wrong(summed=False),
         ),
     ),
     hint=(

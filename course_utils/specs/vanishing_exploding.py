@@ -180,6 +180,7 @@ CLIP_GRAD_NORM = Question(
             "A negative norm_type must raise ValueError too, not only 0: the rule is norm_type > 0 "
             "(or inf).",
             _zero_only,
+            missing_raise="ValueError",
         ),
     ),
     hint=(
