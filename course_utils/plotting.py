@@ -91,16 +91,39 @@ def _mark_minimizers(ax, objective, lo_hi, f_of=None) -> None:
                    linewidths=1.2, zorder=5, label=label)  # fmt: skip
 
 
-def plot_contour(objective, xlim, ylim, ax=None, levels=30, log_levels=True, n: int = 200):
+def _axis_labels(labels) -> tuple[str, str]:
+    if (
+        not isinstance(labels, tuple | list)
+        or len(labels) != 2
+        or not all(isinstance(label, str) for label in labels)
+    ):
+        raise TypeError(
+            f"labels must be a pair of strings (x-axis label, y-axis label), got {labels!r}."
+        )
+    return labels[0], labels[1]
+
+
+def plot_contour(
+    objective,
+    xlim,
+    ylim,
+    ax=None,
+    levels=30,
+    log_levels=True,
+    n: int = 200,
+    labels=("$x_1$", "$x_2$"),
+):
     """Draw contour lines of a 2-D objective over xlim × ylim and star its known minimizers.
 
     ``levels`` is a count or an increasing sequence of values. With ``log_levels``, a count
     is spread geometrically above the grid minimum, so the valleys get as many lines as the
-    walls. Returns the axes.
+    walls. ``labels`` names the two axes, e.g. ``("$x$", "$y$")`` for a function written
+    f(x, y). Returns the axes.
     """
     _check_objective(objective, 2)
     (x0, x1), (y0, y1) = _limits(xlim, "xlim"), _limits(ylim, "ylim")
     n = integer(n, "n", 2)
+    xlabel, ylabel = _axis_labels(labels)
     ax = _check_ax(ax)
     X, Y = np.meshgrid(np.linspace(x0, x1, n), np.linspace(y0, y1, n))
     Z = np.asarray(objective.value(np.stack([X, Y])), dtype=float)
@@ -117,8 +140,8 @@ def plot_contour(objective, xlim, ylim, ax=None, levels=30, log_levels=True, n: 
     ax.contour(X, Y, Z, levels=levels, cmap="viridis", linewidths=0.8)
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
-    ax.set_xlabel("$x_1$")
-    ax.set_ylabel("$x_2$")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
     ax.set_title(getattr(objective, "name", ""))
     _mark_minimizers(ax, objective, np.array([[x0, x1], [y0, y1]]))
     if ax.get_legend_handles_labels()[0]:

@@ -64,6 +64,7 @@ class LearningRateExplorer:
     lr sits relative to 2/L. Every slider change reruns :func:`course_utils.descent.run` with
     ``optimizer(params, lr=lr)`` (default :class:`SGD`, i.e. plain gradient descent; pass e.g.
     ``functools.partial(SGD, momentum=0.9)`` or any class in torch.optim's shape).
+    ``labels`` names the contour plot's axes (see :func:`course_utils.plotting.plot_contour`).
     """
 
     def __init__(
@@ -75,6 +76,7 @@ class LearningRateExplorer:
         lr=None,
         steps: int = 50,
         optimizer=SGD,
+        labels=("$x_1$", "$x_2$"),
     ):
         objective_like(objective)
         self.optimizer = optimizer_class(optimizer)
@@ -87,6 +89,7 @@ class LearningRateExplorer:
         self.objective = objective
         self.x0 = as_point(x0, dim, "x0")
         self._view = _start_view(objective, self.x0)
+        self.labels = labels  # checked by plot_contour at the first draw, below
         self._f_star = getattr(objective, "min_value", None)
         self.lr_limit = None  # 2/L, set by the first run when the optimizer is plain SGD
         self.last_trajectory = None
@@ -140,7 +143,7 @@ class LearningRateExplorer:
         ax = axes["path"]
         name = traj.optimizer.split("(")[0]
         if self.objective.dim == 2:
-            plot_contour(self.objective, self._view[0], self._view[1], ax=ax)
+            plot_contour(self.objective, self._view[0], self._view[1], ax=ax, labels=self.labels)
             plot_trajectory(ax, traj.xs, label=f"{name}, {traj.n_steps} steps", color="C1")
         else:
             plot_function_1d(self.objective, self._view[0], ax=ax)
@@ -181,9 +184,9 @@ class LearningRateExplorer:
 
 
 def learning_rate_explorer(
-    objective, x0, lr_min, lr_max, lr=None, steps=50, optimizer=SGD
+    objective, x0, lr_min, lr_max, lr=None, steps=50, optimizer=SGD, labels=("$x_1$", "$x_2$")
 ) -> LearningRateExplorer:
     """Build a :class:`LearningRateExplorer`; a notebook displays it when it is a cell's last value."""
     return LearningRateExplorer(
-        objective, x0, lr_min, lr_max, lr=lr, steps=steps, optimizer=optimizer
+        objective, x0, lr_min, lr_max, lr=lr, steps=steps, optimizer=optimizer, labels=labels
     )

@@ -60,6 +60,22 @@ def test_plot_contour_labels_axes_and_marks_minimizers():
     assert _legend_texts(ax) == ["minimizer"]
 
 
+def test_plot_contour_names_the_axes_it_is_given():
+    ax = plot_contour(Saddle(), (-1, 1), (-1, 1), n=20, labels=("$x$", "$y$"))
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("$x$", "$y$")
+    # a trajectory drawn on it keeps those names
+    plot_trajectory(ax, np.array([[0.5, 0.5], [0.2, 0.4]]))
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("$x$", "$y$")
+
+
+@pytest.mark.parametrize("labels", ["$x$", ("$x$",), ("$x$", 2), ("a", "b", "c"), None])
+def test_plot_contour_rejects_labels_that_are_not_two_strings(labels):
+    with pytest.raises(
+        TypeError, match=r"^labels must be a pair of strings \(x-axis label, y-axis label\), got "
+    ):
+        plot_contour(Saddle(), (-1, 1), (-1, 1), n=20, labels=labels)
+
+
 def test_plot_contour_marks_saddle_and_skips_points_outside_view():
     ax = plot_contour(Saddle(), (-1.5, 1.5), (-1.5, 1.5), n=40, log_levels=False)
     assert _legend_texts(ax) == ["minimizer", "saddle point"]

@@ -125,3 +125,12 @@ def test_loss_title_says_how_the_run_ended():
     e.lr_slider.value = 0.5
     n = e.last_trajectory.n_steps
     assert e.figure.axes[1].get_title() == f"diverged at step {n + 1} (steps up to {n} shown)"
+
+
+def test_contour_axes_take_the_labels_given():
+    default = make()
+    assert default.figure.axes[0].get_xlabel() == "$x_1$"  # unchanged for other callers
+    e = learning_rate_explorer(QUAD, [2.5, 2.0], 1e-3, 1.0, lr=0.01, labels=("$x$", "$y$"))
+    assert (e.figure.axes[0].get_xlabel(), e.figure.axes[0].get_ylabel()) == ("$x$", "$y$")
+    with pytest.raises(TypeError, match=r"^labels must be a pair of strings"):
+        make(labels="x")
