@@ -202,7 +202,9 @@ def test_in_ipython_a_failed_check_shows_its_message_without_a_traceback(capsys)
     assert "Traceback" not in text and "checks.py" not in text
 
 
-@pytest.mark.parametrize("name", ["warm_restarts_lrs", "which_loop", "steps_to_floor", "pick_lr"])
+@pytest.mark.parametrize(
+    "name", ["warm_restarts_lrs", "which_loop", "steps_to_floor", "range_test_verdict"]
+)
 def test_every_schedule_question_names_its_off_by_one_mistakes(name):
     """Exercise 05 promises that the checks look for off-by-one step counts."""
     question = specs.load("05_learning_rate_schedules").question(name)

@@ -1,4 +1,5 @@
-"""The edge cases of exercise 05 (`pick_lr`, issue 16, item 6; the questions issue 21 replaced
+"""The edge cases of exercise 05's range-test diagnosis (`range_test_verdict`, which replaced
+`pick_lr`, the lecture's own rule, after referee read rf05, item E8; the other questions of set 05
 are tested in ``test_checks_05_redesign.py``, and those of exercises 06 and 09, replaced in their
 redesigns for issue 21, in test_checks_06_rnn_bptt.py and test_checks_09_redesign.py): each new
 case agrees with torch (or with the library convention the question names), the wrong answer it
@@ -28,59 +29,88 @@ def _fails_with(assignment, name, answer, text):
     assert text in str(failed.value), str(failed.value)
 
 
-# ----------------------------------------------------------------------------- 05 pick_lr
+# ------------------------------------------------------------------ 05 range_test_verdict
 
 
-def test_pick_lr_reference_is_the_lecture_range_tests_suggestion():
-    rng = np.random.default_rng(0)
-    w = np.zeros(3)
-    X = rng.standard_normal((256, 3))
-    y = X @ np.array([1.0, -2.0, 0.5])
+def _softmax_step(seed, classes=5):
+    """One SGD step of softmax regression from zero weights, for the library's ``lr_range_test``:
+    every first mini-batch loss is ln(classes), so the first smoothed loss is the loss before
+    training (the condition the task states for comparing with it)."""
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((1024, 8))
+    labels = (X @ rng.standard_normal((8, classes))).argmax(axis=1)
+    onehot = np.eye(classes)[labels]
+    W = np.zeros((8, classes))
 
     def step(lr):
-        nonlocal w
-        idx = rng.choice(256, 32, replace=False)
-        r = X[idx] @ w - y[idx]
-        w = w - lr * X[idx].T @ r / 32
-        return 0.5 * float(np.mean(r**2))
+        nonlocal W
+        idx = rng.choice(len(X), 64, replace=False)
+        logits = X[idx] @ W
+        logits -= logits.max(axis=1, keepdims=True)
+        probs = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+        W = W - lr * X[idx].T @ (probs - onehot[idx]) / 64
+        return float(-np.mean(np.sum(onehot[idx] * np.log(probs + 1e-300), axis=1)))
 
-    result = lr_range_test(step, lr_min=1e-4, lr_max=10.0, num_steps=100, skip_start=10)
-    reference = _question(SCHEDULES, "pick_lr").reference
-    assert reference(result.lrs, result.smoothed, 10) == result.suggested_lr
-
-
-def _argmin_answer(skip, finite):
-    def pick_lr(lrs, smoothed_losses, skip_start=10):
-        losses = np.asarray(smoothed_losses, dtype=float)
-        start = skip_start if skip else 0
-        if finite:
-            return float(lrs[start + int(np.nanargmin(losses[start:]))] / 10)
-        return float(lrs[start + int(np.argmin(losses[start:]))] / 10)
-
-    return pick_lr
+    return step
 
 
-def test_pick_lr_ignoring_skip_start_or_landing_on_a_nan_fails_a_visible_check():
-    _fails_with(SCHEDULES, "pick_lr", _argmin_answer(skip=False, finite=True), "skip_start")
-    _fails_with(SCHEDULES, "pick_lr", _argmin_answer(skip=True, finite=False), "index of a NaN")
-    # exercise 05's answer before skip_start and NaN were specified fails on both counts
-    old = lambda lrs, smoothed_losses: float(np.asarray(lrs)[int(np.argmin(smoothed_losses))] / 10)  # noqa: E731
-    with pytest.raises(CheckFailed):
-        checker(SCHEDULES)("pick_lr", old)
+@pytest.mark.parametrize(
+    ("lr_min", "lr_max", "expected"),
+    [(1e-3, 1e3, 0), (1e-4, 0.1, 1), (100.0, 1e5, 2)],
+    ids=["blew up", "short", "too high"],
+)
+def test_range_test_verdict_reads_the_librarys_sweeps(lr_min, lr_max, expected):
+    # into the blow-up: usable; ended while the loss fell: raise lr_max; rose at once: lower lr_min
+    reference = _question(SCHEDULES, "range_test_verdict").reference
+    for seed in range(3):
+        result = lr_range_test(_softmax_step(seed), lr_min=lr_min, lr_max=lr_max)
+        assert reference(result.smoothed) == expected, seed
 
 
-def test_pick_lr_with_nanargmin_fails_on_a_tail_of_inf():
-    # np.nanargmin skips NaN but not inf: a tail that is all inf must raise, nanargmin returns an lr
-    _fails_with(
-        SCHEDULES, "pick_lr", _argmin_answer(skip=True, finite=True), "inf (no NaN) from step 10"
-    )
+def _learner_verdict(skip=True, finite=True, start_rise=True):
+    """An answer written as a learner writes it, with one of the usual slips."""
+
+    def range_test_verdict(smoothed_losses, skip_start=10, diverge_factor=4.0):
+        s = np.asarray(smoothed_losses, dtype=float)
+        if s.ndim != 1 or skip_start < 0 or len(s) <= skip_start or not diverge_factor > 1:
+            raise ValueError("bad input.")
+        if not np.isfinite(s[0]) or np.any(s[np.isfinite(s)] < 0):
+            raise ValueError("bad input.")
+        first = skip_start if skip else 0
+        rest = np.where(np.isfinite(s), s, np.inf)[first:] if finite else s[first:]
+        i = first + int(np.argmin(rest))
+        if not s[i] < s[0]:
+            return 2
+        later = s[i + 1 :]
+        if np.any(~np.isfinite(later)):
+            return 0
+        limit = min(s[0], diverge_factor * s[i]) if start_rise else diverge_factor * s[i]
+        return 0 if np.any(later > limit) else 1
+
+    return range_test_verdict
 
 
-def test_pick_lr_with_nothing_left_to_choose_must_raise():
-    def masked(lrs, smoothed_losses, skip_start=10):
-        losses = np.asarray(smoothed_losses, dtype=float)[skip_start:]
-        return float(
-            lrs[skip_start + int(np.argmin(np.where(np.isfinite(losses), losses, np.inf)))] / 10
-        )
+def test_a_learners_range_test_verdict_passes_and_its_slips_get_their_hints():
+    checker(SCHEDULES)("range_test_verdict", _learner_verdict())
+    _fails_with(SCHEDULES, "range_test_verdict", _learner_verdict(skip=False), "still settling")
+    _fails_with(SCHEDULES, "range_test_verdict", _learner_verdict(finite=False), "index of a NaN")
+    # the lecture's seed 2: the stop rule never fired, but the loss rose above its start
+    _fails_with(SCHEDULES, "range_test_verdict", _learner_verdict(start_rise=False), "seed 2")
 
-    _fails_with(SCHEDULES, "pick_lr", masked, "expected a ValueError to be raised")
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        ((np.linspace(2.3, 1.0, 30), -1), "skip_start"),
+        ((np.linspace(2.3, 1.0, 8), 10), "leave a value"),
+        ((np.r_[np.nan, np.linspace(2.3, 1.0, 29)],), "first smoothed loss"),
+        ((np.linspace(2.3, -1.0, 30),), "negative"),
+        ((np.linspace(2.3, 1.0, 30), 10, 1.0), "diverge_factor"),
+        ((np.ones((3, 30)),), "1-D"),
+    ],
+)
+def test_range_test_verdict_bad_input_gets_one_sentence(args, words):
+    reference = _question(SCHEDULES, "range_test_verdict").reference
+    with pytest.raises(ValueError, match=words) as raised:
+        reference(*args)
+    assert str(raised.value).count(". ") == 0 and str(raised.value).endswith(".")

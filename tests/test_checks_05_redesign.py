@@ -361,18 +361,3 @@ def test_steps_to_floor_with_log1p_past_lr_l_1_gets_the_overshoot_hint():
             return int(np.ceil(np.log(rel * floor / distance) / (2 * np.log1p(-a))))
 
     _fails_with("steps_to_floor", log1p_everywhere, "2 log|1 - lr L|")
-
-
-def test_pick_lr_with_a_negative_skip_start_must_raise():
-    """E9: a negative skip_start would slice from the end of the sweep."""
-
-    def no_check(lrs, smoothed_losses, skip_start=10):
-        losses = np.asarray(smoothed_losses, dtype=float)[skip_start:]
-        if not np.isfinite(losses).any():
-            raise ValueError("no finite smoothed loss left.")
-        lowest = int(np.argmin(np.where(np.isfinite(losses), losses, np.inf)))
-        return float(np.asarray(lrs)[lowest + skip_start] / 10)
-
-    _fails_with("pick_lr", no_check, "skip_start = -5")
-    with pytest.raises(ValueError, match="skip_start must be >= 0"):
-        _reference("pick_lr")(np.geomspace(1e-4, 1, 30), np.linspace(2, 1, 30), -5)

@@ -53,9 +53,12 @@ def test_create_copies_every_tracked_notebook_once_and_never_replaces(course):
     assert sorted(p.name for p in (ws / "exercises").glob("*.ipynb")) == [f"{STEM}.ipynb"]
     assert (ws / "notebooks" / "00_start_here.ipynb").exists()
     mine = ws / "exercises" / f"{STEM}.ipynb"
-    _edit(mine, _answer("pick_lr", "def pick_lr(lrs, losses):\n    return 0.1"))
+    _edit(
+        mine,
+        _answer("range_test_verdict", "def range_test_verdict(smoothed_losses):\n    return 1"),
+    )
     assert str(workspace.create(course)) == "nothing to do."
-    assert _answers(mine)["pick_lr"].endswith("return 0.1")
+    assert _answers(mine)["range_test_verdict"].endswith("return 1")
 
 
 def test_update_without_course_changes_does_nothing(course):
@@ -65,32 +68,38 @@ def test_update_without_course_changes_does_nothing(course):
 def test_update_merges_answers_into_a_changed_exercise(course):
     ws = workspace.workspace_path(course)
     mine = ws / "exercises" / f"{STEM}.ipynb"
-    _edit(mine, _answer("pick_lr", "def pick_lr(lrs, losses):\n    return 0.1"))
+    _edit(
+        mine,
+        _answer("range_test_verdict", "def range_test_verdict(smoothed_losses):\n    return 1"),
+    )
     _edit(course / "exercises" / f"{STEM}.ipynb", _new_paragraph)
     report = str(workspace.update(course))
-    assert f"merged my-course/exercises/{STEM}.ipynb" in report and "(pick_lr)" in report
+    assert f"merged my-course/exercises/{STEM}.ipynb" in report and "(range_test_verdict)" in report
     nb = nbformat.read(mine, as_version=4)
     assert nb.cells[1].source == "A new paragraph."
-    assert _answers(mine)["pick_lr"].endswith("return 0.1")
+    assert _answers(mine)["range_test_verdict"].endswith("return 1")
     backup = next((ws / "backups").rglob(f"{STEM}.ipynb"))
-    assert _answers(backup)["pick_lr"].endswith("return 0.1")
+    assert _answers(backup)["range_test_verdict"].endswith("return 1")
     assert str(workspace.update(course)) == "nothing to do."  # the base copy moved on
 
 
 def test_update_writes_beside_when_an_answered_question_is_removed(course):
     ws = workspace.workspace_path(course)
     mine = ws / "exercises" / f"{STEM}.ipynb"
-    _edit(mine, _answer("pick_lr", "def pick_lr(lrs, losses):\n    return 0.1"))
+    _edit(
+        mine,
+        _answer("range_test_verdict", "def range_test_verdict(smoothed_losses):\n    return 1"),
+    )
     before = mine.read_bytes()
 
-    def drop_pick_lr(nb):
-        nb.cells = [c for c in nb.cells if workspace._answer_id(c) != "pick_lr"]
+    def drop_verdict(nb):
+        nb.cells = [c for c in nb.cells if workspace._answer_id(c) != "range_test_verdict"]
 
-    _edit(course / "exercises" / f"{STEM}.ipynb", drop_pick_lr)
+    _edit(course / "exercises" / f"{STEM}.ipynb", drop_verdict)
     report = str(workspace.update(course))
     assert "written beside it as my-course/exercises/05_learning_rate_schedules.new.ipynb" in report
     assert mine.read_bytes() == before
-    assert "pick_lr" not in _answers(ws / "exercises" / f"{STEM}.new.ipynb")
+    assert "range_test_verdict" not in _answers(ws / "exercises" / f"{STEM}.new.ipynb")
 
 
 def test_update_replaces_an_untouched_lecture_and_writes_beside_an_edited_one(course):
@@ -111,18 +120,20 @@ def test_update_replaces_an_untouched_lecture_and_writes_beside_an_edited_one(co
 def test_reset_one_question_or_the_notebook_keeps_a_backup(course, capsys):
     ws = workspace.workspace_path(course)
     mine = ws / "exercises" / f"{STEM}.ipynb"
-    for gid in ("pick_lr", "warm_restarts_lrs"):
+    for gid in ("range_test_verdict", "warm_restarts_lrs"):
         _edit(mine, _answer(gid, f"# my answer to {gid}"))
-    assert cli(["reset", "05", "pick_lr"], course) == 0
-    assert "reset the answer to pick_lr" in capsys.readouterr().out
+    assert cli(["reset", "05", "range_test_verdict"], course) == 0
+    assert "reset the answer to range_test_verdict" in capsys.readouterr().out
     answers = _answers(mine)
-    assert "NotImplementedError" in answers["pick_lr"]
+    assert "NotImplementedError" in answers["range_test_verdict"]
     assert answers["warm_restarts_lrs"] == "# my answer to warm_restarts_lrs"
     assert cli(["reset", STEM], course) == 0
     assert "NotImplementedError" in _answers(mine)["warm_restarts_lrs"]
     backups = sorted((ws / "backups").rglob(f"{STEM}.ipynb"))
     assert len(backups) == 2
-    assert {_answers(b)["pick_lr"] for b in backups} >= {"# my answer to pick_lr"}
+    assert {_answers(b)["range_test_verdict"] for b in backups} >= {
+        "# my answer to range_test_verdict"
+    }
 
 
 def test_reset_names_what_exists_when_the_name_is_wrong(course, capsys):

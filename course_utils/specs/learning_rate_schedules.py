@@ -10,7 +10,8 @@ for what that teaching makes possible but does not show:
    (``_which_loop.py``);
 3. ``steps_to_floor`` (prediction, 3): how many steps a constant step needs to reach §3's noise
    floor, in closed form, then measured in the solution notebook (``_steps_to_floor.py``);
-4. ``pick_lr`` (warm-up, 2): the range test's rule of §6 (``_pick_lr.py``).
+4. ``range_test_verdict`` (diagnosis, 2): whether a range test's curve (§6) can be read, or the
+   sweep must be rerun to larger or from smaller rates (``_range_test_verdict.py``).
 
 Each part lives in its private module (the registry skips names starting with ``_``). The
 schedule questions name their off-by-one Mistakes (tests/test_checks.py holds them to it).
@@ -18,7 +19,7 @@ schedule questions name their off-by-one Mistakes (tests/test_checks.py holds th
 
 from __future__ import annotations
 
-from ._pick_lr import PICK_LR
+from ._range_test_verdict import RANGE_TEST_VERDICT
 from ._steps_to_floor import STEPS_TO_FLOOR
 from ._warm_restarts import WARM_RESTARTS
 from ._which_loop import WHICH_LOOP
@@ -27,5 +28,5 @@ from .base import Assignment
 ASSIGNMENT = Assignment(
     id="05_learning_rate_schedules",
     title="Learning-rate schedules",
-    questions=(WARM_RESTARTS, WHICH_LOOP, STEPS_TO_FLOOR, PICK_LR),
+    questions=(WARM_RESTARTS, WHICH_LOOP, STEPS_TO_FLOOR, RANGE_TEST_VERDICT),
 )
