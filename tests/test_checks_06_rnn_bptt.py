@@ -173,7 +173,7 @@ def test_truncated_bptt_with_one_chunk_is_the_course_layers_bptt():
 def test_truncated_bptt_chunk_by_chunk_passes():
     # a correct alternative: an outer loop over the chunks, each a full BPTT from its first state
     def chunk_by_chunk(xs, h0, W_ih, W_hh, b_ih, b_hh, d_hs, k):
-        if not isinstance(k, int) or isinstance(k, bool) or k < 1:
+        if not isinstance(k, int | np.integer) or isinstance(k, bool) or k < 1:
             raise ValueError("k must be an integer of at least 1.")
         states, h = [h0], h0
         for x_t in xs:
@@ -395,3 +395,71 @@ def test_temperature_limits_near_tie_case_is_what_torch_measures():
     p = torch.softmax(y / 1e-12, dim=-1)
     cold, _ = _reference("temperature_limits")(y.numpy())
     assert cold == 0.0 and float(-(torch.special.xlogy(p, p)).sum()) < 1e-9
+
+
+# ----------------------------------------------------------------------------- after referee rh06
+
+
+def _truncated_bptt_checking_k_with(valid_k):
+    """Question 3 whose check of k is ``valid_k(k)``; the rest is the reference."""
+    reference = _reference("truncated_bptt")
+
+    def answer(xs, h0, W_ih, W_hh, b_ih, b_hh, d_hs, k):
+        if not valid_k(k):
+            raise ValueError("k must be an integer of at least 1.")
+        return reference(xs, h0, W_ih, W_hh, b_ih, b_hh, d_hs, int(k))
+
+    return answer
+
+
+@pytest.mark.parametrize(
+    ("valid_k", "failing_case"),
+    [
+        (lambda k: type(k) is int and k >= 1, "np.int64(3)"),  # a numpy integer refused
+        (lambda k: isinstance(k, int | np.integer) and k >= 1, "k = True"),  # no bool test
+        (lambda k: float(k).is_integer() and k >= 1, "k = True"),  # 3.0 and True accepted
+    ],
+    ids=["python-int-only", "bool-accepted", "float-is-integer"],
+)
+def test_truncated_bptt_k_rules_of_the_text_are_all_tested(valid_k, failing_case):
+    # rh06 E1: the text allows numpy integers and refuses bools and floats; each half-right
+    # check of k used to pass every case
+    _fails_with("truncated_bptt", _truncated_bptt_checking_k_with(valid_k), failing_case)
+
+
+def test_truncated_bptt_whole_float_k_fails_the_hidden_case():
+    # bools refused, numpy integers taken, but 3.0 accepted: only the hidden case catches it
+    from course_utils.judging import judge, observe
+
+    question = specs.load(SET).question("truncated_bptt")
+    (case,) = [c for c in question.cases if "k = 3.0" in c.description]
+    assert case.hidden and case.raises == "ValueError"
+    answer = _truncated_bptt_checking_k_with(
+        lambda k: not isinstance(k, bool) and float(k).is_integer() and k >= 1
+    )
+    checker(SET)("truncated_bptt", answer)  # every visible case passes
+    assert not judge(question, case, observe(question, case, answer))
+    assert judge(question, case, observe(question, case, _reference("truncated_bptt")))
+
+
+def test_truncated_bptt_with_the_detached_state_taken_as_zero_names_it():
+    # rh06 E2: "treated as a constant" read as "zero" in that step's term of dW_hh
+    def zero_start(xs, h0, W_ih, W_hh, b_ih, b_hh, d_hs, k):
+        if isinstance(k, bool) or not isinstance(k, int | np.integer) or k < 1:
+            raise ValueError("k must be an integer of at least 1.")
+        hs, h = [], h0
+        for x_t in xs:
+            h = np.tanh(x_t @ W_ih.T + b_ih + h @ W_hh.T + b_hh)
+            hs.append(h)
+        dxs, dW_ih, dW_hh = np.zeros_like(xs), np.zeros_like(W_ih), np.zeros_like(W_hh)
+        db, dh = np.zeros_like(b_ih), np.zeros_like(h0)
+        for t in reversed(range(len(xs))):
+            starts_chunk = t % k == 0 and t > 0
+            h_prev = np.zeros_like(h0) if starts_chunk else (hs[t - 1] if t > 0 else h0)
+            da = (d_hs[t] + dh) * (1 - hs[t] ** 2)
+            dxs[t] = da @ W_ih
+            dW_ih, dW_hh, db = dW_ih + da.T @ xs[t], dW_hh + da.T @ h_prev, db + da.sum(axis=0)
+            dh = np.zeros_like(h0) if starts_chunk else da @ W_hh
+        return dxs, dh, dW_ih, dW_hh, db
+
+    _fails_with("truncated_bptt", zero_start, "the detached state is a constant, not zero")

@@ -91,8 +91,8 @@ TEMPERATURE_LIMITS = Question(
     mistakes=(
         Mistake(
             "As τ → 0 the mass does not always go to one entry: when several logits tie for the "
-            "largest, it is shared equally among them, and the entropy of m equal shares (m tied "
-            "logits) is ln m, not 0.",
+            "largest, it is shared equally among them, and the entropy of equal shares is the "
+            "logarithm of how many there are (ln 2 for two tied logits), not 0.",
             _cold_is_zero,
         ),
         Mistake(

@@ -21,7 +21,7 @@ def _check_k(k):
 
 
 def _truncated_bptt(xs, h0, W_ih, W_hh, b_ih, b_hh, d_hs, k, *, carry=True, cut=True,
-                    from_end=False, cut_h0=False):  # fmt: skip
+                    from_end=False, cut_h0=False, zero_start=False):  # fmt: skip
     """(dxs, dh0, dW_ih, dW_hh, db) of truncated BPTT; the flags make the mistakes below."""
     _check_k(k)
     T = len(xs)
@@ -37,6 +37,8 @@ def _truncated_bptt(xs, h0, W_ih, W_hh, b_ih, b_hh, d_hs, k, *, carry=True, cut=
     delta_next = np.zeros_like(h0)
     for t in reversed(range(T)):
         h_prev = h0 if t == 0 or (t in starts and not carry) else hs[t - 1]
+        if zero_start and t in starts and t > 0:
+            h_prev = np.zeros_like(h0)  # the detached state taken as zero, in the backward only
         da = (d_hs[t] + delta_next) * (1 - hs[t] ** 2)
         dxs[t] = da @ W_ih
         dW_ih, dW_hh, db = dW_ih + da.T @ xs[t], dW_hh + da.T @ h_prev, db + da.sum(axis=0)
@@ -79,9 +81,20 @@ TRUNCATED_BPTT = Question(
             "k = 2.5, not an integer (must raise ValueError)",
             raises="ValueError",
         ),
+        Case(
+            _inputs(19, 3, 1, 2, 2, True),
+            "k = True, a bool (must raise ValueError: Python counts it as the integer 1, the "
+            "task does not)",
+            raises="ValueError",
+        ),
+        Case(
+            _inputs(20, 7, 2, 3, 4, np.int64(3)),
+            "T = 7, k = np.int64(3): a numpy integer is a valid k (seed 20)",
+        ),
         Case(_generated(9, 3, 2, 4, 4), "T = 9, k = 4, random", hidden=True),
         Case(_generated(8, 2, 3, 3, 3), "T = 8, k = 3, random", hidden=True),
         Case(_inputs(16, 3, 1, 2, 2, -2), "k = -2", hidden=True, raises="ValueError"),
+        Case(_inputs(21, 3, 1, 2, 2, 3.0), "k = 3.0, a float", hidden=True, raises="ValueError"),
     ),
     mistakes=(
         Mistake(
@@ -105,6 +118,13 @@ TRUNCATED_BPTT = Question(
             "gradient of the first chunk's losses; only the states that start later chunks are "
             "cut off.",
             lambda *a: _truncated_bptt(*a, cut_h0=True),
+        ),
+        Mistake(
+            "In dW_hh, the first step of each later chunk took its starting state as zero: the "
+            "detached state is a constant, not zero. It still multiplies into that step, so the "
+            "step's term of dW_hh uses the state carried from the chunk before; only the "
+            "gradient flowing back through it into that chunk is cut.",
+            lambda *a: _truncated_bptt(*a, zero_start=True),
         ),
     ),
     hint=(
