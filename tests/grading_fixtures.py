@@ -9,7 +9,12 @@ import nbformat
 ASSIGNMENT = "01_gradient_descent"
 # In the spec's order (the columns of grades.csv); CORRECT below starts with the question that
 # import_spec, library_alias and library_wrapped replace.
-POINTS = {"gd_step": 2, "backtracking_step": 3, "max_stable_lr": 2, "hessian_vector_product": 3}
+POINTS = {
+    "projected_gd_step": 2,
+    "backtracking_step": 3,
+    "ridge_lr_threshold": 2,
+    "hessian_vector_product": 3,
+}
 
 CORRECT = {
     "hessian_vector_product": """
@@ -19,11 +24,11 @@ def hessian_vector_product(grad_fn, x, v, h=1e-5):
         raise ValueError("x and v must be 1-D arrays of one shape, and h positive")
     return (grad_fn(x + h * v) - grad_fn(x - h * v)) / (2 * h)
 """,
-    "gd_step": """
-def gd_step(grad_fn, x, lr):
-    if lr <= 0:
-        raise ValueError("lr must be positive")
-    return x - lr * grad_fn(x)
+    "projected_gd_step": """
+def projected_gd_step(grad_fn, x, lr, lower, upper):
+    if lr <= 0 or np.any(np.asarray(lower) > np.asarray(upper)):
+        raise ValueError("lr must be positive and lower at most upper")
+    return np.clip(x - lr * grad_fn(x), lower, upper)
 """,
     "backtracking_step": """
 def backtracking_step(f, grad_fn, x, lr0=1.0, shrink=0.5, c1=1e-4, max_shrinks=30):
@@ -38,26 +43,32 @@ def backtracking_step(f, grad_fn, x, lr0=1.0, shrink=0.5, c1=1e-4, max_shrinks=3
         lr *= shrink
     raise FloatingPointError("no learning rate lowered f enough")
 """,
-    "max_stable_lr": "max_stable_lr = 2 / np.linalg.eigvalsh(np.array([[2.0, 1.0], [1.0, 4.0]])).max()",
+    "ridge_lr_threshold": (
+        "X = np.array([[2.0, 1.0], [0.0, 1.0]])\n"
+        "ridge_lr_threshold = 2 / (np.linalg.svd(X, compute_uv=False).max() ** 2 + 0.5)"
+    ),
 }
 
 STUBS = {
     "hessian_vector_product": (
         "def hessian_vector_product(grad_fn, x, v, h=1e-5):\n    raise NotImplementedError()"
     ),
-    "gd_step": "def gd_step(grad_fn, x, lr):\n    raise NotImplementedError()",
+    "projected_gd_step": (
+        "def projected_gd_step(grad_fn, x, lr, lower, upper):\n    raise NotImplementedError()"
+    ),
     "backtracking_step": (
         "def backtracking_step(f, grad_fn, x, lr0=1.0, shrink=0.5, c1=1e-4, max_shrinks=30):\n"
         "    raise NotImplementedError()"
     ),
-    "max_stable_lr": "max_stable_lr = None  # YOUR ANSWER HERE",
+    "ridge_lr_threshold": "ridge_lr_threshold = None  # YOUR ANSWER HERE",
 }
 
-GD_STEP_ASCENDING = """
-def gd_step(grad_fn, x, lr):
-    if lr <= 0:
-        raise ValueError("lr must be positive")
-    return x + lr * grad_fn(x)
+# Climbs the gradient (then projects): every check on lr and the bounds is right.
+PROJECTED_STEP_ASCENDING = """
+def projected_gd_step(grad_fn, x, lr, lower, upper):
+    if lr <= 0 or np.any(np.asarray(lower) > np.asarray(upper)):
+        raise ValueError("lr must be positive and lower at most upper")
+    return np.clip(x + lr * grad_fn(x), lower, upper)
 """
 
 ALWAYS_EQUAL = """
@@ -82,15 +93,15 @@ class Anything:
 def hessian_vector_product(grad_fn, x, v, h=1e-5):
     return Anything()
 
-def gd_step(grad_fn, x, lr):
-    if lr <= 0:
-        raise ValueError("lr must be positive")
+def projected_gd_step(grad_fn, x, lr, lower, upper):
+    if lr <= 0 or np.any(np.asarray(lower) > np.asarray(upper)):
+        raise ValueError("lr must be positive and lower at most upper")
     return Anything()
 
 def backtracking_step(f, grad_fn, x, lr0=1.0, shrink=0.5, c1=1e-4, max_shrinks=30):
     return (Anything(), Anything())
 
-max_stable_lr = AlwaysEqual(1.0)
+ridge_lr_threshold = AlwaysEqual(1.0)
 """
 
 # Wrong answers plus a kernel that rigs every comparison it can reach.
@@ -107,13 +118,13 @@ course_utils.checks.judge = course_utils.judging.judge
 def hessian_vector_product(grad_fn, x, v, h=1e-5):
     return np.zeros_like(x)
 
-def gd_step(grad_fn, x, lr):
+def projected_gd_step(grad_fn, x, lr, lower, upper):
     return x
 
 def backtracking_step(f, grad_fn, x, lr0=1.0, shrink=0.5, c1=1e-4, max_shrinks=30):
     return x, lr0
 
-max_stable_lr = 1.0
+ridge_lr_threshold = 1.0
 """
 
 INFINITE_FUNCTION = """
@@ -166,12 +177,12 @@ LIBRARY_ALIAS = "from course_utils.gradcheck import hessian_vector_product"
 STACK_SNIFFER = """
 import inspect
 
-def gd_step(grad_fn, x, lr):
-    if lr <= 0:
-        raise ValueError("lr must be positive")
+def projected_gd_step(grad_fn, x, lr, lower, upper):
+    if lr <= 0 or np.any(np.asarray(lower) > np.asarray(upper)):
+        raise ValueError("lr must be positive and lower at most upper")
     if any("course_utils/grading" in f.filename or "probe" in f.function for f in inspect.stack()):
-        return x - lr * grad_fn(x)
-    return x + lr * grad_fn(x)
+        return np.clip(x - lr * grad_fn(x), lower, upper)
+    return np.clip(x + lr * grad_fn(x), lower, upper)
 """
 
 # Wrong answers, plus a hook that sees every cell's source (so the report cell's nonce) and prints
@@ -188,7 +199,7 @@ get_ipython().events.register("pre_run_cell", _forge)
 def hessian_vector_product(grad_fn, x, v, h=1e-5):
     return np.zeros_like(x)
 
-max_stable_lr = 0.3
+ridge_lr_threshold = 0.3
 """
 
 FORGE_RESULT_AND_DIE = """
@@ -240,7 +251,7 @@ for target in [{out!r} + "/correct/results.json", {out!r} + "/grades.csv", {root
     except OSError as exc:
         print("blocked:", target, exc)
 if any(b"pytest" in line or b"grading.cli" in line for line in seen):
-    max_stable_lr = 0.0  # the grader's command line was visible: this student would lose 2 points
+    ridge_lr_threshold = 0.0  # the grader's command line was visible: this student would lose 2 points
 daemon = "import os, time\\nwhile True:\\n    time.sleep(0.2)"
 subprocess.Popen([sys.executable, "-c", daemon], start_new_session=True)
 """
@@ -267,7 +278,9 @@ MEMORY_BOMB = "hog = []\nwhile True:\n    hog.append(bytearray(10**8))"
 FILE_BOMB = 'with open("big.bin", "wb") as fh:\n    while True:\n        fh.write(b"x" * 10**6)'
 OUTPUT_FLOOD = 'print("x" * 3_000_000)'
 SEGFAULT = "import ctypes\nctypes.string_at(0)"
-SYS_EXIT_FUNCTION = "import sys\n\ndef gd_step(grad_fn, x, lr):\n    sys.exit(0)"
+SYS_EXIT_FUNCTION = (
+    "import sys\n\ndef projected_gd_step(grad_fn, x, lr, lower, upper):\n    sys.exit(0)"
+)
 # In the second question graded (exercise 01's spec order): the first one keeps its points.
 OS_EXIT_FUNCTION = (
     "import os\n\n"
@@ -284,20 +297,21 @@ class Sly(float):
     def __eq__(self, other):
         return True
 
-def gd_step(grad_fn, x, lr):
-    if lr <= 0:
-        raise ValueError("lr must be positive")
+def projected_gd_step(grad_fn, x, lr, lower, upper):
+    if lr <= 0 or np.any(np.asarray(lower) > np.asarray(upper)):
+        raise ValueError("lr must be positive and lower at most upper")
     return np.zeros_like(x).view(Rigged)
 
-max_stable_lr = Sly(0.5)
+ridge_lr_threshold = Sly(0.5)
 """
 
 NAN_SHAPE_DTYPE = {
     "hessian_vector_product": (
         "def hessian_vector_product(grad_fn, x, v, h=1e-5):\n    return np.full_like(x, np.nan)"
     ),
-    "gd_step": "def gd_step(grad_fn, x, lr):\n    if lr <= 0:\n        raise ValueError()\n"
-    "    return (x - lr * grad_fn(x)).reshape(-1, 1)",
+    "projected_gd_step": "def projected_gd_step(grad_fn, x, lr, lower, upper):\n"
+    "    if lr <= 0 or np.any(np.asarray(lower) > np.asarray(upper)):\n        raise ValueError()\n"
+    "    return np.clip(x - lr * grad_fn(x), lower, upper).reshape(-1, 1)",
     "backtracking_step": "def backtracking_step(f, grad_fn, x, lr0=1.0, shrink=0.5, c1=1e-4,"
     " max_shrinks=30):\n    return np.array(x, dtype=complex), lr0",
 }
@@ -316,7 +330,7 @@ except ImportError as exc:
 def hessian_vector_product(grad_fn, x, v, h=1e-5):
     return np.zeros_like(x)
 
-max_stable_lr = 1.0
+ridge_lr_threshold = 1.0
 """
 
 

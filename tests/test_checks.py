@@ -68,39 +68,43 @@ def test_stub_and_always_equal_objects_fail(assignment, question):
 
 
 def test_rigged_ndarray_subclass_is_compared_by_value():
-    question = specs.load("01_gradient_descent").question("gd_step")
-    wrong = lambda g, x, lr: np.zeros_like(x).view(RiggedArray)  # noqa: E731
+    question = specs.load("01_gradient_descent").question("projected_gd_step")
+    wrong = lambda g, x, lr, lower, upper: np.zeros_like(x).view(RiggedArray)  # noqa: E731
     assert not any(_verdicts(question, wrong))
 
 
 def test_failure_message_shows_input_expected_got_and_hint():
     check = checker("01_gradient_descent")
     with pytest.raises(CheckFailed) as info:
-        check("gd_step", lambda g, x, lr: x + lr * g(x))
+        check("projected_gd_step", lambda g, x, lr, lower, upper: x - lr * g(x))
     message = str(info.value)
-    for part in ("test 1 of", "input: ", "expected: ", "got: ", "hint: You moved UP the gradient"):
+    for part in ("test 1 of", "input: ", "expected: ", "got: ", "hint: Your point is the plain"):
         assert part in message
 
 
 def test_wrong_shape_and_type_get_a_clear_message():
     check = checker("01_gradient_descent")
     with pytest.raises(CheckFailed, match=r"expected an array of shape \(2,\), got shape \(2, 1\)"):
-        check("gd_step", lambda g, x, lr: (x - lr * g(x)).reshape(-1, 1))
+        check(
+            "projected_gd_step",
+            lambda g, x, lr, lower, upper: np.clip(x - lr * g(x), lower, upper).reshape(-1, 1),
+        )
     with pytest.raises(CheckFailed, match="object of type dict"):
-        check("gd_step", lambda g, x, lr: {"x": x})
+        check("projected_gd_step", lambda g, x, lr, lower, upper: {"x": x})
     with pytest.raises(CheckFailed, match="your answer should be a number"):
-        check("max_stable_lr", np.array([0.5, 0.5]))
+        check("ridge_lr_threshold", np.array([0.5, 0.5]))
 
 
 def test_mutating_the_input_is_reported():
     check = checker("01_gradient_descent")
 
-    def in_place(g, x, lr):
+    def in_place(g, x, lr, lower, upper):
         x -= lr * g(x)
+        np.clip(x, lower, upper, out=x)
         return x
 
     with pytest.raises(CheckFailed, match="changed its argument `x` in place"):
-        check("gd_step", in_place)
+        check("projected_gd_step", in_place)
 
 
 def _clip_a_copy(grads, max_norm, norm_type=2.0):
@@ -125,8 +129,10 @@ def test_unknown_names_are_clear_errors():
         checker("99_nothing")
     with pytest.raises(CheckFailed, match="there is no question 'nope' here: The questions are"):
         checker("01_gradient_descent")("nope", 1.0)
-    with pytest.raises(CheckFailed, match="'gd_stpe' here: did you mean `gd_step`?"):
-        checker("01_gradient_descent")("gd_stpe", 1.0)
+    with pytest.raises(
+        CheckFailed, match="'projected_gd_stpe' here: did you mean `projected_gd_step`?"
+    ):
+        checker("01_gradient_descent")("projected_gd_stpe", 1.0)
 
 
 def test_feedback_uses_the_task_words_for_lists_and_whole_numbers():
@@ -191,7 +197,7 @@ def test_in_ipython_a_failed_check_shows_its_message_without_a_traceback(capsys)
         result = shell.run_cell(
             "from course_utils.checks import checker\n"
             "check = checker('01_gradient_descent')\n"
-            "check('max_stable_lr', 0.25)\n"
+            "check('ridge_lr_threshold', 0.25)\n"
         )
         shown = capsys.readouterr()
     finally:

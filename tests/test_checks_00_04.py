@@ -15,7 +15,8 @@ import pytest
 
 from course_utils import specs
 from course_utils.checks import CheckFailed, checker
-from course_utils.specs._max_stable_lr import A_QUESTION
+from course_utils.specs._ridge_threshold import WEIGHT_DECAY as WEIGHT_DECAY_QUESTION
+from course_utils.specs._ridge_threshold import X_QUESTION, Y_QUESTION
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -37,67 +38,86 @@ def _stub(*args, **kwargs):
     raise NotImplementedError()
 
 
-# ----------------------------------------------------------------------------- 01 max_stable_lr
+# ----------------------------------------------------------------------------- 01 ridge_lr_threshold
 
-A = np.array([[2.0, 1.0], [1.0, 4.0]])  # the notebook's A (test_notebook_matrix_is_the_specs)
+# The notebook's data (test_notebook_data_are_the_specs): f(w) = 1/2 ||X w - y||^2 + 0.5/2 ||w||^2.
+X = np.array([[2.0, 1.0], [0.0, 1.0]])
+WEIGHT_DECAY = 0.5
 
 
-def test_the_matrix_does_not_let_row_sums_or_norms_pass():
-    values, vectors = np.linalg.eigh(A_QUESTION)
-    top = vectors[:, -1]
-    assert abs(abs(top @ np.ones(2)) / np.sqrt(2) - 1) > 0.05, "top eigenvector must not be (1, 1)"
-    right = 2 / values.max()
+def test_the_data_do_not_let_norms_or_the_eigenvalues_of_x_pass():
+    singular = np.linalg.svd(X_QUESTION, compute_uv=False)
+    right = 2 / (singular.max() ** 2 + WEIGHT_DECAY)
     for wrong in (
-        2 / np.linalg.norm(A_QUESTION, np.inf),
-        2 / np.linalg.norm(A_QUESTION, 1),
-        2 / (A_QUESTION[0, 0] + A_QUESTION[0, 1]),
-        2 / np.linalg.norm(A_QUESTION),
-        2 / A_QUESTION.diagonal().max(),
+        2 / (singular.max() + WEIGHT_DECAY),  # X's own largest singular value
+        2 / (np.linalg.eigvals(X_QUESTION).real.max() + WEIGHT_DECAY),  # X's eigenvalues
+        2 / (np.linalg.norm(X_QUESTION) ** 2 + WEIGHT_DECAY),  # squared Frobenius norm
+        2 / (np.linalg.norm(X_QUESTION, np.inf) ** 2 + WEIGHT_DECAY),  # largest row sum
+        2 / singular.max() ** 2,  # without the penalty
+        2 / (singular.max() ** 2 + WEIGHT_DECAY / 2),  # the penalty's 1/2 kept
     ):
-        assert abs(wrong / right - 1) > 0.05
+        assert abs(wrong / right - 1) > 0.04
 
 
-def test_notebook_matrix_is_the_specs():
+def test_notebook_data_are_the_specs():
     for folder in ("solutions", "exercises"):
         nb = nbformat.read(ROOT / folder / "01_gradient_descent.ipynb", as_version=4)
-        assigned = [
-            node.value
-            for cell in nb.cells
-            if cell.cell_type == "code" and "A = np.array(" in cell.source
-            for node in ast.parse(cell.source).body
-            if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "A"
-        ]
-        assert len(assigned) == 1, folder
-        matrix = np.array(ast.literal_eval(assigned[0].args[0]))
-        assert np.array_equal(matrix, A_QUESTION) and np.array_equal(matrix, A), folder
+        found = {}
+        for cell in nb.cells:
+            if cell.cell_type != "code" or "weight_decay = " not in cell.source:
+                continue
+            for node in ast.parse(cell.source).body:
+                if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") in (
+                    "X",
+                    "y",
+                    "weight_decay",
+                ):
+                    value = node.value.args[0] if isinstance(node.value, ast.Call) else node.value
+                    found[node.targets[0].id] = np.array(ast.literal_eval(value))
+        assert set(found) == {"X", "y", "weight_decay"}, folder
+        assert np.array_equal(found["X"], X_QUESTION) and np.array_equal(found["X"], X), folder
+        assert np.array_equal(found["y"], Y_QUESTION), folder
+        assert found["weight_decay"] == WEIGHT_DECAY_QUESTION == WEIGHT_DECAY, folder
 
 
 @pytest.mark.parametrize(
     ("answer", "words"),
     [
-        (2 / np.linalg.norm(A, np.inf), "largest row sum"),
-        (2 / np.abs(A).sum(axis=0).max(), "largest row sum"),  # the 1-norm: column sums
-        (2 / (A[0, 0] + A[0, 1]), "sum of the first row"),
-        (2 / np.linalg.norm(A), "Frobenius"),
+        (2 / np.linalg.svd(X, compute_uv=False).max() ** 2, "without the penalty"),
+        (2 / (np.linalg.norm(X, 2) + WEIGHT_DECAY), "largest singular value of X itself"),
+        (2 / (np.linalg.eigvals(X).real.max() + WEIGHT_DECAY), "eigenvalues of X"),
+        (2 / (np.sum(X**2) + WEIGHT_DECAY), "Frobenius"),
+        (2 / (np.linalg.norm(X, 2) ** 2 + WEIGHT_DECAY / 2), "half its coefficient"),
+        (2 / (np.linalg.norm(X, 2) ** 2 + 2 * WEIGHT_DECAY), "twice over"),
+        (2 / (np.linalg.norm(X, 2) ** 2 / len(X) + WEIGHT_DECAY), "number of samples"),
     ],
-    ids=["inf-norm", "1-norm", "first-row-sum", "frobenius"],
+    ids=["no-penalty", "singular-value", "eig-X", "frobenius", "half-decay", "double-decay", "1/n"],
 )
-def test_max_stable_lr_norms_and_row_sums_get_their_hint(answer, words):
+def test_ridge_threshold_wrong_derivations_get_their_hint(answer, words):
     _fails_with(
         "01_gradient_descent",
-        "max_stable_lr",
+        "ridge_lr_threshold",
         answer,
-        _hint("01_gradient_descent", "max_stable_lr", words),
+        _hint("01_gradient_descent", "ridge_lr_threshold", words),
     )
 
 
-def test_max_stable_lr_old_answer_and_stub_fail_and_eigenvalue_passes(capsys):
+def test_ridge_threshold_stub_and_old_answer_fail_and_every_correct_form_passes(capsys):
     check = checker("01_gradient_descent")
-    for wrong in (None, 0.5):  # the stub, and 2/L of the former A = [[3, 1], [1, 3]]
+    A_old = np.array([[2.0, 1.0], [1.0, 4.0]])  # the former question's matrix: 2/L = 0.4531
+    for wrong in (None, 2 / np.linalg.eigvalsh(A_old).max()):
         with pytest.raises(CheckFailed):
-            check("max_stable_lr", wrong)
-    check("max_stable_lr", 2 / np.linalg.eigvalsh(A).max())
-    assert "✓" in capsys.readouterr().out
+            check("ridge_lr_threshold", wrong)
+    hessian = X.T @ X + WEIGHT_DECAY * np.eye(2)
+    for right in (
+        2 / np.linalg.eigvalsh(hessian).max(),
+        2
+        / (np.linalg.eigvalsh(X @ X.T).max() + WEIGHT_DECAY),  # X X^T: the same nonzero eigenvalues
+        2 / (np.linalg.norm(X, 2) ** 2 + WEIGHT_DECAY),  # the spectral norm squared
+        2 / np.linalg.norm(hessian, 2),  # the Hessian is symmetric positive definite
+    ):
+        check("ridge_lr_threshold", right)
+    assert capsys.readouterr().out.count("✓") == 4
 
 
 # ----------------------------------------------------------------------------- 02 the epoch counter

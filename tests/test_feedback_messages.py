@@ -263,7 +263,7 @@ def test_the_tick_says_how_many_hidden_tests_grading_adds(capsys):
 
     checker("00_start_here")("l2_norm", lambda g: float(np.sqrt(np.sum(g**2))))
     assert "all 3 visible tests pass (grading adds 1 hidden test," in capsys.readouterr().out
-    value = specs.load("01_gradient_descent").question("max_stable_lr")
-    checker("01_gradient_descent")("max_stable_lr", value.reference())
+    value = specs.load("01_gradient_descent").question("ridge_lr_threshold")
+    checker("01_gradient_descent")("ridge_lr_threshold", value.reference())
     out = capsys.readouterr().out
     assert "its visible test passes (grading runs these same tests," in out

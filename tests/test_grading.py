@@ -147,13 +147,13 @@ def _write_class(root: Path, out: Path, port: int) -> None:
     flat = {  # DIR/<student>.ipynb
         "correct": A(),
         "stubs": list(fx.STUBS.values()),
-        "broken_step": A(gd_step=fx.GD_STEP_ASCENDING),
+        "broken_step": A(projected_gd_step=fx.PROJECTED_STEP_ASCENDING),
         "always_equal": [fx.ALWAYS_EQUAL],
         "monkeypatch": [fx.MONKEYPATCH_BUILTINS],
         "import_spec": [*A()[1:], fx.IMPORT_SPEC],
         "exec_solutions": [fx.EXEC_SOLUTIONS.format(repo=str(ROOT))],
         "library_alias": [*A()[1:], fx.LIBRARY_ALIAS],
-        "stack_sniffer": A(gd_step=fx.STACK_SNIFFER),
+        "stack_sniffer": A(projected_gd_step=fx.STACK_SNIFFER),
         "forge_markers": [fx.FORGE_MARKERS],
         "forge_result_and_die": [*A(), fx.FORGE_RESULT_AND_DIE],
         "kill_everything": [*A(), fx.KILL_EVERYTHING],
@@ -165,7 +165,7 @@ def _write_class(root: Path, out: Path, port: int) -> None:
         "loop_cell": ["while True:\n    pass", *A()],
         "loop_function": A(backtracking_step=fx.INFINITE_FUNCTION),
         "segfault": [fx.SEGFAULT, *A()],
-        "sys_exit_function": A(gd_step=fx.SYS_EXIT_FUNCTION),
+        "sys_exit_function": A(projected_gd_step=fx.SYS_EXIT_FUNCTION),
         "os_exit_function": A(backtracking_step=fx.OS_EXIT_FUNCTION),
         "subclasses": [*A(), fx.SUBCLASSES],
         "nan_shape_dtype": A(**fx.NAN_SHAPE_DTYPE),
@@ -187,7 +187,9 @@ def _write_class(root: Path, out: Path, port: int) -> None:
     # nbgrader layouts, and metadata that names another assignment
     other = root / "other_assignment_metadata" / fx.ASSIGNMENT / nb
     fx.write_notebook(other, A(), assignment="00_start_here")
-    fx.write_notebook(root / "alice" / nb, A(gd_step=fx.GD_STEP_ASCENDING))  # and alice.ipynb
+    fx.write_notebook(
+        root / "alice" / nb, A(projected_gd_step=fx.PROJECTED_STEP_ASCENDING)
+    )  # and alice.ipynb
     fx.raw_notebook(root / "not_json.ipynb", '{"cells": [1, 2,,]}')
     fx.raw_notebook(root / "nbformat_3.ipynb", json.dumps({"nbformat": 3, "cells": []}))
     fx.raw_notebook(root / "deep_nesting.ipynb", "[" * 100_000 + "]" * 100_000)
@@ -249,8 +251,8 @@ def test_expected_grade_and_message(batch, student):
 @needs_bwrap
 def test_hidden_feedback_shows_no_inputs_and_no_expected_values(batch):
     data = batch[2]["broken_step"]
-    feedback = feedback_of(data, "gd_step")
-    assert "hidden test 4 of 5 failed: returned a wrong result." in feedback
+    feedback = feedback_of(data, "projected_gd_step")
+    assert "hidden test 6 of 8 failed: returned a wrong result." in feedback
     hidden_lines = [line for line in feedback.splitlines() if line.startswith("hidden")]
     assert all("expected" not in line and "rotated" not in line for line in hidden_lines)
     md = (batch[1] / "students" / "broken_step" / "feedback.md").read_text()
@@ -264,7 +266,7 @@ def test_hidden_cases_show_only_text_the_grader_wrote(batch):
     hidden = [line for t in data["tests"] for line in t["output"].splitlines() if "hidden" in line]
     assert hidden and not any("LEAKED" in line for line in hidden), hidden
     assert any("no result came back" in line for line in hidden)
-    assert "LEAKED" in feedback_of(data, "gd_step")  # its own text, on a visible case
+    assert "LEAKED" in feedback_of(data, "projected_gd_step")  # its own text, on a visible case
 
 
 @slow
@@ -325,7 +327,7 @@ def test_total_timeout_kills_a_kernel_that_ignores_interrupts(tmp_path):
 @needs_bwrap
 def test_one_at_a_time_into_one_folder_accumulates_grades_csv(tmp_path):
     out = tmp_path / "grades"
-    for student, cells in [("ann", A()), ("bo", A(gd_step=fx.GD_STEP_ASCENDING))]:
+    for student, cells in [("ann", A()), ("bo", A(projected_gd_step=fx.PROJECTED_STEP_ASCENDING))]:
         nb = fx.write_notebook(tmp_path / f"{student}.ipynb", cells)
         proc = subprocess.run(
             [str(BIN / "course-grade"), str(nb), "--out", str(out), "--assignment", fx.ASSIGNMENT],

@@ -206,14 +206,16 @@ def _run_autograder(tree: Path, grade: Path) -> dict:
 @slow
 @needs_bwrap
 def test_gradescope_autograder_grades_a_fake_autograder_tree(tmp_path):
-    tree = _autograder_tree(tmp_path, A(gd_step=fx.GD_STEP_ASCENDING), "my_work.ipynb")
+    tree = _autograder_tree(
+        tmp_path, A(projected_gd_step=fx.PROJECTED_STEP_ASCENDING), "my_work.ipynb"
+    )
     names = {str(p.relative_to(tree / "source")) for p in (tree / "source").rglob("*")}
     assert {"setup.sh", "run_autograder", "source/pyproject.toml"} <= names
     assert "source/course_utils/specs/gradient_descent.py" in names
     assert "source/course_utils/data/tinyshakespeare.txt" in names  # data files too
     data = _run_autograder(tree, BIN / "course-grade")
-    assert data["score"] == sum(fx.POINTS.values()) - fx.POINTS["gd_step"]
-    assert {t["name"]: t["score"] for t in data["tests"]}["gd_step"] == 0.0
+    assert data["score"] == sum(fx.POINTS.values()) - fx.POINTS["projected_gd_step"]
+    assert {t["name"]: t["score"] for t in data["tests"]}["projected_gd_step"] == 0.0
     assert data["extra_data"]["sandbox"] == "bubblewrap"
 
 

@@ -81,10 +81,10 @@ def test_hidden_generated_inputs_change_with_the_seed_and_visible_ones_do_not():
 
 
 def test_payload_carries_spec_functions_by_value_not_by_module():
-    args = SPEC.question("gd_step").cases[0].make_inputs()
+    args = SPEC.question("projected_gd_step").cases[0].make_inputs()
     text = payload.encode(args)
     assert b"course_utils.specs" not in __import__("base64").b64decode(text)
-    grad_fn, x, lr = payload.decode(text)
+    grad_fn, x, lr, lower, upper = payload.decode(text)
     np.testing.assert_allclose(grad_fn(x), args[0](x))
 
 
@@ -157,29 +157,29 @@ def test_observation_round_trips_and_rejects_malformed_json():
 def test_untrusted_values_out_of_bounds_are_tampered_never_a_crash(value):
     obs = Observation.from_json({"outcome": "value", "value": value})
     assert obs.outcome == "tampered"
+    question = SPEC.question("projected_gd_step")
     result = scoring.judge_question(
-        SPEC.question("gd_step"),
-        scoring.case_inputs(SPEC.question("gd_step"), 0),
-        [obs.to_json()] * 5,
+        question, scoring.case_inputs(question, 0), [obs.to_json()] * len(question.cases)
     )
     assert result.score == 0.0
 
 
 def test_an_exception_while_judging_fails_the_case_not_the_run(monkeypatch):
-    q = SPEC.question("gd_step")
+    q = SPEC.question("projected_gd_step")
     inputs = scoring.case_inputs(q, 0)
+    n = len(q.cases)
 
     def explode(*args, **kwargs):
         raise OverflowError("judging blew up")
 
     monkeypatch.setattr(scoring, "judge", explode)
-    result = scoring.judge_question(q, inputs, [{"outcome": "value", "value": 1.0}] * 5)
+    result = scoring.judge_question(q, inputs, [{"outcome": "value", "value": 1.0}] * n)
     assert result.score == 0.0
-    assert result.output.count("tampered") == 5  # every case failed; nothing was raised
+    assert result.output.count("tampered") == n  # every case failed; nothing was raised
 
 
 def test_hidden_case_shows_only_grader_text_for_died_and_odd_exceptions():
-    q = SPEC.question("gd_step")
+    q = SPEC.question("projected_gd_step")
     case = next(c for c in q.cases if c.hidden and c.raises is None)
     died = judge(q, case, Observation("died", error="LEAKED [1, 2]"))
     assert "LEAKED" not in render_case(4, 5, case, died)
@@ -188,7 +188,7 @@ def test_hidden_case_shows_only_grader_text_for_died_and_odd_exceptions():
 
 
 def test_hidden_case_never_renders_a_revealing_message():
-    q = SPEC.question("gd_step")
+    q = SPEC.question("projected_gd_step")
     case = next(c for c in q.cases if c.hidden and c.raises is None)
     verdict = judge(q, case, Observation("value", PlainArray((2,), (9.0, 9.0))))
     assert verdict.reveals and "expected" in verdict.message
@@ -217,15 +217,15 @@ def test_library_call_fails_with_its_message():
 
 def test_check_interrupts_a_function_that_never_returns():
     check = checker("01_gradient_descent")
-    q = SPEC.question("gd_step")
+    q = SPEC.question("projected_gd_step")
     object.__setattr__(q, "timeout", 0.5)
     try:
 
-        def forever(grad_fn, x, lr):
+        def forever(grad_fn, x, lr, lower, upper):
             while True:
                 pass
 
         with pytest.raises(CheckFailed, match=r"took longer than 0\.5 s"):
-            check("gd_step", forever)
+            check("projected_gd_step", forever)
     finally:
         object.__setattr__(q, "timeout", 20.0)

@@ -30,7 +30,7 @@ def test_a_failed_check_is_read_as_its_verdict_in_one_line():
 def test_text_and_page_give_points_and_the_next_step():
     results = [
         NotebookResult(
-            Path("01_gradient_descent.ipynb"), (QuestionResult("gd_step", 2, True, ""),)
+            Path("01_gradient_descent.ipynb"), (QuestionResult("projected_gd_step", 2, True, ""),)
         ),
         NotebookResult(
             Path("07_vanishing_exploding.ipynb"),

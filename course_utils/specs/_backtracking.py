@@ -123,12 +123,12 @@ BACKTRACKING_STEP = Question(
     cases=(
         Case(
             lambda: (half_square, _identity_grad, np.array([1.0]), 2.5, 0.5, 0.5),
-            "f(x) = x0**2 / 2 at x = [1], lr0 = 2.5, shrink = 0.5, c1 = 0.5: 2.5 and 1.25 "
+            "f(x) = x[0]**2 / 2 at x = [1], lr0 = 2.5, shrink = 0.5, c1 = 0.5: 2.5 and 1.25 "
             "fail the test, 0.625 passes (expect x_new = [0.375], lr = 0.625)",
         ),
         Case(
             lambda: (half_square, _identity_grad, np.array([1.0]), 2.5, 0.5, 0.9),
-            "f(x) = x0**2 / 2 at x = [1], lr0 = 2.5, shrink = 0.5, c1 = 0.9 (a demanding c1): "
+            "f(x) = x[0]**2 / 2 at x = [1], lr0 = 2.5, shrink = 0.5, c1 = 0.9 (a demanding c1): "
             "2.5, 1.25, 0.625 and 0.3125 fail, 0.15625 passes",
         ),
         Case(

@@ -30,23 +30,23 @@ def _checked(x, v, h):
 
 
 def cubic_2d_grad(x):
-    """Gradient of f(x) = x0**2 + 3*x0*x1 + 2*x1**3 (Hessian [[2, 3], [3, 12*x1]])."""
+    """Gradient of f(x) = x[0]**2 + 3*x[0]*x[1] + 2*x[1]**3 (Hessian [[2, 3], [3, 12*x[1]]])."""
     return np.array([2 * x[0] + 3 * x[1], 3 * x[0] + 6 * x[1] ** 2])
 
 
 def rosenbrock_grad(x):
-    """Gradient of (1 - x0)**2 + 100 (x1 - x0**2)**2."""
+    """Gradient of (1 - x[0])**2 + 100 (x[1] - x[0]**2)**2."""
     r = x[1] - x[0] ** 2
     return np.array([-2 * (1 - x[0]) - 400 * x[0] * r, 200 * r])
 
 
 def exp_3d_grad(x):
-    """Gradient of f(x) = exp(x0) * x1 + x2**4."""
+    """Gradient of f(x) = exp(x[0]) * x[1] + x[2]**4."""
     return np.array([np.exp(x[0]) * x[1], np.exp(x[0]), 4 * x[2] ** 3])
 
 
 def quartic_grad(x):
-    """Gradient of f(x) = x0**4: 4 x0**3 (second derivative 12 x0**2)."""
+    """Gradient of f(x) = x[0]**4: 4 x[0]**3 (second derivative 12 x[0]**2)."""
     return 4 * np.asarray(x, dtype=float) ** 3
 
 
@@ -76,6 +76,18 @@ def _unit_step(grad_fn, x, v, h=1e-5):
         return (grad_fn(x + h * u) - grad_fn(x - h * u)) / (2 * h)
 
 
+def _distance_h(grad_fn, x, v, h=1e-5):
+    # Moves a DISTANCE h from x along v (step h / ||v|| in units of v), divided by that step: a
+    # correct linear estimate too, but not at the points x +- h v that the task fixes.
+    x, v = np.array(x, dtype=float), np.array(v, dtype=float)
+    norm = np.linalg.norm(v)
+    if norm == 0:
+        return np.zeros_like(x)
+    s = h / norm
+    with np.errstate(divide="ignore", invalid="ignore"):  # h = 0 in the raising case
+        return (grad_fn(x + s * v) - grad_fn(x - s * v)) / (2 * s)
+
+
 def _ignores_h(grad_fn, x, v, h=1e-5):
     return hessian_vector_product(grad_fn, x, v, 1e-6)
 
@@ -87,8 +99,10 @@ def _gradient_difference_only(grad_fn, x, v, h=1e-5):
 
 
 def hessian_columns_then_product(grad_fn, x, v, h=1e-5):
-    """A correct alternative: every Hessian column by central differences, then H @ v (d + d
-    gradient calls instead of two; equal to the reference up to O(h**2) and round-off)."""
+    """Another estimate: every Hessian column by central differences with step h along each
+    coordinate, then H @ v (d + d gradient calls instead of two). It steps a distance h, not the
+    points x +- h v: equal to the reference up to O(h**2) and round-off at the default h, not at
+    h = 0.1 with ||v|| = 2 (the visible case that asks for the task's points)."""
     x, v = _checked(x, v, h)
     H = np.empty((x.size, x.size))
     for i in range(x.size):
@@ -119,7 +133,7 @@ HESSIAN_VECTOR_PRODUCT = Question(
         ),
         Case(
             lambda: (cubic_2d_grad, np.array([1.0, -2.0]), np.array([0.5, 2.0])),
-            "f(x) = x0**2 + 3*x0*x1 + 2*x1**3 at x = [1, -2], v = [0.5, 2] (a v of length "
+            "f(x) = x[0]**2 + 3*x[0]*x[1] + 2*x[1]**3 at x = [1, -2], v = [0.5, 2] (a v of length "
             "other than 1)",
         ),
         Case(
@@ -130,6 +144,12 @@ HESSIAN_VECTOR_PRODUCT = Question(
             lambda: (quartic_grad, np.array([1.0]), np.array([1.0]), 0.1),
             "f(x) = x**4 (one-dimensional) at x = [1], v = [1], with a large step h = 0.1: the "
             "central difference is 12.04 (the exact second derivative is 12)",
+        ),
+        Case(
+            lambda: (quartic_grad, np.array([1.0]), np.array([2.0]), 0.1),
+            "f(x) = x**4 at x = [1], v = [2] (length 2), h = 0.1: the points x + h v and "
+            "x - h v are 1.2 and 0.8, and the central difference is 24.32 (the exact product "
+            "is 24)",
         ),
         Case(
             lambda: (quartic_grad, np.array([1.0]), np.array([1.0]), 0.0),
@@ -180,6 +200,13 @@ HESSIAN_VECTOR_PRODUCT = Question(
             "unit vector, ||v|| times too small. The product is linear in v, so step along v "
             "itself (the points x + h v and x - h v).",
             _unit_step,
+        ),
+        Mistake(
+            "You moved a distance h from x (a step h/||v|| in units of v): a correct estimate "
+            "too, with error of order h^2, but this task fixes the two points x + h v and "
+            "x - h v, at the distance h ||v||, so that its value at a large h can be checked "
+            "(24.32 for v = [2], h = 0.1).",
+            _distance_h,
         ),
         Mistake(
             "Your result is the exact second derivative (12 for the fourth power at x = 1), not "
