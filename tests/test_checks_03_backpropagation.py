@@ -225,3 +225,41 @@ def test_the_measurement_of_question_4_names_a_wrong_scale_with_its_message():
     exec(source, {**namespace, "leaky_relu_init_std": leaky_relu_init_std})
     with pytest.raises(AssertionError, match="your scale should keep the mean square"):
         exec(source, {**namespace, "leaky_relu_init_std": one_plus_a})
+
+
+# ----------------------------------------------------------------------------- both sides of a range
+
+
+def _leaky_checks_only_negative(z, slope):
+    if slope < 0:
+        raise ValueError("slope must not be negative.")
+    return np.where(np.asarray(z, dtype=float) > 0, 1.0, float(slope))
+
+
+def _smoothed_checks_only_above_one(logits, labels, smoothing):
+    if smoothing > 1:
+        raise ValueError("smoothing must not exceed 1.")
+    return smoothed_cross_entropy(logits, labels, min(max(smoothing, 0.0), 1.0))
+
+
+def _init_std_checks_only_above_one(fan_in, slope):
+    if fan_in < 1 or slope > 1:
+        raise ValueError("fan_in must be positive and slope at most 1.")
+    return float(np.sqrt(2.0 / ((1.0 + slope**2) * fan_in)))
+
+
+@pytest.mark.parametrize(
+    ("name", "one_sided", "accepted"),
+    [
+        ("leaky_relu_grad", _leaky_checks_only_negative, "slope 1.5"),
+        ("smoothed_cross_entropy", _smoothed_checks_only_above_one, "smoothing -0.1"),
+        ("leaky_relu_init_std", _init_std_checks_only_above_one, "slope -0.2"),
+    ],
+)
+def test_a_range_checked_on_one_side_only_fails(name, one_sided, accepted):
+    # rh03 E1: the visible cases tested one side of each [0, 1] range, and the hidden ones draw
+    # valid inputs, so these answers passed grading; the other side is now a visible case
+    with pytest.raises(CheckFailed) as failed:
+        checker(AID)(name, one_sided)
+    text = str(failed.value)
+    assert accepted in text and "asks for a ValueError on this input" in text

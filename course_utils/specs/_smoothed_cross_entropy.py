@@ -98,6 +98,11 @@ SMOOTHED_CROSS_ENTROPY = Question(
             "smoothing 1.5 (ValueError)",
             raises="ValueError",
         ),
+        Case(
+            lambda: (np.zeros((2, 3)), np.array([0, 1]), -0.1),
+            "smoothing -0.1 (ValueError)",
+            raises="ValueError",
+        ),
         Case(_generated, "random logits, labels and smoothing (new every run)", hidden=True),
     ),
     mistakes=(

@@ -75,6 +75,7 @@ LEAKY_RELU_GRAD = Question(
         Case(lambda: (np.array([-3.0, 0.0, 2.0]), 1.0), "slope 1 (the identity)"),
         Case(lambda: (np.zeros(0), 0.5), "an empty z (an empty result)"),
         Case(lambda: (np.array([1.0]), -0.1), "slope -0.1 (ValueError)", raises="ValueError"),
+        Case(lambda: (np.array([1.0]), 1.5), "slope 1.5 (ValueError)", raises="ValueError"),
         Case(_generated_z, "random z with exact zeros, random slope (new every run)", hidden=True),
     ),
     mistakes=(
@@ -132,6 +133,7 @@ LEAKY_RELU_INIT_STD = Question(
         Case(lambda: (64, 1.0), "fan_in = 64, slope 1 (the identity: a linear stack)"),
         Case(lambda: (0, 0.1), "fan_in = 0 (ValueError)", raises="ValueError"),
         Case(lambda: (10, 1.5), "slope 1.5 (ValueError)", raises="ValueError"),
+        Case(lambda: (10, -0.2), "slope -0.2 (ValueError)", raises="ValueError"),
         Case(_generated_fan, "random fan_in and slope (new every run)", hidden=True),
     ),
     mistakes=(
