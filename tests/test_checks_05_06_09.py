@@ -67,11 +67,13 @@ def test_range_test_verdict_reads_the_librarys_sweeps(lr_min, lr_max, expected):
         assert reference(result.smoothed) == expected, seed
 
 
-def _learner_verdict(skip=True, finite=True, start_rise=True):
+def _learner_verdict(skip=True, finite=True, start_rise=True, last_only=False):
     """An answer written as a learner writes it, with one of the usual slips."""
 
     def range_test_verdict(smoothed_losses, skip_start=10, diverge_factor=4.0):
         s = np.asarray(smoothed_losses, dtype=float)
+        if isinstance(skip_start, bool) or not isinstance(skip_start, int | np.integer):
+            raise ValueError("skip_start must be a whole number.")
         if s.ndim != 1 or skip_start < 0 or len(s) <= skip_start or not diverge_factor > 1:
             raise ValueError("bad input.")
         if not np.isfinite(s[0]) or np.any(s[np.isfinite(s)] < 0):
@@ -81,7 +83,7 @@ def _learner_verdict(skip=True, finite=True, start_rise=True):
         i = first + int(np.argmin(rest))
         if not s[i] < s[0]:
             return 2
-        later = s[i + 1 :]
+        later = s[-1:] if last_only else s[i + 1 :]
         if np.any(~np.isfinite(later)):
             return 0
         limit = min(s[0], diverge_factor * s[i]) if start_rise else diverge_factor * s[i]
@@ -96,6 +98,19 @@ def test_a_learners_range_test_verdict_passes_and_its_slips_get_their_hints():
     _fails_with(SCHEDULES, "range_test_verdict", _learner_verdict(finite=False), "index of a NaN")
     # the lecture's seed 2: the stop rule never fired, but the loss rose above its start
     _fails_with(SCHEDULES, "range_test_verdict", _learner_verdict(start_rise=False), "seed 2")
+    # the test learner's slip: the turn read from the sweep's last value only (a sweep that blew
+    # up and fell again passed every case before the case that recovers was added)
+    _fails_with(SCHEDULES, "range_test_verdict", _learner_verdict(last_only=True), "fell again")
+
+
+def test_a_sweep_with_no_finite_value_after_the_settling_ones_is_lower_lr_min():
+    # the test learner found this case unspecified; the task now says 2 (the sweep blew up at once)
+    losses = np.r_[2.3, np.full(9, 2.2), np.nan, np.nan, np.nan]
+    assert _question(SCHEDULES, "range_test_verdict").reference(losses) == 2
+    for bad in (True, 3.0):
+        with pytest.raises(ValueError, match="skip_start"):
+            _question(SCHEDULES, "range_test_verdict").reference(losses, bad)
+    assert _question(SCHEDULES, "range_test_verdict").reference(losses, np.int64(3)) == 0
 
 
 @pytest.mark.parametrize(

@@ -110,6 +110,7 @@ _shrinks_first = _loop(_armijo, first_shrink=True)
 _lr_shrunk_after = _loop(_armijo, late_lr=True)
 _one_try_short = _loop(_armijo, tries_extra=0)
 _lr_squared = _loop(lambda f_new, fx, c1, lr, gg: f_new <= fx - c1 * lr**2 * gg)
+_strict = _loop(lambda f_new, fx, c1, lr, gg: f_new < fx - c1 * lr * gg)
 
 BACKTRACKING_STEP = Question(
     name="backtracking_step",
@@ -205,6 +206,12 @@ BACKTRACKING_STEP = Question(
             "the gradient, the first-order model's change is linear in lr (lr times the "
             "gradient's squared length).",
             _lr_squared,
+        ),
+        Mistake(
+            "Your test is strict (<): the sufficient-decrease condition holds with equality "
+            "too (<=). Where the gradient is 0 the step changes nothing and the predicted "
+            "decrease is 0, so only <= accepts lr0 there.",
+            _strict,
         ),
         Mistake(
             "You shrank the learning rate before the first test: lr0 itself must be tried "

@@ -53,11 +53,13 @@ def _verdict(
     turn="either",
     non_finite_rises=True,
     nan_aware=True,
+    last_only=False,
 ):
     """The task's verdict. The keywords build the learners' mistakes: ``skip`` another number of
     settling values ignored, ``fall_test`` False (no check that the loss fell), ``turn`` "stop rule"
     or "start" (only one of the two signs of the turn), ``non_finite_rises`` False (NaN and inf
-    after the lowest point are not a rise), ``nan_aware`` False (plain np.argmin)."""
+    after the lowest point are not a rise), ``nan_aware`` False (plain np.argmin), ``last_only``
+    (only the sweep's last value read for the turn)."""
     values = _checked(smoothed_losses, skip_start, diverge_factor)
     skip = skip_start if skip is None else max(skip, 0)
     as_inf = np.where(np.isfinite(values), values, np.inf)
@@ -69,6 +71,7 @@ def _verdict(
     after = (as_inf if non_finite_rises else np.where(np.isfinite(values), values, -np.inf))[
         lowest + 1 :
     ]
+    after = after[-1:] if last_only else after
     limits = {"either": min(start, diverge_factor * low), "stop rule": diverge_factor * low}
     return USABLE if np.any(after > limits.get(turn, start)) else RAISE_LR_MAX
 
@@ -112,6 +115,12 @@ def _lowest_at_skip_start(skip_start=10):
     """Lowest exactly at index skip_start, then a blow-up: a 20-step sweep."""
     loss = np.r_[2.3, np.full(skip_start - 1, 2.35), 1.0, np.linspace(2.5, 6.0, 19 - skip_start)]
     return loss, skip_start
+
+
+def _recovers():
+    """Falls to 1.0, blows up to 5.0 (over 4x the lowest, above the start), then falls again to
+    1.5: the turn was seen, although the last value is under both limits."""
+    return (np.r_[2.3, np.full(9, 2.35), 2.0, 1.5, 1.0, 2.0, 5.0, 3.0, 1.5],)
 
 
 def _generated(kind):
@@ -163,6 +172,22 @@ RANGE_TEST_VERDICT = Question(
         Case(
             lambda: (_curve("usable", seed=8, tail=np.inf), 10, 2.0),
             "falls to 0.6, then inf, with diverge_factor = 2",
+        ),
+        Case(_recovers, "falls to 1.0, rises to 5.0, then falls again to 1.5 at its last step"),
+        Case(
+            lambda: (np.r_[2.3, np.full(9, 2.2), np.nan, np.nan, np.nan],),
+            "13 values: 2.3, nine settling values, then NaN from step 10 = skip_start on",
+        ),
+        Case(
+            lambda: (_curve("usable"), True),
+            "skip_start = True, a bool (must raise ValueError)",
+            raises="ValueError",
+        ),
+        Case(
+            lambda: (_curve("usable"), 10.0),
+            "skip_start = 10.0, a float (must raise ValueError)",
+            raises="ValueError",
+            hidden=True,
         ),
         Case(
             lambda: (_curve("usable"), -1),
@@ -230,6 +255,12 @@ RANGE_TEST_VERDICT = Question(
             "np.argmin returned the index of a NaN (it does whenever the array holds one): a "
             "value that is not finite is never the lowest; np.isfinite finds NaN and inf.",
             lambda s, k=10, f=4.0: _verdict(s, k, f, nan_aware=False),
+        ),
+        Mistake(
+            "The turn is any value after the lowest point that is not finite or above a limit, "
+            "not only the last one: this loss blew up and then fell again, and the sweep still "
+            "saw the turn.",
+            lambda s, k=10, f=4.0: _verdict(s, k, f, last_only=True),
         ),
     ),
     hint=(
