@@ -26,22 +26,36 @@ from .base import Assignment, Case, Mistake, Question
 
 
 def _best_under_budget(
-    val_losses, costs, budget, tol, *, band="eligible", strict=False, tie="cheapest"
+    val_losses,
+    costs,
+    budget,
+    tol,
+    *,
+    band="eligible",
+    strict=False,
+    tie="cheapest",
+    below_tol=False,
+    diverged="tied",
 ):
     """Index of the chosen run among those whose cost fits the budget. The keywords build the
     learners' mistakes: `band` "all" (the tie band measured from the lowest loss of ALL runs,
     over-budget ones included: no eligible run may fall in it, and the empty choice raises) or
     "relative" (the band min * (1 + tol) instead of min + tol),
     `strict` (a cost equal to the budget does not fit), `tie` "none" (no tie rule: the lowest
-    loss) or "first" (the first tied run, not the cheapest)."""
+    loss) or "first" (the first tied run, not the cheapest), `below_tol` (tied only when LESS
+    than tol above the lowest, so a run exactly tol above is not), `diverged` "raise" (a
+    ValueError when every run that fits diverged)."""
     val, cost = np.asarray(val_losses, dtype=float), np.asarray(costs, dtype=float)
     val = np.where(np.isfinite(val), val, np.inf)  # a diverged run never wins
     fits = cost < budget if strict else cost <= budget
     if not fits.any():
         raise ValueError(f"no run fits the budget {budget}: the cheapest costs {cost.min()}.")
+    if diverged == "raise" and not np.isfinite(val[fits]).any():
+        raise ValueError("every run that fits the budget diverged.")
     lowest = val.min() if band == "all" else val[fits].min()
     bound = lowest * (1 + tol) if band == "relative" else lowest + tol
-    tied = np.flatnonzero(fits & (val <= bound))  # all affordable runs diverged: all tied at inf
+    band_ = (val < bound) | (val == lowest) if below_tol else val <= bound
+    tied = np.flatnonzero(fits & band_)  # all affordable runs diverged: all tied at inf
     if tie == "none":
         return int(tied[np.argmin(val[tied])])
     if tie == "first":
@@ -114,6 +128,16 @@ BEST_UNDER_BUDGET = Question(
         ),
     ),
     mistakes=(
+        Mistake(
+            "A run whose loss is EXACTLY tol above the lowest is tied too: tied means at most "
+            "tol above (<=), not less than tol above.",
+            lambda v, c, b, tol: _best_under_budget(v, c, b, tol, below_tol=True),
+        ),
+        Mistake(
+            "When every run that fits the budget diverged, they are all tied at +inf and the "
+            "cheapest of them is chosen, as the lecture's best_config does: do not raise.",
+            lambda v, c, b, tol: _best_under_budget(v, c, b, tol, diverged="raise"),
+        ),
         Mistake(
             "Runs whose loss is within tol of the lowest are tied; among them take the CHEAPEST "
             "run, not simply the lowest loss.",
