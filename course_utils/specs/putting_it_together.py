@@ -63,6 +63,11 @@ def _best_under_budget(
     return int(tied[np.argmin(cost[tied])])  # argmin: the first of equal costs
 
 
+def _variant(**options):
+    """A learner's best_under_budget: the reference with one decision made the wrong way."""
+    return lambda v, c, b, tol: _best_under_budget(v, c, b, tol, **options)
+
+
 def _table(rng):
     """Losses on a grid of 1/64 and tol 2/64: exact in binary, so a loss exactly tol above the
     lowest is tied however a learner writes the comparison."""
@@ -131,37 +136,37 @@ BEST_UNDER_BUDGET = Question(
         Mistake(
             "A run whose loss is EXACTLY tol above the lowest is tied too: tied means at most "
             "tol above (<=), not less than tol above.",
-            lambda v, c, b, tol: _best_under_budget(v, c, b, tol, below_tol=True),
+            _variant(below_tol=True),
         ),
         Mistake(
             "When every run that fits the budget diverged, they are all tied at +inf and the "
             "cheapest of them is chosen, as the lecture's best_config does: do not raise.",
-            lambda v, c, b, tol: _best_under_budget(v, c, b, tol, diverged="raise"),
+            _variant(diverged="raise"),
         ),
         Mistake(
             "Runs whose loss is within tol of the lowest are tied; among them take the CHEAPEST "
             "run, not simply the lowest loss.",
-            lambda v, c, b, tol: _best_under_budget(v, c, b, tol, tie="none"),
+            _variant(tie="none"),
         ),
         Mistake(
             "Among tied runs the cheapest wins; the run listed first wins only among tied runs "
             "of EQUAL cost.",
-            lambda v, c, b, tol: _best_under_budget(v, c, b, tol, tie="first"),
+            _variant(tie="first"),
         ),
         Mistake(
             "Measure the tie band from the lowest loss among the runs that FIT the budget: a run "
             "you cannot afford sets no standard (measured from it, no affordable run may be "
             "tied, and nothing is left to choose from).",
-            lambda v, c, b, tol: _best_under_budget(v, c, b, tol, band="all"),
+            _variant(band="all"),
         ),
         Mistake(
             "A run that costs exactly the budget fits it: the budget is the most a run may cost.",
-            lambda v, c, b, tol: _best_under_budget(v, c, b, tol, strict=True),
+            _variant(strict=True),
         ),
         Mistake(
             "tol is an ABSOLUTE margin in nats: a run is tied when its loss is at most tol "
             "above the lowest, not when it is within a FRACTION tol of it.",
-            lambda v, c, b, tol: _best_under_budget(v, c, b, tol, band="relative"),
+            _variant(band="relative"),
         ),
     ),
     hint=(
