@@ -93,6 +93,7 @@ FAULT_OF_GENERATOR = {
     _triage._log_spikes: (3, 3),
     _triage._log_rising: (5, 2),
     _triage._log_overfitting: (4, 4),
+    _triage._log_flat_and_val_rises: (1, 1),
 }
 
 
@@ -322,11 +323,77 @@ def test_best_under_budget_relative_band_and_raising_on_all_diverged_fail_visibl
             raise ValueError("every affordable run diverged.")
         return reference(val_losses, costs, budget, tol)
 
-    with pytest.raises(CheckFailed):
-        checker(SET)("best_under_budget", raises_when_all_diverged)
+    _fails_with("best_under_budget", raises_when_all_diverged, "do not raise")
 
 
 def test_adam_spike_step_rejects_whole_numbers_given_as_floats():
     reference = _question("adam_spike_step").reference
     with pytest.raises(ValueError, match="integer array"):
         reference(np.array([2.0, 10.0]), 5.0, 0.1, 0.9, 0.999, 1e-8)
+
+
+# ----------------------------------------------------------------------------- referee read rh09
+
+
+def test_triage_logs_for_the_order_of_flat_and_overfitting_and_the_spike_boundaries():
+    reference = _question("triage").reference
+    for seed in range(200):
+        log = _triage._log_flat_and_val_rises(np.random.default_rng(seed))
+        assert reference(*log, order="overfitting before flat") == (4, 4), seed
+    lecture_like = _triage._log_spike_one_step_before_nan()
+    assert reference(*lecture_like) == (3, 3)
+    assert reference(*lecture_like, spike_order="two before") == (2, 2)
+    same_step = _triage._log_spike_at_first_nan()
+    assert reference(*same_step) == (2, 2)
+    assert reference(*same_step, spike_order="inclusive") == (3, 3)
+
+
+def test_the_stalled_log_really_stalls():
+    train, val, _ = _triage._log_val_rises_train_stalls()
+    blocks = train.reshape(-1, 10).mean(axis=1)
+    assert 0 < blocks[-1] - blocks[-2] < 0.02  # a little above the block before: not falling
+    first, last = train[:10].mean(), train[-10:].mean()
+    assert not last > 1.02 * first and not abs(last - first) < 0.02 * first  # nor rising, flat
+    assert np.all(val[-2:] > 1.02 * val.min())
+
+
+def _spike_at_first_bad_counts(t, v, n):
+    """The referee's inclusive variant: a spike AT the first non-finite step counts as before."""
+    train, val, norms = (np.asarray(a, dtype=float) for a in (t, v, n))
+    ok = np.isfinite(train) & np.isfinite(norms)
+    if ok.all() and np.isfinite(val).all():
+        return _question("triage").reference(t, v, n)
+    first_bad = len(train) if ok.all() else int(np.argmin(ok))
+    spikes = np.isfinite(norms) & (norms > 10 * np.median(norms[np.isfinite(norms)]))
+    return (3, 3) if spikes[: first_bad + 1].any() else (2, 2)
+
+
+def test_triage_written_with_an_inclusive_before_fails_with_its_hint():
+    _fails_with("triage", _spike_at_first_bad_counts, "BEFORE excludes")
+
+
+def test_best_under_budget_with_a_strict_band_fails_with_its_hint():
+    def strict_band(val_losses, costs, budget, tol):
+        val = np.asarray(val_losses, dtype=float)
+        val, cost = np.where(np.isfinite(val), val, np.inf), np.asarray(costs, dtype=float)
+        fits = np.flatnonzero(cost <= budget)
+        if fits.size == 0:
+            raise ValueError("no run fits the budget.")
+        lowest = val[fits].min()
+        tied = fits[(val[fits] < lowest + tol) | (val[fits] == lowest)]
+        return int(tied[np.argmin(cost[tied])])
+
+    _fails_with("best_under_budget", strict_band, "EXACTLY tol above")
+
+
+def test_adam_spike_step_in_kingma_and_ba_s_efficient_form_fails_with_its_hint():
+    def eps_hat(t, spike, lr, beta1, beta2, eps):
+        t = np.asarray(t)
+        if t.dtype.kind not in "iu" or np.any(t < 1):
+            raise ValueError("t must hold whole step numbers >= 1.")
+        t = t.astype(float)
+        m = beta1 * (1 - beta1 ** (t - 1)) + (1 - beta1) * spike
+        v = beta2 * (1 - beta2 ** (t - 1)) + (1 - beta2) * spike**2
+        return lr * np.sqrt(1 - beta2**t) / (1 - beta1**t) * m / (np.sqrt(v) + eps)
+
+    _fails_with("adam_spike_step", eps_hat, "bias-CORRECTED")

@@ -18,14 +18,26 @@ from .base import Case, Mistake, Question
 
 
 def _adam_spike_step(
-    t, spike, lr, beta1, beta2, eps, *, correct_at=0, history=True, before=-1, eps_inside=False
+    t,
+    spike,
+    lr,
+    beta1,
+    beta2,
+    eps,
+    *,
+    correct_at=0,
+    history=True,
+    before=-1,
+    eps_inside=False,
+    eps_hat=False,
 ):
     """Size of Adam's update at step t when gradients 1..t-1 were 1 and gradient t is `spike`.
 
     The keywords build the learners' mistakes: `correct_at` -1 (bias correction with t - 1) or
     None (no bias correction), `history` False (the spike treated as the first gradient),
     `before` 0 (t unit gradients summed before the spike instead of t - 1), `eps_inside` (eps
-    under the square root)."""
+    under the square root), `eps_hat` (Kingma & Ba's efficient form: eps added to the square
+    root of the UNcorrected second moment, the step size corrected instead)."""
     t = np.asarray(t)
     if t.dtype.kind not in "iu" or np.any(t < 1):
         raise ValueError("t must be an integer array of whole step numbers >= 1.")
@@ -35,6 +47,9 @@ def _adam_spike_step(
     v_prev = 1 - beta2**k if history else 0.0
     m = beta1 * m_prev + (1 - beta1) * spike
     v = beta2 * v_prev + (1 - beta2) * spike**2
+    if eps_hat:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return lr * np.sqrt(1 - beta2**t) / (1 - beta1**t) * m / (np.sqrt(v) + eps)
     if correct_at is not None:
         with np.errstate(divide="ignore", invalid="ignore"):
             m, v = m / (1 - beta1 ** (t + correct_at)), v / (1 - beta2 ** (t + correct_at))
@@ -117,6 +132,13 @@ ADAM_SPIKE_STEP = Question(
             "The moments remember the t - 1 unit gradients before the spike: they do not start "
             "from 0 at the spike (that is only true at t = 1).",
             _variant(history=False),
+        ),
+        Mistake(
+            "eps is added to the square root of the bias-CORRECTED second moment, as torch "
+            "does (the task's convention): Kingma & Ba's efficient form adds it to the square "
+            "root of the uncorrected moment and corrects the step size instead, which differs "
+            "while t is small and eps is not negligible.",
+            _variant(eps_hat=True),
         ),
         Mistake(
             "eps is added to the square root of the second moment, not under the root.",

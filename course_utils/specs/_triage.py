@@ -52,7 +52,7 @@ def _triage(
     non-finite one, makes it an explosion), `rising_test` False (only the lecture's four tests),
     `flat_test` "one-sided" (a loss that did not fall by 2% is flat, so a rising one is too),
     `fixes` another table of fault -> fix, `order` "reversed" (the finite-log tests in the reverse
-    order: overfitting, flat, rising, exploding), `overfit_test` "validation only" (overfitting
+    order: overfitting, flat, rising, exploding) or "overfitting before flat", `overfit_test` "validation only" (overfitting
     without its train-falling half), `first_bad` "train only" (the first non-finite step located
     from the train loss alone).
     """
@@ -64,7 +64,12 @@ def _triage(
         if first_bad == "train only":
             finite_steps = np.isfinite(train)
         first_bad = len(train) if finite_steps.all() else int(np.argmin(finite_steps))
-        before = spike.any() if spike_order == "anywhere" else spike[:first_bad].any()
+        end = {"inclusive": first_bad + 1, "two before": max(first_bad - 1, 0)}
+        before = (
+            spike.any()
+            if spike_order == "anywhere"
+            else spike[: end.get(spike_order, first_bad)].any()
+        )
         fault = EXPLODING if spike_order and before else NAN
         return fault, fix_of[fault]
     first, last = np.mean(train[:10]), np.mean(train[-10:])
@@ -78,6 +83,8 @@ def _triage(
         (FLAT, flat),
         (OVERFITTING, rose and (falling or overfit_test == "validation only")),
     ]
+    if order == "overfitting before flat":
+        tests[2], tests[3] = tests[3], tests[2]
     for fault, fires in tests[::-1] if order == "reversed" else tests:
         if fires:
             return fault, fix_of[fault]
@@ -189,13 +196,38 @@ def _log_overfitting_with_spike(rng):
 
 
 def _log_val_rises_train_stalls():
-    """Validation rises twice, but the train loss stalled: its last block of 10 is not below every
-    earlier block, so overfitting's second half fails, and it is none of the others (none)."""
+    """Validation rises twice, but the train loss stalled: its last block of 10 is a little above
+    the one before (1.96 against 1.95: neither rising nor flat by the first/last-10 tests), so
+    overfitting's second half fails, and it is none of the others (none)."""
     rng = np.random.default_rng(10)
-    train = np.concatenate([np.linspace(4.0, 2.0, 40), np.full(10, 1.95), np.full(10, 2.1)])
+    train = np.concatenate([np.linspace(4.0, 2.0, 40), np.full(10, 1.95), np.full(10, 1.96)])
     train += rng.normal(scale=0.005, size=60)
     val = np.array([4.0, 3.0, 2.4, 2.3, 2.5, 2.6])
     return train, val, 1.0 + 0.3 * rng.random(60)
+
+
+def _log_flat_and_val_rises(rng):
+    """Flat AND overfitting: the train loss falls slowly, under 2% in all (its last block of 10 the
+    lowest), and validation rises twice. The task tests flat first (flat, raise the lr)."""
+    train = np.linspace(4.0, 3.95, 60) + rng.normal(scale=0.002, size=60)
+    val = np.array([4.1, 4.0, 3.95, 3.9, 4.0, 4.05]) + rng.normal(scale=0.002, size=6)
+    return train, val, 1.0 + 0.3 * rng.random(60)
+
+
+def _log_spike_one_step_before_nan():
+    """The lecture's 4.2 run in shape: a norm spike at step 31, the loss and the norm NaN from
+    step 32. A spike in the very step before the first non-finite one is before it (exploding)."""
+    train, val, norms = _healthy(np.random.default_rng(12))
+    norms[30], train[31:], norms[31:], val[4:] = 2e6, np.nan, np.nan, np.nan
+    return train, val, norms
+
+
+def _log_spike_at_first_nan():
+    """A finite norm spike at step 31, the very step whose train loss is the first NaN: it is not
+    before the first non-finite step (nan)."""
+    train, val, norms = _healthy(np.random.default_rng(13))
+    norms[30], train[30:], norms[31:], val[4:] = 50.0, np.nan, np.nan, np.nan
+    return train, val, norms
 
 
 def _log_norm_nan_before_spike():
@@ -226,8 +258,18 @@ TRIAGE = Question(
         Case(_log_spike_after_inf, "the train loss inf from step 31, a finite norm spike at 36"),
         Case(_log_rising_with_spikes, "the train loss climbs and two norm spikes, no NaN"),
         Case(_log_overfitting_with_spike, "overfitting, and one norm spike, every value finite"),
-        Case(_log_val_rises_train_stalls, "validation rises twice, the train loss stalled"),
+        Case(
+            _log_val_rises_train_stalls,
+            "validation rises twice; the train loss stalled (its last block of 10 a little above "
+            "the one before)",
+        ),
         Case(_log_norm_nan_before_spike, "norm NaN at step 30, a spike at 35, train NaN from 40"),
+        Case(
+            _log_flat_and_val_rises,
+            "the train loss falls by under 2% (its last block the lowest); validation rises twice",
+        ),
+        Case(_log_spike_one_step_before_nan, "a norm spike at step 31, NaN from step 32"),
+        Case(_log_spike_at_first_nan, "a norm spike at step 31, whose train loss is the first NaN"),
         Case(_log_nan_without_spike, "NaN without a spike, another step", hidden=True),
         Case(_log_spike_then_nan, "a spike then NaN, other steps", hidden=True),
         Case(_log_rising, "a rising train loss, another slope", hidden=True),
@@ -235,8 +277,20 @@ TRIAGE = Question(
         Case(_log_flat, "a flat run, other noise", hidden=True),
         Case(_log_rising_with_spikes, "a rising loss with spikes, other steps", hidden=True),
         Case(_log_overfitting_with_spike, "overfitting with a spike, other steps", hidden=True),
+        Case(_log_flat_and_val_rises, "flat, and validation rises twice, other noise", hidden=True),
     ),
     mistakes=(
+        Mistake(
+            "A spike in the very step before the first non-finite one came before it: by the "
+            "task's convention that run is an explosion (fault exploding), like the lecture's 4.2 "
+            "run, whose norm jumps one step before its NaN.",
+            _variant(spike_order="two before"),
+        ),
+        Mistake(
+            "BEFORE excludes the first non-finite step itself: a spike in the same step as the "
+            "first NaN did not come before the break, so the fault stays nan.",
+            _variant(spike_order="inclusive"),
+        ),
         Mistake(
             "A NaN is where the run ended, not always what went wrong: when a finite "
             "gradient-norm spike came at an EARLIER step than the first non-finite value, the "
@@ -279,6 +333,11 @@ TRIAGE = Question(
             "A rising train loss comes from a learning rate that is too LARGE (lecture §4): "
             "its fix lowers the rate.",
             _variant(fixes=FIRST_FIX | {RISING: RAISE_LR}),
+        ),
+        Mistake(
+            "The task tests flat BEFORE overfitting: a train loss that moved less than 2% is "
+            "flat (raise the learning rate), even when validation rose twice.",
+            _variant(order="overfitting before flat"),
         ),
         Mistake(
             "The task's ORDER decides when several tests fire: a norm spike is tested before a "

@@ -26,27 +26,46 @@ from .base import Assignment, Case, Mistake, Question
 
 
 def _best_under_budget(
-    val_losses, costs, budget, tol, *, band="eligible", strict=False, tie="cheapest"
+    val_losses,
+    costs,
+    budget,
+    tol,
+    *,
+    band="eligible",
+    strict=False,
+    tie="cheapest",
+    below_tol=False,
+    diverged="tied",
 ):
     """Index of the chosen run among those whose cost fits the budget. The keywords build the
     learners' mistakes: `band` "all" (the tie band measured from the lowest loss of ALL runs,
     over-budget ones included: no eligible run may fall in it, and the empty choice raises) or
     "relative" (the band min * (1 + tol) instead of min + tol),
     `strict` (a cost equal to the budget does not fit), `tie` "none" (no tie rule: the lowest
-    loss) or "first" (the first tied run, not the cheapest)."""
+    loss) or "first" (the first tied run, not the cheapest), `below_tol` (tied only when LESS
+    than tol above the lowest, so a run exactly tol above is not), `diverged` "raise" (a
+    ValueError when every run that fits diverged)."""
     val, cost = np.asarray(val_losses, dtype=float), np.asarray(costs, dtype=float)
     val = np.where(np.isfinite(val), val, np.inf)  # a diverged run never wins
     fits = cost < budget if strict else cost <= budget
     if not fits.any():
         raise ValueError(f"no run fits the budget {budget}: the cheapest costs {cost.min()}.")
+    if diverged == "raise" and not np.isfinite(val[fits]).any():
+        raise ValueError("every run that fits the budget diverged.")
     lowest = val.min() if band == "all" else val[fits].min()
     bound = lowest * (1 + tol) if band == "relative" else lowest + tol
-    tied = np.flatnonzero(fits & (val <= bound))  # all affordable runs diverged: all tied at inf
+    band_ = (val < bound) | (val == lowest) if below_tol else val <= bound
+    tied = np.flatnonzero(fits & band_)  # all affordable runs diverged: all tied at inf
     if tie == "none":
         return int(tied[np.argmin(val[tied])])
     if tie == "first":
         return int(tied[0])
     return int(tied[np.argmin(cost[tied])])  # argmin: the first of equal costs
+
+
+def _variant(**options):
+    """A learner's best_under_budget: the reference with one decision made the wrong way."""
+    return lambda v, c, b, tol: _best_under_budget(v, c, b, tol, **options)
 
 
 def _table(rng):
@@ -115,29 +134,39 @@ BEST_UNDER_BUDGET = Question(
     ),
     mistakes=(
         Mistake(
+            "A run whose loss is EXACTLY tol above the lowest is tied too: tied means at most "
+            "tol above (<=), not less than tol above.",
+            _variant(below_tol=True),
+        ),
+        Mistake(
+            "When every run that fits the budget diverged, they are all tied at +inf and the "
+            "cheapest of them is chosen, as the lecture's best_config does: do not raise.",
+            _variant(diverged="raise"),
+        ),
+        Mistake(
             "Runs whose loss is within tol of the lowest are tied; among them take the CHEAPEST "
             "run, not simply the lowest loss.",
-            lambda v, c, b, tol: _best_under_budget(v, c, b, tol, tie="none"),
+            _variant(tie="none"),
         ),
         Mistake(
             "Among tied runs the cheapest wins; the run listed first wins only among tied runs "
             "of EQUAL cost.",
-            lambda v, c, b, tol: _best_under_budget(v, c, b, tol, tie="first"),
+            _variant(tie="first"),
         ),
         Mistake(
             "Measure the tie band from the lowest loss among the runs that FIT the budget: a run "
             "you cannot afford sets no standard (measured from it, no affordable run may be "
             "tied, and nothing is left to choose from).",
-            lambda v, c, b, tol: _best_under_budget(v, c, b, tol, band="all"),
+            _variant(band="all"),
         ),
         Mistake(
             "A run that costs exactly the budget fits it: the budget is the most a run may cost.",
-            lambda v, c, b, tol: _best_under_budget(v, c, b, tol, strict=True),
+            _variant(strict=True),
         ),
         Mistake(
             "tol is an ABSOLUTE margin in nats: a run is tied when its loss is at most tol "
             "above the lowest, not when it is within a FRACTION tol of it.",
-            lambda v, c, b, tol: _best_under_budget(v, c, b, tol, band="relative"),
+            _variant(band="relative"),
         ),
     ),
     hint=(
