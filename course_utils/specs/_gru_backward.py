@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..activations import sigmoid
 from ..rnn.cells import gru_cell_backward
+from ._lstm_backward import sigmoid
 from .base import Case, Mistake, Question
 from .rnn_bptt import LIBRARY, random_cell_inputs
 

@@ -16,11 +16,20 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..activations import sigmoid
 from ..rnn.cells import lstm_cell_backward, lstm_cell_forward
 from ..rnn.layers import LSTM
 from .base import Case, Mistake, Question
 from .rnn_bptt import LIBRARY, random_cell_inputs
+
+# ----------------------------------------------------------------------------- the specs' sigmoid
+
+
+def sigmoid(a):
+    """The gates' sigmoid for the references and mistakes of exercise 08 (also the GRU's). Not the
+    library's ``course_utils.activations.sigmoid``: a reference that calls a public library
+    function reads as delegating the answer to it (tests/test_grading_library_rule.py)."""
+    return 1 / (1 + np.exp(-a))
+
 
 # ----------------------------------------------------------------------------- one step backward, wrong
 

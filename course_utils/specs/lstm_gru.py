@@ -19,10 +19,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..activations import sigmoid
 from ..rnn.cells import lstm_cell_backward
 from ._gru_backward import GRU_STEP_BACKWARD
-from ._lstm_backward import LSTM_BPTT, lstm_backward_wrong
+from ._lstm_backward import LSTM_BPTT, lstm_backward_wrong, sigmoid
 from .base import Assignment, Case, Mistake, Question
 from .rnn_bptt import LIBRARY, random_cell_inputs
 
