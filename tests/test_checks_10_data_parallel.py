@@ -230,3 +230,65 @@ def test_a_crossover_in_float64_entries_is_told_the_question_asks_for_bytes():
     with pytest.raises(CheckFailed) as failed:
         checker("10_data_parallel_sgd")("crossover_bytes", in_entries)
     assert "size in float64 entries, 8 times too small" in str(failed.value), str(failed.value)
+
+
+def test_a_crossover_that_returns_0_for_never_is_told_to_return_inf():
+    """rh10 E1: 0.0 where the ring is never faster was sent to fix recursive doubling's byte count
+    (the reduce-then-broadcast mistake also gave 0.0 at k = 2); it now gets its own hint."""
+
+    def zero_for_never(k, alpha, beta):
+        log2k = k.bit_length() - 1
+        ring_bytes = 2 * (k - 1) / k
+        if ring_bytes >= log2k:
+            return 0.0
+        return alpha * (2 * (k - 1) - log2k) / (beta * (log2k - ring_bytes))
+
+    with pytest.raises(CheckFailed) as failed:
+        checker("10_data_parallel_sgd")("crossover_bytes", zero_for_never)
+    assert "Returned 0 where the ring is never faster" in str(failed.value), str(failed.value)
+
+
+def test_halving_doubling_on_float64_copies_is_told_to_count_the_inputs_dtype():
+    """rh10 E4: converting the gradients to float64 first counted 8 bytes per float32 entry and
+    got only the generic hint."""
+
+    def as_float64(grads):
+        return halving_doubling_all_reduce(np.asarray(grads, dtype=np.float64))
+
+    with pytest.raises(CheckFailed) as failed:
+        checker("10_data_parallel_sgd")("halving_doubling_all_reduce", as_float64)
+    assert "8 per entry for a float32 input" in str(failed.value), str(failed.value)
+
+
+def _shard_cell(answer):
+    """Run the solution's cell after question 1's check (it asserts the dtype) on ``answer``."""
+    notebook = nbformat.read(ROOT / "solutions" / "10_data_parallel_sgd.ipynb", as_version=4)
+    cell = next(c.source for c in notebook.cells if "padded = [distributed_shard" in c.source)
+    exec(cell, {"np": np, "distributed_shard": answer, "print": lambda *a, **k: None})  # noqa: S102
+
+
+def _float_when_empty(order, k, rank, drop_last):
+    shard = distributed_shard(order, k, rank, drop_last)
+    return shard if len(shard) else np.array([])
+
+
+@pytest.mark.parametrize(
+    "wrong",
+    [
+        lambda order, k, rank, drop_last: distributed_shard(order, k, rank, drop_last).astype(
+            float
+        ),
+        _float_when_empty,
+        lambda order, k, rank, drop_last: distributed_shard(order, k, rank, drop_last).tolist(),
+    ],
+    ids=["float", "float-when-empty", "list"],
+)
+def test_a_shard_that_cannot_index_is_caught_by_the_cell_after_the_check(wrong, capsys):
+    """rh10 E3: the judge compares values (it cannot see a dtype), so these pass the check; the
+    notebook's next cell asserts an integer ndarray, empty shards included, and passes on the
+    reference."""
+    _shard_cell(distributed_shard)
+    with pytest.raises(AssertionError, match="return an integer numpy array"):
+        _shard_cell(wrong)
+    checker("10_data_parallel_sgd")("distributed_shard", wrong)  # while the check passes it
+    assert "✓ distributed_shard" in capsys.readouterr().out

@@ -40,7 +40,14 @@ def _one_phase_ring(k, alpha, beta):
 
 def _reduce_then_broadcast(k, alpha, beta):
     L = _log2(k)
+    if k <= 2:  # its 0.0 there is the "returned 0 for never" slip's, not this mistake's (rh10 E1)
+        return math.nan
     return _equal_time(k, alpha, beta, 2 * (k - 1), 2 * (k - 1) / k, 2 * L, 2 * L)
+
+
+def _zero_for_never(k, alpha, beta):
+    n = crossover_bytes(k, alpha, beta)
+    return 0.0 if math.isinf(n) else n
 
 
 def _ring_sends_2n(k, alpha, beta):
@@ -85,6 +92,12 @@ CROSSOVER_BYTES = Question(
             "The ring was given k - 1 messages, those of the reduce-scatter only: its all-gather "
             "sends k - 1 more, one after another.",
             _one_phase_ring,
+        ),
+        Mistake(
+            "Returned 0 where the ring is never faster (k = 1 or 2): a crossover at 0 bytes would "
+            "mean the ring is faster for every size. When the ring does not send fewer bytes, no "
+            "size makes it faster: return math.inf.",
+            _zero_for_never,
         ),
         Mistake(
             "Recursive doubling was counted as a reduce followed by a broadcast (2 log2 k "

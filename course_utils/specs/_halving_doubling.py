@@ -77,6 +77,11 @@ def _halves_swapped(grads):
     return summed / len(summed), sent
 
 
+def _as_float64(grads):
+    """The gradients converted to float64 first: 8 bytes counted per float32 entry (rh10 E4)."""
+    return halving_doubling_all_reduce(np.asarray(grads, dtype=np.float64))
+
+
 def _numpy_mean(grads):
     _, sent = halving_doubling_all_reduce(grads)
     return np.tile(np.mean(grads, axis=0), (len(grads), 1)), sent
@@ -135,6 +140,12 @@ HALVING_DOUBLING_ALL_REDUCE = Question(
             "The bytes are counted in entries: multiply by the itemsize of the array's dtype "
             "(4 for float32, 8 for float64).",
             _entries,
+        ),
+        Mistake(
+            "The bytes are counted at 8 per entry for a float32 input, as if the gradients had "
+            "been converted to float64: count the nbytes of the pieces in the input's own dtype "
+            "(4 per float32 entry), and do not convert the input.",
+            _as_float64,
         ),
         Mistake(
             "The distances are in the wrong order in one of the two phases: the doubling runs "

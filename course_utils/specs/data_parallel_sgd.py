@@ -30,7 +30,7 @@ from ._distributed_shard import DISTRIBUTED_SHARD
 from ._halving_doubling import HALVING_DOUBLING_ALL_REDUCE
 from .base import Assignment, Case, Mistake, Question
 
-# ----------------------------------------------------------------------------- 3. scale_recipe
+# ----------------------------------------------------------------------------- 4. scale_recipe
 
 
 def _scale_recipe(lr, warmup_steps, total_steps, k):
