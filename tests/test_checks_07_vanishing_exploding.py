@@ -120,7 +120,9 @@ def test_after_adaptive_clip_no_unit_is_above_its_limit():
     assert ratio.max() <= 0.05 * (1 + 1e-12)
 
 
-def test_adaptive_clip_written_row_by_row_passes():
+def _agc_row_by_row(division_floor):
+    """AGC written unit by unit, dividing by max(||G_i||, division_floor)."""
+
     def row_by_row(params, grads, clipping=0.01, eps=1e-3):
         if clipping <= 0 or eps <= 0 or len(params) != len(grads):
             raise ValueError("bad arguments.")
@@ -132,10 +134,14 @@ def test_adaptive_clip_written_row_by_row_passes():
                 limit = clipping * max(np.linalg.norm(w_i), eps)
                 norm = np.linalg.norm(g_i)
                 if norm >= limit:
-                    g_i *= limit / max(norm, 1e-6)  # a view: changes g in place
+                    g_i *= limit / max(norm, division_floor)  # a view: changes g in place
         return grads
 
-    _passes("adaptive_clip", row_by_row)
+    return row_by_row
+
+
+def test_adaptive_clip_written_row_by_row_passes():
+    _passes("adaptive_clip", _agc_row_by_row(1e-6))
 
 
 @pytest.mark.parametrize(
@@ -432,20 +438,7 @@ def test_guaranteed_lag_of_an_infinite_grad_norm_is_one_sentence():
 
 def test_adaptive_clip_without_the_division_floor_fails_with_its_hint():
     # rh07 E4: below 1e-6 the floor of the division decides the scale (timm's code)
-    def unguarded(params, grads, clipping=0.01, eps=1e-3):
-        if clipping <= 0 or eps <= 0 or len(params) != len(grads):
-            raise ValueError("bad arguments.")
-        for p, g in zip(params, grads, strict=True):
-            if p.shape != g.shape:
-                raise ValueError("shapes differ.")
-            units = [(p, g)] if p.ndim <= 1 else list(zip(p, g, strict=True))
-            for w_i, g_i in units:
-                limit = clipping * max(np.linalg.norm(w_i), eps)
-                if np.linalg.norm(g_i) >= limit:
-                    g_i *= limit / np.linalg.norm(g_i)
-        return grads
-
-    _fails_with("adaptive_clip", unguarded, "floor of 1e-6")
+    _fails_with("adaptive_clip", _agc_row_by_row(0.0), "floor of 1e-6")
 
 
 def test_state_form_without_the_df_dhT_check_scores_0():
