@@ -120,7 +120,9 @@ def test_after_adaptive_clip_no_unit_is_above_its_limit():
     assert ratio.max() <= 0.05 * (1 + 1e-12)
 
 
-def test_adaptive_clip_written_row_by_row_passes():
+def _agc_row_by_row(division_floor):
+    """AGC written unit by unit, dividing by max(||G_i||, division_floor)."""
+
     def row_by_row(params, grads, clipping=0.01, eps=1e-3):
         if clipping <= 0 or eps <= 0 or len(params) != len(grads):
             raise ValueError("bad arguments.")
@@ -132,10 +134,14 @@ def test_adaptive_clip_written_row_by_row_passes():
                 limit = clipping * max(np.linalg.norm(w_i), eps)
                 norm = np.linalg.norm(g_i)
                 if norm >= limit:
-                    g_i *= limit / max(norm, 1e-6)  # a view: changes g in place
+                    g_i *= limit / max(norm, division_floor)  # a view: changes g in place
         return grads
 
-    _passes("adaptive_clip", row_by_row)
+    return row_by_row
+
+
+def test_adaptive_clip_written_row_by_row_passes():
+    _passes("adaptive_clip", _agc_row_by_row(1e-6))
 
 
 @pytest.mark.parametrize(
@@ -358,3 +364,101 @@ def test_clip_grad_norm_accepts_a_positive_norm_type_below_1():
 
     assert _score("clip_grad_norm", clip) > 0  # the same code with the rule p > 0 scores
     assert _score("clip_grad_norm", refuses_below_1) == 0
+
+
+# ------------------------------------- answers the referee read rh07 found passing (E3-E5)
+
+
+def _lag_with(radius_for):
+    """A guaranteed_lag that takes q from ``radius_for(W_hh, activation)`` (else right)."""
+
+    def answer(W_hh, activation, grad_norm, threshold):
+        gamma = {"linear": 1.0, "tanh": 1.0, "relu": 1.0, "sigmoid": 0.25}
+        if activation not in gamma:
+            raise ValueError("unknown activation.")
+        if W_hh.shape[0] != W_hh.shape[1] or not threshold > 0 or not 0 <= grad_norm < np.inf:
+            raise ValueError("W_hh must be square, threshold > 0 and 0 <= grad_norm < inf.")
+        if grad_norm < threshold:
+            return 0
+        q = gamma[activation] * radius_for(W_hh, activation)
+        if q >= 1:
+            raise ValueError("no lag is guaranteed.")
+        return math.floor(math.log(threshold / grad_norm) / math.log(q)) + 1
+
+    return answer
+
+
+def test_guaranteed_lag_with_the_spectral_radius_for_linear_only_fails_visibly():
+    # rh07 E3: the spectral radius predicts a linear RNN's long-run rate, not the bound at every
+    # lag; on W_TANH (non-normal, rho 0.5 < ||W||_2 0.82) a visible linear case tells them apart
+    def radius(W, activation):
+        if activation == "linear":
+            return np.abs(np.linalg.eigvals(W)).max()
+        return np.linalg.norm(W, 2)
+
+    _passes("guaranteed_lag", _lag_with(lambda W, activation: np.linalg.norm(W, 2)))
+    _fails_with("guaranteed_lag", _lag_with(radius), "spectral radius")
+
+
+def test_guaranteed_lag_without_relu_fails_visibly():
+    # rh07 E3: "relu" is one of the four activations; leaving it out (an unknown activation) or
+    # returning anything for it fails a visible case
+    right = _lag_with(lambda W, activation: np.linalg.norm(W, 2))
+
+    def no_relu(W_hh, activation, grad_norm, threshold):
+        if activation == "relu":
+            raise ValueError("unknown activation.")
+        return right(W_hh, activation, grad_norm, threshold)
+
+    def relu_zero(W_hh, activation, grad_norm, threshold):
+        return 0 if activation == "relu" else right(W_hh, activation, grad_norm, threshold)
+
+    for answer in (no_relu, relu_zero):
+        with pytest.raises(CheckFailed, match="relu"):
+            checker(SET)("guaranteed_lag", answer)
+
+
+def test_guaranteed_lag_of_an_infinite_grad_norm_is_one_sentence():
+    # rh07 E5: an overflowed norm bounds nothing; the reference says so (not 'math domain error')
+    with pytest.raises(ValueError, match=r"^grad_norm must be finite, got inf: .*no lag\.$"):
+        _reference("guaranteed_lag")(np.diag([0.5, 0.2]), "tanh", math.inf, 0.1)
+
+    def by_numpy_logs(W_hh, activation, grad_norm, threshold):  # np.log(0) is -inf, no error
+        q = {"linear": 1.0, "tanh": 1.0, "relu": 1.0, "sigmoid": 0.25}[activation]
+        q *= np.linalg.norm(W_hh, 2)
+        if grad_norm < threshold:
+            return 0
+        if q >= 1 or W_hh.shape[0] != W_hh.shape[1] or not threshold > 0 or grad_norm < 0:
+            raise ValueError("no lag is guaranteed.")
+        with np.errstate(divide="ignore"):
+            return int(min(np.floor(np.log(threshold / grad_norm) / np.log(q)) + 1, 10**6))
+
+    _fails_with("guaranteed_lag", by_numpy_logs, "grad_norm = inf")
+
+
+def test_adaptive_clip_without_the_division_floor_fails_with_its_hint():
+    # rh07 E4: below 1e-6 the floor of the division decides the scale (timm's code)
+    _fails_with("adaptive_clip", _agc_row_by_row(0.0), "floor of 1e-6")
+
+
+def test_state_form_without_the_df_dhT_check_scores_0():
+    # rh07 E4: a df_dhT of shape (1, H) broadcasts into row 0 silently; the task asks for a
+    # ValueError when the shapes do not fit, and a hidden case now asks for it
+    def no_g_check(W_hh, hs, df_dhT):
+        H = W_hh.shape[0]
+        if W_hh.shape != (H, H) or hs.ndim != 2 or hs.shape[0] < 1 or hs.shape[1] != H:
+            raise ValueError("W_hh must be (H, H) and hs (T + 1, H).")
+        T = hs.shape[0] - 1
+        out = np.empty((T + 1, H))
+        out[0] = df_dhT
+        for lag in range(1, T + 1):
+            out[lag] = (1 - np.tanh(hs[T - lag]) ** 2) * (W_hh.T @ out[lag - 1])
+        return out
+
+    def checked(W_hh, hs, df_dhT):
+        if df_dhT.shape != (W_hh.shape[0],):
+            raise ValueError("df_dhT must have shape (H,).")
+        return no_g_check(W_hh, hs, df_dhT)
+
+    assert _score("state_form_grads", checked) > 0  # the same code with the check scores
+    assert _score("state_form_grads", no_g_check) == 0

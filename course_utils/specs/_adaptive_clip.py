@@ -40,12 +40,23 @@ def _check(params, grads, clipping, eps):
         raise ValueError(f"clipping and eps must be positive, got {clipping} and {eps}.")
 
 
-def _agc(params, grads, clipping, eps, *, unit_norms=_unit_norms, floor=np.maximum, always=False):
+def _agc(
+    params,
+    grads,
+    clipping,
+    eps,
+    *,
+    unit_norms=_unit_norms,
+    floor=np.maximum,
+    always=False,
+    division_floor=1e-6,
+):
     _check(params, grads, clipping, eps)
     for p, g in zip(params, grads, strict=True):
         max_norm = clipping * floor(unit_norms(p), eps)
         g_norm = unit_norms(g)
-        scale = max_norm / np.maximum(g_norm, 1e-6)
+        with np.errstate(divide="ignore", invalid="ignore"):  # a zero norm is below any limit
+            scale = max_norm / np.maximum(g_norm, division_floor)
         g *= scale if always else np.where(g_norm < max_norm, 1.0, scale)
     return grads
 
@@ -72,6 +83,10 @@ def _floor_added(params, grads, clipping=0.01, eps=1e-3):
 
 def _always(params, grads, clipping=0.01, eps=1e-3):
     return _agc(params, grads, clipping, eps, always=True)
+
+
+def _unguarded_division(params, grads, clipping=0.01, eps=1e-3):
+    return _agc(params, grads, clipping, eps, division_floor=0.0)
 
 
 def _eps_unchecked(params, grads, clipping=0.01, eps=1e-3):
@@ -130,6 +145,11 @@ ADAPTIVE_CLIP = Question(
         ),
         Case(lambda: ([], [], 0.01, 1e-3), "params = grads = [] (nothing to clip)"),
         Case(
+            lambda: ([np.zeros((1, 2))], [np.array([[3e-7, 4e-7]])], 1e-4, 1e-3),
+            "a zero weight row (1, 2) with gradient [[3e-7, 4e-7]] (norm 5e-7), clipping = 1e-4, "
+            "eps = 1e-3: the limit is 1e-7 and the gradient's norm is below the 1e-6 of the division",
+        ),
+        Case(
             lambda: ([np.ones((2, 2))], [np.ones((2, 2))], 0.0, 1e-3),
             "clipping = 0 (must raise ValueError)",
             raises="ValueError",
@@ -187,6 +207,11 @@ ADAPTIVE_CLIP = Question(
             "You rescaled every unit, also those whose gradient was already small enough (scaled "
             "them UP): clipping only ever shrinks.",
             _always,
+        ),
+        Mistake(
+            "The division by the gradient's norm has a floor of 1e-6 too: a gradient whose norm is "
+            "below 1e-6 is divided by 1e-6 instead, so it ends below the limit, not exactly at it.",
+            _unguarded_division,
         ),
         Mistake(
             "eps <= 0 must raise ValueError as clipping <= 0 does: a floor of 0 is no floor.",

@@ -5,7 +5,9 @@ guaranteed to have fallen below a threshold, then measure the lag on the lecture
 below θ = ``threshold`` at the smallest integer ℓ >= 0 with q^ℓ · n < θ (n = ``grad_norm``).
 When n < θ that is ℓ = 0; when q >= 1 (and n >= θ) the bound guarantees no lag: ValueError.
 The cases include the ties (n = θ; q^ℓ n = θ exactly at a whole lag) that "strictly below" decides,
-a q >= 1 with n < θ (0, no error) and each argument the text says to refuse.
+a q >= 1 with n < θ (0, no error), each of the four activations (the linear one on a non-normal
+W_hh, where the spectral radius gives another lag: rh07 E3) and each argument the text says to
+refuse, among them grad_norm = inf, whose bound is inf at every lag (rh07 E5).
 """
 
 from __future__ import annotations
@@ -45,6 +47,10 @@ def _checked(W_hh, activation, grad_norm, threshold):
     if not (threshold > 0 and grad_norm >= 0):
         raise ValueError(
             f"threshold must be > 0 and grad_norm >= 0, got {threshold} and {grad_norm}."
+        )
+    if not np.isfinite(grad_norm):
+        raise ValueError(
+            f"grad_norm must be finite, got {grad_norm}: an infinite bound guarantees no lag."
         )
     return W
 
@@ -107,6 +113,7 @@ W_TANH = np.array([[0.5, 0.6, 0.0], [0.0, 0.3, 0.2], [0.0, 0.0, 0.4]])
 W_SIGMOID = 4.0 * W_TANH
 # ||W_HALF||_2 = 0.5 exactly: from grad_norm 1 the bound is 2^-l, exactly 2^-10 at lag 10 (a tie)
 W_HALF = np.diag([0.5, 0.25])
+MATRICES = {"W_TANH": W_TANH, "W_SIGMOID": W_SIGMOID}
 
 
 def _random_case(rng):
@@ -125,13 +132,17 @@ GUARANTEED_LAG = Question(
     atol=0.0,
     inputs_unchanged=True,
     cases=(
-        Case(
-            lambda: (W_TANH.copy(), "tanh", 3.0, 1e-4),
-            "W_TANH above, tanh, grad_norm 3, threshold 1e-4",
-        ),
-        Case(
-            lambda: (W_SIGMOID.copy(), "sigmoid", 3.0, 1e-4),
-            "W_SIGMOID above, sigmoid, grad_norm 3, threshold 1e-4",
+        *(
+            Case(
+                lambda name=name, act=act: (MATRICES[name].copy(), act, 3.0, 1e-4),
+                f"{name} above, {act}, grad_norm 3, threshold 1e-4",
+            )
+            for name, act in (
+                ("W_TANH", "tanh"),
+                ("W_SIGMOID", "sigmoid"),
+                ("W_TANH", "relu"),  # rh07 E3: every activation of the text
+                ("W_TANH", "linear"),  # non-normal: the spectral radius gives another lag
+            )
         ),
         Case(
             lambda: (W_TANH.copy(), "linear", 1e-5, 1e-4), "grad_norm already below the threshold"
@@ -158,6 +169,11 @@ GUARANTEED_LAG = Question(
         Case(
             lambda: (W_TANH.copy(), "tanh", 3.0, 0.0),
             "threshold = 0 (must raise ValueError)",
+            raises="ValueError",
+        ),
+        Case(
+            lambda: (W_TANH.copy(), "tanh", float("inf"), 1e-4),
+            "grad_norm = inf, an overflowed norm (must raise ValueError)",
             raises="ValueError",
         ),
         Case(_random_case, "a random W_hh with ||W_hh||_2 < 1, tanh", hidden=True),

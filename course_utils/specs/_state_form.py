@@ -123,6 +123,12 @@ STATE_FORM_GRADS = Question(
             hidden=True,
             raises="ValueError",
         ),
+        Case(
+            lambda: (W_FIXED.copy(), HS_FIXED.copy(), G_FIXED[None, :].copy()),
+            "df_dhT of shape (1, 3), a row, for H = 3 (must raise ValueError)",
+            hidden=True,
+            raises="ValueError",
+        ),
     ),
     mistakes=(
         Mistake(
