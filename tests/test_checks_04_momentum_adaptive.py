@@ -279,3 +279,60 @@ def test_a_maximum_of_separately_corrected_moments_gets_its_own_hint_on_every_ca
                 failed += 1
                 assert verdict.hint == own, (case.description, seed, verdict.hint)
     assert failed > 0
+
+
+def _roots_per_eigenvalue(eigenvalues, lr, momentum):
+    """A learner's form: np.roots of each eigenvalue's characteristic polynomial."""
+    return [
+        np.roots([1.0, -(1 + momentum) * (1 - lr * lam), momentum * (1 - lr * lam)])
+        for lam in np.asarray(eigenvalues, dtype=float)
+    ]
+
+
+def _hints_on_failing_cases(name, answer, seeds=30):
+    question = QUESTION(name)
+    hints = []
+    for case in question.cases:
+        if case.raises:
+            continue
+        for seed in range(seeds) if case.generated else [None]:
+            args = case.make_inputs(None if seed is None else np.random.default_rng(seed))
+            verdict = judge(question, case, observe(question, case, answer, args), args)
+            if not verdict.passed:
+                hints.append((case.description, verdict.hint))
+    return hints
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        lambda e, lr, mom: float(max(r.real.max() for r in _roots_per_eigenvalue(e, lr, mom))),
+        lambda e, lr, mom: float(abs(max(r.real.max() for r in _roots_per_eigenvalue(e, lr, mom)))),
+    ],
+    ids=["largest real part", "abs of the largest real part"],
+)
+def test_a_real_part_instead_of_the_modulus_is_named_on_every_failing_case(answer):
+    """rh04 E1: np.roots(...).real.max(), learner-written, was told 'You used the smallest
+    eigenvalue only' (the two agree on visible case 1) and, as abs(...), 'the smaller root' on a
+    hidden case. Now every failing case, hidden ones included, names the real part."""
+    hints = _hints_on_failing_cases("nesterov_rate", answer)
+    assert hints, "the real part must fail somewhere"
+    for description, hint in hints:
+        assert "REAL PART" in hint and "MODULUS" in hint, (description, hint)
+
+
+def test_the_bound_factor_one_minus_one_over_root_kappa_is_named():
+    """rh04 E2: returning §3b's factor 1 - 1/sqrt(kappa) got the general hint, then 'the optimal
+    heavy-ball rate' on a one-eigenvalue case (where both are 0). Now its own hint, first."""
+
+    def nesterov_rate(eigenvalues, lr, momentum):
+        eigenvalues = np.asarray(eigenvalues, dtype=float)
+        if (eigenvalues <= 0).any():
+            raise ValueError("eigenvalues must be positive.")
+        return float(1 - 1 / np.sqrt(eigenvalues.max() / eigenvalues.min()))
+
+    with pytest.raises(CheckFailed) as failed:
+        checker(AID)("nesterov_rate", nesterov_rate)
+    assert "test 1 of" in str(failed.value) and "bound factor" in str(failed.value)
+    hints = _hints_on_failing_cases("nesterov_rate", nesterov_rate)
+    assert hints and all("bound factor" in hint for _, hint in hints), hints
