@@ -248,3 +248,27 @@ def test_each_derivation_question_says_an_autograd_answer_scores_0(name):
     text = cells[stub - 1].source
     assert cells[stub - 1].cell_type == "markdown"
     assert "lets torch's autograd compute the gradients" in text and "scores 0" in text
+
+
+def test_the_reset_before_mistake_is_the_published_cho_gru_and_names_its_version():
+    """rh08 point 1/11: the reset gate on h_prev before W_hn is the published (EMNLP 2014, arXiv
+    v3) form of Cho et al.; their first arXiv version, torch and cuDNN put it after. The Mistake's
+    output is autograd through that form, and its message and the lecture say which version."""
+    dh, x, h, W_ih, W_hh, b_ih, b_hh = GRU.cases[0].make_inputs()
+    H = h.shape[1]
+    t = [torch.tensor(v, requires_grad=True) for v in (x, h, W_ih, W_hh, b_ih, b_hh)]
+    xt, ht, Wi, Wh, bi, bh = t
+    gi = xt @ Wi.T + bi
+    r = torch.sigmoid(gi[:, :H] + ht @ Wh[:H].T + bh[:H])
+    z = torch.sigmoid(gi[:, H : 2 * H] + ht @ Wh[H : 2 * H].T + bh[H : 2 * H])
+    n = torch.tanh(gi[:, 2 * H :] + (r * ht) @ Wh[2 * H :].T + bh[2 * H :])
+    (((1 - z) * n + z * ht) * torch.tensor(dh)).sum().backward()
+    got = _gru_backward.gru_backward_wrong(reset_before=True)(dh, x, h, W_ih, W_hh, b_ih, b_hh)
+    for name, mine, v in zip(GRU_NAMES, got, t, strict=True):
+        assert relative_error(mine, v.grad.numpy()) < 1e-12, name
+    (mistake,) = [m for m in GRU.mistakes if "BEFORE W_hn" in m.hint]
+    assert "EMNLP" in mistake.hint and "first arXiv version" in mistake.hint
+    lecture = nbformat.read(ROOT / "notebooks" / "08_lstm_gru.ipynb", as_version=4)
+    text = " ".join(c.source for c in lecture.cells if c.cell_type == "markdown")
+    assert "original paper" not in text  # the old claim: the original applies it before
+    assert "arXiv:1406.1078v3" in text and "first arXiv version (v1)" in text

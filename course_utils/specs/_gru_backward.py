@@ -25,7 +25,7 @@ def gru_backward_wrong(
 ):
     """One GRU step's forward and backward; each keyword away from its default makes its mistake
     (all at their defaults: the right backward). ``reset_before``: the reset gate on h_prev before
-    W_hn (Cho et al. 2014's form); ``flipped``: h = z n + (1 - z) h_prev; ``shared_bias``: the n
+    W_hn (the form of Cho et al. 2014's published, EMNLP version); ``flipped``: h = z n + (1 - z) h_prev; ``shared_bias``: the n
     block of the hidden part gets the input part's gradient (no factor r); ``direct=False``: the
     path h = ... + z h_prev is missing from dh_prev; ``bias_only``: only db_hh's n block misses the
     factor r (dW_hh has it); ``mean``: the parameters' gradients averaged over the batch."""
@@ -103,7 +103,8 @@ GRU_STEP_BACKWARD = Question(
     mistakes=(
         Mistake(
             "The reset gate is in the wrong place: these are the gradients of the GRU whose reset "
-            "gate multiplies h_prev BEFORE W_hn (Cho et al. 2014). torch's candidate reads "
+            "gate multiplies h_prev BEFORE W_hn (the published, EMNLP version of Cho et al. "
+            "2014; its first arXiv version, torch and cuDNN put it after). torch's candidate reads "
             "r ⊙ (W_hn h_prev + b_hn): the reset gate scales the whole hidden part, after the "
             "product, bias included.",
             gru_backward_wrong(reset_before=True),
