@@ -25,9 +25,16 @@ from packaging.version import InvalidVersion, Version
 
 from .threads import THREAD_VARS
 
-__all__ = ["EnvironmentReport", "RequirementStatus", "check_environment", "SETUP_COMMAND"]
+__all__ = [
+    "EnvironmentReport",
+    "RequirementStatus",
+    "check_environment",
+    "unmet_requirements",
+    "SETUP_COMMAND",
+]
 
-#: What a learner runs to install or repair the environment.
+#: What a learner runs to install or repair the environment: it reinstalls when pyproject.toml
+#: changed or when an installed version no longer satisfies it (``unmet_requirements``).
 SETUP_COMMAND = "python3 course.py setup"
 
 # Lower bounds first, so "numpy<3,>=1.26" reads ">=1.26,<3" as in pyproject.toml.
@@ -237,7 +244,56 @@ def check_environment(distribution: str = "course-utils") -> EnvironmentReport:
     )
 
 
-if __name__ == "__main__":  # python -m course_utils.environment
-    report = check_environment()
+def unmet_requirements(
+    distribution: str = "course-utils", extras: tuple[str, ...] = ()
+) -> list[str]:
+    """One line per requirement of ``distribution`` (those behind ``extras`` included) that is
+    missing or outside its range, e.g. ``"torch 2.14.0 (needs ==2.13.0)"``; [] when all are met.
+
+    Imports no package it checks (no torch), so ``course.py setup`` can ask it cheaply on every
+    run: a learner's ``pip install -U torch`` changes no installation stamp, only this answer.
+    """
+    try:
+        raw_requirements = metadata.requires(distribution) or []
+    except metadata.PackageNotFoundError:
+        return [f"{distribution} (not installed)"]
+    unmet = []
+    for raw in raw_requirements:
+        try:
+            req = Requirement(raw)
+        except InvalidRequirement:
+            unmet.append(f"{raw!r} (cannot be parsed)")
+            continue
+        if req.marker is not None and not any(
+            req.marker.evaluate({"extra": extra}) for extra in ("", *extras)
+        ):
+            continue
+        status = _check_requirement(req)
+        if not status.ok:
+            found = status.installed or "not installed"
+            unmet.append(f"{req.name} {found} (needs {status.specifier or 'any version'})")
+    return unmet
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m course_utils.environment``: the report (exit 1 on a problem); with ``--unmet``
+    (and ``--extra dev``) only the unmet requirements, one a line, as ``course.py setup`` asks."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m course_utils.environment")
+    parser.add_argument("--unmet", action="store_true", help="only list unmet requirements")
+    parser.add_argument("--extra", action="append", default=[], help="an extra to include (dev)")
+    parser.add_argument("--distribution", default="course-utils", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.unmet:
+        unmet = unmet_requirements(args.distribution, tuple(args.extra))
+        if unmet:
+            print("\n".join(unmet))
+        return 1 if unmet else 0
+    report = check_environment(args.distribution)
     print(report)
-    sys.exit(0 if report.ok else 1)
+    return 0 if report.ok else 1
+
+
+if __name__ == "__main__":  # python -m course_utils.environment
+    sys.exit(main())
