@@ -155,11 +155,24 @@ def _check_requirement(req: Requirement) -> RequirementStatus:
     return RequirementStatus(req.name, spec, installed, False, problem)
 
 
-def _active(req: Requirement) -> bool:
-    """False for requirements behind an extra (``extra == "dev"``) or a marker that is false here."""
+def _active(req: Requirement, extras: tuple[str, ...] = ()) -> bool:
+    """False for requirements behind an extra not in ``extras`` (``extra == "dev"``) or a marker
+    that is false here."""
     if req.marker is None:
         return True
-    return req.marker.evaluate({"extra": ""})
+    return any(req.marker.evaluate({"extra": extra}) for extra in ("", *extras))
+
+
+def _statuses(raw_requirements, extras: tuple[str, ...] = ()):
+    """(raw, status) for each active requirement; status None for one that cannot be parsed."""
+    for raw in raw_requirements:
+        try:
+            req = Requirement(raw)
+        except InvalidRequirement:
+            yield raw, None
+            continue
+        if _active(req, extras):
+            yield raw, _check_requirement(req)
 
 
 def _torch_info() -> tuple[str, str, int | None, str | None]:
@@ -211,15 +224,10 @@ def check_environment(distribution: str = "course-utils") -> EnvironmentReport:
             f"install a newer Python and run `{SETUP_COMMAND}`."
         )
 
-    for raw in raw_requirements:
-        try:
-            req = Requirement(raw)
-        except InvalidRequirement:
+    for raw, status in _statuses(raw_requirements):
+        if status is None:
             problems.append(f"✗ cannot parse the requirement {raw!r} of {distribution}.")
             continue
-        if not _active(req):
-            continue
-        status = _check_requirement(req)
         statuses.append(status)
         if status.problem:
             problems.append(status.problem)
@@ -258,20 +266,12 @@ def unmet_requirements(
     except metadata.PackageNotFoundError:
         return [f"{distribution} (not installed)"]
     unmet = []
-    for raw in raw_requirements:
-        try:
-            req = Requirement(raw)
-        except InvalidRequirement:
+    for raw, status in _statuses(raw_requirements, extras):
+        if status is None:
             unmet.append(f"{raw!r} (cannot be parsed)")
-            continue
-        if req.marker is not None and not any(
-            req.marker.evaluate({"extra": extra}) for extra in ("", *extras)
-        ):
-            continue
-        status = _check_requirement(req)
-        if not status.ok:
+        elif not status.ok:
             found = status.installed or "not installed"
-            unmet.append(f"{req.name} {found} (needs {status.specifier or 'any version'})")
+            unmet.append(f"{status.name} {found} (needs {status.specifier or 'any version'})")
     return unmet
 
 
