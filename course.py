@@ -13,12 +13,13 @@
     python3 course.py setup [--dev]    # only create/refresh the environment
 
 You take the course in my-course/, a git-ignored copy made on the first `lab`: the tracked
-notebooks never change under you, and no command of the course overwrites a file of yours
+notebooks never change under you, and no command of the course loses a file of yours
 (anything it replaces is first copied to my-course/backups/).
 
 Needs only Python 3.11+ with pip and venv. The environment lives in ./.venv (override with
-COURSE_VENV=/path). It is reinstalled only when pyproject.toml changes. COURSE_CONSTRAINTS=FILE
-adds pip constraints (CI uses .ci/oldest.txt to test the lower end of every version range).
+COURSE_VENV=/path). It is reinstalled when pyproject.toml changes or an installed package no
+longer satisfies it (a hand-run `pip install -U torch`, say). COURSE_CONSTRAINTS=FILE adds pip
+constraints (CI uses .ci/oldest.txt to test the lower end of every version range).
 """
 
 from __future__ import annotations
@@ -80,8 +81,13 @@ def setup(dev: bool) -> None:
     if (stamp.exists() and stamp.read_text() == digest) or (
         dev_stamp.exists() and dev_stamp.read_text() == dev_digest
     ):
-        log(f"environment up to date ({VENV})")
-        return
+        # pyproject.toml is unchanged, but a package may have been changed by hand since
+        # (`pip install -U torch`): that is what check_environment's ✗ sends the learner here for.
+        unmet = unmet_requirements(dev)
+        if not unmet:
+            log(f"environment up to date ({VENV})")
+            return
+        log(f"installed packages do not satisfy pyproject.toml ({'; '.join(unmet)}): reinstalling")
     # torch is pinned to 2.13.0 in pyproject.toml; never an unpinned torch. From PyPI on Linux x86_64
     # that is the CUDA build; a CPU build installed beforehand (README) satisfies the pin and stays.
     pip = [PYTHON, "-m", "pip", "install", "--disable-pip-version-check", "-q", "-e", f".{extras}"]
@@ -106,6 +112,29 @@ def setup(dev: bool) -> None:
         sys.exit("[course] could not register the Jupyter kernel.")
     stamp.write_text(digest)
     log(f"environment ready in {time.perf_counter() - start:.0f} s")
+
+
+def unmet_requirements(dev: bool) -> list[str]:
+    """The course's requirements the venv's installed packages do not meet, one line each (asked
+    of ``course_utils.environment`` in the venv; importing none of them); [] when all are met.
+    A venv whose Python cannot even answer is reported as one unmet line, so setup reinstalls."""
+    cmd = [
+        PYTHON,
+        "-m",
+        "course_utils.environment",
+        "--unmet",
+        *(["--extra", "dev"] if dev else []),
+    ]
+    try:
+        done = subprocess.run(
+            [str(c) for c in cmd], cwd=ROOT, capture_output=True, text=True, timeout=120
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return [f"the environment's Python does not answer ({exc})"]
+    if done.returncode == 0:
+        return []
+    lines = done.stdout.strip().splitlines()
+    return lines or [f"the requirement check failed (exit {done.returncode})"]
 
 
 def lab(headless: bool) -> int:

@@ -25,9 +25,16 @@ from packaging.version import InvalidVersion, Version
 
 from .threads import THREAD_VARS
 
-__all__ = ["EnvironmentReport", "RequirementStatus", "check_environment", "SETUP_COMMAND"]
+__all__ = [
+    "EnvironmentReport",
+    "RequirementStatus",
+    "check_environment",
+    "unmet_requirements",
+    "SETUP_COMMAND",
+]
 
-#: What a learner runs to install or repair the environment.
+#: What a learner runs to install or repair the environment: it reinstalls when pyproject.toml
+#: changed or when an installed version no longer satisfies it (``unmet_requirements``).
 SETUP_COMMAND = "python3 course.py setup"
 
 # Lower bounds first, so "numpy<3,>=1.26" reads ">=1.26,<3" as in pyproject.toml.
@@ -148,11 +155,24 @@ def _check_requirement(req: Requirement) -> RequirementStatus:
     return RequirementStatus(req.name, spec, installed, False, problem)
 
 
-def _active(req: Requirement) -> bool:
-    """False for requirements behind an extra (``extra == "dev"``) or a marker that is false here."""
+def _active(req: Requirement, extras: tuple[str, ...] = ()) -> bool:
+    """False for requirements behind an extra not in ``extras`` (``extra == "dev"``) or a marker
+    that is false here."""
     if req.marker is None:
         return True
-    return req.marker.evaluate({"extra": ""})
+    return any(req.marker.evaluate({"extra": extra}) for extra in ("", *extras))
+
+
+def _statuses(raw_requirements, extras: tuple[str, ...] = ()):
+    """(raw, status) for each active requirement; status None for one that cannot be parsed."""
+    for raw in raw_requirements:
+        try:
+            req = Requirement(raw)
+        except InvalidRequirement:
+            yield raw, None
+            continue
+        if _active(req, extras):
+            yield raw, _check_requirement(req)
 
 
 def _torch_info() -> tuple[str, str, int | None, str | None]:
@@ -204,15 +224,10 @@ def check_environment(distribution: str = "course-utils") -> EnvironmentReport:
             f"install a newer Python and run `{SETUP_COMMAND}`."
         )
 
-    for raw in raw_requirements:
-        try:
-            req = Requirement(raw)
-        except InvalidRequirement:
+    for raw, status in _statuses(raw_requirements):
+        if status is None:
             problems.append(f"✗ cannot parse the requirement {raw!r} of {distribution}.")
             continue
-        if not _active(req):
-            continue
-        status = _check_requirement(req)
         statuses.append(status)
         if status.problem:
             problems.append(status.problem)
@@ -237,7 +252,48 @@ def check_environment(distribution: str = "course-utils") -> EnvironmentReport:
     )
 
 
-if __name__ == "__main__":  # python -m course_utils.environment
-    report = check_environment()
+def unmet_requirements(
+    distribution: str = "course-utils", extras: tuple[str, ...] = ()
+) -> list[str]:
+    """One line per requirement of ``distribution`` (those behind ``extras`` included) that is
+    missing or outside its range, e.g. ``"torch 2.14.0 (needs ==2.13.0)"``; [] when all are met.
+
+    Imports no package it checks (no torch), so ``course.py setup`` can ask it cheaply on every
+    run: a learner's ``pip install -U torch`` changes no installation stamp, only this answer.
+    """
+    try:
+        raw_requirements = metadata.requires(distribution) or []
+    except metadata.PackageNotFoundError:
+        return [f"{distribution} (not installed)"]
+    unmet = []
+    for raw, status in _statuses(raw_requirements, extras):
+        if status is None:
+            unmet.append(f"{raw!r} (cannot be parsed)")
+        elif not status.ok:
+            found = status.installed or "not installed"
+            unmet.append(f"{status.name} {found} (needs {status.specifier or 'any version'})")
+    return unmet
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m course_utils.environment``: the report (exit 1 on a problem); with ``--unmet``
+    (and ``--extra dev``) only the unmet requirements, one a line, as ``course.py setup`` asks."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m course_utils.environment")
+    parser.add_argument("--unmet", action="store_true", help="only list unmet requirements")
+    parser.add_argument("--extra", action="append", default=[], help="an extra to include (dev)")
+    parser.add_argument("--distribution", default="course-utils", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.unmet:
+        unmet = unmet_requirements(args.distribution, tuple(args.extra))
+        if unmet:
+            print("\n".join(unmet))
+        return 1 if unmet else 0
+    report = check_environment(args.distribution)
     print(report)
-    sys.exit(0 if report.ok else 1)
+    return 0 if report.ok else 1
+
+
+if __name__ == "__main__":  # python -m course_utils.environment
+    sys.exit(main())

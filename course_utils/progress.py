@@ -6,6 +6,8 @@
 
 Each notebook runs top to bottom in a fresh kernel on the learner's machine, so the verdicts are
 exactly those of the notebook's own ``check(...)`` cells (the graded cells, with their points).
+Those cells run the visible tests only, so the points are labelled as such: a grade also needs
+the hidden tests (referee ri00, 00-8).
 Nothing is sent anywhere and the learner's files are only read: the executed copy stays in memory.
 No sandbox is needed: it is the learner's own code on the learner's own machine.
 """
@@ -105,12 +107,22 @@ def _points(value: float) -> str:
     return f"{value:g}"
 
 
+#: What the points of a visible check are worth until grading runs the hidden tests too.
+VISIBLE_ONLY = "if the hidden tests pass too"
+
+
+def _heading(result: NotebookResult) -> str:
+    """``05_x: visible checks: 7 of 10 points if the hidden tests pass too``."""
+    return (
+        f"{result.path.stem}: visible checks: {_points(result.score)} of "
+        f"{_points(result.max_score)} points {VISIBLE_ONLY}"
+    )
+
+
 def as_text(results: list[NotebookResult]) -> str:
     lines = []
     for result in results:
-        lines.append(
-            f"{result.path.stem}: {_points(result.score)} of {_points(result.max_score)} points"
-        )
+        lines.append(_heading(result))
         for q in result.questions:
             mark = "✓" if q.passed else "✗"
             tail = "" if q.passed else f"  ({q.message})"
@@ -125,15 +137,14 @@ def overall_next(results: list[NotebookResult]) -> str:
     for result in results:
         if result.score < result.max_score:
             return result.next_step()
-    return "every question you ran passes: go on with the next lecture."
+    return "every question you ran passes its visible checks: go on with the next lecture."
 
 
 def as_html(results: list[NotebookResult]) -> str:
     rows = []
     for result in results:
         rows.append(
-            f"<h2>{html.escape(result.path.stem)}: {_points(result.score)} of "
-            f"{_points(result.max_score)} points</h2>\n<table>\n"
+            f"<h2>{html.escape(_heading(result))}</h2>\n<table>\n"
             "<tr><th></th><th>question</th><th>points</th><th>feedback</th></tr>"
         )
         for q in result.questions:

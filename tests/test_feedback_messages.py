@@ -262,7 +262,7 @@ def test_the_tick_says_how_many_hidden_tests_grading_adds(capsys):
     from course_utils import specs
 
     checker("00_start_here")("l2_norm", lambda g: float(np.sqrt(np.sum(g**2))))
-    assert "all 3 visible tests pass (grading adds 1 hidden test," in capsys.readouterr().out
+    assert "all 3 visible tests pass (grading adds 4 hidden tests," in capsys.readouterr().out
     value = specs.load("01_gradient_descent").question("ridge_lr_threshold")
     checker("01_gradient_descent")("ridge_lr_threshold", value.reference())
     out = capsys.readouterr().out

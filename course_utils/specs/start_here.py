@@ -1,10 +1,19 @@
-"""Spec for the practice question of notebook 00: shows how ``check`` works; not graded."""
+"""Spec for the practice question of notebook 00: shows how ``check`` works; not graded.
+
+Its hidden cases (referee ri00, 00-2): a fixed vector of 6 entries, so an answer fitted to the
+visible examples' lengths (2 and 3 entries) fails every grading run, and three generated vectors
+drawn anew at every run, so an answer wrong on a share p of such vectors passes a run with
+probability (1 - p)^3 at most.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 
 from .base import Assignment, Case, Mistake, Question
+
+#: How many vectors of random length a grading run draws (one generated hidden case each).
+DRAWS = 3
 
 
 def _l2_norm(g):
@@ -25,7 +34,15 @@ L2_NORM = Question(
         Case(lambda: (np.array([1.0, -2.0, 2.0]),), "g = [1, -2, 2] (a negative entry)"),
         Case(lambda: (np.array([3.0, 4.0]),), "g = [3, 4]"),
         Case(lambda: (np.array([1.0, 1.0]),), "g = [1, 1] (the norm is not a whole number)"),
-        Case(_random_vector, "a random vector of random length", hidden=True),
+        Case(
+            lambda: (np.array([0.5, -1.5, 2.0, -3.0, 1.0, 4.0]),),
+            "a vector of 6 entries",
+            hidden=True,
+        ),
+        *(
+            Case(_random_vector, f"a random vector of random length (draw {i + 1})", hidden=True)
+            for i in range(DRAWS)
+        ),
     ),
     mistakes=(
         Mistake(
@@ -40,8 +57,16 @@ L2_NORM = Question(
             "Square the entries before adding them, then take the square root.",
             lambda g: float(np.sum(g)),
         ),
+        Mistake(
+            "The function computes but returns nothing: end it with `return` and the norm.",
+            lambda g: None,
+            matches=lambda args, got: got is None,
+        ),
     ),
-    hint=("The Euclidean length: the square root of the sum of the squared entries."),
+    hint=(
+        "The Euclidean length: the square root of the sum of the squared entries, returned as a "
+        "Python number (`float(...)` of a numpy result, `.item()` of a torch tensor)."
+    ),
 )
 
 ASSIGNMENT = Assignment(id="00_start_here", title="Practice: how checks work", questions=(L2_NORM,))
