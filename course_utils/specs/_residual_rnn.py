@@ -1,7 +1,7 @@
 """Exercise 06, questions 1 and 2: a residual RNN, h_t = h_{t-1} + tanh(a_t), forward and BPTT.
 
 The lecture writes the plain tanh RNN and its BPTT; the residual form is not in it, so its
-backward pass is a derivation: the identity path adds the whole of dL/dh_t to dL/dh_{t-1}, and
+backward pass is a derivation: the identity path adds the whole of df/dh_t to df/dh_{t-1}, and
 tanh' is taken at tanh(a_t) = h_t - h_{t-1}, not at h_t. Shapes as in torch, sequence first:
 ``xs`` (T, B, D), ``h0`` (B, H), ``W_ih`` (H, D), ``W_hh`` (H, H), biases (H,), ``d_hs`` (T, B, H).
 """
@@ -57,6 +57,37 @@ def residual_inputs(seed, T, B, D, H, *, grads=False):
     return make
 
 
+def float32_mistake(reference):
+    """A named mistake for the whole family of answers computed in float32 (ri06 E3): it matches
+    an answer within 1e-4 of the reference relative to each returned array's largest entry (float32
+    round-off, ~1e-7 a step, accumulates to ~1e-6 over the cases' steps; rtol 1e-6 catches it on a
+    few entries only). Its member ``answer`` is the reference run on float32 copies of the arrays."""
+
+    def answer(*args):
+        return reference(*(a.astype(np.float32) if isinstance(a, np.ndarray) else a for a in args))
+
+    def matches(args, got):
+        expected = reference(*args)
+        expected = expected if isinstance(expected, tuple) else (expected,)
+        got = [got] if hasattr(got, "to_numpy") else list(got)
+        if len(got) != len(expected):
+            return False
+        for e, g in zip(expected, (item.to_numpy() for item in got), strict=True):
+            if g.shape != e.shape or not np.all(np.isfinite(g)):
+                return False
+            if e.size and np.abs(g - e).max() > 1e-4 * np.abs(e).max() + 1e-12:
+                return False
+        return True
+
+    return Mistake(
+        "Your result agrees with the reference only to about 6 or 7 significant digits, the "
+        "precision of float32: if you computed in float32 (torch's default dtype, or np.float32 "
+        "arrays), work in float64, numpy's default, as the opening cell asks.",
+        answer,
+        matches=matches,
+    )
+
+
 def _generated(T, B, D, H, *, grads=False):
     return lambda rng: residual_inputs(int(rng.integers(2**31)), T, B, D, H, grads=grads)()
 
@@ -72,6 +103,7 @@ RESIDUAL_RNN_FORWARD = Question(
         Case(residual_inputs(0, 4, 2, 3, 5), "T = 4, B = 2, D = 3, H = 5 (seed 0)"),
         Case(residual_inputs(1, 1, 1, 2, 3), "a single step, T = 1, B = 1 (seed 1)"),
         Case(residual_inputs(2, 0, 2, 3, 4), "an empty sequence, T = 0: shape (0, B, H)"),
+        Case(residual_inputs(8, 30, 4, 3, 8), "a longer sequence, T = 30, B = 4, H = 8 (seed 8)"),
         Case(_generated(7, 3, 2, 4), "T = 7, B = 3, D = 2, H = 4, random", hidden=True),
     ),
     mistakes=(
@@ -89,6 +121,7 @@ RESIDUAL_RNN_FORWARD = Question(
             "You returned h_0 as well: return the T states h_1 .. h_T, shape (T, B, H), not T + 1.",
             lambda *a: _residual_forward(*a, first=True),
         ),
+        float32_mistake(_residual_forward),
     ),
     hint=(
         "Each step computes the lecture's pre-activation from x_t and the previous state, and "
@@ -137,6 +170,10 @@ RESIDUAL_BPTT = Question(
             residual_inputs(5, 0, 2, 3, 4, grads=True),
             "an empty sequence, T = 0: dxs of shape (0, B, D), every other gradient zero",
         ),
+        Case(
+            residual_inputs(8, 30, 4, 3, 8, grads=True),
+            "a longer sequence, T = 30, B = 4, H = 8 (seed 8)",
+        ),
         Case(_generated(6, 3, 2, 5, grads=True), "T = 6, B = 3, D = 2, H = 5, random", hidden=True),
     ),
     mistakes=(
@@ -161,6 +198,7 @@ RESIDUAL_BPTT = Question(
             "at every step, so their gradients are summed over t.",
             lambda *a: _residual_bptt(*a, accumulate=False),
         ),
+        float32_mistake(_residual_bptt),
     ),
     hint=(
         "Derive it on the unrolled graph: h_{t-1} reaches h_t by two paths (the identity and "

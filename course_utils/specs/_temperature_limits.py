@@ -87,6 +87,12 @@ TEMPERATURE_LIMITS = Question(
             hidden=True,
             raises="ValueError",
         ),
+        Case(
+            lambda: (np.array([1.0, -np.inf]),),
+            "a logit of -inf",
+            hidden=True,
+            raises="ValueError",
+        ),
     ),
     mistakes=(
         Mistake(

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._residual_rnn import BACKWARD_CODE, FORWARD_CODE, residual_inputs
+from ._residual_rnn import BACKWARD_CODE, FORWARD_CODE, float32_mistake, residual_inputs
 from .base import AUTOGRAD, Case, Mistake, Question
 
 
@@ -109,8 +109,8 @@ TRUNCATED_BPTT = Question(
             lambda *a: _truncated_bptt(*a, carry=False),
         ),
         Mistake(
-            "Your chunks are counted from the end of the sequence: they start at step 0 and "
-            "every k steps after it, so only the LAST chunk may be shorter than k.",
+            "Your chunks are counted from the end of the sequence: they are counted from its "
+            "start, so only the LAST chunk may be shorter than k.",
             lambda *a: _truncated_bptt(*a, from_end=True),
         ),
         Mistake(
@@ -126,13 +126,13 @@ TRUNCATED_BPTT = Question(
             "gradient flowing back through it into that chunk is cut.",
             lambda *a: _truncated_bptt(*a, zero_start=True),
         ),
+        float32_mistake(_truncated_bptt),
     ),
     hint=(
         "Run the forward pass over the whole sequence with the state carried; in the backward "
-        "pass, reset the gradient flowing to the earlier step whenever you cross the start of "
-        "a later chunk (steps K, 2K, ..., with K the argument k; not step 0: h0 is not "
-        "detached, so dh0 gets the first chunk's gradient); the weight gradients still sum "
-        "over every step; an empty sequence gives zero gradients; k must be an integer of at "
-        "least 1."
+        "pass, the gradient that flows from a step to the state before it must not cross into "
+        "an earlier chunk: work out at which steps of your backward loop that happens, and "
+        "whether h0 is a detached state; the weight gradients still sum over every step; an "
+        "empty sequence gives zero gradients; k must be an integer of at least 1."
     ),
 )
