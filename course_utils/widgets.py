@@ -142,6 +142,8 @@ class LearningRateExplorer:
         )  # fmt: skip
         ax = axes["path"]
         name = traj.optimizer.split("(")[0]
+        if name == "SGD" and traj.optimizer.count("=") == 1:  # only lr: full-batch plain GD
+            name = "GD"  # not stochastic here: every step takes the exact gradient
         if self.objective.dim == 2:
             plot_contour(self.objective, self._view[0], self._view[1], ax=ax, labels=self.labels)
             plot_trajectory(ax, traj.xs, label=f"{name}, {traj.n_steps} steps", color="C1")

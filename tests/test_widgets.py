@@ -134,3 +134,19 @@ def test_contour_axes_take_the_labels_given():
     assert (e.figure.axes[0].get_xlabel(), e.figure.axes[0].get_ylabel()) == ("$x$", "$y$")
     with pytest.raises(TypeError, match=r"^labels must be a pair of strings"):
         make(labels="x")
+
+
+def test_plain_sgd_is_labelled_gd_and_momentum_keeps_its_name():
+    # ri01 L10: the explorer runs full-batch descent; "SGD" would name lecture 02's method.
+    from functools import partial
+
+    from course_utils.optim import SGD
+
+    def path_labels(e):
+        return e.figure.axes[0].get_legend_handles_labels()[1]
+
+    plain = make(lr=0.1, steps=20)
+    assert plain.last_trajectory.optimizer == "SGD(lr=0.1)"
+    assert "GD, 20 steps" in path_labels(plain)
+    heavy = make(lr=0.05, steps=20, optimizer=partial(SGD, momentum=0.9))
+    assert "SGD, 20 steps" in path_labels(heavy)

@@ -111,6 +111,8 @@ _lr_shrunk_after = _loop(_armijo, late_lr=True)
 _one_try_short = _loop(_armijo, tries_extra=0)
 _lr_squared = _loop(lambda f_new, fx, c1, lr, gg: f_new <= fx - c1 * lr**2 * gg)
 _strict = _loop(lambda f_new, fx, c1, lr, gg: f_new < fx - c1 * lr * gg)
+_one_minus_c1 = _loop(lambda f_new, fx, c1, lr, gg: f_new <= fx - (1 - c1) * lr * gg)
+_one_try_extra = _loop(_armijo, tries_extra=2)
 
 BACKTRACKING_STEP = Question(
     name="backtracking_step",
@@ -182,8 +184,21 @@ BACKTRACKING_STEP = Question(
             hidden=True,
             raises="ValueError",
         ),
+        Case(
+            lambda: (half_square, _identity_grad, np.array([1.0]), 2.5, 0.5, 0.5, 1),
+            "max_shrinks = 1: only 2.5 and 1.25 may be tried, and both fail (must raise "
+            "FloatingPointError; the next learning rate, 0.625, would pass)",
+            raises="FloatingPointError",
+        ),
     ),
     mistakes=(
+        Mistake(
+            # Before the no-c1 mistake: with c1 = 0.9 the two accept the same learning rate.
+            "Your test asks for (1 - c1) times the predicted decrease: the sufficient-decrease "
+            "condition asks for c1 times it (c1 is small, 1e-4 by default, so that nearly any "
+            "true decrease passes); 1 - c1 belongs to another test, Goldstein's lower bound.",
+            _one_minus_c1,
+        ),
         Mistake(
             "You accepted the first learning rate that lowers f at all: the test asks for a "
             "decrease of at least c1 times the decrease the first-order model predicts for "
@@ -228,6 +243,13 @@ BACKTRACKING_STEP = Question(
             "max_shrinks smaller learning rates, max_shrinks + 1 tries in all, come before "
             "FloatingPointError (here the last one passes).",
             _one_try_short,
+        ),
+        Mistake(
+            "You tried one learning rate too many: max_shrinks counts the shrinks, so after "
+            "lr0 and max_shrinks smaller learning rates (max_shrinks + 1 tries in all) raise "
+            "FloatingPointError, without shrinking once more.",
+            _one_try_extra,
+            missing_raise="FloatingPointError",
         ),
     ),
     hint=(

@@ -146,6 +146,12 @@ HESSIAN_VECTOR_PRODUCT = Question(
             "central difference is 12.04 (the exact second derivative is 12)",
         ),
         Case(
+            lambda: (quartic_grad, np.array([1.0, 1.0]), np.array([1.0, 2.0]), 0.1),
+            "f(x) = x[0]**4 + x[1]**4 at x = [1, 1], v = [1, 2], h = 0.1: the points x + h v "
+            "and x - h v are [1.1, 1.2] and [0.9, 0.8], and the central difference is "
+            "[12.04, 24.32] (the exact product is [12, 24])",
+        ),
+        Case(
             lambda: (quartic_grad, np.array([1.0]), np.array([2.0]), 0.1),
             "f(x) = x**4 at x = [1], v = [2] (length 2), h = 0.1: the points x + h v and "
             "x - h v are 1.2 and 0.8, and the central difference is 24.32 (the exact product "
@@ -219,6 +225,13 @@ HESSIAN_VECTOR_PRODUCT = Question(
             "You returned the change of the gradient between the two points, not its rate: "
             "a derivative divides that change by the distance the point moved.",
             _gradient_difference_only,
+        ),
+        Mistake(
+            "You formed the Hessian column by column (central differences along each coordinate, "
+            "a distance h) and multiplied it by v: a correct estimate too, but at 2d gradient "
+            "calls, and not at the two points x + h v and x - h v that this task fixes, so it "
+            "differs at a large h (here [12.04, 24.08] instead of [12.04, 24.32]).",
+            hessian_columns_then_product,
         ),
     ),
     hint=(

@@ -138,7 +138,13 @@ PROJECTED_GD_STEP = Question(
             raises="ValueError",
         ),
         Case(
-            lambda: (_towards([1.0, 1.0]), np.array([0.0, 0.0]), 0.5, [0.0, 1.0], [1.0, 0.5]),
+            lambda: (
+                _towards([1.0, 1.0]),
+                np.array([0.0, 0.0]),
+                0.5,
+                np.array([0.0, 1.0]),
+                np.array([1.0, 0.5]),
+            ),
             "lower = [0, 1] above upper = [1, 0.5] in the second coordinate (must raise "
             "ValueError)",
             raises="ValueError",

@@ -71,9 +71,11 @@ RIDGE_LR_THRESHOLD = Question(
             lambda: 2 / (np.linalg.eigvals(X_QUESTION).real.max() + WEIGHT_DECAY),
         ),
         Mistake(
-            "You used the squared Frobenius norm of X (the sum of all squared entries). It is the "
-            "SUM of the eigenvalues of the data term's Hessian, larger than the largest one when "
-            "X has two nonzero singular values: this step is stable but below the threshold.",
+            "Your L is an upper bound on the Hessian's largest eigenvalue, not the eigenvalue "
+            "itself: here the squared Frobenius norm of X plus weight_decay (the sum of the data "
+            "term's eigenvalues) and Gershgorin's largest row sum of |Hessian| both give 6.5. "
+            "A step of 2 over a bound is stable but below the threshold; ask numpy for the "
+            "largest eigenvalue.",
             lambda: 2 / (np.linalg.norm(X_QUESTION) ** 2 + WEIGHT_DECAY),
         ),
         Mistake(
