@@ -94,6 +94,8 @@ FAULT_OF_GENERATOR = {
     _triage._log_rising: (5, 2),
     _triage._log_overfitting: (4, 4),
     _triage._log_flat_and_val_rises: (1, 1),
+    _triage._log_val_rises_once: (0, 0),
+    _triage._log_last_val_nan: (2, 2),
 }
 
 
@@ -397,3 +399,80 @@ def test_adam_spike_step_in_kingma_and_ba_s_efficient_form_fails_with_its_hint()
         return lr * np.sqrt(1 - beta2**t) / (1 - beta1**t) * m / (np.sqrt(v) + eps)
 
     _fails_with("adam_spike_step", eps_hat, "bias-CORRECTED")
+
+
+# ----------------------------------------------------------------------------- referee read ri09
+
+
+@pytest.mark.parametrize(
+    ("option", "hint"),
+    [
+        ({"overfit_test": "seen once"}, "SEEN TWICE"),  # X1
+        ({"val_counts": False}, "NaN validation loss is the nan fault"),  # X2
+        ({"median": "all norms"}, "FINITE gradient norms"),  # X3: np.median over a NaN
+        ({"blocks": "from the start"}, "aligned to the end"),  # X3: blocks from step 1
+        ({"spike_order": False}, "NaN is where the run ended"),  # its own hint, not X3's
+    ],
+)
+def test_ri09_triage_alternatives_fail_visibly_with_their_own_hint(option, hint):
+    reference = _question("triage").reference
+    _fails_with("triage", lambda t, v, n: reference(t, v, n, **option), hint)
+
+
+def test_ri09_triage_logs_separate_the_alternatives():
+    reference = _question("triage").reference
+    for seed in range(200):
+        once = _triage._log_val_rises_once(np.random.default_rng(seed))
+        assert reference(*once, overfit_test="seen once") == (4, 4), seed
+        val_nan = _triage._log_last_val_nan(np.random.default_rng(seed))
+        assert reference(*val_nan, val_counts=False) == (0, 0), seed
+    inf_train = _triage._log_inf_train_after_spike()
+    assert np.isfinite(inf_train[2]).all()  # every norm finite: a NaN-poisoned median is not
+    assert reference(*inf_train) == (3, 3) == reference(*inf_train, median="all norms")
+    assert reference(*inf_train, spike_order=False) == (2, 2)
+    jump = _triage._log_jump_in_last_five()
+    assert len(jump[0]) % 10 == 5
+    assert reference(*jump) == (0, 0) and reference(*jump, blocks="from the start") == (4, 4)
+
+
+def test_ri09_best_under_budget_mapping_only_nan_fails_on_minus_inf():
+    def nan_only(val_losses, costs, budget, tol):  # the referee's variant (X6)
+        val, cost = np.asarray(val_losses, dtype=float), np.asarray(costs, dtype=float)
+        val = np.where(np.isnan(val), np.inf, val)
+        fits = np.flatnonzero(cost <= budget)
+        if fits.size == 0:
+            raise ValueError("no run fits the budget.")
+        tied = fits[val[fits] <= val[fits].min() + tol]
+        return int(tied[np.argmin(cost[tied])])
+
+    _fails_with("best_under_budget", nan_only, "-inf is not finite")
+
+
+def test_ri09_early_stopping_moving_the_best_without_an_improvement_gets_its_own_hint():
+    def best_tracks(val_losses, patience, min_delta):  # the referee's variant (X5)
+        if patience < 0 or min_delta < 0:
+            raise ValueError("patience and min_delta must be >= 0.")
+        best, kept = math.inf, 0
+        for i, v in enumerate(val_losses):
+            if v < best - min_delta:
+                best, kept = v, i
+            else:
+                best = min(best, v)
+                if i - kept >= patience:
+                    return i, kept
+        return len(val_losses) - 1, kept
+
+    _fails_with("early_stopping_min_delta", best_tracks, "changes only on an improvement")
+
+
+@pytest.mark.parametrize(
+    ("option", "hint"),
+    [({"correct_v": False}, "BOTH moments"), ({"signed": True}, "SIZE of the update")],
+)
+def test_ri09_adam_spike_step_alternatives_get_their_own_hint(option, hint):
+    reference = _question("adam_spike_step").reference
+    _fails_with(
+        "adam_spike_step",
+        lambda t, g, lr, b1, b2, e: reference(t, g, lr, b1, b2, e, **option),
+        hint,
+    )

@@ -30,6 +30,8 @@ def _adam_spike_step(
     before=-1,
     eps_inside=False,
     eps_hat=False,
+    correct_v=True,
+    signed=False,
 ):
     """Size of Adam's update at step t when gradients 1..t-1 were 1 and gradient t is `spike`.
 
@@ -37,7 +39,9 @@ def _adam_spike_step(
     None (no bias correction), `history` False (the spike treated as the first gradient),
     `before` 0 (t unit gradients summed before the spike instead of t - 1), `eps_inside` (eps
     under the square root), `eps_hat` (Kingma & Ba's efficient form: eps added to the square
-    root of the UNcorrected second moment, the step size corrected instead)."""
+    root of the UNcorrected second moment, the step size corrected instead), `correct_v` False
+    (only the first moment bias-corrected), `signed` (the signed change x_t - x_{t-1}, not its
+    size)."""
     t = np.asarray(t)
     if t.dtype.kind not in "iu" or np.any(t < 1):
         raise ValueError("t must be an integer array of whole step numbers >= 1.")
@@ -52,11 +56,13 @@ def _adam_spike_step(
             return lr * np.sqrt(1 - beta2**t) / (1 - beta1**t) * m / (np.sqrt(v) + eps)
     if correct_at is not None:
         with np.errstate(divide="ignore", invalid="ignore"):
-            m, v = m / (1 - beta1 ** (t + correct_at)), v / (1 - beta2 ** (t + correct_at))
+            m = m / (1 - beta1 ** (t + correct_at))
+            v = v / (1 - beta2 ** (t + correct_at)) if correct_v else v
+    sign = -1.0 if signed else 1.0
     with np.errstate(divide="ignore", invalid="ignore"):
         if eps_inside:
-            return lr * m / np.sqrt(v + eps)
-        return lr * m / (np.sqrt(v) + eps)
+            return sign * lr * m / np.sqrt(v + eps)
+        return sign * lr * m / (np.sqrt(v) + eps)
 
 
 def _inputs(t, spike, lr=1e-2, beta1=0.9, beta2=0.999, eps=1e-8):
@@ -117,6 +123,16 @@ ADAM_SPIKE_STEP = Question(
             "The bias correction is missing: Adam divides each moment by one minus its beta to "
             "the power t, which matters most while t is small.",
             _variant(correct_at=None),
+        ),
+        Mistake(
+            "BOTH moments are bias-corrected: the second moment v is divided by one minus beta2 "
+            "to the power t as well, not only the first moment m.",
+            _variant(correct_v=False),
+        ),
+        Mistake(
+            "The task asks for the SIZE of the update, |x_t - x_{t-1}|, a number >= 0: Adam "
+            "moves the parameter AGAINST a positive gradient, so the signed change is negative.",
+            _variant(signed=True),
         ),
         Mistake(
             "The bias correction uses the step number t of the update being made (the spike's "

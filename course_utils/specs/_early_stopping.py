@@ -17,12 +17,21 @@ from .base import Case, Mistake, Question
 
 
 def _early_stopping_min_delta(
-    val_losses, patience, min_delta, *, delta=True, keep="improvement", against="best", rel=False
+    val_losses,
+    patience,
+    min_delta,
+    *,
+    delta=True,
+    keep="improvement",
+    against="best",
+    rel=False,
+    best_moves=False,
 ):
     """(stop index, kept index): the keywords build the learners' mistakes: `delta` False (any
     lower loss improves, the lecture's rule), `keep` "lowest" (the lowest loss seen up to the
     stop is kept), `against` "previous" (improvement judged against the previous evaluation),
-    `rel` True (a relative margin, best * (1 - min_delta))."""
+    `rel` True (a relative margin, best * (1 - min_delta)), `best_moves` True (the best loss also
+    follows a loss lower by min_delta or less, which is no improvement)."""
     if patience < 0:
         raise ValueError(f"patience must be >= 0, got {patience}.")
     if min_delta < 0:
@@ -40,7 +49,9 @@ def _early_stopping_min_delta(
         previous = v
         if v < bar:
             best, best_i = v, i
-        elif i - best_i >= patience:
+            continue
+        best = min(best, v) if best_moves else best
+        if i - best_i >= patience:
             stop = i
             break
     if keep == "lowest":
@@ -74,6 +85,11 @@ EARLY_STOPPING_MIN_DELTA = Question(
         Case(
             _inputs([3.0, 2.5, 2.375, 2.25, 2.375, 2.5], 2, 0.25),
             "val [3, 2.5, 2.375, 2.25, 2.375, 2.5], patience 2, min_delta 0.25",
+        ),
+        Case(
+            _inputs([3.0, 2.875, 3.0, 2.625], 4, 0.25),
+            "val [3, 2.875, 3, 2.625], patience 4, min_delta 0.25: a dip of less than min_delta, "
+            "then a fall of 0.375 below the first",
         ),
         Case(
             _inputs([3.0, 2.875, 2.75, 2.625, 2.5, 2.375, 2.25], 3, 0.2),
@@ -123,6 +139,12 @@ EARLY_STOPPING_MIN_DELTA = Question(
             "Measure an improvement against the BEST kept loss, not the previous evaluation: a "
             "slow steady fall never drops min_delta below the evaluation just before it.",
             lambda v, p, d: _early_stopping_min_delta(v, p, d, against="previous"),
+        ),
+        Mistake(
+            "The best kept loss changes only on an improvement: a loss lower by min_delta or "
+            "less does not become the new best (later losses are still measured against the "
+            "best of the last improvement).",
+            lambda v, p, d: _early_stopping_min_delta(v, p, d, best_moves=True),
         ),
         Mistake(
             "min_delta is absolute, in the loss's own units (nats), not a fraction of the best "

@@ -15,6 +15,29 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._triage_logs import (  # noqa: F401 - the tests read the generators from here
+    _log_flat,
+    _log_flat_and_val_rises,
+    _log_healthy,
+    _log_inf_norm_after_spike,
+    _log_inf_train_after_spike,
+    _log_jump_in_last_five,
+    _log_last_val_nan,
+    _log_nan_then_late_val,
+    _log_nan_without_spike,
+    _log_norm_nan_before_spike,
+    _log_overfitting,
+    _log_overfitting_with_spike,
+    _log_rising,
+    _log_rising_with_spikes,
+    _log_spike_after_inf,
+    _log_spike_at_first_nan,
+    _log_spike_one_step_before_nan,
+    _log_spike_then_nan,
+    _log_spikes,
+    _log_val_rises_once,
+    _log_val_rises_train_stalls,
+)
 from .base import Case, Mistake, Question
 
 #: Fault codes: none, flat, nan, exploding, overfitting, rising (the task's list).
@@ -44,6 +67,9 @@ def _triage(
     order="task",
     overfit_test="both halves",
     first_bad="train or norm",
+    median="finite norms",
+    val_counts=True,
+    blocks="from the end",
 ):
     """(fault, fix) of one unclipped training log, as the task decides them.
 
@@ -54,13 +80,17 @@ def _triage(
     `fixes` another table of fault -> fix, `order` "reversed" (the finite-log tests in the reverse
     order: overfitting, flat, rising, exploding) or "overfitting before flat", `overfit_test` "validation only" (overfitting
     without its train-falling half), `first_bad` "train only" (the first non-finite step located
-    from the train loss alone).
+    from the train loss alone), `median` "all norms" (np.median over norms holding a NaN: NaN,
+    so no spike test fires), `val_counts` False (a non-finite validation loss ignored),
+    `overfit_test` "seen once" (only the last validation loss above 1.02 x the minimum), `blocks`
+    "from the start" (blocks of 10 aligned to the first step, not to the last).
     """
     train, val, norms = (np.asarray(a, dtype=float) for a in (train_losses, val_losses, grad_norms))
     fix_of = FIRST_FIX if fixes is None else fixes
     finite_steps = np.isfinite(train) & np.isfinite(norms)
-    spike = np.isfinite(norms) & (norms > 10 * np.median(norms[np.isfinite(norms)]))
-    if not (finite_steps.all() and np.isfinite(val).all()):
+    center = np.median(norms if median == "all norms" else norms[np.isfinite(norms)])
+    spike = np.isfinite(norms) & (norms > 10 * center)
+    if not (finite_steps.all() and (np.isfinite(val).all() or not val_counts)):
         if first_bad == "train only":
             finite_steps = np.isfinite(train)
         first_bad = len(train) if finite_steps.all() else int(np.argmin(finite_steps))
@@ -74,9 +104,14 @@ def _triage(
         return fault, fix_of[fault]
     first, last = np.mean(train[:10]), np.mean(train[-10:])
     flat = last > 0.98 * first if flat_test == "one-sided" else abs(last - first) < 0.02 * first
-    blocks = train[len(train) % 10 :].reshape(-1, 10).mean(axis=1)
-    falling = blocks.size > 1 and blocks[-1] < blocks[:-1].min()
-    rose = val.size > 1 and np.all(val[-2:] > 1.02 * np.min(val))
+    aligned = (
+        train[: len(train) // 10 * 10] if blocks == "from the start" else train[len(train) % 10 :]
+    )
+    means = aligned.reshape(-1, 10).mean(axis=1)
+    falling = means.size > 1 and means[-1] < means[:-1].min()
+    rose = val.size > 1 and np.all(
+        val[-(1 if overfit_test == "seen once" else 2) :] > 1.02 * np.min(val)
+    )
     tests = [
         (EXPLODING, spike.any()),
         (RISING, rising_test and last > 1.02 * first),
@@ -96,148 +131,6 @@ def _variant(**options):
     return lambda t, v, n: _triage(t, v, n, **options)
 
 
-# ----------------------------------------------------------------------------- generated logs
-# Each log: 60 steps of train loss and gradient norm, a validation loss every 10 steps (6 values),
-# no clipping. A generator takes the case's rng, so hidden cases differ in every grading run.
-
-
-def _healthy(rng, n=60):
-    train = np.linspace(4.0, 2.0, n) + rng.normal(scale=0.02, size=n)
-    val = np.linspace(4.0, 2.1, n // 10)
-    norms = 1.0 + 0.3 * rng.random(n)
-    return train, val, norms
-
-
-def _log_healthy(rng):
-    return _healthy(rng)
-
-
-def _log_flat(rng):
-    _, val, _ = _healthy(rng)
-    train = 4.17 + rng.normal(scale=0.005, size=60)
-    val = np.full(val.size, 4.17) + rng.normal(scale=0.002, size=val.size)
-    return train, val, 0.01 + 0.002 * rng.random(60)
-
-
-def _log_nan_without_spike(rng):
-    """A log of 0 or a too-large lr: steady norms, then NaN everywhere from a random step."""
-    train, val, norms = _healthy(rng)
-    start = int(rng.integers(25, 45))
-    train[start:], norms[start:], val[start // 10 + 1 :] = np.nan, np.nan, np.nan
-    return train, val, norms
-
-
-def _log_spike_then_nan(rng):
-    """No clipping on a long sequence: a norm spike, then NaN some steps later."""
-    train, val, norms = _healthy(rng)
-    spike = int(rng.integers(15, 30))
-    norms[spike] = float(rng.uniform(30.0, 80.0))
-    start = spike + int(rng.integers(3, 10))
-    train[start:], norms[start:], val[start // 10 + 1 :] = np.nan, np.nan, np.nan
-    return train, val, norms
-
-
-def _log_spikes(rng):
-    """Spikes with finite losses: the run survives, but steps jump."""
-    train, val, norms = _healthy(rng)
-    norms[rng.choice(np.arange(5, 55), size=3, replace=False)] = rng.uniform(20.0, 60.0, size=3)
-    return train, val, norms
-
-
-def _log_rising(rng):
-    """A learning rate too large but not yet NaN: the train loss climbs, norms stay moderate."""
-    _, _, norms = _healthy(rng)
-    train = np.linspace(2.0, float(rng.uniform(3.0, 5.0)), 60) + rng.normal(scale=0.02, size=60)
-    return train, np.linspace(2.0, train[-1], 6), norms
-
-
-def _log_overfitting(rng):
-    train, _, norms = _healthy(rng)
-    low = int(rng.integers(2, 4))
-    val = np.concatenate([np.linspace(4.0, 2.4, low + 1), 2.4 + 0.2 * np.arange(1, 6 - low)])
-    return train, val, norms
-
-
-def _log_inf_norm_after_spike():
-    """The gradient overflowed to inf at step 41 after a spike at 20; every loss stayed finite."""
-    train, val, norms = _healthy(np.random.default_rng(7))
-    norms[20], norms[40] = 45.0, np.inf
-    return train, val, norms
-
-
-def _log_nan_then_late_val():
-    """Only the last validation loss is NaN; a norm spike at step 31 came before it."""
-    train, val, norms = _healthy(np.random.default_rng(8))
-    norms[30], val[-1] = 40.0, np.nan
-    return train, val, norms
-
-
-def _log_spike_after_inf():
-    """The train loss overflows to inf at step 31 with steady norms; a finite norm spike follows
-    at step 36: it came after the break, so it did not cause it (fault nan)."""
-    train, val, norms = _healthy(np.random.default_rng(9))
-    train[30:], val[4:], norms[35] = np.inf, np.nan, 50.0
-    return train, val, norms
-
-
-def _log_rising_with_spikes(rng):
-    """Two faults at once: the train loss climbs AND the norm spikes (exploding comes first)."""
-    train, val, _ = _log_rising(rng)
-    norms = 1.0 + 0.3 * rng.random(60)
-    norms[rng.choice(np.arange(10, 50), size=2, replace=False)] = rng.uniform(20.0, 60.0, size=2)
-    return train, val, norms
-
-
-def _log_overfitting_with_spike(rng):
-    """Overfitting whose run also had one norm spike: the spike is tested first (exploding)."""
-    train, val, norms = _log_overfitting(rng)
-    norms[int(rng.integers(10, 50))] = float(rng.uniform(20.0, 60.0))
-    return train, val, norms
-
-
-def _log_val_rises_train_stalls():
-    """Validation rises twice, but the train loss stalled: its last block of 10 is a little above
-    the one before (1.96 against 1.95: neither rising nor flat by the first/last-10 tests), so
-    overfitting's second half fails, and it is none of the others (none)."""
-    rng = np.random.default_rng(10)
-    train = np.concatenate([np.linspace(4.0, 2.0, 40), np.full(10, 1.95), np.full(10, 1.96)])
-    train += rng.normal(scale=0.005, size=60)
-    val = np.array([4.0, 3.0, 2.4, 2.3, 2.5, 2.6])
-    return train, val, 1.0 + 0.3 * rng.random(60)
-
-
-def _log_flat_and_val_rises(rng):
-    """Flat AND overfitting: the train loss falls slowly, under 2% in all (its last block of 10 the
-    lowest), and validation rises twice. The task tests flat first (flat, raise the lr)."""
-    train = np.linspace(4.0, 3.95, 60) + rng.normal(scale=0.002, size=60)
-    val = np.array([4.1, 4.0, 3.95, 3.9, 4.0, 4.05]) + rng.normal(scale=0.002, size=6)
-    return train, val, 1.0 + 0.3 * rng.random(60)
-
-
-def _log_spike_one_step_before_nan():
-    """The lecture's 4.2 run in shape: a norm spike at step 31, the loss and the norm NaN from
-    step 32. A spike in the very step before the first non-finite one is before it (exploding)."""
-    train, val, norms = _healthy(np.random.default_rng(12))
-    norms[30], train[31:], norms[31:], val[4:] = 2e6, np.nan, np.nan, np.nan
-    return train, val, norms
-
-
-def _log_spike_at_first_nan():
-    """A finite norm spike at step 31, the very step whose train loss is the first NaN: it is not
-    before the first non-finite step (nan)."""
-    train, val, norms = _healthy(np.random.default_rng(13))
-    norms[30], train[30:], norms[31:], val[4:] = 50.0, np.nan, np.nan, np.nan
-    return train, val, norms
-
-
-def _log_norm_nan_before_spike():
-    """The norm is NaN at step 30 only, a finite spike follows at 35, the train loss is NaN from
-    step 40: the first non-finite step (30, the norm's) came before the spike (nan)."""
-    train, val, norms = _healthy(np.random.default_rng(11))
-    norms[29], norms[34], train[39:], val[4:] = np.nan, 50.0, np.nan, np.nan
-    return train, val, norms
-
-
 TRIAGE = Question(
     name="triage",
     points=3,
@@ -249,6 +142,10 @@ TRIAGE = Question(
         Case(_log_healthy, "a healthy run: the train loss falls, norms near 1"),
         Case(_log_flat, "the train loss stays where it started, tiny norms"),
         Case(_log_nan_without_spike, "steady norms near 1, then NaN everywhere"),
+        Case(
+            _log_inf_train_after_spike,
+            "a norm spike at step 21, the train loss inf from step 41, every norm finite",
+        ),
         Case(_log_spike_then_nan, "one gradient-norm spike, then NaN a few steps later"),
         Case(_log_spikes, "three gradient-norm spikes, every loss finite"),
         Case(_log_rising, "the train loss climbs steadily, norms near 1, no NaN"),
@@ -270,7 +167,19 @@ TRIAGE = Question(
         ),
         Case(_log_spike_one_step_before_nan, "a norm spike at step 31, NaN from step 32"),
         Case(_log_spike_at_first_nan, "a norm spike at step 31, whose train loss is the first NaN"),
+        Case(
+            _log_val_rises_once,
+            "the train loss falls; only the LAST validation loss rises above 1.02 x the minimum",
+        ),
+        Case(_log_last_val_nan, "a healthy run whose last validation loss is NaN, no spike"),
+        Case(
+            _log_jump_in_last_five,
+            "65 steps: the train loss falls to 2 by step 60, then 3.0 for the last 5 steps; "
+            "validation rises twice",
+        ),
         Case(_log_nan_without_spike, "NaN without a spike, another step", hidden=True),
+        Case(_log_val_rises_once, "validation rises once at the end, another rise", hidden=True),
+        Case(_log_last_val_nan, "the last validation loss NaN, other noise", hidden=True),
         Case(_log_spike_then_nan, "a spike then NaN, other steps", hidden=True),
         Case(_log_rising, "a rising train loss, another slope", hidden=True),
         Case(_log_overfitting, "overfitting, another minimum", hidden=True),
@@ -290,6 +199,11 @@ TRIAGE = Question(
             "BEFORE excludes the first non-finite step itself: a spike in the same step as the "
             "first NaN did not come before the break, so the fault stays nan.",
             _variant(spike_order="inclusive"),
+        ),
+        Mistake(
+            "The median is that of the FINITE gradient norms: np.median of norms that hold a NaN "
+            "is NaN, every comparison with it is False, and no spike is ever found.",
+            _variant(median="all norms"),
         ),
         Mistake(
             "A NaN is where the run ended, not always what went wrong: when a finite "
@@ -346,10 +260,26 @@ TRIAGE = Question(
             _variant(order="reversed"),
         ),
         Mistake(
+            "The blocks of 10 train losses are the LAST ones, aligned to the end of the log "
+            "(as in the lecture's diagnose): when the length is not a multiple of 10, the "
+            "first steps are left out of the blocks, not the last ones.",
+            _variant(blocks="from the start"),
+        ),
+        Mistake(
             "Overfitting has two halves: validation above 1.02 x its minimum at the last two "
             "evaluations AND the last block of 10 train losses below every earlier block. A "
             "train loss that stalled while validation rose is not overfitting.",
             _variant(overfit_test="validation only"),
+        ),
+        Mistake(
+            "Overfitting needs the rise SEEN TWICE: the last two validation losses each above "
+            "1.02 x the minimum. One evaluation above it can be noise (lecture §4).",
+            _variant(overfit_test="seen once"),
+        ),
+        Mistake(
+            "A validation loss that is not finite makes the log not finite too (rule 1): a NaN "
+            "validation loss is the nan fault, not a healthy run.",
+            _variant(val_counts=False),
         ),
     ),
     hint=(

@@ -44,9 +44,11 @@ def _best_under_budget(
     `strict` (a cost equal to the budget does not fit), `tie` "none" (no tie rule: the lowest
     loss) or "first" (the first tied run, not the cheapest), `below_tol` (tied only when LESS
     than tol above the lowest, so a run exactly tol above is not), `diverged` "raise" (a
-    ValueError when every run that fits diverged)."""
+    ValueError when every run that fits diverged) or "nan only" (only a NaN loss counts as +inf,
+    so a -inf one wins)."""
     val, cost = np.asarray(val_losses, dtype=float), np.asarray(costs, dtype=float)
-    val = np.where(np.isfinite(val), val, np.inf)  # a diverged run never wins
+    diverged_runs = np.isnan(val) if diverged == "nan only" else ~np.isfinite(val)
+    val = np.where(diverged_runs, np.inf, val)  # a diverged run never wins
     fits = cost < budget if strict else cost <= budget
     if not fits.any():
         raise ValueError(f"no run fits the budget {budget}: the cheapest costs {cost.min()}.")
@@ -109,6 +111,10 @@ BEST_UNDER_BUDGET = Question(
             "val [2.1, nan, 2.0] (run 1 diverged), costs [30, 20, 10], budget 50, tol 0.02",
         ),
         Case(
+            lambda: ([2.1, -np.inf, 2.0], [30.0, 20.0, 10.0], 50.0, 0.02),
+            "val [2.1, -inf, 2.0] (run 1 diverged), costs [30, 20, 10], budget 50, tol 0.02",
+        ),
+        Case(
             lambda: ([2.0, 2.5], [20.0, 10.0], 30.0, 0.5),
             "val [2.0, 2.5], costs [20, 10], budget 30, tol 0.5: row 1 is exactly tol above",
         ),
@@ -142,6 +148,11 @@ BEST_UNDER_BUDGET = Question(
             "When every run that fits the budget diverged, they are all tied at +inf and the "
             "cheapest of them is chosen, as the lecture's best_config does: do not raise.",
             _variant(diverged="raise"),
+        ),
+        Mistake(
+            "NaN OR +-inf counts as +inf: a loss of -inf is not finite either (the run "
+            "diverged), so it never wins.",
+            _variant(diverged="nan only"),
         ),
         Mistake(
             "Runs whose loss is within tol of the lowest are tied; among them take the CHEAPEST "
