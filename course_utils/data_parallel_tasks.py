@@ -220,7 +220,8 @@ def throughput_worker(rank: int, k: int, config: dict) -> dict:
     * the *instrumented* loop, the same steps with a ``barrier`` before the ``all_reduce`` and a
       timer around each phase: per-step medians (seconds) ``compute_s`` (forward and backward),
       ``wait_s`` (the barrier: waiting for the peers), ``comm_s`` (the all_reduce and the
-      division, every rank present; ``comm_min_s`` its fastest step), ``update_s``; and
+      division, started right after the barrier: every rank has entered it, which does not ensure
+      that the ranks leave it together; ``comm_min_s`` its fastest step), ``update_s``; and
       ``instrumented_step_s`` and ``instrumented_median_s``, its seconds per step and median step.
 
     For k = 1 there is no barrier and no all_reduce (0.0). ``params``: the number of parameters."""

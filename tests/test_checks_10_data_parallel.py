@@ -13,10 +13,13 @@ import pytest
 import torch
 from torch.utils.data import DistributedSampler
 
+from course_utils import specs
 from course_utils.checks import CheckFailed, checker
+from course_utils.judging import judge, observe
 from course_utils.specs._crossover import crossover_bytes
 from course_utils.specs._distributed_shard import distributed_shard
 from course_utils.specs._halving_doubling import halving_doubling_all_reduce
+from course_utils.specs.data_parallel_sgd import _scale_recipe
 
 ROOT = Path(__file__).resolve().parent.parent
 torch.set_num_threads(1)
@@ -292,3 +295,78 @@ def test_a_shard_that_cannot_index_is_caught_by_the_cell_after_the_check(wrong, 
         _shard_cell(wrong)
     checker("10_data_parallel_sgd")("distributed_shard", wrong)  # while the check passes it
     assert "✓ distributed_shard" in capsys.readouterr().out
+
+
+def test_a_crossover_in_float32_entries_is_told_the_question_asks_for_bytes():
+    """ri10 E1: float32 entries (bytes / 4) were told they had given the ring k - 1 messages,
+    because at k = 4 the two answers coincide; the first visible case is now k = 8."""
+
+    def in_float32_entries(k, alpha, beta):
+        return crossover_bytes(k, alpha, beta) / 4
+
+    with pytest.raises(CheckFailed) as failed:
+        checker("10_data_parallel_sgd")("crossover_bytes", in_float32_entries)
+    assert "size in float32 entries (4 bytes each)" in str(failed.value), str(failed.value)
+    assert "k - 1 messages" not in str(failed.value), str(failed.value)
+
+
+def _graded(name, answer):
+    """Every case, visible and hidden (seed 0 for generated ones): True where it passes."""
+    question = next(q for q in specs.load("10_data_parallel_sgd").questions if q.name == name)
+    return [bool(judge(question, case, observe(question, case, answer))) for case in question.cases]
+
+
+def test_a_warm_up_rounded_to_the_nearest_step_fails_grading():
+    """ri10 E2: max(1, round(w / k)) with the total rounded up passed every case; the hidden
+    case 9 / 4 = 2.25 (nearest 2, up 3) now fails it, and the reference still passes."""
+
+    def nearest(lr, w, t, k):
+        return lr * k, max(1, round(w / k)) if w else 0, math.ceil(t / k)
+
+    assert all(_graded("scale_recipe", _scale_recipe))
+    assert not all(_graded("scale_recipe", nearest))
+
+
+def _recipe_cell(answer):
+    """Run the solution's cell after question 4's check (it asserts integer step counts)."""
+    notebook = nbformat.read(ROOT / "solutions" / "10_data_parallel_sgd.ipynb", as_version=4)
+    cell = next(c.source for c in notebook.cells if "scaled = {" in c.source)
+    exec(cell, {"np": np, "scale_recipe": answer, "print": lambda *a, **k: None})  # noqa: S102
+
+
+def test_float_step_counts_pass_the_check_but_not_the_cell_after_it(capsys):
+    """ri10 E2: (0.4, 50.0, 250.0) has the right values, which is all the judge compares; the
+    cell after question 4's check asserts integers and passes on the reference."""
+
+    def floats(lr, w, t, k):
+        return lr * k, float(math.ceil(w / k)), float(math.ceil(t / k))
+
+    _recipe_cell(_scale_recipe)
+    with pytest.raises(AssertionError, match="return the step counts as integers"):
+        _recipe_cell(floats)
+    checker("10_data_parallel_sgd")("scale_recipe", floats)
+    assert "✓ scale_recipe" in capsys.readouterr().out
+
+
+def _halving_cell(answer):
+    """Run the solution's cell after question 2's check (it asserts an integer byte count)."""
+    notebook = nbformat.read(ROOT / "solutions" / "10_data_parallel_sgd.ipynb", as_version=4)
+    cell = next(c.source for c in notebook.cells if "averaged, sent = halving" in c.source)
+    namespace = {"np": np, "halving_doubling_all_reduce": answer, "print": lambda *a, **k: None}
+    namespace["rng"] = np.random.default_rng(0)
+    exec(cell, namespace)  # noqa: S102
+
+
+def test_a_float_byte_count_passes_the_check_but_not_the_cell_after_it(capsys):
+    """ri10 E3: ``sent`` as a float array has the right values, all the judge compares; the
+    cell after question 2's check asserts an integer ndarray and passes on the reference."""
+
+    def float_sent(grads):
+        averaged, sent = halving_doubling_all_reduce(grads)
+        return averaged, sent.astype(float)
+
+    _halving_cell(halving_doubling_all_reduce)
+    with pytest.raises(AssertionError, match="count in integers"):
+        _halving_cell(float_sent)
+    checker("10_data_parallel_sgd")("halving_doubling_all_reduce", float_sent)
+    assert "✓ halving_doubling_all_reduce" in capsys.readouterr().out

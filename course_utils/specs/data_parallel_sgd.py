@@ -49,6 +49,8 @@ SCALE_RECIPE = Question(
         Case(lambda: (0.1, 50, 1000, 3), "lr 0.1, warm-up 50 steps, 1000 steps, k = 3"),
         Case(lambda: (0.02, 0, 90, 4), "no warm-up, k = 4", hidden=True),
         Case(lambda: (0.3, 7, 11, 16), "more workers than warm-up steps", hidden=True),
+        # ri10 E2: 9 / 4 = 2.25, so rounding to the nearest (2) and rounding up (3) differ here
+        Case(lambda: (0.1, 9, 100, 4), "warm-up 9 steps, k = 4", hidden=True),
     ),
     mistakes=(
         Mistake(
