@@ -263,3 +263,57 @@ def test_a_range_checked_on_one_side_only_fails(name, one_sided, accepted):
         checker(AID)(name, one_sided)
     text = str(failed.value)
     assert accepted in text and "asks for a ValueError on this input" in text
+
+
+# ----------------------------------------------------------------------------- question 4 is a count, not a lookup
+
+
+def _std_by_calculate_gain(fan_in, slope):  # ri03 E2: passed every visible test before
+    if fan_in < 1 or not 0 <= slope <= 1:
+        raise ValueError("fan_in must be positive and slope in [0, 1].")
+    return torch.nn.init.calculate_gain("leaky_relu", slope) / np.sqrt(fan_in)
+
+
+def _std_by_kaiming_normal(fan_in, slope):
+    if fan_in < 1 or not 0 <= slope <= 1:
+        raise ValueError("fan_in must be positive and slope in [0, 1].")
+    w = torch.empty(2000, fan_in, dtype=torch.float64)  # torch's fan_in is the second dimension
+    torch.nn.init.kaiming_normal_(w, a=slope)
+    return float(np.sqrt(2.0 / ((1.0 + slope**2) * fan_in)))  # a look at w, then the count
+
+
+@pytest.mark.parametrize(
+    ("answer", "called"),
+    [
+        (_std_by_calculate_gain, "torch.nn.init.calculate_gain"),
+        (_std_by_kaiming_normal, "torch.nn.init.kaiming_normal_"),
+    ],
+)
+def test_question_4_answered_by_torch_s_initializers_fails_as_the_grader_scores_it(answer, called):
+    gain = torch.nn.init.calculate_gain
+    with pytest.raises(CheckFailed) as failed:
+        checker(AID)("leaky_relu_init_std", answer)
+    assert called in str(failed.value) and "scores 0" in str(failed.value)
+    assert torch.nn.init.calculate_gain is gain  # put back after the check
+
+
+def test_question_4_s_text_names_the_initializers_it_scores_0():
+    text = nbformat.read(SOLUTION, as_version=4).cells
+    task = next(
+        c.source for c in text if "`leaky_relu_init_std(fan_in, slope)` returning" in c.source
+    )
+    assert "calculate_gain" in task and "kaiming_" in task and "scores 0" in task
+
+
+def test_question_1_asks_for_float64_and_a_float32_answer_fails():
+    # ri03 E3: the text said "a float array" while float32 fails the 1e-12 tolerance
+    def float32_answer(z, slope):
+        if not 0 <= slope <= 1:
+            raise ValueError("slope must be in [0, 1].")
+        return np.where(np.asarray(z) > 0, 1.0, slope).astype(np.float32)
+
+    with pytest.raises(CheckFailed):
+        checker(AID)("leaky_relu_grad", float32_answer)
+    cells = nbformat.read(SOLUTION, as_version=4).cells
+    task = next(c.source for c in cells if "Write `leaky_relu_grad(z, slope)`" in c.source)
+    assert "float64 array" in task

@@ -125,6 +125,12 @@ LEAKY_RELU_INIT_STD = Question(
     skill="prediction",
     points=2,
     reference=leaky_relu_init_std,
+    # the count is the question: torch's gain table and He initializers would look it up
+    library=(
+        "torch.nn.init.calculate_gain",
+        "torch.nn.init.kaiming_normal_",
+        "torch.nn.init.kaiming_uniform_",
+    ),
     rtol=1e-9,
     atol=0.0,
     cases=(
