@@ -37,6 +37,11 @@ from course_utils.kernel_polling import PollingNotebookClient  # noqa: E402
 
 TIMEOUT_ENAME = "CellTimeout"
 HELPER_TIMEOUT = 10  # seconds for the grading helper cells around each call
+# Seconds for the first helper cell, which imports the probe and what it watches (numpy, and torch
+# where a question names torch functions): the grader's own start-up, not the student's code, so
+# never held to the student's cell timeout. On a loaded machine importing torch can take longer
+# than a short --cell-timeout (CI's grader tests use 3 s), and every question would score 0.
+SETUP_TIMEOUT = 120
 
 
 class _GiveUp(Exception):
@@ -86,7 +91,9 @@ class Run:
         try:
             with client.setup_kernel():
                 setup = f"{PROBE}.install({self.job['library']!r})"
-                if self._run(client, setup, None) is not None:
+                setup_error = self._run(client, setup, max(self.job["cell_timeout"], SETUP_TIMEOUT))
+                client.timeout = self.job["cell_timeout"]  # the student's cells: their own limit
+                if setup_error is not None:
                     self.result["kernel"] = "failed to start the grading helpers"
                 elif self._run_cells(client):
                     self._run_questions(client)
