@@ -120,8 +120,8 @@ def test_after_adaptive_clip_no_unit_is_above_its_limit():
     assert ratio.max() <= 0.05 * (1 + 1e-12)
 
 
-def _agc_row_by_row(division_floor):
-    """AGC written unit by unit, dividing by max(||G_i||, division_floor)."""
+def _agc_row_by_row(division_floor, added=False):
+    """AGC written unit by unit, dividing by max(||G_i||, division_floor) (or by ||G_i|| + 1e-6)."""
 
     def row_by_row(params, grads, clipping=0.01, eps=1e-3):
         if clipping <= 0 or eps <= 0 or len(params) != len(grads):
@@ -134,7 +134,8 @@ def _agc_row_by_row(division_floor):
                 limit = clipping * max(np.linalg.norm(w_i), eps)
                 norm = np.linalg.norm(g_i)
                 if norm >= limit:
-                    g_i *= limit / max(norm, division_floor)  # a view: changes g in place
+                    below = norm + 1e-6 if added else max(norm, division_floor)
+                    g_i *= limit / below  # a view: changes g in place
         return grads
 
     return row_by_row
@@ -462,3 +463,8 @@ def test_state_form_without_the_df_dhT_check_scores_0():
 
     assert _score("state_form_grads", checked) > 0  # the same code with the check scores
     assert _score("state_form_grads", no_g_check) == 0
+
+
+def test_adaptive_clip_with_the_1e6_added_fails_with_its_hint():
+    # ri07 E2: question 1 teaches clip_grad_norm_'s ||g|| + 1e-6; AGC's 1e-6 is a floor instead
+    _fails_with("adaptive_clip", _agc_row_by_row(1e-6, added=True), "not added to the gradient's")

@@ -50,13 +50,15 @@ def _agc(
     floor=np.maximum,
     always=False,
     division_floor=1e-6,
+    added_to_division=False,
 ):
     _check(params, grads, clipping, eps)
     for p, g in zip(params, grads, strict=True):
         max_norm = clipping * floor(unit_norms(p), eps)
         g_norm = unit_norms(g)
         with np.errstate(divide="ignore", invalid="ignore"):  # a zero norm is below any limit
-            scale = max_norm / np.maximum(g_norm, division_floor)
+            below = g_norm + 1e-6 if added_to_division else np.maximum(g_norm, division_floor)
+            scale = max_norm / below
         g *= scale if always else np.where(g_norm < max_norm, 1.0, scale)
     return grads
 
@@ -87,6 +89,10 @@ def _always(params, grads, clipping=0.01, eps=1e-3):
 
 def _unguarded_division(params, grads, clipping=0.01, eps=1e-3):
     return _agc(params, grads, clipping, eps, division_floor=0.0)
+
+
+def _division_added(params, grads, clipping=0.01, eps=1e-3):
+    return _agc(params, grads, clipping, eps, added_to_division=True)
 
 
 def _eps_unchecked(params, grads, clipping=0.01, eps=1e-3):
@@ -207,6 +213,13 @@ ADAPTIVE_CLIP = Question(
             "You rescaled every unit, also those whose gradient was already small enough (scaled "
             "them UP): clipping only ever shrinks.",
             _always,
+        ),
+        Mistake(
+            "The 1e-6 of the division is a floor (divide by the larger of the gradient's norm and "
+            "1e-6), not added to the gradient's norm as clip_grad_norm_ adds its 1e-6 (question 1): "
+            "a unit at or above its limit whose gradient norm is at least 1e-6 must end exactly at "
+            "the limit.",
+            _division_added,
         ),
         Mistake(
             "The division by the gradient's norm has a floor of 1e-6 too: a gradient whose norm is "
