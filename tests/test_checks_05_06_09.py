@@ -67,26 +67,40 @@ def test_range_test_verdict_reads_the_librarys_sweeps(lr_min, lr_max, expected):
         assert reference(result.smoothed) == expected, seed
 
 
-def _learner_verdict(skip=True, finite=True, start_rise=True, last_only=False):
+def _learner_verdict(
+    skip=True,
+    finite=True,
+    start_rise=True,
+    last_only=False,
+    flag=True,
+    noise=True,
+    after_lowest=True,
+):
     """An answer written as a learner writes it, with one of the usual slips."""
 
-    def range_test_verdict(smoothed_losses, skip_start=10, diverge_factor=4.0):
+    def range_test_verdict(
+        smoothed_losses, skip_start=10, diverge_factor=4.0, diverged=False, margin=0.02
+    ):
         s = np.asarray(smoothed_losses, dtype=float)
         if isinstance(skip_start, bool) or not isinstance(skip_start, int | np.integer):
             raise ValueError("skip_start must be a whole number.")
         if s.ndim != 1 or skip_start < 0 or len(s) <= skip_start or not diverge_factor > 1:
             raise ValueError("bad input.")
-        if not np.isfinite(s[0]) or np.any(s[np.isfinite(s)] < 0):
+        if not np.isfinite(s[0]) or np.any(s[np.isfinite(s)] < 0) or not 0 <= margin < 1:
             raise ValueError("bad input.")
+        m = margin if noise else 0.0
+        blew_up = diverged and flag
         first = skip_start if skip else 0
         rest = np.where(np.isfinite(s), s, np.inf)[first:] if finite else s[first:]
         i = first + int(np.argmin(rest))
-        if not s[i] < s[0]:
-            return 2
-        later = s[-1:] if last_only else s[i + 1 :]
-        if np.any(~np.isfinite(later)):
+        if not s[i] < (1 - m) * s[0]:
+            rose = np.any(~np.isfinite(s[first:]) | (s[first:] > (1 + m) * s[0]))
+            return 2 if blew_up or rose else 1
+        later = s[-1:] if last_only else s[i + 1 :] if after_lowest else s[first:]
+        if blew_up or np.any(~np.isfinite(later)):
             return 0
-        limit = min(s[0], diverge_factor * s[i]) if start_rise else diverge_factor * s[i]
+        top = (1 + m) * s[0]
+        limit = min(top, diverge_factor * s[i]) if start_rise else diverge_factor * s[i]
         return 0 if np.any(later > limit) else 1
 
     return range_test_verdict
@@ -101,6 +115,10 @@ def test_a_learners_range_test_verdict_passes_and_its_slips_get_their_hints():
     # the test learner's slip: the turn read from the sweep's last value only (a sweep that blew
     # up and fell again passed every case before the case that recovers was added)
     _fails_with(SCHEDULES, "range_test_verdict", _learner_verdict(last_only=True), "fell again")
+    # ri05 E1-E3: the diverged flag ignored, no noise margin, the turn looked for before the lowest
+    _fails_with(SCHEDULES, "range_test_verdict", _learner_verdict(flag=False), "did not record")
+    _fails_with(SCHEDULES, "range_test_verdict", _learner_verdict(noise=False), "mini-batch noise")
+    _fails_with(SCHEDULES, "range_test_verdict", _learner_verdict(after_lowest=False), "the fall")
 
 
 def test_a_sweep_with_no_finite_value_after_the_settling_ones_is_lower_lr_min():
@@ -129,3 +147,68 @@ def test_range_test_verdict_bad_input_gets_one_sentence(args, words):
     with pytest.raises(ValueError, match=words) as raised:
         reference(*args)
     assert str(raised.value).count(". ") == 0 and str(raised.value).endswith(".")
+
+
+def test_range_test_verdict_reads_a_blow_up_that_lr_range_test_did_not_record():
+    # ri05 E1: lr_range_test stops before it records a NaN loss, so the curve ends falling
+    steps = iter(range(1, 200))
+
+    def falls_then_nan(lr):
+        k = next(steps)
+        return float("nan") if k > 60 else 2.3 - 1.5 * k / 60
+
+    result = lr_range_test(falls_then_nan, lr_min=1e-4, lr_max=10.0, num_steps=100)
+    assert result.diverged and np.all(np.isfinite(result.smoothed))
+    reference = _question(SCHEDULES, "range_test_verdict").reference
+    assert reference(result.smoothed) == 1  # the curve alone: still falling
+    assert reference(result.smoothed, diverged=result.diverged) == 0  # the blow-up: usable
+
+
+def test_range_test_verdict_reads_a_sweep_of_noise_as_too_small_rates():
+    # ri05 E2: a loss that only varies between mini-batches (about 0.2%, as §6's network at rates
+    # 1e-7 to 1e-4) read without a margin gives any verdict; with the default margin, raise lr_max
+    reference = _question(SCHEDULES, "range_test_verdict").reference
+    verdicts = []
+    for seed in range(20):
+        noise = np.random.default_rng(seed)
+        result = lr_range_test(
+            lambda lr, noise=noise: 2.3 + 0.005 * noise.standard_normal(), 1e-7, 1e-4
+        )
+        assert reference(result.smoothed, diverged=result.diverged) == 1, seed
+        verdicts.append(reference(result.smoothed, margin=0.0))
+    assert len(set(verdicts)) > 1  # without the margin the noise decides
+
+
+def test_range_test_verdict_margin_must_be_in_zero_one():
+    reference = _question(SCHEDULES, "range_test_verdict").reference
+    for bad in (-0.1, 1.0, True):
+        with pytest.raises(ValueError, match="margin"):
+            reference(np.linspace(2.3, 1.0, 30), 10, 4.0, False, bad)
+
+
+def test_range_test_verdict_catches_a_flattened_array_a_negative_loss_and_the_last_tie():
+    # ri05 E4: these slips passed every case before; each now fails a visible case
+    learner = _learner_verdict()
+
+    def flattens(smoothed_losses, *args):
+        return learner(np.ravel(smoothed_losses), *args)
+
+    def no_sign_check(smoothed_losses, *args):
+        return learner(np.abs(smoothed_losses), *args)
+
+    def last_tie(smoothed_losses, skip_start=10, diverge_factor=4.0, diverged=False, margin=0.02):
+        verdict = learner(smoothed_losses, skip_start, diverge_factor, diverged, margin)
+        s = np.where(np.isfinite(smoothed_losses), smoothed_losses, np.inf)[skip_start:]
+        last = skip_start + len(s) - 1 - int(np.argmin(s[::-1]))  # the last of equal lowest
+        if verdict == 0 and not diverged and np.all(np.isfinite(smoothed_losses[last:])):
+            after = np.asarray(smoothed_losses[last + 1 :])
+            turned = np.any(
+                after > min((1 + margin) * smoothed_losses[0], diverge_factor * s.min())
+            )
+            return 0 if turned else 1
+        return verdict
+
+    cases = ((flattens, "2-D"), (no_sign_check, "negative"), (last_tie, "equal lowest"))
+    for answer, text in cases:
+        with pytest.raises(CheckFailed, match=text):
+            checker(SCHEDULES)("range_test_verdict", answer)

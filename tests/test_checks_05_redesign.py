@@ -15,6 +15,7 @@ import torch
 
 from course_utils import specs
 from course_utils.checks import CheckFailed, checker
+from course_utils.judging import judge, observe
 
 SCHEDULES = "05_learning_rate_schedules"
 
@@ -165,7 +166,8 @@ def test_which_loop_generated_cases_have_one_answer_the_loop_drawn():
 
 def _with_tolerance(logged, intended, steps_per_epoch, report_ties=True):
     """A correct alternative: np.allclose instead of exact equality, loops tried in a dict."""
-    if not isinstance(steps_per_epoch, int) or steps_per_epoch < 1 or len(logged) == 0:
+    whole = isinstance(steps_per_epoch, int | np.integer) and not isinstance(steps_per_epoch, bool)
+    if not whole or steps_per_epoch < 1 or len(logged) == 0:
         raise ValueError("bad input")
     if len(intended) < 2 * len(logged):
         raise ValueError("intended too short")
@@ -361,3 +363,38 @@ def test_steps_to_floor_with_log1p_past_lr_l_1_gets_the_overshoot_hint():
             return int(np.ceil(np.log(rel * floor / distance) / (2 * np.log1p(-a))))
 
     _fails_with("steps_to_floor", log1p_everywhere, "2 log|1 - lr L|")
+
+
+def _log_period_warm_restarts(base_lr, T_0, steps, T_mult=1, eta_min=0.0):
+    """ri05 E5: the period index from math.log without a guard, as torch's explicit-epoch branch
+    computes it: math.log(243, 3) = 4.999..., so it misses the restart at step 121 for T_0 = 1,
+    T_mult = 3."""
+    for value, low in ((T_0, 1), (T_mult, 1), (steps, 0)):
+        if not isinstance(value, int) or value < low:
+            raise ValueError("T_0 and T_mult must be whole numbers >= 1, steps >= 0.")
+    rates = []
+    for t in range(steps):
+        if T_mult == 1:
+            since, period = t % T_0, T_0
+        else:
+            n = int(math.log(t / T_0 * (T_mult - 1) + 1, T_mult))
+            since, period = t - T_0 * (T_mult**n - 1) // (T_mult - 1), T_0 * T_mult**n
+        rates.append(eta_min + (base_lr - eta_min) * (1 + math.cos(math.pi * since / period)) / 2)
+    return np.array(rates)
+
+
+def test_a_floating_point_period_count_fails_a_hidden_case():
+    question = specs.load(SCHEDULES).question("warm_restarts_lrs")
+    checker(SCHEDULES)("warm_restarts_lrs", _log_period_warm_restarts)  # every visible case
+    (case,) = [c for c in question.cases if "step 121" in c.description]
+    verdict = judge(question, case, observe(question, case, _log_period_warm_restarts))
+    assert case.hidden and not verdict.passed
+
+
+def test_which_loop_takes_a_numpy_integer_and_refuses_a_bool():
+    reference = _reference("which_loop")
+    intended = np.cos(np.linspace(0, 1, 48))
+    logged = intended[np.arange(24) // 6]
+    assert reference(logged, intended, np.int64(6)) == reference(logged, intended, 6) == 2
+    with pytest.raises(ValueError, match="steps_per_epoch"):
+        reference(logged, intended, True)

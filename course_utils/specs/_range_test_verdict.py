@@ -4,14 +4,19 @@ must be rerun higher or lower, comes out (codes ``USABLE``, ``RAISE_LR_MAX``, ``
 
 Lecture §6 shows the range test, its rule, its settling values and stop rule, and a sweep (seed 2)
 that never "diverged" by the stop rule although its loss rose above its start; it never says when
-a sweep cannot be read. Here the learner reads the failure modes off the curve: a dip while the
-moving average settles, NaN or inf after the blow-up, a turn seen only by the stop rule or only as
-a rise above the start, and sweeps that stopped before the turn or began past it. The curves are
+a sweep cannot be read. Here the learner reads the failure modes off the curve and the sweep's
+``diverged`` flag: a dip while the moving average settles, NaN or inf after the blow-up (recorded
+by other tools), a blow-up that ``lr_range_test`` stops at without recording it (``diverged``), a
+turn seen only by the stop rule or only as a rise above the start, changes within a noise
+``margin``, and sweeps that stopped before the turn, began past it, or never left the rates too
+small to move the loss. The curves are
 generated (cheap: no training), so hidden cases change every grading run. A private part of that
 spec (the registry skips modules whose name starts with ``_``).
 """
 
 from __future__ import annotations
+
+import numbers
 
 import numpy as np
 
@@ -22,7 +27,7 @@ from .base import Case, Mistake, Question
 USABLE, RAISE_LR_MAX, LOWER_LR_MIN = 0, 1, 2
 
 
-def _checked(smoothed_losses, skip_start, diverge_factor):
+def _checked(smoothed_losses, skip_start, diverge_factor, margin):
     """The smoothed losses as floats, checked (one sentence each)."""
     values = np.asarray(smoothed_losses, dtype=float)
     if values.ndim != 1:
@@ -40,6 +45,8 @@ def _checked(smoothed_losses, skip_start, diverge_factor):
         raise ValueError("a loss is >= 0, got a negative smoothed loss.")
     if not diverge_factor > 1:
         raise ValueError(f"diverge_factor must be > 1, got {diverge_factor!r}.")
+    if isinstance(margin, bool) or not isinstance(margin, numbers.Real) or not 0 <= margin < 1:
+        raise ValueError(f"margin must be a number >= 0 and < 1, got {margin!r}.")
     return values
 
 
@@ -47,37 +54,51 @@ def _verdict(
     smoothed_losses,
     skip_start=10,
     diverge_factor=4.0,
+    diverged=False,
+    margin=0.02,
     *,
-    skip=None,
+    skip=0,
     fall_test=True,
     turn="either",
     non_finite_rises=True,
     nan_aware=True,
     last_only=False,
+    read_diverged=True,
+    use_margin=True,
+    flat_is_high=False,
+    turn_from_skip=False,
 ):
     """The task's verdict. The keywords build the learners' mistakes: ``skip`` another number of
-    settling values ignored, ``fall_test`` False (no check that the loss fell), ``turn`` "stop rule"
-    or "start" (only one of the two signs of the turn), ``non_finite_rises`` False (NaN and inf
-    after the lowest point are not a rise), ``nan_aware`` False (plain np.argmin), ``last_only``
-    (only the sweep's last value read for the turn)."""
-    values = _checked(smoothed_losses, skip_start, diverge_factor)
-    skip = skip_start if skip is None else max(skip, 0)
+    settling values ignored (added to skip_start; None: none), ``fall_test`` False (no check that
+    the loss fell), ``turn`` "stop rule" or "start" (only one of the two signs of the turn),
+    ``non_finite_rises`` False (NaN and inf after the lowest point are not a rise), ``nan_aware``
+    False (plain np.argmin), ``last_only`` (only the sweep's last value read for the turn),
+    ``read_diverged`` False (the flag ignored), ``use_margin`` False (no noise margin),
+    ``flat_is_high`` (a loss that never fell is "lower lr_min" even when it never rose),
+    ``turn_from_skip`` (the turn looked for from skip_start on, not after the lowest point)."""
+    values = _checked(smoothed_losses, skip_start, diverge_factor, margin)
+    first = 0 if skip is None else max(skip_start + skip, 0)
+    blew_up = bool(diverged) and read_diverged  # where lr_range_test stopped, not recorded
+    m = margin if use_margin else 0.0
     as_inf = np.where(np.isfinite(values), values, np.inf)
     search = as_inf if nan_aware else values
-    lowest = skip + int(np.argmin(search[skip:]))
+    lowest = first + int(np.argmin(search[first:]))
     start, low = values[0], values[lowest]
-    if fall_test and not low < start:  # NaN (a plain argmin's pick) is not below the start
-        return LOWER_LR_MIN
-    after = (as_inf if non_finite_rises else np.where(np.isfinite(values), values, -np.inf))[
-        lowest + 1 :
-    ]
+    if fall_test and not low < (1 - m) * start:  # NaN (a plain argmin's pick) is not below
+        rose = blew_up or np.any(as_inf[first:] > (1 + m) * start)
+        return LOWER_LR_MIN if rose or flat_is_high else RAISE_LR_MAX
+    rises = as_inf if non_finite_rises else np.where(np.isfinite(values), values, -np.inf)
+    after = rises[first if turn_from_skip else lowest + 1 :]
     after = after[-1:] if last_only else after
-    limits = {"either": min(start, diverge_factor * low), "stop rule": diverge_factor * low}
-    return USABLE if np.any(after > limits.get(turn, start)) else RAISE_LR_MAX
+    above_start = (1 + m) * start
+    limits = {"either": min(above_start, diverge_factor * low), "stop rule": diverge_factor * low}
+    turned = blew_up or np.any(after > limits.get(turn, above_start))
+    return USABLE if turned else RAISE_LR_MAX
 
 
-def range_test_verdict(smoothed_losses, skip_start=10, diverge_factor=4.0):
-    return _verdict(smoothed_losses, skip_start, diverge_factor)
+def range_test_verdict(smoothed_losses, skip_start=10, diverge_factor=4.0, diverged=False,
+                       margin=0.02):  # fmt: skip
+    return _verdict(smoothed_losses, skip_start, diverge_factor, diverged, margin)
 
 
 def _curve(kind, n=80, seed=0, dip=None, tail=None):
@@ -123,11 +144,38 @@ def _recovers():
     return (np.r_[2.3, np.full(9, 2.35), 2.0, 1.5, 1.0, 2.0, 5.0, 3.0, 1.5],)
 
 
+def _flat(seed=0, n=80):
+    """A sweep whose rates never left the too-small range: 2.3 plus mini-batch noise of at most
+    0.018, under the margin 0.02 x 2.3 both ways; its lowest after skip_start is below the start and a
+    later value above it (without a margin it would read as fell and turned)."""
+    noise = np.random.default_rng(seed).standard_normal(n)
+    loss = 2.3 + 0.006 * noise / np.abs(noise).max() * 3
+    loss[0] = 2.3
+    lowest = 10 + int(np.argmin(loss[10:]))
+    loss[lowest], loss[-1] = 2.28, 2.32  # a fall and a later rise, each within the margin
+    return (loss,)
+
+
+def _sqrt_fall():
+    """Falls from 2.3 to 0.4 as a square root, still falling at its last rate: values early in
+    the fall (1.62 at step 10) lie above 4 x its lowest, before the lowest point."""
+    return (2.3 - 1.9 * np.linspace(0.0, 1.0, 80) ** 0.5,)
+
+
+def _slip(**keywords):
+    """A learner's slip: the task's verdict with one of ``_verdict``'s mistake keywords."""
+    return lambda s, k=10, f=4.0, d=False, m=0.02: _verdict(s, k, f, d, m, **keywords)
+
+
 def _generated(kind):
     def make(rng):
         n = int(rng.integers(60, 140))
         dip = (int(rng.integers(1, 10)), float(rng.uniform(0.05, 0.2)))
         tail = [None, np.nan, np.inf][int(rng.integers(3))] if kind == "usable" else None
+        if kind == "flat":
+            return _flat(int(rng.integers(1000)), n)[0], 10
+        if kind == "stopped unrecorded":  # lr_range_test stopped at a NaN it did not record
+            return _curve("falling", n, int(rng.integers(1000)), dip), 10, 4.0, True
         return _curve(kind, n, int(rng.integers(1000)), dip, tail), 10
 
     return make
@@ -179,6 +227,32 @@ RANGE_TEST_VERDICT = Question(
             "13 values: 2.3, nine settling values, then NaN from step 10 = skip_start on",
         ),
         Case(
+            lambda: (_curve("falling", seed=9), 10, 4.0, True),
+            "still falling where it ends, diverged=True: lr_range_test stopped at a NaN loss "
+            "it did not record",
+        ),
+        Case(_flat, "2.3 plus noise within 2% both ways (lowest 2.28, ends at 2.32): flat"),
+        Case(_sqrt_fall, "falls from 2.3 to 0.4 as a square root, still falling at its end"),
+        Case(
+            lambda: (np.r_[2.3, np.full(9, 2.2), 1.0, 1.5, np.nan, 1.0],),
+            "two equal lowest values 1.0, at steps 10 and 13, with NaN between them",
+        ),
+        Case(
+            lambda: (np.r_[2.3, np.full(9, 2.0), 1.0, 2.1, 2.4, 5.0] - 1.2,),
+            "a negative smoothed loss (must raise ValueError)",
+            raises="ValueError",
+        ),
+        Case(
+            lambda: (np.stack([_curve("usable"), _curve("usable")]),),
+            "a 2-D array of two sweeps (must raise ValueError)",
+            raises="ValueError",
+        ),
+        Case(
+            lambda: (_curve("usable"), 10, 4.0, False, 1.0),
+            "margin = 1 (must raise ValueError)",
+            raises="ValueError",
+        ),
+        Case(
             lambda: (_curve("usable"), True),
             "skip_start = True, a bool (must raise ValueError)",
             raises="ValueError",
@@ -213,61 +287,93 @@ RANGE_TEST_VERDICT = Question(
         Case(_generated("falling"), "a sweep that stopped while its loss fell", hidden=True),
         Case(_generated("seed 2"), "a sweep whose loss rose above its start", hidden=True),
         Case(_generated("too high"), "a sweep that began past its best rates", hidden=True),
+        Case(_generated("flat"), "a sweep at rates too small to move the loss", hidden=True),
+        Case(
+            _generated("stopped unrecorded"),
+            "a sweep stopped at a loss it did not record (diverged=True)",
+            hidden=True,
+        ),
     ),
     mistakes=(
         Mistake(
             "Off by one value: the first skip_start values are indices 0 to skip_start - 1; your "
             "search for the lowest included index skip_start - 1, still settling.",
-            lambda s, k=10, f=4.0: _verdict(s, k, f, skip=k - 1),
+            _slip(skip=-1),
         ),
         Mistake(
             "The lowest value you found lies among the first skip_start smoothed losses, which "
             "are still settling (the lecture's lr_range_test ignores them too): look for the "
             "lowest from index skip_start on, and compare it with the first value.",
-            lambda s, k=10, f=4.0: _verdict(s, k, f, skip=0),
+            _slip(skip=None),
         ),
         Mistake(
             "Off by one value: index skip_start is the first value to count, not to ignore.",
-            lambda s, k=10, f=4.0: _verdict(s, k, f, skip=k + 1),
+            _slip(skip=1),
         ),
         Mistake(
             "This loss never fell below its first value: a curve that only rises says the sweep "
             "began at rates already too large (lower lr_min), whatever it did later.",
-            lambda s, k=10, f=4.0: _verdict(s, k, f, fall_test=False),
+            _slip(fall_test=False),
         ),
         Mistake(
             "The stop rule (diverge_factor times the lowest) is not the only sign of the turn: "
             "like the lecture's seed 2, this loss rose above its starting value, so the large "
             "rates undid the training although the stop rule never fired.",
-            lambda s, k=10, f=4.0: _verdict(s, k, f, turn="stop rule"),
+            _slip(turn="stop rule"),
         ),
         Mistake(
             "Rising above the starting value is not the only sign of the turn: this loss rose to "
             "more than diverge_factor times its lowest value, the lecture's stop rule.",
-            lambda s, k=10, f=4.0: _verdict(s, k, f, turn="start"),
+            _slip(turn="start"),
         ),
         Mistake(
             "NaN or inf after the lowest point is the blow-up itself, the clearest sign of the "
             "turn: count a value that is not finite as a rise, not as missing.",
-            lambda s, k=10, f=4.0: _verdict(s, k, f, non_finite_rises=False),
+            _slip(non_finite_rises=False),
         ),
         Mistake(
             "np.argmin returned the index of a NaN (it does whenever the array holds one): a "
             "value that is not finite is never the lowest; np.isfinite finds NaN and inf.",
-            lambda s, k=10, f=4.0: _verdict(s, k, f, nan_aware=False),
+            _slip(nan_aware=False),
         ),
         Mistake(
             "The turn is any value after the lowest point that is not finite or above a limit, "
             "not only the last one: this loss blew up and then fell again, and the sweep still "
             "saw the turn.",
-            lambda s, k=10, f=4.0: _verdict(s, k, f, last_only=True),
+            _slip(last_only=True),
+        ),
+        Mistake(
+            "lr_range_test stops before it records a loss that is not finite, so "
+            "smoothed_losses can end while still falling: diverged=True says the sweep blew up "
+            "there, which is the turn.",
+            _slip(read_diverged=False),
+        ),
+        Mistake(
+            "A fall or a rise by less than margin times the first value is mini-batch noise, not "
+            "a change: this loss stayed within it, so the sweep's rates were all too small to "
+            "move it (raise lr_max).",
+            _slip(use_margin=False),
+        ),
+        Mistake(
+            "This loss never fell, but it never rose either (not by more than the margin): the "
+            "rates were too small to move it, so raise lr_max; lower lr_min is for a loss that "
+            "rose from the start.",
+            _slip(flat_is_high=True),
+        ),
+        Mistake(
+            "The turn comes after the lowest point: values before it that lie above "
+            "diverge_factor times the lowest (early in the fall) are the fall, not the turn.",
+            _slip(turn_from_skip=True),
         ),
     ),
     hint=(
-        "Ignore the first skip_start values; the lowest is the lowest finite value after them. "
-        "Below the first value? If not, lower lr_min. Then after the lowest point: a value that "
-        "is not finite, above the first value, or above diverge_factor times the lowest means "
-        "the sweep saw the turn (usable); none of these, raise lr_max."
+        "If diverged, count one more value, not finite, after the last. Ignore the first "
+        "skip_start values; the lowest is the lowest finite value after them. Below (1 - margin) "
+        "times the first value? If not: lower lr_min if a value after the settling ones is not "
+        "finite or above (1 + margin) times the first, else raise lr_max. If it fell, after the "
+        "lowest point: a value that is not finite, above (1 + margin) times the first value, or "
+        "above diverge_factor times the lowest means the sweep saw the turn (usable); none of "
+        "these, raise lr_max."
     ),
     library=(
         "course_utils.lr_range_test.lowest_smoothed_index",

@@ -109,6 +109,11 @@ WARM_RESTARTS = Question(
         ),
         Case(lambda: (0.1, 4, -1), "steps = -1 (must raise ValueError)", raises="ValueError"),
         Case(lambda: (1.0, 10, 400, 2, 1e-4), "400 steps, T_mult = 2", hidden=True),
+        Case(
+            lambda: (0.1, 1, 130, 3),
+            "T_0 = 1, T_mult = 3, 130 steps: a restart at step 121 = 1 + 3 + 9 + 27 + 81",
+            hidden=True,
+        ),
         Case(_generated, "a random T_0, T_mult and length", hidden=True),
         Case(_generated, "another random T_0, T_mult and length", hidden=True),
     ),
@@ -152,7 +157,9 @@ WARM_RESTARTS = Question(
         "Within a period of T_i steps the rate follows half a cosine from base_lr toward eta_min "
         "(the lecture's cosine annealing with the period as T_max and the steps since the last "
         "restart as its clock); after T_i steps the clock restarts at 0 and the next period "
-        "lasts T_mult times longer. The list starts with the rate of step 0."
+        "lasts T_mult times longer. The list starts with the rate of step 0. Count the periods "
+        "with integers: a logarithm in floating point (math.log(243, 3) = 4.999...) misses "
+        "restarts."
     ),
     library=(
         "course_utils.schedules.functional.cosine_warm_restarts_lr",

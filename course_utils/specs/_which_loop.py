@@ -11,6 +11,8 @@ decided instead of reported.
 
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 
 from ..schedules.functional import cosine_annealing_lr, cosine_warm_restarts_lr, step_lr
@@ -30,7 +32,8 @@ def _which_loop(logged, intended, steps_per_epoch, *, loops=None, on_tie="report
     ``on_tie`` is "report" (-1), "first" (the first loop that fits) or "raise"."""
     logged = np.asarray(logged, dtype=float)
     intended = np.asarray(intended, dtype=float)
-    if type(steps_per_epoch) is not int or steps_per_epoch < 1:
+    whole = isinstance(steps_per_epoch, numbers.Integral) and not isinstance(steps_per_epoch, bool)
+    if not whole or steps_per_epoch < 1:
         raise ValueError(f"steps_per_epoch must be a whole number >= 1, got {steps_per_epoch!r}.")
     if logged.size == 0:
         raise ValueError("the log is empty: there is nothing to diagnose.")
@@ -139,6 +142,15 @@ WHICH_LOOP = Question(
         Case(
             lambda: (_cosine(60, 48)[:24], _cosine(60, 48), 0),
             "steps_per_epoch = 0 (must raise ValueError)",
+            raises="ValueError",
+        ),
+        Case(
+            lambda: (*_case(2)()[:2], np.int64(6)),
+            "loop 2's log with steps_per_epoch = np.int64(6), a numpy integer",
+        ),
+        Case(
+            lambda: (*_case(0)()[:2], True),
+            "steps_per_epoch = True, a bool (must raise ValueError)",
             raises="ValueError",
         ),
         Case(_generated, "a random schedule, loop and run length", hidden=True),
