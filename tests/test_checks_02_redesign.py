@@ -259,6 +259,15 @@ def test_weighted_epoch_correct_alternative_form_passes_and_wrong_ones_get_their
         return w
 
     _fails_with("weighted_sgd_epoch", drops_the_two, _hint("weighted_sgd_epoch", "half as long"))
+
+    def unbiased_normaliser(w, X, y, s, lr, batches):  # ri02 E2: read the bias warning, divided
+        w = np.array(w, dtype=float)  # by B times the mean weight instead of the batch's sum
+        for b in batches:
+            if s[b].sum() > 0:
+                w = w - lr * 2 * X[b].T @ (s[b] * (X[b] @ w - y[b])) / (len(b) * s.mean())
+        return w
+
+    _fails_with("weighted_sgd_epoch", unbiased_normaliser, _hint("weighted_sgd_epoch", "unbiased"))
     with pytest.raises(CheckFailed, match="w"):
         checker(AID)("weighted_sgd_epoch", mutates)
 

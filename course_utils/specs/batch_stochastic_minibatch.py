@@ -217,6 +217,13 @@ WEIGHTED_SGD_EPOCH = Question(
             _epoch_dividing_by(lambda s, b: s.sum()),
         ),
         Mistake(
+            "Each batch's gradient is divided by B times the data set's mean sample weight "
+            "(len(b) * sample_weight.mean()): that is the unbiased normalisation of the bias "
+            "warning above, but the task defines f_𝓑 with the batch's own weight sum, torch's "
+            "convention: divide by the sum of the batch's sample weights.",
+            _epoch_dividing_by(lambda s, b: len(b) * s.mean()),
+        ),
+        Mistake(
             "Your steps ignore the sample weights: every sample of a batch counts the same. A "
             "sample of weight 2 must pull twice as hard as one of weight 1, and one of weight 0 "
             "not at all.",
