@@ -78,3 +78,25 @@ def test_what_the_text_says_is_accepted_is_accepted():
     check = checker("00_start_here")
     for wrap in (float, lambda v: np.array([v]), lambda v: [v], np.float32):
         check("l2_norm", lambda g, wrap=wrap: wrap(np.linalg.norm(g)))
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        lambda g: round(float(np.linalg.norm(g)), 4),
+        lambda g: np.round(np.linalg.norm(g), 2),
+        lambda g: round(float(np.linalg.norm(g))),
+    ],
+)
+def test_a_right_norm_rounded_for_display_gets_the_do_not_round_hint(answer):
+    """rj00 00-10: a rounded right value was told its formula was wrong (the question's hint)."""
+    with pytest.raises(CheckFailed) as failure:
+        checker("00_start_here")("l2_norm", answer)
+    assert "do not round" in str(failure.value)
+    assert "square root of the sum" not in str(failure.value)
+
+
+def test_a_wrong_formula_is_not_called_rounded():
+    with pytest.raises(CheckFailed) as failure:
+        checker("00_start_here")("l2_norm", lambda g: float(np.max(np.abs(g))))
+    assert "do not round" not in str(failure.value)

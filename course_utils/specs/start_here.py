@@ -20,6 +20,16 @@ def _l2_norm(g):
     return float(np.sqrt(np.sum(np.asarray(g, dtype=float) ** 2)))
 
 
+def _rounded(args, got):
+    """A right norm rounded for display (to 0-5 decimals), which the tolerance refuses."""
+    try:
+        value = float(np.asarray(got, dtype=float).reshape(()))
+    except (TypeError, ValueError):
+        return False
+    exact = _l2_norm(*args)
+    return any(abs(value - round(exact, k)) <= 1e-12 * max(1.0, abs(exact)) for k in range(6))
+
+
 def _random_vector(rng):
     """A generated hidden case: a vector of random length and entries (new at every grading)."""
     return (rng.normal(size=int(rng.integers(1, 20))) * 10.0,)
@@ -56,6 +66,12 @@ L2_NORM = Question(
         Mistake(
             "Square the entries before adding them, then take the square root.",
             lambda g: float(np.sum(g)),
+        ),
+        Mistake(
+            "The norm is right but rounded: do not round, return the full float (round only "
+            'when you print it, e.g. `f"{norm:.4f}"`).',
+            lambda g: round(_l2_norm(g), 4),
+            matches=_rounded,
         ),
         Mistake(
             "The function computes but returns nothing: end it with `return` and the norm.",
