@@ -94,7 +94,7 @@ class EnvironmentReport:
         rows += [
             ("device", "cpu or cuda", f"{self.device} ({self.device_name})", "·"),
             ("torch threads", "", torch_threads, "·"),
-            ("BLAS threads", "", blas, "·"),
+            ("BLAS/OpenMP threads (threadpoolctl)", "", blas, "·"),
         ]
         return rows
 
@@ -221,7 +221,7 @@ def check_environment(distribution: str = "course-utils") -> EnvironmentReport:
     ):
         problems.append(
             f"✗ Python {python_version} does not satisfy {requires_python}: "
-            f"install a newer Python and run `{SETUP_COMMAND}`."
+            f"install a newer Python, delete `.venv` and run `{SETUP_COMMAND}`."
         )
 
     for raw, status in _statuses(raw_requirements):
