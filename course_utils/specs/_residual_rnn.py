@@ -191,8 +191,8 @@ RESIDUAL_BPTT = Question(
         ),
         Mistake(
             "The identity path carries only what came from later steps: it carries the whole "
-            "gradient on h_t, delta_t = d_hs[t] + (what flows back from h_{t+1}), the step's own "
-            "d_hs[t] included, into the gradient on h_{t-1}.",
+            "gradient on h_t, the step's own direct gradient included, into the gradient on "
+            "h_{t-1}.",
             lambda *a: _residual_bptt(*a, identity="later"),
         ),
         Mistake(

@@ -47,15 +47,11 @@ def _relative_tolerance(logits):  # a tie test with a relative tolerance of 1e-1
     )
 
 
-def _in_float32(logits):  # the logits cast to float32 first: 2 + 1e-9 rounds to 2
-    y = _logits(logits).astype(np.float32)
-    return float(np.log(np.count_nonzero(y == y.max()))), float(np.log(y.size))
-
-
 _NEAR_TIE = (
     "A near-tie is not a tie: the limit is taken with the logits fixed, and however "
     "close two logits are, once τ is far smaller than their difference the larger one "
-    "takes all the mass. Count only the logits exactly equal to the largest."
+    "takes all the mass. Count only the logits exactly equal to the largest, in float64: a "
+    "tolerance, rounding, or float32 (where 2 + 1e-9 equals 2) each turn a near-tie into a tie."
 )
 
 
@@ -128,12 +124,10 @@ TEMPERATURE_LIMITS = Question(
             "logarithm of how many there are (ln 2 for two tied logits), not 0.",
             _cold_is_zero,
         ),
-        Mistake(_NEAR_TIE, _relative_tolerance),
         Mistake(
-            "Your logits were rounded to float32 (about 7 significant digits), where 2 + 1e-9 "
-            "equals 2 and a near-tie becomes a tie: work in float64, numpy's default, as the "
-            "opening cell asks.",
-            _in_float32,
+            "Even a relative tolerance of 1e-12 counts two different float64 values as a tie "
+            "(1 and the next float above it): count only the logits exactly equal to the largest.",
+            _relative_tolerance,
         ),
         Mistake(_NEAR_TIE, _near_tie_is_tie),
         Mistake(
