@@ -432,19 +432,16 @@ def test_truncated_bptt_k_rules_of_the_text_are_all_tested(valid_k, failing_case
     _fails_with("truncated_bptt", _truncated_bptt_checking_k_with(valid_k), failing_case)
 
 
-def test_truncated_bptt_whole_float_k_fails_the_hidden_case():
-    # bools refused, numpy integers taken, but 3.0 accepted: only the hidden case catches it
-    from course_utils.judging import judge, observe
-
+def test_truncated_bptt_whole_float_k_fails_a_visible_case():
+    # bools refused, numpy integers taken, but 3.0 accepted: rj06 E1 made the case visible, so
+    # the learner sees it before the hidden tests do
     question = specs.load(SET).question("truncated_bptt")
     (case,) = [c for c in question.cases if "k = 3.0" in c.description]
-    assert case.hidden and case.raises == "ValueError"
+    assert not case.hidden and case.raises == "ValueError"
     answer = _truncated_bptt_checking_k_with(
         lambda k: not isinstance(k, bool) and float(k).is_integer() and k >= 1
     )
-    checker(SET)("truncated_bptt", answer)  # every visible case passes
-    assert not judge(question, case, observe(question, case, answer))
-    assert judge(question, case, observe(question, case, _reference("truncated_bptt")))
+    _fails_with("truncated_bptt", answer, "k = 3.0")
 
 
 def test_truncated_bptt_with_the_detached_state_taken_as_zero_names_it():
@@ -551,3 +548,46 @@ def test_temperature_limits_that_accepts_minus_inf_fails_the_hidden_case():
     checker(SET)("temperature_limits", minus_inf_as_a_mask)  # every visible case passes
     assert not judge(question, case, observe(question, case, minus_inf_as_a_mask))
     assert judge(question, case, observe(question, case, _reference("temperature_limits")))
+
+
+# ----------------------------------------------------------------------------- after referee rj06
+
+
+def _temperature_answer(tie, dtype=float):
+    def answer(logits):
+        y = np.asarray(logits, dtype=dtype)
+        if y.ndim != 1 or y.size == 0 or not np.isfinite(y).all():
+            raise ValueError("logits must be a non-empty 1-D array of finite numbers.")
+        return float(np.log(np.count_nonzero(tie(y)))), float(np.log(y.size))
+
+    return answer
+
+
+def test_temperature_limits_float32_answer_is_told_about_float32():
+    # rj06 E2: exact ties counted on float32 logits: the hint names float32, not only the tie test
+    answer = _temperature_answer(lambda y: y == y.max(), np.float32)
+    _fails_with("temperature_limits", answer, "hint: A near-tie is not a tie")
+    _fails_with("temperature_limits", answer, "or float32 (where 2 + 1e-9 equals 2)")
+
+
+def test_temperature_limits_relative_tolerance_is_refused_and_named():
+    # rj06 E3: a relative tolerance of 1e-12 passed every visible case
+    answer = _temperature_answer(lambda y: np.isclose(y, y.max(), rtol=1e-12, atol=0))
+    _fails_with("temperature_limits", answer, "relative tolerance of 1e-12")
+
+
+def test_residual_bptt_identity_path_without_the_direct_gradient_is_named():
+    # rj06 E4: the identity path carries only what came from later steps, not d_hs[t]
+    from course_utils.specs._residual_rnn import _residual_forward
+
+    def later_only(xs, h0, W_ih, W_hh, b_ih, b_hh, d_hs):
+        states = np.concatenate([h0[None], _residual_forward(xs, h0, W_ih, W_hh, b_ih, b_hh)])
+        das, dh = np.zeros((len(xs), *h0.shape)), np.zeros_like(h0)
+        for t in reversed(range(len(xs))):
+            das[t] = (d_hs[t] + dh) * (1 - (states[t + 1] - states[t]) ** 2)
+            dh = dh + das[t] @ W_hh  # the identity path without d_hs[t]
+        dW_ih = np.einsum("tbh,tbd->hd", das, xs)
+        dW_hh = np.einsum("tbh,tbk->hk", das, states[:-1])
+        return das @ W_ih, dh, dW_ih, dW_hh, das.sum(axis=(0, 1))
+
+    _fails_with("residual_bptt", later_only, "carries only what came from later steps")

@@ -146,7 +146,8 @@ def _residual_bptt(xs, h0, W_ih, W_hh, b_ih, b_hh, d_hs, *, tanh_at="u", identit
         delta = d_hs[t] + delta_next
         da = delta * (1 - u**2)
         dxs[t] = da @ W_ih
-        delta_next = (delta if identity else 0) + (da @ W_hh if recurrent else 0)
+        path = delta if identity is True else (delta_next if identity == "later" else 0)
+        delta_next = path + (da @ W_hh if recurrent else 0)
         steps = (da.T @ xs[t], da.T @ h_prev, da.sum(axis=0))
         if accumulate:
             dW_ih, dW_hh, db = dW_ih + steps[0], dW_hh + steps[1], db + steps[2]
@@ -187,6 +188,12 @@ RESIDUAL_BPTT = Question(
             "W_hh, so the gradient on h_{t-1} receives the whole gradient on h_t besides the "
             "part through the pre-activation.",
             lambda *a: _residual_bptt(*a, identity=False),
+        ),
+        Mistake(
+            "The identity path carries only what came from later steps: it carries the whole "
+            "gradient on h_t, the step's own direct gradient included, into the gradient on "
+            "h_{t-1}.",
+            lambda *a: _residual_bptt(*a, identity="later"),
         ),
         Mistake(
             "Only the identity path is carried back: h_{t-1} also enters the pre-activation "

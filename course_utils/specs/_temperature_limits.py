@@ -40,6 +40,21 @@ def _near_tie_is_tie(logits):  # np.isclose as the tie test: a near-tie counted 
     return float(np.log(np.count_nonzero(np.isclose(y, y.max())))), float(np.log(y.size))
 
 
+def _relative_tolerance(logits):  # a tie test with a relative tolerance of 1e-12
+    y = _logits(logits)
+    return float(np.log(np.count_nonzero(np.isclose(y, y.max(), rtol=1e-12, atol=0)))), float(
+        np.log(y.size)
+    )
+
+
+_NEAR_TIE = (
+    "A near-tie is not a tie: the limit is taken with the logits fixed, and however "
+    "close two logits are, once τ is far smaller than their difference the larger one "
+    "takes all the mass. Count only the logits exactly equal to the largest, in float64: a "
+    "tolerance, rounding, or float32 (where 2 + 1e-9 equals 2) each turn a near-tie into a tie."
+)
+
+
 def _in_bits(logits):
     y = _logits(logits)
     return float(np.log2(np.count_nonzero(y == y.max()))), float(np.log2(y.size))
@@ -65,8 +80,16 @@ TEMPERATURE_LIMITS = Question(
         Case(lambda: (np.array([0.7]),), "a single logit, V = 1"),
         Case(lambda: (np.array([4.0, 4.0]),), "two equal logits [4, 4]"),
         Case(
+            lambda: (np.array([1.0, 1.0 + 1e-6, 0.0]),),
+            "logits [1, 1 + 1e-6, 0]: a near-tie, not a tie",
+        ),
+        Case(
             lambda: (np.array([2.0, 2.0 + 1e-9, 0.0]),),
-            "logits [2, 2 + 1e-9, 0]: a near-tie, not a tie",
+            "logits [2, 2 + 1e-9, 0]: a near-tie, not a tie (float32 cannot tell them apart)",
+        ),
+        Case(
+            lambda: (np.array([1.0, np.nextafter(1.0, 2.0), 0.0]),),
+            "logits [1, the next float64 above 1, 0]: the closest near-tie, still not a tie",
         ),
         Case(
             lambda: (np.array([]),), "no logits, V = 0 (must raise ValueError)", raises="ValueError"
@@ -102,11 +125,11 @@ TEMPERATURE_LIMITS = Question(
             _cold_is_zero,
         ),
         Mistake(
-            "A near-tie is not a tie: the limit is taken with the logits fixed, and however "
-            "close two logits are, once τ is far smaller than their difference the larger one "
-            "takes all the mass. Count only the logits exactly equal to the largest.",
-            _near_tie_is_tie,
+            "Even a relative tolerance of 1e-12 counts two different float64 values as a tie "
+            "(1 and the next float above it): count only the logits exactly equal to the largest.",
+            _relative_tolerance,
         ),
+        Mistake(_NEAR_TIE, _near_tie_is_tie),
         Mistake(
             "Your entropies are in bits (log base 2): give them in nats, with the natural "
             "logarithm, as the lecture's losses are.",

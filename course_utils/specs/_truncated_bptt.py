@@ -94,7 +94,12 @@ TRUNCATED_BPTT = Question(
         Case(_generated(9, 3, 2, 4, 4), "T = 9, k = 4, random", hidden=True),
         Case(_generated(8, 2, 3, 3, 3), "T = 8, k = 3, random", hidden=True),
         Case(_inputs(16, 3, 1, 2, 2, -2), "k = -2", hidden=True, raises="ValueError"),
-        Case(_inputs(21, 3, 1, 2, 2, 3.0), "k = 3.0, a float", hidden=True, raises="ValueError"),
+        Case(
+            _inputs(21, 3, 1, 2, 2, 3.0),
+            "k = 3.0, a float with an integer value (must raise ValueError: k must be a Python "
+            "or numpy integer)",
+            raises="ValueError",
+        ),
     ),
     mistakes=(
         Mistake(
