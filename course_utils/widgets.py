@@ -147,6 +147,8 @@ class LearningRateExplorer:
         if self.objective.dim == 2:
             plot_contour(self.objective, self._view[0], self._view[1], ax=ax, labels=self.labels)
             plot_trajectory(ax, traj.xs, label=f"{name}, {traj.n_steps} steps", color="C1")
+            ax.set_aspect("equal")  # equal scales: each step is drawn normal to its level set
+            ax.set_title(ax.get_title().replace("kappa=", "κ = "))  # the lectures' symbol
         else:
             plot_function_1d(self.objective, self._view[0], ax=ax)
             ax.set_autoscale_on(False)

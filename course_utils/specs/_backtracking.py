@@ -53,6 +53,34 @@ def _identity_grad(x):
     return np.array(x, dtype=float)
 
 
+def _grad_once():
+    """The gradient x of half_square, as a function that raises when called a second time (the
+    gradient is computed once, at x). A fresh count per function made here."""
+    calls = []
+
+    def grad_fn(x):
+        calls.append(1)
+        if len(calls) > 1:
+            raise RuntimeError("grad_fn was called a second time: compute the gradient once, at x.")
+        return np.array(x, dtype=float)
+
+    return grad_fn
+
+
+class _GradOnce:
+    """Case argument: acts as ``_grad_once()``; each copy (``copy.deepcopy`` in the judge, the
+    pickle the grader sends to the sandbox, which rebuilds it by value) starts a new count."""
+
+    def __init__(self):
+        self._grad = _grad_once()
+
+    def __call__(self, x):
+        return self._grad(x)
+
+    def __reduce__(self):
+        return _grad_once, ()
+
+
 def _ascent_grad(x):
     return -np.array(x, dtype=float)  # the gradient's sign flipped: no step lowers f
 
@@ -167,6 +195,11 @@ BACKTRACKING_STEP = Question(
             lambda: (half_square, _identity_grad, np.array([1.0]), 0.0),
             "lr0 = 0 (must raise ValueError)",
             raises="ValueError",
+        ),
+        Case(
+            lambda: (half_square, _GradOnce(), np.array([1.0]), 2.5, 0.5, 0.5),
+            "the first case with a grad_fn that raises RuntimeError when called a second time: "
+            "compute the gradient once, at x (expect x_new = [0.375], lr = 0.625)",
         ),
         Case(_quadratic_case, "a rotated quadratic, c1 = 0.3", hidden=True),
         Case(
