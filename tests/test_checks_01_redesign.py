@@ -8,6 +8,7 @@ alternative forms the exercise names pass, and that bad input gets its ValueErro
 import numpy as np
 import pytest
 import torch
+from test_checks import _judged
 
 from course_utils import specs
 from course_utils.checks import CheckFailed, checker
@@ -212,16 +213,7 @@ def test_redesigned_set_has_no_lecture_answer_and_keeps_its_points():
 
 def _score(name, answer, seed):
     """The grade of ``answer`` on every case, hidden ones drawn as a grading run with ``seed``."""
-    from course_utils.grading import scoring
-    from course_utils.judging import observe
-
-    question = specs.load(AID).question(name)
-    inputs = scoring.case_inputs(question, seed)
-    observations = [
-        observe(question, case, answer, args)
-        for case, args in zip(question.cases, inputs, strict=True)
-    ]
-    return scoring.judge_question(question, inputs, observations).score
+    return _judged(AID, name, answer, seed).score
 
 
 def _hvp_without_ndim_check(grad_fn, x, v, h=1e-5):

@@ -11,6 +11,7 @@ import math
 import numpy as np
 import pytest
 import torch
+from test_checks import _judged
 
 from course_utils import specs
 from course_utils.checks import CheckFailed, checker
@@ -235,12 +236,7 @@ def test_guaranteed_lag_by_logarithms_passes():
         gamma = {"linear": 1.0, "tanh": 1.0, "relu": 1.0, "sigmoid": 0.25}[activation]
         if W_hh.shape[0] != W_hh.shape[1] or threshold <= 0 or grad_norm < 0:
             raise ValueError("bad arguments.")
-        q = gamma * np.linalg.norm(W_hh, 2)
-        if grad_norm < threshold:
-            return 0
-        if q >= 1:
-            raise ValueError("no lag is guaranteed.")
-        return math.floor(math.log(threshold / grad_norm) / math.log(q)) + 1
+        return _lag_by_logs(W_hh, grad_norm, threshold, gamma)
 
     def checked(W_hh, activation, grad_norm, threshold):
         try:
@@ -278,15 +274,7 @@ def test_guaranteed_lag_bad_input_is_one_sentence():
 
 def _score(name, answer, seed=7):
     """The question's score over every case, hidden ones drawn as a grading run with ``seed``."""
-    from course_utils.grading import scoring
-
-    question = specs.load(SET).question(name)
-    inputs = scoring.case_inputs(question, seed)
-    observations = [
-        observe(question, case, answer, args)
-        for case, args in zip(question.cases, inputs, strict=True)
-    ]
-    return scoring.judge_question(question, inputs, observations).score
+    return _judged(SET, name, answer, seed).score
 
 
 def _lag_by_logs(W_hh, grad_norm, threshold, gamma=1.0):
