@@ -74,6 +74,33 @@ def to_plain(obj, _depth: int = 0):
     )
 
 
+def _number_type(v) -> str:
+    if type(v) is bool or isinstance(v, np.bool_):
+        return "bool"
+    return "int" if type(v) is int or isinstance(v, np.integer) else "float"
+
+
+def number_types(obj, _depth: int = 0):
+    """The type of each number of an answer, shaped like its plain data (``to_plain``): "int",
+    "float" or "bool" for a number, "int[]", "float[]" or "bool[]" for an array or a list of
+    numbers, a list of those for a tuple or list of other items, None for None. Read only where a
+    question asks for exact types (``Question.exact_types``): an index array must hold integers."""
+    if _depth > 4 or obj is None:
+        return None
+    if type(obj) in (bool, int, float) or isinstance(obj, np.bool_ | np.integer | np.floating):
+        return _number_type(obj)
+    if isinstance(obj, np.ndarray):
+        return {"b": "bool[]", "i": "int[]", "u": "int[]"}.get(obj.dtype.kind, "float[]")
+    if type(obj) in (tuple, list):
+        if obj and all(
+            type(v) in (bool, int, float) or isinstance(v, np.number | np.bool_) for v in obj
+        ):
+            kinds = [_number_type(v) for v in obj]
+            return f"{kinds[0]}[]" if len(set(kinds)) == 1 else kinds  # (0.4, 50): each its own
+        return [number_types(v, _depth + 1) for v in obj]
+    return None
+
+
 # ---------------------------------------------------------------- JSON transport (sandbox -> grader)
 
 
@@ -139,6 +166,18 @@ def plain_from_json(obj, _depth: int = 0):
     raise NotPlainData(f"unexpected answer encoding: {type(obj).__name__}.")
 
 
+NUMBER_TYPES = frozenset({"int", "float", "bool", "int[]", "float[]", "bool[]"})
+
+
+def _types_from_json(obj, _depth: int = 0):
+    """Validate ``number_types`` read back from untrusted JSON."""
+    if obj is None or (type(obj) is str and obj in NUMBER_TYPES):
+        return obj
+    if type(obj) is list and _depth < 6 and len(obj) <= MAX_ELEMENTS:
+        return [_types_from_json(v, _depth + 1) for v in obj]
+    raise NotPlainData("number types must be names of types or lists of them.")
+
+
 # ---------------------------------------------------------------- one observation of one test case
 
 
@@ -166,7 +205,8 @@ class Observation:
     array arguments after the call (None for the others), ``library_calls`` the number of calls
     the answer made to the course library's own implementation of this question, ``changed_by``
     the name of another graded function, called by the answer, that changed an array the answer
-    received in place ("" when none did; see ``call_watch``).
+    received in place ("" when none did; see ``call_watch``), ``types`` the type of each number
+    of the value (``number_types``; None when not recorded).
     """
 
     outcome: str
@@ -176,6 +216,7 @@ class Observation:
     inputs_after: tuple | None = None
     library_calls: int = 0
     changed_by: str = ""
+    types: object = None
 
     def to_json(self) -> dict:
         data: dict = {"outcome": self.outcome}
@@ -193,6 +234,8 @@ class Observation:
             data["library_calls"] = self.library_calls
         if self.changed_by:
             data["changed_by"] = self.changed_by
+        if self.types is not None:
+            data["types"] = self.types
         return data
 
     @classmethod
@@ -225,7 +268,10 @@ class Observation:
         by = data.get("changed_by", "")
         if type(by) is not str or len(by) > 100 or (by and not by.isidentifier()):
             raise ValueError("changed_by is not a name")
-        return cls(data["outcome"], value, text["error_type"], text["error"], after, calls, by)
+        types = _types_from_json(data.get("types"))
+        return cls(
+            data["outcome"], value, text["error_type"], text["error"], after, calls, by, types
+        )
 
 
 def inputs_after(args: tuple) -> tuple:
@@ -268,13 +314,18 @@ def observe_result(
     except NotPlainData as exc:
         return Observation("not_plain", error=short_text(exc), library_calls=library_calls)
     return Observation(
-        "value", value, inputs_after=after, library_calls=library_calls, changed_by=changed_by
+        "value",
+        value,
+        inputs_after=after,
+        library_calls=library_calls,
+        changed_by=changed_by,
+        types=number_types(result),
     )
 
 
 def observe_value(value) -> Observation:
     """A graded variable as an Observation."""
     try:
-        return Observation("value", to_plain(value))
+        return Observation("value", to_plain(value), types=number_types(value))
     except NotPlainData as exc:
         return Observation("not_plain", error=short_text(exc))

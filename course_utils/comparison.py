@@ -177,3 +177,48 @@ def _first_difference(expected, got, rtol, atol, raw, path) -> Difference | None
     if expected is None:
         return None if got is None else differ(f"expected None, got {_kind(got)}.")
     raise NotPlainData(f"expected value is not plain data: {type(expected).__name__}.")
+
+
+_TYPE_WORDS = {
+    "int": "an integer",
+    "float": "a float",
+    "bool": "True or False",
+    "int[]": "an array of integers",
+    "float[]": "an array (or list) of floats",
+    "bool[]": "an array of booleans",
+}
+
+
+def _type_word(kind, expected: bool = False) -> str:
+    if kind is None:
+        return "None"
+    if isinstance(kind, list):
+        return f"a sequence of {len(kind)} items" if kind else "an empty list"
+    if expected and kind == "float":
+        return "a single number"
+    return _TYPE_WORDS.get(kind, str(kind))
+
+
+def type_difference(expected, got, path: tuple[int, ...] = ()) -> Difference | None:
+    """None when the number types ``got`` (``answers.number_types`` of an answer) fit the
+    reference's ``expected``, else where they first do not. Where the reference returns integers
+    (a count, an index array) the answer must hold integers; where it returns one number the
+    answer must be one number, not an array (of shape (1,) or ()); floats may be given as ints."""
+    fits = {"float": ("float", "int"), "float[]": ("float[]", "int[]", "bool[]")}
+    # A tuple of numbers of one type is named as an array ("int[]"), of mixed types item by item.
+    if isinstance(expected, list) and isinstance(got, str) and got.endswith("[]"):
+        got = [got[:-2]] * len(expected)
+    if isinstance(got, list) and got and isinstance(expected, str) and expected.endswith("[]"):
+        expected = [expected[:-2]] * len(got)
+    if isinstance(expected, list):
+        if not isinstance(got, list) or len(got) != len(expected):
+            why = f"expected {_type_word(expected, True)}, got {_type_word(got)}."
+            return Difference(path, why)
+        for i, (e, g) in enumerate(zip(expected, got, strict=True)):
+            found = type_difference(e, g, (*path, i))
+            if found is not None:
+                return found
+        return None
+    if expected is None or got in fits.get(expected, (expected,)):
+        return None
+    return Difference(path, f"expected {_type_word(expected, True)}, got {_type_word(got)}.")

@@ -22,6 +22,7 @@ from .answers import (
     Observation,
     PlainArray,
     inputs_after,
+    number_types,
     observe_call,
     observe_value,
     short_text,
@@ -33,6 +34,7 @@ from .comparison import (
     first_difference,
     mismatch,
     two_numbers,
+    type_difference,
 )
 from .specs.base import AUTOGRAD, Case, Question
 
@@ -74,6 +76,12 @@ class Verdict:
 
     def __bool__(self) -> bool:
         return self.passed
+
+
+_TYPE_ADVICE = (
+    "The values are right; return them with the type the task asks for (e.g. `int(...)`, "
+    "`.astype(int)`, or `float(...)` for one number)."
+)
 
 
 def _expected(question: Question, args: tuple):
@@ -233,6 +241,10 @@ def judge(question: Question, case: Case, observation, args: tuple | None = None
                 f"\n    got:      {describe(mine, words, digits)}"
             )
         return Verdict(False, why, hint, reveals=True)
+    if question.exact_types:
+        wrong_type = type_difference(number_types(raw), obs.types)
+        if wrong_type is not None:
+            return Verdict(False, f"{wrong_type.sentence(question.returns)} {_TYPE_ADVICE}")
     if question.in_place:
         return _changed_in_place(question, args, obs.inputs_after)
     if question.inputs_unchanged:

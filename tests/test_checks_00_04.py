@@ -198,8 +198,8 @@ def _sce_in_place(logits, labels, smoothing):
 
 def test_exercise_03_states_the_in_place_rule_that_its_check_enforces():
     """ref-b2 03-5: the check rejects `logits -= max`, so the introduction says so for every
-    question; ref-b2 03-6: the task says what a loss of shape (1,) gets (accepted, values
-    compared) and the check does accept it."""
+    question; ref-b2 03-6: the task says what a loss of shape (1,) gets (refused: the question
+    asks for exact types) and the check does refuse it."""
     nb = nbformat.read(ROOT / "exercises" / "03_backpropagation.ipynb", as_version=4)
     intro = nb.cells[0].source
     assert "do not modify the input arrays" in intro and "in any question" in intro
@@ -207,10 +207,11 @@ def test_exercise_03_states_the_in_place_rule_that_its_check_enforces():
         checker("03_backpropagation")("smoothed_cross_entropy", _sce_in_place)
     assert "in place" in str(failed.value)
     task = next(c.source for c in nb.cells if c.source.startswith("## 2. Cross-entropy"))
-    assert "shape `(1,)` also passes" in task
+    assert "refuses a loss wrapped in an array of shape `(1,)`" in task
 
     def as_array(logits, labels, smoothing):
         loss, grad = _sce_in_place(logits.copy(), labels, smoothing)
         return np.array([loss]), grad
 
-    checker("03_backpropagation")("smoothed_cross_entropy", as_array)  # no CheckFailed
+    with pytest.raises(CheckFailed, match="in `loss`: expected a single number"):
+        checker("03_backpropagation")("smoothed_cross_entropy", as_array)

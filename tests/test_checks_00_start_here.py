@@ -74,10 +74,14 @@ def test_a_tensor_and_a_missing_return_get_hints_about_the_type_and_the_return()
 
 
 def test_what_the_text_says_is_accepted_is_accepted():
-    """Cell 10: a number, or a numpy array or list holding just that number."""
+    """Cell 12: one number (a Python or numpy float); an array or a list holding just that
+    number is refused by name (the question asks for exact types)."""
     check = checker("00_start_here")
-    for wrap in (float, lambda v: np.array([v]), lambda v: [v], np.float32):
+    for wrap in (float, np.float32, np.float64):
         check("l2_norm", lambda g, wrap=wrap: wrap(np.linalg.norm(g)))
+    for wrap in (lambda v: np.array([v]), lambda v: [v]):
+        with pytest.raises(CheckFailed, match="expected a single number, got an array"):
+            check("l2_norm", lambda g, wrap=wrap: wrap(np.linalg.norm(g)))
 
 
 @pytest.mark.parametrize(

@@ -11,6 +11,7 @@ import nbformat
 import numpy as np
 import pytest
 import torch
+from test_checks import _judged
 from torch.utils.data import DistributedSampler
 
 from course_utils import specs
@@ -286,15 +287,16 @@ def _float_when_empty(order, k, rank, drop_last):
     ],
     ids=["float", "float-when-empty", "list"],
 )
-def test_a_shard_that_cannot_index_is_caught_by_the_cell_after_the_check(wrong, capsys):
-    """rh10 E3: the judge compares values (it cannot see a dtype), so these pass the check; the
-    notebook's next cell asserts an integer ndarray, empty shards included, and passes on the
+def test_a_shard_that_cannot_index_is_refused_by_grading_and_by_the_cell_after_the_check(wrong):
+    """rh10 E3: these have the right values; the question asks for exact types, so grading
+    scores them 0 (an empty shard as a float array or as an empty list holds no integers), and
+    the notebook's next cell asserts an integer ndarray, empty shards included, and passes on the
     reference."""
     _shard_cell(distributed_shard)
     with pytest.raises(AssertionError, match="return an integer numpy array"):
         _shard_cell(wrong)
-    checker("10_data_parallel_sgd")("distributed_shard", wrong)  # while the check passes it
-    assert "✓ distributed_shard" in capsys.readouterr().out
+    graded = _judged("10_data_parallel_sgd", "distributed_shard", wrong)
+    assert graded.score == 0 and "expected an array of integers" in graded.output
 
 
 def test_a_crossover_in_float32_entries_is_told_the_question_asks_for_bytes():
@@ -334,9 +336,10 @@ def _recipe_cell(answer):
     exec(cell, {"np": np, "scale_recipe": answer, "print": lambda *a, **k: None})  # noqa: S102
 
 
-def test_float_step_counts_pass_the_check_but_not_the_cell_after_it(capsys):
-    """ri10 E2: (0.4, 50.0, 250.0) has the right values, which is all the judge compares; the
-    cell after question 4's check asserts integers and passes on the reference."""
+def test_float_step_counts_fail_the_check_and_the_cell_after_it():
+    """ri10 E2: (0.4, 50.0, 250.0) has the right values; the question asks for exact types, so
+    the check refuses it by name, grading scores it 0, and the cell after the check asserts
+    integers (it passes on the reference)."""
 
     def floats(lr, w, t, k):
         return lr * k, float(math.ceil(w / k)), float(math.ceil(t / k))
@@ -344,8 +347,10 @@ def test_float_step_counts_pass_the_check_but_not_the_cell_after_it(capsys):
     _recipe_cell(_scale_recipe)
     with pytest.raises(AssertionError, match="return the step counts as integers"):
         _recipe_cell(floats)
-    checker("10_data_parallel_sgd")("scale_recipe", floats)
-    assert "✓ scale_recipe" in capsys.readouterr().out
+    with pytest.raises(CheckFailed, match=r"in result\[1\]: expected an integer, got a float"):
+        checker("10_data_parallel_sgd")("scale_recipe", floats)
+    assert _judged("10_data_parallel_sgd", "scale_recipe", floats).score == 0
+    assert _judged("10_data_parallel_sgd", "scale_recipe", _scale_recipe).score == 2
 
 
 def _halving_cell(answer):
@@ -357,9 +362,9 @@ def _halving_cell(answer):
     exec(cell, namespace)  # noqa: S102
 
 
-def test_a_float_byte_count_passes_the_check_but_not_the_cell_after_it(capsys):
-    """ri10 E3: ``sent`` as a float array has the right values, all the judge compares; the
-    cell after question 2's check asserts an integer ndarray and passes on the reference."""
+def test_a_float_byte_count_fails_the_check_and_the_cell_after_it():
+    """ri10 E3: ``sent`` as a float array has the right values; the check names the item and
+    the type, grading scores it 0, and the cell after the check asserts an integer ndarray."""
 
     def float_sent(grads):
         averaged, sent = halving_doubling_all_reduce(grads)
@@ -368,5 +373,8 @@ def test_a_float_byte_count_passes_the_check_but_not_the_cell_after_it(capsys):
     _halving_cell(halving_doubling_all_reduce)
     with pytest.raises(AssertionError, match="count in integers"):
         _halving_cell(float_sent)
-    checker("10_data_parallel_sgd")("halving_doubling_all_reduce", float_sent)
-    assert "✓ halving_doubling_all_reduce" in capsys.readouterr().out
+    with pytest.raises(CheckFailed, match="in `sent`: expected an array of integers, got an arr"):
+        checker("10_data_parallel_sgd")("halving_doubling_all_reduce", float_sent)
+    name = "halving_doubling_all_reduce"
+    assert _judged("10_data_parallel_sgd", name, float_sent).score == 0
+    assert _judged("10_data_parallel_sgd", name, halving_doubling_all_reduce).score == 5

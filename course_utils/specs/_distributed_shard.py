@@ -65,6 +65,7 @@ def _shard_case(rng):
 
 DISTRIBUTED_SHARD = Question(
     name="distributed_shard",
+    exact_types=True,
     skill="new problem",
     points=3,
     reference=distributed_shard,

@@ -104,6 +104,7 @@ def _hd_case(rng):
 
 HALVING_DOUBLING_ALL_REDUCE = Question(
     name="halving_doubling_all_reduce",
+    exact_types=True,
     skill="variant",
     returns=("averaged", "sent"),
     points=5,

@@ -70,6 +70,7 @@ def _generated(rng):
 
 SMOOTHED_CROSS_ENTROPY = Question(
     name="smoothed_cross_entropy",
+    exact_types=True,
     skill="derivation",
     returns=("loss", "dlogits"),
     points=3,

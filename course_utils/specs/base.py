@@ -102,6 +102,10 @@ class Question:
     # The task's names of the returned tuple's items, e.g. ("dx", "dh_prev", "dc_prev", ...):
     # feedback names the item that differs by them ("in `dc_prev`: ...") instead of result[2].
     returns: tuple[str, ...] = ()
+    # The answer must have the reference's number types, not only its values: integers where
+    # the reference returns integers (an index array, a step count), one number where it returns
+    # one number (not a list of one). Floats may come as ints. See comparison.type_difference.
+    exact_types: bool = False
     # What the question asks of a learner (issue 21): "warm-up" (the lecture's idea applied
     # directly), "variant" (a method the lecture does not write, e.g. AMSGrad after Adam),
     # "derivation" (a gradient or formula the lecture does not give), "diagnosis" (a fault read

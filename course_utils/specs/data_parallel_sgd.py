@@ -39,6 +39,7 @@ def _scale_recipe(lr, warmup_steps, total_steps, k):
 
 SCALE_RECIPE = Question(
     name="scale_recipe",
+    exact_types=True,
     skill="warm-up",
     points=2,
     reference=_scale_recipe,

@@ -37,6 +37,7 @@ def _random_vector(rng):
 
 L2_NORM = Question(
     name="l2_norm",
+    exact_types=True,
     points=1,
     reference=_l2_norm,
     inputs_unchanged=True,
