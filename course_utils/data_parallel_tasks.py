@@ -166,18 +166,23 @@ def time_all_reduce(rank: int, k: int, config: dict) -> dict:
     """Seconds per ``all_reduce`` (sum) of a float32 vector of each size in ``config["sizes"]``,
     over ``config["repeats"]`` calls after one untimed call, each call right after a ``barrier``:
     ``"seconds"``, the fastest call (the one least disturbed by other processes on a shared
-    machine), and ``"median_seconds"``, the median call; and whether every sum was right."""
-    fastest, median, correct = [], [], True
+    machine), and ``"median_seconds"``, the median call. Every call's sum is checked, the timed ones
+    included: the vector is refilled with ``rank + 1`` before each call and compared with
+    ``k (k + 1) / 2`` after it, both outside the timer; ``"correct"`` says whether every sum was
+    right and ``"checked"`` counts the calls compared."""
+    fastest, median, correct, checked = [], [], True, 0
     for size in config["sizes"]:
-        x = torch.full((size,), float(rank + 1))
-        dist.all_reduce(x)
-        correct &= bool(torch.all(x == k * (k + 1) / 2))
+        x = torch.empty(size)
         times = []
-        for _ in range(config["repeats"]):
+        for call in range(config["repeats"] + 1):  # call 0 is the untimed one
+            x.fill_(float(rank + 1))
             dist.barrier()
             start = time.perf_counter()
             dist.all_reduce(x)
-            times.append(time.perf_counter() - start)
+            if call:
+                times.append(time.perf_counter() - start)
+            correct &= bool(torch.all(x == k * (k + 1) / 2))
+            checked += 1
         fastest.append(min(times))
         median.append(float(np.median(times)))
     return {
@@ -185,6 +190,7 @@ def time_all_reduce(rank: int, k: int, config: dict) -> dict:
         "seconds": fastest,
         "median_seconds": median,
         "correct": correct,
+        "checked": checked,
     }
 
 

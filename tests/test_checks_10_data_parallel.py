@@ -17,7 +17,11 @@ from torch.utils.data import DistributedSampler
 from course_utils import specs
 from course_utils.checks import CheckFailed, checker
 from course_utils.judging import judge, observe
-from course_utils.specs._crossover import crossover_bytes
+from course_utils.specs._crossover import (
+    _reduce_scatter_only_ring,
+    _reduce_then_broadcast,
+    crossover_bytes,
+)
 from course_utils.specs._distributed_shard import distributed_shard
 from course_utils.specs._halving_doubling import halving_doubling_all_reduce
 from course_utils.specs.data_parallel_sgd import _scale_recipe
@@ -378,3 +382,48 @@ def test_a_float_byte_count_fails_the_check_and_the_cell_after_it():
     name = "halving_doubling_all_reduce"
     assert _judged("10_data_parallel_sgd", name, float_sent).score == 0
     assert _judged("10_data_parallel_sgd", name, halving_doubling_all_reduce).score == 5
+
+
+def test_a_ring_counted_as_its_reduce_scatter_alone_is_told_so():
+    """rk10 E1: the ring counted as the lecture's reduce-scatter alone (k - 1 messages of n / k
+    bytes) gives, for every k >= 4, the value of recursive doubling counted as a reduce and a
+    broadcast, so it was sent to fix recursive doubling's count; the hint now names both slips."""
+
+    def reduce_scatter_only(k, alpha, beta):
+        log2k = k.bit_length() - 1
+        ring_bytes = (k - 1) / k
+        if ring_bytes >= log2k:
+            return math.inf
+        return alpha * (k - 1 - log2k) / (beta * (log2k - ring_bytes))
+
+    for k in (4, 8, 64, 1024):
+        args = (k, 1e-5, 1e-9)
+        assert math.isclose(
+            reduce_scatter_only(*args), _reduce_then_broadcast(*args), rel_tol=1e-12
+        )
+        assert math.isclose(
+            reduce_scatter_only(*args), _reduce_scatter_only_ring(*args), rel_tol=1e-12
+        )
+    with pytest.raises(CheckFailed) as failed:
+        checker("10_data_parallel_sgd")("crossover_bytes", reduce_scatter_only)
+    message = str(failed.value)
+    assert "test 1 of" in message, message
+    assert "the ring was counted as its reduce-scatter alone" in message, message
+    assert "reduce followed by a broadcast" in message, message
+
+
+def test_a_warm_up_that_keeps_its_fraction_of_the_run_fails_grading():
+    """rk10 E3: ceil(w ceil(t / k) / t) keeps the warm-up's share of the run, not its samples;
+    it agreed with ceil(w / k) on every case, and the hidden case w = 3, t = 5, k = 4 (2 steps
+    against 1) now fails it alone; the reference passes every case."""
+
+    def same_fraction(lr, w, t, k):
+        steps = math.ceil(t / k)
+        return lr * k, math.ceil(w * steps / t) if t else 0, steps
+
+    checker("10_data_parallel_sgd")("scale_recipe", same_fraction)  # the visible cases pass
+    graded = _graded("scale_recipe", same_fraction)
+    assert graded == [True] * (len(graded) - 1) + [False], graded
+    assert same_fraction(0.1, 3, 5, 4)[1] == 2 and _scale_recipe(0.1, 3, 5, 4)[1] == 1
+    assert _judged("10_data_parallel_sgd", "scale_recipe", same_fraction).score < 2
+    assert _judged("10_data_parallel_sgd", "scale_recipe", _scale_recipe).score == 2

@@ -73,6 +73,7 @@ def test_all_reduce_timing_reports_correct_sums():
     ranks = run_workers(tasks.time_all_reduce, 2, {"sizes": [10, 1000], "repeats": 3})
     assert all(r["correct"] for r in ranks)
     for r in ranks:
+        assert r["checked"] == 2 * (3 + 1), "every call's sum is compared, the timed ones too"
         assert len(r["seconds"]) == len(r["median_seconds"]) == 2 and min(r["seconds"]) > 0
         assert all(f <= m for f, m in zip(r["seconds"], r["median_seconds"], strict=True))
 

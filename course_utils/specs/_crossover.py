@@ -38,6 +38,13 @@ def _one_phase_ring(k, alpha, beta):
     return _equal_time(k, alpha, beta, k - 1, 2 * (k - 1) / k, L, L)
 
 
+def _reduce_scatter_only_ring(k, alpha, beta):
+    """The ring's all-gather forgotten, messages and bytes (rk10 E1): the same value as
+    :func:`_reduce_then_broadcast` for every k >= 4, and so told by the same hint."""
+    L = _log2(k)
+    return _equal_time(k, alpha, beta, k - 1, (k - 1) / k, L, L)
+
+
 def _reduce_then_broadcast(k, alpha, beta):
     L = _log2(k)
     if k <= 2:  # its 0.0 there is the "returned 0 for never" slip's, not this mistake's (rh10 E1)
@@ -106,10 +113,16 @@ CROSSOVER_BYTES = Question(
             "size makes it faster: return math.inf.",
             _zero_for_never,
         ),
+        # rk10 E1: for every k >= 4 this value is also the ring counted as its reduce-scatter
+        # alone (k - 1 messages, (k - 1) n / k bytes); no case can tell the two slips apart,
+        # so the hint names both
         Mistake(
-            "Recursive doubling was counted as a reduce followed by a broadcast (2 log2 k "
-            "messages of n bytes): in recursive doubling both partners exchange their whole "
-            "vectors and both add, so after log2 k steps every worker already holds the sum.",
+            "Either the ring was counted as its reduce-scatter alone (k - 1 messages of n / k "
+            "bytes: its all-gather sends as many messages and bytes again), or recursive doubling "
+            "as a reduce followed by a broadcast (2 log2 k messages of n bytes: in recursive "
+            "doubling both partners exchange their whole vectors and both add, so after log2 k "
+            "steps every worker already holds the sum). Both slips give this value: check both "
+            "counts.",
             _reduce_then_broadcast,
         ),
         Mistake(

@@ -1,9 +1,9 @@
 """Spec for exercise set 10: data-parallel SGD.
 
-Redesigned for issue 21 (no graded answer is the lecture's code). The lecture writes the ring's
-reduce-scatter and gather-to-one in numpy, states the ring's byte count and the cost model in words,
-and describes torch's DistributedSampler in prose; the questions ask for what that teaching makes
-possible but does not show:
+Redesigned for issue 21 (no graded answer is the lecture's code). The lecture writes the ring
+(reduce-scatter and all-gather) and gather-to-one in numpy, counts the ring's bytes, states the cost
+model in words, and describes torch's DistributedSampler in prose; the questions ask for what that
+teaching makes possible but does not show:
 
 1. ``distributed_shard`` (new problem, 3): one rank's shard of an epoch as torch's
    DistributedSampler deals it, padding or dropping the tail (``_distributed_shard``; checked
@@ -52,6 +52,9 @@ SCALE_RECIPE = Question(
         Case(lambda: (0.3, 7, 11, 16), "more workers than warm-up steps", hidden=True),
         # ri10 E2: 9 / 4 = 2.25, so rounding to the nearest (2) and rounding up (3) differ here
         Case(lambda: (0.1, 9, 100, 4), "warm-up 9 steps, k = 4", hidden=True),
+        # rk10 E3: keeping the warm-up's fraction of the run, ceil(w ceil(t / k) / t), gives 2
+        # here and the question's ceil(w / k) gives 1; the two agree on every case above
+        Case(lambda: (0.1, 3, 5, 4), "warm-up 3 of 5 steps, k = 4", hidden=True),
     ),
     mistakes=(
         Mistake(
