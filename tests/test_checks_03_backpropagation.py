@@ -248,12 +248,20 @@ def _init_std_checks_only_above_one(fan_in, slope):
     return float(np.sqrt(2.0 / ((1.0 + slope**2) * fan_in)))
 
 
+def _init_std_refuses_only_non_positive_fan_in(fan_in, slope):
+    if fan_in <= 0 or not 0 <= slope <= 1:
+        raise ValueError("fan_in must be positive and slope in [0, 1].")
+    return float(np.sqrt(2.0 / ((1.0 + slope**2) * fan_in)))
+
+
 @pytest.mark.parametrize(
     ("name", "one_sided", "accepted"),
     [
         ("leaky_relu_grad", _leaky_checks_only_negative, "slope 1.5"),
         ("smoothed_cross_entropy", _smoothed_checks_only_above_one, "smoothing -0.1"),
         ("leaky_relu_init_std", _init_std_checks_only_above_one, "slope -0.2"),
+        # rk0003 E1: "a fan_in below 1" is refused, not only 0 and below
+        ("leaky_relu_init_std", _init_std_refuses_only_non_positive_fan_in, "fan_in = 0.5"),
     ],
 )
 def test_a_range_checked_on_one_side_only_fails(name, one_sided, accepted):

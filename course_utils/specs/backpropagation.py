@@ -138,6 +138,8 @@ LEAKY_RELU_INIT_STD = Question(
         Case(lambda: (256, 0.0), "fan_in = 256, slope 0 (ReLU)"),
         Case(lambda: (64, 1.0), "fan_in = 64, slope 1 (the identity: a linear stack)"),
         Case(lambda: (0, 0.1), "fan_in = 0 (ValueError)", raises="ValueError"),
+        # a check of fan_in <= 0 lets 0.5 through; the task refuses every fan_in below 1 (rk0003 E1)
+        Case(lambda: (0.5, 0.1), "fan_in = 0.5, below 1 (ValueError)", raises="ValueError"),
         Case(lambda: (10, 1.5), "slope 1.5 (ValueError)", raises="ValueError"),
         Case(lambda: (10, -0.2), "slope -0.2 (ValueError)", raises="ValueError"),
         Case(_generated_fan, "random fan_in and slope (new every run)", hidden=True),
