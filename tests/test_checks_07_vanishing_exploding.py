@@ -456,3 +456,61 @@ def test_state_form_without_the_df_dhT_check_scores_0():
 def test_adaptive_clip_with_the_1e6_added_fails_with_its_hint():
     # ri07 E2: question 1 teaches clip_grad_norm_'s ||g|| + 1e-6; AGC's 1e-6 is a floor instead
     _fails_with("adaptive_clip", _agc_row_by_row(1e-6, added=True), "not added to the gradient's")
+
+
+# ------------------------------------------------- answers the referee read rk07 found passing
+
+
+def _score_within(name, answer, seconds=1.0, seed=7):
+    """As ``_score``, each case under a time limit as the check and the grader apply one (here
+    ``seconds``, short, so a test never hangs): a case that runs out of time is an Observation
+    "timeout", which fails."""
+    from course_utils.answers import Observation
+    from course_utils.checks import _CheckTimeout, _time_limit
+    from course_utils.grading import scoring
+
+    question = specs.load(SET).question(name)
+    inputs = scoring.case_inputs(question, seed)
+    observations = []
+    for case, args in zip(question.cases, inputs, strict=True):
+        try:
+            with _time_limit(seconds):
+                observations.append(observe(question, case, answer, args))
+        except _CheckTimeout:
+            observations.append(Observation("timeout"))
+    return scoring.judge_question(question, inputs, observations).score
+
+
+def _lag_by_loop(W_hh, activation, grad_norm, threshold, refuse_at_one=True, square=True):
+    gamma = {"linear": 1.0, "tanh": 1.0, "relu": 1.0, "sigmoid": 0.25}
+    if activation not in gamma or not threshold > 0 or not 0 <= grad_norm < np.inf:
+        raise ValueError("bad activation, threshold or grad_norm.")
+    if square and (W_hh.ndim != 2 or W_hh.shape[0] != W_hh.shape[1]):
+        raise ValueError("W_hh must be square.")
+    q = gamma[activation] * np.linalg.norm(W_hh, 2)
+    lag, bound = 0, grad_norm
+    if bound >= threshold and (q >= 1 if refuse_at_one else q > 1):
+        raise ValueError("the bound guarantees no lag.")
+    while bound >= threshold:  # at q = 1 exactly this never ends
+        lag, bound = lag + 1, bound * q
+    return lag
+
+
+def test_guaranteed_lag_that_raises_only_above_one_hangs_at_one_and_scores_0():
+    # rk07 L3: np.linalg.norm(np.eye(3), 2) is exactly 1 (the identity/IRNN start, any orthogonal
+    # W_hh); the bound stays at grad_norm, and "raise only for q > 1" loops forever
+    assert np.linalg.norm(np.eye(3), 2) == 1.0
+    assert _score_within("guaranteed_lag", _lag_by_loop) == 2
+    question = specs.load(SET).question("guaranteed_lag")
+    case = next(c for c in question.visible_cases if "np.eye(3)" in c.description)
+    assert case.raises == "ValueError" and "exactly" in case.description
+    assert _score_within("guaranteed_lag", lambda *a: _lag_by_loop(*a, refuse_at_one=False)) == 0
+
+
+def test_guaranteed_lag_without_a_shape_check_scores_0():
+    # rk07 L4: the hidden non-square W_hh has spectral norm 0.245, so the q >= 1 rule does not
+    # refuse it on the answer's behalf
+    question = specs.load(SET).question("guaranteed_lag")
+    case = next(c for c in question.cases if "not square" in c.description)
+    assert case.hidden and np.linalg.norm(case.make_inputs()[0], 2) < 1
+    assert _score_within("guaranteed_lag", lambda *a: _lag_by_loop(*a, square=False)) == 0

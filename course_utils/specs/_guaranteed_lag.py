@@ -5,9 +5,11 @@ guaranteed to have fallen below a threshold, then measure the lag on the lecture
 below θ = ``threshold`` at the smallest integer ℓ >= 0 with q^ℓ · n < θ (n = ``grad_norm``).
 When n < θ that is ℓ = 0; when q >= 1 (and n >= θ) the bound guarantees no lag: ValueError.
 The cases include the ties (n = θ; q^ℓ n = θ exactly at a whole lag) that "strictly below" decides,
-a q >= 1 with n < θ (0, no error), each of the four activations (the linear one on a non-normal
-W_hh, where the spectral radius gives another lag: rh07 E3) and each argument the text says to
-refuse, among them grad_norm = inf, whose bound is inf at every lag (rh07 E5).
+a q >= 1 with n < θ (0, no error), q = 1 exactly (the identity with tanh: an answer that raises
+only for q > 1 loops forever there, rk07 L3), each of the four activations (the linear one on a
+non-normal W_hh, where the spectral radius gives another lag: rh07 E3) and each argument the text
+says to refuse, among them grad_norm = inf, whose bound is inf at every lag (rh07 E5), and a
+non-square W_hh of norm below 1, which only a shape check refuses (rk07 L4).
 """
 
 from __future__ import annotations
@@ -153,6 +155,13 @@ GUARANTEED_LAG = Question(
             raises="ValueError",
         ),
         Case(
+            lambda: (np.eye(3), "tanh", 3.0, 1e-4),
+            "W_hh = np.eye(3) with tanh (identity or any orthogonal W_hh): gamma ||W_hh||_2 = 1 "
+            "exactly, so the bound stays at grad_norm at every lag and never falls below the "
+            "threshold (must raise ValueError; a loop until the bound is below never ends)",
+            raises="ValueError",
+        ),
+        Case(
             lambda: (W_SIGMOID.copy(), "tanh", 1e-5, 1e-4),
             "W_SIGMOID with tanh, grad_norm 1e-5 already below the threshold 1e-4 (the answer is "
             "0 although gamma ||W||_2 > 1)",
@@ -184,8 +193,10 @@ GUARANTEED_LAG = Question(
             raises="ValueError",
         ),
         Case(
-            lambda: (np.ones((2, 3)), "tanh", 3.0, 1e-4),
-            "a W_hh that is not square",
+            # ||.||_2 = 0.245 < 1: only a shape check refuses it (np.ones had norm 2.45, which
+            # the q >= 1 rule refused as well: rk07 L4)
+            lambda: (0.1 * np.ones((2, 3)), "tanh", 3.0, 1e-4),
+            "a W_hh that is not square (spectral norm 0.245 < 1)",
             hidden=True,
             raises="ValueError",
         ),
