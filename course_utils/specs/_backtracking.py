@@ -141,6 +141,7 @@ _lr_squared = _loop(lambda f_new, fx, c1, lr, gg: f_new <= fx - c1 * lr**2 * gg)
 _strict = _loop(lambda f_new, fx, c1, lr, gg: f_new < fx - c1 * lr * gg)
 _one_minus_c1 = _loop(lambda f_new, fx, c1, lr, gg: f_new <= fx - (1 - c1) * lr * gg)
 _one_try_extra = _loop(_armijo, tries_extra=2)
+_half_predicted = _loop(lambda f_new, fx, c1, lr, gg: f_new <= fx - c1 * lr * gg / 2)
 
 BACKTRACKING_STEP = Question(
     name="backtracking_step",
@@ -153,9 +154,11 @@ BACKTRACKING_STEP = Question(
     inputs_unchanged=True,
     cases=(
         Case(
-            lambda: (half_square, _identity_grad, np.array([1.0]), 2.5, 0.5, 0.5),
-            "f(x) = x[0]**2 / 2 at x = [1], lr0 = 2.5, shrink = 0.5, c1 = 0.5: 2.5 and 1.25 "
-            "fail the test, 0.625 passes (expect x_new = [0.375], lr = 0.625)",
+            # A predicted decrease halved accepts 1.08 here, one without c1 1.8 (with shrink 0.5
+            # the two accept the same learning rate at c1 = 0.5): each gets its own hint.
+            lambda: (half_square, _identity_grad, np.array([1.0]), 3.0, 0.6, 0.5),
+            "f(x) = x[0]**2 / 2 at x = [1], lr0 = 3, shrink = 0.6, c1 = 0.5: 3, 1.8 and 1.08 "
+            "fail the test, 0.648 passes (expect x_new = [0.352], lr = 0.648)",
         ),
         Case(
             lambda: (half_square, _identity_grad, np.array([1.0]), 2.5, 0.5, 0.9),
@@ -198,8 +201,9 @@ BACKTRACKING_STEP = Question(
         ),
         Case(
             lambda: (half_square, _GradOnce(), np.array([1.0]), 2.5, 0.5, 0.5),
-            "the first case with a grad_fn that raises RuntimeError when called a second time: "
-            "compute the gradient once, at x (expect x_new = [0.375], lr = 0.625)",
+            "f(x) = x[0]**2 / 2 at x = [1], lr0 = 2.5, shrink = 0.5, c1 = 0.5, with a grad_fn "
+            "that raises RuntimeError when called a second time: compute the gradient once, at x "
+            "(2.5 and 1.25 fail the test; expect x_new = [0.375], lr = 0.625)",
         ),
         Case(_quadratic_case, "a rotated quadratic, c1 = 0.3", hidden=True),
         Case(
@@ -254,6 +258,16 @@ BACKTRACKING_STEP = Question(
             "the gradient, the first-order model's change is linear in lr (lr times the "
             "gradient's squared length).",
             _lr_squared,
+        ),
+        Mistake(
+            # After the lr-squared mistake, which accepts the same learning rate at c1 = 0.9;
+            # case 1 tells this one apart from the no-c1 mistake (rk01 E2).
+            "Your predicted decrease is half of what the first-order model predicts: for the "
+            "step minus lr times the gradient, the model f(x) + grad f(x) . (x_new - x) falls by "
+            "lr times the gradient's squared length, not half of it; the 1/2 of the descent lemma "
+            "(at the step 1/L, a decrease of the squared length over 2L) comes from its "
+            "curvature term.",
+            _half_predicted,
         ),
         Mistake(
             "Your test is strict (<): the sufficient-decrease condition holds with equality "
