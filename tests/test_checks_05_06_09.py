@@ -212,3 +212,91 @@ def test_range_test_verdict_catches_a_flattened_array_a_negative_loss_and_the_la
     for answer, text in cases:
         with pytest.raises(CheckFailed, match=text):
             checker(SCHEDULES)("range_test_verdict", answer)
+
+
+# rk05 E1, E2: four wrong answers, written as a learner writes them, that scored full marks in
+# every grading seed before the cases for them were added; each now fails a VISIBLE case with the
+# hint that names it, and scores 0.
+
+
+def _answer_body(s, skip_start, diverge_factor, margin):
+    """The checks and the lowest point of a correct answer: (values, finite-or-inf values, index
+    of the lowest, first value, lowest value)."""
+    v = np.asarray(s, dtype=float)
+    if v.ndim != 1 or isinstance(skip_start, bool) or not isinstance(skip_start, int | np.integer):
+        raise ValueError("bad input.")
+    if skip_start < 0 or len(v) <= skip_start or not diverge_factor > 1 or not 0 <= margin < 1:
+        raise ValueError("bad input.")
+    if not np.isfinite(v[0]) or np.any(v[np.isfinite(v)] < 0):
+        raise ValueError("bad input.")
+    a = np.where(np.isfinite(v), v, np.inf)
+    lowest = skip_start + int(np.argmin(a[skip_start:]))
+    return v, a, lowest, v[0], a[lowest]
+
+
+def _blew_up_so_usable(s, skip_start=10, diverge_factor=4.0, diverged=False, margin=0.02):
+    # "it blew up, so it saw the turn": the flag read before the fall test
+    v, a, lowest, start, low = _answer_body(s, skip_start, diverge_factor, margin)
+    if diverged:
+        return 0
+    if not low < (1 - margin) * start:
+        return 2 if np.any(a[skip_start:] > (1 + margin) * start) else 1
+    return 0 if np.any(a[lowest + 1 :] > min((1 + margin) * start, diverge_factor * low)) else 1
+
+
+def _flag_only_after_a_fall(s, skip_start=10, diverge_factor=4.0, diverged=False, margin=0.02):
+    # the flag read as the turn after a fall, ignored when the loss never fell
+    v, a, lowest, start, low = _answer_body(s, skip_start, diverge_factor, margin)
+    if not low < (1 - margin) * start:
+        return 2 if np.any(a[skip_start:] > (1 + margin) * start) else 1
+    turned = diverged or np.any(a[lowest + 1 :] > min((1 + margin) * start, diverge_factor * low))
+    return 0 if turned else 1
+
+
+def _no_margin_in_the_turn(s, skip_start=10, diverge_factor=4.0, diverged=False, margin=0.02):
+    # the margin kept in the fall test, forgotten in the turn's "above the first value"
+    v, a, lowest, start, low = _answer_body(s, skip_start, diverge_factor, margin)
+    if not low < (1 - margin) * start:
+        return 2 if diverged or np.any(a[skip_start:] > (1 + margin) * start) else 1
+    turned = diverged or np.any(a[lowest + 1 :] > min(start, diverge_factor * low))
+    return 0 if turned else 1
+
+
+def _nan_missed_when_flat(s, skip_start=10, diverge_factor=4.0, diverged=False, margin=0.02):
+    # no finite value after the settling ones handled apart; otherwise NaN > x is False
+    v, a, lowest, start, low = _answer_body(s, skip_start, diverge_factor, margin)
+    if not np.any(np.isfinite(v[skip_start:])):
+        return 2
+    if not low < (1 - margin) * start:
+        return 2 if diverged or np.any(v[skip_start:] > (1 + margin) * start) else 1
+    turned = diverged or np.any(a[lowest + 1 :] > min((1 + margin) * start, diverge_factor * low))
+    return 0 if turned else 1
+
+
+@pytest.mark.parametrize(
+    ("answer", "text"),
+    [
+        (_blew_up_so_usable, "not that it is usable"),
+        (_flag_only_after_a_fall, "The flag counts in both branches"),
+        (_no_margin_in_the_turn, "in the turn test too"),
+        (_nan_missed_when_flat, "NaN > x is False"),
+    ],
+    ids=["diverged read first", "flag only after a fall", "no margin in turn", "NaN when flat"],
+)
+def test_range_test_verdict_wrong_answers_of_rk05_fail_and_score_0(answer, text):
+    from test_checks import _judged
+
+    _fails_with(SCHEDULES, "range_test_verdict", answer, text)
+    for seed in (0, 7, 123):
+        assert _judged(SCHEDULES, "range_test_verdict", answer, seed).score == 0
+
+
+def test_range_test_verdict_reads_the_realistic_too_high_sweep_as_lower_lr_min():
+    # rk05 E1: a sweep from rates past the turn trips lr_range_test's stop rule (diverged=True):
+    # lower lr_min, as the solution's sweeps from lr 30 print, not usable
+    reference = _question(SCHEDULES, "range_test_verdict").reference
+    for seed in range(3):
+        result = lr_range_test(_softmax_step(seed), lr_min=100.0, lr_max=1e5)
+        assert result.diverged
+        assert reference(result.smoothed, diverged=result.diverged) == 2, seed
+        assert _blew_up_so_usable(result.smoothed, diverged=result.diverged) == 0

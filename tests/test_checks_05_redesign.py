@@ -398,3 +398,22 @@ def test_which_loop_takes_a_numpy_integer_and_refuses_a_bool():
     assert reference(logged, intended, np.int64(6)) == reference(logged, intended, 6) == 2
     with pytest.raises(ValueError, match="steps_per_epoch"):
         reference(logged, intended, True)
+
+
+def _which_loop_taking_a_whole_float(logged, intended, steps_per_epoch):
+    """rk05 E5: a learner's check that reads 6.0 as 6 (it scored full marks before)."""
+    if isinstance(steps_per_epoch, float) and steps_per_epoch.is_integer():
+        steps_per_epoch = int(steps_per_epoch)
+    return _reference("which_loop")(logged, intended, steps_per_epoch)
+
+
+def test_which_loop_refuses_a_whole_float_and_an_answer_that_takes_it_scores_0():
+    from test_checks import _judged
+
+    intended = np.cos(np.linspace(0, 1, 48))
+    logged = intended[np.arange(24) // 6]
+    with pytest.raises(ValueError, match="steps_per_epoch"):
+        _reference("which_loop")(logged, intended, 6.0)
+    _fails_with("which_loop", _which_loop_taking_a_whole_float, "6.0, a float")
+    for seed in (0, 7, 123):
+        assert _judged(SCHEDULES, "which_loop", _which_loop_taking_a_whole_float, seed).score == 0

@@ -20,6 +20,15 @@ import numbers
 
 import numpy as np
 
+from ._range_test_curves import (
+    _curve,
+    _flat,
+    _flat_then_nan,
+    _lowest_at_skip_start,
+    _recovers,
+    _small_rise,
+    _sqrt_fall,
+)
 from .base import Case, Mistake, Question
 
 #: The verdicts (the task's codes): read the sweep; rerun it to larger rates; rerun it from
@@ -67,6 +76,10 @@ def _verdict(
     use_margin=True,
     flat_is_high=False,
     turn_from_skip=False,
+    diverged_usable=False,
+    flat_reads_diverged=True,
+    turn_margin=True,
+    flat_non_finite=True,
 ):
     """The task's verdict. The keywords build the learners' mistakes: ``skip`` another number of
     settling values ignored (added to skip_start; None: none), ``fall_test`` False (no check that
@@ -75,22 +88,30 @@ def _verdict(
     False (plain np.argmin), ``last_only`` (only the sweep's last value read for the turn),
     ``read_diverged`` False (the flag ignored), ``use_margin`` False (no noise margin),
     ``flat_is_high`` (a loss that never fell is "lower lr_min" even when it never rose),
-    ``turn_from_skip`` (the turn looked for from skip_start on, not after the lowest point)."""
+    ``turn_from_skip`` (the turn looked for from skip_start on, not after the lowest point),
+    ``diverged_usable`` (diverged read as usable before the fall is tested), ``flat_reads_diverged``
+    False (the flag read only after a fall), ``turn_margin`` False (the turn's "above the first
+    value" without the margin), ``flat_non_finite`` False (NaN after a loss that never fell is
+    not a rise, as a plain comparison reads it, though no finite value at all still reads as 2)."""
     values = _checked(smoothed_losses, skip_start, diverge_factor, margin)
     first = 0 if skip is None else max(skip_start + skip, 0)
     blew_up = bool(diverged) and read_diverged  # where lr_range_test stopped, not recorded
     m = margin if use_margin else 0.0
+    if blew_up and diverged_usable:  # "it blew up, so it saw the turn"
+        return USABLE
     as_inf = np.where(np.isfinite(values), values, np.inf)
     search = as_inf if nan_aware else values
     lowest = first + int(np.argmin(search[first:]))
     start, low = values[0], values[lowest]
     if fall_test and not low < (1 - m) * start:  # NaN (a plain argmin's pick) is not below
-        rose = blew_up or np.any(as_inf[first:] > (1 + m) * start)
+        flat_values = as_inf if flat_non_finite else values  # NaN > x is False
+        rose = (blew_up and flat_reads_diverged) or np.any(flat_values[first:] > (1 + m) * start)
+        rose = rose or not np.any(np.isfinite(values[first:]))  # no finite value: blew up at once
         return LOWER_LR_MIN if rose or flat_is_high else RAISE_LR_MAX
     rises = as_inf if non_finite_rises else np.where(np.isfinite(values), values, -np.inf)
     after = rises[first if turn_from_skip else lowest + 1 :]
     after = after[-1:] if last_only else after
-    above_start = (1 + m) * start
+    above_start = (1 + m) * start if turn_margin else start
     limits = {"either": min(above_start, diverge_factor * low), "stop rule": diverge_factor * low}
     turned = blew_up or np.any(after > limits.get(turn, above_start))
     return USABLE if turned else RAISE_LR_MAX
@@ -99,67 +120,6 @@ def _verdict(
 def range_test_verdict(smoothed_losses, skip_start=10, diverge_factor=4.0, diverged=False,
                        margin=0.02):  # fmt: skip
     return _verdict(smoothed_losses, skip_start, diverge_factor, diverged, margin)
-
-
-def _curve(kind, n=80, seed=0, dip=None, tail=None):
-    """A smoothed range-test loss of ``n`` steps from 2.3 (ln 10: chance for ten classes).
-    ``kind``: "usable" (falls to 0.6, then blows up past 4x its lowest), "falling" (still falls
-    at the end), "seed 2" (falls to 1.96, rises to 2.9: above the start, under 4x its lowest),
-    "stop rule" (falls to 0.3, rises to 1.3: 4x its lowest, under the start), "too high" (rises
-    from the start). ``dip``: (index, value) of a settling dip; ``tail``: NaN or inf after the
-    lowest point (the finite values there stay under both limits)."""
-    noise = 0.003 * np.random.default_rng(seed).standard_normal(n)
-    x = np.linspace(0.0, 1.0, n)
-    bottom, top, turn = {
-        "usable": (0.6, 2.6, 0.75),
-        "falling": (0.5, 0.5, 1.5),
-        "seed 2": (1.96, 2.9, 0.6),
-        "stop rule": (0.3, 1.3, 0.75),
-        "too high": (2.3, 6.0, 0.0),
-    }[kind]
-    fall = 2.3 - (2.3 - bottom) * np.clip(x / max(turn, 1e-9), 0, 1) ** 0.7
-    rise = (top - bottom) * np.clip((x - turn) / max(1 - turn, 1e-9), 0, 1) ** 2
-    loss = np.abs(fall + rise + noise * (kind != "too high"))
-    loss[0] = 2.3
-    if kind == "too high":
-        loss[1:] = 2.3 + 3.7 * x[1:] + 0.01
-    if dip is not None:
-        loss[dip[0]] = dip[1]
-    if tail is not None:
-        lowest = int(np.argmin(loss[10:])) + 10
-        loss[lowest + 1 : lowest + 3] = np.minimum(loss[lowest + 1 : lowest + 3], bottom + 0.05)
-        loss[lowest + 3 :] = tail
-    return loss
-
-
-def _lowest_at_skip_start(skip_start=10):
-    """Lowest exactly at index skip_start, then a blow-up: a 20-step sweep."""
-    loss = np.r_[2.3, np.full(skip_start - 1, 2.35), 1.0, np.linspace(2.5, 6.0, 19 - skip_start)]
-    return loss, skip_start
-
-
-def _recovers():
-    """Falls to 1.0, blows up to 5.0 (over 4x the lowest, above the start), then falls again to
-    1.5: the turn was seen, although the last value is under both limits."""
-    return (np.r_[2.3, np.full(9, 2.35), 2.0, 1.5, 1.0, 2.0, 5.0, 3.0, 1.5],)
-
-
-def _flat(seed=0, n=80):
-    """A sweep whose rates never left the too-small range: 2.3 plus mini-batch noise of at most
-    0.018, under the margin 0.02 x 2.3 both ways; its lowest after skip_start is below the start and a
-    later value above it (without a margin it would read as fell and turned)."""
-    noise = np.random.default_rng(seed).standard_normal(n)
-    loss = 2.3 + 0.006 * noise / np.abs(noise).max() * 3
-    loss[0] = 2.3
-    lowest = 10 + int(np.argmin(loss[10:]))
-    loss[lowest], loss[-1] = 2.28, 2.32  # a fall and a later rise, each within the margin
-    return (loss,)
-
-
-def _sqrt_fall():
-    """Falls from 2.3 to 0.4 as a square root, still falling at its last rate: values early in
-    the fall (1.62 at step 10) lie above 4 x its lowest, before the lowest point."""
-    return (2.3 - 1.9 * np.linspace(0.0, 1.0, 80) ** 0.5,)
 
 
 def _slip(**keywords):
@@ -174,6 +134,8 @@ def _generated(kind):
         tail = [None, np.nan, np.inf][int(rng.integers(3))] if kind == "usable" else None
         if kind == "flat":
             return _flat(int(rng.integers(1000)), n)[0], 10
+        if kind == "too high, stopped":  # the realistic too-high sweep: the stop rule fired
+            return _curve("too high", n, int(rng.integers(1000)), dip), 10, 4.0, True
         if kind == "stopped unrecorded":  # lr_range_test stopped at a NaN it did not record
             return _curve("falling", n, int(rng.integers(1000)), dip), 10, 4.0, True
         return _curve(kind, n, int(rng.integers(1000)), dip, tail), 10
@@ -232,6 +194,23 @@ RANGE_TEST_VERDICT = Question(
             "it did not record",
         ),
         Case(_flat, "2.3 plus noise within 2% both ways (lowest 2.28, ends at 2.32): flat"),
+        Case(
+            lambda: (_curve("too high", seed=10), 10, 4.0, True),
+            "rises from its first value on, diverged=True: lr_range_test stopped at its blow-up "
+            "(as the solution's sweeps from lr 30 below)",
+        ),
+        Case(
+            lambda: (_flat(seed=11)[0], 10, 4.0, True),
+            "2.3 plus noise within 2% both ways, diverged=True: it never fell, and it blew up",
+        ),
+        Case(
+            _small_rise,
+            "falls to 1.0, rises back to 2.32: above its first value 2.3 by less than the margin",
+        ),
+        Case(
+            _flat_then_nan,
+            "22 values: 2.3, then 2.29 (within the margin), then NaN at its last step",
+        ),
         Case(_sqrt_fall, "falls from 2.3 to 0.4 as a square root, still falling at its end"),
         Case(
             lambda: (np.r_[2.3, np.full(9, 2.2), 1.0, 1.5, np.nan, 1.0],),
@@ -293,6 +272,11 @@ RANGE_TEST_VERDICT = Question(
             "a sweep stopped at a loss it did not record (diverged=True)",
             hidden=True,
         ),
+        Case(
+            _generated("too high, stopped"),
+            "a sweep that began past its best rates and stopped at its blow-up (diverged=True)",
+            hidden=True,
+        ),
     ),
     mistakes=(
         Mistake(
@@ -309,6 +293,12 @@ RANGE_TEST_VERDICT = Question(
         Mistake(
             "Off by one value: index skip_start is the first value to count, not to ignore.",
             _slip(skip=1),
+        ),
+        Mistake(
+            "diverged=True says where the sweep blew up, not that it is usable: a loss that never "
+            "fell and then blew up began at rates already too large (lower lr_min). Test the "
+            "fall first; the flag counts as the turn only after a fall.",
+            _slip(diverged_usable=True),
         ),
         Mistake(
             "This loss never fell below its first value: a curve that only rises says the sweep "
@@ -343,10 +333,22 @@ RANGE_TEST_VERDICT = Question(
             _slip(last_only=True),
         ),
         Mistake(
+            "This loss never fell, and diverged=True says the sweep then blew up: that is a rise, "
+            "so lower lr_min. The flag counts in both branches: as the turn after a fall, and as "
+            "a rise when the loss never fell.",
+            _slip(flat_reads_diverged=False),
+        ),
+        Mistake(
             "lr_range_test stops before it records a loss that is not finite, so "
             "smoothed_losses can end while still falling: diverged=True says the sweep blew up "
             "there, which is the turn.",
             _slip(read_diverged=False),
+        ),
+        Mistake(
+            "Above the first value means above (1 + margin) times it, in the turn test too: this "
+            "loss rose back to within the margin of its first value, which is mini-batch noise, "
+            "not a turn, and stayed under diverge_factor times its lowest (raise lr_max).",
+            _slip(turn_margin=False),
         ),
         Mistake(
             "A fall or a rise by less than margin times the first value is mini-batch noise, not "
@@ -359,6 +361,12 @@ RANGE_TEST_VERDICT = Question(
             "rates were too small to move it, so raise lr_max; lower lr_min is for a loss that "
             "rose from the start.",
             _slip(flat_is_high=True),
+        ),
+        Mistake(
+            "A value after the first skip_start that is not finite is a rise, also when the loss "
+            "never fell: NaN > x is False in numpy, so a plain comparison misses it (np.isfinite "
+            "finds it). This sweep blew up from rates already too large: lower lr_min.",
+            _slip(flat_non_finite=False),
         ),
         Mistake(
             "The turn comes after the lowest point: values before it that lie above "

@@ -153,6 +153,11 @@ WHICH_LOOP = Question(
             "steps_per_epoch = True, a bool (must raise ValueError)",
             raises="ValueError",
         ),
+        Case(
+            lambda: (*_case(2)()[:2], 6.0),
+            "loop 2's log with steps_per_epoch = 6.0, a float (must raise ValueError)",
+            raises="ValueError",
+        ),
         Case(_generated, "a random schedule, loop and run length", hidden=True),
         Case(_generated, "another random schedule, loop and run length", hidden=True),
         Case(_generated, "a third random schedule, loop and run length", hidden=True),

@@ -1,0 +1,81 @@
+"""The generated smoothed range-test curves of question 4 of exercise set 05
+(``range_test_verdict``, in ``_range_test_verdict.py``): no training, so hidden cases change every
+grading run. A private part of that spec (the registry skips modules whose name starts with
+``_``)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def _curve(kind, n=80, seed=0, dip=None, tail=None):
+    """A smoothed range-test loss of ``n`` steps from 2.3 (ln 10: chance for ten classes).
+    ``kind``: "usable" (falls to 0.6, then blows up past 4x its lowest), "falling" (still falls
+    at the end), "seed 2" (falls to 1.96, rises to 2.9: above the start, under 4x its lowest),
+    "stop rule" (falls to 0.3, rises to 1.3: 4x its lowest, under the start), "too high" (rises
+    from the start). ``dip``: (index, value) of a settling dip; ``tail``: NaN or inf after the
+    lowest point (the finite values there stay under both limits)."""
+    noise = 0.003 * np.random.default_rng(seed).standard_normal(n)
+    x = np.linspace(0.0, 1.0, n)
+    bottom, top, turn = {
+        "usable": (0.6, 2.6, 0.75),
+        "falling": (0.5, 0.5, 1.5),
+        "seed 2": (1.96, 2.9, 0.6),
+        "stop rule": (0.3, 1.3, 0.75),
+        "too high": (2.3, 6.0, 0.0),
+    }[kind]
+    fall = 2.3 - (2.3 - bottom) * np.clip(x / max(turn, 1e-9), 0, 1) ** 0.7
+    rise = (top - bottom) * np.clip((x - turn) / max(1 - turn, 1e-9), 0, 1) ** 2
+    loss = np.abs(fall + rise + noise * (kind != "too high"))
+    loss[0] = 2.3
+    if kind == "too high":
+        loss[1:] = 2.3 + 3.7 * x[1:] + 0.01
+    if dip is not None:
+        loss[dip[0]] = dip[1]
+    if tail is not None:
+        lowest = int(np.argmin(loss[10:])) + 10
+        loss[lowest + 1 : lowest + 3] = np.minimum(loss[lowest + 1 : lowest + 3], bottom + 0.05)
+        loss[lowest + 3 :] = tail
+    return loss
+
+
+def _lowest_at_skip_start(skip_start=10):
+    """Lowest exactly at index skip_start, then a blow-up: a 20-step sweep."""
+    loss = np.r_[2.3, np.full(skip_start - 1, 2.35), 1.0, np.linspace(2.5, 6.0, 19 - skip_start)]
+    return loss, skip_start
+
+
+def _recovers():
+    """Falls to 1.0, blows up to 5.0 (over 4x the lowest, above the start), then falls again to
+    1.5: the turn was seen, although the last value is under both limits."""
+    return (np.r_[2.3, np.full(9, 2.35), 2.0, 1.5, 1.0, 2.0, 5.0, 3.0, 1.5],)
+
+
+def _flat(seed=0, n=80):
+    """A sweep whose rates never left the too-small range: 2.3 plus mini-batch noise of at most
+    0.018, under the margin 0.02 x 2.3 both ways; its lowest after skip_start is below the start and a
+    later value above it (without a margin it would read as fell and turned)."""
+    noise = np.random.default_rng(seed).standard_normal(n)
+    loss = 2.3 + 0.006 * noise / np.abs(noise).max() * 3
+    loss[0] = 2.3
+    lowest = 10 + int(np.argmin(loss[10:]))
+    loss[lowest], loss[-1] = 2.28, 2.32  # a fall and a later rise, each within the margin
+    return (loss,)
+
+
+def _sqrt_fall():
+    """Falls from 2.3 to 0.4 as a square root, still falling at its last rate: values early in
+    the fall (1.62 at step 10) lie above 4 x its lowest, before the lowest point."""
+    return (2.3 - 1.9 * np.linspace(0.0, 1.0, 80) ** 0.5,)
+
+
+def _small_rise():
+    """Falls from 2.3 to 1.0, then rises back to 2.32: above the first value, but by less than the
+    margin 0.02 x 2.3, and under 4 x its lowest: no turn by the task's limits."""
+    return (np.r_[2.3, np.full(9, 2.0), np.linspace(2.0, 1.0, 20), np.linspace(1.0, 2.32, 10)],)
+
+
+def _flat_then_nan():
+    """Never fell (2.29 after its first value 2.3, within the margin), then NaN recorded at its
+    last step: the blow-up of a sweep that began too high, recorded by another tool."""
+    return (np.r_[2.3, np.full(20, 2.29), np.nan],)
