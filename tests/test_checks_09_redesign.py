@@ -476,3 +476,71 @@ def test_ri09_adam_spike_step_alternatives_get_their_own_hint(option, hint):
         lambda t, g, lr, b1, b2, e: reference(t, g, lr, b1, b2, e, **option),
         hint,
     )
+
+
+# ----------------------------------------------------------------------------- referee read rk09
+
+
+def test_rk09_triage_logs_separate_the_median_and_the_falling_alternatives():
+    reference = _question("triage").reference
+    grow = _triage._log_norms_grow_after_inf()
+    train, _, norms = grow
+    assert np.isinf(train[30:]).all() and np.isfinite(norms).all()  # norms finite after the break
+    assert reference(*grow) == (2, 2) and reference(*grow, median="before the break") == (3, 3)
+    dip = _triage._log_dip_then_partial_recovery()
+    blocks = dip[0].reshape(-1, 10).mean(axis=1)
+    assert blocks[-1] < blocks[-2] and blocks[-1] > blocks[:-1].min()  # below the last block only
+    assert reference(*dip) == (0, 0) and reference(*dip, overfit_test="previous block") == (4, 4)
+
+
+def _triage_written_by(median_before_break=False, falling_vs_previous=False):
+    """The referee's variants (rk09 q2.py), written as a learner would, not through the spec."""
+
+    def triage(train_losses, val_losses, grad_norms):
+        train, val, norms = (
+            np.asarray(a, dtype=float) for a in (train_losses, val_losses, grad_norms)
+        )
+        steps_ok = np.isfinite(train) & np.isfinite(norms)
+        first_bad = len(train) if steps_ok.all() else int(np.flatnonzero(~steps_ok)[0])
+        scope = norms[:first_bad] if median_before_break else norms
+        spikes = np.isfinite(norms) & (norms > 10 * np.median(scope[np.isfinite(scope)]))
+        if not (steps_ok.all() and np.isfinite(val).all()):
+            return (3, 3) if spikes[:first_bad].any() else (2, 2)
+        if spikes.any():
+            return 3, 3
+        first, last = train[:10].mean(), train[-10:].mean()
+        if last > 1.02 * first:
+            return 5, 2
+        if abs(last - first) < 0.02 * first:
+            return 1, 1
+        blocks = train[len(train) % 10 :].reshape(-1, 10).mean(axis=1)
+        earlier = blocks[-2:-1] if falling_vs_previous else blocks[:-1]
+        falling = blocks.size > 1 and blocks[-1] < earlier.min()
+        if falling and np.all(val[-2:] > 1.02 * val.min()):
+            return 4, 4
+        return 0, 0
+
+    return triage
+
+
+def test_rk09_the_referees_triage_variants_fail_visibly_with_their_own_hint():
+    _passes("triage", _triage_written_by())  # the same code without the variation passes
+    _fails_with("triage", _triage_written_by(median_before_break=True), "ALL the finite")
+    _fails_with("triage", _triage_written_by(falling_vs_previous=True), "EVERY earlier block")
+
+
+@pytest.mark.parametrize("order", ["lower loss", "last listed"])
+def test_rk09_best_under_budget_equal_cost_ties_not_to_the_first_listed_fail_visibly(order):
+    def best(val_losses, costs, budget, tol):
+        val = np.asarray(val_losses, dtype=float)
+        val, cost = np.where(np.isfinite(val), val, np.inf), np.asarray(costs, dtype=float)
+        fits = np.flatnonzero(cost <= budget)
+        if fits.size == 0:
+            raise ValueError("no run fits the budget.")
+        tied = fits[val[fits] <= val[fits].min() + tol]
+        cheapest = tied[cost[tied] == cost[tied].min()]
+        if order == "lower loss":
+            return int(cheapest[np.argmin(val[cheapest])])
+        return int(cheapest[-1])
+
+    _fails_with("best_under_budget", best, "listed FIRST wins")

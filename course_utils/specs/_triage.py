@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._triage_logs import (  # noqa: F401 - the tests read the generators from here
+    _log_dip_then_partial_recovery,
     _log_flat,
     _log_flat_and_val_rises,
     _log_healthy,
@@ -26,6 +27,7 @@ from ._triage_logs import (  # noqa: F401 - the tests read the generators from h
     _log_nan_then_late_val,
     _log_nan_without_spike,
     _log_norm_nan_before_spike,
+    _log_norms_grow_after_inf,
     _log_overfitting,
     _log_overfitting_with_spike,
     _log_rising,
@@ -82,13 +84,19 @@ def _triage(
     without its train-falling half), `first_bad` "train only" (the first non-finite step located
     from the train loss alone), `median` "all norms" (np.median over norms holding a NaN: NaN,
     so no spike test fires), `val_counts` False (a non-finite validation loss ignored),
-    `overfit_test` "seen once" (only the last validation loss above 1.02 x the minimum), `blocks`
-    "from the start" (blocks of 10 aligned to the first step, not to the last).
+    `overfit_test` "seen once" (only the last validation loss above 1.02 x the minimum) or
+    "previous block" (the last block of 10 train losses below the block before it only, not below
+    every earlier one), `blocks` "from the start" (blocks of 10 aligned to the first step, not to
+    the last); `median` "before the break" (the median of the finite norms before the first
+    non-finite step only, not of all the finite norms of the log).
     """
     train, val, norms = (np.asarray(a, dtype=float) for a in (train_losses, val_losses, grad_norms))
     fix_of = FIRST_FIX if fixes is None else fixes
     finite_steps = np.isfinite(train) & np.isfinite(norms)
     center = np.median(norms if median == "all norms" else norms[np.isfinite(norms)])
+    if median == "before the break" and not finite_steps.all():
+        before_break = norms[: int(np.argmin(finite_steps))]
+        center = np.median(before_break[np.isfinite(before_break)])
     spike = np.isfinite(norms) & (norms > 10 * center)
     if not (finite_steps.all() and (np.isfinite(val).all() or not val_counts)):
         if first_bad == "train only":
@@ -108,7 +116,8 @@ def _triage(
         train[: len(train) // 10 * 10] if blocks == "from the start" else train[len(train) % 10 :]
     )
     means = aligned.reshape(-1, 10).mean(axis=1)
-    falling = means.size > 1 and means[-1] < means[:-1].min()
+    earlier = means[-2:-1] if overfit_test == "previous block" else means[:-1]
+    falling = means.size > 1 and means[-1] < earlier.min()
     rose = val.size > 1 and np.all(
         val[-(1 if overfit_test == "seen once" else 2) :] > 1.02 * np.min(val)
     )
@@ -177,6 +186,15 @@ TRIAGE = Question(
             "65 steps: the train loss falls to 2 by step 60, then 3.0 for the last 5 steps; "
             "validation rises twice",
         ),
+        Case(
+            _log_norms_grow_after_inf,
+            "a norm spike of 15 at step 21; the train loss inf from step 31 while the norms, still "
+            "finite, grow to 100",
+        ),
+        Case(
+            _log_dip_then_partial_recovery,
+            "block means of the train loss 3.5, 3.0, 2.0, 2.6, 2.4, 2.2; validation rises twice",
+        ),
         Case(_log_nan_without_spike, "NaN without a spike, another step", hidden=True),
         Case(_log_val_rises_once, "validation rises once at the end, another rise", hidden=True),
         Case(_log_last_val_nan, "the last validation loss NaN, other noise", hidden=True),
@@ -204,6 +222,11 @@ TRIAGE = Question(
             "The median is that of the FINITE gradient norms: np.median of norms that hold a NaN "
             "is NaN, every comparison with it is False, and no spike is ever found.",
             _variant(median="all norms"),
+        ),
+        Mistake(
+            "The median is that of ALL the finite gradient norms of the log, those after the "
+            "first non-finite step included, not only of the norms before it.",
+            _variant(median="before the break"),
         ),
         Mistake(
             "A NaN is where the run ended, not always what went wrong: when a finite "
@@ -264,6 +287,12 @@ TRIAGE = Question(
             "(as in the lecture's diagnose): when the length is not a multiple of 10, the "
             "first steps are left out of the blocks, not the last ones.",
             _variant(blocks="from the start"),
+        ),
+        Mistake(
+            "The train half of overfitting asks for the last block of 10 train losses below the "
+            "mean of EVERY earlier block, not only below the block just before it: a loss that "
+            "dipped, rose and fell back part of the way is not falling.",
+            _variant(overfit_test="previous block"),
         ),
         Mistake(
             "Overfitting has two halves: validation above 1.02 x its minimum at the last two "
