@@ -374,13 +374,20 @@ def test_triage_written_with_an_inclusive_before_fails_with_its_hint():
     _fails_with("triage", _spike_at_first_bad_counts, "BEFORE excludes")
 
 
+def _affordable(val_losses, costs, budget):
+    """A learner's first lines of best_under_budget: losses (non-finite as inf), costs, and the
+    indices of the runs that fit the budget (none: ValueError)."""
+    val = np.asarray(val_losses, dtype=float)
+    val, cost = np.where(np.isfinite(val), val, np.inf), np.asarray(costs, dtype=float)
+    fits = np.flatnonzero(cost <= budget)
+    if fits.size == 0:
+        raise ValueError("no run fits the budget.")
+    return val, cost, fits
+
+
 def test_best_under_budget_with_a_strict_band_fails_with_its_hint():
     def strict_band(val_losses, costs, budget, tol):
-        val = np.asarray(val_losses, dtype=float)
-        val, cost = np.where(np.isfinite(val), val, np.inf), np.asarray(costs, dtype=float)
-        fits = np.flatnonzero(cost <= budget)
-        if fits.size == 0:
-            raise ValueError("no run fits the budget.")
+        val, cost, fits = _affordable(val_losses, costs, budget)
         lowest = val[fits].min()
         tied = fits[(val[fits] < lowest + tol) | (val[fits] == lowest)]
         return int(tied[np.argmin(cost[tied])])
@@ -532,11 +539,7 @@ def test_rk09_the_referees_triage_variants_fail_visibly_with_their_own_hint():
 @pytest.mark.parametrize("order", ["lower loss", "last listed"])
 def test_rk09_best_under_budget_equal_cost_ties_not_to_the_first_listed_fail_visibly(order):
     def best(val_losses, costs, budget, tol):
-        val = np.asarray(val_losses, dtype=float)
-        val, cost = np.where(np.isfinite(val), val, np.inf), np.asarray(costs, dtype=float)
-        fits = np.flatnonzero(cost <= budget)
-        if fits.size == 0:
-            raise ValueError("no run fits the budget.")
+        val, cost, fits = _affordable(val_losses, costs, budget)
         tied = fits[val[fits] <= val[fits].min() + tol]
         cheapest = tied[cost[tied] == cost[tied].min()]
         if order == "lower loss":
