@@ -36,6 +36,7 @@ from ._triage_logs import (  # noqa: F401 - the tests read the generators from h
     _log_spike_at_first_nan,
     _log_spike_one_step_before_nan,
     _log_spike_then_nan,
+    _log_spike_two_steps_before_nan,
     _log_spikes,
     _log_val_rises_once,
     _log_val_rises_train_stalls,
@@ -76,8 +77,9 @@ def _triage(
     """(fault, fix) of one unclipped training log, as the task decides them.
 
     The keywords build the learners' mistakes: `spike_order` False (a NaN is always the learning
-    rate's, whatever came before it) or "anywhere" (a spike at any step, even after the first
-    non-finite one, makes it an explosion), `rising_test` False (only the lecture's four tests),
+    rate's, whatever came before it), "anywhere" (a spike at any step, even after the first
+    non-finite one, makes it an explosion), "one before" (a spike in the very step before the first
+    non-finite one counts too) or "inclusive" (so does a spike in that step itself), `rising_test` False (only the lecture's four tests),
     `flat_test` "one-sided" (a loss that did not fall by 2% is flat, so a rising one is too),
     `fixes` another table of fault -> fix, `order` "reversed" (the finite-log tests in the reverse
     order: overfitting, flat, rising, exploding) or "overfitting before flat", `overfit_test` "validation only" (overfitting
@@ -102,11 +104,14 @@ def _triage(
         if first_bad == "train only":
             finite_steps = np.isfinite(train)
         first_bad = len(train) if finite_steps.all() else int(np.argmin(finite_steps))
-        end = {"inclusive": first_bad + 1, "two before": max(first_bad - 1, 0)}
+        # a spike counts when it is at least two steps before the break (the very step before is
+        # the blow-up itself); when only a validation loss broke, every step counts
+        broke = first_bad < len(train)
+        end = {"inclusive": first_bad + 1, "one before": first_bad}
         before = (
             spike.any()
             if spike_order == "anywhere"
-            else spike[: end.get(spike_order, first_bad)].any()
+            else spike[: end.get(spike_order, max(first_bad - 1, 0) if broke else first_bad)].any()
         )
         fault = EXPLODING if spike_order and before else NAN
         return fault, fix_of[fault]
@@ -174,8 +179,9 @@ TRIAGE = Question(
             _log_flat_and_val_rises,
             "the train loss falls by under 2% (its last block the lowest); validation rises twice",
         ),
-        Case(_log_spike_one_step_before_nan, "a norm spike at step 31, NaN from step 32"),
         Case(_log_spike_at_first_nan, "a norm spike at step 31, whose train loss is the first NaN"),
+        Case(_log_spike_one_step_before_nan, "a norm spike at step 31, NaN from step 32"),
+        Case(_log_spike_two_steps_before_nan, "a norm spike at step 30, NaN from step 32"),
         Case(
             _log_val_rises_once,
             "the train loss falls; only the LAST validation loss rises above 1.02 x the minimum",
@@ -208,10 +214,11 @@ TRIAGE = Question(
     ),
     mistakes=(
         Mistake(
-            "A spike in the very step before the first non-finite one came before it: by the "
-            "task's convention that run is an explosion (fault exploding), like the lecture's 4.2 "
-            "run, whose norm jumps one step before its NaN.",
-            _variant(spike_order="two before"),
+            "A spike in the VERY step before the first non-finite one is the blow-up itself, not "
+            "its cause: by the task's convention only a spike at least TWO steps before the break "
+            "makes the fault exploding (the lecture's 4.2 runs jump one step before their NaN, "
+            "and 4.3 measured lowering the learning rate as their better fix).",
+            _variant(spike_order="one before"),
         ),
         Mistake(
             "BEFORE excludes the first non-finite step itself: a spike in the same step as the "
@@ -230,7 +237,7 @@ TRIAGE = Question(
         ),
         Mistake(
             "A NaN is where the run ended, not always what went wrong: when a finite "
-            "gradient-norm spike came at an EARLIER step than the first non-finite value, the "
+            "gradient-norm spike came at least two steps BEFORE the first non-finite value, the "
             "explosion came first and is the fault (its first fix: clipping).",
             _variant(spike_order=False),
         ),
@@ -313,7 +320,7 @@ TRIAGE = Question(
     ),
     hint=(
         "Decide in the task's order: first any value that is not finite (then look for a "
-        "finite norm spike at an earlier step), then a spike with every value finite, then a "
+        "finite norm spike at least two steps before the first broken step), then a spike with every value finite, then a "
         "rising, a flat and an overfitting train loss; healthy otherwise. The fix is the first "
         "one the lecture's table lists for that fault. Return (fault, fix) as two ints."
     ),

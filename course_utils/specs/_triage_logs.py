@@ -125,8 +125,9 @@ def _log_flat_and_val_rises(rng):
 
 
 def _log_spike_one_step_before_nan():
-    """The lecture's 4.2 run in shape: a norm spike at step 31, the loss and the norm NaN from
-    step 32. A spike in the very step before the first non-finite one is before it (exploding)."""
+    """The lecture's 4.2 runs in shape: a norm spike at step 31, the loss and the norm NaN from
+    step 32. A spike in the very step before the first non-finite one is the blow-up itself, not
+    its cause (nan)."""
     train, val, norms = _healthy(np.random.default_rng(12))
     norms[30], train[31:], norms[31:], val[4:] = 2e6, np.nan, np.nan, np.nan
     return train, val, norms
@@ -202,3 +203,11 @@ def _log_dip_then_partial_recovery():
     train = np.repeat([3.5, 3.0, 2.0, 2.6, 2.4, 2.2], 10) + rng.normal(scale=0.005, size=60)
     val = np.array([3.5, 3.0, 2.5, 2.8, 2.9, 3.0])
     return train, val, 1.0 + 0.3 * rng.random(60)
+
+
+def _log_spike_two_steps_before_nan():
+    """A norm spike at step 30, steady norms at 31, the loss and the norm NaN from step 32: two
+    steps before the break, the spike counts as its cause (exploding)."""
+    train, val, norms = _healthy(np.random.default_rng(18))
+    norms[29], train[31:], norms[31:], val[4:] = 2e6, np.nan, np.nan, np.nan
+    return train, val, norms
