@@ -135,12 +135,12 @@ def test_triage_built_on_the_lecture_diagnose_with_a_loop_passes():
         finite = [g for g in norms if math.isfinite(g)]
         limit = 10 * float(np.median(finite))
         if nan:
+            spiked_earlier = spiked_last = False  # a spike 2+ steps back; one in the last step
             for loss, g in zip(train_losses, norms, strict=True):
                 if not (math.isfinite(loss) and math.isfinite(g)):
-                    return 2, fix[2]
-                if g > limit:
-                    return 3, fix[3]
-            return (3, fix[3]) if exploding else (2, fix[2])
+                    return (3, fix[3]) if spiked_earlier else (2, fix[2])
+                spiked_earlier, spiked_last = spiked_earlier or spiked_last, g > limit
+            return (3, fix[3]) if exploding else (2, fix[2])  # only a validation loss broke
         if exploding:
             return 3, fix[3]
         if np.mean(train_losses[-10:]) > 1.02 * np.mean(train_losses[:10]):
@@ -343,8 +343,10 @@ def test_triage_logs_for_the_order_of_flat_and_overfitting_and_the_spike_boundar
         log = _triage._log_flat_and_val_rises(np.random.default_rng(seed))
         assert reference(*log, order="overfitting before flat") == (4, 4), seed
     lecture_like = _triage._log_spike_one_step_before_nan()
-    assert reference(*lecture_like) == (3, 3)
-    assert reference(*lecture_like, spike_order="two before") == (2, 2)
+    assert reference(*lecture_like) == (2, 2)
+    assert reference(*lecture_like, spike_order="one before") == (3, 3)
+    two_before = _triage._log_spike_two_steps_before_nan()
+    assert reference(*two_before) == (3, 3) == reference(*two_before, spike_order="one before")
     same_step = _triage._log_spike_at_first_nan()
     assert reference(*same_step) == (2, 2)
     assert reference(*same_step, spike_order="inclusive") == (3, 3)
@@ -374,13 +376,20 @@ def test_triage_written_with_an_inclusive_before_fails_with_its_hint():
     _fails_with("triage", _spike_at_first_bad_counts, "BEFORE excludes")
 
 
+def _affordable(val_losses, costs, budget):
+    """A learner's first lines of best_under_budget: losses (non-finite as inf), costs, and the
+    indices of the runs that fit the budget (none: ValueError)."""
+    val = np.asarray(val_losses, dtype=float)
+    val, cost = np.where(np.isfinite(val), val, np.inf), np.asarray(costs, dtype=float)
+    fits = np.flatnonzero(cost <= budget)
+    if fits.size == 0:
+        raise ValueError("no run fits the budget.")
+    return val, cost, fits
+
+
 def test_best_under_budget_with_a_strict_band_fails_with_its_hint():
     def strict_band(val_losses, costs, budget, tol):
-        val = np.asarray(val_losses, dtype=float)
-        val, cost = np.where(np.isfinite(val), val, np.inf), np.asarray(costs, dtype=float)
-        fits = np.flatnonzero(cost <= budget)
-        if fits.size == 0:
-            raise ValueError("no run fits the budget.")
+        val, cost, fits = _affordable(val_losses, costs, budget)
         lowest = val[fits].min()
         tied = fits[(val[fits] < lowest + tol) | (val[fits] == lowest)]
         return int(tied[np.argmin(cost[tied])])
@@ -476,3 +485,85 @@ def test_ri09_adam_spike_step_alternatives_get_their_own_hint(option, hint):
         lambda t, g, lr, b1, b2, e: reference(t, g, lr, b1, b2, e, **option),
         hint,
     )
+
+
+# ----------------------------------------------------------------------------- referee read rk09
+
+
+def test_rk09_triage_logs_separate_the_median_and_the_falling_alternatives():
+    reference = _question("triage").reference
+    grow = _triage._log_norms_grow_after_inf()
+    train, _, norms = grow
+    assert np.isinf(train[30:]).all() and np.isfinite(norms).all()  # norms finite after the break
+    assert reference(*grow) == (2, 2) and reference(*grow, median="before the break") == (3, 3)
+    dip = _triage._log_dip_then_partial_recovery()
+    blocks = dip[0].reshape(-1, 10).mean(axis=1)
+    assert blocks[-1] < blocks[-2] and blocks[-1] > blocks[:-1].min()  # below the last block only
+    assert reference(*dip) == (0, 0) and reference(*dip, overfit_test="previous block") == (4, 4)
+
+
+def _triage_written_by(median_before_break=False, falling_vs_previous=False, one_before=False):
+    """The referee's variants (rk09 q2.py), written as a learner would, not through the spec;
+    `one_before`: the convention before rk09 (a spike in the very step before the break counts)."""
+
+    def triage(train_losses, val_losses, grad_norms):
+        train, val, norms = (
+            np.asarray(a, dtype=float) for a in (train_losses, val_losses, grad_norms)
+        )
+        steps_ok = np.isfinite(train) & np.isfinite(norms)
+        first_bad = len(train) if steps_ok.all() else int(np.flatnonzero(~steps_ok)[0])
+        scope = norms[:first_bad] if median_before_break else norms
+        spikes = np.isfinite(norms) & (norms > 10 * np.median(scope[np.isfinite(scope)]))
+        if not (steps_ok.all() and np.isfinite(val).all()):
+            end = first_bad if steps_ok.all() or one_before else max(first_bad - 1, 0)
+            return (3, 3) if spikes[:end].any() else (2, 2)
+        if spikes.any():
+            return 3, 3
+        first, last = train[:10].mean(), train[-10:].mean()
+        if last > 1.02 * first:
+            return 5, 2
+        if abs(last - first) < 0.02 * first:
+            return 1, 1
+        blocks = train[len(train) % 10 :].reshape(-1, 10).mean(axis=1)
+        earlier = blocks[-2:-1] if falling_vs_previous else blocks[:-1]
+        falling = blocks.size > 1 and blocks[-1] < earlier.min()
+        if falling and np.all(val[-2:] > 1.02 * val.min()):
+            return 4, 4
+        return 0, 0
+
+    return triage
+
+
+def test_rk09_the_referees_triage_variants_fail_visibly_with_their_own_hint():
+    _passes("triage", _triage_written_by())  # the same code without the variation passes
+    _fails_with("triage", _triage_written_by(median_before_break=True), "ALL the finite")
+    _fails_with("triage", _triage_written_by(falling_vs_previous=True), "EVERY earlier block")
+    _fails_with("triage", _triage_written_by(one_before=True), "the blow-up itself")
+
+
+@pytest.mark.parametrize("order", ["lower loss", "last listed"])
+def test_rk09_best_under_budget_equal_cost_ties_not_to_the_first_listed_fail_visibly(order):
+    def best(val_losses, costs, budget, tol):
+        val, cost, fits = _affordable(val_losses, costs, budget)
+        tied = fits[val[fits] <= val[fits].min() + tol]
+        cheapest = tied[cost[tied] == cost[tied].min()]
+        if order == "lower loss":
+            return int(cheapest[np.argmin(val[cheapest])])
+        return int(cheapest[-1])
+
+    _fails_with("best_under_budget", best, "listed FIRST wins")
+
+
+@pytest.mark.parametrize(
+    "norms",
+    [[0.487, 0.626, 2.18e6], [0.527, 0.497, 3.36e3, 2.4e13], [0.434, 0.567, 8.95e4]],
+    ids=["seed 0", "seed 1", "seed 2"],
+)
+def test_rk09_the_lectures_unclipped_rate_3_runs_are_graded_nan_lower_the_lr(norms):
+    # lecture 09 §4.2's logs as printed: each norm spike comes one step before the first NaN, and
+    # 4.3 measured lowering the learning rate as the better fix in every seed (rk09 L7)
+    norms = np.array([*norms, np.nan])
+    train = np.r_[np.full(norms.size - 1, 4.1), np.nan]
+    reference = _question("triage").reference
+    assert reference(train, [4.13, np.nan], norms) == (2, 2)
+    assert reference(train, [4.13, np.nan], norms, spike_order="one before") == (3, 3)

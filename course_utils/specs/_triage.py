@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._triage_logs import (  # noqa: F401 - the tests read the generators from here
+    _log_dip_then_partial_recovery,
     _log_flat,
     _log_flat_and_val_rises,
     _log_healthy,
@@ -26,6 +27,7 @@ from ._triage_logs import (  # noqa: F401 - the tests read the generators from h
     _log_nan_then_late_val,
     _log_nan_without_spike,
     _log_norm_nan_before_spike,
+    _log_norms_grow_after_inf,
     _log_overfitting,
     _log_overfitting_with_spike,
     _log_rising,
@@ -34,6 +36,7 @@ from ._triage_logs import (  # noqa: F401 - the tests read the generators from h
     _log_spike_at_first_nan,
     _log_spike_one_step_before_nan,
     _log_spike_then_nan,
+    _log_spike_two_steps_before_nan,
     _log_spikes,
     _log_val_rises_once,
     _log_val_rises_train_stalls,
@@ -74,31 +77,41 @@ def _triage(
     """(fault, fix) of one unclipped training log, as the task decides them.
 
     The keywords build the learners' mistakes: `spike_order` False (a NaN is always the learning
-    rate's, whatever came before it) or "anywhere" (a spike at any step, even after the first
-    non-finite one, makes it an explosion), `rising_test` False (only the lecture's four tests),
+    rate's, whatever came before it), "anywhere" (a spike at any step, even after the first
+    non-finite one, makes it an explosion), "one before" (a spike in the very step before the first
+    non-finite one counts too) or "inclusive" (so does a spike in that step itself), `rising_test` False (only the lecture's four tests),
     `flat_test` "one-sided" (a loss that did not fall by 2% is flat, so a rising one is too),
     `fixes` another table of fault -> fix, `order` "reversed" (the finite-log tests in the reverse
     order: overfitting, flat, rising, exploding) or "overfitting before flat", `overfit_test` "validation only" (overfitting
     without its train-falling half), `first_bad` "train only" (the first non-finite step located
     from the train loss alone), `median` "all norms" (np.median over norms holding a NaN: NaN,
     so no spike test fires), `val_counts` False (a non-finite validation loss ignored),
-    `overfit_test` "seen once" (only the last validation loss above 1.02 x the minimum), `blocks`
-    "from the start" (blocks of 10 aligned to the first step, not to the last).
+    `overfit_test` "seen once" (only the last validation loss above 1.02 x the minimum) or
+    "previous block" (the last block of 10 train losses below the block before it only, not below
+    every earlier one), `blocks` "from the start" (blocks of 10 aligned to the first step, not to
+    the last); `median` "before the break" (the median of the finite norms before the first
+    non-finite step only, not of all the finite norms of the log).
     """
     train, val, norms = (np.asarray(a, dtype=float) for a in (train_losses, val_losses, grad_norms))
     fix_of = FIRST_FIX if fixes is None else fixes
     finite_steps = np.isfinite(train) & np.isfinite(norms)
     center = np.median(norms if median == "all norms" else norms[np.isfinite(norms)])
+    if median == "before the break" and not finite_steps.all():
+        before_break = norms[: int(np.argmin(finite_steps))]
+        center = np.median(before_break[np.isfinite(before_break)])
     spike = np.isfinite(norms) & (norms > 10 * center)
     if not (finite_steps.all() and (np.isfinite(val).all() or not val_counts)):
         if first_bad == "train only":
             finite_steps = np.isfinite(train)
         first_bad = len(train) if finite_steps.all() else int(np.argmin(finite_steps))
-        end = {"inclusive": first_bad + 1, "two before": max(first_bad - 1, 0)}
+        # a spike counts when it is at least two steps before the break (the very step before is
+        # the blow-up itself); when only a validation loss broke, every step counts
+        broke = first_bad < len(train)
+        end = {"inclusive": first_bad + 1, "one before": first_bad}
         before = (
             spike.any()
             if spike_order == "anywhere"
-            else spike[: end.get(spike_order, first_bad)].any()
+            else spike[: end.get(spike_order, max(first_bad - 1, 0) if broke else first_bad)].any()
         )
         fault = EXPLODING if spike_order and before else NAN
         return fault, fix_of[fault]
@@ -108,7 +121,8 @@ def _triage(
         train[: len(train) // 10 * 10] if blocks == "from the start" else train[len(train) % 10 :]
     )
     means = aligned.reshape(-1, 10).mean(axis=1)
-    falling = means.size > 1 and means[-1] < means[:-1].min()
+    earlier = means[-2:-1] if overfit_test == "previous block" else means[:-1]
+    falling = means.size > 1 and means[-1] < earlier.min()
     rose = val.size > 1 and np.all(
         val[-(1 if overfit_test == "seen once" else 2) :] > 1.02 * np.min(val)
     )
@@ -165,8 +179,9 @@ TRIAGE = Question(
             _log_flat_and_val_rises,
             "the train loss falls by under 2% (its last block the lowest); validation rises twice",
         ),
-        Case(_log_spike_one_step_before_nan, "a norm spike at step 31, NaN from step 32"),
         Case(_log_spike_at_first_nan, "a norm spike at step 31, whose train loss is the first NaN"),
+        Case(_log_spike_one_step_before_nan, "a norm spike at step 31, NaN from step 32"),
+        Case(_log_spike_two_steps_before_nan, "a norm spike at step 30, NaN from step 32"),
         Case(
             _log_val_rises_once,
             "the train loss falls; only the LAST validation loss rises above 1.02 x the minimum",
@@ -176,6 +191,15 @@ TRIAGE = Question(
             _log_jump_in_last_five,
             "65 steps: the train loss falls to 2 by step 60, then 3.0 for the last 5 steps; "
             "validation rises twice",
+        ),
+        Case(
+            _log_norms_grow_after_inf,
+            "a norm spike of 15 at step 21; the train loss inf from step 31 while the norms, still "
+            "finite, grow to 100",
+        ),
+        Case(
+            _log_dip_then_partial_recovery,
+            "block means of the train loss 3.5, 3.0, 2.0, 2.6, 2.4, 2.2; validation rises twice",
         ),
         Case(_log_nan_without_spike, "NaN without a spike, another step", hidden=True),
         Case(_log_val_rises_once, "validation rises once at the end, another rise", hidden=True),
@@ -190,10 +214,11 @@ TRIAGE = Question(
     ),
     mistakes=(
         Mistake(
-            "A spike in the very step before the first non-finite one came before it: by the "
-            "task's convention that run is an explosion (fault exploding), like the lecture's 4.2 "
-            "run, whose norm jumps one step before its NaN.",
-            _variant(spike_order="two before"),
+            "A spike in the VERY step before the first non-finite one is the blow-up itself, not "
+            "its cause: by the task's convention only a spike at least TWO steps before the break "
+            "makes the fault exploding (the lecture's 4.2 runs jump one step before their NaN, "
+            "and 4.3 measured lowering the learning rate as their better fix).",
+            _variant(spike_order="one before"),
         ),
         Mistake(
             "BEFORE excludes the first non-finite step itself: a spike in the same step as the "
@@ -206,8 +231,13 @@ TRIAGE = Question(
             _variant(median="all norms"),
         ),
         Mistake(
+            "The median is that of ALL the finite gradient norms of the log, those after the "
+            "first non-finite step included, not only of the norms before it.",
+            _variant(median="before the break"),
+        ),
+        Mistake(
             "A NaN is where the run ended, not always what went wrong: when a finite "
-            "gradient-norm spike came at an EARLIER step than the first non-finite value, the "
+            "gradient-norm spike came at least two steps BEFORE the first non-finite value, the "
             "explosion came first and is the fault (its first fix: clipping).",
             _variant(spike_order=False),
         ),
@@ -266,6 +296,12 @@ TRIAGE = Question(
             _variant(blocks="from the start"),
         ),
         Mistake(
+            "The train half of overfitting asks for the last block of 10 train losses below the "
+            "mean of EVERY earlier block, not only below the block just before it: a loss that "
+            "dipped, rose and fell back part of the way is not falling.",
+            _variant(overfit_test="previous block"),
+        ),
+        Mistake(
             "Overfitting has two halves: validation above 1.02 x its minimum at the last two "
             "evaluations AND the last block of 10 train losses below every earlier block. A "
             "train loss that stalled while validation rose is not overfitting.",
@@ -284,7 +320,7 @@ TRIAGE = Question(
     ),
     hint=(
         "Decide in the task's order: first any value that is not finite (then look for a "
-        "finite norm spike at an earlier step), then a spike with every value finite, then a "
+        "finite norm spike at least two steps before the first broken step), then a spike with every value finite, then a "
         "rising, a flat and an overfitting train loss; healthy otherwise. The fix is the first "
         "one the lecture's table lists for that fault. Return (fault, fix) as two ints."
     ),

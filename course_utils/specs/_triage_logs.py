@@ -125,8 +125,9 @@ def _log_flat_and_val_rises(rng):
 
 
 def _log_spike_one_step_before_nan():
-    """The lecture's 4.2 run in shape: a norm spike at step 31, the loss and the norm NaN from
-    step 32. A spike in the very step before the first non-finite one is before it (exploding)."""
+    """The lecture's 4.2 runs in shape: a norm spike at step 31, the loss and the norm NaN from
+    step 32. A spike in the very step before the first non-finite one is the blow-up itself, not
+    its cause (nan)."""
     train, val, norms = _healthy(np.random.default_rng(12))
     norms[30], train[31:], norms[31:], val[4:] = 2e6, np.nan, np.nan, np.nan
     return train, val, norms
@@ -182,3 +183,31 @@ def _log_jump_in_last_five():
     train += rng.normal(scale=0.005, size=65)
     val = np.array([4.0, 3.0, 2.4, 2.3, 2.5, 2.6])
     return train, val, 1.0 + 0.3 * rng.random(65)
+
+
+def _log_norms_grow_after_inf():
+    """A norm spike of 15 at step 21; the train loss overflows to inf from step 31 while the norms,
+    still finite, grow to 100. The median of ALL the finite norms (57.5, over 29 steady ones, the
+    spike and 30 of 100) makes 15 no spike (nan); the median of the norms before the break only
+    (about 1.15) would make it one (exploding)."""
+    train, val, norms = _healthy(np.random.default_rng(16))
+    norms[20], train[30:], norms[30:], val[4:] = 15.0, np.inf, 100.0, np.nan
+    return train, val, norms
+
+
+def _log_dip_then_partial_recovery():
+    """Block means of the train loss 3.5, 3.0, 2.0, 2.6, 2.4, 2.2: it dipped, rose and fell back
+    part of the way. The last block is below the one before but not below EVERY earlier block (the
+    third is lower), so overfitting's train half fails although validation rose twice (none)."""
+    rng = np.random.default_rng(17)
+    train = np.repeat([3.5, 3.0, 2.0, 2.6, 2.4, 2.2], 10) + rng.normal(scale=0.005, size=60)
+    val = np.array([3.5, 3.0, 2.5, 2.8, 2.9, 3.0])
+    return train, val, 1.0 + 0.3 * rng.random(60)
+
+
+def _log_spike_two_steps_before_nan():
+    """A norm spike at step 30, steady norms at 31, the loss and the norm NaN from step 32: two
+    steps before the break, the spike counts as its cause (exploding)."""
+    train, val, norms = _healthy(np.random.default_rng(18))
+    norms[29], train[31:], norms[31:], val[4:] = 2e6, np.nan, np.nan, np.nan
+    return train, val, norms

@@ -42,7 +42,8 @@ def _best_under_budget(
     over-budget ones included: no eligible run may fall in it, and the empty choice raises) or
     "relative" (the band min * (1 + tol) instead of min + tol),
     `strict` (a cost equal to the budget does not fit), `tie` "none" (no tie rule: the lowest
-    loss) or "first" (the first tied run, not the cheapest), `below_tol` (tied only when LESS
+    loss), "first" (the first tied run, not the cheapest) or "lower loss" (among tied runs
+    of equal cost the lower loss, not the first listed), `below_tol` (tied only when LESS
     than tol above the lowest, so a run exactly tol above is not), `diverged` "raise" (a
     ValueError when every run that fits diverged) or "nan only" (only a NaN loss counts as +inf,
     so a -inf one wins)."""
@@ -62,6 +63,8 @@ def _best_under_budget(
         return int(tied[np.argmin(val[tied])])
     if tie == "first":
         return int(tied[0])
+    if tie == "lower loss":
+        return int(tied[np.lexsort((val[tied], cost[tied]))[0]])  # by cost, then by loss
     return int(tied[np.argmin(cost[tied])])  # argmin: the first of equal costs
 
 
@@ -127,6 +130,11 @@ BEST_UNDER_BUDGET = Question(
             "val [nan, inf, 1.9], costs [20, 10, 100], budget 50: every affordable run diverged",
         ),
         Case(
+            lambda: ([2.01, 2.0, 2.5], [10.0, 10.0, 5.0], 100.0, 0.02),
+            "val [2.01, 2.0, 2.5], costs [10, 10, 5], budget 100, tol 0.02 (rows 0, 1 tie at "
+            "equal cost)",
+        ),
+        Case(
             lambda: ([2.0, 2.1], [20.0, 30.0], 10.0, 0.02),
             "costs [20, 30], budget 10: no run fits",
             raises="ValueError",
@@ -153,6 +161,11 @@ BEST_UNDER_BUDGET = Question(
             "NaN OR +-inf counts as +inf: a loss of -inf is not finite either (the run "
             "diverged), so it never wins.",
             _variant(diverged="nan only"),
+        ),
+        Mistake(
+            "Among tied runs of EQUAL cost the one listed FIRST wins, whatever their losses: "
+            "within tol the losses count as tied, as in the lecture's best_config.",
+            _variant(tie="lower loss"),
         ),
         Mistake(
             "Runs whose loss is within tol of the lowest are tied; among them take the CHEAPEST "
