@@ -9,17 +9,21 @@ reference passes, the mistake fails with its own hint and the stub fails."""
 
 from pathlib import Path
 
+import nbformat
 import numpy as np
 import pytest
 import torch
+from test_checks import _judged
 
 from course_utils import specs
 from course_utils.checks import CheckFailed, checker
 from course_utils.gradcheck import numerical_gradient, relative_error
 from course_utils.rnn import RNN
 from course_utils.specs._residual_rnn import residual_inputs
+from course_utils.specs._temperature_limits import _hot_at_large_tau
 
 SET = "06_rnn_bptt"
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def _reference(name):
@@ -574,6 +578,28 @@ def test_temperature_limits_relative_tolerance_is_refused_and_named():
     # rj06 E3: a relative tolerance of 1e-12 passed every visible case
     answer = _temperature_answer(lambda y: np.isclose(y, y.max(), rtol=1e-12, atol=0))
     _fails_with("temperature_limits", answer, "relative tolerance of 1e-12")
+
+
+@pytest.mark.parametrize("tau", [1e3, 3e3])
+def test_temperature_limits_hot_limit_measured_at_a_large_tau_fails_visibly(tau):
+    # rl06 E3: the entropy at tau = 1e3 passed every visible case and most grading runs
+    def measured(logits):
+        return _hot_at_large_tau(logits, tau)
+
+    _fails_with("temperature_limits", measured, "spread-out logits [10, -10, 0, 5]")
+    assert _judged("06_rnn_bptt", "temperature_limits", measured).score == 0
+
+
+def test_a_torch_tensor_answer_is_refused_as_the_text_says():
+    # rl06 E2: torch functions are allowed, but the answer must be returned as numpy arrays
+    reference = specs.load(SET).question("residual_rnn_forward").reference
+
+    def in_torch(*args):
+        return torch.from_numpy(reference(*args))
+
+    _fails_with("residual_rnn_forward", in_torch, "object of type Tensor")
+    intro = nbformat.read(ROOT / "exercises" / "06_rnn_bptt.ipynb", as_version=4).cells[0].source
+    assert "return numpy arrays: a torch tensor is refused" in " ".join(intro.split())
 
 
 def test_residual_bptt_identity_path_without_the_direct_gradient_is_named():

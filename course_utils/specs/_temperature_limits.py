@@ -67,6 +67,13 @@ def _hot_is_tau_one(logits):  # the entropy at τ = 1, the model's own distribut
     return float(np.log(np.count_nonzero(y == y.max()))), float(-(p * np.log(p)).sum())
 
 
+def _hot_at_large_tau(logits, tau=1e3):  # the hot limit measured at a large, finite τ
+    y = _logits(logits)
+    p = np.exp((y - y.max()) / tau)
+    p /= p.sum()
+    return float(np.log(np.count_nonzero(y == y.max()))), float(-(p * np.log(p)).sum())
+
+
 TEMPERATURE_LIMITS = Question(
     name="temperature_limits",
     returns=("entropy_cold", "entropy_hot"),
@@ -77,6 +84,10 @@ TEMPERATURE_LIMITS = Question(
     cases=(
         Case(lambda: (np.array([2.0, 1.0, 0.0, -1.0]),), "logits [2, 1, 0, -1]: one largest"),
         Case(lambda: (np.array([3.0, 1.0, 3.0, 0.5, 3.0]),), "logits [3, 1, 3, 0.5, 3]: a tie"),
+        Case(
+            lambda: (np.array([10.0, -10.0, 0.0, 5.0]),),
+            "spread-out logits [10, -10, 0, 5]",
+        ),
         Case(lambda: (np.array([0.7]),), "a single logit, V = 1"),
         Case(lambda: (np.array([4.0, 4.0]),), "two equal logits [4, 4]"),
         Case(
@@ -139,6 +150,12 @@ TEMPERATURE_LIMITS = Question(
             "The hot limit is not the entropy at τ = 1: as τ grows every logit divided by τ "
             "shrinks towards 0, whatever the logits are.",
             _hot_is_tau_one,
+        ),
+        Mistake(
+            "The hot limit is a limit, not the entropy at a large τ: at any finite τ the "
+            "logits still differ after division by τ (their gaps shrink like 1/τ but never "
+            "vanish), so the entropy is still below its limit. Predict the limit itself from what the distribution tends to.",
+            _hot_at_large_tau,
         ),
     ),
     hint=(
