@@ -1,7 +1,7 @@
 """Exercise 02 as redesigned for issue 21: what the generic tests in test_checks.py do not cover.
 The references against torch (float64) and against an exact expectation or finite differences,
 the correct alternative forms a learner may write (each must pass), wrong answers written as a
-learner writes them (each gets its own hint), and the one-sentence error for B < 1."""
+learner writes them (each gets its own hint)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import torch
 from course_utils import specs
 from course_utils.checks import CheckFailed, checker
 from course_utils.gradcheck import numerical_gradient
-from course_utils.specs._huber_noise import _huber_minibatch_grad, _noise_with_replacement
+from course_utils.specs._huber_noise import _huber_minibatch_grad, _importance_sampled_noise
 from course_utils.specs.batch_stochastic_minibatch import _weighted_sgd_epoch
 
 AID = "02_batch_stochastic_minibatch"
@@ -139,52 +139,120 @@ def test_huber_slips_in_delta_and_factors_fail_a_visible_case_with_their_hints()
 
 
 # ----------------------------------------------------------------------------- 2. noise prediction
+# rk02 E1: question 2 was the noise of uniform draws with replacement, tr Sigma / B, which lecture
+# 02 §3 writes; it is now the noise of an importance-sampled batch, which the lecture does not give.
+
+
+def _probabilities(rng, n):
+    weight = rng.uniform(0.1, 1.0, n)
+    return weight / weight.sum()
 
 
 @pytest.mark.parametrize(("n", "B"), [(1, 3), (2, 1), (3, 2), (3, 3), (4, 5)])
-def test_noise_reference_is_the_exact_expectation_over_every_draw(n, B):
-    G = np.random.default_rng(n * 10 + B).standard_normal((n, 2))
+def test_importance_reference_is_the_exact_expectation_over_every_draw(n, B):
+    rng = np.random.default_rng(n * 10 + B)
+    G, p = rng.standard_normal((n, 2)), _probabilities(rng, n)
     g = G.mean(axis=0)
-    # every ordered sequence of B draws has probability n^-B
-    errors = [
-        np.sum((G[list(draws)].mean(axis=0) - g) ** 2)
-        for draws in itertools.product(range(n), repeat=B)
-    ]
-    assert _noise_with_replacement(G, B) == pytest.approx(np.mean(errors), rel=1e-12, abs=1e-15)
+    noise = 0.0  # every ordered sequence of B draws, with its probability
+    for draws in itertools.product(range(n), repeat=B):
+        g_hat = (G[list(draws)] / (n * p[list(draws)])[:, None]).mean(axis=0)
+        noise += np.prod(p[list(draws)]) * np.sum((g_hat - g) ** 2)
+    assert _importance_sampled_noise(G, p, B) == pytest.approx(noise, rel=1e-12, abs=1e-14)
 
 
-def test_noise_at_b_1_equals_the_lectures_formula_and_is_larger_beyond():
-    G = np.random.default_rng(2).standard_normal((50, 3))
-    S2 = ((G - G.mean(axis=0)) ** 2).sum() / (len(G) - 1)
-    without = [S2 / B * (1 - B / len(G)) for B in (1, 10, 50)]
-    assert _noise_with_replacement(G, 1) == pytest.approx(without[0], rel=1e-12)
-    assert _noise_with_replacement(G, 10) > without[1] and without[2] == 0
+def test_importance_reference_with_uniform_p_is_the_lectures_trace_over_b():
+    G = np.random.default_rng(2).standard_normal((50, 3)) + 1.0
+    trace_cov = ((G - G.mean(axis=0)) ** 2).sum(axis=1).mean()  # lecture 02 §3's tr Σ
+    for B in (1, 7, 120):
+        assert _importance_sampled_noise(G, np.full(50, 1 / 50), B) == pytest.approx(
+            trace_cov / B, rel=1e-12
+        )
 
 
-def test_noise_bad_b_is_one_sentence():
-    with pytest.raises(ValueError, match=r"^B must be at least 1, got 0\.$"):
-        _noise_with_replacement(np.ones((3, 2)), 0)
+def test_importance_noise_is_least_for_p_proportional_to_the_gradient_norms():
+    """The solution's Summary: by Cauchy-Schwarz p_i ∝ ||g_i|| minimises the noise, to
+    (mean ||g_i||)^2 - ||g||^2 over B."""
+    rng = np.random.default_rng(3)
+    G = rng.standard_normal((30, 2)) * rng.uniform(0.1, 3.0, (30, 1))
+    norms = np.linalg.norm(G, axis=1)
+    best = _importance_sampled_noise(G, norms / norms.sum(), 4)
+    g = G.mean(axis=0)
+    assert best == pytest.approx((norms.mean() ** 2 - g @ g) / 4, rel=1e-12)
+    others = [_importance_sampled_noise(G, _probabilities(rng, 30), 4) for _ in range(200)]
+    assert min(others) > best
 
 
-def test_noise_correct_alternative_forms_pass_and_wrong_ones_get_their_hints():
-    def with_var(G, B):
-        if B < 1:
-            raise ValueError("B must be positive.")
+def test_importance_correct_alternative_forms_pass():
+    def weighted_spread(G, p, B):  # the variance of one weighted draw, written about its mean
+        n = len(G)
+        return float((p * ((G / (n * p)[:, None] - G.mean(axis=0)) ** 2).sum(axis=1)).sum() / B)
+
+    def with_average(G, p, B):  # np.average over the rows, weights p
+        scaled = G / (len(G) * p)[:, None]
+        second = np.average((scaled**2).sum(axis=1), weights=p)
+        return (second - np.sum(G.mean(axis=0) ** 2)) / B
+
+    def loop(G, p, B):  # a loop over the rows is slower, not wrong
+        n, g = len(G), G.mean(axis=0)
+        total = 0.0
+        for row, p_i in zip(G, p, strict=True):
+            total += row @ row / (n * n * p_i)
+        return (total - g @ g) / B
+
+    for answer in (weighted_spread, with_average, loop):
+        checker(AID)("importance_sampled_noise", answer)
+
+
+def test_importance_wrong_answers_as_learners_write_them_get_their_hints():
+    def uniform_formula(G, p, B):  # the lecture's tr Σ / B, p ignored
         return float(np.var(G, axis=0).sum() / B)
 
-    checker(AID)("noise_with_replacement", with_var)
+    def unweighted_row(G, p, B):  # the drawn row's second moment without its weight
+        return float((p @ (G**2).sum(axis=1) - np.sum(G.mean(axis=0) ** 2)) / B)
 
-    def sample_variance(G, B):
-        if B < 1:
-            raise ValueError("B must be positive.")
-        return float(np.var(G, axis=0, ddof=1).sum() / B)
+    def second_moment(G, p, B):  # E||g_hat||^2: the mean's square not subtracted
+        return float(((G**2).sum(axis=1) / (len(G) ** 2 * p)).sum() / B)
 
-    def never_raises(G, B):
-        return float(np.var(G, axis=0).sum() / max(B, 1))
+    def one_draw(G, p, B):
+        n, g = len(G), G.mean(axis=0)
+        return float(((G**2).sum(axis=1) / (n**2 * p)).sum() - g @ g)
 
-    _fails_with("noise_with_replacement", sample_variance, _hint("noise_with_replacement", "n - 1"))
-    with pytest.raises(CheckFailed, match="ValueError"):
-        checker(AID)("noise_with_replacement", never_raises)
+    def n_not_squared(G, p, B):
+        n, g = len(G), G.mean(axis=0)
+        return float((((G**2).sum(axis=1) / (n * p)).sum() - g @ g) / B)
+
+    q = "importance_sampled_noise"
+    _fails_with(q, uniform_formula, _hint(q, "UNIFORM"))
+    _fails_with(q, unweighted_row, _hint(q, "WITHOUT its weight"))
+    _fails_with(q, second_moment, _hint(q, "MINUS"))
+    _fails_with(q, one_draw, _hint(q, "ONE weighted draw"))
+    _fails_with(q, n_not_squared, _hint(q, "n^2 (not n)"))
+
+
+def test_importance_demo_measures_the_reference_and_rejects_every_mistake():
+    """The solution's cell 11 (rk02 E1): 4000 batches per sampler and B; its assert (every gap
+    below 4 standard errors) passes the reference and fails each named Mistake."""
+    from course_utils.data import make_linear_regression
+
+    # the solution's data: its setup(seed=0) returns np.random.default_rng(0)
+    data = make_linear_regression(200, 3, noise=0.5, bias=0.0, rng=np.random.default_rng(0))
+    G = 2 * (data.X @ np.zeros(3) - data.y)[:, None] * data.X
+    n, g, norms = 200, G.mean(axis=0), np.linalg.norm(G, axis=1)
+    samplers = [np.full(n, 1 / n), norms / norms.sum(), (1 / (norms + 1)) / (1 / (norms + 1)).sum()]
+    draw_rng, measured = np.random.default_rng(5), []
+    for p in samplers:
+        for B in (1, 10, 100):
+            draws = draw_rng.choice(n, size=(4000, B), p=p)
+            squared = (((G[draws] / (n * p[draws])[..., None]).mean(axis=1) - g) ** 2).sum(axis=1)
+            measured.append((p, B, squared.mean(), squared.std() / np.sqrt(4000)))
+
+    def demo_passes(answer):
+        return all(abs(mean - answer(G, p, B)) < 4 * se for p, B, mean, se in measured)
+
+    assert demo_passes(_importance_sampled_noise)
+    mistakes = specs.load(AID).question("importance_sampled_noise").mistakes
+    assert len(mistakes) == 5
+    assert not any(demo_passes(m.answer) for m in mistakes)
 
 
 # ----------------------------------------------------------------------------- 4. weighted epoch
@@ -300,7 +368,7 @@ def test_the_redesigned_set_names_its_kinds_and_points():
     kinds = {q.name: (q.skill, q.points) for q in assignment.questions}
     assert kinds == {
         "huber_minibatch_grad": ("derivation", 3),
-        "noise_with_replacement": ("prediction", 2),
+        "importance_sampled_noise": ("prediction", 2),
         "minibatch_indices": ("warm-up", 2),
         "weighted_sgd_epoch": ("new problem", 3),
     }

@@ -1,8 +1,9 @@
 """Exercise 02's questions 1 and 2, kept apart so that ``batch_stochastic_minibatch.py`` stays
 under 400 lines: the mini-batch gradient of the Huber loss (a derivation: lecture 02 gives the
-MSE's and the logistic loss's gradients, never the Huber loss's) and the gradient noise of a
-batch drawn WITH replacement (a prediction: lecture 02 gives and measures the noise of a batch
-drawn without replacement, S^2/B (1 - B/n); independent draws have no finite-population factor).
+MSE's and the logistic loss's gradients, never the Huber loss's) and the gradient noise of an
+importance-sampled batch (a prediction: lecture 02 gives the noise of uniform draws, tr Sigma / B,
+never that of draws with probabilities p_i reweighted by 1 / (n p_i); rk02 E1 replaced the old
+question 2, the noise of uniform draws with replacement, which the lecture's tr Sigma / B gave).
 """
 
 from __future__ import annotations
@@ -127,88 +128,109 @@ HUBER_MINIBATCH_GRAD = Question(
 # ----------------------------------------------------------------------------- 2. noise prediction
 
 
-def _noise_with_replacement(grads, B):
-    if B < 1:
-        raise ValueError(f"B must be at least 1, got {B}.")
-    spread = ((grads - grads.mean(axis=0)) ** 2).sum(axis=1).mean()
-    return float(spread / B)
+def _importance_sampled_noise(grads, p, B):
+    n = len(grads)
+    g = grads.mean(axis=0)
+    second_moment = ((grads**2).sum(axis=1) / (n**2 * p)).sum()  # E||g_i / (n p_i)||^2
+    return float((second_moment - g @ g) / B)
 
 
-def _spread(G, ddof):
-    return ((G - G.mean(axis=0)) ** 2).sum() / max(len(G) - ddof, 1)  # n = 1: no spread
+def _noise_with(formula):
+    """A wrong formula, written with the same names: formula(sq, p, g2, n, B), where sq holds
+    the ||g_i||^2 and g2 is ||g||^2."""
 
-
-def _at_least_one_draw(formula):
-    """A wrong formula that still refuses B < 1 as the task says: it fails on its formula only."""
-
-    def answer(G, B):
-        if B < 1:
-            raise ValueError(f"B must be at least 1, got {B}.")
-        return float(formula(G, B))
+    def answer(grads, p, B):
+        g = grads.mean(axis=0)
+        return float(formula((grads**2).sum(axis=1), p, g @ g, len(grads), B))
 
     return answer
 
 
-def _noise_case(seed, n, d, B):
+def _grads_and_p(seed, n, d, B, p_of=None):
+    """Rounded per-sample gradients with a common offset, and probabilities p: drawn at random,
+    or p_of(grads) (normalised to sum to 1)."""
+
     def make():
         rng = np.random.default_rng(seed)
-        return np.round(rng.standard_normal((n, d)) + rng.standard_normal(d), 2), B
+        G = np.round(rng.standard_normal((n, d)) * rng.uniform(0.3, 3.0, (n, 1)), 2)
+        G = G + np.round(rng.standard_normal(d), 2)
+        weight = rng.uniform(0.2, 1.0, n) if p_of is None else p_of(G)
+        return G, weight / weight.sum(), B
 
     return make
 
 
-def _random_noise(rng):
-    n, d = int(rng.integers(2, 80)), int(rng.integers(1, 6))
-    G = rng.standard_normal((n, d)) * rng.uniform(0.1, 3.0, d) + rng.standard_normal(d)
-    return G, int(rng.integers(1, 2 * n))
+def _random_importance(rng):
+    n, d = int(rng.integers(1, 60)), int(rng.integers(1, 6))
+    G = rng.standard_normal((n, d)) * rng.uniform(0.1, 3.0, (n, 1)) + rng.standard_normal(d)
+    weight = rng.uniform(0.05, 1.0, n)
+    return G, weight / weight.sum(), int(rng.integers(1, 2 * n + 2))
 
 
-NOISE_WITH_REPLACEMENT = Question(
-    name="noise_with_replacement",
+_G4 = np.array([[1.0, 0.0], [3.0, 2.0], [2.0, -2.0], [2.0, 0.0]])
+
+IMPORTANCE_SAMPLED_NOISE = Question(
+    name="importance_sampled_noise",
     points=2,
-    reference=_noise_with_replacement,
+    reference=_importance_sampled_noise,
     inputs_unchanged=True,
     skill="prediction",
     cases=(
         Case(
-            lambda: (np.array([[1.0, 0.0], [3.0, 2.0], [2.0, -2.0], [2.0, 0.0]]), 2),
-            "n = 4 per-sample gradients in d = 2: grads = [[1, 0], [3, 2], [2, -2], [2, 0]], B = 2",
+            lambda: (_G4.copy(), np.array([0.1, 0.4, 0.3, 0.2]), 2),
+            "n = 4 per-sample gradients in d = 2: grads = [[1, 0], [3, 2], [2, -2], [2, 0]], "
+            "p = [0.1, 0.4, 0.3, 0.2], B = 2",
         ),
-        Case(_noise_case(1, 10, 3, 5), "n = 10, d = 3, B = 5"),
-        Case(_noise_case(2, 6, 2, 6), "B = n = 6: draws may still repeat a sample", hidden=True),
-        Case(_noise_case(3, 5, 4, 12), "B = 12 > n = 5", hidden=True),
-        Case(lambda: (np.array([[1.5, -2.0]]), 3), "n = 1: one gradient, no noise", hidden=True),
-        Case(_random_noise, "random per-sample gradients and B", hidden=True),
-        Case(_noise_case(4, 5, 2, 0), "B = 0: no batch", raises="ValueError"),
+        Case(_grads_and_p(1, 10, 3, 5), "n = 10, d = 3, random p, B = 5"),
+        Case(
+            _grads_and_p(2, 8, 2, 3, lambda G: np.ones(len(G))),
+            "uniform p: the noise of uniform draws",
+            hidden=True,
+        ),
+        Case(
+            _grads_and_p(3, 6, 2, 9, lambda G: np.linalg.norm(G, axis=1)),
+            "p proportional to ||g_i||, B = 9 > n = 6",
+            hidden=True,
+        ),
+        Case(lambda: (np.array([[1.5, -2.0]]), np.array([1.0]), 3), "n = 1: no noise", hidden=True),
+        Case(_random_importance, "random per-sample gradients, p and B", hidden=True),
     ),
     mistakes=(
         Mistake(
-            "You used the noise of a batch drawn WITHOUT replacement, with its factor (1 - B/n): "
-            "that factor comes from never drawing a sample twice. Independent draws are "
-            "independent, so the variance of their mean is just the variance of one draw over B.",
-            _at_least_one_draw(lambda G, B: _spread(G, 1) / B * (1 - B / len(G))),
+            "You returned the noise of UNIFORM draws, tr(Sigma) / B: your p does not enter. A row "
+            "drawn with probability p_i and weighted by 1 / (n p_i) has the second moment "
+            "sum_i p_i ||g_i / (n p_i)||^2, which depends on p.",
+            _noise_with(lambda sq, p, g2, n, B: (sq.mean() - g2) / B),
         ),
         Mistake(
-            "Your spread divides by n - 1: that is the sample estimate of an unknown population's "
-            "variance. Here the n rows ARE the population a draw picks from, each with "
-            "probability 1/n, so one draw's variance is the plain mean over the n rows.",
-            _at_least_one_draw(lambda G, B: _spread(G, 1) / B),
+            "Your second moment weights ||g_i||^2 by p_i: that is the second moment of the drawn "
+            "row WITHOUT its weight 1 / (n p_i). With the weight, p_i * ||g_i / (n p_i)||^2 = "
+            "||g_i||^2 / (n^2 p_i): the probability divides.",
+            _noise_with(lambda sq, p, g2, n, B: ((p * sq).sum() - g2) / B),
         ),
         Mistake(
-            "That is the variance of ONE draw: the mean of B independent draws has B times less.",
-            _at_least_one_draw(lambda G, B: _spread(G, 0)),
+            "You returned the second moment E||g_hat||^2, not the noise E||g_hat - g||^2: the "
+            "variance of one weighted draw is its second moment MINUS ||g||^2, the square of its "
+            "mean (the estimate is unbiased, its mean is g).",
+            _noise_with(lambda sq, p, g2, n, B: (sq / (n**2 * p)).sum() / B),
         ),
         Mistake(
-            "That is B times the variance of one draw, the error of the batch's SUM against B "
-            "times the mean; the batch gradient is the mean of its B draws.",
-            _at_least_one_draw(lambda G, B: _spread(G, 0) * B),
+            "That is the noise of ONE weighted draw: the mean of B independent draws has B times "
+            "less.",
+            _noise_with(lambda sq, p, g2, n, B: (sq / (n**2 * p)).sum() - g2),
+        ),
+        Mistake(
+            "The weight 1 / (n p_i) enters squared: its square is 1 / (n^2 p_i^2), and one p_i "
+            "cancels against the probability of the draw, so the sum has n^2 (not n) in the "
+            "denominator. Check it: with uniform probabilities it must give tr(Sigma) / B.",
+            _noise_with(lambda sq, p, g2, n, B: ((sq / (n * p)).sum() - g2) / B),
         ),
     ),
     hint=(
-        "Start from one draw: it picks each row with probability 1/n, so its expected squared "
-        "distance from the mean gradient is an average over the n rows, the whole population "
-        "(summed over the d coordinates). Then use that the B draws are independent: what does "
-        "averaging B independent draws do to that expected squared distance? "
-        "B < 1 is no batch at all: raise ValueError."
+        "One weighted draw: row i comes with probability p_i and contributes g_i / (n p_i). "
+        "Check that its mean is g; its variance is its expected squared norm minus the squared "
+        "norm of its mean, the expectation a sum over the n rows weighted by their "
+        "probabilities. Then use that the B draws are independent. For uniform probabilities "
+        "your formula must reduce to the lecture's tr(Sigma) / B."
     ),
 )

@@ -2,8 +2,9 @@
 
 Questions (issue 21: none of them is written in lecture 02): ``huber_minibatch_grad`` (a
 derivation: the lecture differentiates the MSE and the logistic loss, not the Huber loss) and
-``noise_with_replacement`` (a prediction: the lecture gives the noise of a batch drawn without
-replacement), both in ``_huber_noise.py``; ``minibatch_indices`` (a warm-up: the lecture states
+``importance_sampled_noise`` (a prediction: the lecture gives the noise of uniform draws,
+tr Sigma / B, not of draws with probabilities p_i reweighted by 1 / (n p_i)), both in
+``_huber_noise.py``; ``minibatch_indices`` (a warm-up: the lecture states
 the rule and uses the library's loader); ``weighted_sgd_epoch`` (a new problem: the lecture's epoch
 loop on a loss weighted per sample, where a batch's gradient divides by its weight, not its size).
 Randomness comes in through an explicit ``rng`` argument (a fresh ``np.random.default_rng(seed)``
@@ -17,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._huber_noise import HUBER_MINIBATCH_GRAD, NOISE_WITH_REPLACEMENT
+from ._huber_noise import HUBER_MINIBATCH_GRAD, IMPORTANCE_SAMPLED_NOISE
 from .base import AUTOGRAD, Assignment, Case, Mistake, Question
 
 # ----------------------------------------------------------------------------- 3. minibatch_indices
@@ -256,5 +257,10 @@ WEIGHTED_SGD_EPOCH = Question(
 ASSIGNMENT = Assignment(
     id="02_batch_stochastic_minibatch",
     title="Batch, stochastic and mini-batch gradient descent",
-    questions=(HUBER_MINIBATCH_GRAD, NOISE_WITH_REPLACEMENT, MINIBATCH_INDICES, WEIGHTED_SGD_EPOCH),
+    questions=(
+        HUBER_MINIBATCH_GRAD,
+        IMPORTANCE_SAMPLED_NOISE,
+        MINIBATCH_INDICES,
+        WEIGHTED_SGD_EPOCH,
+    ),
 )
