@@ -68,6 +68,11 @@ def to_plain(obj, _depth: int = 0):
             "expected a number, a numpy array, or a list or tuple of them: return a list "
             "(e.g. `list(...)` of what a `yield` function produces)."
         )
+    if (type(obj).__module__ or "").split(".")[0] == "torch":
+        raise NotPlainData(
+            f"the answer is an object of type {_describe_type(obj)} (torch); convert it: "
+            "`.item()` for one number, `.detach().numpy()` for an array."
+        )
     raise NotPlainData(
         f"the answer is an object of type {_describe_type(obj)}; expected a number, a numpy array, "
         "or a list or tuple of them."

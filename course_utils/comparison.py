@@ -199,6 +199,19 @@ def _type_word(kind, expected: bool = False) -> str:
     return _TYPE_WORDS.get(kind, str(kind))
 
 
+_TYPE_ADVICE = {
+    "int": "return a whole number, e.g. `int(...)`",
+    "int[]": "return an integer array, e.g. `.astype(int)` (`np.array([], dtype=int)` when empty)",
+    "float": "return one number, e.g. `float(...)` or `.item()`",
+}
+
+
+def _type_mismatch(path, expected, got) -> Difference:
+    why = f"expected {_type_word(expected, True)}, got {_type_word(got)}"
+    advice = _TYPE_ADVICE.get(expected) if isinstance(expected, str) else None
+    return Difference(path, f"{why}: {advice}." if advice else f"{why}.")
+
+
 def type_difference(expected, got, path: tuple[int, ...] = ()) -> Difference | None:
     """None when the number types ``got`` (``answers.number_types`` of an answer) fit the
     reference's ``expected``, else where they first do not. Where the reference returns integers
@@ -212,8 +225,7 @@ def type_difference(expected, got, path: tuple[int, ...] = ()) -> Difference | N
         expected = [expected[:-2]] * len(got)
     if isinstance(expected, list):
         if not isinstance(got, list) or len(got) != len(expected):
-            why = f"expected {_type_word(expected, True)}, got {_type_word(got)}."
-            return Difference(path, why)
+            return _type_mismatch(path, expected, got)
         for i, (e, g) in enumerate(zip(expected, got, strict=True)):
             found = type_difference(e, g, (*path, i))
             if found is not None:
@@ -221,4 +233,4 @@ def type_difference(expected, got, path: tuple[int, ...] = ()) -> Difference | N
         return None
     if expected is None or got in fits.get(expected, (expected,)):
         return None
-    return Difference(path, f"expected {_type_word(expected, True)}, got {_type_word(got)}.")
+    return _type_mismatch(path, expected, got)

@@ -78,12 +78,6 @@ class Verdict:
         return self.passed
 
 
-_TYPE_ADVICE = (
-    "The values are right; return them with the type the task asks for (e.g. `int(...)`, "
-    "`.astype(int)`, or `float(...)` for one number)."
-)
-
-
 def _expected(question: Question, args: tuple):
     """The reference's answer as plain data, and as it was returned (for the task's words)."""
     if question.kind == "value":
@@ -244,7 +238,8 @@ def judge(question: Question, case: Case, observation, args: tuple | None = None
     if question.exact_types:
         wrong_type = type_difference(number_types(raw), obs.types)
         if wrong_type is not None:
-            return Verdict(False, f"{wrong_type.sentence(question.returns)} {_TYPE_ADVICE}")
+            why = wrong_type.sentence(question.returns)
+            return Verdict(False, f"{why} The values are right; only their type is not.")
     if question.in_place:
         return _changed_in_place(question, args, obs.inputs_after)
     if question.inputs_unchanged:

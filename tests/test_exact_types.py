@@ -53,17 +53,34 @@ def test_types_travel_as_json_and_malformed_ones_are_tampering():
 @pytest.mark.parametrize(
     ("expected", "got", "why"),
     [
-        ("int[]", "float[]", "expected an array of integers, got an array (or list) of floats."),
-        ("int[]", [], "expected an array of integers, got an empty list."),
-        ("int", "float", "expected an integer, got a float."),
-        ("float", "float[]", "expected a single number, got an array (or list) of floats."),
+        ("int[]", "float[]", "expected an array of integers, got an array (or list) of floats:"),
+        ("int[]", [], "expected an array of integers, got an empty list:"),
+        ("int", "float", "expected an integer, got a float:"),
+        ("float", "float[]", "expected a single number, got an array (or list) of floats:"),
         (["float", "int[]"], ["float", "bool[]"], "in result[1]: expected an array of integers"),
-        (["float", "int", "int"], "float[]", "in result[1]: expected an integer, got a float."),
-        ("int[]", ["int", "float"], "in result[1]: expected an integer, got a float."),
+        (["float", "int", "int"], "float[]", "in result[1]: expected an integer, got a float:"),
+        ("int[]", ["int", "float"], "in result[1]: expected an integer, got a float:"),
     ],
 )
 def test_type_difference_says_what_was_expected(expected, got, why):
     assert type_difference(expected, got).sentence().startswith(why)
+
+
+@pytest.mark.parametrize(
+    ("expected", "advice", "not_advised"),
+    [
+        ("float", "`float(...)` or `.item()`", "int(...)"),
+        ("int", "`int(...)`", "float(...)"),
+        ("int[]", "`.astype(int)`", "float(...)"),
+    ],
+)
+def test_the_advice_fits_the_type_asked_for(expected, advice, not_advised):
+    """rl0004 00-2: one piece of advice for every type told a learner whose one number came as a
+    list to use `int(...)`, which turns the right norm sqrt(2) into 1."""
+    why = type_difference(expected, ["float"] if expected == "float" else "float[]").sentence()
+    if expected == "int":
+        why = type_difference("int", "float").sentence()
+    assert advice in why and not_advised not in why
 
 
 @pytest.mark.parametrize(
