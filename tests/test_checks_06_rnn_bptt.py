@@ -617,3 +617,60 @@ def test_residual_bptt_identity_path_without_the_direct_gradient_is_named():
         return das @ W_ih, dh, dW_ih, dW_hh, das.sum(axis=(0, 1))
 
     _fails_with("residual_bptt", later_only, "carries only what came from later steps")
+
+
+def _central_difference_bptt(residual):
+    """Questions 2 and 3 answered without a derivation (rm06 E1): central differences of the
+    loss sum_t <h_t, d_hs[t - 1]>, with its own forward pass (chunks detached for question 3)."""
+
+    def answer(xs, h0, W_ih, W_hh, b_ih, b_hh, d_hs, k=None):
+        def loss(xs_, h0_, W_ih_, W_hh_, b_):
+            total, h = 0.0, h0_
+            for t, x_t in enumerate(xs_):
+                if k is not None and t > 0 and t % k == 0:
+                    h = h_value[t - 1]  # the detached state: a constant here
+                a = x_t @ W_ih_.T + b_ + h @ W_hh_.T + b_hh
+                h = h + np.tanh(a) if residual else np.tanh(a)
+                total += float((h * d_hs[t]).sum())
+            return total
+
+        h_value, h = [], h0
+        for x_t in xs:
+            a = x_t @ W_ih.T + b_ih + h @ W_hh.T + b_hh
+            h = h + np.tanh(a) if residual else np.tanh(a)
+            h_value.append(h)
+        args = [xs, h0, W_ih, W_hh, b_ih]
+        grads = []
+        for i in range(5):
+            base = args[i]
+            flat, g = base.astype(float).ravel(), np.zeros(base.size)
+            for j in range(base.size):
+                step = np.zeros(base.size)
+                step[j] = 1e-5
+                up = [*args[:i], (flat + step).reshape(base.shape), *args[i + 1 :]]
+                down = [*args[:i], (flat - step).reshape(base.shape), *args[i + 1 :]]
+                g[j] = (loss(*up) - loss(*down)) / 2e-5
+            grads.append(g.reshape(base.shape))
+        return tuple(grads)
+
+    return answer
+
+
+@pytest.mark.parametrize(("name", "residual"), [("residual_bptt", True), ("truncated_bptt", False)])
+def test_central_differences_do_not_pass_the_derivation_questions(name, residual):
+    answer = _central_difference_bptt(residual)
+    if name == "residual_bptt":
+
+        def fd(xs, h0, W_ih, W_hh, b_ih, b_hh, d_hs):
+            return answer(xs, h0, W_ih, W_hh, b_ih, b_hh, d_hs)
+    else:
+
+        def fd(xs, h0, W_ih, W_hh, b_ih, b_hh, d_hs, k):
+            if not isinstance(k, int | np.integer) or isinstance(k, bool) or k < 1:
+                raise ValueError("k must be an integer >= 1.")
+            return answer(xs, h0, W_ih, W_hh, b_ih, b_hh, d_hs, int(k))
+
+    assert _judged(SET, name, fd).score == 0
+    question = specs.load(SET).question(name)
+    assert "course_utils.gradcheck.numerical_gradient" in question.library_names
+    assert question.rtol == 1e-9

@@ -11,7 +11,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._residual_rnn import BACKWARD_CODE, FORWARD_CODE, float32_mistake, residual_inputs
+from ._residual_rnn import (
+    BACKWARD_CODE,
+    DERIVED_ATOL,
+    DERIVED_RTOL,
+    FORWARD_CODE,
+    float32_mistake,
+    residual_inputs,
+)
 from .base import AUTOGRAD, Case, Mistake, Question
 
 
@@ -62,6 +69,8 @@ TRUNCATED_BPTT = Question(
     points=4,
     skill="new problem",
     reference=_truncated_bptt,
+    rtol=DERIVED_RTOL,
+    atol=DERIVED_ATOL,
     library=(
         *FORWARD_CODE,
         *BACKWARD_CODE,
