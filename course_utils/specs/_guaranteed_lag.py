@@ -3,7 +3,11 @@ guaranteed to have fallen below a threshold, then measure the lag on the lecture
 
 ||df/dh_{T-ℓ}|| <= (γ ||W_hh||_2)^ℓ ||df/dh_T||, so with q = γ ||W_hh||_2 < 1 the bound falls
 below θ = ``threshold`` at the smallest integer ℓ >= 0 with q^ℓ · n < θ (n = ``grad_norm``).
-When n < θ that is ℓ = 0; when q >= 1 (and n >= θ) the bound guarantees no lag: ValueError.
+When n < θ that is ℓ = 0; when q >= 1 - 1e-12 (and n >= θ) the bound guarantees no lag: ValueError.
+The margin 1e-12 absorbs rounding (rl0307 07-2): an orthogonal W_hh's computed spectral norm lies
+a few units of 1e-16 either side of 1 (0.9999999999999999 for the QR draw of seed 20 below, within
+9e-16 of 1 for 50 draws each at H = 3, 64, 256), and at q = 1 - 1e-12 the first lag below would be
+about 1e12 ln(n/θ), which no loop counts to either.
 The cases include the ties (n = θ; q^ℓ n = θ exactly at a whole lag) that "strictly below" decides,
 a q >= 1 with n < θ (0, no error), q = 1 exactly (the identity with tanh: an answer that raises
 only for q > 1 loops forever there, rk07 L3), each of the four activations (the linear one on a
@@ -21,14 +25,16 @@ import numpy as np
 from .base import Case, Mistake, Question
 
 GAMMA = {"linear": 1.0, "tanh": 1.0, "relu": 1.0, "sigmoid": 0.25}
+NO_SHRINK = 1.0 - 1e-12  # q at or above this: the bound does not shrink (rounding of q = 1)
 
 
 def _lag(q, n, threshold):
     if n < threshold:
         return 0
-    if q >= 1.0:
+    if q >= NO_SHRINK:
         raise ValueError(
-            f"gamma * ||W_hh||_2 = {q:.4g} >= 1: the bound does not shrink, so it guarantees no lag."
+            f"gamma * ||W_hh||_2 = {float(q)!r} >= 1 - 1e-12: the bound does not shrink, so it "
+            "guarantees no lag."
         )
     if q == 0.0:
         return 1
@@ -87,7 +93,7 @@ def _relative_threshold(W_hh, activation, grad_norm, threshold):
 
 def _raise_first(W_hh, activation, grad_norm, threshold):
     W = _checked(W_hh, activation, grad_norm, threshold)
-    if GAMMA[activation] * np.linalg.norm(W, 2) >= 1.0:
+    if GAMMA[activation] * np.linalg.norm(W, 2) >= NO_SHRINK:
         raise ValueError("gamma * ||W_hh||_2 >= 1: no lag is guaranteed.")
     return _guaranteed_lag(W, activation, grad_norm, threshold)
 
@@ -104,7 +110,7 @@ def _ceil_of_logs(W_hh, activation, grad_norm, threshold):
     q = GAMMA[activation] * np.linalg.norm(W, 2)
     if grad_norm < threshold:
         return 0
-    if q >= 1.0:
+    if q >= NO_SHRINK:
         raise ValueError("gamma * ||W_hh||_2 >= 1: no lag is guaranteed.")
     return max(0, math.ceil(math.log(threshold / grad_norm) / math.log(q)))
 
@@ -116,6 +122,12 @@ W_SIGMOID = 4.0 * W_TANH
 # ||W_HALF||_2 = 0.5 exactly: from grad_norm 1 the bound is 2^-l, exactly 2^-10 at lag 10 (a tie)
 W_HALF = np.diag([0.5, 0.25])
 MATRICES = {"W_TANH": W_TANH, "W_SIGMOID": W_SIGMOID}
+
+
+def orthogonal_seed_20():
+    """rl0307 07-2: a 3x3 orthogonal Q whose computed spectral norm is 0.9999999999999999 (with
+    numpy's OpenBLAS; another LAPACK may round it to 1 or above: every one is >= NO_SHRINK)."""
+    return np.linalg.qr(np.random.default_rng(20).standard_normal((3, 3)))[0]
 
 
 def _random_case(rng):
@@ -156,9 +168,17 @@ GUARANTEED_LAG = Question(
         ),
         Case(
             lambda: (np.eye(3), "tanh", 3.0, 1e-4),
-            "W_hh = np.eye(3) with tanh (identity or any orthogonal W_hh): gamma ||W_hh||_2 = 1 "
+            "W_hh = np.eye(3) with tanh (the identity): gamma ||W_hh||_2 = 1 "
             "exactly, so the bound stays at grad_norm at every lag and never falls below the "
             "threshold (must raise ValueError; a loop until the bound is below never ends)",
+            raises="ValueError",
+        ),
+        Case(
+            lambda: (orthogonal_seed_20(), "tanh", 3.0, 1e-4),
+            "W_hh = np.linalg.qr(np.random.default_rng(20).standard_normal((3, 3)))[0], an "
+            "orthogonal matrix, with tanh: its computed spectral norm is 1 up to rounding "
+            "(0.9999999999999999 here), so q >= 1 - 1e-12 and the bound does not shrink (must "
+            "raise ValueError; a loop until the bound is below runs about 9e16 times)",
             raises="ValueError",
         ),
         Case(
@@ -254,7 +274,7 @@ GUARANTEED_LAG = Question(
     hint=(
         "Take norms in the product of Jacobians (lecture §2): the bound at lag l is "
         "(gamma ||W_hh||_2)^l times grad_norm, with the spectral norm. Find the smallest whole l "
-        ">= 0 at which it is strictly below the threshold; a bound that never shrinks guarantees "
-        "nothing (ValueError)."
+        ">= 0 at which it is strictly below the threshold; a bound that never shrinks (factor "
+        "gamma ||W_hh||_2 >= 1 - 1e-12, rounding of 1 included) guarantees nothing (ValueError)."
     ),
 )
