@@ -427,3 +427,21 @@ def test_a_warm_up_that_keeps_its_fraction_of_the_run_fails_grading():
     assert same_fraction(0.1, 3, 5, 4)[1] == 2 and _scale_recipe(0.1, 3, 5, 4)[1] == 1
     assert _judged("10_data_parallel_sgd", "scale_recipe", same_fraction).score < 2
     assert _judged("10_data_parallel_sgd", "scale_recipe", _scale_recipe).score == 2
+
+
+def test_a_shard_padded_per_rank_fails_check_grading_and_the_cell_after_it():
+    """rl10 E1: dealing the unpadded order, then padding each short shard with the order's first
+    entries, agrees with torch at a rank whose padding is order[0]; the visible case at n = 10,
+    k = 4, rank 3 (padding order[1]) catches it with its own hint, grading scores it 0, and the
+    cell after the check says why in a sentence."""
+    from course_utils.specs._distributed_shard import _padded_per_rank
+
+    order = np.arange(10)
+    assert _padded_per_rank(order, 4, 3, False).tolist() == [3, 7, 0]
+    assert distributed_shard(order, 4, 3, False).tolist() == [3, 7, 1]
+    with pytest.raises(CheckFailed, match="rank 3, padded(.|\n)*pad the whole order first"):
+        checker("10_data_parallel_sgd")("distributed_shard", _padded_per_rank)
+    graded = _judged("10_data_parallel_sgd", "distributed_shard", _padded_per_rank)
+    assert graded.score == 0
+    with pytest.raises(AssertionError, match="pad the whole order to 12 entries first"):
+        _shard_cell(_padded_per_rank)

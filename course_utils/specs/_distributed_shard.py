@@ -45,6 +45,14 @@ def _padded_once(order, k, rank, drop_last):
     return np.concatenate([order, order[: per * k - len(order)]])[rank::k]
 
 
+def _padded_per_rank(order, k, rank, drop_last):
+    """rl10 E1: deals the unpadded order, then pads each short shard with the order's first entries."""
+    order = np.asarray(order)
+    per = _per_rank(len(order), k, drop_last)
+    shard = order[rank::k][:per]
+    return np.concatenate([shard, order[: per - len(shard)]])
+
+
 def _never_drops(order, k, rank, drop_last):
     return distributed_shard(order, k, rank, False)
 
@@ -75,11 +83,15 @@ DISTRIBUTED_SHARD = Question(
     atol=0.0,
     inputs_unchanged=True,
     cases=(
-        Case(lambda: (_order(10, 7), 4, 2, False), "n = 10, k = 4, rank 2, padded"),
+        Case(
+            lambda: (_order(10, 7), 4, 3, False),
+            "n = 10, k = 4, rank 3, padded (its padding is the order's second entry)",
+        ),
         Case(lambda: (_order(10, 7), 4, 3, True), "n = 10, k = 4, rank 3, drop_last"),
         Case(lambda: (_order(3, 1), 8, 6, False), "n = 3, k = 8, rank 6: padding longer than n"),
         Case(lambda: (_order(12, 2), 4, 2, True), "n = 12, k = 4 (k divides n), drop_last"),
         Case(_shard_case, "k does not divide n, random rank and drop_last", hidden=True),
+        Case(lambda: (_order(3, 1), 8, 7, False), "n = 3, k = 8, rank 7, padded", hidden=True),
         Case(lambda: (_order(5, 3), 8, 2, True), "n = 5 < k = 8, drop_last (empty)", hidden=True),
         Case(lambda: (_order(0, 3), 3, 0, False), "an empty data set", hidden=True),
     ),
@@ -94,6 +106,12 @@ DISTRIBUTED_SHARD = Question(
             "the data set (k > n), the order must be repeated from its start as many times as "
             "it takes to give every rank n / k entries rounded up.",
             _padded_once,
+        ),
+        Mistake(
+            "Each short shard is padded with the order's first entries: pad the whole order "
+            "first, then deal it. The entry a short rank gets is the one at its position in the "
+            "padded order, which in general is not the order's first.",
+            _padded_per_rank,
         ),
         Mistake(
             "drop_last is ignored: when it is true, the tail of the order is dropped (every rank "
