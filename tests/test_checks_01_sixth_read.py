@@ -22,32 +22,30 @@ from course_utils.specs._backtracking import (
     half_square,
     half_square_plus_one,
 )
-from course_utils.specs._hvp import _over_distance, quartic_grad
+from course_utils.specs._hvp import _checked, _over_distance, quartic_grad
 from course_utils.specs._ridge_threshold import X_QUESTION
 
 AID = "01_gradient_descent"
 
 
-def _hvp_over_distance(grad_fn, x, v, h=1e-5):
-    """The referee's answer: the task's points x +- h v, divided by their distance 2h||v||."""
-    x, v = np.array(x, dtype=float), np.array(v, dtype=float)
-    if x.ndim != 1 or v.shape != x.shape or not h > 0:
-        raise ValueError("bad input.")
-    n = np.linalg.norm(v)
-    if n == 0:
-        return np.zeros_like(x)
-    return (grad_fn(x + h * v) - grad_fn(x - h * v)) / (2 * h * n)
+def _learner_hvp(unit_step):
+    """A learner's answer with the task's checks: the points x +- h v divided by their distance
+    2h||v|| (the referee's answer), or (unit_step) the points x +- h v/||v|| divided by 2h."""
+
+    def hvp(grad_fn, x, v, h=1e-5):
+        x, v = _checked(x, v, h)  # the task's ValueErrors
+        n = np.linalg.norm(v)
+        if n == 0:
+            return np.zeros_like(x)
+        if unit_step:
+            return (grad_fn(x + h * v / n) - grad_fn(x - h * v / n)) / (2 * h)
+        return (grad_fn(x + h * v) - grad_fn(x - h * v)) / (2 * h * n)
+
+    return hvp
 
 
-def _hvp_unit_step(grad_fn, x, v, h=1e-5):
-    """A learner's answer that steps h along v / ||v||."""
-    x, v = np.array(x, dtype=float), np.array(v, dtype=float)
-    if x.ndim != 1 or v.shape != x.shape or not h > 0:
-        raise ValueError("bad input.")
-    n = np.linalg.norm(v)
-    if n == 0:
-        return np.zeros_like(x)
-    return (grad_fn(x + h * v / n) - grad_fn(x - h * v / n)) / (2 * h)
+_hvp_over_distance = _learner_hvp(unit_step=False)
+_hvp_unit_step = _learner_hvp(unit_step=True)
 
 
 def _relative_decrease(f_new, fx, c1, lr, gg):
