@@ -177,7 +177,8 @@ class LearningRateExplorer:
         ax.axvline(self.lr_limit, color="C1", ls="--", lw=1.5, label=f"2/L = {self.lr_limit:.3g}")
         ax.axvline(lr, color="C0", lw=3, label=f"lr = {lr:.3g}")
         ax.set_xlabel(
-            "learning rate (log scale); shaded: lr > 2/L, where GD diverges on a quadratic"
+            "learning rate (log scale); shaded: lr > 2/L, where GD on a quadratic diverges"
+            " from every start whose error has a stiff component"
         )
         ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False)
 

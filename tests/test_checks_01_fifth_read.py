@@ -29,7 +29,9 @@ def test_the_first_case_tells_a_halved_prediction_from_a_missing_c1():
 def test_a_halved_prediction_gets_its_own_hint_and_loses_points(seed):
     case, verdict = _first_failure("backtracking_step", _backtracking(_halved))
     assert "lr0 = 3, shrink = 0.6, c1 = 0.5" in case.description
-    assert verdict.hint.startswith("Your predicted decrease is half")
+    assert verdict.hint.startswith(
+        "Your accepted learning rate is the one that a test with half the predicted decrease"
+    )
     assert "c1 belongs in it" not in verdict.hint
     assert _score("backtracking_step", _backtracking(_halved), seed) < 3
 
@@ -37,4 +39,4 @@ def test_a_halved_prediction_gets_its_own_hint_and_loses_points(seed):
 def test_an_answer_without_c1_keeps_its_hint():
     case, verdict = _first_failure("backtracking_step", _backtracking(_without_c1))
     assert "lr0 = 3, shrink = 0.6, c1 = 0.5" in case.description
-    assert verdict.hint.startswith("You accepted the first learning rate that lowers f at all")
+    assert "a test without c1 accepts, the first learning rate that lowers f at all" in verdict.hint

@@ -66,10 +66,10 @@ def test_one_minus_c1_is_named_and_no_c1_keeps_its_hint():
     gets the hint about its own slip at its first failing case."""
     one_minus = _backtracking(lambda f_new, fx, c1, lr, gg: f_new <= fx - (1 - c1) * lr * gg)
     case, verdict = _first_failure("backtracking_step", one_minus)
-    assert "c1 = 0.9" in case.description and verdict.hint.startswith("Your test asks for (1 - c1)")
+    assert "c1 = 0.9" in case.description and "a test asking for (1 - c1)" in verdict.hint
     no_c1 = _backtracking(lambda f_new, fx, c1, lr, gg: f_new <= fx)
     _, verdict = _first_failure("backtracking_step", no_c1)
-    assert verdict.hint.startswith("You accepted the first learning rate that lowers f at all")
+    assert "a test without c1 accepts, the first learning rate that lowers f at all" in verdict.hint
 
 
 def test_a_gershgorin_bound_is_told_it_used_a_bound_not_the_frobenius_norm():

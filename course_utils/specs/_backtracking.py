@@ -142,6 +142,13 @@ _strict = _loop(lambda f_new, fx, c1, lr, gg: f_new < fx - c1 * lr * gg)
 _one_minus_c1 = _loop(lambda f_new, fx, c1, lr, gg: f_new <= fx - (1 - c1) * lr * gg)
 _one_try_extra = _loop(_armijo, tries_extra=2)
 _half_predicted = _loop(lambda f_new, fx, c1, lr, gg: f_new <= fx - c1 * lr * gg / 2)
+_relative = _loop(lambda f_new, fx, c1, lr, gg: fx - f_new >= c1 * fx)  # "lower f by a fraction c1"
+
+
+def half_square_plus_one(x):
+    """f(x) = 1/2 ||x||^2 + 1: the gradient and steps of half_square, f shifted by 1."""
+    return half_square(x) + 1.0
+
 
 BACKTRACKING_STEP = Question(
     name="backtracking_step",
@@ -153,6 +160,14 @@ BACKTRACKING_STEP = Question(
     atol=1e-12,
     inputs_unchanged=True,
     cases=(
+        Case(
+            # First: a test for a relative decrease, f(x) - f(x_new) >= c1 f(x), finds no step
+            # here (f never falls below 1) and raises; every other listed mistake returns (rl01 E2).
+            lambda: (half_square_plus_one, _identity_grad, np.array([1.0]), 0.8, 0.5, 0.5),
+            "f(x) = x[0]**2 / 2 + 1 at x = [1] (f(x) = 1.5), lr0 = 0.8, shrink = 0.5, c1 = 0.5: "
+            "the first-order model predicts a decrease of 0.8, and f falls to 1.02, by more than "
+            "c1 times 0.8 (expect x_new = [0.2], lr = 0.8)",
+        ),
         Case(
             # A predicted decrease halved accepts 1.08 here, one without c1 1.8 (with shrink 0.5
             # the two accept the same learning rate at c1 = 0.5): each gets its own hint.
@@ -231,30 +246,32 @@ BACKTRACKING_STEP = Question(
     mistakes=(
         Mistake(
             # Before the no-c1 mistake: with c1 = 0.9 the two accept the same learning rate.
-            "Your test asks for (1 - c1) times the predicted decrease: the sufficient-decrease "
-            "condition asks for c1 times it (c1 is small, 1e-4 by default, so that nearly any "
+            "Your accepted learning rate is the one that a test asking for (1 - c1) times the "
+            "predicted decrease accepts: the sufficient-decrease condition asks for c1 times it (c1 is small, 1e-4 by default, so that nearly any "
             "true decrease passes); 1 - c1 belongs to another test, Goldstein's lower bound.",
             _one_minus_c1,
         ),
         Mistake(
-            "You accepted the first learning rate that lowers f at all: the test asks for a "
-            "decrease of at least c1 times the decrease the first-order model predicts for "
+            "Your accepted learning rate is the one that a test without c1 accepts, the first "
+            "learning rate that lowers f at all: the test asks for a decrease of at least c1 times the decrease the first-order model predicts for "
             "that step, so c1 belongs in it.",
             _no_c1,
         ),
         Mistake(
-            "Your test lets f go UP: the first-order model predicts f to fall by lr times the "
+            "Your accepted learning rate is the one that a test that lets f go UP accepts "
+            "(f(x_new) <= f(x) + c1 times the predicted decrease): the first-order model predicts f to fall by lr times the "
             "gradient's squared length, and the step must achieve c1 of that fall; you added it.",
             _wrong_sign,
         ),
         Mistake(
-            "Your predicted decrease uses the gradient's length; it should use its squared length: "
-            "the first-order model changes f by grad f(x) . (x_new - x), and the step is "
+            "Your accepted learning rate is the one that a test whose predicted decrease uses the "
+            "gradient's length accepts; the predicted decrease uses its squared length: the first-order model changes f by grad f(x) . (x_new - x), and the step is "
             "-lr grad f(x).",
             _norm_not_squared,
         ),
         Mistake(
-            "Your predicted decrease squares the learning rate: along the step minus lr times "
+            "Your accepted learning rate is the one that a test whose predicted decrease squares "
+            "the learning rate accepts: along the step minus lr times "
             "the gradient, the first-order model's change is linear in lr (lr times the "
             "gradient's squared length).",
             _lr_squared,
@@ -262,15 +279,24 @@ BACKTRACKING_STEP = Question(
         Mistake(
             # After the lr-squared mistake, which accepts the same learning rate at c1 = 0.9;
             # case 1 tells this one apart from the no-c1 mistake (rk01 E2).
-            "Your predicted decrease is half of what the first-order model predicts: for the "
-            "step minus lr times the gradient, the model f(x) + grad f(x) . (x_new - x) falls by "
+            "Your accepted learning rate is the one that a test with half the predicted decrease "
+            "accepts: for the step minus lr times the gradient, the model f(x) + grad f(x) . (x_new - x) falls by "
             "lr times the gradient's squared length, not half of it; the 1/2 of the descent lemma "
             "(at the step 1/L, a decrease of the squared length over 2L) comes from its "
             "curvature term.",
             _half_predicted,
         ),
         Mistake(
-            "Your test is strict (<): the sufficient-decrease condition holds with equality "
+            "Your answer raised FloatingPointError where a learning rate passes the test, as a "
+            "test for a relative decrease, f(x) - f(x_new) >= c1 f(x), does on this case: such a "
+            "test depends on where the zero of f lies. The condition compares the decrease with "
+            "c1 times the decrease the first-order model predicts for the step (lr times the "
+            "gradient's squared length), which adding a constant to f does not change.",
+            _relative,
+        ),
+        Mistake(
+            "Your accepted learning rate is the one that a strict test (<) accepts: the "
+            "sufficient-decrease condition holds with equality "
             "too (<=). Where the gradient is 0 the step changes nothing and the predicted "
             "decrease is 0, so only <= accepts lr0 there.",
             _strict,

@@ -68,12 +68,12 @@ def _over_h(grad_fn, x, v, h=1e-5):
     return 2 * hessian_vector_product(grad_fn, x, v, h)
 
 
-def _unit_step(grad_fn, x, v, h=1e-5):
-    # Moves by h along v / ||v|| and divides by 2h: the Hessian times the UNIT vector v / ||v||.
+def _over_distance(grad_fn, x, v, h=1e-5):
+    # Steps to the task's points x +- h v but divides by their DISTANCE 2 h ||v||, not by the step
+    # 2 h in units of v: ||v|| times too small, as is a step h along the unit vector v/||v||.
     x, v = np.array(x, dtype=float), np.array(v, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):  # v = 0 gives nan: it fails there
-        u = v / np.linalg.norm(v)
-        return (grad_fn(x + h * u) - grad_fn(x - h * u)) / (2 * h)
+        return (grad_fn(x + h * v) - grad_fn(x - h * v)) / (2 * h * np.linalg.norm(v))
 
 
 def _distance_h(grad_fn, x, v, h=1e-5):
@@ -202,10 +202,15 @@ HESSIAN_VECTOR_PRODUCT = Question(
             _over_h,
         ),
         Mistake(
-            "You moved by h along the unit vector v/||v||: that estimates the Hessian times the "
-            "unit vector, ||v|| times too small. The product is linear in v, so step along v "
-            "itself (the points x + h v and x - h v).",
-            _unit_step,
+            # One mistake for two answers: on a linear gradient (the first case) stepping h along
+            # the unit vector v/||v|| gives the same output, so the hint names the output and both
+            # ways to it, not one cause (rl01 E1).
+            "Your result is ||v|| times too small: it is what you get by dividing the difference "
+            "of the gradients at x + h v and x - h v by the distance 2h||v|| between the points, "
+            "or (the same output to O(h^2)) by stepping h along the unit vector v/||v||. The "
+            "derivative along v divides by the step 2h in units of v: the product is linear in "
+            "v, so step along v itself and doubling v must double the result.",
+            _over_distance,
         ),
         Mistake(
             "You moved a distance h from x (a step h/||v|| in units of v): a correct estimate "

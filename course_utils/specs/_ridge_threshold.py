@@ -15,7 +15,7 @@ import numpy as np
 from .base import Case, Mistake, Question
 
 # Square, so that its own eigenvalues (2 and 1) exist and differ from its singular values
-# (1.24 and 2.29); not symmetric, so that X^T X differs from X @ X and from X^2 entrywise.
+# (0.874 and 2.288); not symmetric, so that X^T X differs from X @ X and from X^2 entrywise.
 X_QUESTION = np.array([[2.0, 1.0], [0.0, 1.0]])
 Y_QUESTION = np.array([1.0, 2.0])  # moves the minimizer, not the threshold
 WEIGHT_DECAY = 0.5
