@@ -131,11 +131,18 @@ AMSGRAD_STEP = Question(
             _amsgrad_wrong("max before update"),
         ),
         Mistake(
-            "torch.optim.Adam(amsgrad=True), whose form this question follows, divides the "
-            "maximum of the uncorrected averages by (1 - beta2^t) of this step, as Adam does v_t, "
-            "and only then takes its root and adds eps. (Reddi et al.'s Algorithm 2 has no bias "
-            "correction at all; the check follows torch.)",
+            "The maximum in your step is not bias-corrected. torch.optim.Adam(amsgrad=True), "
+            "whose form this question follows, divides the maximum of the uncorrected averages "
+            "by (1 - beta2^t) of this step, as Adam does v_t, and only then takes its root and "
+            "adds eps.",
             _amsgrad_wrong("max uncorrected"),
+        ),
+        Mistake(
+            "That is Reddi, Kale & Kumar's Algorithm 2, which corrects neither average: m and "
+            "the maximum enter the step as they are. The check follows "
+            "torch.optim.Adam(amsgrad=True): divide m by (1 - beta1^t) and the maximum of the "
+            "uncorrected v by (1 - beta2^t) of this step, then take the root and add eps.",
+            _amsgrad_wrong("no correction"),
         ),
         Mistake(_EPS_INSIDE_HINT, _amsgrad_wrong("eps inside")),
         Mistake(_T_FROM_0_HINT, _amsgrad_wrong("t from 0")),
