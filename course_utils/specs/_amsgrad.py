@@ -139,9 +139,10 @@ AMSGRAD_STEP = Question(
         ),
         Mistake(
             "That is Reddi, Kale & Kumar's Algorithm 2, which corrects neither average: m and "
-            "the maximum enter the step as they are. The check follows "
-            "torch.optim.Adam(amsgrad=True): divide m by (1 - beta1^t) and the maximum of the "
-            "uncorrected v by (1 - beta2^t) of this step, then take the root and add eps.",
+            "the maximum enter the step as they are. The check follows torch's AMSGrad, which "
+            "bias-corrects both with this step's factors, as Adam does m_t and v_t: m with "
+            "beta1's, the maximum of the uncorrected averages with beta2's, before the root and "
+            "eps.",
             _amsgrad_wrong("no correction"),
         ),
         Mistake(_EPS_INSIDE_HINT, _amsgrad_wrong("eps inside")),
