@@ -336,3 +336,45 @@ def test_the_bound_factor_one_minus_one_over_root_kappa_is_named():
     assert "test 1 of" in str(failed.value) and "bound factor" in str(failed.value)
     hints = _hints_on_failing_cases("nesterov_rate", nesterov_rate)
     assert hints and all("bound factor" in hint for _, hint in hints), hints
+
+
+def test_a_nesterov_rate_in_an_array_of_one_is_refused():
+    """rl0004 04-7: the question asks for one float (exact_types); an array or a list of one,
+    right in value, fails with the type named, as lecture 00 teaches for one-number answers."""
+    reference = QUESTION("nesterov_rate").reference
+    for wrap in (lambda r: np.array([r]), lambda r: [r]):
+
+        def nesterov_rate(eigenvalues, lr, momentum, wrap=wrap):
+            return wrap(reference(eigenvalues, lr, momentum))
+
+        with pytest.raises(CheckFailed, match="expected a single number, got an array"):
+            checker(AID)("nesterov_rate", nesterov_rate)
+    checker(AID)("nesterov_rate", lambda e, lr, mom: np.float64(reference(e, lr, mom)))
+
+
+def amsgrad_step_reddi_algorithm_2(x, grad, m, v, v_max, t, lr, beta1=0.9, beta2=0.999, eps=1e-8):
+    """A learner who follows the paper: no bias correction of m or of the maximum."""
+    m = beta1 * m + (1 - beta1) * grad
+    v = beta2 * v + (1 - beta2) * grad**2
+    v_max = np.maximum(v_max, v)
+    return x - lr * m / (np.sqrt(v_max) + eps), m, v, v_max
+
+
+def test_reddi_s_algorithm_2_is_named_and_the_half_corrected_form_is_not_called_it():
+    """rl0004 04-8: the hint naming Algorithm 2 sat on the form that corrects m only; the paper's
+    own form, learner-written, got the generic hint. Now it gets its own on every visible case;
+    on a hidden state where a correction factor is 1 to the tolerance, the wrong forms of the
+    correction agree and another bias-correction hint may come first."""
+    question = QUESTION("amsgrad_step")
+    hints = _hints_on_failing_cases("amsgrad_step", amsgrad_step_reddi_algorithm_2)
+    visible = {case.description for case in question.cases if not case.generated}
+    assert {d for d, _ in hints} & visible, "Algorithm 2 must fail a visible case"
+    for description, hint in hints:
+        if description in visible:
+            assert "Algorithm 2" in hint and "corrects neither" in hint, (description, hint)
+        else:
+            assert "correct" in hint.lower(), (description, hint)  # a bias-correction hint
+    half = next(m for m in question.mistakes if "not bias-corrected" in m.hint)
+    assert "Algorithm 2" not in half.hint
+    with pytest.raises(CheckFailed, match="Algorithm 2"):
+        checker(AID)("amsgrad_step", amsgrad_step_reddi_algorithm_2)

@@ -51,6 +51,8 @@ def _amsgrad_update(x, grad, m, v, v_max, t, lr, beta1, beta2, eps, mistake=None
             v_max = np.maximum(v_max, v)
         else:
             v_max = np.maximum(v_max, v_old if mistake == "max before update" else v)
+            if mistake == "no correction":  # Reddi, Kale & Kumar's Algorithm 2 (with eps)
+                return x - lr * m / (np.sqrt(v_max) + eps), m, v, v_max
             second = {"step with v": v, "max uncorrected": v_max * c2}.get(mistake, v_max) / c2
         if mistake == "eps inside":
             return x - lr * (m / c1) / np.sqrt(second + eps), m, v, v_max

@@ -131,11 +131,19 @@ AMSGRAD_STEP = Question(
             _amsgrad_wrong("max before update"),
         ),
         Mistake(
-            "torch.optim.Adam(amsgrad=True), whose form this question follows, divides the "
-            "maximum of the uncorrected averages by (1 - beta2^t) of this step, as Adam does v_t, "
-            "and only then takes its root and adds eps. (Reddi et al.'s Algorithm 2 has no bias "
-            "correction at all; the check follows torch.)",
+            "The maximum in your step is not bias-corrected. torch.optim.Adam(amsgrad=True), "
+            "whose form this question follows, divides the maximum of the uncorrected averages "
+            "by (1 - beta2^t) of this step, as Adam does v_t, and only then takes its root and "
+            "adds eps.",
             _amsgrad_wrong("max uncorrected"),
+        ),
+        Mistake(
+            "That is Reddi, Kale & Kumar's Algorithm 2, which corrects neither average: m and "
+            "the maximum enter the step as they are. The check follows torch's AMSGrad, which "
+            "bias-corrects both with this step's factors, as Adam does m_t and v_t: m with "
+            "beta1's, the maximum of the uncorrected averages with beta2's, before the root and "
+            "eps.",
+            _amsgrad_wrong("no correction"),
         ),
         Mistake(_EPS_INSIDE_HINT, _amsgrad_wrong("eps inside")),
         Mistake(_T_FROM_0_HINT, _amsgrad_wrong("t from 0")),

@@ -110,6 +110,7 @@ NESTEROV_RATE = Question(
     rtol=1e-6,
     atol=1e-6,
     inputs_unchanged=True,
+    exact_types=True,  # one float: an array or list holding it is refused
     cases=(
         Case(
             lambda: (np.array([1.0, 10.0]), 0.15, 0.3),
@@ -210,7 +211,8 @@ NESTEROV_RATE = Question(
         "Along one eigenvector the error of torch's Nesterov obeys a two-term linear recursion "
         "(derive it from the update rule, as §2b does for heavy ball); its rate is the largest "
         "root modulus of that recursion's characteristic polynomial, and the run's rate is the "
-        "largest over the eigenvalues. Return one float; raise a ValueError when an eigenvalue is "
+        "largest over the eigenvalues. Return one float (float(...) of it: an array or a list "
+        "holding the number is refused); raise a ValueError when an eigenvalue is "
         "not positive."
     ),
 )
