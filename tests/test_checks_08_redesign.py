@@ -307,41 +307,20 @@ def _coupled_via_torch(x, h_prev, c_prev, W_ih, W_hh, b_ih, b_hh):
     return h[0].numpy(), c[0].numpy()
 
 
-def _count_and_observe(answers, inputs, queue):  # in a forked child: the sandbox's counting
-    import copy
-
-    from course_utils.answers import observe_result
-    from course_utils.grading.sandbox import probe
-
-    probe.install(list(COUPLED.library_names))
-    runs = []
-    for answer in answers:
-        observations = []
-        for args in inputs:
-            before = sum(probe._library_calls.values())
-            result = answer(*copy.deepcopy(args))
-            calls = sum(probe._library_calls.values()) - before
-            observations.append(
-                observe_result(result, args, COUPLED.inputs_unchanged, calls).to_json()
-            )
-        runs.append(observations)
-    queue.put(runs)
-
-
 def _coupled_scores(answers, seed=7):
     """The grader's score of each answer on every case (hidden ones drawn with ``seed``), with the
-    library calls counted as the sandbox counts them."""
+    library calls counted as the sandbox counts them (the library-rule test's forked child)."""
     import multiprocessing
+
+    from test_grading_library_rule import _observe_with_counting
 
     from course_utils.grading import scoring
 
-    inputs = scoring.case_inputs(COUPLED, seed)
-    context = multiprocessing.get_context("fork")
-    queue = context.Queue()
-    child = context.Process(target=_count_and_observe, args=(answers, inputs, queue))
+    inputs, fork = scoring.case_inputs(COUPLED, seed), multiprocessing.get_context("fork")
+    queue = fork.Queue()
+    child = fork.Process(target=_observe_with_counting, args=(COUPLED, answers, inputs, queue))
     child.start()
-    runs = queue.get(timeout=120)
-    child.join(timeout=30)
+    runs, _ = queue.get(timeout=120), child.join(timeout=30)
     return [scoring.judge_question(COUPLED, inputs, obs).score for obs in runs]
 
 
