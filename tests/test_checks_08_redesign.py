@@ -272,3 +272,84 @@ def test_the_reset_before_mistake_is_the_published_cho_gru_and_names_its_version
     text = " ".join(c.source for c in lecture.cells if c.cell_type == "markdown")
     assert "original paper" not in text  # the old claim: the original applies it before
     assert "arXiv:1406.1078v3" in text and "first arXiv version (v1)" in text
+
+
+# ----------------------------------------------------------------------------- referee read rl08
+
+
+def _coupled_via_negated_rows(x, h_prev, c_prev, W_ih, W_hh, b_ih, b_hh):
+    """The referee's answer (rl08, point 6): the lecture's forward step with i rows = -f rows."""
+    H = h_prev.shape[1]
+    return rnn.lstm_cell_forward(
+        x, h_prev, c_prev, *(np.concatenate([-w[:H], w]) for w in (W_ih, W_hh, b_ih, b_hh))
+    )
+
+
+def _coupled_via_layer(x, h_prev, c_prev, W_ih, W_hh, b_ih, b_hh):
+    H = h_prev.shape[1]
+    layer = rnn.LSTM(x.shape[1], H)
+    four = (np.concatenate([-w[:H], w]) for w in (W_ih, W_hh, b_ih, b_hh))
+    layer.params = dict(zip(layer.params, four, strict=True))
+    _, (h, c) = layer.forward(x[None], (h_prev[None], c_prev[None]))
+    return h[0], c[0]
+
+
+def _coupled_via_torch(x, h_prev, c_prev, W_ih, W_hh, b_ih, b_hh):
+    H = h_prev.shape[1]
+    lstm = torch.nn.LSTM(x.shape[1], H).double()
+    with torch.no_grad():
+        names = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
+        for k, w in zip(names, (W_ih, W_hh, b_ih, b_hh), strict=True):
+            getattr(lstm, f"{k}_l0").copy_(torch.tensor(np.concatenate([-w[:H], w])))
+        _, (h, c) = lstm(
+            torch.tensor(x[None]), (torch.tensor(h_prev[None]), torch.tensor(c_prev[None]))
+        )
+    return h[0].numpy(), c[0].numpy()
+
+
+def _coupled_scores(answers, seed=7):
+    """The grader's score of each answer on every case (hidden ones drawn with ``seed``), with the
+    library calls counted as the sandbox counts them (the library-rule test's forked child)."""
+    import multiprocessing
+
+    from test_grading_library_rule import _observe_with_counting
+
+    from course_utils.grading import scoring
+
+    inputs, fork = scoring.case_inputs(COUPLED, seed), multiprocessing.get_context("fork")
+    queue = fork.Queue()
+    child = fork.Process(target=_observe_with_counting, args=(COUPLED, answers, inputs, queue))
+    child.start()
+    runs, _ = queue.get(timeout=120), child.join(timeout=30)
+    return [scoring.judge_question(COUPLED, inputs, obs).score for obs in runs]
+
+
+@pytest.mark.parametrize(
+    ("answer", "called"),
+    [
+        (_coupled_via_negated_rows, "lstm_cell_forward"),
+        (_coupled_via_layer, "LSTM"),
+        (_coupled_via_torch, "torch.nn.LSTM"),
+    ],
+)
+def test_question_1_through_the_lecture_s_step_or_an_lstm_scores_0(answer, called):
+    """Each computes the right (h, c) (so only the library rule can fail it), and scores 0: the
+    question asks for the step written out, not the lecture's forward step with negated rows."""
+    for case in COUPLED.cases[:3]:
+        args = case.make_inputs()
+        for mine, want in zip(answer(*args), coupled_lstm_step(*args), strict=True):
+            assert relative_error(mine, want) < 1e-12
+    with pytest.raises(CheckFailed) as failed:
+        checker("08_lstm_gru")("coupled_lstm_step", answer)
+    text = str(failed.value)
+    assert "calls the course library's own implementation" in text or "scores 0" in text
+    assert called in text
+    assert _coupled_scores([answer, coupled_lstm_step]) == [0, COUPLED.points]
+
+
+def test_question_1_says_which_calls_score_0():
+    cells = nbformat.read(ROOT / "exercises" / "08_lstm_gru.ipynb", as_version=4).cells
+    stub = next(k for k, c in enumerate(cells) if c.source.startswith("def coupled_lstm_step("))
+    text = cells[stub - 1].source
+    for name in ("lstm_cell_forward", "course_utils.rnn.LSTM", "torch.nn.LSTM", "scores 0"):
+        assert name in text

@@ -83,6 +83,17 @@ COUPLED_LSTM_STEP = Question(
     points=3,
     skill="variant",
     reference=coupled_lstm_step,
+    # The lecture's forward step (and torch's LSTM) with the i rows set to the negated f rows
+    # computes the answer by the trick the question states: the step is to be written out (rl08).
+    library=(
+        f"{LIBRARY}.lstm_cell_forward",
+        f"{LIBRARY}.lstm_gates_forward",
+        f"{LIBRARY}.LSTM.forward",
+        f"{LIBRARY}.LSTM.__call__",
+        f"{LIBRARY}._fast_lstm.forward",
+        "torch.nn.LSTM.forward",
+        "torch.nn.LSTMCell.forward",
+    ),
     inputs_unchanged=True,
     cases=(
         Case(_coupled_inputs(0, 2, 3, 4), "B = 2, D = 3, H = 4 (random weights, seed 0)"),
