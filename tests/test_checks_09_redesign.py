@@ -567,3 +567,46 @@ def test_rk09_the_lectures_unclipped_rate_3_runs_are_graded_nan_lower_the_lr(nor
     reference = _question("triage").reference
     assert reference(train, [4.13, np.nan], norms) == (2, 2)
     assert reference(train, [4.13, np.nan], norms, spike_order="one before") == (3, 3)
+
+
+# ----------------------------------------------------------------------------- referee read rl09
+
+
+def test_rl09_a_triage_with_nanmedian_over_all_norms_fails_with_its_hint():
+    # rl09 X1: np.nanmedian skips NaN but keeps inf; on a log whose norms overflow to inf after the
+    # break its median is inf, the spike before the break is missed and the fault read as nan
+    reference = _question("triage").reference
+    log = _triage._log_inf_norms_after_break()
+    assert reference(*log) == (3, 3)
+    assert reference(*log, median="nanmedian") == (2, 2)
+
+    def triage(train_losses, val_losses, grad_norms):
+        norms = np.asarray(grad_norms, dtype=float)
+        with np.errstate(invalid="ignore"):  # (inf + inf) / 2 is fine; inf - inf is not
+            center = np.nanmedian(norms)
+        train, val = np.asarray(train_losses, dtype=float), np.asarray(val_losses, dtype=float)
+        spikes = np.isfinite(norms) & (norms > 10 * center)
+        ok = np.isfinite(train) & np.isfinite(norms)
+        if not (ok.all() and np.isfinite(val).all()):
+            end = len(train) if ok.all() else max(int(np.argmin(ok)) - 1, 0)
+            return (3, 3) if spikes[:end].any() else (2, 2)
+        return reference(train_losses, val_losses, grad_norms)
+
+    _fails_with("triage", triage, "np.nanmedian skips NaN but keeps")
+
+
+def test_rl09_an_adam_spike_step_that_flattens_t_fails_with_the_shape_hint():
+    # rl09 X2: a loop over t.ravel() returning a 1-D array passed every 1-D case
+    reference = _question("adam_spike_step").reference
+
+    def adam_spike_step(t, spike, lr, beta1, beta2, eps):
+        t = np.asarray(t)
+        if t.dtype.kind not in "iu" or np.any(t < 1):
+            raise ValueError("t must be an integer array of whole step numbers >= 1.")
+        return np.array(
+            [reference(np.array([s]), spike, lr, beta1, beta2, eps)[0] for s in t.ravel()]
+        )
+
+    _fails_with("adam_spike_step", adam_spike_step, "SHAPE of t")
+    two_d = np.array([[1, 2], [101, 10**8]])
+    assert reference(two_d, 1e6, 1e-2, 0.9, 0.999, 1e-8).shape == (2, 2)

@@ -32,6 +32,7 @@ def _adam_spike_step(
     eps_hat=False,
     correct_v=True,
     signed=False,
+    flat=False,
 ):
     """Size of Adam's update at step t when gradients 1..t-1 were 1 and gradient t is `spike`.
 
@@ -41,11 +42,11 @@ def _adam_spike_step(
     under the square root), `eps_hat` (Kingma & Ba's efficient form: eps added to the square
     root of the UNcorrected second moment, the step size corrected instead), `correct_v` False
     (only the first moment bias-corrected), `signed` (the signed change x_t - x_{t-1}, not its
-    size)."""
+    size), `flat` (the steps of t read one by one into a 1-D result, not of the shape of t)."""
     t = np.asarray(t)
     if t.dtype.kind not in "iu" or np.any(t < 1):
         raise ValueError("t must be an integer array of whole step numbers >= 1.")
-    t = t.astype(float)
+    t = t.ravel().astype(float) if flat else t.astype(float)
     k = t + before  # unit gradients before the spike
     m_prev = 1 - beta1**k if history else 0.0
     v_prev = 1 - beta2**k if history else 0.0
@@ -109,6 +110,10 @@ ADAM_SPIKE_STEP = Question(
             "t = [2, 50, 5000], spike 1 (no spike at all), lr 0.01, eps 1e-3",
         ),
         Case(_inputs([1, 2], 1e3, eps=0.0), "t = [1, 2] (at t = 1 there is no history), eps 0"),
+        Case(
+            _inputs([[1, 2], [101, 100_000_000]], 1e6),
+            "t = [[1, 2], [101, 1e8]]: a 2-D array of steps, the result of its shape",
+        ),
         Case(_inputs([0, 5], 1e3), "t = [0, 5]: steps count from 1", raises="ValueError"),
         Case(
             _inputs(np.array([2.0, 10.0]), 1e3),
@@ -159,6 +164,11 @@ ADAM_SPIKE_STEP = Question(
         Mistake(
             "eps is added to the square root of the second moment, not under the root.",
             _variant(eps_inside=True),
+        ),
+        Mistake(
+            "The result has the SHAPE of t (any shape, here 2-D): compute on the array t "
+            "itself, element by element, rather than on t.ravel() or a loop that fills a 1-D list.",
+            _variant(flat=True),
         ),
     ),
     hint=(

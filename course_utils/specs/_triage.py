@@ -21,6 +21,7 @@ from ._triage_logs import (  # noqa: F401 - the tests read the generators from h
     _log_flat_and_val_rises,
     _log_healthy,
     _log_inf_norm_after_spike,
+    _log_inf_norms_after_break,
     _log_inf_train_after_spike,
     _log_jump_in_last_five,
     _log_last_val_nan,
@@ -90,12 +91,15 @@ def _triage(
     "previous block" (the last block of 10 train losses below the block before it only, not below
     every earlier one), `blocks` "from the start" (blocks of 10 aligned to the first step, not to
     the last); `median` "before the break" (the median of the finite norms before the first
-    non-finite step only, not of all the finite norms of the log).
+    non-finite step only, not of all the finite norms of the log) or "nanmedian" (np.nanmedian over
+    all the norms: it skips NaN but keeps +-inf).
     """
     train, val, norms = (np.asarray(a, dtype=float) for a in (train_losses, val_losses, grad_norms))
     fix_of = FIRST_FIX if fixes is None else fixes
     finite_steps = np.isfinite(train) & np.isfinite(norms)
     center = np.median(norms if median == "all norms" else norms[np.isfinite(norms)])
+    if median == "nanmedian":
+        center = np.nanmedian(norms)
     if median == "before the break" and not finite_steps.all():
         before_break = norms[: int(np.argmin(finite_steps))]
         center = np.median(before_break[np.isfinite(before_break)])
@@ -165,6 +169,10 @@ TRIAGE = Question(
         Case(_log_rising, "the train loss climbs steadily, norms near 1, no NaN"),
         Case(_log_overfitting, "the train loss falls; validation has a minimum, then rises"),
         Case(_log_inf_norm_after_spike, "a norm spike at step 21, the norm inf at step 41"),
+        Case(
+            _log_inf_norms_after_break,
+            "a norm spike of 15 at step 21; the train loss and the norm inf from step 31",
+        ),
         Case(_log_nan_then_late_val, "a norm spike at step 31; only the last validation is NaN"),
         Case(_log_spike_after_inf, "the train loss inf from step 31, a finite norm spike at 36"),
         Case(_log_rising_with_spikes, "the train loss climbs and two norm spikes, no NaN"),
@@ -224,6 +232,12 @@ TRIAGE = Question(
             "BEFORE excludes the first non-finite step itself: a spike in the same step as the "
             "first NaN did not come before the break, so the fault stays nan.",
             _variant(spike_order="inclusive"),
+        ),
+        Mistake(
+            "The median is that of the FINITE gradient norms: np.nanmedian skips NaN but keeps "
+            "+-inf, so after an overflow to inf its median can be inf and no spike is found; "
+            "keep only the finite norms (np.isfinite) before taking the median.",
+            _variant(median="nanmedian"),
         ),
         Mistake(
             "The median is that of the FINITE gradient norms: np.median of norms that hold a NaN "

@@ -211,3 +211,13 @@ def _log_spike_two_steps_before_nan():
     train, val, norms = _healthy(np.random.default_rng(18))
     norms[29], train[31:], norms[31:], val[4:] = 2e6, np.nan, np.nan, np.nan
     return train, val, norms
+
+
+def _log_inf_norms_after_break():
+    """A norm spike of 15 at step 21; the train loss and the gradient norm overflow to inf from step
+    31, validation NaN from its fifth evaluation. The median of the finite norms (about 1.15) makes
+    15 a spike two steps or more before the break (exploding); np.nanmedian skips NaN but keeps the
+    30 infinite norms, so its median is inf and no spike is found (nan)."""
+    train, val, norms = _healthy(np.random.default_rng(19))
+    norms[20], train[30:], norms[30:], val[4:] = 15.0, np.inf, np.inf, np.nan
+    return train, val, norms
