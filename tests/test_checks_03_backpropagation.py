@@ -325,3 +325,34 @@ def test_question_1_asks_for_float64_and_a_float32_answer_fails():
     cells = nbformat.read(SOLUTION, as_version=4).cells
     task = next(c.source for c in cells if "Write `leaky_relu_grad(z, slope)`" in c.source)
     assert "float64 array" in task
+
+
+def test_a_loss_computed_by_torch_scores_zero_though_its_gradient_is_derived():
+    """rm03 E-2: the loss from torch's cross_entropy(label_smoothing=...), the gradient by hand,
+    passed every test although the text says only numpy: it now scores 0, as the text says."""
+
+    def torch_loss(logits, labels, smoothing):
+        z = torch.as_tensor(logits)
+        loss = torch.nn.functional.cross_entropy(
+            z, torch.as_tensor(labels), label_smoothing=smoothing
+        )
+        p = np.exp(logits - logits.max(axis=1, keepdims=True))
+        p /= p.sum(axis=1, keepdims=True)
+        q = np.full_like(p, smoothing / p.shape[1])
+        q[np.arange(len(labels)), labels] += 1 - smoothing
+        if not 0 <= smoothing <= 1:
+            raise ValueError("smoothing must be in [0, 1].")
+        return loss.item(), (p - q) / len(labels)
+
+    with pytest.raises(CheckFailed, match="scores 0"):
+        checker("03_backpropagation")("smoothed_cross_entropy", torch_loss)
+
+
+@pytest.mark.parametrize("wrap", [lambda s: [s], lambda s: np.array([s])])
+def test_leaky_relu_init_std_in_a_list_or_array_of_one_is_refused(wrap):
+    """rm03 E-1: question 4 asks for a float; [s] passed the check and then broke the
+    measurement cell's f"{std:.4f}"."""
+    reference = specs.load("03_backpropagation").question("leaky_relu_init_std").reference
+
+    with pytest.raises(CheckFailed, match="expected a single number"):
+        checker("03_backpropagation")("leaky_relu_init_std", lambda f, a: wrap(reference(f, a)))

@@ -143,6 +143,7 @@ def test_without_the_flag_values_alone_are_compared():
     ]
     assert sorted(flagged) == [
         ("00_start_here", "l2_norm"),
+        ("03_backpropagation", "leaky_relu_init_std"),
         ("03_backpropagation", "smoothed_cross_entropy"),
         ("04_momentum_adaptive", "nesterov_rate"),
         ("10_data_parallel_sgd", "distributed_shard"),

@@ -122,6 +122,7 @@ def _generated_fan(rng):
 
 LEAKY_RELU_INIT_STD = Question(
     name="leaky_relu_init_std",
+    exact_types=True,
     skill="prediction",
     points=2,
     reference=leaky_relu_init_std,
