@@ -206,6 +206,14 @@ _TYPE_ADVICE = {
 }
 
 
+def type_advice(expected) -> str:
+    """What to return for the number type ``expected`` (``answers.number_types``), in words, or
+    "" when the type needs no advice: "one number, e.g. `float(...)` or `.item()`"."""
+    if not isinstance(expected, str) or expected not in _TYPE_ADVICE:
+        return ""
+    return f"{_type_word(expected, True)}: {_TYPE_ADVICE[expected]}"
+
+
 def _type_mismatch(path, expected, got) -> Difference:
     why = f"expected {_type_word(expected, True)}, got {_type_word(got)}"
     advice = _TYPE_ADVICE.get(expected) if isinstance(expected, str) else None

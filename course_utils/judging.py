@@ -34,6 +34,7 @@ from .comparison import (
     first_difference,
     mismatch,
     two_numbers,
+    type_advice,
     type_difference,
 )
 from .specs.base import AUTOGRAD, Case, Question
@@ -200,7 +201,12 @@ def judge(question: Question, case: Case, observation, args: tuple | None = None
         )
     if obs.outcome == "not_plain":
         redacted = "returned something that is not a number, an array or a tuple of them."
-        return Verdict(False, short_text(obs.error), question.hint, True, redacted)
+        why = short_text(obs.error)
+        if question.exact_types and case.raises is None:  # say the one type this question takes
+            advice = type_advice(number_types(_expected(question, args)[1]))
+            if advice:
+                why = f"{why.split(';')[0]}; this question asks for {advice}."
+        return Verdict(False, why, question.hint, True, redacted)
     got = obs.value
     if got is None and question.kind == "value":
         return Verdict(False, f"`{question.name}` is still None: set it to your answer.")

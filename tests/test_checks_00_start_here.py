@@ -64,9 +64,14 @@ def test_a_tensor_and_a_missing_return_get_hints_about_the_type_and_the_return()
     with pytest.raises(CheckFailed) as tensor:
         check("l2_norm", lambda g: torch.linalg.norm(torch.as_tensor(g)))
     assert "object of type Tensor" in str(tensor.value) and "`.item()`" in str(tensor.value)
-    # rl0004 00-1: the message for a tensor no longer lists an array or a list as accepted
-    assert "(torch); convert it: `.item()` for one number" in str(tensor.value)
+    # rl0004/rm0004 00-1: the message for a tensor, or any object, no longer lists an array or a
+    # list as accepted: this question takes one number, and the message says so
+    assert "this question asks for a single number" in str(tensor.value)
     assert "a list or tuple of them" not in str(tensor.value)
+    with pytest.raises(CheckFailed) as text:
+        check("l2_norm", lambda g: str(np.linalg.norm(g)))
+    assert "object of type str; this question asks for a single number" in str(text.value)
+    assert "a list or tuple of them" not in str(text.value)
 
     def forgot_return(g):
         np.sqrt(np.sum(g**2))
