@@ -11,6 +11,7 @@ import pytest
 
 from course_utils import specs
 from course_utils.checks import CheckFailed, checker
+from course_utils.specs._range_test_verdict import _checked
 
 SCHEDULES = "05_learning_rate_schedules"
 
@@ -28,13 +29,7 @@ def _verdict(absolute=False, rise_after_lowest=False):
     def range_test_verdict(
         smoothed_losses, skip_start=10, diverge_factor=4.0, diverged=False, margin=0.02
     ):
-        s = np.asarray(smoothed_losses, dtype=float)
-        if isinstance(skip_start, bool) or not isinstance(skip_start, int | np.integer):
-            raise ValueError("skip_start must be a whole number.")
-        if s.ndim != 1 or skip_start < 0 or len(s) <= skip_start or not diverge_factor > 1:
-            raise ValueError("bad input.")
-        if not np.isfinite(s[0]) or np.any(s[np.isfinite(s)] < 0) or not 0 <= margin < 1:
-            raise ValueError("bad input.")
+        s = _checked(smoothed_losses, skip_start, diverge_factor, margin)  # the task's checks
         low_limit, high_limit = (
             (s[0] - margin, s[0] + margin)
             if absolute

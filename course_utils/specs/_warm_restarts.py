@@ -20,14 +20,19 @@ from .base import Case, Mistake, Question
 
 
 def _warm_restarts(base_lr, T_0, steps, T_mult=1, eta_min=0.0):
-    # a float or a numpy integer is refused with ValueError, as torch's isinstance(value, int)
-    # refuses it (a bool, which torch would take as 0 or 1, too)
+    # The library's formula checks the values (called first, even for an empty schedule, so that
+    # every case delegates); a float or a numpy integer for T_0 or T_mult is then refused with
+    # ValueError, as torch's isinstance(value, int) refuses it (a bool, which torch takes, too)
+    try:
+        cosine_warm_restarts_lr(0, base_lr, T_0, T_mult, eta_min)
+        problem = None
+    except (TypeError, ValueError) as error:
+        problem = error
     for name, value in (("T_0", T_0), ("T_mult", T_mult)):
         if type(value) is not int:
             raise ValueError(f"{name} must be a whole number >= 1 of type int, got {value!r}.")
-    # The library's formula checks their values (called even for an empty schedule, so that
-    # every case delegates)
-    cosine_warm_restarts_lr(0, base_lr, T_0, T_mult, eta_min)
+    if problem is not None:
+        raise problem
     if type(steps) is not int or steps < 0:
         raise ValueError(f"steps must be a whole number >= 0, got {steps!r}.")
     return np.array(
