@@ -91,7 +91,7 @@ def test_warm_restarts_rejects_what_torch_rejects_in_one_sentence():
     reference = _reference("warm_restarts_lrs")
     for args, sentence in [
         ((0.1, 0, 5), "T_0 must be >= 1, got 0."),
-        ((0.1, 4, 5, 1.5), "T_mult must be a whole number >= 1, got 1.5."),
+        ((0.1, 4, 5, 1.5), "T_mult must be a whole number >= 1 of type int, got 1.5."),
         ((0.1, 4, 5, 0), "T_mult must be >= 1, got 0."),
         ((0.1, 4, -1), "steps must be a whole number >= 0, got -1."),
     ]:
@@ -101,6 +101,11 @@ def test_warm_restarts_rejects_what_torch_rejects_in_one_sentence():
         if args[2] >= 0:  # torch rejects the same arguments, with ValueError too
             with pytest.raises(ValueError):
                 _torch_warm_restarts(*args)
+    # a numpy integer, as torch refuses it (rl05 E2); its repr differs between numpy 1 and 2
+    with pytest.raises(ValueError, match=r"^T_0 must be a whole number >= 1 of type int, got "):
+        reference(0.1, np.int64(4), 5)
+    with pytest.raises(ValueError, match="Expected positive integer T_0"):
+        _torch_warm_restarts(0.1, np.int64(4), 5)
 
 
 def test_warm_restarts_that_never_reach_the_restart_fail_with_the_one_step_late_hint():

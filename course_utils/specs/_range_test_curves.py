@@ -79,3 +79,19 @@ def _flat_then_nan():
     """Never fell (2.29 after its first value 2.3, within the margin), then NaN recorded at its
     last step: the blow-up of a sweep that began too high, recorded by another tool."""
     return (np.r_[2.3, np.full(20, 2.29), np.nan],)
+
+
+def _generated(kind):
+    def make(rng):
+        n = int(rng.integers(60, 140))
+        dip = (int(rng.integers(1, 10)), float(rng.uniform(0.05, 0.2)))
+        tail = [None, np.nan, np.inf][int(rng.integers(3))] if kind == "usable" else None
+        if kind == "flat":
+            return _flat(int(rng.integers(1000)), n)[0], 10
+        if kind == "too high, stopped":  # the realistic too-high sweep: the stop rule fired
+            return _curve("too high", n, int(rng.integers(1000)), dip), 10, 4.0, True
+        if kind == "stopped unrecorded":  # lr_range_test stopped at a NaN it did not record
+            return _curve("falling", n, int(rng.integers(1000)), dip), 10, 4.0, True
+        return _curve(kind, n, int(rng.integers(1000)), dip, tail), 10
+
+    return make

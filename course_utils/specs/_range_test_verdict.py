@@ -24,6 +24,7 @@ from ._range_test_curves import (
     _curve,
     _flat,
     _flat_then_nan,
+    _generated,
     _lowest_at_skip_start,
     _recovers,
     _small_rise,
@@ -80,6 +81,7 @@ def _verdict(
     flat_reads_diverged=True,
     turn_margin=True,
     flat_non_finite=True,
+    absolute_margin=False,
 ):
     """The task's verdict. The keywords build the learners' mistakes: ``skip`` another number of
     settling values ignored (added to skip_start; None: none), ``fall_test`` False (no check that
@@ -92,7 +94,8 @@ def _verdict(
     ``diverged_usable`` (diverged read as usable before the fall is tested), ``flat_reads_diverged``
     False (the flag read only after a fall), ``turn_margin`` False (the turn's "above the first
     value" without the margin), ``flat_non_finite`` False (NaN after a loss that never fell is
-    not a rise, as a plain comparison reads it, though no finite value at all still reads as 2)."""
+    not a rise, as a plain comparison reads it, though no finite value at all still reads as 2),
+    ``absolute_margin`` (margin read as an amount of loss: start - margin and start + margin)."""
     values = _checked(smoothed_losses, skip_start, diverge_factor, margin)
     first = 0 if skip is None else max(skip_start + skip, 0)
     blew_up = bool(diverged) and read_diverged  # where lr_range_test stopped, not recorded
@@ -103,15 +106,18 @@ def _verdict(
     search = as_inf if nan_aware else values
     lowest = first + int(np.argmin(search[first:]))
     start, low = values[0], values[lowest]
-    if fall_test and not low < (1 - m) * start:  # NaN (a plain argmin's pick) is not below
+    fell_below, rose_above = (
+        (start - m, start + m) if absolute_margin else ((1 - m) * start, (1 + m) * start)
+    )
+    if fall_test and not low < fell_below:  # NaN (a plain argmin's pick) is not below
         flat_values = as_inf if flat_non_finite else values  # NaN > x is False
-        rose = (blew_up and flat_reads_diverged) or np.any(flat_values[first:] > (1 + m) * start)
+        rose = (blew_up and flat_reads_diverged) or np.any(flat_values[first:] > rose_above)
         rose = rose or not np.any(np.isfinite(values[first:]))  # no finite value: blew up at once
         return LOWER_LR_MIN if rose or flat_is_high else RAISE_LR_MAX
     rises = as_inf if non_finite_rises else np.where(np.isfinite(values), values, -np.inf)
     after = rises[first if turn_from_skip else lowest + 1 :]
     after = after[-1:] if last_only else after
-    above_start = (1 + m) * start if turn_margin else start
+    above_start = rose_above if turn_margin else start
     limits = {"either": min(above_start, diverge_factor * low), "stop rule": diverge_factor * low}
     turned = blew_up or np.any(after > limits.get(turn, above_start))
     return USABLE if turned else RAISE_LR_MAX
@@ -125,22 +131,6 @@ def range_test_verdict(smoothed_losses, skip_start=10, diverge_factor=4.0, diver
 def _slip(**keywords):
     """A learner's slip: the task's verdict with one of ``_verdict``'s mistake keywords."""
     return lambda s, k=10, f=4.0, d=False, m=0.02: _verdict(s, k, f, d, m, **keywords)
-
-
-def _generated(kind):
-    def make(rng):
-        n = int(rng.integers(60, 140))
-        dip = (int(rng.integers(1, 10)), float(rng.uniform(0.05, 0.2)))
-        tail = [None, np.nan, np.inf][int(rng.integers(3))] if kind == "usable" else None
-        if kind == "flat":
-            return _flat(int(rng.integers(1000)), n)[0], 10
-        if kind == "too high, stopped":  # the realistic too-high sweep: the stop rule fired
-            return _curve("too high", n, int(rng.integers(1000)), dip), 10, 4.0, True
-        if kind == "stopped unrecorded":  # lr_range_test stopped at a NaN it did not record
-            return _curve("falling", n, int(rng.integers(1000)), dip), 10, 4.0, True
-        return _curve(kind, n, int(rng.integers(1000)), dip, tail), 10
-
-    return make
 
 
 RANGE_TEST_VERDICT = Question(
@@ -202,6 +192,15 @@ RANGE_TEST_VERDICT = Question(
         Case(
             lambda: (_flat(seed=11)[0], 10, 4.0, True),
             "2.3 plus noise within 2% both ways, diverged=True: it never fell, and it blew up",
+        ),
+        Case(
+            lambda: (np.r_[np.full(10, 2.3), np.linspace(2.3, 2.27, 20)], 10, 4.0, True),
+            "2.3, then a dip to 2.27 (1.3%, within margin 0.02 times 2.3), then diverged=True: "
+            "it never fell, and it blew up",
+        ),
+        Case(
+            lambda: (np.r_[np.full(10, 2.3), 2.5, 2.45, 2.4, 2.29],),
+            "2.3, then 2.5 (a rise), then down to 2.29 at its last step: it never fell, and rose",
         ),
         Case(
             _small_rise,
@@ -279,6 +278,12 @@ RANGE_TEST_VERDICT = Question(
         ),
     ),
     mistakes=(
+        Mistake(
+            "margin is a fraction of the first value, not an amount of loss: fell means below "
+            "(1 - margin) times the first value. This loss dipped by less than that (mini-batch "
+            "noise), so it never fell, and diverged=True says it then blew up: lower lr_min.",
+            _slip(absolute_margin=True),
+        ),
         Mistake(
             "Off by one value: the first skip_start values are indices 0 to skip_start - 1; your "
             "search for the lowest included index skip_start - 1, still settling.",

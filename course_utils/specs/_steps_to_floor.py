@@ -14,15 +14,18 @@ taken for alpha L > 1.
 from __future__ import annotations
 
 import math
+import numbers
+
+import numpy as np
 
 from .base import Case, Mistake, Question
 
 
 def _checked(lr, L, sigma, start_mean_square, rel):
     for name, value in (("lr", lr), ("L", L), ("sigma", sigma), ("rel", rel)):
-        if not isinstance(value, int | float) or not math.isfinite(value) or value <= 0:
+        if not isinstance(value, numbers.Real) or not math.isfinite(value) or value <= 0:
             raise ValueError(f"{name} must be a finite number > 0, got {value!r}.")
-    if not isinstance(start_mean_square, int | float) or not 0 <= start_mean_square < math.inf:
+    if not isinstance(start_mean_square, numbers.Real) or not 0 <= start_mean_square < math.inf:
         raise ValueError(
             f"start_mean_square must be a finite number >= 0, got {start_mean_square!r}."
         )
@@ -121,6 +124,10 @@ STEPS_TO_FLOOR = Question(
             lambda: (0.1, 1.0, 1.0, -1.0),
             "E x_0^2 < 0 (must raise ValueError)",
             raises="ValueError",
+        ),
+        Case(
+            lambda: (np.float32(0.1), np.int64(1), 1.0, np.float32(1.0)),
+            "lr = np.float32(0.1), L = np.int64(1), E x_0^2 = np.float32(1.0): numpy numbers",
         ),
         Case(lambda: (0.002, 3.0, 0.5, 0.3, 0.05), "a small step far above its floor", hidden=True),
         Case(_generated, "random lr, L, sigma, start and band", hidden=True),

@@ -20,15 +20,19 @@ from .base import Case, Mistake, Question
 
 
 def _warm_restarts(base_lr, T_0, steps, T_mult=1, eta_min=0.0):
-    # The library's formula checks T_0 and T_mult (called even for an empty schedule, so that
-    # every case delegates); torch raises ValueError where it says TypeError (T_mult = 1.5).
+    # The library's formula checks the values (called first, even for an empty schedule, so that
+    # every case delegates); a float or a numpy integer for T_0 or T_mult is then refused with
+    # ValueError, as torch's isinstance(value, int) refuses it (a bool, which torch takes, too)
     try:
         cosine_warm_restarts_lr(0, base_lr, T_0, T_mult, eta_min)
-    except TypeError:
-        for name, value in (("T_0", T_0), ("T_mult", T_mult)):
-            if type(value) is not int:
-                raise ValueError(f"{name} must be a whole number >= 1, got {value!r}.") from None
-        raise
+        problem = None
+    except (TypeError, ValueError) as error:
+        problem = error
+    for name, value in (("T_0", T_0), ("T_mult", T_mult)):
+        if type(value) is not int:
+            raise ValueError(f"{name} must be a whole number >= 1 of type int, got {value!r}.")
+    if problem is not None:
+        raise problem
     if type(steps) is not int or steps < 0:
         raise ValueError(f"steps must be a whole number >= 0, got {steps!r}.")
     return np.array(
@@ -108,6 +112,11 @@ WARM_RESTARTS = Question(
             raises="ValueError",
         ),
         Case(lambda: (0.1, 4, -1), "steps = -1 (must raise ValueError)", raises="ValueError"),
+        Case(
+            lambda: (0.1, np.int64(4), 10),
+            "T_0 = np.int64(4), a numpy integer (must raise ValueError, as torch does)",
+            raises="ValueError",
+        ),
         Case(lambda: (1.0, 10, 400, 2, 1e-4), "400 steps, T_mult = 2", hidden=True),
         Case(
             lambda: (0.1, 1, 130, 3),
