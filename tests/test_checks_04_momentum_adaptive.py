@@ -378,3 +378,39 @@ def test_reddi_s_algorithm_2_is_named_and_the_half_corrected_form_is_not_called_
     assert "Algorithm 2" not in half.hint
     with pytest.raises(CheckFailed, match="Algorithm 2"):
         checker(AID)("amsgrad_step", amsgrad_step_reddi_algorithm_2)
+
+
+def amsgrad_step_mixed_maximum(x, grad, m, v, v_max, t, lr, beta1=0.9, beta2=0.999, eps=1e-8):
+    """rm0004 04-5: the state kept right, but the step compares the old UNCORRECTED maximum
+    with this step's CORRECTED v."""
+    m = beta1 * m + (1 - beta1) * grad
+    v = beta2 * v + (1 - beta2) * grad**2
+    second = np.maximum(v_max, v / (1 - beta2**t))
+    return x - lr * (m / (1 - beta1**t)) / (np.sqrt(second) + eps), m, v, np.maximum(v_max, v)
+
+
+def test_a_maximum_of_an_uncorrected_max_and_a_corrected_v_is_named_not_called_plain_adam():
+    """rm0004 04-5: this slip coincided with plain Adam on the visible cases (there the corrected
+    v is the larger) and got plain Adam's hint; the first visible case now tells them apart, and
+    the slip gets a hint that names the mismatched correction. Plain Adam keeps its own."""
+    (own,) = [m.hint for m in QUESTION("amsgrad_step").mistakes if "unlike with unlike" in m.hint]
+    with pytest.raises(CheckFailed) as failed:
+        checker(AID)("amsgrad_step", amsgrad_step_mixed_maximum)
+    assert f"hint: {own}" in str(failed.value)
+
+    def plain_adam(x, grad, m, v, v_max, t, lr, beta1=0.9, beta2=0.999, eps=1e-8):
+        m = beta1 * m + (1 - beta1) * grad
+        v = beta2 * v + (1 - beta2) * grad**2
+        step = lr * (m / (1 - beta1**t)) / (np.sqrt(v / (1 - beta2**t)) + eps)
+        return x - step, m, v, np.maximum(v_max, v)
+
+    with pytest.raises(CheckFailed) as failed:
+        checker(AID)("amsgrad_step", plain_adam)
+    assert "plain Adam" in str(failed.value) and own not in str(failed.value)
+
+
+def test_the_rate_squared_is_named():
+    """rm0004 04-6: rho^2, the rate of f - f*, got only the generic hint."""
+    reference = QUESTION("nesterov_rate").reference
+    with pytest.raises(CheckFailed, match="the rate squared"):
+        checker(AID)("nesterov_rate", lambda e, lr, mom: reference(e, lr, mom) ** 2)

@@ -49,6 +49,9 @@ def _amsgrad_update(x, grad, m, v, v_max, t, lr, beta1, beta2, eps, mistake=None
         elif mistake == "max of corrected, old at t - 1":  # the old maximum re-corrected
             second = np.maximum(v_max / (1 - beta2 ** max(k - 1, 1)), v / c2)
             v_max = np.maximum(v_max, v)
+        elif mistake == "old max uncorrected, new v corrected":  # unlike with unlike
+            second = np.maximum(v_max, v / c2)
+            v_max = np.maximum(v_max, v)
         else:
             v_max = np.maximum(v_max, v_old if mistake == "max before update" else v)
             if mistake == "no correction":  # Reddi, Kale & Kumar's Algorithm 2 (with eps)

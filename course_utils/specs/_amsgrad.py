@@ -72,6 +72,25 @@ AMSGRAD_STEP = Question(
     cases=(
         Case(
             lambda: (
+                _a(0.2, -0.5, 0.3),
+                _a(0.1, -0.4, 0.05),
+                _a(0.05, -0.2, 0.02),
+                _a(0.05, 0.1, 0.002),
+                _a(0.12, 0.1, 0.003),
+                100,
+                0.01,
+                0.99,
+                0.99,
+                1e-8,
+            ),  # fmt: skip
+            "step t = 100 of a run, x = [0.2, -0.5, 0.3], grad = [0.1, -0.4, 0.05], "
+            "m = [0.05, -0.2, 0.02], v = [0.05, 0.1, 0.002], v_max = [0.12, 0.1, 0.003] (the "
+            "first maximum is above this step's v even after v's bias correction, the third "
+            "only before it), "
+            "lr = 0.01, beta1 = 0.99, beta2 = 0.99",
+        ),
+        Case(
+            lambda: (
                 _a(0.2, 0.3),
                 _a(0.1, 0.3),
                 _a(0.05, 0.1),
@@ -118,6 +137,13 @@ AMSGRAD_STEP = Question(
             "maximum against the new v_t) and divides that maximum by (1 - beta2^t) of this "
             "step: the old maximum gets no correction of its own.",
             _amsgrad_wrong("max of corrected, old at t - 1"),
+        ),
+        Mistake(
+            "Your step compares unlike with unlike: the old maximum v_max is of UNCORRECTED "
+            "averages, this step's v divided by (1 - beta2^t) is corrected. Compare like with "
+            "like: take the maximum of the uncorrected averages (v_max against the new v_t), "
+            "then divide that maximum by (1 - beta2^t).",
+            _amsgrad_wrong("old max uncorrected, new v corrected"),
         ),
         Mistake(
             "Your step divides by the current second moment, which is plain Adam: the point of "

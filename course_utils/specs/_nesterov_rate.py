@@ -206,6 +206,11 @@ NESTEROV_RATE = Question(
             "the rate at the lr and momentum you are given: it depends on both.",
             _optimal_heavy_ball_rate,
         ),
+        Mistake(
+            "That is the rate squared, the factor of f - f* (quadratic in the error). The task "
+            "asks for the rate of the error itself: the largest root modulus, not its square.",
+            lambda eigenvalues, lr, momentum: _nesterov_rate(eigenvalues, lr, momentum) ** 2,
+        ),
     ),
     hint=(
         "Along one eigenvector the error of torch's Nesterov obeys a two-term linear recursion "
