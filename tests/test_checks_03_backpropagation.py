@@ -356,3 +356,27 @@ def test_leaky_relu_init_std_in_a_list_or_array_of_one_is_refused(wrap):
 
     with pytest.raises(CheckFailed, match="expected a single number"):
         checker("03_backpropagation")("leaky_relu_init_std", lambda f, a: wrap(reference(f, a)))
+
+
+@pytest.mark.parametrize("piece", ["log_softmax", "nll_loss"])
+def test_torch_pieces_of_the_loss_score_zero_too(piece):
+    """rn03 E-1: log_p from torch's log_softmax, or the loss from nll_loss of it, passed every
+    test while the text said only numpy."""
+    F = torch.nn.functional
+
+    def answer(logits, labels, smoothing):
+        if not 0 <= smoothing <= 1:
+            raise ValueError("smoothing must be in [0, 1].")
+        log_p = F.log_softmax(torch.as_tensor(logits), dim=1)
+        n, v = logits.shape
+        q = np.full((n, v), smoothing / v)
+        q[np.arange(n), labels] += 1 - smoothing
+        if piece == "nll_loss":
+            nll = F.nll_loss(log_p, torch.as_tensor(labels)).item()
+            loss = (1 - smoothing) * nll - smoothing * log_p.mean(dim=1).mean().item()
+        else:
+            loss = float(-(q * log_p.numpy()).sum(axis=1).mean())
+        return loss, (np.exp(log_p.numpy()) - q) / n
+
+    with pytest.raises(CheckFailed, match="scores 0"):
+        checker("03_backpropagation")("smoothed_cross_entropy", answer)

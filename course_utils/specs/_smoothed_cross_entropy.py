@@ -79,7 +79,16 @@ SMOOTHED_CROSS_ENTROPY = Question(
     atol=1e-12,
     # torch computing the loss (rm03 E-2): the text says only numpy; autograd is added for a
     # derivation automatically (Question.library_names)
-    library=("torch.nn.functional.cross_entropy",),
+    library=(
+        "torch.nn.functional.cross_entropy",
+        # and torch's pieces of the same loss (rn03 E-1): the stable log-softmax is graded here
+        "torch.nn.functional.log_softmax",
+        "torch.nn.functional.softmax",
+        "torch.nn.functional.nll_loss",
+        "torch.nn.functional.kl_div",
+        "torch.log_softmax",
+        "torch.softmax",
+    ),
     inputs_unchanged=True,
     cases=(
         Case(
