@@ -134,6 +134,23 @@ def _armijo(f_new, fx, c1, lr, gg):
 _no_c1 = _loop(lambda f_new, fx, c1, lr, gg: f_new <= fx)
 _wrong_sign = _loop(lambda f_new, fx, c1, lr, gg: f_new <= fx + c1 * lr * gg)
 _norm_not_squared = _loop(lambda f_new, fx, c1, lr, gg: f_new <= fx - c1 * lr * np.sqrt(gg))
+
+
+def _one_norm(f, grad_fn, x, lr0=1.0, shrink=0.5, c1=1e-4, max_shrinks=30):
+    """Backtracking whose predicted decrease uses the gradient's 1-norm, sum |g_i| (rm01 E1)."""
+    _checked(lr0, shrink, c1)
+    x = np.array(x, dtype=float)
+    g = np.asarray(grad_fn(x), dtype=float)
+    fx, g1 = f(x), float(np.abs(g).sum())
+    lr = lr0
+    for _ in range(int(max_shrinks) + 1):
+        x_new = x - lr * g
+        if f(x_new) <= fx - c1 * lr * g1:
+            return x_new, lr
+        lr *= shrink
+    raise FloatingPointError("no step")
+
+
 _shrinks_first = _loop(_armijo, first_shrink=True)
 _lr_shrunk_after = _loop(_armijo, late_lr=True)
 _one_try_short = _loop(_armijo, tries_extra=0)
@@ -186,8 +203,11 @@ BACKTRACKING_STEP = Question(
             "(expect x_new = [0, 0], lr = 1)",
         ),
         Case(
-            lambda: (half_square, _identity_grad, np.array([3.0, -4.0]), 1.9, 0.8, 0.5),
-            "f(x) = ||x||**2 / 2 at x = [3, -4] (gradient length 5), lr0 = 1.9, shrink = 0.8, "
+            # A test without c1 accepts 1.9 here, a predicted decrease with the gradient's length
+            # (2.5) 1.52, one with its 1-norm (3.5) 1.216: each gets its own hint (rm01 E1: at
+            # x = [3, -4] the length and the 1-norm both accepted 1.52).
+            lambda: (half_square, _identity_grad, np.array([1.5, -2.0]), 1.9, 0.8, 0.5),
+            "f(x) = ||x||**2 / 2 at x = [1.5, -2] (gradient length 2.5), lr0 = 1.9, shrink = 0.8, "
             "c1 = 0.5: 1.9, 1.52 and 1.216 fail, 1.9 * 0.8**3 = 0.9728 passes",
         ),
         Case(
@@ -268,6 +288,15 @@ BACKTRACKING_STEP = Question(
             "gradient's length accepts; the predicted decrease uses its squared length: the first-order model changes f by grad f(x) . (x_new - x), and the step is "
             "-lr grad f(x).",
             _norm_not_squared,
+        ),
+        Mistake(
+            # Before the half-predicted mistake, which accepts the same 1.216 on the [1.5, -2]
+            # case; case 2 catches it first.
+            "Your accepted learning rate is the one that a test whose predicted decrease uses the "
+            "sum of the gradient's absolute values (its 1-norm) accepts; the predicted decrease "
+            "uses its squared length: the first-order model changes f by grad f(x) . (x_new - x), "
+            "and the step is -lr grad f(x).",
+            _one_norm,
         ),
         Mistake(
             "Your accepted learning rate is the one that a test whose predicted decrease squares "
