@@ -256,6 +256,33 @@ def test_a_crossover_that_returns_0_for_never_is_told_to_return_inf():
     assert "Returned 0 where the ring is never faster" in str(failed.value), str(failed.value)
 
 
+def test_at_k_2_a_reduce_then_broadcast_count_is_told_both_readings_of_its_0():
+    """rm10 E2: recursive doubling counted as a reduce and a broadcast returns 0 at k = 2 (the
+    ring's 2 messages of n / 2 beat 2 messages of n at every size), the value of the "0 for
+    never" slip; the hint shown on the k = 2 case names both readings."""
+
+    def reduce_then_broadcast(k, alpha, beta):
+        log2k = k.bit_length() - 1
+        ring_bytes = 2 * (k - 1) / k
+        if ring_bytes >= 2 * log2k:
+            return math.inf
+        return alpha * (2 * (k - 1) - 2 * log2k) / (beta * (2 * log2k - ring_bytes))
+
+    question = next(
+        q for q in specs.load("10_data_parallel_sgd").questions if q.name == "crossover_bytes"
+    )
+    (case,) = [c for c in question.cases if c.description.startswith("k = 2:")]
+    args = case.make_inputs()
+    assert reduce_then_broadcast(*args) == 0.0
+    verdict = judge(question, case, observe(question, case, reduce_then_broadcast, args), args)
+    assert not verdict.passed
+    assert "Returned 0 where the ring is never faster" in verdict.hint, verdict.hint
+    assert "reduce followed by a broadcast" in verdict.hint, verdict.hint
+    assert "return math.inf" in verdict.hint, verdict.hint
+    correct = judge(question, case, observe(question, case, crossover_bytes, args), args)
+    assert correct.passed
+
+
 def test_halving_doubling_on_float64_copies_is_told_to_count_the_inputs_dtype():
     """rh10 E4: converting the gradients to float64 first counted 8 bytes per float32 entry and
     got only the generic hint."""

@@ -3,7 +3,8 @@ above which the ring all-reduce beats recursive doubling of whole vectors. (MPIC
 Rabenseifner & Gropp 2005, chooses by message size between recursive doubling and Rabenseifner's
 reduce-scatter + all-gather, question 2's algorithm, not the ring.) The learner derives both
 algorithms' messages and bytes; the solution notebook then evaluates the two times on counters of
-simulated schedules, below and above the derived size."""
+simulated schedules (the ring's chunks; recursive doubling's buffers exchanged with partner r ^ d),
+below and above the derived size."""
 
 from __future__ import annotations
 
@@ -47,7 +48,8 @@ def _reduce_scatter_only_ring(k, alpha, beta):
 
 def _reduce_then_broadcast(k, alpha, beta):
     L = _log2(k)
-    if k <= 2:  # its 0.0 there is the "returned 0 for never" slip's, not this mistake's (rh10 E1)
+    # its 0.0 at k = 2 is told by the "returned 0" hint, which names both readings (rh10, rm10 E2)
+    if k <= 2:
         return math.nan
     return _equal_time(k, alpha, beta, 2 * (k - 1), 2 * (k - 1) / k, 2 * L, 2 * L)
 
@@ -108,9 +110,14 @@ CROSSOVER_BYTES = Question(
             _one_phase_ring,
         ),
         Mistake(
-            "Returned 0 where the ring is never faster (k = 1 or 2): a crossover at 0 bytes would "
-            "mean the ring is faster for every size. When the ring does not send fewer bytes, no "
-            "size makes it faster: return math.inf.",
+            "Returned 0 where the ring is never faster (k = 1 or 2). Two readings give this "
+            "0: either no size makes the ring faster and 0 was returned for never (a crossover "
+            "at 0 bytes would mean the ring is faster for every size: when the ring does not "
+            "send fewer bytes, return math.inf), or recursive doubling was counted as a reduce "
+            "followed by a broadcast (2 log2 k messages of n bytes, which at k = 2 makes the "
+            "ring faster at every size; in recursive doubling both partners exchange their "
+            "whole vectors and both add, so after log2 k steps every worker holds the sum). "
+            "Check which one is yours.",
             _zero_for_never,
         ),
         # rk10 E1: for every k >= 4 this value is also the ring counted as its reduce-scatter
