@@ -674,3 +674,13 @@ def test_central_differences_do_not_pass_the_derivation_questions(name, residual
     question = specs.load(SET).question(name)
     assert "course_utils.gradcheck.numerical_gradient" in question.library_names
     assert question.rtol == 1e-9
+
+
+def test_exercise_says_that_an_exact_numerical_derivative_meets_the_tolerance():
+    # rn0607 06-1: a complex-step derivative is exact to round-off and passes questions 2 and 3 at
+    # rtol 1e-9; the exercise does not block it, but says plainly that it meets the tolerance and
+    # is not the derivation the questions ask for
+    path = Path(__file__).resolve().parent.parent / "exercises" / f"{SET}.ipynb"
+    intro = nbformat.read(path, as_version=4).cells[0].source
+    for words in ("$10^{-9}$", "exact to round-off", "complex-step", "not a derivation"):
+        assert words in intro, words
