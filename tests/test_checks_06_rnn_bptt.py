@@ -684,3 +684,30 @@ def test_exercise_says_that_an_exact_numerical_derivative_meets_the_tolerance():
     intro = nbformat.read(path, as_version=4).cells[0].source
     for words in ("$10^{-9}$", "exact to round-off", "complex-step", "not a derivation"):
         assert words in intro, words
+
+
+def test_truncated_bptt_with_steps_counted_from_1_gets_its_hint():
+    # rn0607 06-4: chunk boundaries one step early (the first chunk k - 1 steps long), written
+    # as a learner would, get the named hint rather than only "36 of 42 values differ"
+    def counted_from_1(xs, h0, W_ih, W_hh, b_ih, b_hh, d_hs, k):
+        if isinstance(k, bool) or not isinstance(k, int | np.integer) or k < 1:
+            raise ValueError("k must be an integer >= 1.")
+        hs, h = [], h0
+        for x in xs:
+            h = np.tanh(x @ W_ih.T + b_ih + h @ W_hh.T + b_hh)
+            hs.append(h)
+        dxs = np.zeros_like(xs)
+        dW_ih, dW_hh, db = np.zeros_like(W_ih), np.zeros_like(W_hh), np.zeros_like(b_ih)
+        dh = np.zeros_like(h0)
+        for t in reversed(range(len(xs))):
+            da = (d_hs[t] + dh) * (1 - hs[t] ** 2)
+            dxs[t] = da @ W_ih
+            dW_ih += da.T @ xs[t]
+            dW_hh += da.T @ (hs[t - 1] if t > 0 else h0)
+            db += da.sum(axis=0)
+            dh = da @ W_hh
+            if t > 0 and (t + 1) % k == 0:  # step t + 1 in 1-based counting starts a chunk
+                dh = np.zeros_like(h0)
+        return dxs, dh, dW_ih, dW_hh, db
+
+    _fails_with("truncated_bptt", counted_from_1, "one step early")
