@@ -129,9 +129,9 @@ TRUNCATED_BPTT = Question(
             lambda *a: _truncated_bptt(*a, from_end=True),
         ),
         Mistake(  # rn0607 06-4: steps counted from 1, the commonest wrong chunking
-            "Your chunk boundaries are one step early: steps are numbered from 0, so the chunks "
-            "start at t = 0, k, 2k, ... and the first one has k steps, not k - 1; the gradient is "
-            "cut between steps k - 1 and k.",
+            "Your chunk boundaries are one step early, as if the steps were counted from 1: they "
+            "are numbered from 0, so the first chunk, like every chunk but the last, is k steps "
+            "long, not k - 1.",
             lambda *a: _truncated_bptt(*a, one_based=True),
         ),
         Mistake(
