@@ -448,9 +448,11 @@ def test_truncated_bptt_whole_float_k_fails_a_visible_case():
     _fails_with("truncated_bptt", answer, "k = 3.0")
 
 
-def test_truncated_bptt_with_the_detached_state_taken_as_zero_names_it():
-    # rh06 E2: "treated as a constant" read as "zero" in that step's term of dW_hh
-    def zero_start(xs, h0, W_ih, W_hh, b_ih, b_hh, d_hs, k):
+def _learner_truncated_bptt(starts_chunk, zero_start=False):
+    """Question 3 as a learner writes it: the cut where ``starts_chunk(t, k)`` (t > 0), and with
+    ``zero_start`` the detached state taken as zero in that step's term of dW_hh."""
+
+    def answer(xs, h0, W_ih, W_hh, b_ih, b_hh, d_hs, k):
         if isinstance(k, bool) or not isinstance(k, int | np.integer) or k < 1:
             raise ValueError("k must be an integer of at least 1.")
         hs, h = [], h0
@@ -460,14 +462,20 @@ def test_truncated_bptt_with_the_detached_state_taken_as_zero_names_it():
         dxs, dW_ih, dW_hh = np.zeros_like(xs), np.zeros_like(W_ih), np.zeros_like(W_hh)
         db, dh = np.zeros_like(b_ih), np.zeros_like(h0)
         for t in reversed(range(len(xs))):
-            starts_chunk = t % k == 0 and t > 0
-            h_prev = np.zeros_like(h0) if starts_chunk else (hs[t - 1] if t > 0 else h0)
+            cut = starts_chunk(t, k) and t > 0
+            h_prev = np.zeros_like(h0) if cut and zero_start else (hs[t - 1] if t > 0 else h0)
             da = (d_hs[t] + dh) * (1 - hs[t] ** 2)
             dxs[t] = da @ W_ih
             dW_ih, dW_hh, db = dW_ih + da.T @ xs[t], dW_hh + da.T @ h_prev, db + da.sum(axis=0)
-            dh = np.zeros_like(h0) if starts_chunk else da @ W_hh
+            dh = np.zeros_like(h0) if cut else da @ W_hh
         return dxs, dh, dW_ih, dW_hh, db
 
+    return answer
+
+
+def test_truncated_bptt_with_the_detached_state_taken_as_zero_names_it():
+    # rh06 E2: "treated as a constant" read as "zero" in that step's term of dW_hh
+    zero_start = _learner_truncated_bptt(lambda t, k: t % k == 0, zero_start=True)
     _fails_with("truncated_bptt", zero_start, "the detached state is a constant, not zero")
 
 
@@ -674,3 +682,24 @@ def test_central_differences_do_not_pass_the_derivation_questions(name, residual
     question = specs.load(SET).question(name)
     assert "course_utils.gradcheck.numerical_gradient" in question.library_names
     assert question.rtol == 1e-9
+
+
+def test_exercise_says_that_an_exact_numerical_derivative_meets_the_tolerance():
+    # rn0607 06-1: a complex-step derivative is exact to round-off and passes questions 2 and 3 at
+    # rtol 1e-9; the exercise does not block it, but says plainly that it meets the tolerance and
+    # is not the derivation the questions ask for
+    path = Path(__file__).resolve().parent.parent / "exercises" / f"{SET}.ipynb"
+    intro = nbformat.read(path, as_version=4).cells[0].source
+    for words in ("$10^{-9}$", "exact to round-off", "complex-step", "not a derivation"):
+        assert words in intro, words
+
+
+def test_truncated_bptt_with_steps_counted_from_1_gets_its_hint():
+    # rn0607 06-4: chunk boundaries one step early (the first chunk k - 1 steps long), written
+    # as a learner would, get the named hint rather than only "36 of 42 values differ"
+    counted_from_1 = _learner_truncated_bptt(lambda t, k: (t + 1) % k == 0)
+    _fails_with("truncated_bptt", counted_from_1, "one step early")
+    _fails_with(
+        "truncated_bptt", _learner_truncated_bptt(lambda t, k: False), "Nothing is truncated"
+    )
+    checker(SET)("truncated_bptt", _learner_truncated_bptt(lambda t, k: t % k == 0))  # right

@@ -540,3 +540,103 @@ def test_guaranteed_lag_treats_an_orthogonal_norm_rounded_below_1_as_not_shrinki
     assert _score_within("guaranteed_lag", _lag_by_loop) == 2
     if np.linalg.norm(Q, 2) < 1:  # as here; a LAPACK that rounds it to 1 makes q >= 1 enough
         assert _score_within("guaranteed_lag", lambda *a: _lag_by_loop(*a, margin=0.0)) == 0
+
+
+# ------------------------------------- answers the referee read rn0607 found passing (07-3, 07-4)
+
+
+def test_clip_grad_norm_through_torchs_two_halves_is_right_but_scores_0():
+    # rn0607 07-4: clip_grad_norm_ is get_total_norm then clip_grads_with_norm_ (torch >= 2.6);
+    # calling the two public halves on tensors that share the arrays gave the right values and
+    # passed. Both are now in the library rule.
+    def two_halves(grads, max_norm, norm_type=2.0):
+        if not norm_type > 0:
+            raise ValueError("norm_type must be positive.")
+        if not grads:
+            return 0.0, grads
+        params = [torch.nn.Parameter(torch.zeros(g.shape, dtype=torch.float64)) for g in grads]
+        for p, g in zip(params, grads, strict=True):
+            p.grad = torch.from_numpy(g)
+        total = torch.nn.utils.get_total_norm([p.grad for p in params], norm_type)
+        torch.nn.utils.clip_grads_with_norm_(params, max_norm, total)
+        return float(total), grads
+
+    question = specs.load(SET).question("clip_grad_norm")
+    case = question.visible_cases[0]
+    assert judge(question, case, observe(question, case, two_halves)).passed  # right values ...
+    with pytest.raises(CheckFailed, match="scores 0"):  # ... stopped by the library rule
+        checker(SET)("clip_grad_norm", two_halves)
+
+
+def test_clip_grad_norm_exercise_text_names_every_banned_function():
+    # what scores 0 is said in the exercise's first cell, by the names the rule uses
+    import json
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent.parent / "exercises" / f"{SET}.ipynb"
+    intro = "".join(json.loads(path.read_text(encoding="utf-8"))["cells"][0]["source"])
+    for dotted in specs.load(SET).question("clip_grad_norm").library_names:
+        module, name = dotted.rsplit(".", 1)  # the name, or the whole module it is in
+        assert any(f"`{words}`" in intro for words in (dotted, name, module)), dotted
+    for words in ("`course_utils.gradcheck.numerical_gradient`", "$10^{-9}$", "complex-step"):
+        assert words in intro, words
+
+
+def _state_form_numerically(derivative):
+    """An answer that derives nothing: rebuild c_t = h_t - W tanh(h_{t-1}) from hs and
+    differentiate f = df_dhT . h_T numerically with respect to each earlier state."""
+
+    def answer(W_hh, hs, df_dhT):
+        H = W_hh.shape[0]
+        if W_hh.shape != (H, H) or hs.ndim != 2 or hs.shape[0] < 1 or hs.shape[1] != H:
+            raise ValueError("W_hh must be (H, H) and hs (T + 1, H).")
+        if df_dhT.shape != (H,):
+            raise ValueError("df_dhT must have shape (H,).")
+        T = len(hs) - 1
+        c = [hs[t] - W_hh @ np.tanh(hs[t - 1]) for t in range(1, T + 1)]
+        out = np.empty((T + 1, H))
+        out[0] = df_dhT
+        for lag in range(1, T + 1):
+
+            def f(h, start=T - lag):
+                for t in range(start + 1, T + 1):
+                    h = W_hh @ np.tanh(h) + c[t - 1]
+                return float(df_dhT @ h)
+
+            out[lag] = derivative(f, hs[T - lag].copy())
+        return out
+
+    return answer
+
+
+def _central(step):
+    def derivative(f, x):
+        eye = np.eye(len(x))
+        return np.array([(f(x + step * e) - f(x - step * e)) / (2 * step) for e in eye])
+
+    return derivative
+
+
+def test_state_form_through_the_course_finite_differences_scores_0():
+    # rn0607 07-3: the course's numerical_gradient passed the visible check and then failed the
+    # hidden ones at rtol 1e-9; it is now banned (as in exercise 06), so the check says so at once
+    from course_utils import gradcheck
+
+    answer = _state_form_numerically(lambda f, x: gradcheck.numerical_gradient(f, x))
+    with pytest.raises(CheckFailed, match="scores 0"):
+        checker(SET)("state_form_grads", answer)
+
+
+@pytest.mark.parametrize("step", [1e-4, 1e-5, 1e-6, 1e-7])
+def test_state_form_central_differences_fail_the_visible_long_case(step):
+    # rn0607 07-3: a visible case as long as the hidden one (H = 5, T = 12), so the instant check
+    # already rejects central differences, whatever the step
+    question = specs.load(SET).question("state_form_grads")
+    (long_case,) = [c for c in question.visible_cases if "H = 5, T = 12" in c.description]
+    W_hh, hs, _ = long_case.make_inputs()
+    assert W_hh.shape == (5, 5) and hs.shape == (13, 5)
+    answer = _state_form_numerically(_central(step))
+    assert not judge(question, long_case, observe(question, long_case, answer)).passed
+    assert judge(
+        question, long_case, observe(question, long_case, _reference("state_form_grads"))
+    ).passed

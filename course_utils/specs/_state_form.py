@@ -98,8 +98,11 @@ STATE_FORM_GRADS = Question(
     points=4,
     skill="derivation",
     reference=_state_form_grads,
+    # rn0607 07-3: a derivation meets 1e-9, central differences do not on the H = 5, T = 12 case
+    # (visible now, as long as the hidden one); the course's finite differences score 0
     rtol=1e-9,
     atol=1e-12,
+    library=("course_utils.gradcheck.numerical_gradient",),
     inputs_unchanged=True,
     cases=(
         Case(
@@ -109,6 +112,10 @@ STATE_FORM_GRADS = Question(
         Case(
             lambda: (W_FIXED.copy(), HS_FIXED[:1].copy(), G_FIXED.copy()),
             "T = 0: hs holds h_0 only",
+        ),
+        Case(
+            lambda: random_state_form(np.random.default_rng(12), 5, 12),
+            "H = 5, T = 12 (seed 12)",
         ),
         Case(
             lambda: (W_FIXED.copy(), HS_FIXED[:, :2].copy(), G_FIXED.copy()),

@@ -28,11 +28,12 @@ def _check_k(k):
 
 
 def _truncated_bptt(xs, h0, W_ih, W_hh, b_ih, b_hh, d_hs, k, *, carry=True, cut=True,
-                    from_end=False, cut_h0=False, zero_start=False):  # fmt: skip
+                    from_end=False, cut_h0=False, zero_start=False, one_based=False):  # fmt: skip
     """(dxs, dh0, dW_ih, dW_hh, db) of truncated BPTT; the flags make the mistakes below."""
     _check_k(k)
     T = len(xs)
-    starts = {t for t in range(T) if ((T - t) if from_end else t) % k == 0}  # chunk starts
+    position = (lambda t: T - t) if from_end else (lambda t: t + 1) if one_based else (lambda t: t)
+    starts = {t for t in range(T) if position(t) % k == 0}  # chunk starts
     hs, h = [], h0
     for t in range(T):
         if t in starts and not carry:
@@ -126,6 +127,12 @@ TRUNCATED_BPTT = Question(
             "Your chunks are counted from the end of the sequence: they are counted from its "
             "start, so only the LAST chunk may be shorter than k.",
             lambda *a: _truncated_bptt(*a, from_end=True),
+        ),
+        Mistake(  # rn0607 06-4: steps counted from 1, the commonest wrong chunking
+            "Your chunk boundaries are one step early, as if the steps were counted from 1: they "
+            "are numbered from 0, so the first chunk, like every chunk but the last, is k steps "
+            "long, not k - 1.",
+            lambda *a: _truncated_bptt(*a, one_based=True),
         ),
         Mistake(
             "dh0 is zero: h0 starts the first chunk and is not detached, so it receives the "

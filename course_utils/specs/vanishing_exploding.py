@@ -189,8 +189,15 @@ CLIP_GRAD_NORM = Question(
         "max_norm (with the formula's 1e-6); scale the arrays themselves (in place) and return "
         "the norm before clipping with the same list. norm_type <= 0 is a ValueError."
     ),
-    # torch's own clipping implements it too: a wrapper around it is not an answer in numpy
-    library=("course_utils.clipping.clip_grad_norm", "torch.nn.utils.clip_grad_norm_"),
+    # torch's own clipping implements it too: a wrapper around it is not an answer in numpy; nor
+    # are the two halves clip_grad_norm_ calls (torch >= 2.6), the global p-norm and the scaling
+    # (rn0607 07-4: an answer calling them passed)
+    library=(
+        "course_utils.clipping.clip_grad_norm",
+        "torch.nn.utils.clip_grad_norm_",
+        "torch.nn.utils.get_total_norm",
+        "torch.nn.utils.clip_grads_with_norm_",
+    ),
 )
 
 ASSIGNMENT = Assignment(
