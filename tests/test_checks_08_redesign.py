@@ -353,3 +353,101 @@ def test_question_1_says_which_calls_score_0():
     text = cells[stub - 1].source
     for name in ("lstm_cell_forward", "course_utils.rnn.LSTM", "torch.nn.LSTM", "scores 0"):
         assert name in text
+
+
+# ----------------------------------------------------------------------------- rm08 point 8
+
+
+def _lstm_forward(x, h, c, W_ih, W_hh, b_ih, b_hh):
+    a = x @ W_ih.T + b_ih + h @ W_hh.T + b_hh
+    H = h.shape[1]
+    i, f, g, o = (a[:, k * H : (k + 1) * H] for k in range(4))
+    c = _sigmoid(f) * c + _sigmoid(i) * np.tanh(g)
+    return _sigmoid(o) * np.tanh(c), c
+
+
+def _gru_forward(x, h, W_ih, W_hh, b_ih, b_hh):
+    ax, ah = x @ W_ih.T + b_ih, h @ W_hh.T + b_hh
+    H = h.shape[1]
+    r, z = _sigmoid(ax[:, :H] + ah[:, :H]), _sigmoid(ax[:, H : 2 * H] + ah[:, H : 2 * H])
+    n = np.tanh(ax[:, 2 * H :] + r * ah[:, 2 * H :])
+    return (1 - z) * n + z * h
+
+
+def _central(loss, args, which, eps):
+    """Central differences of ``loss(*args)`` in each of the arrays ``args[k]``, k in ``which``."""
+    grads = []
+    for k in which:
+        base = np.asarray(args[k], float)
+        g = np.zeros(base.size)
+        for j in range(base.size):
+            step = np.zeros(base.size)
+            step[j] = eps
+            up = [*args[:k], base + step.reshape(base.shape), *args[k + 1 :]]
+            down = [*args[:k], base - step.reshape(base.shape), *args[k + 1 :]]
+            g[j] = (loss(*up) - loss(*down)) / (2 * eps)
+        grads.append(g.reshape(base.shape))
+    return grads
+
+
+def _finite_difference_answer(name, eps):
+    """Questions 2-4 answered without a derivation (rm08 point 8): central differences of the
+    loss each question defines, through a forward pass written out."""
+    if name == "lstm_step_backward":
+
+        def answer(dh, dc, x, h_prev, c_prev, W_ih, W_hh, b_ih, b_hh):
+            def loss(x, h, c, Wi, Wh, bi):
+                h_t, c_t = _lstm_forward(x, h, c, Wi, Wh, bi, b_hh)
+                return float((h_t * dh).sum() + (c_t * dc).sum())
+
+            return tuple(_central(loss, [x, h_prev, c_prev, W_ih, W_hh, b_ih], range(6), eps))
+
+    elif name == "gru_step_backward":
+
+        def answer(dh, x, h_prev, W_ih, W_hh, b_ih, b_hh):
+            def loss(x, h, Wi, Wh, bi, bh):
+                return float((_gru_forward(x, h, Wi, Wh, bi, bh) * dh).sum())
+
+            return tuple(_central(loss, [x, h_prev, W_ih, W_hh, b_ih, b_hh], range(6), eps))
+
+    else:
+
+        def answer(xs, h0, c0, W_ih, W_hh, b_ih, b_hh, d_hs):
+            def loss(xs, h, c, Wi, Wh, bi):
+                total = 0.0
+                for t, x_t in enumerate(xs):
+                    h, c = _lstm_forward(x_t, h, c, Wi, Wh, bi, b_hh)
+                    total += float((h * d_hs[t]).sum())
+                return total
+
+            return tuple(_central(loss, [xs, h0, c0, W_ih, W_hh, b_ih], range(6), eps))
+
+    return answer
+
+
+@pytest.mark.parametrize("eps", [1e-5, 1e-6])
+@pytest.mark.parametrize("name", ["lstm_step_backward", "lstm_bptt", "gru_step_backward"])
+def test_central_differences_score_0_on_each_derivation_question(name, eps):
+    """rm08 point 8: at rtol 1e-6 these scored 13 of 16 points; at 1e-9 (atol 1e-12) they miss,
+    while the solution's derivations and the references agree to about 1e-15."""
+    from test_checks import _judged
+
+    answer = _finite_difference_answer(name, eps)
+    question = lstm_gru.ASSIGNMENT.question(name)
+    # the answer is right to finite-difference accuracy: it is the tolerance that refuses it
+    args = question.cases[0].make_inputs()
+    for mine, want in zip(answer(*args), question.reference(*args), strict=True):
+        assert relative_error(mine, want) < 1e-6
+    assert _judged("08_lstm_gru", name, answer).score == 0
+    assert "course_utils.gradcheck.numerical_gradient" in question.library_names
+    assert (question.rtol, question.atol) == (1e-9, 1e-12)
+
+
+@pytest.mark.parametrize("name", ["lstm_step_backward", "lstm_bptt", "gru_step_backward"])
+def test_each_derivation_question_says_numerical_differentiation_is_not_a_derivation(name):
+    cells = nbformat.read(ROOT / "exercises" / "08_lstm_gru.ipynb", as_version=4).cells
+    stub = next(k for k, c in enumerate(cells) if c.source.startswith(f"def {name}("))
+    text = " ".join(cells[stub - 1].source.split())
+    assert "Numerical differentiation is not a derivation either" in text
+    assert "`course_utils.gradcheck.numerical_gradient`) scores 0" in text
+    assert "relative $10^{-9}$, absolute $10^{-12}$" in text

@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..rnn.cells import gru_cell_backward
-from ._lstm_backward import sigmoid
+from ._lstm_backward import DERIVED_ATOL, DERIVED_RTOL, NUMERICAL_CODE, sigmoid
 from .base import Case, Mistake, Question
 from .rnn_bptt import LIBRARY, random_cell_inputs
 
@@ -91,7 +91,10 @@ GRU_STEP_BACKWARD = Question(
         f"{LIBRARY}.gru_cell_backward",
         f"{LIBRARY}.gru_gates_backward",
         f"{LIBRARY}.GRU.backward",
+        *NUMERICAL_CODE,
     ),
+    rtol=DERIVED_RTOL,
+    atol=DERIVED_ATOL,
     inputs_unchanged=True,
     cases=(
         Case(_gru_backward_inputs(20, 2, 3, 4), "B = 2, D = 3, H = 4, random d_h (seed 20)"),

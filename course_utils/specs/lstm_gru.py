@@ -21,7 +21,14 @@ import numpy as np
 
 from ..rnn.cells import lstm_cell_backward
 from ._gru_backward import GRU_STEP_BACKWARD
-from ._lstm_backward import LSTM_BPTT, lstm_backward_wrong, sigmoid
+from ._lstm_backward import (
+    DERIVED_ATOL,
+    DERIVED_RTOL,
+    LSTM_BPTT,
+    NUMERICAL_CODE,
+    lstm_backward_wrong,
+    sigmoid,
+)
 from .base import Assignment, Case, Mistake, Question
 from .rnn_bptt import LIBRARY, random_cell_inputs
 
@@ -156,7 +163,10 @@ LSTM_STEP_BACKWARD = Question(
         f"{LIBRARY}.lstm_gates_backward",
         f"{LIBRARY}.LSTM.backward",
         f"{LIBRARY}._fast_lstm.backward",
+        *NUMERICAL_CODE,
     ),
+    rtol=DERIVED_RTOL,
+    atol=DERIVED_ATOL,
     inputs_unchanged=True,
     cases=(
         Case(_backward_inputs(6, 2, 3, 4), "B = 2, D = 3, H = 4, random d_h and d_c (seed 6)"),
