@@ -92,7 +92,10 @@ DISTRIBUTED_SHARD = Question(
         Case(lambda: (_order(12, 2), 4, 2, True), "n = 12, k = 4 (k divides n), drop_last"),
         Case(_shard_case, "k does not divide n, random rank and drop_last", hidden=True),
         Case(lambda: (_order(3, 1), 8, 7, False), "n = 3, k = 8, rank 7, padded", hidden=True),
-        Case(lambda: (_order(5, 3), 8, 2, True), "n = 5 < k = 8, drop_last (empty)", hidden=True),
+        Case(
+            lambda: (_order(5, 3), 8, 2, True),
+            "n = 5 < k = 8, drop_last: an empty shard, still an integer numpy array",
+        ),
         Case(lambda: (_order(0, 3), 3, 0, False), "an empty data set", hidden=True),
     ),
     mistakes=(
