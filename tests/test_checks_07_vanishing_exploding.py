@@ -640,3 +640,23 @@ def test_state_form_central_differences_fail_the_visible_long_case(step):
     assert judge(
         question, long_case, observe(question, long_case, _reference("state_form_grads"))
     ).passed
+
+
+def test_adaptive_clip_one_liner_without_the_comparison_fails_with_its_hint():
+    """ro0607: g *= min(1, limit / max(norm, 1e-6)) shrinks a gradient already below a limit
+    under 1e-6; it passed every visible case and no hidden one could catch it."""
+
+    def one_liner(params, grads, clipping=0.01, eps=1e-3):
+        if not (clipping > 0 and eps > 0) or len(params) != len(grads):
+            raise ValueError("bad arguments")
+        for p, g in zip(params, grads, strict=True):
+            if p.shape != g.shape:
+                raise ValueError("shapes differ")
+            axes = tuple(range(1, p.ndim)) if p.ndim > 1 else None
+            p_norm = np.sqrt(np.sum(p**2, axis=axes, keepdims=p.ndim > 1))
+            g_norm = np.sqrt(np.sum(g**2, axis=axes, keepdims=p.ndim > 1))
+            g *= np.minimum(1.0, clipping * np.maximum(p_norm, eps) / np.maximum(g_norm, 1e-6))
+        return grads
+
+    _fails_with("adaptive_clip", one_liner, "without comparing the norm with the limit")
+    assert _judged("07_vanishing_exploding", "adaptive_clip", one_liner).score == 0

@@ -51,6 +51,7 @@ def _agc(
     always=False,
     division_floor=1e-6,
     added_to_division=False,
+    capped=False,
 ):
     _check(params, grads, clipping, eps)
     for p, g in zip(params, grads, strict=True):
@@ -59,7 +60,10 @@ def _agc(
         with np.errstate(divide="ignore", invalid="ignore"):  # a zero norm is below any limit
             below = g_norm + 1e-6 if added_to_division else np.maximum(g_norm, division_floor)
             scale = max_norm / below
-        g *= scale if always else np.where(g_norm < max_norm, 1.0, scale)
+        if capped:  # the one-liner g *= min(1, limit / max(||G||, 1e-6)), no comparison
+            g *= np.minimum(1.0, scale)
+        else:
+            g *= scale if always else np.where(g_norm < max_norm, 1.0, scale)
     return grads
 
 
@@ -93,6 +97,10 @@ def _unguarded_division(params, grads, clipping=0.01, eps=1e-3):
 
 def _division_added(params, grads, clipping=0.01, eps=1e-3):
     return _agc(params, grads, clipping, eps, added_to_division=True)
+
+
+def _min_of_one(params, grads, clipping=0.01, eps=1e-3):
+    return _agc(params, grads, clipping, eps, capped=True)
 
 
 def _eps_unchecked(params, grads, clipping=0.01, eps=1e-3):
@@ -156,6 +164,11 @@ ADAPTIVE_CLIP = Question(
             "eps = 1e-3: the limit is 1e-7 and the gradient's norm is below the 1e-6 of the division",
         ),
         Case(
+            lambda: ([np.zeros((1, 2))], [np.array([[3e-8, 4e-8]])], 1e-4, 1e-3),
+            "a zero weight row (1, 2) with gradient [[3e-8, 4e-8]] (norm 5e-8), clipping = 1e-4, "
+            "eps = 1e-3: the limit is 1e-7 and the gradient is below it, so it is kept",
+        ),
+        Case(
             lambda: ([np.ones((2, 2))], [np.ones((2, 2))], 0.0, 1e-3),
             "clipping = 0 (must raise ValueError)",
             raises="ValueError",
@@ -208,6 +221,13 @@ ADAPTIVE_CLIP = Question(
         Mistake(
             "eps is a floor on the parameter norm (the larger of the two), not a term added to it.",
             _floor_added,
+        ),
+        Mistake(
+            "You scaled every unit by the smaller of 1 and the limit over the floored norm, "
+            "without comparing the norm with the limit: where the limit is below the 1e-6 floor, "
+            "a gradient already under its limit is shrunk too. Keep a unit whose gradient's norm "
+            "is below its limit unchanged.",
+            _min_of_one,
         ),
         Mistake(
             "You rescaled every unit, also those whose gradient was already small enough (scaled "
