@@ -81,6 +81,11 @@ def _flat_then_nan():
     return (np.r_[2.3, np.full(20, 2.29), np.nan],)
 
 
+def _settling_bump():
+    """A moving average that overshoots its start while settling, then stays flat (rm05 E2)."""
+    return (np.r_[2.3, 2.4, 2.42, 2.4, 2.36, 2.33, 2.31, 2.3, 2.3, 2.3, np.full(20, 2.3)],)
+
+
 def _generated(kind):
     def make(rng):
         n = int(rng.integers(60, 140))

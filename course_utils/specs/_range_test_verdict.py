@@ -16,10 +16,9 @@ spec (the registry skips modules whose name starts with ``_``).
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
+from ._range_test_checks import _checked
 from ._range_test_curves import (
     _curve,
     _flat,
@@ -27,6 +26,7 @@ from ._range_test_curves import (
     _generated,
     _lowest_at_skip_start,
     _recovers,
+    _settling_bump,
     _small_rise,
     _sqrt_fall,
 )
@@ -35,29 +35,6 @@ from .base import Case, Mistake, Question
 #: The verdicts (the task's codes): read the sweep; rerun it to larger rates; rerun it from
 #: smaller rates.
 USABLE, RAISE_LR_MAX, LOWER_LR_MIN = 0, 1, 2
-
-
-def _checked(smoothed_losses, skip_start, diverge_factor, margin):
-    """The smoothed losses as floats, checked (one sentence each)."""
-    values = np.asarray(smoothed_losses, dtype=float)
-    if values.ndim != 1:
-        raise ValueError(f"smoothed_losses must be one loss per step (1-D), got {values.shape}.")
-    if isinstance(skip_start, bool) or not isinstance(skip_start, int | np.integer):
-        raise ValueError(f"skip_start must be a whole number >= 0, got {skip_start!r}.")
-    if skip_start < 0 or len(values) <= skip_start:
-        raise ValueError(
-            f"skip_start must be >= 0 and leave a value after it, got {skip_start} for "
-            f"{len(values)} values."
-        )
-    if not np.isfinite(values[0]):
-        raise ValueError(f"the first smoothed loss must be finite, got {values[0]}.")
-    if np.any(values[np.isfinite(values)] < 0):
-        raise ValueError("a loss is >= 0, got a negative smoothed loss.")
-    if not diverge_factor > 1:
-        raise ValueError(f"diverge_factor must be > 1, got {diverge_factor!r}.")
-    if isinstance(margin, bool) or not isinstance(margin, numbers.Real) or not 0 <= margin < 1:
-        raise ValueError(f"margin must be a number >= 0 and < 1, got {margin!r}.")
-    return values
 
 
 def _verdict(
@@ -82,6 +59,7 @@ def _verdict(
     turn_margin=True,
     flat_non_finite=True,
     absolute_margin=False,
+    rise_from_one=False,
 ):
     """The task's verdict. The keywords build the learners' mistakes: ``skip`` another number of
     settling values ignored (added to skip_start; None: none), ``fall_test`` False (no check that
@@ -95,7 +73,8 @@ def _verdict(
     False (the flag read only after a fall), ``turn_margin`` False (the turn's "above the first
     value" without the margin), ``flat_non_finite`` False (NaN after a loss that never fell is
     not a rise, as a plain comparison reads it, though no finite value at all still reads as 2),
-    ``absolute_margin`` (margin read as an amount of loss: start - margin and start + margin)."""
+    ``absolute_margin`` (margin read as an amount of loss: start - margin and start + margin),
+    ``rise_from_one`` (a loss that never fell: the rise looked for from index 1, rm05 E2)."""
     values = _checked(smoothed_losses, skip_start, diverge_factor, margin)
     first = 0 if skip is None else max(skip_start + skip, 0)
     blew_up = bool(diverged) and read_diverged  # where lr_range_test stopped, not recorded
@@ -111,7 +90,9 @@ def _verdict(
     )
     if fall_test and not low < fell_below:  # NaN (a plain argmin's pick) is not below
         flat_values = as_inf if flat_non_finite else values  # NaN > x is False
-        rose = (blew_up and flat_reads_diverged) or np.any(flat_values[first:] > rose_above)
+        rose = (blew_up and flat_reads_diverged) or np.any(
+            flat_values[1 if rise_from_one else first :] > rose_above
+        )
         rose = rose or not np.any(np.isfinite(values[first:]))  # no finite value: blew up at once
         return LOWER_LR_MIN if rose or flat_is_high else RAISE_LR_MAX
     rises = as_inf if non_finite_rises else np.where(np.isfinite(values), values, -np.inf)
@@ -184,6 +165,7 @@ RANGE_TEST_VERDICT = Question(
             "it did not record",
         ),
         Case(_flat, "2.3 plus noise within 2% both ways (lowest 2.28, ends at 2.32): flat"),
+        Case(_settling_bump, "2.3, settles through 2.42 back to 2.3 by step 7, then flat at 2.3"),
         Case(
             lambda: (_curve("too high", seed=10), 10, 4.0, True),
             "rises from its first value on, diverged=True: lr_range_test stopped at its blow-up "
@@ -283,6 +265,12 @@ RANGE_TEST_VERDICT = Question(
             "(1 - margin) times the first value. This loss dipped by less than that (mini-batch "
             "noise), so it never fell, and diverged=True says it then blew up: lower lr_min.",
             _slip(absolute_margin=True),
+        ),
+        Mistake(
+            "The first skip_start values are still settling for the rise too: a loss that never "
+            "fell rose only if a value after them is not finite or above (1 + margin) times the "
+            "first. This moving average overshot while settling, then stayed flat: raise lr_max.",
+            _slip(rise_from_one=True),
         ),
         Mistake(
             "Off by one value: the first skip_start values are indices 0 to skip_start - 1; your "

@@ -27,9 +27,10 @@ _LOOPS = {
 }
 
 
-def _which_loop(logged, intended, steps_per_epoch, *, loops=None, on_tie="report"):
-    """The reference; ``loops`` replaces some loops' step maps (a learner's misreading) and
-    ``on_tie`` is "report" (-1), "first" (the first loop that fits) or "raise"."""
+def _which_loop(logged, intended, steps_per_epoch, *, loops=None, on_tie="report", last_only=False):
+    """The reference; ``loops`` replaces some loops' step maps (a learner's misreading),
+    ``on_tie`` is "report" (-1), "first" (the first loop that fits) or "raise", and
+    ``last_only`` compares only the last logged rate (rm05 E1)."""
     logged = np.asarray(logged, dtype=float)
     intended = np.asarray(intended, dtype=float)
     whole = isinstance(steps_per_epoch, numbers.Integral) and not isinstance(steps_per_epoch, bool)
@@ -44,8 +45,11 @@ def _which_loop(logged, intended, steps_per_epoch, *, loops=None, on_tie="report
         )
     maps = _LOOPS | (loops or {})
     t = np.arange(logged.size)
+    part = slice(-1, None) if last_only else slice(None)
     fitting = [
-        n for n, step in maps.items() if np.array_equal(logged, intended[step(t, steps_per_epoch)])
+        n
+        for n, step in maps.items()
+        if np.array_equal(logged[part], intended[step(t, steps_per_epoch)][part])
     ]
     if not fitting:
         raise ValueError("no loop of the four gives this log.")
@@ -91,6 +95,12 @@ def _flat_start():
     return _log(intended, 2, 12, 4), intended, 4
 
 
+def _drop_inside():
+    """StepLR past its drop (rm05 E1): the loops differ early and all but loop 2 end alike."""
+    intended = np.r_[np.full(5, 0.1), np.full(40, 0.05)]
+    return _log(intended, 0, 12, 4), intended, 4
+
+
 def _generated(rng):
     loop, per_epoch, n = int(rng.integers(4)), int(rng.integers(2, 9)), int(rng.integers(12, 60))
     length = 2 * n + int(rng.integers(0, 5))
@@ -119,6 +129,11 @@ WHICH_LOOP = Question(
         Case(
             _flat_start,
             "StepLR (step_size = 30): 12 steps logged, 4 per epoch, while the rate is still flat",
+        ),
+        Case(
+            _drop_inside,
+            "a rate of 0.1 for 5 steps, then 0.05 (a StepLR past its drop): 12 steps logged, "
+            "4 per epoch; the rate drops inside the log",
         ),
         Case(
             lambda: (_cosine(60, 48)[:12], _cosine(60, 48), 1),
@@ -186,6 +201,12 @@ WHICH_LOOP = Question(
             "epoch, not for the last batch of this one: your reading is one step early at every "
             "epoch's end.",
             _misread(loops={2: lambda t, per_epoch: (t + 1) // per_epoch}),
+        ),
+        Mistake(
+            "A loop fits when it gives every logged rate, not only the last: here the rate "
+            "dropped inside the log, so three loops end on the same rate but only one gives the "
+            "rates before the drop.",
+            _misread(last_only=True),
         ),
         Mistake(
             "Several loops giving the same log is not an error: the log is valid, it just cannot "
