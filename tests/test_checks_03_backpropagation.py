@@ -324,7 +324,7 @@ def test_question_1_asks_for_float64_and_a_float32_answer_fails():
         checker(AID)("leaky_relu_grad", float32_answer)
     cells = nbformat.read(SOLUTION, as_version=4).cells
     task = next(c.source for c in cells if "Write `leaky_relu_grad(z, slope)`" in c.source)
-    assert "float64 array" in task
+    assert "float64 as `z` is" in task
 
 
 def test_a_loss_computed_by_torch_scores_zero_though_its_gradient_is_derived():
