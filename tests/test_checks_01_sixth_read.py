@@ -82,7 +82,11 @@ def test_the_named_mistake_is_the_distance_answer():
 def test_backtracking_hints_name_the_accepted_rate_not_a_cause():
     question = specs.load(AID).question("backtracking_step")
     worded = [m for m in question.mistakes if "learning rate is the one that" in m.hint]
-    assert len(worded) == 8  # the 1-norm Mistake (rm01 E1) is the eighth
+    assert len(worded) == 7  # the 1-norm Mistake (rm01 E1) is one; the strict test is not:
+    # its only failing visible case is a zero gradient, where it raises (ro01), so its hint
+    # says how the function behaves, not which rate it accepted
+    strict = [m for m in question.mistakes if "behaves as a strict test" in m.hint]
+    assert len(strict) == 1 and "raises" in strict[0].hint
     assert not any(m.hint.startswith("Your test is") for m in question.mistakes)
 
 

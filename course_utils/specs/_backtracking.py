@@ -324,10 +324,10 @@ BACKTRACKING_STEP = Question(
             _relative,
         ),
         Mistake(
-            "Your accepted learning rate is the one that a strict test (<) accepts: the "
-            "sufficient-decrease condition holds with equality "
-            "too (<=). Where the gradient is 0 the step changes nothing and the predicted "
-            "decrease is 0, so only <= accepts lr0 there.",
+            "Your function behaves as a strict test (<) does: the sufficient-decrease condition "
+            "holds with equality too (<=). Where the gradient is 0 the step changes nothing and "
+            "the predicted decrease is 0, so a strict test rejects every learning rate and "
+            "raises, while <= accepts lr0 there.",
             _strict,
         ),
         Mistake(
