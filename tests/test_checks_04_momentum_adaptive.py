@@ -414,3 +414,20 @@ def test_the_rate_squared_is_named():
     reference = QUESTION("nesterov_rate").reference
     with pytest.raises(CheckFailed, match="the rate squared"):
         checker(AID)("nesterov_rate", lambda e, lr, mom: reference(e, lr, mom) ** 2)
+
+
+def test_eps_inside_the_absolute_value_fails_a_visible_check_with_its_own_hint():
+    """rn0004 04-2: |g + eps| instead of |g| + eps passed all visible checks (the eps case's
+    negative coordinate lost the maximum) and 73% of grading runs; a visible case where a
+    negative gradient of the size of eps wins the maximum now fails it, with its own hint."""
+
+    def adamax_abs_of_sum(x, grad, m, exp_inf, t, lr, beta1=0.9, beta2=0.999, eps=1e-8):
+        m = beta1 * m + (1 - beta1) * grad
+        exp_inf = np.maximum(beta2 * exp_inf, np.abs(grad + eps))
+        return x - lr / (1 - beta1**t) * m / exp_inf, m, exp_inf
+
+    with pytest.raises(CheckFailed) as failed:
+        checker(AID)("adamax_step", adamax_abs_of_sum)
+    (hint,) = [m.hint for m in QUESTION("adamax_step").mistakes if "|g + eps|" in m.hint]
+    assert f"hint: {hint}" in str(failed.value)
+    assert "negative gradient of the size of eps" in str(failed.value)

@@ -24,6 +24,8 @@ def _adamax_wrong(mistake):
         k = {"t from 0": t - 1, "t + 1": t + 1}.get(mistake, t)
         m_new = beta1 * m + (1 - beta1) * grad
         size = np.abs(grad) + (0.0 if mistake == "eps outside" else eps)
+        if mistake == "abs of grad + eps":
+            size = np.abs(grad + eps)
         if mistake == "average":
             u_new = beta2 * exp_inf + (1 - beta2) * size
         else:
@@ -96,6 +98,22 @@ ADAMAX_STEP = Question(
             "lr = 0.01, beta2 = 0.5, "
             "eps = 1e-3",
         ),
+        Case(
+            lambda: (
+                _a(0.5, -1.0),
+                _a(0.0, -4e-3),
+                _a(0.0, 0.0),
+                _a(1e-3, 2e-3),
+                3,
+                0.01,
+                0.9,
+                0.5,
+                1e-3,
+            ),
+            "a negative gradient of the size of eps that wins the maximum: x = [0.5, -1], "
+            "grad = [0, -0.004], m = 0, exp_inf = [0.001, 0.002], t = 3, lr = 0.01, "
+            "beta2 = 0.5, eps = 1e-3 (here |g| + eps = 0.005 beats beta2 * exp_inf = 0.001)",
+        ),  # fmt: skip
         Case(_adamax_random, "a random state in mid-run (t from 2 to 59)", hidden=True),
     ),
     mistakes=(
@@ -110,6 +128,12 @@ ADAMAX_STEP = Question(
             "exp_inf, not onto the denominator of the step (the paper's Adamax has no eps; "
             "torch adds it there).",
             _adamax_wrong("eps outside"),
+        ),
+        Mistake(
+            "eps is added to the absolute value, |g| + eps, not inside it: |g + eps| is "
+            "smaller than |g| + eps for every negative g, so exp_inf comes out too small "
+            "whenever a negative gradient wins the maximum.",
+            _adamax_wrong("abs of grad + eps"),
         ),
         Mistake(
             "exp_inf needs no bias correction: a maximum of decayed |g| is not pulled towards "
