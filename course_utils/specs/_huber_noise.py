@@ -1,9 +1,10 @@
 """Exercise 02's questions 1 and 2, kept apart so that ``batch_stochastic_minibatch.py`` stays
 under 400 lines: the mini-batch gradient of the Huber loss (a derivation: lecture 02 gives the
 MSE's and the logistic loss's gradients, never the Huber loss's) and the gradient noise of an
-importance-sampled batch (a prediction: lecture 02 gives the noise of uniform draws, tr Sigma / B,
+importance-sampled batch (a prediction: lecture 02 measures uniform draws without replacement (§2)
+and states the noise of independent uniform draws, tr Sigma / B (§3),
 never that of draws with probabilities p_i reweighted by 1 / (n p_i); rk02 E1 replaced the old
-question 2, the noise of uniform draws with replacement, which the lecture's tr Sigma / B gave).
+question 2, the noise of uniform draws with replacement, which the lecture's tr Sigma / B stated).
 """
 
 from __future__ import annotations

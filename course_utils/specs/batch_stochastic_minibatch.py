@@ -2,7 +2,8 @@
 
 Questions (issue 21: none of them is written in lecture 02): ``huber_minibatch_grad`` (a
 derivation: the lecture differentiates the MSE and the logistic loss, not the Huber loss) and
-``importance_sampled_noise`` (a prediction: the lecture gives the noise of uniform draws,
+``importance_sampled_noise`` (a prediction: the lecture measures uniform draws without replacement
+and states the noise of independent uniform draws,
 tr Sigma / B, not of draws with probabilities p_i reweighted by 1 / (n p_i)), both in
 ``_huber_noise.py``; ``minibatch_indices`` (a warm-up: the lecture states
 the rule and uses the library's loader); ``weighted_sgd_epoch`` (a new problem: the lecture's epoch
