@@ -60,6 +60,7 @@ def _verdict(
     flat_non_finite=True,
     absolute_margin=False,
     rise_from_one=False,
+    last_of_ties=False,
 ):
     """The task's verdict. The keywords build the learners' mistakes: ``skip`` another number of
     settling values ignored (added to skip_start; None: none), ``fall_test`` False (no check that
@@ -74,7 +75,8 @@ def _verdict(
     value" without the margin), ``flat_non_finite`` False (NaN after a loss that never fell is
     not a rise, as a plain comparison reads it, though no finite value at all still reads as 2),
     ``absolute_margin`` (margin read as an amount of loss: start - margin and start + margin),
-    ``rise_from_one`` (a loss that never fell: the rise looked for from index 1, rm05 E2)."""
+    ``rise_from_one`` (a loss that never fell: the rise looked for from index 1, rm05 E2),
+    ``last_of_ties`` (of equal lowest values the last, not the first, ro05 7)."""
     values = _checked(smoothed_losses, skip_start, diverge_factor, margin)
     first = 0 if skip is None else max(skip_start + skip, 0)
     blew_up = bool(diverged) and read_diverged  # where lr_range_test stopped, not recorded
@@ -84,6 +86,8 @@ def _verdict(
     as_inf = np.where(np.isfinite(values), values, np.inf)
     search = as_inf if nan_aware else values
     lowest = first + int(np.argmin(search[first:]))
+    if last_of_ties:
+        lowest = len(search) - 1 - int(np.argmin(search[first:][::-1]))
     start, low = values[0], values[lowest]
     fell_below, rose_above = (
         (start - m, start + m) if absolute_margin else ((1 - m) * start, (1 + m) * start)
@@ -282,6 +286,11 @@ RANGE_TEST_VERDICT = Question(
             "are still settling (the lecture's lr_range_test ignores them too): look for the "
             "lowest from index skip_start on, and compare it with the first value.",
             _slip(skip=None),
+        ),
+        Mistake(
+            "Of equal lowest values take the first (np.argmin does): the turn is looked for "
+            "after the first time the loss reached its lowest value.",
+            _slip(last_of_ties=True),
         ),
         Mistake(
             "Off by one value: index skip_start is the first value to count, not to ignore.",

@@ -27,10 +27,13 @@ _LOOPS = {
 }
 
 
-def _which_loop(logged, intended, steps_per_epoch, *, loops=None, on_tie="report", last_only=False):
+def _which_loop(
+    logged, intended, steps_per_epoch, *, loops=None, on_tie="report", last_only=False, equal=None
+):
     """The reference; ``loops`` replaces some loops' step maps (a learner's misreading),
-    ``on_tie`` is "report" (-1), "first" (the first loop that fits) or "raise", and
-    ``last_only`` compares only the last logged rate (rm05 E1)."""
+    ``on_tie`` is "report" (-1), "first" (the first loop that fits) or "raise",
+    ``last_only`` compares only the last logged rate (rm05 E1), and ``equal`` replaces
+    ``np.array_equal`` (``np.allclose``: a tolerance where the task says none, ro05 6)."""
     logged = np.asarray(logged, dtype=float)
     intended = np.asarray(intended, dtype=float)
     whole = isinstance(steps_per_epoch, numbers.Integral) and not isinstance(steps_per_epoch, bool)
@@ -49,7 +52,7 @@ def _which_loop(logged, intended, steps_per_epoch, *, loops=None, on_tie="report
     fitting = [
         n
         for n, step in maps.items()
-        if np.array_equal(logged[part], intended[step(t, steps_per_epoch)][part])
+        if (equal or np.array_equal)(logged[part], intended[step(t, steps_per_epoch)][part])
     ]
     if not fitting:
         raise ValueError("no loop of the four gives this log.")
@@ -101,6 +104,13 @@ def _drop_inside():
     return _log(intended, 0, 12, 4), intended, 4
 
 
+def _slow_cosine():
+    """A cosine over 10**5 steps (ro05 6): neighbouring rates of its first 20 steps differ by
+    less than 1e-8, np.allclose's default atol, but are not equal."""
+    intended = _cosine(10**5, 20)
+    return _log(intended, 0, 10, 5), intended, 5
+
+
 def _generated(rng):
     loop, per_epoch, n = int(rng.integers(4)), int(rng.integers(2, 9)), int(rng.integers(12, 60))
     length = 2 * n + int(rng.integers(0, 5))
@@ -138,6 +148,11 @@ WHICH_LOOP = Question(
         Case(
             lambda: (_cosine(60, 48)[:12], _cosine(60, 48), 1),
             "a cosine, 12 steps logged, steps_per_epoch = 1 (an epoch of one batch)",
+        ),
+        Case(
+            _slow_cosine,
+            "a slow cosine (T_max = 100000): 10 steps logged, 5 per epoch; neighbouring rates "
+            "differ by less than 1e-8 but are not equal",
         ),
         Case(
             _restarted_log,
@@ -212,6 +227,12 @@ WHICH_LOOP = Question(
             "Several loops giving the same log is not an error: the log is valid, it just cannot "
             "tell the loops apart; return -1 there (raise ValueError only when no loop fits).",
             _misread(on_tie="raise"),
+        ),
+        Mistake(
+            "Equal means equal: the logged rates are copies of the intended ones, so compare "
+            "them exactly; a tolerance (np.allclose's default absolute tolerance is 1e-8) makes "
+            "loops fit whose rates differ, here by less than 1e-8 on a slow schedule.",
+            _misread(equal=np.allclose),
         ),
     ),
     hint=(
