@@ -610,3 +610,48 @@ def test_rl09_an_adam_spike_step_that_flattens_t_fails_with_the_shape_hint():
     _fails_with("adam_spike_step", adam_spike_step, "SHAPE of t")
     two_d = np.array([[1, 2], [101, 10**8]])
     assert reference(two_d, 1e6, 1e-2, 0.9, 0.999, 1e-8).shape == (2, 2)
+
+
+# ----------------------------------------------------------------------------- referee read rn09
+
+
+def test_rn09_a_best_under_budget_that_leaves_nan_to_nanmin_fails_with_its_hint():
+    # rn09 1: NaN left as NaN (never tied), +-inf as +inf, np.nanmin over the runs that fit; it
+    # passed every visible case while the only all-diverged case had its inf run the cheaper one
+    def best(val_losses, costs, budget, tol):
+        val, cost = np.asarray(val_losses, dtype=float), np.asarray(costs, dtype=float)
+        val = np.where(np.isinf(val), np.inf, val)
+        fits = np.flatnonzero(cost <= budget)
+        if fits.size == 0:
+            raise ValueError("no run fits the budget.")
+        lowest = np.nanmin(val[fits])
+        tied = fits[val[fits] <= lowest + tol]
+        return int(tied[np.argmin(cost[tied])])
+
+    reference = _question("best_under_budget").reference
+    case = ([np.nan, np.inf, 1.9], [5.0, 10.0, 100.0], 50.0, 0.02)
+    assert reference(*case) == 0
+    assert best(*case) == 1
+    _fails_with("best_under_budget", best, "np.nanmin skips it")
+
+
+def test_rn09_a_triage_whose_slice_is_not_clamped_at_0_fails_with_its_hint():
+    # rn09 2: spike[:first_bad - 1] with first_bad = 0 is spike[:-1]: a break at step 1 then finds
+    # a later finite spike and reads the fault as exploding
+    reference = _question("triage").reference
+    log = _triage._log_norm_nan_at_step_1()
+    assert reference(*log) == (2, 2)
+
+    def triage(train_losses, val_losses, grad_norms):
+        train, val, norms = (
+            np.asarray(a, dtype=float) for a in (train_losses, val_losses, grad_norms)
+        )
+        spikes = np.isfinite(norms) & (norms > 10 * np.median(norms[np.isfinite(norms)]))
+        ok = np.isfinite(train) & np.isfinite(norms)
+        if not (ok.all() and np.isfinite(val).all()):
+            end = len(train) if ok.all() else int(np.argmin(ok)) - 1
+            return (3, 3) if spikes[:end].any() else (2, 2)
+        return reference(train_losses, val_losses, grad_norms)
+
+    assert triage(*log) == (3, 3)
+    _fails_with("triage", triage, "An end of -1 does not mean")

@@ -27,6 +27,7 @@ from ._triage_logs import (  # noqa: F401 - the tests read the generators from h
     _log_last_val_nan,
     _log_nan_then_late_val,
     _log_nan_without_spike,
+    _log_norm_nan_at_step_1,
     _log_norm_nan_before_spike,
     _log_norms_grow_after_inf,
     _log_overfitting,
@@ -80,7 +81,8 @@ def _triage(
     The keywords build the learners' mistakes: `spike_order` False (a NaN is always the learning
     rate's, whatever came before it), "anywhere" (a spike at any step, even after the first
     non-finite one, makes it an explosion), "one before" (a spike in the very step before the first
-    non-finite one counts too) or "inclusive" (so does a spike in that step itself), `rising_test` False (only the lecture's four tests),
+    non-finite one counts too), "inclusive" (so does a spike in that step itself) or "unclamped"
+    (spike[:first_bad - 1] not clamped at 0: a break at step 1 scans spike[:-1]), `rising_test` False (only the lecture's four tests),
     `flat_test` "one-sided" (a loss that did not fall by 2% is flat, so a rising one is too),
     `fixes` another table of fault -> fix, `order` "reversed" (the finite-log tests in the reverse
     order: overfitting, flat, rising, exploding) or "overfitting before flat", `overfit_test` "validation only" (overfitting
@@ -111,7 +113,7 @@ def _triage(
         # a spike counts when it is at least two steps before the break (the very step before is
         # the blow-up itself); when only a validation loss broke, every step counts
         broke = first_bad < len(train)
-        end = {"inclusive": first_bad + 1, "one before": first_bad}
+        end = {"inclusive": first_bad + 1, "one before": first_bad, "unclamped": first_bad - 1}
         before = (
             spike.any()
             if spike_order == "anywhere"
@@ -183,6 +185,7 @@ TRIAGE = Question(
             "the one before)",
         ),
         Case(_log_norm_nan_before_spike, "norm NaN at step 30, a spike at 35, train NaN from 40"),
+        Case(_log_norm_nan_at_step_1, "norm NaN at step 1 only, a finite spike of 50 at step 11"),
         Case(
             _log_flat_and_val_rises,
             "the train loss falls by under 2% (its last block the lowest); validation rises twice",
@@ -227,6 +230,12 @@ TRIAGE = Question(
             "makes the fault exploding (the lecture's 4.2 runs jump one step before their NaN, "
             "and 4.3 measured lowering the learning rate as their better fix).",
             _variant(spike_order="one before"),
+        ),
+        Mistake(
+            "When the very first step is already non-finite, no step lies two before the break "
+            "and the fault is nan: clamp the end of the slice at 0. An end of -1 does not mean "
+            "no step: it slices off only the last step and scans the whole log for a spike.",
+            _variant(spike_order="unclamped"),
         ),
         Mistake(
             "BEFORE excludes the first non-finite step itself: a spike in the same step as the "

@@ -221,3 +221,13 @@ def _log_inf_norms_after_break():
     train, val, norms = _healthy(np.random.default_rng(19))
     norms[20], train[30:], norms[30:], val[4:] = 15.0, np.inf, np.inf, np.nan
     return train, val, norms
+
+
+def _log_norm_nan_at_step_1():
+    """The gradient norm is NaN at step 1 only, a finite spike of 50 follows at step 11, every loss
+    finite: the run broke at its first step, so no step lies two before the break and the fault is
+    nan. A slice spike[:first_bad - 1] that is not clamped at 0 becomes spike[:-1] and finds the
+    later spike (exploding)."""
+    train, val, norms = _healthy(np.random.default_rng(20))
+    norms[0], norms[10] = np.nan, 50.0
+    return train, val, norms

@@ -45,17 +45,24 @@ def _best_under_budget(
     loss), "first" (the first tied run, not the cheapest) or "lower loss" (among tied runs
     of equal cost the lower loss, not the first listed), `below_tol` (tied only when LESS
     than tol above the lowest, so a run exactly tol above is not), `diverged` "raise" (a
-    ValueError when every run that fits diverged) or "nan only" (only a NaN loss counts as +inf,
-    so a -inf one wins)."""
+    ValueError when every run that fits diverged), "nan only" (only a NaN loss counts as +inf,
+    so a -inf one wins) or "nanmin" (a NaN loss left as NaN, so never tied, and the lowest taken
+    with np.nanmin over the runs that fit: all NaN raises)."""
     val, cost = np.asarray(val_losses, dtype=float), np.asarray(costs, dtype=float)
     diverged_runs = np.isnan(val) if diverged == "nan only" else ~np.isfinite(val)
+    if diverged == "nanmin":
+        diverged_runs = np.isinf(val)
     val = np.where(diverged_runs, np.inf, val)  # a diverged run never wins
     fits = cost < budget if strict else cost <= budget
     if not fits.any():
         raise ValueError(f"no run fits the budget {budget}: the cheapest costs {cost.min()}.")
     if diverged == "raise" and not np.isfinite(val[fits]).any():
         raise ValueError("every run that fits the budget diverged.")
+    if diverged == "nanmin" and np.isnan(val[fits]).all():
+        raise ValueError("min() arg is an empty sequence")
     lowest = val.min() if band == "all" else val[fits].min()
+    if diverged == "nanmin":
+        lowest = np.nanmin(val[fits])
     bound = lowest * (1 + tol) if band == "relative" else lowest + tol
     band_ = (val < bound) | (val == lowest) if below_tol else val <= bound
     tied = np.flatnonzero(fits & band_)  # all affordable runs diverged: all tied at inf
@@ -130,6 +137,11 @@ BEST_UNDER_BUDGET = Question(
             "val [nan, inf, 1.9], costs [20, 10, 100], budget 50: every affordable run diverged",
         ),
         Case(
+            lambda: ([np.nan, np.inf, 1.9], [5.0, 10.0, 100.0], 50.0, 0.02),
+            "val [nan, inf, 1.9], costs [5, 10, 100], budget 50: every affordable run diverged, "
+            "the NaN one the cheapest",
+        ),
+        Case(
             lambda: ([2.01, 2.0, 2.5], [10.0, 10.0, 5.0], 100.0, 0.02),
             "val [2.01, 2.0, 2.5], costs [10, 10, 5], budget 100, tol 0.02 (rows 0, 1 tie at "
             "equal cost)",
@@ -156,6 +168,12 @@ BEST_UNDER_BUDGET = Question(
             "When every run that fits the budget diverged, they are all tied at +inf and the "
             "cheapest of them is chosen, as the lecture's best_config does: do not raise.",
             _variant(diverged="raise"),
+        ),
+        Mistake(
+            "A NaN loss counts as +inf too, so it is tied with the other diverged runs: left as "
+            "NaN (np.nanmin skips it, and every comparison with it is False) it is never tied, "
+            "and a cheaper NaN run loses to a dearer inf one.",
+            _variant(diverged="nanmin"),
         ),
         Mistake(
             "NaN OR +-inf counts as +inf: a loss of -inf is not finite either (the run "
