@@ -15,7 +15,6 @@ import torch
 
 from course_utils import specs
 from course_utils.checks import CheckFailed, checker
-from course_utils.judging import judge, observe
 
 SCHEDULES = "05_learning_rate_schedules"
 
@@ -388,12 +387,14 @@ def _log_period_warm_restarts(base_lr, T_0, steps, T_mult=1, eta_min=0.0):
     return np.array(rates)
 
 
-def test_a_floating_point_period_count_fails_a_hidden_case():
+def test_a_floating_point_period_count_fails_a_visible_case_with_the_hint():
+    """rq05: torch's own closed form with math.log passed every visible case and lost its 3
+    points on this case when it was hidden; it is visible now, so the hint shows at once."""
     question = specs.load(SCHEDULES).question("warm_restarts_lrs")
-    checker(SCHEDULES)("warm_restarts_lrs", _log_period_warm_restarts)  # every visible case
     (case,) = [c for c in question.cases if "step 121" in c.description]
-    verdict = judge(question, case, observe(question, case, _log_period_warm_restarts))
-    assert case.hidden and not verdict.passed
+    assert not case.hidden
+    with pytest.raises(CheckFailed, match=r"math\.log\(243, 3\) = 4\.999"):
+        checker(SCHEDULES)("warm_restarts_lrs", _log_period_warm_restarts)
 
 
 def test_which_loop_takes_a_numpy_integer_and_refuses_a_bool():

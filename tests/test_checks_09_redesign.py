@@ -655,3 +655,23 @@ def test_rn09_a_triage_whose_slice_is_not_clamped_at_0_fails_with_its_hint():
 
     assert triage(*log) == (3, 3)
     _fails_with("triage", triage, "An end of -1 does not mean")
+
+
+def test_rq09_an_adam_spike_step_that_refuses_int32_fails_a_visible_case():
+    """rq09: the task says only float dtypes raise; an answer that accepts int64 alone passed."""
+    import numpy as np
+
+    from course_utils.checks import CheckFailed, checker
+    from course_utils.specs._adam_spike import _adam_spike_step
+
+    def int64_only(t, spike, lr, beta1, beta2, eps):
+        if np.asarray(t).dtype != np.int64:
+            raise ValueError("t must be an integer array")
+        return _adam_spike_step(t, spike, lr, beta1, beta2, eps)
+
+    try:
+        checker("09_putting_it_together")("adam_spike_step", int64_only)
+    except CheckFailed as failure:
+        assert "int32" in str(failure)
+    else:
+        raise AssertionError("an answer refusing int32 steps should fail the check")

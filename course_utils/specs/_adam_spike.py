@@ -114,6 +114,14 @@ ADAM_SPIKE_STEP = Question(
             _inputs([[1, 2], [101, 100_000_000]], 1e6),
             "t = [[1, 2], [101, 1e8]]: a 2-D array of steps, the result of its shape",
         ),
+        Case(
+            lambda: (np.array([2, 101], dtype=np.int32), 1e3, 1e-2, 0.9, 0.999, 1e-8),
+            "t = [2, 101] as int32 (numpy's default integer on some platforms): an integer array",
+        ),
+        Case(
+            lambda: (np.array([3, 7], dtype=np.uint16), 1e3, 1e-2, 0.9, 0.999, 1e-8),
+            "t = [3, 7] as uint16: an unsigned integer array is an integer array too",
+        ),
         Case(_inputs([0, 5], 1e3), "t = [0, 5]: steps count from 1", raises="ValueError"),
         Case(
             _inputs(np.array([2.0, 10.0]), 1e3),

@@ -121,7 +121,6 @@ WARM_RESTARTS = Question(
         Case(
             lambda: (0.1, 1, 130, 3),
             "T_0 = 1, T_mult = 3, 130 steps: a restart at step 121 = 1 + 3 + 9 + 27 + 81",
-            hidden=True,
         ),
         Case(_generated, "a random T_0, T_mult and length", hidden=True),
         Case(_generated, "another random T_0, T_mult and length", hidden=True),
