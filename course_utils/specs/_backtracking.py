@@ -103,15 +103,18 @@ def _quadratic_case(rng):
 # ----------------------------------------------------------------------------- mistakes
 
 
-def _loop(condition, first_shrink=False, late_lr=False, tries_extra=1):
+def _loop(
+    condition, first_shrink=False, late_lr=False, tries_extra=1, slope=lambda g: float(g @ g)
+):
     """Backtracking with one thing changed: the test, a shrink before the first test, the
-    learning rate shrunk once more after the step it returns was made, or one try fewer."""
+    learning rate shrunk once more after the step it returns was made, one try fewer, or the
+    gradient's size in the predicted decrease (``slope``; the right one is g.g)."""
 
     def step(f, grad_fn, x, lr0=1.0, shrink=0.5, c1=1e-4, max_shrinks=30):
         _checked(lr0, shrink, c1)
         x = np.array(x, dtype=float)
         g = np.asarray(grad_fn(x), dtype=float)
-        fx, gg = f(x), float(g @ g)
+        fx, gg = f(x), slope(g)
         lr = lr0 * shrink if first_shrink else lr0
         for _ in range(int(max_shrinks) + tries_extra):
             x_new = x - lr * g
@@ -136,19 +139,10 @@ _wrong_sign = _loop(lambda f_new, fx, c1, lr, gg: f_new <= fx + c1 * lr * gg)
 _norm_not_squared = _loop(lambda f_new, fx, c1, lr, gg: f_new <= fx - c1 * lr * np.sqrt(gg))
 
 
-def _one_norm(f, grad_fn, x, lr0=1.0, shrink=0.5, c1=1e-4, max_shrinks=30):
-    """Backtracking whose predicted decrease uses the gradient's 1-norm, sum |g_i| (rm01 E1)."""
-    _checked(lr0, shrink, c1)
-    x = np.array(x, dtype=float)
-    g = np.asarray(grad_fn(x), dtype=float)
-    fx, g1 = f(x), float(np.abs(g).sum())
-    lr = lr0
-    for _ in range(int(max_shrinks) + 1):
-        x_new = x - lr * g
-        if f(x_new) <= fx - c1 * lr * g1:
-            return x_new, lr
-        lr *= shrink
-    raise FloatingPointError("no step")
+# Backtracking whose predicted decrease uses the gradient's 1-norm, sum |g_i| (rm01 E1).
+_one_norm = _loop(
+    lambda f_new, fx, c1, lr, g1: f_new <= fx - c1 * lr * g1, slope=lambda g: float(np.abs(g).sum())
+)
 
 
 _shrinks_first = _loop(_armijo, first_shrink=True)
