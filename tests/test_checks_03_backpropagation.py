@@ -99,7 +99,7 @@ def test_the_predicted_scale_keeps_the_mean_square_in_a_deep_stack():
     [
         (lambda: leaky_relu_grad(np.zeros(2), -0.1), r"slope must be in \[0, 1\], got -0.1\."),
         (lambda: leaky_relu_init_std(10, 1.5), r"slope must be in \[0, 1\], got 1.5\."),
-        (lambda: leaky_relu_init_std(0, 0.1), r"fan_in must be a positive integer, got 0\."),
+        (lambda: leaky_relu_init_std(0, 0.1), r"fan_in must be at least 1, got 0\."),
         (
             lambda: smoothed_cross_entropy(np.zeros((1, 2)), np.array([0]), -0.2),
             r"smoothing must be in \[0, 1\], got -0.2\.",

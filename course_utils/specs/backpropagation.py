@@ -25,7 +25,7 @@ def _check_slope(slope):
 
 def _check_fan_in(fan_in):
     if fan_in < 1:
-        raise ValueError(f"fan_in must be a positive integer, got {fan_in}.")
+        raise ValueError(f"fan_in must be at least 1, got {fan_in}.")
 
 
 def _checking(wrong, *, fan_in=False):
