@@ -431,3 +431,37 @@ def test_eps_inside_the_absolute_value_fails_a_visible_check_with_its_own_hint()
     (hint,) = [m.hint for m in QUESTION("adamax_step").mistakes if "|g + eps|" in m.hint]
     assert f"hint: {hint}" in str(failed.value)
     assert "negative gradient of the size of eps" in str(failed.value)
+
+
+def _on_the_edge(value):
+    """An answer that agrees with the reference except where the rate is 1."""
+
+    def nesterov_rate(eigenvalues, lr, momentum):
+        rate = QUESTION("nesterov_rate").reference(eigenvalues, lr, momentum)
+        return value if abs(rate - 1) < 1e-9 else rate
+
+    return nesterov_rate
+
+
+def test_nesterov_rate_is_exactly_1_on_the_stability_edge_where_the_run_neither_converges_nor_diverges():
+    """rr04 point 6: the task says the rate is exactly 1 on the edge between converging and
+    diverging. At lr * lambda = 1 + 1 / (1 + 2 momentum) torch's map has a root at -1: the
+    reference and torch's map give 1 there, a run keeps the error's size, and the visible case
+    there rejects an answer that differs from the reference only on that edge."""
+    question = QUESTION("nesterov_rate")
+    args = (np.array([0.125, 4.0]), 0.375, 0.5)
+    edge = [
+        c for c in question.cases if not c.hidden and np.array_equal(c.make_inputs()[0], args[0])
+    ]
+    assert len(edge) == 1 and edge[0].make_inputs()[1:] == args[1:]
+    assert question.reference(*args) == pytest.approx(1.0, abs=1e-12)
+    radius = np.abs(np.linalg.eigvals(_torch_nesterov_map(4.0, 0.375, 0.5))).max()
+    assert radius == pytest.approx(1.0, abs=1e-12)
+    q = Quadratic([0.125, 4.0], angle=np.pi / 6)
+    sgd = partial(optim.SGD, momentum=0.5, nesterov=True)
+    xs = run(q, [1.0, 1.0], sgd, 0.375, max_iters=600, tol=0.0).xs
+    errors = np.linalg.norm(xs - q.x_star, axis=1)
+    assert 1e-2 < errors[-1] < 10 and abs(errors[-1] / errors[-201] - 1) < 1e-6  # neither way
+    for value in (0.999, 1.001, np.inf, 0.0):
+        with pytest.raises(CheckFailed, match="lr \\* L = 1.5: the edge of stability"):
+            checker(AID)("nesterov_rate", _on_the_edge(value))

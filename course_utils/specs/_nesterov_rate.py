@@ -132,6 +132,12 @@ NESTEROV_RATE = Question(
             "diverges)",
         ),
         Case(
+            lambda: (np.array([0.125, 4.0]), 0.375, 0.5),
+            "eigenvalues [0.125, 4], lr = 0.375, momentum = 0.5 (lr * L = 1.5: the edge of "
+            "stability, a root at -1, so the rate is exactly 1: the run neither converges nor "
+            "diverges)",
+        ),
+        Case(
             lambda: (np.array([1.0, 3.0]), 0.4, 0.0),
             "momentum = 0 (plain gradient descent): eigenvalues [1, 3], lr = 0.4",
         ),
