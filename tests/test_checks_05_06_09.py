@@ -86,7 +86,9 @@ def _learner_verdict(
             raise ValueError("skip_start must be a whole number.")
         if s.ndim != 1 or skip_start < 0 or len(s) <= skip_start or not diverge_factor > 1:
             raise ValueError("bad input.")
-        if not np.isfinite(s[0]) or np.any(s[np.isfinite(s)] < 0) or not 0 <= margin < 1:
+        if isinstance(margin, bool) or not 0 <= margin < 1:  # a bool is refused (rr05 2)
+            raise ValueError("margin must be a number >= 0 and < 1.")
+        if not np.isfinite(s[0]) or np.any(s[np.isfinite(s)] < 0):
             raise ValueError("bad input.")
         m = margin if noise else 0.0
         blew_up = diverged and flag

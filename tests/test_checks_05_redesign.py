@@ -70,7 +70,7 @@ def _closed_form_warm_restarts(base_lr, T_0, steps, T_mult=1, eta_min=0.0):
     """A correct alternative: the period index from a logarithm (torch's own form for a
     fractional epoch), vectorized; T_mult = 1 by a remainder."""
     for value, low in ((T_0, 1), (T_mult, 1), (steps, 0)):
-        if not isinstance(value, int) or value < low:
+        if type(value) is not int or value < low:  # a bool is refused (rr05 1)
             raise ValueError("T_0 and T_mult must be whole numbers >= 1, steps >= 0.")
     t = np.arange(steps)
     if T_mult == 1:
@@ -245,7 +245,8 @@ def _plain_log(lr, L, sigma, start_mean_square, rel=0.1):
     """A correct alternative: np.log(1 - a) instead of log1p (off by a few steps in 1e9, within
     the stated tolerance), the floor's band tested with a ratio."""
     a = lr * L
-    if min(lr, L, sigma, rel) <= 0 or a >= 2 or start_mean_square < 0:
+    finite = all(map(math.isfinite, (lr, L, sigma, rel, start_mean_square)))  # rr05 2
+    if not finite or min(lr, L, sigma, rel) <= 0 or a >= 2 or start_mean_square < 0:
         raise ValueError("bad input")
     floor = lr * sigma**2 / (L * (2 - a))
     ratio = abs(start_mean_square / floor - 1)
@@ -374,7 +375,7 @@ def _log_period_warm_restarts(base_lr, T_0, steps, T_mult=1, eta_min=0.0):
     computes it: math.log(243, 3) = 4.999..., so it misses the restart at step 121 for T_0 = 1,
     T_mult = 3."""
     for value, low in ((T_0, 1), (T_mult, 1), (steps, 0)):
-        if not isinstance(value, int) or value < low:
+        if type(value) is not int or value < low:  # a bool is refused (rr05 1)
             raise ValueError("T_0 and T_mult must be whole numbers >= 1, steps >= 0.")
     rates = []
     for t in range(steps):

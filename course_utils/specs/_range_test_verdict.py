@@ -217,6 +217,11 @@ RANGE_TEST_VERDICT = Question(
             raises="ValueError",
         ),
         Case(
+            lambda: (_curve("usable"), 10, 4.0, False, False),
+            "margin = False, a bool (must raise ValueError)",
+            raises="ValueError",
+        ),
+        Case(
             lambda: (_curve("usable"), True),
             "skip_start = True, a bool (must raise ValueError)",
             raises="ValueError",

@@ -126,6 +126,17 @@ STEPS_TO_FLOOR = Question(
             raises="ValueError",
         ),
         Case(
+            lambda: (0.1, 1.0, math.inf, 1.0),
+            "sigma = inf, not finite (must raise ValueError)",
+            raises="ValueError",
+        ),
+        Case(
+            lambda: (0.1, 1.0, 1.0, math.inf),
+            "E x_0^2 = inf, not finite (must raise ValueError)",
+            raises="ValueError",
+            hidden=True,
+        ),
+        Case(
             lambda: (np.float32(0.1), np.int64(1), 1.0, np.float32(1.0)),
             "lr = np.float32(0.1), L = np.int64(1), E x_0^2 = np.float32(1.0): numpy numbers",
         ),

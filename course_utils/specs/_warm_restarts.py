@@ -117,6 +117,23 @@ WARM_RESTARTS = Question(
             "T_0 = np.int64(4), a numpy integer (must raise ValueError, as torch does)",
             raises="ValueError",
         ),
+        Case(
+            lambda: (0.1, 4, 10, True),
+            "T_mult = True, a bool (must raise ValueError, although torch takes it)",
+            raises="ValueError",
+        ),
+        Case(
+            lambda: (0.1, True, 5),
+            "T_0 = True, a bool (must raise ValueError)",
+            raises="ValueError",
+            hidden=True,
+        ),
+        Case(
+            lambda: (0.1, 4, True),
+            "steps = True, a bool (must raise ValueError)",
+            raises="ValueError",
+            hidden=True,
+        ),
         Case(lambda: (1.0, 10, 400, 2, 1e-4), "400 steps, T_mult = 2", hidden=True),
         Case(
             lambda: (0.1, 1, 130, 3),
