@@ -226,9 +226,9 @@ WEIGHTED_SGD_EPOCH = Question(
             _epoch_dividing_by(lambda s, b: len(b) * s.mean()),
         ),
         Mistake(
-            "Your steps ignore the sample weights: every sample of a batch counts the same. A "
-            "sample of weight 2 must pull twice as hard as one of weight 1, and one of weight 0 "
-            "not at all.",
+            "Your steps ignore the sample weights: every sample of a batch counts the same. Within a "
+            "batch, a sample of weight 2 must pull twice as hard as one of weight 1, and one of "
+            "weight 0 not at all.",
             _unweighted,
         ),
         Mistake(
