@@ -675,3 +675,44 @@ def test_rq09_an_adam_spike_step_that_refuses_int32_fails_a_visible_case():
         assert "int32" in str(failure)
     else:
         raise AssertionError("an answer refusing int32 steps should fail the check")
+
+
+# ----------------------------------------------------------------------------- referee read rr09
+
+
+def test_rr09_an_adam_spike_step_that_accepts_a_bool_t_fails_a_visible_case():
+    """rr09 8: the task says any non-integer dtype, bool included, raises; an answer that tests
+    only for float dtypes (so accepts bool, which numpy reads as 1) passed every visible case."""
+    reference = _question("adam_spike_step").reference
+    with pytest.raises(ValueError, match="integer array"):
+        reference(np.array([True, True]), 1e3, 1e-2, 0.9, 0.999, 1e-8)
+
+    def float_only(t, spike, lr, beta1, beta2, eps):
+        t = np.asarray(t)
+        if t.dtype.kind == "f" or np.any(t < 1):
+            raise ValueError("t must be an integer array of whole step numbers >= 1.")
+        return reference(t.astype(np.int64), spike, lr, beta1, beta2, eps)
+
+    _fails_with("adam_spike_step", float_only, "bool")
+
+
+def test_rr09_a_triage_whose_spike_test_is_at_least_10_times_the_median_fails_with_its_hint():
+    """rr09 7: a norm of exactly 10 x the median is no spike (the task's 'more than', the
+    lecture's >); an answer written with >= passed all 26 visible cases."""
+    reference = _question("triage").reference
+    log = _triage._log_norm_exactly_ten_times_median()
+    finite = log[2][np.isfinite(log[2])]
+    assert finite.max() == 10 * np.median(finite)  # exactly, in binary
+    assert reference(*log) == (0, 0)
+    assert reference(*log, spike_test=">=") == (3, 3)
+
+    def triage(train_losses, val_losses, grad_norms):
+        norms = np.asarray(grad_norms, dtype=float)
+        finite = norms[np.isfinite(norms)]
+        if np.isfinite(norms).all() and np.any(norms >= 10 * np.median(finite)):
+            train, val = np.asarray(train_losses, float), np.asarray(val_losses, float)
+            if np.isfinite(train).all() and np.isfinite(val).all():
+                return 3, 3
+        return reference(train_losses, val_losses, grad_norms)
+
+    _fails_with("triage", triage, "exactly 10 times the median is not a spike")

@@ -128,6 +128,11 @@ ADAM_SPIKE_STEP = Question(
             "t = [2.0, 10.0]: a float array, not an integer one",
             raises="ValueError",
         ),
+        Case(
+            lambda: (np.array([True, True]), 1e3, 1e-2, 0.9, 0.999, 1e-8),
+            "t = [True, True]: a bool array is not an integer array (numpy reads True as 1)",
+            raises="ValueError",
+        ),
         Case(_random, "random t up to 1e8, spike, lr, betas and eps", hidden=True),
         Case(_random, "another random draw", hidden=True),
     ),
@@ -183,6 +188,7 @@ ADAM_SPIKE_STEP = Question(
         "Write the first and second moments after t - 1 gradients equal to 1 (each is a "
         "geometric sum), take one more moment update with the spike, correct both for bias at "
         "step t, and form Adam's update. Work on the whole array t at once: a loop over steps "
-        "cannot reach t = 1e8 in time. A t below 1 is a ValueError."
+        "cannot reach t = 1e8 in time. A t below 1, or a t of any non-integer dtype (float or "
+        "bool), is a ValueError."
     ),
 )

@@ -27,6 +27,7 @@ from ._triage_logs import (  # noqa: F401 - the tests read the generators from h
     _log_last_val_nan,
     _log_nan_then_late_val,
     _log_nan_without_spike,
+    _log_norm_exactly_ten_times_median,
     _log_norm_nan_at_step_1,
     _log_norm_nan_before_spike,
     _log_norms_grow_after_inf,
@@ -75,6 +76,7 @@ def _triage(
     median="finite norms",
     val_counts=True,
     blocks="from the end",
+    spike_test=">",
 ):
     """(fault, fix) of one unclipped training log, as the task decides them.
 
@@ -92,7 +94,8 @@ def _triage(
     `overfit_test` "seen once" (only the last validation loss above 1.02 x the minimum) or
     "previous block" (the last block of 10 train losses below the block before it only, not below
     every earlier one), `blocks` "from the start" (blocks of 10 aligned to the first step, not to
-    the last); `median` "before the break" (the median of the finite norms before the first
+    the last); `spike_test` ">=" (a norm of exactly 10 x the median counted as a spike);
+    `median` "before the break" (the median of the finite norms before the first
     non-finite step only, not of all the finite norms of the log) or "nanmedian" (np.nanmedian over
     all the norms: it skips NaN but keeps +-inf).
     """
@@ -105,7 +108,8 @@ def _triage(
     if median == "before the break" and not finite_steps.all():
         before_break = norms[: int(np.argmin(finite_steps))]
         center = np.median(before_break[np.isfinite(before_break)])
-    spike = np.isfinite(norms) & (norms > 10 * center)
+    above = norms >= 10 * center if spike_test == ">=" else norms > 10 * center
+    spike = np.isfinite(norms) & above
     if not (finite_steps.all() and (np.isfinite(val).all() or not val_counts)):
         if first_bad == "train only":
             finite_steps = np.isfinite(train)
@@ -212,6 +216,10 @@ TRIAGE = Question(
             _log_dip_then_partial_recovery,
             "block means of the train loss 3.5, 3.0, 2.0, 2.6, 2.4, 2.2; validation rises twice",
         ),
+        Case(
+            _log_norm_exactly_ten_times_median,
+            "a healthy run, every norm exactly 1 but one of exactly 10 (10 x the median, not more)",
+        ),
         Case(_log_nan_without_spike, "NaN without a spike, another step", hidden=True),
         Case(_log_val_rises_once, "validation rises once at the end, another rise", hidden=True),
         Case(_log_last_val_nan, "the last validation loss NaN, other noise", hidden=True),
@@ -257,6 +265,11 @@ TRIAGE = Question(
             "The median is that of ALL the finite gradient norms of the log, those after the "
             "first non-finite step included, not only of the norms before it.",
             _variant(median="before the break"),
+        ),
+        Mistake(
+            "A spike is a norm MORE than 10 times the median of the finite norms (the lecture's "
+            "test is >): a norm of exactly 10 times the median is not a spike.",
+            _variant(spike_test=">="),
         ),
         Mistake(
             "A NaN is where the run ended, not always what went wrong: when a finite "

@@ -231,3 +231,13 @@ def _log_norm_nan_at_step_1():
     train, val, norms = _healthy(np.random.default_rng(20))
     norms[0], norms[10] = np.nan, 50.0
     return train, val, norms
+
+
+def _log_norm_exactly_ten_times_median():
+    """A healthy log whose gradient norms are all exactly 1 but one of exactly 10 at step 31 (both
+    exact in binary): 10 is 10 times the median, not more, so it is no spike and the fault is none.
+    An exploding test written with >= instead of the lecture's > reads it as a spike (exploding)."""
+    train, val, _ = _healthy(np.random.default_rng(21))
+    norms = np.ones(60)
+    norms[30] = 10.0
+    return train, val, norms
