@@ -472,3 +472,18 @@ def test_a_shard_padded_per_rank_fails_check_grading_and_the_cell_after_it():
     assert graded.score == 0
     with pytest.raises(AssertionError, match="pad the whole order to 12 entries first"):
         _shard_cell(_padded_per_rank)
+
+
+def test_the_intro_names_the_questions_whose_hidden_inputs_are_new_each_grading():
+    """rr10: the intro promised new random hidden inputs for every question; only a question with
+    a generated hidden case has them. The intro names questions 1 to 3 as having one and question
+    4 as fixed: the spec must agree, question by question, and the exercise must say so."""
+    questions = specs.load("10_data_parallel_sgd").questions
+    drawn = [any(c.hidden and c.generated for c in q.cases) for q in questions]
+    assert drawn == [True, True, True, False]
+    notebook = nbformat.read(ROOT / "exercises" / "10_data_parallel_sgd.ipynb", as_version=4)
+    intro = " ".join(notebook.cells[0].source.split())
+    assert (
+        "for questions 1 to 3, one of them draws new random inputs each time; question 4's hidden "
+        "inputs are fixed" in intro
+    )
