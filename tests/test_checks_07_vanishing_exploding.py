@@ -734,3 +734,29 @@ def test_clip_grad_norm_visible_cases_ask_for_both_max_norm_raises():
     exercise = nbformat.read(ROOT / "exercises" / f"{SET}.ipynb", as_version=4)
     text = next(c.source for c in exercise.cells if c.source.startswith("## 1."))
     assert "raises `ValueError` when `max_norm` is not positive" in text
+
+
+def _agc_by_last_axis(params, grads, clipping=0.01, eps=1e-3):
+    # rr0607's t3.py answer (07-4): norms over the last axis only; right for 2-D, wrong for 3-D
+    if clipping <= 0 or eps <= 0 or len(params) != len(grads):
+        raise ValueError("clipping and eps must be positive, one gradient per parameter.")
+    if any(p.shape != g.shape for p, g in zip(params, grads, strict=True)):
+        raise ValueError("every gradient must have its parameter's shape.")
+    for p, g in zip(params, grads, strict=True):
+        if p.ndim <= 1:
+            p_norm, g_norm = np.linalg.norm(p), np.linalg.norm(g)
+        else:
+            p_norm = np.linalg.norm(p, axis=-1, keepdims=True)
+            g_norm = np.linalg.norm(g, axis=-1, keepdims=True)
+        limit = clipping * np.maximum(p_norm, eps)
+        g[...] = np.where(g_norm < limit, g, g * limit / np.maximum(g_norm, 1e-6))
+    return grads
+
+
+def test_adaptive_clip_by_the_last_axis_fails_a_visible_3d_case():
+    question = specs.load(SET).question("adaptive_clip")
+    case = next(c for c in question.visible_cases if "3-D" in c.description)
+    assert not judge(question, case, observe(question, case, _agc_by_last_axis)).passed
+    assert judge(question, case, observe(question, case, question.reference)).passed
+    with pytest.raises(CheckFailed, match="3-D parameter"):
+        checker(SET)("adaptive_clip", _agc_by_last_axis)
