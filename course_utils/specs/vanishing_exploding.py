@@ -22,6 +22,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import clipping
+from ..validation import real_number
 from ._adaptive_clip import ADAPTIVE_CLIP
 from ._guaranteed_lag import GUARANTEED_LAG
 from ._state_form import STATE_FORM_GRADS
@@ -32,14 +33,13 @@ _EPS = 1e-6
 # ----------------------------------------------------------------------------- 1. clip_grad_norm
 
 
-def _positive_max_norm(max_norm):
-    # the exercise asks for max_norm > 0 (the library, like torch, lets 0 zero the gradient)
-    if not max_norm > 0:
-        raise ValueError(f"max_norm must be positive, got {max_norm}.")
-
-
 def _clip_grad_norm(grads, max_norm, norm_type=2.0):
-    _positive_max_norm(max_norm)
+    # norm_type is checked by the library (a call on no arrays changes nothing, and every case,
+    # the raising ones too, calls the library, as tests/test_grading_library_rule.py asks of a
+    # reference that delegates); max_norm then by the exercise's rule, max_norm > 0, stricter
+    # than the library's and torch's (both let max_norm = 0 zero the whole gradient)
+    clipping.clip_grad_norm([], 1.0, norm_type)
+    real_number(max_norm, "max_norm", positive=True)
     total = clipping.clip_grad_norm(grads, max_norm, norm_type)
     return total, grads
 
