@@ -7,7 +7,9 @@ The generic tests in ``test_checks.py`` already prove, for every declared Mistak
 reference passes, the mistake fails with its own hint and the stub fails."""
 
 import math
+from pathlib import Path
 
+import nbformat
 import numpy as np
 import pytest
 import torch
@@ -19,6 +21,7 @@ from course_utils.judging import judge, observe
 from course_utils.specs._state_form import random_state_form, state_form_states
 
 SET = "07_vanishing_exploding"
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def _reference(name):
@@ -341,6 +344,8 @@ def test_clip_grad_norm_accepts_a_positive_norm_type_below_1():
     def clip(grads, max_norm, norm_type=2.0, smallest=0.0):
         if not norm_type > smallest:
             raise ValueError("norm_type is too small.")
+        if not max_norm > 0:
+            raise ValueError("max_norm must be positive.")
         flat = np.abs(np.concatenate([g.ravel() for g in grads] + [np.zeros(0)]))
         total = float(flat.max(initial=0.0) if np.isinf(norm_type) else np.sum(flat**norm_type))
         total = total if np.isinf(norm_type) else total ** (1 / norm_type)
@@ -660,3 +665,106 @@ def test_adaptive_clip_one_liner_without_the_comparison_fails_with_its_hint():
 
     _fails_with("adaptive_clip", one_liner, "without comparing the norm with the limit")
     assert _judged("07_vanishing_exploding", "adaptive_clip", one_liner).score == 0
+
+
+# ------------------------------------- the referee read rr0607 (07-2): max_norm must be positive
+
+
+def _solution_clip_grad_norm():
+    """Question 1's answer as the solution notebook writes it."""
+    nb = nbformat.read(ROOT / "solutions" / f"{SET}.ipynb", as_version=4)
+    (cell,) = [c for c in nb.cells if c.source.startswith("def clip_grad_norm(")]
+    namespace = {"np": np}
+    exec(compile(cell.source, "clip_grad_norm", "exec"), namespace)
+    return namespace["clip_grad_norm"]
+
+
+def _clip_without_max_norm_check(grads, max_norm, norm_type=2.0):
+    # rr0607's t3.py answer: norm_type checked, max_norm not (a negative one flips the sign)
+    if not norm_type > 0:
+        raise ValueError("norm_type must be positive.")
+    flat = np.abs(np.concatenate([g.ravel() for g in grads] + [np.zeros(0)]))
+    total = (
+        float(flat.max(initial=0.0))
+        if np.isinf(norm_type)
+        else float((flat**norm_type).sum() ** (1 / norm_type))
+    )
+    for g in grads:
+        g *= min(1.0, max_norm / (total + 1e-6))
+    return total, grads
+
+
+def _clip_refusing_negative_max_norm_only(grads, max_norm, norm_type=2.0):
+    if max_norm < 0:
+        raise ValueError("max_norm must not be negative.")
+    return _clip_without_max_norm_check(grads, max_norm, norm_type)
+
+
+@pytest.mark.parametrize(
+    ("max_norm", "message"),
+    [
+        (-1.0, r"^max_norm must be positive, got -1\.0\.$"),
+        (0.0, r"^max_norm must be positive, got 0\.0\.$"),
+        (-0.0, r"^max_norm must be positive, got -0\.0\.$"),
+        (math.nan, r"^max_norm must be finite, got nan\.$"),
+    ],
+)
+def test_clip_grad_norm_bad_max_norm_is_one_sentence(max_norm, message):
+    with pytest.raises(ValueError, match=message):
+        _reference("clip_grad_norm")([np.ones(2)], max_norm)
+
+
+def test_clip_grad_norm_solution_passes_and_every_max_norm_mistake_fails():
+    question = specs.load(SET).question("clip_grad_norm")
+    _passes("clip_grad_norm", _solution_clip_grad_norm())
+    assert _score("clip_grad_norm", _solution_clip_grad_norm()) == question.points
+    hints = {m.answer.__name__: m.hint for m in question.mistakes}
+    for answer, mistake in (
+        (_clip_without_max_norm_check, "_max_norm_unchecked"),
+        (_clip_refusing_negative_max_norm_only, "_zero_max_norm_allowed"),
+    ):
+        _fails_with("clip_grad_norm", answer, hints[mistake])
+        assert _score("clip_grad_norm", answer) == 0
+    for mistake in question.mistakes:
+        assert _score("clip_grad_norm", mistake.answer) == 0
+
+    def stub(grads, max_norm, norm_type=2.0):
+        raise NotImplementedError()
+
+    with pytest.raises(CheckFailed):
+        checker(SET)("clip_grad_norm", stub)
+
+
+def test_clip_grad_norm_visible_cases_ask_for_both_max_norm_raises():
+    question = specs.load(SET).question("clip_grad_norm")
+    raising = [c.make_inputs()[1] for c in question.visible_cases if c.raises == "ValueError"]
+    assert -1.0 in raising and 0.0 in raising
+    exercise = nbformat.read(ROOT / "exercises" / f"{SET}.ipynb", as_version=4)
+    text = next(c.source for c in exercise.cells if c.source.startswith("## 1."))
+    assert "raises `ValueError` when `max_norm` is not positive" in text
+
+
+def _agc_by_last_axis(params, grads, clipping=0.01, eps=1e-3):
+    # rr0607's t3.py answer (07-4): norms over the last axis only; right for 2-D, wrong for 3-D
+    if clipping <= 0 or eps <= 0 or len(params) != len(grads):
+        raise ValueError("clipping and eps must be positive, one gradient per parameter.")
+    if any(p.shape != g.shape for p, g in zip(params, grads, strict=True)):
+        raise ValueError("every gradient must have its parameter's shape.")
+    for p, g in zip(params, grads, strict=True):
+        if p.ndim <= 1:
+            p_norm, g_norm = np.linalg.norm(p), np.linalg.norm(g)
+        else:
+            p_norm = np.linalg.norm(p, axis=-1, keepdims=True)
+            g_norm = np.linalg.norm(g, axis=-1, keepdims=True)
+        limit = clipping * np.maximum(p_norm, eps)
+        g[...] = np.where(g_norm < limit, g, g * limit / np.maximum(g_norm, 1e-6))
+    return grads
+
+
+def test_adaptive_clip_by_the_last_axis_fails_a_visible_3d_case():
+    question = specs.load(SET).question("adaptive_clip")
+    case = next(c for c in question.visible_cases if "3-D" in c.description)
+    assert not judge(question, case, observe(question, case, _agc_by_last_axis)).passed
+    assert judge(question, case, observe(question, case, question.reference)).passed
+    with pytest.raises(CheckFailed, match="3-D parameter"):
+        checker(SET)("adaptive_clip", _agc_by_last_axis)

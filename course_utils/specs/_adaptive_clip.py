@@ -129,6 +129,12 @@ def _fixed():
     return [W, b], [G, gb], 0.02, 1e-3
 
 
+def _three_d():
+    P = np.array([[[3.0, 0.0], [0.0, 4.0]], [[1.0, 0.0], [0.0, 1.0]]])
+    G = np.array([[[0.03, 0.04], [0.06, 0.08]], [[0.001, 0.0], [0.0, 0.001]]])
+    return [P], [G], 0.01, 1e-3
+
+
 ADAPTIVE_CLIP = Question(
     name="adaptive_clip",
     points=3,
@@ -177,6 +183,13 @@ ADAPTIVE_CLIP = Question(
             lambda: ([np.ones((2, 2))], [np.ones((2, 2))], 0.01, 0.0),
             "eps = 0 (must raise ValueError)",
             raises="ValueError",
+        ),
+        Case(
+            _three_d,
+            "a 3-D parameter (2, 2, 2), 2 units of shape (2, 2): weights [[3, 0], [0, 4]] with "
+            "gradient [[0.03, 0.04], [0.06, 0.08]] (norm 0.112, above its limit 0.05) and weights "
+            "[[1, 0], [0, 1]] with gradient [[0.001, 0], [0, 0.001]] (below its limit), "
+            "clipping = 0.01, eps = 1e-3: a unit's norm is over both of its axes",
         ),
         Case(_generated, "a random layer: weight and zero bias, some rows large", hidden=True),
         Case(

@@ -1,6 +1,8 @@
 """Exercise 06, question 4: predict the entropy of the sampling distribution softmax(y / τ) in
-the two limits of the temperature, τ → 0+ and τ → ∞ (lecture §4 samples at τ = 0.5, 1, 1.5 and
-says only "low τ: safer; high τ: more varied"). The solution notebook then measures both limits.
+the two limits of the temperature, τ → 0+ and τ → ∞. Lecture §4 samples the untrained model at
+τ = 0.5, 1, 1.5 and the trained model at τ = 0.3, 0.5, 0.8, 1.2 (four sampling seeds), and measures
+there the fraction of real words and the distinct real words; it does not give the entropy's
+limits. The solution notebook then measures both limits.
 
 As τ → 0+ the mass goes, in equal shares, to the logits equal to the largest one (m of them: the
 entropy tends to ln m); as τ → ∞ every logit divided by τ tends to 0 and the distribution to the

@@ -22,6 +22,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import clipping
+from ..validation import real_number
 from ._adaptive_clip import ADAPTIVE_CLIP
 from ._guaranteed_lag import GUARANTEED_LAG
 from ._state_form import STATE_FORM_GRADS
@@ -33,6 +34,12 @@ _EPS = 1e-6
 
 
 def _clip_grad_norm(grads, max_norm, norm_type=2.0):
+    # norm_type is checked by the library (a call on no arrays changes nothing, and every case,
+    # the raising ones too, calls the library, as tests/test_grading_library_rule.py asks of a
+    # reference that delegates); max_norm then by the exercise's rule, max_norm > 0, stricter
+    # than the library's and torch's (both let max_norm = 0 zero the whole gradient)
+    clipping.clip_grad_norm([], 1.0, norm_type)
+    real_number(max_norm, "max_norm", positive=True)
     total = clipping.clip_grad_norm(grads, max_norm, norm_type)
     return total, grads
 
@@ -77,6 +84,18 @@ def _always_two(grads, max_norm, norm_type=2.0):
 
 def _no_root(grads, max_norm, norm_type=2.0):
     return _scale_all(grads, max_norm, _p_norm(grads, norm_type, root=False))
+
+
+def _max_norm_unchecked(grads, max_norm, norm_type=2.0):
+    if not norm_type > 0:
+        raise ValueError("norm_type must be positive.")
+    return _scale_all(grads, max_norm, _p_norm(grads, norm_type))
+
+
+def _zero_max_norm_allowed(grads, max_norm, norm_type=2.0):
+    if max_norm < 0:
+        raise ValueError("max_norm must not be negative.")
+    return _max_norm_unchecked(grads, max_norm, norm_type)
 
 
 def _zero_only(grads, max_norm, norm_type=2.0):
@@ -132,6 +151,16 @@ CLIP_GRAD_NORM = Question(
             raises="ValueError",
         ),
         Case(
+            lambda: ([np.array([3.0, 4.0])], -1.0),
+            "max_norm = -1 (must raise ValueError: the factor would flip the gradient's sign)",
+            raises="ValueError",
+        ),
+        Case(
+            lambda: ([np.array([3.0, 4.0])], 0.0),
+            "max_norm = 0 (must raise ValueError: the rule is max_norm > 0)",
+            raises="ValueError",
+        ),
+        Case(
             lambda: (_random_grads(1, [(4, 3), (3,), (2, 2, 2)], 10.0), 2.0),
             "three random arrays, max_norm = 2",
             hidden=True,
@@ -147,6 +176,12 @@ CLIP_GRAD_NORM = Question(
             lambda rng: ([5 * rng.standard_normal((3, 2)), rng.standard_normal(4)], 1.5, 1.0),
             "random arrays, norm_type = 1",
             hidden=True,
+        ),
+        Case(
+            lambda rng: ([rng.standard_normal(3)], -float(rng.uniform(0.1, 10.0)), np.inf),
+            "a negative max_norm with norm_type = inf (must raise ValueError)",
+            hidden=True,
+            raises="ValueError",
         ),
     ),
     mistakes=(
@@ -177,6 +212,18 @@ CLIP_GRAD_NORM = Question(
             _no_root,
         ),
         Mistake(
+            "max_norm = 0 must raise ValueError too, not only a negative max_norm: the threshold must "
+            "be strictly positive (torch would zero the whole gradient).",
+            _zero_max_norm_allowed,
+            missing_raise="ValueError",
+        ),
+        Mistake(
+            "max_norm must be positive: raise ValueError when max_norm <= 0 (a negative threshold "
+            "makes the factor negative and flips the gradient's sign).",
+            _max_norm_unchecked,
+            missing_raise="ValueError",
+        ),
+        Mistake(
             "A negative norm_type must raise ValueError too, not only 0: the rule is norm_type > 0 "
             "(or inf).",
             _zero_only,
@@ -187,7 +234,8 @@ CLIP_GRAD_NORM = Question(
         "Treat all arrays as one long vector: its norm of order norm_type is the global norm. "
         "Every array is scaled by the same factor, never above 1, that brings that norm down to "
         "max_norm (with the formula's 1e-6); scale the arrays themselves (in place) and return "
-        "the norm before clipping with the same list. norm_type <= 0 is a ValueError."
+        "the norm before clipping with the same list. norm_type <= 0 is a ValueError, and so is "
+        "max_norm <= 0."
     ),
     # torch's own clipping implements it too: a wrapper around it is not an answer in numpy; nor
     # are the two halves clip_grad_norm_ calls (torch >= 2.6), the global p-norm and the scaling
