@@ -380,3 +380,44 @@ def test_torch_pieces_of_the_loss_score_zero_too(piece):
 
     with pytest.raises(CheckFailed, match="scores 0"):
         checker("03_backpropagation")("smoothed_cross_entropy", answer)
+
+
+_TENSOR_LOG_SOFTMAX = torch.Tensor.log_softmax
+_LOG_P_BY_OTHER_BINDINGS = {
+    "torch.Tensor.log_softmax": lambda t: t.log_softmax(1),
+    "torch.Tensor.softmax": lambda t: t.softmax(1).log(),
+    "torch.special.log_softmax": lambda t: torch.special.log_softmax(t, 1),
+    "torch.special.softmax": lambda t: torch.special.softmax(t, 1).log(),
+    "torch.logsumexp": lambda t: t - torch.logsumexp(t, 1, keepdim=True),
+    "torch.Tensor.logsumexp": lambda t: t - t.logsumexp(1, keepdim=True),
+}
+
+
+@pytest.mark.parametrize("binding", sorted(_LOG_P_BY_OTHER_BINDINGS))
+def test_torch_s_softmax_under_its_other_bindings_scores_zero(binding):
+    """rs03 E1: log p from the Tensor method, torch.special or logsumexp passed every test,
+    since only the torch.nn.functional and torch.* names were counted."""
+    log_p_of = _LOG_P_BY_OTHER_BINDINGS[binding]
+
+    def answer(logits, labels, smoothing):
+        if not 0 <= smoothing <= 1:
+            raise ValueError("smoothing must be in [0, 1].")
+        log_p = log_p_of(torch.as_tensor(logits)).numpy()
+        n, v = logits.shape
+        q = np.full((n, v), smoothing / v)
+        q[np.arange(n), labels] += 1 - smoothing
+        return float(-(q * log_p).sum() / n), (np.exp(log_p) - q) / n
+
+    names = specs.load(AID).question("smoothed_cross_entropy").library_names
+    assert binding in names
+    with pytest.raises(CheckFailed, match="scores 0"):
+        checker(AID)("smoothed_cross_entropy", answer)
+    assert torch.Tensor.log_softmax is _TENSOR_LOG_SOFTMAX  # put back after the check
+
+
+def test_every_library_name_of_question_2_resolves():
+    # a misspelt name would count nothing, silently
+    from course_utils.library_calls import resolve
+
+    for dotted in specs.load(AID).question("smoothed_cross_entropy").library_names:
+        resolve(dotted)

@@ -88,6 +88,15 @@ SMOOTHED_CROSS_ENTROPY = Question(
         "torch.nn.functional.kl_div",
         "torch.log_softmax",
         "torch.softmax",
+        # the same functions under their other bindings (rs03 E1): the Tensor methods and
+        # torch.special, and logsumexp, from which log p is one subtraction
+        "torch.Tensor.log_softmax",
+        "torch.Tensor.softmax",
+        "torch.special.log_softmax",
+        "torch.special.softmax",
+        "torch.logsumexp",
+        "torch.Tensor.logsumexp",
+        "torch.special.logsumexp",
     ),
     inputs_unchanged=True,
     cases=(
