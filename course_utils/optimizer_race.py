@@ -104,13 +104,17 @@ STATUS_WORDS = {"converged": "converged", "max_iters": "stopped at the step limi
                 "diverged": "diverged"}  # fmt: skip
 
 
-def plot_race(objective, trajectories: dict, xlim, ylim, upto: int | None = None, dpi=None):
+def plot_race(objective, trajectories: dict, xlim, ylim, upto: int | None = None, dpi=None,
+              title: str | None = None):  # fmt: skip
     """Contours with each trajectory (left) and f(x_k) - f* on a log axis (right).
 
-    ``upto`` draws only the first ``upto`` steps (used by the animation). Returns the figure.
+    ``upto`` draws only the first ``upto`` steps (used by the animation). ``title`` names the
+    function in the path panel's title (default: the objective's ``name``). Returns the figure.
     """
     if not isinstance(trajectories, dict) or not trajectories:
         raise TypeError("trajectories must be a non-empty dict mapping names to Trajectories.")
+    if title is not None and not isinstance(title, str):
+        raise TypeError(f"title must be a string or None, got {type(title).__name__}.")
     fig, (ax, ax_loss) = plt.subplots(1, 2, figsize=(10, 4.2), width_ratios=[1.1, 1], dpi=dpi)
     plot_contour(objective, xlim, ylim, ax=ax, levels=25, n=120)
     ax.set_autoscale_on(False)  # iterates outside the view are cut at its edge, not zoomed out to
@@ -127,7 +131,8 @@ def plot_race(objective, trajectories: dict, xlim, ylim, upto: int | None = None
     ax.plot(*trajectories[next(iter(trajectories))].xs[0], "s", color="white", mec="black",
             ms=8, zorder=5, label="start")  # fmt: skip
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8, frameon=False)
-    ax.set_title(f"{getattr(objective, 'name', '')}; ● = current iterate", fontsize=11)
+    name = getattr(objective, "name", "") if title is None else title
+    ax.set_title(f"{name}; ● = current iterate", fontsize=11)
     ax_loss.set_yscale("log")
     ax_loss.set_xlim(0, n_max)
     all_gaps = np.concatenate([_gaps(objective, t) for t in trajectories.values()])
@@ -138,8 +143,11 @@ def plot_race(objective, trajectories: dict, xlim, ylim, upto: int | None = None
     return fig
 
 
-def race_animation(objective, trajectories: dict, xlim, ylim, frames: int = 12, dpi: int = 72):
+def race_animation(objective, trajectories: dict, xlim, ylim, frames: int = 12, dpi: int = 72,
+                   title: str | None = None):  # fmt: skip
     """A FuncAnimation of the race: ``frames`` frames, step counts spread evenly up to the end.
+
+    ``title`` is passed to :func:`plot_race`.
 
     Embed it with ``HTML(anim.to_jshtml())``: the frames (PNG at ``dpi``) are stored in the page,
     so it plays without a kernel. The layout is computed once, on the last frame.
@@ -148,7 +156,7 @@ def race_animation(objective, trajectories: dict, xlim, ylim, frames: int = 12, 
     dpi = integer(dpi, "dpi", 20)
     n_max = max(t.n_steps for t in trajectories.values())
     ks = np.unique(np.linspace(0, n_max, frames).round().astype(int))
-    fig = plot_race(objective, trajectories, xlim, ylim, upto=n_max, dpi=dpi)
+    fig = plot_race(objective, trajectories, xlim, ylim, upto=n_max, dpi=dpi, title=title)
     fig.canvas.draw()  # lay out once (with the longest titles and curves), then freeze the layout
     fig.set_layout_engine("none")
     ax, ax_loss = fig.axes[:2]

@@ -307,6 +307,11 @@ def _float_when_empty(order, k, rank, drop_last):
     return shard if len(shard) else np.array([])
 
 
+def _empty_list_when_empty(order, k, rank, drop_last):
+    shard = distributed_shard(order, k, rank, drop_last)
+    return shard if len(shard) else []
+
+
 @pytest.mark.parametrize(
     "wrong",
     [
@@ -314,13 +319,15 @@ def _float_when_empty(order, k, rank, drop_last):
             float
         ),
         _float_when_empty,
+        _empty_list_when_empty,
         lambda order, k, rank, drop_last: distributed_shard(order, k, rank, drop_last).tolist(),
     ],
-    ids=["float", "float-when-empty", "list"],
+    ids=["float", "float-when-empty", "empty-list-when-empty", "list"],
 )
 def test_a_shard_that_cannot_index_is_refused_by_grading_and_by_the_cell_after_the_check(wrong):
-    """rh10 E3: these have the right values; the question asks for exact types, so grading
-    scores them 0 (an empty shard as a float array or as an empty list holds no integers), and
+    """rh10 E3, rs10 point 4: these have the right values; the question asks for exact types, so
+    grading scores them 0 (a float array fails; an empty list, where the reference returns an
+    empty integer array, shows no integer type, as Q1's text says), and
     the notebook's next cell asserts an integer ndarray, empty shards included, and passes on the
     reference."""
     _shard_cell(distributed_shard)
@@ -328,6 +335,8 @@ def test_a_shard_that_cannot_index_is_refused_by_grading_and_by_the_cell_after_t
         _shard_cell(wrong)
     graded = _judged("10_data_parallel_sgd", "distributed_shard", wrong)
     assert graded.score == 0 and "expected an array of integers" in graded.output
+    if wrong is _empty_list_when_empty:  # the reference on non-empty shards: the message names []
+        assert "got an empty list" in graded.output, graded.output
 
 
 def test_a_crossover_in_float32_entries_is_told_the_question_asks_for_bytes():

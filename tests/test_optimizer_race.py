@@ -72,6 +72,16 @@ def test_plot_race_draws_one_path_and_one_loss_curve_per_optimizer():
     assert ax_loss.get_xlabel() and ax_loss.get_ylabel()
 
 
+def test_plot_race_title_names_the_function_only_when_asked():
+    runs = race(Rosenbrock(), [-1.5, 2.0], {"Adam": OPTIMIZERS["Adam"]}, 0.1, steps=5)
+    default = plot_race(Rosenbrock(), runs, (-2, 2), (-1, 3)).axes[0].get_title()
+    assert default == f"{Rosenbrock().name}; ● = current iterate"
+    titled = plot_race(Rosenbrock(), runs, (-2, 2), (-1, 3), title="f").axes[0].get_title()
+    assert titled == "f; ● = current iterate"
+    anim = race_animation(Rosenbrock(), runs, (-2, 2), (-1, 3), frames=2, dpi=30, title="f")
+    assert anim._fig.axes[0].get_title() == "f; ● = current iterate"
+
+
 def test_animation_frames_show_progress_and_html_is_small():
     runs = race(Rosenbrock(), [-1.5, 2.0], {"Adam": OPTIMIZERS["Adam"]}, 0.1, steps=40)
     anim = race_animation(Rosenbrock(), runs, (-2, 2), (-1, 3), frames=3, dpi=30)
@@ -163,6 +173,13 @@ def test_dashboard_does_not_leak_figures():
         ),
         (lambda: OptimizerRace(lr=5.0), ValueError, r"lr must lie in \[1e-4, 1\]"),
         (lambda: race_animation(QUAD, {}, (-1, 1), (-1, 1), frames=1), ValueError, r"frames"),
+        (
+            lambda: plot_race(
+                QUAD, race(QUAD, [1.0, 1.0], {"GD": optim.SGD}, 0.1, 2), (-1, 1), (-1, 1), title=3
+            ),  # fmt: skip
+            TypeError,
+            r"^title must be a string or None, got int\.$",
+        ),
     ],
 )
 def test_clear_errors(call, error, pattern):
