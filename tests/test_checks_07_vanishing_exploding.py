@@ -42,7 +42,7 @@ def _fails_with(name, answer, text):
 
 
 @pytest.mark.parametrize("norm_type", [2.0, 1.0, 3.0, 0.5, math.inf])
-@pytest.mark.parametrize("max_norm", [0.1, 100.0])
+@pytest.mark.parametrize("max_norm", [0.1, 100.0, math.inf])
 def test_clip_grad_norm_reference_is_torchs(norm_type, max_norm):
     rng = np.random.default_rng(0)
     grads = [rng.normal(size=(3, 4)), rng.normal(size=5), rng.normal(size=(2, 2, 2))]
@@ -54,6 +54,45 @@ def test_clip_grad_norm_reference_is_torchs(norm_type, max_norm):
     assert total == pytest.approx(expected, rel=1e-12)
     for p, g in zip(params, clipped, strict=True):
         np.testing.assert_allclose(g, p.grad.numpy(), rtol=1e-12, atol=0)
+
+
+def test_clip_grad_norm_max_norm_inf_is_factor_1_and_a_finite_only_answer_fails():
+    # the text: max_norm = inf is positive and allowed (factor 1, torch's way to measure the norm);
+    # a visible case passes it, so an answer that rejects every non-finite max_norm fails there
+    grads = [np.array([3.0, -4.0]), np.array([[12.0]])]
+    total, same = _reference("clip_grad_norm")([g.copy() for g in grads], math.inf)
+    assert total == 13.0
+    for g, kept in zip(grads, same, strict=True):
+        np.testing.assert_array_equal(g, kept)
+
+    _fails_with("clip_grad_norm", _numpy_clip(finite_only=True), "max_norm = inf")
+    _passes("clip_grad_norm", _numpy_clip())
+
+
+def test_clip_grad_norm_without_the_1e6_guard_passes():
+    # the text: the check accepts answers with or without the 1e-6 (every test that clips has
+    # total > max_norm >= 0.5, so the guard moves the factor by < 2e-6 relatively, inside rtol)
+    full = specs.load(SET).question("clip_grad_norm").points
+    for seed in (0, 7):  # the hidden cases too, drawn as two grading runs
+        assert _score("clip_grad_norm", _numpy_clip(guard=0.0), seed) == full
+
+
+def _numpy_clip(*, finite_only=False, guard=1e-6, smallest=0.0):
+    """clip_grad_norm in numpy, torch's rule (max_norm = inf allowed), or finite max_norm only,
+    or norm_type above ``smallest`` only."""
+
+    def clip(grads, max_norm, norm_type=2.0):
+        if not norm_type > smallest or not max_norm > 0 or (finite_only and not max_norm < np.inf):
+            raise ValueError("norm_type and max_norm must be positive.")
+        flat = np.abs(np.concatenate([g.ravel() for g in grads] + [np.zeros(0)]))
+        total = float(flat.max(initial=0.0) if np.isinf(norm_type) else np.sum(flat**norm_type))
+        total = total if np.isinf(norm_type) else total ** (1 / norm_type)
+        if total + guard > 0:
+            for g in grads:
+                g *= min(1.0, max_norm / (total + guard))
+        return total, grads
+
+    return clip
 
 
 def test_clip_grad_norm_bad_norm_type_is_one_sentence():
@@ -341,21 +380,7 @@ def test_adaptive_clip_that_zips_lists_of_different_lengths_fails():
 
 def test_clip_grad_norm_accepts_a_positive_norm_type_below_1():
     # a p below 1 is computed, as torch does (rf07 E5): refusing it loses the question
-    def clip(grads, max_norm, norm_type=2.0, smallest=0.0):
-        if not norm_type > smallest:
-            raise ValueError("norm_type is too small.")
-        if not max_norm > 0:
-            raise ValueError("max_norm must be positive.")
-        flat = np.abs(np.concatenate([g.ravel() for g in grads] + [np.zeros(0)]))
-        total = float(flat.max(initial=0.0) if np.isinf(norm_type) else np.sum(flat**norm_type))
-        total = total if np.isinf(norm_type) else total ** (1 / norm_type)
-        for g in grads:
-            g *= min(1.0, max_norm / (total + 1e-6))
-        return total, grads
-
-    def refuses_below_1(grads, max_norm, norm_type=2.0):
-        return clip(grads, max_norm, norm_type, smallest=1.0 - 1e-12)
-
+    clip, refuses_below_1 = _numpy_clip(), _numpy_clip(smallest=1.0 - 1e-12)
     assert _score("clip_grad_norm", clip) > 0  # the same code with the rule p > 0 scores
     assert _score("clip_grad_norm", refuses_below_1) == 0
 

@@ -19,6 +19,8 @@ the clipped arrays as well as the norm.
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 
 from .. import clipping
@@ -39,9 +41,15 @@ def _clip_grad_norm(grads, max_norm, norm_type=2.0):
     # reference that delegates); max_norm then by the exercise's rule, max_norm > 0, stricter
     # than the library's and torch's (both let max_norm = 0 zero the whole gradient)
     clipping.clip_grad_norm([], 1.0, norm_type)
+    if _is_plus_inf(max_norm):  # torch's idiom: measure the norm, clip nothing (factor 1)
+        return clipping.clip_grad_norm(grads, sys.float_info.max, norm_type), grads
     real_number(max_norm, "max_norm", positive=True)
     total = clipping.clip_grad_norm(grads, max_norm, norm_type)
     return total, grads
+
+
+def _is_plus_inf(value):
+    return isinstance(value, float | np.floating) and value == np.inf
 
 
 def _p_norm(values, p, root=True):
@@ -159,6 +167,10 @@ CLIP_GRAD_NORM = Question(
             lambda: ([np.array([3.0, 4.0])], 0.0),
             "max_norm = 0 (must raise ValueError: the rule is max_norm > 0)",
             raises="ValueError",
+        ),
+        Case(
+            lambda: ([np.array([3.0, -4.0]), np.array([[12.0]])], np.inf),
+            "max_norm = inf (positive: factor 1, the total norm 13 returned and nothing clipped, as torch)",
         ),
         Case(
             lambda: (_random_grads(1, [(4, 3), (3,), (2, 2, 2)], 10.0), 2.0),
