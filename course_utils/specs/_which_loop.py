@@ -170,6 +170,12 @@ WHICH_LOOP = Question(
             raises="ValueError",
         ),
         Case(
+            lambda: (_cosine(60, 48)[:24], _cosine(60, 47), 6),
+            "intended holds 47 rates for a log of 24, one fewer than 2 * len(logged) "
+            "(must raise ValueError)",
+            raises="ValueError",
+        ),
+        Case(
             lambda: (_cosine(60, 48)[:24], _cosine(60, 48), 0),
             "steps_per_epoch = 0 (must raise ValueError)",
             raises="ValueError",
