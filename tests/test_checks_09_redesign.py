@@ -561,7 +561,7 @@ def test_rk09_best_under_budget_equal_cost_ties_not_to_the_first_listed_fail_vis
 )
 def test_rk09_the_lectures_unclipped_rate_3_runs_are_graded_nan_lower_the_lr(norms):
     # lecture 09 §4.2's logs as printed: each norm spike comes one step before the first NaN, and
-    # 4.3 measured lowering the learning rate as the better fix in every seed (rk09 L7)
+    # 4.3 measured lowering the learning rate as better than clipping at 1 in every seed (rk09 L7)
     norms = np.array([*norms, np.nan])
     train = np.r_[np.full(norms.size - 1, 4.1), np.nan]
     reference = _question("triage").reference
@@ -716,3 +716,28 @@ def test_rr09_a_triage_whose_spike_test_is_at_least_10_times_the_median_fails_wi
         return reference(train_losses, val_losses, grad_norms)
 
     _fails_with("triage", triage, "exactly 10 times the median is not a spike")
+
+
+# ----------------------------------------------------------------------------- referee read rs09
+
+
+def test_rs09_a_right_adam_spike_step_in_float32_fails_with_the_precision_hint():
+    reference = _question("adam_spike_step").reference
+
+    def computed_in_float32(t, spike, lr, beta1, beta2, eps):
+        t = np.asarray(t)
+        if t.dtype.kind not in "iu" or np.any(t < 1):
+            raise ValueError("t must be an integer array of whole step numbers >= 1.")
+        t = t.astype(np.float32)
+        b1, b2, g = np.float32(beta1), np.float32(beta2), np.float32(spike)
+        m = b1 * (1 - b1 ** (t - 1)) + (1 - b1) * g
+        v = b2 * (1 - b2 ** (t - 1)) + (1 - b2) * g * g
+        return np.float32(lr) * (m / (1 - b1**t)) / (np.sqrt(v / (1 - b2**t)) + np.float32(eps))
+
+    cast = lambda *args: reference(*args).astype(np.float32)  # noqa: E731
+    for answer in (cast, computed_in_float32):
+        _fails_with("adam_spike_step", answer, "PRECISION")
+    # a derivation error is not called a precision problem
+    _fails_with(
+        "adam_spike_step", lambda *a: reference(*a, correct_at=-1), "step number t of the update"
+    )

@@ -87,6 +87,20 @@ def _variant(**options):
     return lambda t, g, lr, b1, b2, e: _adam_spike_step(t, g, lr, b1, b2, e, **options)
 
 
+def _in_float32(t, spike, lr, beta1, beta2, eps):
+    """The right closed form, returned in float32 (rel. error about 6e-8, above the check's 1e-9)."""
+    return _adam_spike_step(t, spike, lr, beta1, beta2, eps).astype(np.float32)
+
+
+def _float32_close(args, got):
+    """The answer has the reference's shape and agrees with it to about float32's precision
+    (rel. 1e-4: a float32 computation loses more than its 6e-8 in 1 - beta2) but not to the
+    check's 1e-9: a right derivation computed or returned in float32."""
+    want = np.asarray(_adam_spike_step(*args), dtype=np.float64)
+    have = got.to_numpy() if hasattr(got, "to_numpy") else np.asarray(got, dtype=np.float64)
+    return have.shape == want.shape and bool(np.allclose(have, want, rtol=1e-4, atol=0.0))
+
+
 ADAM_SPIKE_STEP = Question(
     name="adam_spike_step",
     points=2,
@@ -182,6 +196,13 @@ ADAM_SPIKE_STEP = Question(
             "The result has the SHAPE of t (any shape, here 2-D): compute on the array t "
             "itself, element by element, rather than on t.ravel() or a loop that fills a 1-D list.",
             _variant(flat=True),
+        ),
+        Mistake(
+            "The values agree with the expected ones to 1e-4 relative but not to the check's "
+            "1e-9: if your derivation is right, the PRECISION is short. Compute and return in "
+            "float64 (numpy's default float), not float32.",
+            _in_float32,
+            matches=_float32_close,
         ),
     ),
     hint=(

@@ -236,7 +236,7 @@ TRIAGE = Question(
             "A spike in the VERY step before the first non-finite one is the blow-up itself, not "
             "its cause: by the task's convention only a spike at least TWO steps before the break "
             "makes the fault exploding (the lecture's 4.2 runs jump one step before their NaN, "
-            "and 4.3 measured lowering the learning rate as their better fix).",
+            "and 4.3 measured lowering the learning rate as better for them than clipping at 1).",
             _variant(spike_order="one before"),
         ),
         Mistake(
