@@ -52,8 +52,10 @@ def leaky_relu_grad(z, slope):
 
 
 def _generated_z(rng):
-    # rounded to one decimal, so that some entries are exactly 0 (the tie)
-    return np.round(rng.normal(size=int(rng.integers(5, 20))), 1), float(rng.uniform(0, 1))
+    # rounded to one decimal, with one entry set to exactly 0 (the tie) in every draw
+    z = np.round(rng.normal(size=int(rng.integers(5, 20))), 1)
+    z[int(rng.integers(len(z)))] = 0.0
+    return z, float(rng.uniform(0, 1))
 
 
 LEAKY_RELU_GRAD = Question(
