@@ -225,6 +225,25 @@ def test_a_nesterov_rate_that_does_not_check_its_eigenvalues_fails():
         checker(AID)("nesterov_rate", nesterov_rate)
 
 
+def test_a_nesterov_rate_that_raises_only_on_a_zero_eigenvalue_fails():
+    """rt04 E2: `if 0 in eigenvalues` passed every visible case and, on about half the grader's
+    seeds, the hidden one; the visible [1, -2] case and a negative value in every hidden draw stop
+    it."""
+
+    def nesterov_rate(eigenvalues, lr, momentum):
+        lam = np.asarray(eigenvalues, dtype=float)
+        if 0 in lam:
+            raise ValueError("an eigenvalue is 0.")
+        return QUESTION("nesterov_rate").reference(np.abs(lam), lr, momentum)
+
+    with pytest.raises(CheckFailed, match=r"\[1, -2\]"):
+        checker(AID)("nesterov_rate", nesterov_rate)
+    (hidden,) = [c for c in QUESTION("nesterov_rate").cases if c.hidden and c.raises]
+    for seed in range(200):
+        eigenvalues = hidden.make_inputs(np.random.default_rng(seed))[0]
+        assert (eigenvalues < 0).any(), seed  # so the answer above never passes the hidden case
+
+
 def test_the_hidden_states_are_states_a_run_can_reach():
     """rf04: v_max is never below the v it has seen, and Adamax's exp_inf is at least eps after
     the first step; every case keeps both, the generated ones over 200 draws."""

@@ -88,10 +88,13 @@ def _optimal_heavy_ball_rate(eigenvalues, lr, momentum):
 
 
 def _not_positive(rng):
-    """A random problem with one eigenvalue replaced by 0 or a negative value."""
+    """A random problem with one eigenvalue replaced by a negative value and, at random, one more
+    by 0 (always a negative one: an answer that raises only on 0 must fail every draw)."""
     lam, lr, momentum = _random_problem(rng)
-    lam[rng.integers(lam.size)] = -float(rng.choice([0.0, rng.uniform(0.1, 10.0)]))
-    return lam, lr, momentum
+    lam = np.append(lam, -rng.uniform(0.1, 10.0))
+    if rng.random() < 0.5:
+        lam = np.append(lam, 0.0)
+    return rng.permutation(lam), lr, momentum
 
 
 def _random_problem(rng, lr_times_l=(0.05, 1.0)):
@@ -153,6 +156,11 @@ NESTEROV_RATE = Question(
             "positive definite)",
             raises="ValueError",
         ),
+        Case(
+            lambda: (np.array([1.0, -2.0]), 0.1, 0.9),
+            "a negative eigenvalue, eigenvalues [1, -2] (ValueError: A is not positive definite)",
+            raises="ValueError",
+        ),
         Case(lambda rng: _random_problem(rng), "random eigenvalues, lr * L below 1", hidden=True),
         Case(
             lambda rng: _random_problem(rng, (1.0, 1.5)),
@@ -161,7 +169,7 @@ NESTEROV_RATE = Question(
         ),
         Case(
             _not_positive,
-            "random eigenvalues, one of them 0 or negative (ValueError)",
+            "random eigenvalues, one of them negative and at times one 0 (ValueError)",
             hidden=True,
             raises="ValueError",
         ),
