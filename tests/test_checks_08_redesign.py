@@ -120,26 +120,26 @@ def test_the_reset_and_bias_mistakes_differ_where_their_hints_say():
     assert all(relative_error(no_direct[k], right[k]) < 1e-12 for k in (0, 2, 3, 4, 5))
 
 
-def test_a_gru_backward_through_the_one_product_interpolation_passes(capsys):
+def _gru_one_product(dh, x, h_prev, W_ih, W_hh, b_ih, b_hh):
     """h = n + z (h_prev - n), the form the library's forward uses: a correct alternative."""
+    H = h_prev.shape[1]
+    ai, ah = x @ W_ih.T + b_ih, h_prev @ W_hh.T + b_hh
+    r, z = _sigmoid(ai[:, :H] + ah[:, :H]), _sigmoid(ai[:, H : 2 * H] + ah[:, H : 2 * H])
+    n = np.tanh(ai[:, 2 * H :] + r * ah[:, 2 * H :])
+    d_n = (dh - dh * z) * (1 - n**2)
+    d_ai = np.hstack([d_n * ah[:, 2 * H :] * r * (1 - r), dh * (h_prev - n) * z * (1 - z), d_n])
+    d_ah = d_ai * np.r_[np.ones(2 * H), np.zeros(H)] + np.hstack([0 * r, 0 * z, d_n * r])
+    return (
+        d_ai @ W_ih,
+        d_ah @ W_hh + dh * z,
+        d_ai.T @ x,
+        d_ah.T @ h_prev,
+        *(d.sum(axis=0) for d in (d_ai, d_ah)),
+    )
 
-    def other(dh, x, h_prev, W_ih, W_hh, b_ih, b_hh):
-        H = h_prev.shape[1]
-        ai, ah = x @ W_ih.T + b_ih, h_prev @ W_hh.T + b_hh
-        r, z = _sigmoid(ai[:, :H] + ah[:, :H]), _sigmoid(ai[:, H : 2 * H] + ah[:, H : 2 * H])
-        n = np.tanh(ai[:, 2 * H :] + r * ah[:, 2 * H :])
-        d_n = (dh - dh * z) * (1 - n**2)
-        d_ai = np.hstack([d_n * ah[:, 2 * H :] * r * (1 - r), dh * (h_prev - n) * z * (1 - z), d_n])
-        d_ah = d_ai * np.r_[np.ones(2 * H), np.zeros(H)] + np.hstack([0 * r, 0 * z, d_n * r])
-        return (
-            d_ai @ W_ih,
-            d_ah @ W_hh + dh * z,
-            d_ai.T @ x,
-            d_ah.T @ h_prev,
-            *(d.sum(axis=0) for d in (d_ai, d_ah)),
-        )
 
-    checker("08_lstm_gru")("gru_step_backward", other)
+def test_a_gru_backward_through_the_one_product_interpolation_passes(capsys):
+    checker("08_lstm_gru")("gru_step_backward", _gru_one_product)
     assert "✓ gru_step_backward" in capsys.readouterr().out
 
 
@@ -451,3 +451,49 @@ def test_each_derivation_question_says_numerical_differentiation_is_not_a_deriva
     assert "Numerical differentiation is not a derivation either" in text
     assert "`course_utils.gradcheck.numerical_gradient`) scores 0" in text
     assert "relative $10^{-9}$, absolute $10^{-12}$" in text
+
+
+# ----------------------------------------------------------------------------- rt08 point 8
+
+
+def _lstm_step_from_the_library_s_forward(d_h, d_c, x, h_prev, c_prev, W_ih, W_hh, b_ih, b_hh):
+    """The backward written out, with c_t taken from the library's forward step."""
+    H = h_prev.shape[1]
+    _, c = rnn.lstm_cell_forward(x, h_prev, c_prev, W_ih, W_hh, b_ih, b_hh)
+    a = x @ W_ih.T + b_ih + h_prev @ W_hh.T + b_hh
+    i, f, o = _sigmoid(a[:, :H]), _sigmoid(a[:, H : 2 * H]), _sigmoid(a[:, 3 * H :])
+    g, tc = np.tanh(a[:, 2 * H : 3 * H]), np.tanh(c)
+    d_ct = d_c + d_h * o * (1 - tc**2)
+    d_a = np.hstack(
+        [
+            d_ct * g * i * (1 - i),
+            d_ct * c_prev * f * (1 - f),
+            d_ct * i * (1 - g**2),
+            d_h * tc * o * (1 - o),
+        ]
+    )
+    return d_a @ W_ih, d_a @ W_hh, d_ct * f, d_a.T @ x, d_a.T @ h_prev, d_a.sum(0)
+
+
+def _gru_step_after_the_library_s_forward(dh, x, h_prev, W_ih, W_hh, b_ih, b_hh):
+    h = rnn.gru_cell_forward(x, h_prev, W_ih, W_hh, b_ih, b_hh)
+    assert h.shape == h_prev.shape
+    return _gru_one_product(dh, x, h_prev, W_ih, W_hh, b_ih, b_hh)
+
+
+@pytest.mark.parametrize(
+    ("name", "answer", "forward"),
+    [
+        ("lstm_step_backward", _lstm_step_from_the_library_s_forward, "lstm_cell_forward"),
+        ("gru_step_backward", _gru_step_after_the_library_s_forward, "gru_cell_forward"),
+    ],
+)
+def test_questions_2_and_4_allow_the_library_s_forward_and_say_so(name, answer, forward, capsys):
+    """The questions grade the backward: calling the library's forward step passes, and the text
+    says it may be called (question 3, which asks for the forward too, bans it)."""
+    checker("08_lstm_gru")(name, answer)
+    assert f"✓ {name}" in capsys.readouterr().out
+    cells = nbformat.read(ROOT / "exercises" / "08_lstm_gru.ipynb", as_version=4).cells
+    stub = next(k for k, c in enumerate(cells) if c.source.startswith(f"def {name}("))
+    text = " ".join(cells[stub - 1].source.split())
+    assert f"course_utils.rnn.{forward}`" in text and "is allowed" in text
