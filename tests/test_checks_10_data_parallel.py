@@ -211,6 +211,29 @@ def test_the_slipped_schedule_without_a_slip_is_the_reference(k, n):
     assert sent.tolist() == expected_sent.tolist()
 
 
+def test_both_phases_reversed_gets_a_hint_that_names_both_phases_on_every_failing_case():
+    """rt10 E1: at k = 4 (N = 9) reversing both phases sends the same bytes as reversing the
+    doubling alone, so the grader showed the doubling's hint there; every case that fails the
+    both-reversed answer now shows a hint that names both phases (hidden cases included)."""
+    question = next(
+        q
+        for q in specs.load("10_data_parallel_sgd").questions
+        if q.name == "halving_doubling_all_reduce"
+    )
+
+    def answer(grads):
+        return _halving_doubling_slip(grads, halving_near_first=True, doubling_far_first=True)
+
+    hints = []
+    for case in question.cases:
+        args = case.make_inputs()
+        verdict = judge(question, case, observe(question, case, answer, args), args)
+        if not verdict.passed:
+            hints.append(verdict.hint)
+    assert len(hints) >= 2, hints
+    assert all("both phases" in hint.lower() for hint in hints), hints
+
+
 @pytest.mark.parametrize(("k", "n"), [(4, 9), (8, 13), (16, 37)])
 def test_both_phases_in_the_other_order_is_a_correct_all_reduce_with_other_counts(k, n):
     """rg10 E1: the hint for that schedule calls it a correct all-reduce (every row the mean),

@@ -149,10 +149,13 @@ HALVING_DOUBLING_ALL_REDUCE = Question(
             _as_float64,
         ),
         Mistake(
-            "The distances are in the wrong order in one of the two phases: the doubling runs "
-            "farthest partner first, like the halving. Every worker still ends with the sum, but "
-            "the bytes per worker differ when halves are uneven; the doubling undoes the halving "
-            "in reverse, nearest partner first (distance 1, 2, ..., k/2).",
+            "The distances are in the other order in the doubling, or in both phases: the "
+            "doubling runs farthest partner first, like the halving (and perhaps the halving "
+            "nearest first; at k = 4 the two slips send the same bytes). Every worker still ends "
+            "with the sum, but the bytes per worker differ when halves are uneven; this "
+            "question's halving takes the farthest partner first (distance k/2, then k/4, ..., "
+            "1), and the doubling undoes it in reverse, nearest partner first (distance 1, 2, "
+            "..., k/2).",
             _orders(halving_far_first=True, doubling_near_first=False),
         ),
         Mistake(
