@@ -819,3 +819,17 @@ def test_clip_grad_norm_descriptions_build_the_inputs_they_describe():
         for mine, theirs in zip(shown, given, strict=True):
             assert mine.dtype == theirs.dtype == np.float64, case.description
             np.testing.assert_array_equal(mine, theirs, err_msg=case.description)
+
+
+@pytest.mark.parametrize("as_type", [float, np.int64, np.float64])
+def test_guaranteed_lag_as_another_whole_number_type_passes_as_the_text_says(as_type):
+    # rt0607 7.2: the check compares values (rtol = atol = 0), so the text allows these types
+    reference = _reference("guaranteed_lag")
+
+    def typed(W_hh, activation, grad_norm, threshold):
+        return as_type(reference(W_hh, activation, grad_norm, threshold))
+
+    _passes("guaranteed_lag", typed)
+    cells = nbformat.read(ROOT / "solutions" / f"{SET}.ipynb", as_version=4).cells
+    text = " ".join(" ".join(c.source.split()) for c in cells if "guaranteed_lag(" in c.source)
+    assert "an `np.int64`, or a float with an integer value, is accepted" in text
