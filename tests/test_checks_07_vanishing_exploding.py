@@ -833,3 +833,15 @@ def test_guaranteed_lag_as_another_whole_number_type_passes_as_the_text_says(as_
     cells = nbformat.read(ROOT / "solutions" / f"{SET}.ipynb", as_version=4).cells
     text = " ".join(" ".join(c.source.split()) for c in cells if "guaranteed_lag(" in c.source)
     assert "an `np.int64`, or a float with an integer value, is accepted" in text
+
+
+def test_state_form_derivation_is_in_the_solution_only():
+    # rt0607 7.3: a learner who failed Q3 can read the chain-rule argument it grades
+    solution = nbformat.read(ROOT / "solutions" / f"{SET}.ipynb", as_version=4).cells
+    exercise = nbformat.read(ROOT / "exercises" / f"{SET}.ipynb", as_version=4).cells
+    marker = "**The derivation (solution only).**"
+    derivations = [c for c in solution if c.source.startswith(marker)]
+    assert len(derivations) == 1
+    assert "solution-only" in derivations[0].metadata.get("tags", [])
+    assert r"W_{hh}\operatorname{diag}\big(1 - \tanh^2(h_{t-1})\big)" in derivations[0].source
+    assert not any(marker in c.source for c in exercise)
