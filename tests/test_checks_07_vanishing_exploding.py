@@ -6,6 +6,7 @@ the prediction is the bound's lag exactly; bad input is one sentence.
 The generic tests in ``test_checks.py`` already prove, for every declared Mistake, that the
 reference passes, the mistake fails with its own hint and the stub fails."""
 
+import itertools
 import math
 from pathlib import Path
 
@@ -793,3 +794,54 @@ def test_adaptive_clip_by_the_last_axis_fails_a_visible_3d_case():
     assert judge(question, case, observe(question, case, question.reference)).passed
     with pytest.raises(CheckFailed, match="3-D parameter"):
         checker(SET)("adaptive_clip", _agc_by_last_axis)
+
+
+def _described_grads(description):
+    # the `grads = [...]` a learner would copy from a case's description, built as numpy builds it
+    listed = description.split("grads = ", 1)[1]
+    depths = itertools.accumulate({"[": 1, "]": -1}.get(char, 0) for char in listed)
+    end = next(i for i, depth in enumerate(depths) if depth == 0)
+    return eval(listed[: end + 1], {"__builtins__": {}, "array": np.array})  # noqa: S307
+
+
+def test_clip_grad_norm_descriptions_build_the_inputs_they_describe():
+    # rt0607 7.1: `array([3, -4])` copied from a failure message builds int64 arrays, on which
+    # the in-place `g *= factor` the text prescribes raises a different error: show the floats
+    described = [
+        case
+        for case in specs.load(SET).question("clip_grad_norm").cases
+        if case.description.startswith("grads = [array(")
+    ]
+    assert len(described) == 5
+    for case in described:
+        shown, given = _described_grads(case.description), case.make_inputs()[0]
+        assert len(shown) == len(given), case.description
+        for mine, theirs in zip(shown, given, strict=True):
+            assert mine.dtype == theirs.dtype == np.float64, case.description
+            np.testing.assert_array_equal(mine, theirs, err_msg=case.description)
+
+
+@pytest.mark.parametrize("as_type", [float, np.int64, np.float64])
+def test_guaranteed_lag_as_another_whole_number_type_passes_as_the_text_says(as_type):
+    # rt0607 7.2: the check compares values (rtol = atol = 0), so the text allows these types
+    reference = _reference("guaranteed_lag")
+
+    def typed(W_hh, activation, grad_norm, threshold):
+        return as_type(reference(W_hh, activation, grad_norm, threshold))
+
+    _passes("guaranteed_lag", typed)
+    cells = nbformat.read(ROOT / "solutions" / f"{SET}.ipynb", as_version=4).cells
+    text = " ".join(" ".join(c.source.split()) for c in cells if "guaranteed_lag(" in c.source)
+    assert "an `np.int64`, or a float with an integer value, is accepted" in text
+
+
+def test_state_form_derivation_is_in_the_solution_only():
+    # rt0607 7.3: a learner who failed Q3 can read the chain-rule argument it grades
+    solution = nbformat.read(ROOT / "solutions" / f"{SET}.ipynb", as_version=4).cells
+    exercise = nbformat.read(ROOT / "exercises" / f"{SET}.ipynb", as_version=4).cells
+    marker = "**The derivation (solution only).**"
+    derivations = [c for c in solution if c.source.startswith(marker)]
+    assert len(derivations) == 1
+    assert "solution-only" in derivations[0].metadata.get("tags", [])
+    assert r"W_{hh}\operatorname{diag}\big(1 - \tanh^2(h_{t-1})\big)" in derivations[0].source
+    assert not any(marker in c.source for c in exercise)

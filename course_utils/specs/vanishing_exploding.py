@@ -129,23 +129,23 @@ CLIP_GRAD_NORM = Question(
     cases=(
         Case(
             lambda: ([np.array([3.0, 4.0]), np.array([[12.0]])], 1.0),
-            "grads = [array([3, 4]), array([[12]])] (total norm 13), max_norm = 1",
+            "grads = [array([3., 4.]), array([[12.]])] (total norm 13), max_norm = 1",
         ),
         Case(
             lambda: ([np.array([0.3, -0.4]), np.array([[1.2, 0.0], [0.0, 0.0]])], 5.0),
-            "grads = [array([0.3, -0.4]), array([[1.2, 0], [0, 0]])] (total norm 1.3), max_norm = 5",
+            "grads = [array([0.3, -0.4]), array([[1.2, 0.], [0., 0.]])] (total norm 1.3), max_norm = 5",
         ),
         Case(
             lambda: ([np.array([6.0, 8.0]), np.array([0.5])], 5.0),
-            "grads = [array([6, 8]), array([0.5])], max_norm = 5 (the first array alone is over it)",
+            "grads = [array([6., 8.]), array([0.5])], max_norm = 5 (the first array alone is over it)",
         ),
         Case(
             lambda: ([np.array([3.0, -4.0]), np.array([[12.0]])], 1.0, np.inf),
-            "grads = [array([3, -4]), array([[12]])], max_norm = 1, norm_type = inf",
+            "grads = [array([3., -4.]), array([[12.]])], max_norm = 1, norm_type = inf",
         ),
         Case(
             lambda: ([np.array([1.0, -2.0]), np.array([[2.0]])], 1.0, 3.0),
-            "grads = [array([1, -2]), array([[2]])], max_norm = 1, norm_type = 3",
+            "grads = [array([1., -2.]), array([[2.]])], max_norm = 1, norm_type = 3",
         ),
         Case(lambda: ([], 1.0), "grads = [] (no arrays: the total norm is 0)"),
         Case(
