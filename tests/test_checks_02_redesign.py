@@ -6,7 +6,9 @@ learner writes them (each gets its own hint)."""
 from __future__ import annotations
 
 import itertools
+from pathlib import Path
 
+import nbformat
 import numpy as np
 import pytest
 import torch
@@ -407,3 +409,37 @@ def test_weighted_demo_tells_the_weights_apart(seed):
 
     assert demo(_weighted_sgd_epoch)
     assert not any(demo(slip) for slip in weight_slips)
+
+
+def _exercise_text() -> str:
+    nb = nbformat.read(Path(__file__).resolve().parents[1] / "exercises" / f"{AID}.ipynb", 4)
+    return "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+
+
+def test_a_loop_over_samples_passes_question_1_and_the_text_says_it_is_not_graded():
+    """rt02 point 7: nothing grades vectorization, so the exercise must not state it as a
+    requirement: a per-sample Python loop passes `check`, and the text calls vectorizing advice."""
+
+    def loop(w, X, y, delta):
+        g = np.zeros_like(w, dtype=float)
+        for i in range(len(y)):
+            r = X[i] @ w - y[i]
+            g += X[i] * max(-delta, min(delta, r))
+        return g / len(y)
+
+    checker(AID)("huber_minibatch_grad", loop)
+    text = " ".join(_exercise_text().split())
+    assert "Vectorized (no Python loop over samples)" not in text
+    assert "a loop over samples also passes the checks but is slow" in text
+
+
+def test_question_2_does_not_promise_a_type_it_does_not_grade():
+    """rt02 point 8: an array of shape (1,) passes question 2, so the text asks for a number, not
+    a float."""
+
+    def as_array(grads, p, B):
+        return np.atleast_1d(_importance_sampled_noise(grads, p, B))
+
+    checker(AID)("importance_sampled_noise", as_array)
+    text = " ".join(_exercise_text().split())
+    assert "return, as a float," not in text and "return, as a number," in text
