@@ -96,6 +96,7 @@ FAULT_OF_GENERATOR = {
     _triage._log_flat_and_val_rises: (1, 1),
     _triage._log_val_rises_once: (0, 0),
     _triage._log_last_val_nan: (2, 2),
+    _triage._log_spike_at_last_step_val_nan: (3, 3),
 }
 
 
@@ -741,3 +742,28 @@ def test_rs09_a_right_adam_spike_step_in_float32_fails_with_the_precision_hint()
     _fails_with(
         "adam_spike_step", lambda *a: reference(*a, correct_at=-1), "step number t of the update"
     )
+
+
+def test_rt09_a_triage_that_ends_the_slice_two_steps_early_everywhere_fails_with_its_hint():
+    # rt09 9: the break rule applied when only a validation loss broke: first_bad = len(train),
+    # spikes[:first_bad - 1] leaves out the last step, so a spike there is missed
+    reference = _question("triage").reference
+    train, norms = np.linspace(3.0, 2.0, 30), np.ones(30)
+    norms[-1] = 100.0
+    assert reference(train, [2.5, np.nan], norms) == (3, 3)  # the referee's gap.py
+    assert reference(*_triage._log_spike_at_last_step_val_nan(np.random.default_rng(0))) == (3, 3)
+
+    def triage(train_losses, val_losses, grad_norms):
+        train, val, norms = (
+            np.asarray(a, dtype=float) for a in (train_losses, val_losses, grad_norms)
+        )
+        spikes = np.isfinite(norms) & (norms > 10 * np.median(norms[np.isfinite(norms)]))
+        ok = np.isfinite(train) & np.isfinite(norms)
+        if not (ok.all() and np.isfinite(val).all()):
+            first_bad = len(train) if ok.all() else int(np.argmin(ok))
+            return (3, 3) if spikes[: max(first_bad - 1, 0)].any() else (2, 2)
+        return reference(train_losses, val_losses, grad_norms)
+
+    assert triage(train, [2.5, np.nan], norms) == (2, 2)
+    _fails_with("triage", triage, "EVERY step counts, the last one included")
+    _fails_with("triage", _triage._variant(spike_order="everywhere"), "EVERY step counts")

@@ -37,6 +37,7 @@ from ._triage_logs import (  # noqa: F401 - the tests read the generators from h
     _log_rising_with_spikes,
     _log_spike_after_inf,
     _log_spike_at_first_nan,
+    _log_spike_at_last_step_val_nan,
     _log_spike_one_step_before_nan,
     _log_spike_then_nan,
     _log_spike_two_steps_before_nan,
@@ -84,7 +85,9 @@ def _triage(
     rate's, whatever came before it), "anywhere" (a spike at any step, even after the first
     non-finite one, makes it an explosion), "one before" (a spike in the very step before the first
     non-finite one counts too), "inclusive" (so does a spike in that step itself) or "unclamped"
-    (spike[:first_bad - 1] not clamped at 0: a break at step 1 scans spike[:-1]), `rising_test` False (only the lecture's four tests),
+    (spike[:first_bad - 1] not clamped at 0: a break at step 1 scans spike[:-1]) or "everywhere"
+    (the slice ends two steps before the break even when only a validation loss broke, so a spike
+    at the last step is missed), `rising_test` False (only the lecture's four tests),
     `flat_test` "one-sided" (a loss that did not fall by 2% is flat, so a rising one is too),
     `fixes` another table of fault -> fix, `order` "reversed" (the finite-log tests in the reverse
     order: overfitting, flat, rising, exploding) or "overfitting before flat", `overfit_test` "validation only" (overfitting
@@ -117,7 +120,12 @@ def _triage(
         # a spike counts when it is at least two steps before the break (the very step before is
         # the blow-up itself); when only a validation loss broke, every step counts
         broke = first_bad < len(train)
-        end = {"inclusive": first_bad + 1, "one before": first_bad, "unclamped": first_bad - 1}
+        end = {
+            "inclusive": first_bad + 1,
+            "one before": first_bad,
+            "unclamped": first_bad - 1,
+            "everywhere": max(first_bad - 1, 0),
+        }
         before = (
             spike.any()
             if spike_order == "anywhere"
@@ -220,9 +228,18 @@ TRIAGE = Question(
             _log_norm_exactly_ten_times_median,
             "a healthy run, every norm exactly 1 but one of exactly 10 (10 x the median, not more)",
         ),
+        Case(
+            _log_spike_at_last_step_val_nan,
+            "only the last validation loss is NaN; the one norm spike is at the last step",
+        ),
         Case(_log_nan_without_spike, "NaN without a spike, another step", hidden=True),
         Case(_log_val_rises_once, "validation rises once at the end, another rise", hidden=True),
         Case(_log_last_val_nan, "the last validation loss NaN, other noise", hidden=True),
+        Case(
+            _log_spike_at_last_step_val_nan,
+            "the last validation loss NaN, a spike at the last step, other noise",
+            hidden=True,
+        ),
         Case(_log_spike_then_nan, "a spike then NaN, other steps", hidden=True),
         Case(_log_rising, "a rising train loss, another slope", hidden=True),
         Case(_log_overfitting, "overfitting, another minimum", hidden=True),
@@ -238,6 +255,12 @@ TRIAGE = Question(
             "makes the fault exploding (the lecture's 4.2 runs jump one step before their NaN, "
             "and 4.3 measured lowering the learning rate as better for them than clipping at 1).",
             _variant(spike_order="one before"),
+        ),
+        Mistake(
+            "When only a validation loss is non-finite, every train loss and norm is finite and "
+            "no step broke: EVERY step counts, the last one included. The two-steps-before rule "
+            "applies only to a break in the train loss or the norm.",
+            _variant(spike_order="everywhere"),
         ),
         Mistake(
             "When the very first step is already non-finite, no step lies two before the break "

@@ -165,6 +165,15 @@ def _log_last_val_nan(rng):
     return train, val, norms
 
 
+def _log_spike_at_last_step_val_nan(rng):
+    """A healthy run whose last validation loss is NaN and whose one norm spike is at the LAST
+    step: every train loss and norm is finite, so every step counts and the fault is exploding; a
+    slice that stops two steps before the end of the log misses the spike (nan)."""
+    train, val, norms = _healthy(rng)
+    norms[-1], val[-1] = rng.uniform(20.0, 60.0), np.nan
+    return train, val, norms
+
+
 def _log_inf_train_after_spike():
     """A norm spike at step 21; the train loss overflows to inf from step 41 (a log of 0) while
     every norm stays finite: the spike came first (exploding)."""
