@@ -100,3 +100,11 @@ def _generated(kind):
         return _curve(kind, n, int(rng.integers(1000)), dip, tail), 10
 
     return make
+
+
+def _on_the_margin():
+    """The lowest value exactly (1 - margin) times the first, with numbers exact in binary (4.0,
+    3.0, margin 0.25, so every way of writing the bound gives 3.0): not below it, so the loss did
+    not fall; then 6.0, above (1 + margin) times the first (5.0): lower lr_min. An answer that
+    reads "fell" as at or below the bound sees a fall and a turn: usable (rt05 point 6)."""
+    return np.r_[np.full(10, 4.0), 3.5, 3.0, 3.5, 6.0], 10, 4.0, False, 0.25

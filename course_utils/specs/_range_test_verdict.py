@@ -25,6 +25,7 @@ from ._range_test_curves import (
     _flat_then_nan,
     _generated,
     _lowest_at_skip_start,
+    _on_the_margin,
     _recovers,
     _settling_bump,
     _small_rise,
@@ -197,6 +198,7 @@ RANGE_TEST_VERDICT = Question(
             "22 values: 2.3, then 2.29 (within the margin), then NaN at its last step",
         ),
         Case(_sqrt_fall, "falls from 2.3 to 0.4 as a square root, still falling at its end"),
+        Case(_on_the_margin, "4.0, lowest 3.0 = (1 - margin) x 4.0 (margin 0.25), then 6.0"),
         Case(
             lambda: (np.r_[2.3, np.full(9, 2.2), 1.0, 1.5, np.nan, 1.0],),
             "two equal lowest values 1.0, at steps 10 and 13, with NaN between them",

@@ -140,6 +140,10 @@ STEPS_TO_FLOOR = Question(
             lambda: (np.float32(0.1), np.int64(1), 1.0, np.float32(1.0)),
             "lr = np.float32(0.1), L = np.int64(1), E x_0^2 = np.float32(1.0): numpy numbers",
         ),
+        Case(
+            lambda: (True, 1.0, 1.0, 1.0),
+            "lr = True, a bool, accepted as the number 1 (lr L = 1), L = 1, sigma = 1, x_0 = 1",
+        ),
         Case(lambda: (0.002, 3.0, 0.5, 0.3, 0.05), "a small step far above its floor", hidden=True),
         Case(_generated, "random lr, L, sigma, start and band", hidden=True),
         Case(_generated, "random lr, L, sigma, start and band", hidden=True),
