@@ -106,8 +106,8 @@ RESIDUAL_BACKWARD = Question(
             _with_derivative(lambda z, h, y: np.ones_like(z)),
         ),
         Mistake(
-            "dW is transposed (W is square, so the shape cannot tell): entry (i, j) sums, over "
-            "the batch, input feature i times the gradient at pre-activation j.",
+            "dW is transposed (W is square, so the shape cannot tell): entry (a, j) sums, over "
+            "the batch rows i, x[i, a] times the gradient at pre-activation (i, j).",
             _with_derivative(_right, transpose_dW=True),
         ),
         Mistake(
