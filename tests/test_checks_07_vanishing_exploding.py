@@ -156,6 +156,17 @@ def test_adaptive_clip_reference_is_timms_algorithm_in_torch(seed):
         np.testing.assert_allclose(g, e, rtol=1e-12, atol=0)
 
 
+def test_adaptive_clip_0d_parameter_is_one_unit_as_in_timm():
+    """rw07 point 7: the text says a 0-D array (a scalar gain) is one unit; timm's code agrees."""
+    params, grads = [np.array(2.0), np.array(-0.5)], [np.array(0.5), np.array(1e-3)]
+    expected = _agc_torch(params, grads, 0.01, 1e-3)
+    got = _reference("adaptive_clip")(params, [g.copy() for g in grads], 0.01, 1e-3)
+    for e, g in zip(expected, got, strict=True):
+        assert g.shape == ()
+        np.testing.assert_allclose(g, e, rtol=1e-12, atol=0)
+    np.testing.assert_allclose(got[0], 0.02, rtol=1e-12)  # limit 0.01 * 2.0; 1e-3 is kept
+
+
 def test_after_adaptive_clip_no_unit_is_above_its_limit():
     rng = np.random.default_rng(1)
     W, G = rng.normal(size=(6, 5)), rng.normal(size=(6, 5))

@@ -163,6 +163,11 @@ ADAPTIVE_CLIP = Question(
             lambda: ([np.array([2.0, -1.0])], [np.array([0.001, 0.001])], 0.01, 1e-3),
             "a 1-D parameter whose gradient is small enough: nothing changes",
         ),
+        Case(
+            lambda: ([np.array(2.0)], [np.array(0.5)], 0.01, 1e-3),
+            "a 0-D parameter (a scalar gain 2.0) with gradient 0.5: one unit, whose limit is "
+            "0.01 * 2.0 = 0.02, so the gradient becomes 0.02",
+        ),
         Case(lambda: ([], [], 0.01, 1e-3), "params = grads = [] (nothing to clip)"),
         Case(
             lambda: ([np.zeros((1, 2))], [np.array([[3e-7, 4e-7]])], 1e-4, 1e-3),
@@ -218,7 +223,7 @@ ADAPTIVE_CLIP = Question(
     mistakes=(
         Mistake(
             "You clipped each whole array by its own norm: AGC clips per UNIT, one row of a weight "
-            "matrix (the weights into one output unit) at a time; only a 1-D array is one unit.",
+            "matrix (the weights into one output unit) at a time; only a 0-D or 1-D array is one unit.",
             _whole_array,
         ),
         Mistake(
@@ -267,7 +272,7 @@ ADAPTIVE_CLIP = Question(
     ),
     hint=(
         "Work unit by unit: a unit is one row of a weight (norms over every axis but the first), "
-        "or a whole 1-D array. Compare the norm of its gradient with clipping times the larger of "
+        "or a whole 0-D or 1-D array. Compare the norm of its gradient with clipping times the larger of "
         "its parameters' norm and eps; only a gradient at or above that limit is scaled, down to "
         "exactly the limit, in place. clipping <= 0, eps <= 0 or shapes that differ are a "
         "ValueError."

@@ -98,8 +98,10 @@ STATE_FORM_GRADS = Question(
     points=4,
     skill="derivation",
     reference=_state_form_grads,
-    # rn0607 07-3: a derivation meets 1e-9, central differences do not on the H = 5, T = 12 case
-    # (visible now, as long as the hidden one); the course's finite differences score 0
+    # rn0607 07-3: a derivation meets 1e-9, two-point central differences do not on the H = 5,
+    # T = 12 case (visible now, as long as the hidden one) at any step tried, 1e-6..1e-4; rw07: a
+    # five-point stencil at h = 1e-3 passes every case (the text says so); the course's finite
+    # differences score 0
     rtol=1e-9,
     atol=1e-12,
     library=("course_utils.gradcheck.numerical_gradient",),
