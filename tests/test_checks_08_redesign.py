@@ -497,3 +497,63 @@ def test_questions_2_and_4_allow_the_library_s_forward_and_say_so(name, answer, 
     stub = next(k for k, c in enumerate(cells) if c.source.startswith(f"def {name}("))
     text = " ".join(cells[stub - 1].source.split())
     assert f"course_utils.rnn.{forward}`" in text and "is allowed" in text
+
+
+# ----------------------------------------------------------------------------- ru08 point E1
+
+
+def _lstm_step_from_the_gate_level_forward(d_h, d_c, x, h_prev, c_prev, W_ih, W_hh, b_ih, b_hh):
+    """The backward written out on the gates that lstm_gates_forward returns."""
+    gi, gh = x @ W_ih.T + b_ih, h_prev @ W_hh.T + b_hh
+    _, (i, f, g, o, _, tanh_c) = rnn.lstm_gates_forward(gi, gh, c_prev)
+    d_ct = d_c + d_h * o * (1 - tanh_c**2)
+    d_a = np.hstack(
+        [d_ct * g * i * (1 - i), d_ct * c_prev * f * (1 - f), d_ct * i * (1 - g**2),
+         d_h * tanh_c * o * (1 - o)]
+    )  # fmt: skip
+    return d_a @ W_ih, d_a @ W_hh, d_ct * f, d_a.T @ x, d_a.T @ h_prev, d_a.sum(0)
+
+
+def _gru_step_from_the_gate_level_forward(d_h, x, h_prev, W_ih, W_hh, b_ih, b_hh):
+    """The backward written out on the gates that gru_gates_forward returns."""
+    H = h_prev.shape[1]
+    gi, gh = x @ W_ih.T + b_ih, h_prev @ W_hh.T + b_hh
+    _, (rz, n, gh_n, _) = rnn.gru_gates_forward(gi, gh, h_prev)
+    r, z = rz[:, :H], rz[:, H:]
+    d_n = d_h * (1 - z) * (1 - n**2)
+    d_rz = np.hstack([d_n * gh_n * r * (1 - r), d_h * (h_prev - n) * z * (1 - z)])
+    d_gi, d_gh = np.hstack([d_rz, d_n]), np.hstack([d_rz, d_n * r])
+    dh_prev = d_h * z + d_gh @ W_hh
+    return d_gi @ W_ih, dh_prev, d_gi.T @ x, d_gh.T @ h_prev, d_gi.sum(0), d_gh.sum(0)
+
+
+@pytest.mark.parametrize(
+    ("name", "answer", "forward", "returns"),
+    [
+        (
+            "lstm_step_backward",
+            _lstm_step_from_the_gate_level_forward,
+            "lstm_gates_forward(gi, gh, c_prev)",
+            "`((h, c), (i, f, g, o, c_prev, tanh_c))`",
+        ),
+        (
+            "gru_step_backward",
+            _gru_step_from_the_gate_level_forward,
+            "gru_gates_forward(gi, gh, h_prev)",
+            "`(h, (rz, n, gh_n, h_prev))`",
+        ),
+    ],
+)
+def test_questions_2_and_4_name_the_gate_level_forward_that_returns_the_gates(
+    name, answer, forward, returns, capsys
+):
+    """ru08 E1: the cell functions return only the new state; the text names the gate-level
+    forwards (which return the gates the backward needs) with their return values, and an answer
+    built on them passes."""
+    checker("08_lstm_gru")(name, answer)
+    assert f"✓ {name}" in capsys.readouterr().out
+    cells = nbformat.read(ROOT / "exercises" / "08_lstm_gru.ipynb", as_version=4).cells
+    stub = next(k for k, c in enumerate(cells) if c.source.startswith(f"def {name}("))
+    text = " ".join(cells[stub - 1].source.split())
+    assert f"`course_utils.rnn.{forward}`" in text and returns in text
+    assert "returns only the new state" in text
