@@ -47,6 +47,6 @@ ENDS_CASES = (
 #: The hint of the mistake "end points instead of means".
 ENDS_HINT = (
     "Flat and rising compare the MEAN of the first 10 train losses with the MEAN of the last 10, "
-    "not the single values train[0] and train[-1]: one noisy step at either end would flip the "
-    "verdict (use np.mean(train[:10]) and np.mean(train[-10:]))."
+    "not the very first train loss with the very last one: a single noisy step at either end "
+    "can flip the verdict, while in a mean of 10 it weighs only a tenth."
 )
