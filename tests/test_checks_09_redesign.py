@@ -15,7 +15,7 @@ from course_utils import specs
 from course_utils.checks import CheckFailed, checker
 from course_utils.judging import judge, observe
 from course_utils.optim import adam_step
-from course_utils.specs import _triage
+from course_utils.specs import _triage, _triage_ends
 
 SET = "09_putting_it_together"
 
@@ -767,3 +767,34 @@ def test_rt09_a_triage_that_ends_the_slice_two_steps_early_everywhere_fails_with
     assert triage(train, [2.5, np.nan], norms) == (2, 2)
     _fails_with("triage", triage, "EVERY step counts, the last one included")
     _fails_with("triage", _triage._variant(spike_order="everywhere"), "EVERY step counts")
+
+
+# ----------------------------------------------------------------------------- referee read ru09
+
+
+@pytest.mark.parametrize(
+    ("generator", "right", "wrong"),
+    [
+        (_triage_ends._log_flat_first_step_high, (1, 1), (0, 0)),
+        (_triage_ends._log_healthy_last_step_jumps, (0, 0), (5, 2)),
+    ],
+    ids=["flat-first-step-high", "falling-last-step-jumps"],
+)
+def test_an_outlier_at_an_end_flips_the_end_point_verdict_but_not_the_means(
+    generator, right, wrong
+):
+    reference = _question("triage").reference
+    cases = [c for c in _question("triage").cases if c.inputs is generator]
+    assert {c.hidden for c in cases} == {False, True}  # a visible and a hidden case each
+    for seed in range(200):
+        log = generator(np.random.default_rng(seed))
+        assert reference(*log) == right, seed
+        assert reference(*log, ends="end points") == wrong, seed
+
+
+def test_triage_on_the_end_points_instead_of_the_means_fails_visibly_with_its_hint():
+    def end_points(train_losses, val_losses, grad_norms):  # the referee's w_single, as a learner
+        reference = _question("triage").reference
+        return reference(train_losses, val_losses, grad_norms, ends="end points")
+
+    _fails_with("triage", end_points, "MEAN of the first 10")

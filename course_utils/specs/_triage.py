@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._triage_ends import ENDS_CASES, ENDS_HINT
 from ._triage_logs import (  # noqa: F401 - the tests read the generators from here
     _log_dip_then_partial_recovery,
     _log_flat,
@@ -78,6 +79,7 @@ def _triage(
     val_counts=True,
     blocks="from the end",
     spike_test=">",
+    ends="means",
 ):
     """(fault, fix) of one unclipped training log, as the task decides them.
 
@@ -100,7 +102,8 @@ def _triage(
     the last); `spike_test` ">=" (a norm of exactly 10 x the median counted as a spike);
     `median` "before the break" (the median of the finite norms before the first
     non-finite step only, not of all the finite norms of the log) or "nanmedian" (np.nanmedian over
-    all the norms: it skips NaN but keeps +-inf).
+    all the norms: it skips NaN but keeps +-inf); `ends` "end points" (flat and rising on
+    train[0] and train[-1] instead of the means of the first and last 10 train losses).
     """
     train, val, norms = (np.asarray(a, dtype=float) for a in (train_losses, val_losses, grad_norms))
     fix_of = FIRST_FIX if fixes is None else fixes
@@ -134,6 +137,8 @@ def _triage(
         fault = EXPLODING if spike_order and before else NAN
         return fault, fix_of[fault]
     first, last = np.mean(train[:10]), np.mean(train[-10:])
+    if ends == "end points":
+        first, last = train[0], train[-1]
     flat = last > 0.98 * first if flat_test == "one-sided" else abs(last - first) < 0.02 * first
     aligned = (
         train[: len(train) // 10 * 10] if blocks == "from the start" else train[len(train) % 10 :]
@@ -232,6 +237,7 @@ TRIAGE = Question(
             _log_spike_at_last_step_val_nan,
             "only the last validation loss is NaN; the one norm spike is at the last step",
         ),
+        *ENDS_CASES[:2],
         Case(_log_nan_without_spike, "NaN without a spike, another step", hidden=True),
         Case(_log_val_rises_once, "validation rises once at the end, another rise", hidden=True),
         Case(_log_last_val_nan, "the last validation loss NaN, other noise", hidden=True),
@@ -247,8 +253,10 @@ TRIAGE = Question(
         Case(_log_rising_with_spikes, "a rising loss with spikes, other steps", hidden=True),
         Case(_log_overfitting_with_spike, "overfitting with a spike, other steps", hidden=True),
         Case(_log_flat_and_val_rises, "flat, and validation rises twice, other noise", hidden=True),
+        *ENDS_CASES[2:],
     ),
     mistakes=(
+        Mistake(ENDS_HINT, _variant(ends="end points")),
         Mistake(
             "A spike in the VERY step before the first non-finite one is the blow-up itself, not "
             "its cause: by the task's convention only a spike at least TWO steps before the break "
