@@ -331,12 +331,14 @@ def _score(name, answer, seed=7):
     return _judged(SET, name, answer, seed).score
 
 
-def _lag_by_logs(W_hh, grad_norm, threshold, gamma=1.0):
+def _lag_by_logs(W_hh, grad_norm, threshold, gamma=1.0, zero_case=True):
     q = gamma * np.linalg.norm(W_hh, 2)
     if grad_norm < threshold:
         return 0
     if q >= 1 - 1e-12:  # 1 up to rounding: the bound does not shrink
         raise ValueError("no lag is guaranteed.")
+    if zero_case and q == 0.0:  # the bound is 0 from lag 1 on; math.log(0) would raise
+        return 1
     return math.floor(math.log(threshold / grad_norm) / math.log(q)) + 1
 
 
@@ -856,3 +858,22 @@ def test_state_form_derivation_is_in_the_solution_only():
     assert "solution-only" in derivations[0].metadata.get("tags", [])
     assert r"W_{hh}\operatorname{diag}\big(1 - \tanh^2(h_{t-1})\big)" in derivations[0].source
     assert not any(marker in c.source for c in exercise)
+
+
+def test_guaranteed_lag_by_logarithms_without_the_zero_case_fails():
+    # rx07 E1: W_hh = 0 gives q = 0, lag 1; math.log(0) raises ValueError (math domain error),
+    # the very type the question reserves for "no lag guaranteed", so only a case with q = 0
+    # tells that answer apart
+    def by_logs(W_hh, activation, grad_norm, threshold, zero_case):
+        gamma = {"linear": 1.0, "tanh": 1.0, "relu": 1.0, "sigmoid": 0.25}
+        if activation not in gamma:
+            raise ValueError("unknown activation.")
+        if W_hh.ndim != 2 or W_hh.shape[0] != W_hh.shape[1] or not threshold > 0:
+            raise ValueError("W_hh must be square and threshold > 0.")
+        if not 0 <= grad_norm < np.inf:
+            raise ValueError("grad_norm must be finite and >= 0.")
+        return _lag_by_logs(W_hh, grad_norm, threshold, gamma[activation], zero_case)
+
+    assert _reference("guaranteed_lag")(np.zeros((3, 3)), "tanh", 3.0, 1e-4) == 1
+    assert _score_within("guaranteed_lag", lambda *a: by_logs(*a, zero_case=True)) == 2
+    assert _score_within("guaranteed_lag", lambda *a: by_logs(*a, zero_case=False)) == 0

@@ -11,7 +11,8 @@ about 1e12 ln(n/θ), which no loop counts to either.
 The cases include the ties (n = θ; q^ℓ n = θ exactly at a whole lag) that "strictly below" decides,
 a q >= 1 with n < θ (0, no error), q = 1 exactly (the identity with tanh: an answer that raises
 only for q > 1 loops forever there, rk07 L3), each of the four activations (the linear one on a
-non-normal W_hh, where the spectral radius gives another lag: rh07 E3) and each argument the text
+non-normal W_hh, where the spectral radius gives another lag: rh07 E3), W_hh = 0 (q = 0: lag 1, where
+math.log(q) fails: rx07 E1) and each argument the text
 says to refuse, among them grad_norm = inf, whose bound is inf at every lag (rh07 E5), and a
 non-square W_hh of norm below 1, which only a shape check refuses (rk07 L4).
 """
@@ -225,6 +226,13 @@ GUARANTEED_LAG = Question(
             "a negative grad_norm",
             hidden=True,
             raises="ValueError",
+        ),
+        Case(
+            # rx07 E1: q = 0, the bound is 0 from lag 1 on; math.log(q) raises here instead
+            lambda: (np.zeros((3, 3)), "tanh", 3.0, 1e-4),
+            "W_hh = np.zeros((3, 3)), tanh, grad_norm 3, threshold 1e-4 (gamma ||W_hh||_2 = 0: "
+            "the bound is 0 from lag 1 on, so the answer is 1)",
+            hidden=True,
         ),
     ),
     mistakes=(
