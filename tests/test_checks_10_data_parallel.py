@@ -519,3 +519,18 @@ def test_the_intro_names_the_questions_whose_hidden_inputs_are_new_each_grading(
         "for questions 1 to 3, one of them draws new random inputs each time; question 4's hidden "
         "inputs are fixed" in intro
     )
+
+
+def test_a_list_byte_count_is_refused_by_name_in_the_cell_after_the_check():
+    """rw10 E1: ``sent.tolist()`` has integer values, so the check (exact types: integers)
+    passes it; the cell after the check then stopped on an AttributeError (a list has no
+    ``tolist``) before its type assert. That assert now comes first, names the list and says what
+    to return; the reference still passes."""
+
+    def list_sent(grads):
+        averaged, sent = halving_doubling_all_reduce(grads)
+        return averaged, sent.tolist()
+
+    _halving_cell(halving_doubling_all_reduce)
+    with pytest.raises(AssertionError, match=r"integer numpy array .*got a list"):
+        _halving_cell(list_sent)
