@@ -484,3 +484,21 @@ def test_nesterov_rate_is_exactly_1_on_the_stability_edge_where_the_run_neither_
     for value in (0.999, 1.001, np.inf, 0.0):
         with pytest.raises(CheckFailed, match="lr \\* L = 1.5: the edge of stability"):
             checker(AID)("nesterov_rate", _on_the_edge(value))
+
+
+def test_kingma_and_ba_efficient_ordering_gets_its_own_hint():
+    """rv04 B3: the step with the corrections folded into the learning rate and eps added to the
+    root of the uncorrected maximum (Kingma & Ba §2, TF/Keras), learner-written, is rejected with
+    the hint that names where eps goes."""
+
+    def amsgrad_step(x, grad, m, v, v_max, t, lr, beta1=0.9, beta2=0.999, eps=1e-8):
+        m = beta1 * m + (1 - beta1) * grad
+        v = beta2 * v + (1 - beta2) * grad**2
+        v_max = np.maximum(v_max, v)
+        lr_t = lr * np.sqrt(1 - beta2**t) / (1 - beta1**t)
+        return x - lr_t * m / (np.sqrt(v_max) + eps), m, v, v_max
+
+    with pytest.raises(CheckFailed) as failed:
+        checker(AID)("amsgrad_step", amsgrad_step)
+    (own,) = [m.hint for m in QUESTION("amsgrad_step").mistakes if "UNCORRECTED maximum" in m.hint]
+    assert f"hint: {own}" in str(failed.value)

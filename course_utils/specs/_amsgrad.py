@@ -171,6 +171,13 @@ AMSGRAD_STEP = Question(
             "eps.",
             _amsgrad_wrong("no correction"),
         ),
+        Mistake(
+            "You folded the bias corrections into the learning rate and added eps to the root "
+            "of the UNCORRECTED maximum (the ordering Kingma & Ba give as more efficient). torch "
+            "adds eps after the maximum is divided by (1 - beta2^t) and rooted, so in your form "
+            "eps is in effect divided by the root of (1 - beta2^t), most at t = 1.",
+            _amsgrad_wrong("eps before correction"),
+        ),
         Mistake(_EPS_INSIDE_HINT, _amsgrad_wrong("eps inside")),
         Mistake(_T_FROM_0_HINT, _amsgrad_wrong("t from 0")),
         Mistake(_T_PLUS_ONE_HINT, _amsgrad_wrong("t + 1")),

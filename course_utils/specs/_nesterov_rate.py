@@ -178,7 +178,9 @@ NESTEROV_RATE = Question(
         Mistake(
             "That is heavy ball's map (lecture §2b), whose gradient is taken at x_k. Nesterov "
             "takes it at the look-ahead point, so the gradient step acts on the momentum term "
-            "too: derive the recursion of the error from torch's rule before reading off roots.",
+            "too. Or you used the old buffer b_k in the step where torch uses the new b_{k+1} "
+            "(the same map). Derive the recursion of the error from torch's rule before reading "
+            "off roots.",
             _heavy_ball_map,
         ),
         Mistake(
