@@ -355,8 +355,10 @@ RANGE_TEST_VERDICT = Question(
         ),
         Mistake(
             "Above the first value means above (1 + margin) times it, in the turn test too: this "
-            "loss rose back to within the margin of its first value, which is mini-batch noise, "
-            "not a turn, and stayed under diverge_factor times its lowest (raise lr_max).",
+            "loss rose back above its first value but not above (1 + margin) times it, and stayed "
+            "under diverge_factor times its lowest; the rule counts only a rise above one of "
+            "those two as the turn, so a smaller rise back, however large, is no turn here "
+            "(raise lr_max).",
             _slip(turn_margin=False),
         ),
         Mistake(
