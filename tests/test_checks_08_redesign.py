@@ -557,3 +557,18 @@ def test_questions_2_and_4_name_the_gate_level_forward_that_returns_the_gates(
     text = " ".join(cells[stub - 1].source.split())
     assert f"`course_utils.rnn.{forward}`" in text and returns in text
     assert "returns only the new state" in text
+
+
+# ----------------------------------------------------------------------------- rv08 point E1
+
+
+def test_question_3_says_reusing_question_2_is_accepted_only_if_it_writes_its_own_forward():
+    """Question 2 allows the library's forward, question 3 bans it, also through the learner's
+    question 2: the sentence inviting the reuse states that condition and its consequence."""
+    cells = nbformat.read(ROOT / "exercises" / "08_lstm_gru.ipynb", as_version=4).cells
+    stub = next(k for k, c in enumerate(cells) if c.source.startswith("def lstm_bptt("))
+    text = " ".join(cells[stub - 1].source.split())
+    assert "the check accepts it if your question 2 writes its forward equations itself" in text
+    assert "makes question 3 score 0" in text
+    assert "`lstm_gates_forward` or `lstm_cell_forward`" in text
+    assert "the check accepts it, but" not in text
