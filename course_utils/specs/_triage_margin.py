@@ -48,6 +48,6 @@ MARGIN_CASES = (
 #: The hint of the mistake "overfitting test without the 2% margin".
 MARGIN_HINT = (
     "Overfitting asks for the last two validation losses each MORE than 1.02 x the minimum, not "
-    "merely above it: a rise of under 2% is within the noise of an evaluation, so the run is not "
-    "overfitting yet (lecture §4's threshold)."
+    "merely above it (the threshold in the table of lecture §4): validation that rose above its "
+    "minimum by less than 2% has not risen by that test, so the run is not overfitting."
 )
