@@ -15,7 +15,7 @@ from course_utils import specs
 from course_utils.checks import CheckFailed, checker
 from course_utils.judging import judge, observe
 from course_utils.optim import adam_step
-from course_utils.specs import _triage, _triage_ends
+from course_utils.specs import _triage, _triage_ends, _triage_margin
 
 SET = "09_putting_it_together"
 
@@ -798,3 +798,40 @@ def test_triage_on_the_end_points_instead_of_the_means_fails_visibly_with_its_hi
         return reference(train_losses, val_losses, grad_norms, ends="end points")
 
     _fails_with("triage", end_points, "MEAN of the first 10")
+
+
+# ----------------------------------------------------------------------------- referee read rw09
+
+
+def test_rw09_validation_within_two_percent_is_none_and_the_no_margin_variant_overfits():
+    reference = _question("triage").reference
+    log = _triage_margin._log_val_within_two_percent()
+    val = log[1]
+    assert np.all((val[-2:] > val.min()) & (val[-2:] <= 1.02 * val.min()))
+    assert reference(*log) == (0, 0) and reference(*log, overfit_test="no margin") == (4, 4)
+    for seed in range(200):
+        noisy = _triage_margin._log_val_within_two_percent_noisy(np.random.default_rng(seed))
+        assert reference(*noisy) == (0, 0), seed
+        assert reference(*noisy, overfit_test="no margin") == (4, 4), seed
+
+
+def test_rw09_triage_without_the_two_percent_margin_fails_with_its_hint():
+    def no_margin(train_losses, val_losses, grad_norms):  # the referee's wrong3.py, as a learner
+        flat, nan, exploding, _ = _lecture_diagnose(train_losses, val_losses, grad_norms)
+        if nan or exploding:
+            return _question("triage").reference(train_losses, val_losses, grad_norms)
+        train, val = np.asarray(train_losses, dtype=float), np.asarray(val_losses, dtype=float)
+        first, last = np.mean(train[:10]), np.mean(train[-10:])
+        if last > 1.02 * first:
+            return 5, 2
+        if flat:
+            return 1, 1
+        blocks = train[len(train) % 10 :].reshape(-1, 10).mean(axis=1)
+        falling = blocks.size > 1 and bool(blocks[-1] < blocks[:-1].min())
+        return (4, 4) if np.all(val[-2:] > val.min()) and falling else (0, 0)
+
+    _fails_with("triage", no_margin, "MORE than 1.02 x the minimum")
+    reference = _question("triage").reference
+    _fails_with(
+        "triage", lambda t, v, n: reference(t, v, n, overfit_test="no margin"), "not merely above"
+    )

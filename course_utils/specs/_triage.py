@@ -46,6 +46,7 @@ from ._triage_logs import (  # noqa: F401 - the tests read the generators from h
     _log_val_rises_once,
     _log_val_rises_train_stalls,
 )
+from ._triage_margin import MARGIN_CASES, MARGIN_HINT
 from .base import Case, Mistake, Question
 
 #: Fault codes: none, flat, nan, exploding, overfitting, rising (the task's list).
@@ -96,7 +97,8 @@ def _triage(
     without its train-falling half), `first_bad` "train only" (the first non-finite step located
     from the train loss alone), `median` "all norms" (np.median over norms holding a NaN: NaN,
     so no spike test fires), `val_counts` False (a non-finite validation loss ignored),
-    `overfit_test` "seen once" (only the last validation loss above 1.02 x the minimum) or
+    `overfit_test` "seen once" (only the last validation loss above 1.02 x the minimum) or "no
+    margin" (the last two above the minimum itself, without the factor 1.02) or
     "previous block" (the last block of 10 train losses below the block before it only, not below
     every earlier one), `blocks` "from the start" (blocks of 10 aligned to the first step, not to
     the last); `spike_test` ">=" (a norm of exactly 10 x the median counted as a spike);
@@ -146,9 +148,9 @@ def _triage(
     means = aligned.reshape(-1, 10).mean(axis=1)
     earlier = means[-2:-1] if overfit_test == "previous block" else means[:-1]
     falling = means.size > 1 and means[-1] < earlier.min()
-    rose = val.size > 1 and np.all(
-        val[-(1 if overfit_test == "seen once" else 2) :] > 1.02 * np.min(val)
-    )
+    margin = 1.0 if overfit_test == "no margin" else 1.02
+    seen = val[-(1 if overfit_test == "seen once" else 2) :]
+    rose = val.size > 1 and np.all(seen > margin * np.min(val))
     tests = [
         (EXPLODING, spike.any()),
         (RISING, rising_test and last > 1.02 * first),
@@ -238,6 +240,7 @@ TRIAGE = Question(
             "only the last validation loss is NaN; the one norm spike is at the last step",
         ),
         *ENDS_CASES[:2],
+        *MARGIN_CASES[:1],
         Case(_log_nan_without_spike, "NaN without a spike, another step", hidden=True),
         Case(_log_val_rises_once, "validation rises once at the end, another rise", hidden=True),
         Case(_log_last_val_nan, "the last validation loss NaN, other noise", hidden=True),
@@ -254,9 +257,11 @@ TRIAGE = Question(
         Case(_log_overfitting_with_spike, "overfitting with a spike, other steps", hidden=True),
         Case(_log_flat_and_val_rises, "flat, and validation rises twice, other noise", hidden=True),
         *ENDS_CASES[2:],
+        *MARGIN_CASES[1:],
     ),
     mistakes=(
         Mistake(ENDS_HINT, _variant(ends="end points")),
+        Mistake(MARGIN_HINT, _variant(overfit_test="no margin")),
         Mistake(
             "A spike in the VERY step before the first non-finite one is the blow-up itself, not "
             "its cause: by the task's convention only a spike at least TWO steps before the break "
