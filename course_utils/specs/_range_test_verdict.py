@@ -9,9 +9,8 @@ a sweep cannot be read. Here the learner reads the failure modes off the curve a
 by other tools), a blow-up that ``lr_range_test`` stops at without recording it (``diverged``), a
 turn seen only by the stop rule or only as a rise above the start, changes within a noise
 ``margin``, and sweeps that stopped before the turn, began past it, or never left the rates too
-small to move the loss. The curves are
-generated (cheap: no training), so hidden cases change every grading run. A private part of that
-spec (the registry skips modules whose name starts with ``_``).
+small to move the loss. The curves are generated (cheap: no training), so hidden cases change
+every grading run. A private part (the registry skips modules whose name starts with ``_``).
 """
 
 from __future__ import annotations
