@@ -15,7 +15,7 @@ from course_utils import specs
 from course_utils.checks import CheckFailed, checker
 from course_utils.judging import judge, observe
 from course_utils.optim import adam_step
-from course_utils.specs import _triage, _triage_ends, _triage_margin
+from course_utils.specs import _triage, _triage_bounds, _triage_ends, _triage_margin
 
 SET = "09_putting_it_together"
 
@@ -835,3 +835,71 @@ def test_rw09_triage_without_the_two_percent_margin_fails_with_its_hint():
     _fails_with(
         "triage", lambda t, v, n: reference(t, v, n, overfit_test="no margin"), "not merely above"
     )
+
+
+# ----------------------------------------------------------------------------- 2% boundaries (E1/E2)
+
+
+@pytest.mark.parametrize(
+    ("generator", "right", "option", "wrong"),
+    [
+        (_triage_bounds._log_fall_between_two_percents, (1, 1), {"flat_test": "last base"}, (0, 0)),
+        (_triage_bounds._log_rise_of_exactly_two_percent, (0, 0), {"rising_test": ">="}, (5, 2)),
+        (_triage_bounds._log_fall_of_exactly_two_percent, (0, 0), {"flat_test": "<="}, (1, 1)),
+    ],
+    ids=["base-of-last-mean", "rising-at-2pct", "flat-at-2pct"],
+)
+def test_triage_boundary_logs_are_visible_exact_and_separate_their_variant(
+    generator, right, option, wrong
+):
+    cases = [c for c in _question("triage").cases if c.inputs is generator]
+    assert [c.hidden for c in cases] == [False]
+    train, val, norms = generator()
+    first, last = train[:10].mean(), train[-10:].mean()
+    assert 0.02 * first == 1.0 and 1.02 * first == 51.0  # the boundaries are exact in float64
+    if generator is _triage_bounds._log_fall_between_two_percents:
+        assert 0.02 * last <= first - last < 0.02 * first
+    else:
+        assert abs(last - first) == 0.02 * first
+    reference = _question("triage").reference
+    assert reference(train, val, norms) == right
+    assert reference(train, val, norms, **option) == wrong
+
+
+@pytest.mark.parametrize(
+    ("option", "hint"),
+    [
+        ({"flat_test": "last base"}, _triage_bounds.BASE_HINT),
+        ({"rising_test": ">="}, _triage_bounds.RISING_EDGE_HINT),
+        ({"flat_test": "<="}, _triage_bounds.FLAT_EDGE_HINT),
+    ],
+    ids=["base-of-last-mean", "rising-at-2pct", "flat-at-2pct"],
+)
+def test_triage_boundary_variants_fail_with_their_hint(option, hint):
+    reference = _question("triage").reference
+    _fails_with("triage", lambda t, v, n: reference(t, v, n, **option), hint)
+
+
+def test_triage_boundary_variants_written_as_a_learner_would_fail_with_their_hint():
+    def learner(base_last=False, rise_op=np.greater, flat_op=np.less):
+        def triage(train_losses, val_losses, grad_norms):
+            train = np.asarray(train_losses, dtype=float)
+            if not np.isfinite(train).all() or not np.isfinite(val_losses).all():
+                return _question("triage").reference(train_losses, val_losses, grad_norms)
+            first, last = np.mean(train[:10]), np.mean(train[-10:])
+            if _question("triage").reference(train_losses, val_losses, grad_norms)[0] == 3:
+                return 3, 3
+            if rise_op(last, 1.02 * first):
+                return 5, 2
+            if flat_op(abs(last - first), 0.02 * (last if base_last else first)):
+                return 1, 1
+            fault, fix = _question("triage").reference(train_losses, val_losses, grad_norms)
+            return (0, 0) if fault in (1, 5) else (fault, fix)  # overfitting or none
+
+        return triage
+
+    reference_like = learner()
+    _passes("triage", reference_like)
+    _fails_with("triage", learner(base_last=True), _triage_bounds.BASE_HINT)
+    _fails_with("triage", learner(rise_op=np.greater_equal), _triage_bounds.RISING_EDGE_HINT)
+    _fails_with("triage", learner(flat_op=np.less_equal), _triage_bounds.FLAT_EDGE_HINT)

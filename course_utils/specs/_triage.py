@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._triage_bounds import BOUNDS_CASES, bounds_mistakes
 from ._triage_ends import ENDS_CASES, ENDS_HINT
 from ._triage_logs import (  # noqa: F401 - the tests read the generators from here
     _log_dip_then_partial_recovery,
@@ -105,7 +106,8 @@ def _triage(
     `median` "before the break" (the median of the finite norms before the first
     non-finite step only, not of all the finite norms of the log) or "nanmedian" (np.nanmedian over
     all the norms: it skips NaN but keeps +-inf); `ends` "end points" (flat and rising on
-    train[0] and train[-1] instead of the means of the first and last 10 train losses).
+    train[0] and train[-1] instead of the means of the first and last 10 train losses); `flat_test`
+    "last base" (2% of the last mean) or "<=", `rising_test` ">=" (2% boundaries, ``_triage_bounds``).
     """
     train, val, norms = (np.asarray(a, dtype=float) for a in (train_losses, val_losses, grad_norms))
     fix_of = FIRST_FIX if fixes is None else fixes
@@ -141,7 +143,10 @@ def _triage(
     first, last = np.mean(train[:10]), np.mean(train[-10:])
     if ends == "end points":
         first, last = train[0], train[-1]
-    flat = last > 0.98 * first if flat_test == "one-sided" else abs(last - first) < 0.02 * first
+    step, base = abs(last - first), last if flat_test == "last base" else first
+    flat = step <= 0.02 * base if flat_test == "<=" else step < 0.02 * base
+    flat = last > 0.98 * first if flat_test == "one-sided" else flat
+    rises = last >= 1.02 * first if rising_test == ">=" else last > 1.02 * first
     aligned = (
         train[: len(train) // 10 * 10] if blocks == "from the start" else train[len(train) % 10 :]
     )
@@ -153,7 +158,7 @@ def _triage(
     rose = val.size > 1 and np.all(seen > margin * np.min(val))
     tests = [
         (EXPLODING, spike.any()),
-        (RISING, rising_test and last > 1.02 * first),
+        (RISING, rising_test and rises),
         (FLAT, flat),
         (OVERFITTING, rose and (falling or overfit_test == "validation only")),
     ]
@@ -241,6 +246,7 @@ TRIAGE = Question(
         ),
         *ENDS_CASES[:2],
         *MARGIN_CASES[:1],
+        *BOUNDS_CASES,
         Case(_log_nan_without_spike, "NaN without a spike, another step", hidden=True),
         Case(_log_val_rises_once, "validation rises once at the end, another rise", hidden=True),
         Case(_log_last_val_nan, "the last validation loss NaN, other noise", hidden=True),
@@ -373,22 +379,7 @@ TRIAGE = Question(
             "dipped, rose and fell back part of the way is not falling.",
             _variant(overfit_test="previous block"),
         ),
-        Mistake(
-            "Overfitting has two halves: validation above 1.02 x its minimum at the last two "
-            "evaluations AND the last block of 10 train losses below every earlier block. A "
-            "train loss that stalled while validation rose is not overfitting.",
-            _variant(overfit_test="validation only"),
-        ),
-        Mistake(
-            "Overfitting needs the rise SEEN TWICE: the last two validation losses each above "
-            "1.02 x the minimum. One evaluation above it can be noise (lecture §4).",
-            _variant(overfit_test="seen once"),
-        ),
-        Mistake(
-            "A validation loss that is not finite makes the log not finite too (rule 1): a NaN "
-            "validation loss is the nan fault, not a healthy run.",
-            _variant(val_counts=False),
-        ),
+        *bounds_mistakes(_variant),
     ),
     hint=(
         "Decide in the task's order: first any value that is not finite (then look for a "
