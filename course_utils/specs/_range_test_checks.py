@@ -1,4 +1,4 @@
-"""The input checks of ``range_test_verdict`` (question 4 of exercise set 05), one sentence each.
+"""The verdict codes and input checks of ``range_test_verdict`` (question 4 of exercise set 05), one sentence each.
 A private part of the ``learning_rate_schedules`` spec, split off ``_range_test_verdict`` to keep
 each module under 400 lines."""
 
@@ -7,6 +7,10 @@ from __future__ import annotations
 import numbers
 
 import numpy as np
+
+#: The verdicts (the task's codes): read the sweep; rerun it to larger rates; rerun it from
+#: smaller rates.
+USABLE, RAISE_LR_MAX, LOWER_LR_MIN = 0, 1, 2
 
 
 def _checked(smoothed_losses, skip_start, diverge_factor, margin):

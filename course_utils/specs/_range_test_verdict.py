@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._range_test_checks import _checked
+from ._range_test_checks import LOWER_LR_MIN, RAISE_LR_MAX, USABLE, _checked
 from ._range_test_curves import (
     _curve,
     _flat,
@@ -30,11 +30,8 @@ from ._range_test_curves import (
     _small_rise,
     _sqrt_fall,
 )
+from ._range_test_so_far import SO_FAR_CASE, _so_far_mistake
 from .base import Case, Mistake, Question
-
-#: The verdicts (the task's codes): read the sweep; rerun it to larger rates; rerun it from
-#: smaller rates.
-USABLE, RAISE_LR_MAX, LOWER_LR_MIN = 0, 1, 2
 
 
 def _verdict(
@@ -198,6 +195,7 @@ RANGE_TEST_VERDICT = Question(
         ),
         Case(_sqrt_fall, "falls from 2.3 to 0.4 as a square root, still falling at its end"),
         Case(_on_the_margin, "4.0, lowest 3.0 = (1 - margin) x 4.0 (margin 0.25), then 6.0"),
+        SO_FAR_CASE,
         Case(
             lambda: (np.r_[2.3, np.full(9, 2.2), 1.0, 1.5, np.nan, 1.0],),
             "two equal lowest values 1.0, at steps 10 and 13, with NaN between them",
@@ -270,6 +268,7 @@ RANGE_TEST_VERDICT = Question(
         ),
     ),
     mistakes=(
+        _so_far_mistake(range_test_verdict),
         Mistake(
             "margin is a fraction of the first value, not an amount of loss: fell means below "
             "(1 - margin) times the first value. This loss dipped by less than that (mini-batch "
