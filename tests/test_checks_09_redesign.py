@@ -28,6 +28,14 @@ def _passes(name, answer):
     checker(SET)(name, answer)  # raises CheckFailed on any failing visible case
 
 
+def _whole_steps(t):
+    """The input check a right adam_spike_step makes: t an integer array of steps >= 1."""
+    t = np.asarray(t)
+    if t.dtype.kind not in "iu" or np.any(t < 1):
+        raise ValueError("t must be an integer array of whole step numbers >= 1.")
+    return t
+
+
 def _fails_with(name, answer, text):
     with pytest.raises(CheckFailed) as failed:
         checker(SET)(name, answer)
@@ -601,9 +609,7 @@ def test_rl09_an_adam_spike_step_that_flattens_t_fails_with_the_shape_hint():
     reference = _question("adam_spike_step").reference
 
     def adam_spike_step(t, spike, lr, beta1, beta2, eps):
-        t = np.asarray(t)
-        if t.dtype.kind not in "iu" or np.any(t < 1):
-            raise ValueError("t must be an integer array of whole step numbers >= 1.")
+        t = _whole_steps(t)
         return np.array(
             [reference(np.array([s]), spike, lr, beta1, beta2, eps)[0] for s in t.ravel()]
         )
@@ -726,9 +732,7 @@ def test_rs09_a_right_adam_spike_step_in_float32_fails_with_the_precision_hint()
     reference = _question("adam_spike_step").reference
 
     def computed_in_float32(t, spike, lr, beta1, beta2, eps):
-        t = np.asarray(t)
-        if t.dtype.kind not in "iu" or np.any(t < 1):
-            raise ValueError("t must be an integer array of whole step numbers >= 1.")
+        t = _whole_steps(t)
         t = t.astype(np.float32)
         b1, b2, g = np.float32(beta1), np.float32(beta2), np.float32(spike)
         m = b1 * (1 - b1 ** (t - 1)) + (1 - b1) * g
