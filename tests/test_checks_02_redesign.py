@@ -433,13 +433,44 @@ def test_a_loop_over_samples_passes_question_1_and_the_text_says_it_is_not_grade
     assert "a loop over samples also passes the checks but is slow" in text
 
 
-def test_question_2_does_not_promise_a_type_it_does_not_grade():
-    """rt02 point 8: an array of shape (1,) passes question 2, so the text asks for a number, not
-    a float."""
+def test_question_2_refuses_an_array_holding_the_number_and_says_so():
+    """sa02 E1: an array of shape (1,) passed question 2 (rt02 had the text ask for "a number"
+    instead), and the demo's float() then raised. The question now asks for one number and its
+    check refuses an array of shape (1,) or () by type; a numpy float passes."""
 
     def as_array(grads, p, B):
         return np.atleast_1d(_importance_sampled_noise(grads, p, B))
 
-    checker(AID)("importance_sampled_noise", as_array)
+    def as_0d(grads, p, B):
+        return np.asarray(_importance_sampled_noise(grads, p, B))
+
+    def as_numpy_float(grads, p, B):
+        return np.float64(_importance_sampled_noise(grads, p, B))
+
+    for answer in (as_array, as_0d):
+        with pytest.raises(CheckFailed, match="expected a single number"):
+            checker(AID)("importance_sampled_noise", answer)
+    checker(AID)("importance_sampled_noise", as_numpy_float)
+    checker(AID)("importance_sampled_noise", _importance_sampled_noise)
     text = " ".join(_exercise_text().split())
-    assert "return, as a float," not in text and "return, as a number," in text
+    assert "return, as one number" in text and "is refused" in text
+
+
+def test_question_3_refuses_float_index_arrays_and_says_so():
+    """sa02 E2: float index arrays passed question 3 and broke the later X[b]."""
+
+    def batches(n, batch_size, n_epochs, rng):
+        out = []
+        for _ in range(n_epochs):
+            order = rng.permutation(n)
+            out += [order[i : i + batch_size] for i in range(0, n, batch_size)]
+        return out
+
+    def float_batches(n, batch_size, n_epochs, rng):
+        return [b.astype(float) for b in batches(n, batch_size, n_epochs, rng)]
+
+    with pytest.raises(CheckFailed, match="expected an array of integers"):
+        checker(AID)("minibatch_indices", float_batches)
+    checker(AID)("minibatch_indices", batches)
+    text = " ".join(_exercise_text().split())
+    assert "float indices are refused" in text

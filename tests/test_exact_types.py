@@ -143,6 +143,8 @@ def test_without_the_flag_values_alone_are_compared():
     ]
     assert sorted(flagged) == [
         ("00_start_here", "l2_norm"),
+        ("02_batch_stochastic_minibatch", "importance_sampled_noise"),
+        ("02_batch_stochastic_minibatch", "minibatch_indices"),
         ("03_backpropagation", "leaky_relu_init_std"),
         ("03_backpropagation", "smoothed_cross_entropy"),
         ("04_momentum_adaptive", "nesterov_rate"),
