@@ -8,7 +8,8 @@ skipped, as torch skips parameters whose ``.grad`` is ``None``.
 * ``clip_grad_norm(grads, max_norm, norm_type=2.0)`` treats all arrays as one long vector, computes
   its ``norm_type``-norm ``total`` (``inf``: the largest absolute entry), multiplies every array by
   ``min(1, max_norm / (total + 1e-6))`` and returns ``total``, the norm BEFORE clipping. The
-  direction of the whole gradient is kept.
+  direction of the whole gradient is kept. ``max_norm = inf`` is allowed, as in torch: the factor
+  is 1, so it measures the norm and changes nothing.
 * ``clip_grad_value(grads, clip_value)`` clamps every entry into ``[-clip_value, clip_value]``
   (returns ``None``, as torch). Entries are clamped separately, so the direction can change.
 
@@ -105,8 +106,11 @@ def clip_grad_norm(grads, max_norm, norm_type=2.0, error_if_nonfinite: bool = Fa
     gradient is unchanged). With ``error_if_nonfinite=True`` a ``nan`` or ``inf`` total norm raises
     ``ValueError`` before anything is changed; otherwise, as in torch, the arrays are multiplied by
     the resulting coefficient (``nan`` spreads, an ``inf`` norm zeroes the finite entries).
+    ``max_norm`` is a number ``>= 0`` or ``inf``; ``inf``, as in torch, gives the factor
+    ``min(1, inf) = 1``: nothing is scaled and the total norm is returned (a way to measure it).
     """
-    max_norm = real_number(max_norm, "max_norm", nonnegative=True)
+    if not _is_plus_inf(max_norm):  # inf: torch's "measure only", factor min(1, inf) = 1
+        max_norm = real_number(max_norm, "max_norm", nonnegative=True)
     if not isinstance(error_if_nonfinite, bool):
         raise TypeError(
             f"error_if_nonfinite must be True or False, got {type(error_if_nonfinite).__name__}."
@@ -122,10 +126,16 @@ def clip_grad_norm(grads, max_norm, norm_type=2.0, error_if_nonfinite: bool = Fa
             "(pass error_if_nonfinite=False to scale by it anyway)."
         )
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        # max_norm = inf: inf / (finite + 1e-6) = inf, so the factor is 1; with an inf total,
+        # inf / inf = nan and min(nan, 1.0) = nan, as in torch
         coef = min(max_norm / (total + _EPS), 1.0) if not math.isnan(total) else math.nan
         for g in arrays:
             g *= coef
     return total
+
+
+def _is_plus_inf(value) -> bool:
+    return isinstance(value, float | np.floating) and value == math.inf
 
 
 def clip_grad_value(grads, clip_value) -> None:

@@ -70,6 +70,50 @@ def test_clip_grad_norm_max_norm_inf_is_factor_1_and_a_finite_only_answer_fails(
     _passes("clip_grad_norm", _numpy_clip())
 
 
+def test_clip_grad_norm_refusing_max_norm_inf_gets_its_own_hint():
+    # referee sa07 point 8: this answer got the 'norm AFTER clipping' hint, because that Mistake
+    # called the library's clip_grad_norm, which raised on inf; the library now takes inf as torch
+    hint = "max_norm = inf is allowed (it is positive)"
+    _fails_with("clip_grad_norm", _numpy_clip(finite_only=True), hint)
+    with pytest.raises(CheckFailed) as failed:
+        checker(SET)("clip_grad_norm", _numpy_clip(finite_only=True))
+    assert "norm AFTER clipping" not in str(failed.value)
+    question = specs.load(SET).question("clip_grad_norm")
+    (refuses,) = [m for m in question.mistakes if m.hint.startswith(hint)]
+    with pytest.raises(ValueError):
+        refuses.answer([np.ones(2)], math.inf)
+    for mistake in question.mistakes:  # no other Mistake raises on max_norm = inf
+        if mistake is not refuses:
+            mistake.answer([np.array([3.0, -4.0]), np.array([[12.0]])], math.inf)
+
+
+def _referee_exp8(grads, max_norm, norm_type=2.0):
+    """/work/ref/sa07/exp8.py (referee sa07 point 9): no 1e-6 guard, the empty list special-cased;
+    it passed every case, hidden ones too, and divides by zero on an all-zero gradient."""
+    if not norm_type > 0 or not max_norm > 0:
+        raise ValueError
+    if not grads:
+        return 0.0, grads
+    flat = np.concatenate([np.ravel(g) for g in grads])
+    if np.isinf(norm_type):
+        tot = float(np.abs(flat).max())
+    else:
+        tot = float(np.sum(np.abs(flat) ** norm_type) ** (1 / norm_type))
+    coef = min(1.0, max_norm / tot)  # ZeroDivisionError on an all-zero gradient
+    for g in grads:
+        g *= coef
+    return tot, grads
+
+
+def test_clip_grad_norm_all_zero_gradient_is_a_visible_case():
+    total, grads = _reference("clip_grad_norm")([np.zeros(3), np.zeros((2, 2))], 1.0)
+    assert total == 0.0 and all(not g.any() for g in grads)
+    _fails_with("clip_grad_norm", _referee_exp8, "all-zero gradient has total norm 0")
+    _fails_with("clip_grad_norm", _referee_exp8, "raised ZeroDivisionError")
+    assert _score("clip_grad_norm", _referee_exp8) == 0
+    _passes("clip_grad_norm", _numpy_clip(guard=0.0))  # skipping the scaling at 0 is right too
+
+
 def test_clip_grad_norm_without_the_1e6_guard_passes():
     # the text: the check accepts answers with or without the 1e-6 (every test that clips has
     # total > max_norm >= 0.5, so the guard moves the factor by < 2e-6 relatively, inside rtol)

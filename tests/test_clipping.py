@@ -44,6 +44,32 @@ def test_clip_grad_norm_equals_torch(seed, norm_type):
             np.testing.assert_allclose(g, p.grad.numpy(), rtol=1e-12, atol=0)
 
 
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("norm_type", [1.0, 2.0, math.inf])
+def test_max_norm_inf_measures_the_norm_and_changes_nothing_as_torch(seed, norm_type):
+    # torch's idiom: the factor is min(1, inf / (total + 1e-6)) = 1
+    grads = _random_grads(seed)
+    before = [g.copy() for g in grads]
+    params = _torch_params(grads)
+    ours = clip_grad_norm(grads, math.inf, norm_type)
+    theirs = torch.nn.utils.clip_grad_norm_(params, math.inf, norm_type)
+    assert ours == pytest.approx(theirs.item(), rel=1e-12)
+    assert ours == pytest.approx(total_norm(before, norm_type), rel=1e-15)
+    for g, b, p in zip(grads, before, params, strict=True):
+        np.testing.assert_array_equal(g, b)
+        np.testing.assert_array_equal(g, p.grad.numpy())
+
+
+def test_max_norm_inf_on_zero_and_non_finite_gradients_follows_torch():
+    for values in ([0.0, 0.0], [1.0, np.inf], [1.0, np.nan]):
+        grads = [np.array(values)]
+        params = _torch_params(grads)
+        ours = clip_grad_norm(grads, np.float64(np.inf))
+        theirs = torch.nn.utils.clip_grad_norm_(params, math.inf)
+        np.testing.assert_array_equal(ours, theirs.item())  # nan == nan here
+        np.testing.assert_array_equal(grads[0], params[0].grad.numpy())
+
+
 def test_returns_the_norm_before_clipping_and_keeps_the_direction():
     a, b = np.array([3.0, 0.0]), np.array([[0.0], [4.0]])
     before = np.concatenate([a.ravel(), b.ravel()])
@@ -122,6 +148,7 @@ def test_clip_by_value_changes_the_direction_clip_by_norm_does_not():
         (lambda: clip_grad_norm([np.ones(2)], -1.0), ValueError, r"max_norm must be non-negative"),
         (lambda: clip_grad_norm([np.ones(2)], "1"), TypeError, r"max_norm must be a real number"),
         (lambda: clip_grad_norm([np.ones(2)], np.nan), ValueError, r"max_norm must be finite"),
+        (lambda: clip_grad_norm([np.ones(2)], -np.inf), ValueError, r"max_norm must be finite"),
         (
             lambda: clip_grad_norm([np.ones(2)], 1.0, 0),
             ValueError,

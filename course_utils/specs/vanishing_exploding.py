@@ -19,8 +19,6 @@ the clipped arrays as well as the norm.
 
 from __future__ import annotations
 
-import sys
-
 import numpy as np
 
 from .. import clipping
@@ -41,9 +39,8 @@ def _clip_grad_norm(grads, max_norm, norm_type=2.0):
     # reference that delegates); max_norm then by the exercise's rule, max_norm > 0, stricter
     # than the library's and torch's (both let max_norm = 0 zero the whole gradient)
     clipping.clip_grad_norm([], 1.0, norm_type)
-    if _is_plus_inf(max_norm):  # torch's idiom: measure the norm, clip nothing (factor 1)
-        return clipping.clip_grad_norm(grads, sys.float_info.max, norm_type), grads
-    real_number(max_norm, "max_norm", positive=True)
+    if not _is_plus_inf(max_norm):  # inf: torch's idiom, measure the norm, clip nothing (factor 1)
+        real_number(max_norm, "max_norm", positive=True)
     total = clipping.clip_grad_norm(grads, max_norm, norm_type)
     return total, grads
 
@@ -74,8 +71,25 @@ def _per_tensor(grads, max_norm, norm_type=2.0):
 
 
 def _norm_after(grads, max_norm, norm_type=2.0):
-    clipping.clip_grad_norm(grads, max_norm, norm_type)
+    clipping.clip_grad_norm(grads, max_norm, norm_type)  # accepts max_norm = inf, as torch
     return _p_norm(grads, norm_type), grads
+
+
+def _refuses_inf(grads, max_norm, norm_type=2.0):
+    if not 0 < max_norm < np.inf:
+        raise ValueError("max_norm must be a positive finite number.")
+    return _clip_grad_norm(grads, max_norm, norm_type)
+
+
+def _unguarded_division(grads, max_norm, norm_type=2.0):
+    # the empty list special-cased, then max_norm / total with no guard: a Python float division,
+    # so an all-zero gradient raises ZeroDivisionError (referee sa07 point 9, exp8.py)
+    total = _p_norm(grads, norm_type)
+    if grads:
+        factor = min(1.0, float(max_norm) / total)
+        for g in grads:
+            g *= factor
+    return total, grads
 
 
 def _never_clamped(grads, max_norm, norm_type=2.0):
@@ -149,6 +163,11 @@ CLIP_GRAD_NORM = Question(
         ),
         Case(lambda: ([], 1.0), "grads = [] (no arrays: the total norm is 0)"),
         Case(
+            lambda: ([np.zeros(3), np.zeros((2, 2))], 1.0),
+            "grads = [zeros(3), zeros((2, 2))], max_norm = 1 (an all-zero gradient: total norm 0, "
+            "the arrays left as they are, no division by zero)",
+        ),
+        Case(
             lambda: ([np.array([1.0, 2.0])], 1.0, 0.0),
             "norm_type = 0 (must raise ValueError)",
             raises="ValueError",
@@ -197,6 +216,18 @@ CLIP_GRAD_NORM = Question(
         ),
     ),
     mistakes=(
+        Mistake(
+            "max_norm = inf is allowed (it is positive): the factor, the smaller of 1 and "
+            "infinity, is 1, so nothing is clipped and the total norm is returned, as torch does. "
+            "Raise ValueError only when max_norm is not positive, not for an infinite one.",
+            _refuses_inf,
+        ),
+        Mistake(
+            "An all-zero gradient has total norm 0, so max_norm / total divides by zero: put "
+            "torch's 1e-6 in the denominator (or skip the scaling when the total is 0); a gradient "
+            "that is all zeros is left as it is.",
+            _unguarded_division,
+        ),
         Mistake(
             "Each array was clipped by its OWN norm: clipping by the global norm treats all arrays as one long vector, computes one total norm and scales every array by the same factor.",
             _per_tensor,
