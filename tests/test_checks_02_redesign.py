@@ -474,3 +474,17 @@ def test_question_3_refuses_float_index_arrays_and_says_so():
     checker(AID)("minibatch_indices", batches)
     text = " ".join(_exercise_text().split())
     assert "float indices are refused" in text
+
+
+def test_question_1_squared_residual_threshold_fails_a_visible_case_with_its_hint():
+    """sb02 E1: testing r^2 <= delta instead of |r| <= delta passed every fixed case (no residual
+    lay between delta and sqrt(delta)); a visible case now has 0.875 against delta = 0.8."""
+
+    def squared_threshold(w, X, y, delta):
+        r = X @ w - y
+        return X.T @ np.where(r**2 <= delta, r, delta * np.sign(r)) / len(y)
+
+    _fails_with(
+        "huber_minibatch_grad", squared_threshold, _hint("huber_minibatch_grad", "r^2 <= delta")
+    )
+    checker(AID)("huber_minibatch_grad", _huber_minibatch_grad)

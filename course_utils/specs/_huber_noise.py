@@ -23,6 +23,13 @@ _W = np.array([0.5, -0.25])
 _Y = _X @ _W - np.array([-2.5, 0.5, 1.75, -0.75])
 
 
+# B = 3: a residual 0.875 between delta = 0.8 and sqrt(delta) = 0.894, so an answer that tests
+# r^2 <= delta instead of |r| <= delta takes it as inside (sb02 E1); every number exact in binary.
+_X3 = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]])
+_W3 = np.array([0.5, 0.25])
+_Y3 = _X3 @ _W3 - np.array([0.875, -0.5, 2.0])
+
+
 def _huber_minibatch_grad(w, X, y, delta):
     residual = X @ w - y
     return X.T @ np.clip(residual, -delta, delta) / len(y)
@@ -64,6 +71,11 @@ HUBER_MINIBATCH_GRAD = Question(
             "w = [0.5, -0.25], y such that the residuals are [-2.5, 0.5, 1.75, -0.75]",
         ),
         Case(_huber_case(1, 6, 3, 2.0), "B = 6, d = 3, delta = 1, residuals of both kinds"),
+        Case(
+            lambda: (_W3.copy(), _X3.copy(), _Y3.copy(), 0.8),
+            "B = 3, d = 2, delta = 0.8: X = [[1, 0], [0, 1], [1, 1]], w = [0.5, 0.25], y such "
+            "that the residuals are [0.875, -0.5, 2.0] (0.875 is above delta, its square below)",
+        ),
         Case(_huber_case(2, 5, 2, 0.1), "every |residual| below delta", hidden=True),
         Case(
             lambda: (_W.copy(), _X.copy(), _Y.copy(), 0.01),
@@ -73,6 +85,12 @@ HUBER_MINIBATCH_GRAD = Question(
         Case(_random_huber, "a random batch and delta", hidden=True),
     ),
     mistakes=(
+        Mistake(
+            "Your quadratic branch is chosen by r^2 <= delta: the Huber loss switches at "
+            "|r| = delta (the residual's size, not its square), so a residual between delta and "
+            "the square root of delta belongs to the linear branch.",
+            _huber_with(lambda r, delta: np.where(r**2 <= delta, r, delta * np.sign(r))),
+        ),
         Mistake(
             "Your gradient is B times too large: you SUMMED over the batch. The loss is a mean "
             "over the B samples, so its gradient is one too.",
