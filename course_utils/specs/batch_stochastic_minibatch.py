@@ -104,7 +104,8 @@ MINIBATCH_INDICES = Question(
         "epochs go in one list, epoch after epoch."
     ),
     # The lecture's loader follows the same rule: iterating it is not an answer.
-    library=("course_utils.data.regression.MiniBatches.__iter__",),    # Index arrays must hold integers: float indices pass every comparison and then break the
+    library=("course_utils.data.regression.MiniBatches.__iter__",),
+    # Index arrays must hold integers: float indices pass every comparison and then break the
     # demo's X[b] (sa02 E2).
     exact_types=True,
 )
