@@ -148,6 +148,7 @@ def test_without_the_flag_values_alone_are_compared():
         ("03_backpropagation", "leaky_relu_init_std"),
         ("03_backpropagation", "smoothed_cross_entropy"),
         ("04_momentum_adaptive", "nesterov_rate"),
+        ("05_learning_rate_schedules", "steps_to_floor"),
         ("10_data_parallel_sgd", "distributed_shard"),
         ("10_data_parallel_sgd", "halving_doubling_all_reduce"),
         ("10_data_parallel_sgd", "scale_recipe"),

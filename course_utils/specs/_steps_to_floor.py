@@ -7,8 +7,9 @@ the floor is approached: the learner derives that the distance to the floor shri
 (1 - alpha L)^2 per step and solves for the step. The solution notebook then measures it on
 simulated runs. The reference is checked against the recursion itself (tests). Mistakes: the
 floor's small-step approximation, the factor not squared, the distance measured from 0, a
-step early or late, the start below the floor, alpha L = 1 not handled and log(1 - alpha L)
-taken for alpha L > 1.
+step early or late, the start below the floor, alpha L = 1 not handled (or answered 1 before
+the band is tested) and log(1 - alpha L) taken for alpha L > 1. The answer is an int
+(``exact_types``).
 """
 
 from __future__ import annotations
@@ -37,8 +38,11 @@ def _steps_to_floor(
     lr, L, sigma, start_mean_square, rel=0.1, *, floor_form="exact", power=2, distance="gap",
     rounding=math.ceil, handle_one=True, overshoot=True,
 ):  # fmt: skip
-    """The reference; the keywords build the learners' mistakes."""
+    """The reference; the keywords build the learners' mistakes (``handle_one="first"``: the
+    special case lr L = 1 answered 1 before the band is tested)."""
     _checked(lr, L, sigma, start_mean_square, rel)
+    if lr * L == 1 and handle_one == "first":
+        return 1
     if floor_form == "exact":
         floor = lr * sigma**2 / (L * (2 - lr * L))
     else:  # the small-step approximation of the lecture's summary
@@ -51,7 +55,7 @@ def _steps_to_floor(
         gap = start_mean_square
     if gap <= rel * floor:
         return 0
-    if lr * L == 1 and handle_one != "log":
+    if lr * L == 1 and handle_one not in ("log", "first"):
         if handle_one:
             return 1
         return max(0, rounding(0.0))
@@ -83,6 +87,8 @@ STEPS_TO_FLOOR = Question(
     points=3,
     skill="prediction",
     reference=_steps_to_floor,
+    # the task asks for a step count as an int (a float such as 25.0 fails: sa05, point 9)
+    exact_types=True,
     rtol=1e-6,
     atol=0.0,
     cases=(
@@ -108,6 +114,11 @@ STEPS_TO_FLOOR = Question(
             lambda: (0.1, 1.0, 1.0, 0.0), "lr = 0.1, L = 1, sigma = 1, from the minimizer, x_0 = 0"
         ),
         Case(lambda: (1.0, 1.0, 1.0, 9.0), "lr = 1, L = 1 (lr L = 1), sigma = 1, x_0 = 3"),
+        Case(
+            lambda: (1.0, 1.0, 1.0, 0.95),
+            "lr = 1, L = 1 (lr L = 1), sigma = 1, E x_0^2 = 0.95: already within 10% of the "
+            "floor 1",
+        ),
         Case(
             lambda: (0.1, 1.0, 1.0, 0.05),
             "lr = 0.1, L = 1, sigma = 1, E x_0^2 = 0.05: already within 10% of the floor",
@@ -150,6 +161,13 @@ STEPS_TO_FLOOR = Question(
         Case(_generated, "random lr, L, sigma, start and band", hidden=True),
     ),
     mistakes=(
+        # first: at lr L = 1 from 0.95 the small-step floor (1/2) answers 1 as well, and this
+        # case's answer 1 is read as the band tested too late (every other case tells them apart)
+        Mistake(
+            "At lr L = 1 a start already inside the band needs 0 steps, not 1: test the band "
+            "first, and only then answer the case lr L = 1 (one step lands on the floor).",
+            _mistake(handle_one="first"),
+        ),
         Mistake(
             "That floor is the small-step approximation: use the exact fixed point of the "
             "lecture's recursion, which keeps the factor 2 minus lr L in its denominator.",

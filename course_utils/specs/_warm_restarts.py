@@ -189,6 +189,11 @@ WARM_RESTARTS = Question(
     library=(
         "course_utils.schedules.functional.cosine_warm_restarts_lr",
         "course_utils.schedules.functional.warm_restart_position",
+        # the course's own cosine of one period, class and formula, like torch's below (sa05,
+        # point 7: a per-period answer built on them passed while torch's scored 0)
+        "course_utils.schedules.functional.cosine_annealing_lr",
+        "course_utils.schedules.CosineAnnealingLR.lr_at",
+        "course_utils.schedules.CosineAnnealingWarmRestarts.lr_at",
         # torch's schedulers compute every rate in get_lr (called by step and at construction):
         # an answer that reads them off torch's scheduler rebuilds nothing (exercise 05's referee)
         "torch.optim.lr_scheduler.CosineAnnealingWarmRestarts.get_lr",
