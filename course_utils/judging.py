@@ -145,7 +145,13 @@ def _raise_hint(question: Question, args: tuple, case: Case, error_type: str | N
 
 
 def _library_message(question: Question) -> str:
-    names = ", ".join(f"`{n}`" for n in question.library_names) or "the course library"
+    shown = [f"`{n}`" for n in question.library_names if n not in AUTOGRAD]
+    if set(AUTOGRAD) & set(question.library_names):  # one phrase for the whole list (sa08)
+        shown.append(
+            "torch's autograd in reverse or forward mode (`.backward()`, `torch.autograd.grad`, "
+            "`torch.autograd.functional`, `torch.func`, `torch.autograd.forward_ad`)"
+        )
+    names = ", ".join(shown) or "the course library"
     torch_names = [n for n in question.library_names if n.startswith("torch.")]
     autograd = " or torch's autograd" if set(AUTOGRAD) & set(torch_names) else ""
     if set(torch_names) - set(AUTOGRAD):

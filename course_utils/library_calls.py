@@ -63,6 +63,17 @@ def places(original, namespaces=(), packages=("course_utils",)):
     return found
 
 
+def module_places(owner, attr, original, namespaces=(), packages=("course_utils",)):
+    """``places``, plus the resolved owner module's own name when ``places`` misses it: a module
+    object that hands out its functions through ``__getattr__`` (``torch._VF.lstm`` is
+    ``torch._C._VariableFunctions.lstm``, kept in no module's namespace) is patched by setting the
+    name on it, which shadows ``__getattr__`` (sa08: ``torch.nn.LSTM`` calls ``_VF.lstm``)."""
+    found = places(original, namespaces, packages)
+    if not any(where is owner and name == attr for where, name in found):
+        found.append((owner, attr))
+    return found
+
+
 def is_library_original(answer, dotted_names) -> str | None:
     """The dotted name of the library function that ``answer`` *is* (an alias such as
     ``lstm_step_forward = lstm_cell_forward``, or a bound method), else None. Calling such an
@@ -104,8 +115,9 @@ def counted_calls(dotted_names, namespaces=()):
                 setattr(owner, attr, stand_in)
                 continue
             packages = {"course_utils", dotted.split(".")[0]}  # torch's own modules for torch's
-            for where, name in places(original, namespaces, packages):
-                undo.append((where, name, original))
+            for where, name in module_places(owner, attr, original, namespaces, packages):
+                had = isinstance(where, dict) or name in vars(where)  # else put back by deleting
+                undo.append((where, name, original if had else None))
                 if isinstance(where, dict):
                     where[name] = stand_in
                 else:

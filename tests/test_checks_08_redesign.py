@@ -307,7 +307,7 @@ def _coupled_via_torch(x, h_prev, c_prev, W_ih, W_hh, b_ih, b_hh):
     return h[0].numpy(), c[0].numpy()
 
 
-def _coupled_scores(answers, seed=7):
+def grader_scores(question, answers, seed=7):
     """The grader's score of each answer on every case (hidden ones drawn with ``seed``), with the
     library calls counted as the sandbox counts them (the library-rule test's forked child)."""
     import multiprocessing
@@ -316,12 +316,16 @@ def _coupled_scores(answers, seed=7):
 
     from course_utils.grading import scoring
 
-    inputs, fork = scoring.case_inputs(COUPLED, seed), multiprocessing.get_context("fork")
+    inputs, fork = scoring.case_inputs(question, seed), multiprocessing.get_context("fork")
     queue = fork.Queue()
-    child = fork.Process(target=_observe_with_counting, args=(COUPLED, answers, inputs, queue))
+    child = fork.Process(target=_observe_with_counting, args=(question, answers, inputs, queue))
     child.start()
-    runs, _ = queue.get(timeout=120), child.join(timeout=30)
-    return [scoring.judge_question(COUPLED, inputs, obs).score for obs in runs]
+    runs, _ = queue.get(timeout=240), child.join(timeout=30)
+    return [scoring.judge_question(question, inputs, obs).score for obs in runs]
+
+
+def _coupled_scores(answers, seed=7):
+    return grader_scores(COUPLED, answers, seed)
 
 
 @pytest.mark.parametrize(

@@ -70,7 +70,30 @@ class Mistake:
 #: What a derivation's answer may not call (issue 21's referee of exercise 08): torch's automatic
 #: differentiation computes the gradients the question asks the learner to derive. Counted like
 #: the course library's own implementations (``Question.library_names``): such an answer scores 0.
-AUTOGRAD = ("torch.Tensor.backward", "torch.autograd.backward", "torch.autograd.grad")
+#: Reverse mode (the first three; torch.func's jacrev, vjp and grad reach torch.autograd.grad, and
+#: are named too), and forward mode (sa08: torch.func.jacfwd and the dual numbers of forward_ad are
+#: exact and passed the derivations' tolerance), with torch.autograd.functional's wrappers of both.
+AUTOGRAD = (
+    "torch.Tensor.backward",
+    "torch.autograd.backward",
+    "torch.autograd.grad",
+    "torch.func.jacrev",
+    "torch.func.vjp",
+    "torch.func.grad",
+    "torch.func.grad_and_value",
+    "torch.func.hessian",
+    "torch.func.jacfwd",
+    "torch.func.jvp",
+    "torch.func.linearize",
+    "torch.autograd.forward_ad.make_dual",
+    "torch.autograd.forward_ad.unpack_dual",
+    "torch.autograd.functional.jacobian",
+    "torch.autograd.functional.hessian",
+    "torch.autograd.functional.vjp",
+    "torch.autograd.functional.jvp",
+    "torch.autograd.functional.hvp",
+    "torch.autograd.functional.vhp",
+)
 
 #: What a question may ask of a learner (``Question.skill``); only "warm-up" counts as practice
 #: of what the lecture already shows.

@@ -100,6 +100,11 @@ COUPLED_LSTM_STEP = Question(
         f"{LIBRARY}._fast_lstm.forward",
         "torch.nn.LSTM.forward",
         "torch.nn.LSTMCell.forward",
+        # the kernels those two call, which take the same negated rows without the module (sa08)
+        "torch.lstm_cell",
+        "torch.lstm",
+        "torch._VF.lstm_cell",
+        "torch._VF.lstm",
     ),
     inputs_unchanged=True,
     cases=(

@@ -25,7 +25,7 @@ import json
 from course_utils.answers import NotPlainData, Observation, observe_result, observe_value
 from course_utils.call_watch import CallWatch
 from course_utils.grading.sandbox.payload import decode
-from course_utils.library_calls import counting, places, resolve
+from course_utils.library_calls import counting, module_places, resolve
 
 MAX_LINE = 1_000_000  # characters of JSON per observation; larger answers are not graded
 _library_calls: dict[str, int] = {}  # dotted name -> calls so far
@@ -65,7 +65,8 @@ def install(library_names: list[str]) -> None:
             setattr(owner, attr, _counting(original, dotted))
             continue
         counted = _counting(original, dotted)
-        for module, name in places(original, packages={"course_utils", dotted.split(".")[0]}):
+        packages = {"course_utils", dotted.split(".")[0]}
+        for module, name in module_places(owner, attr, original, packages=packages):
             setattr(module, name, counted)
 
 
