@@ -15,7 +15,13 @@ from course_utils import specs
 from course_utils.checks import CheckFailed, checker
 from course_utils.judging import judge, observe
 from course_utils.optim import adam_step
-from course_utils.specs import _triage, _triage_bounds, _triage_ends, _triage_margin
+from course_utils.specs import (
+    _triage,
+    _triage_bounds,
+    _triage_ends,
+    _triage_margin,
+    _triage_rising,
+)
 
 SET = "09_putting_it_together"
 
@@ -907,3 +913,46 @@ def test_triage_boundary_variants_written_as_a_learner_would_fail_with_their_hin
     _fails_with("triage", learner(base_last=True), _triage_bounds.BASE_HINT)
     _fails_with("triage", learner(rise_op=np.greater_equal), _triage_bounds.RISING_EDGE_HINT)
     _fails_with("triage", learner(flat_op=np.less_equal), _triage_bounds.FLAT_EDGE_HINT)
+
+
+# ----------------------------------------------------------------------------- referee read sa09
+
+
+def test_sa09_rise_between_two_percents_is_visible_exact_and_rising_only_by_the_first_mean():
+    reference = _question("triage").reference
+    generator = _triage_rising._log_rise_between_two_percents
+    assert [c.hidden for c in _question("triage").cases if c.inputs is generator] == [False]
+    train, val, norms = generator()
+    first, last = train[:10].mean(), train[-10:].mean()
+    assert first == 50.0 and last == 51.0078125  # exact in binary
+    assert last > 1.02 * first and last - first <= 0.02 * last  # in (1.02, 1/0.98] x first
+    assert reference(train, val, norms) == (5, 2)
+    assert reference(train, val, norms, rising_test="last base") == (0, 0)
+    noisy = _triage_rising._log_rise_between_two_percents_noisy
+    assert [c.hidden for c in _question("triage").cases if c.inputs is noisy] == [True]
+    for seed in range(200):
+        log = noisy(np.random.default_rng(seed))
+        assert reference(*log) == (5, 2), seed
+        assert reference(*log, rising_test="last base") == (0, 0), seed
+
+
+def test_sa09_triage_taking_the_rising_2pct_of_the_last_mean_fails_with_its_hint():
+    reference = _question("triage").reference
+
+    def rise_last(train_losses, val_losses, grad_norms):  # the referee's full.py, as a learner
+        train = np.asarray(train_losses, dtype=float)
+        fault, fix = reference(train_losses, val_losses, grad_norms)
+        first, last = train[:10].mean(), train[-10:].mean()
+        if fault in (0, 1, 4) and last - first > 0.02 * last:
+            return 5, 2
+        if (fault, fix) == (5, 2) and not last - first > 0.02 * last:
+            return (1, 1) if abs(last - first) < 0.02 * first else (0, 0)
+        return fault, fix
+
+    _passes("triage", reference)
+    _fails_with("triage", rise_last, "Rising takes its 2% of the FIRST mean")
+    _fails_with(
+        "triage",
+        lambda t, v, n: reference(t, v, n, rising_test="last base"),
+        _triage_rising.RISING_BASE_HINT,
+    )

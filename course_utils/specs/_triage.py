@@ -48,6 +48,7 @@ from ._triage_logs import (  # noqa: F401 - the tests read the generators from h
     _log_val_rises_train_stalls,
 )
 from ._triage_margin import MARGIN_CASES, MARGIN_HINT
+from ._triage_rising import RISING_BASE_CASES, rising_base_mistake
 from .base import Case, Mistake, Question
 
 #: Fault codes: none, flat, nan, exploding, overfitting, rising (the task's list).
@@ -107,7 +108,8 @@ def _triage(
     non-finite step only, not of all the finite norms of the log) or "nanmedian" (np.nanmedian over
     all the norms: it skips NaN but keeps +-inf); `ends` "end points" (flat and rising on
     train[0] and train[-1] instead of the means of the first and last 10 train losses); `flat_test`
-    "last base" (2% of the last mean) or "<=", `rising_test` ">=" (2% boundaries, ``_triage_bounds``).
+    "last base" (2% of the last mean) or "<=", `rising_test` ">=" (2% boundaries, ``_triage_bounds``)
+    or "last base" (2% of the last mean, ``_triage_rising``).
     """
     train, val, norms = (np.asarray(a, dtype=float) for a in (train_losses, val_losses, grad_norms))
     fix_of = FIRST_FIX if fixes is None else fixes
@@ -147,6 +149,7 @@ def _triage(
     flat = step <= 0.02 * base if flat_test == "<=" else step < 0.02 * base
     flat = last > 0.98 * first if flat_test == "one-sided" else flat
     rises = last >= 1.02 * first if rising_test == ">=" else last > 1.02 * first
+    rises = last - first > 0.02 * last if rising_test == "last base" else rises
     aligned = (
         train[: len(train) // 10 * 10] if blocks == "from the start" else train[len(train) % 10 :]
     )
@@ -247,6 +250,7 @@ TRIAGE = Question(
         *ENDS_CASES[:2],
         *MARGIN_CASES[:1],
         *BOUNDS_CASES,
+        *RISING_BASE_CASES[:1],
         Case(_log_nan_without_spike, "NaN without a spike, another step", hidden=True),
         Case(_log_val_rises_once, "validation rises once at the end, another rise", hidden=True),
         Case(_log_last_val_nan, "the last validation loss NaN, other noise", hidden=True),
@@ -264,8 +268,10 @@ TRIAGE = Question(
         Case(_log_flat_and_val_rises, "flat, and validation rises twice, other noise", hidden=True),
         *ENDS_CASES[2:],
         *MARGIN_CASES[1:],
+        *RISING_BASE_CASES[1:],
     ),
     mistakes=(
+        rising_base_mistake(_variant),  # before rising_test=False: both say none on its case
         Mistake(ENDS_HINT, _variant(ends="end points")),
         Mistake(MARGIN_HINT, _variant(overfit_test="no margin")),
         Mistake(
