@@ -193,7 +193,7 @@ IMPORTANCE_SAMPLED_NOISE = Question(
     points=2,
     reference=_importance_sampled_noise,
     inputs_unchanged=True,
-    exact_types=True,  # one number: an array holding it breaks the demo's float() (sa02 E1)
+    exact_types=True,  # one number, not an array of shape (1,) or () (sa02 E1, sc02 E1)
     skill="prediction",
     cases=(
         Case(
