@@ -19,6 +19,7 @@ from course_utils.specs import (
     _triage,
     _triage_bounds,
     _triage_ends,
+    _triage_late,
     _triage_margin,
     _triage_rising,
 )
@@ -956,3 +957,57 @@ def test_sa09_triage_taking_the_rising_2pct_of_the_last_mean_fails_with_its_hint
         lambda t, v, n: reference(t, v, n, rising_test="last base"),
         _triage_rising.RISING_BASE_HINT,
     )
+
+
+# ----------------------------------------------------------------------------- referee read sb09
+
+
+def test_sb09_new_triage_logs_are_their_fault_and_separate_their_variant():
+    question = _question("triage")
+    reference = question.reference
+    still_rising = _triage_late.still_rising_mistake(reference).answer
+    fixed = _triage_late._log_overfitting_val_falls_last
+    assert [c.hidden for c in question.cases if c.inputs is fixed] == [False]
+    assert reference(*fixed()) == (4, 4) and still_rising(*fixed()) == (0, 0)
+    for generator, fault, option in (
+        (_triage_late._log_spike_two_steps_before_nan_anywhere, (3, 3), "three before"),
+        (_triage_late._log_overfitting_val_falls_last_noisy, (4, 4), None),
+    ):
+        assert [c.hidden for c in question.cases if c.inputs is generator] == [True]
+        for seed in range(200):
+            log = generator(np.random.default_rng(seed))
+            assert reference(*log) == fault, (generator.__name__, seed)
+            wrong = reference(*log, spike_order=option) if option else still_rising(*log)
+            assert wrong != fault, (generator.__name__, seed)
+
+
+def test_sb09_triage_counting_a_spike_only_three_steps_before_the_break_gets_its_hint():
+    reference = _question("triage").reference
+
+    def three_before(train_losses, val_losses, grad_norms):  # the referee's alt.py, as a learner
+        train, norms = np.asarray(train_losses, float), np.asarray(grad_norms, float)
+        steps_ok = np.isfinite(train) & np.isfinite(norms)
+        if steps_ok.all():
+            return reference(train_losses, val_losses, grad_norms)
+        finite = norms[np.isfinite(norms)]
+        spikes = np.isfinite(norms) & (norms > 10 * np.median(finite))
+        first_bad = int(np.flatnonzero(~steps_ok)[0])
+        return (3, 3) if spikes[: max(first_bad - 2, 0)].any() else (2, 2)
+
+    _passes("triage", reference)
+    _fails_with("triage", three_before, "A spike EXACTLY two steps before")
+    _fails_with("triage", three_before, "test 21 of")
+    with pytest.raises(CheckFailed) as failed:
+        checker(SET)("triage", three_before)
+    assert "The median is that of the FINITE" not in str(failed.value)
+
+
+def test_sb09_triage_asking_validation_still_rising_at_the_end_gets_its_hint():
+    reference = _question("triage").reference
+
+    def still_rising(train_losses, val_losses, grad_norms):  # the referee's alt.py, as a learner
+        fault, fix = reference(train_losses, val_losses, grad_norms)
+        val = np.asarray(val_losses, dtype=float)
+        return (0, 0) if fault == 4 and not val[-1] >= val[-2] else (fault, fix)
+
+    _fails_with("triage", still_rising, "they need not still be rising")

@@ -17,6 +17,7 @@ import numpy as np
 
 from ._triage_bounds import BOUNDS_CASES, bounds_mistakes
 from ._triage_ends import ENDS_CASES, ENDS_HINT
+from ._triage_late import LATE_CASES, slice_end_mistakes, still_rising_mistake
 from ._triage_logs import (  # noqa: F401 - the tests read the generators from here
     _log_dip_then_partial_recovery,
     _log_flat,
@@ -90,7 +91,8 @@ def _triage(
     rate's, whatever came before it), "anywhere" (a spike at any step, even after the first
     non-finite one, makes it an explosion), "one before" (a spike in the very step before the first
     non-finite one counts too), "inclusive" (so does a spike in that step itself) or "unclamped"
-    (spike[:first_bad - 1] not clamped at 0: a break at step 1 scans spike[:-1]) or "everywhere"
+    (spike[:first_bad - 1] not clamped at 0: a break at step 1 scans spike[:-1]) or "three before"
+    (spike[:first_bad - 2]: a spike two steps before the break missed) or "everywhere"
     (the slice ends two steps before the break even when only a validation loss broke, so a spike
     at the last step is missed), `rising_test` False (only the lecture's four tests),
     `flat_test` "one-sided" (a loss that did not fall by 2% is flat, so a rising one is too),
@@ -134,6 +136,7 @@ def _triage(
             "one before": first_bad,
             "unclamped": first_bad - 1,
             "everywhere": max(first_bad - 1, 0),
+            "three before": max(first_bad - 2, 0) if broke else first_bad,
         }
         before = (
             spike.any()
@@ -251,6 +254,7 @@ TRIAGE = Question(
         *MARGIN_CASES[:1],
         *BOUNDS_CASES,
         *RISING_BASE_CASES[:1],
+        *LATE_CASES[:1],
         Case(_log_nan_without_spike, "NaN without a spike, another step", hidden=True),
         Case(_log_val_rises_once, "validation rises once at the end, another rise", hidden=True),
         Case(_log_last_val_nan, "the last validation loss NaN, other noise", hidden=True),
@@ -269,11 +273,13 @@ TRIAGE = Question(
         *ENDS_CASES[2:],
         *MARGIN_CASES[1:],
         *RISING_BASE_CASES[1:],
+        *LATE_CASES[1:],
     ),
     mistakes=(
         rising_base_mistake(_variant),  # before rising_test=False: both say none on its case
         Mistake(ENDS_HINT, _variant(ends="end points")),
         Mistake(MARGIN_HINT, _variant(overfit_test="no margin")),
+        still_rising_mistake(_triage),
         Mistake(
             "A spike in the VERY step before the first non-finite one is the blow-up itself, not "
             "its cause: by the task's convention only a spike at least TWO steps before the break "
@@ -287,17 +293,7 @@ TRIAGE = Question(
             "applies only to a break in the train loss or the norm.",
             _variant(spike_order="everywhere"),
         ),
-        Mistake(
-            "When the very first step is already non-finite, no step lies two before the break "
-            "and the fault is nan: clamp the end of the slice at 0. An end of -1 does not mean "
-            "no step: it slices off only the last step and scans the whole log for a spike.",
-            _variant(spike_order="unclamped"),
-        ),
-        Mistake(
-            "BEFORE excludes the first non-finite step itself: a spike in the same step as the "
-            "first NaN did not come before the break, so the fault stays nan.",
-            _variant(spike_order="inclusive"),
-        ),
+        *slice_end_mistakes(_variant),  # the last one (sb09 E1) before the median ones
         Mistake(
             "The median is that of the FINITE gradient norms: np.nanmedian skips NaN but keeps "
             "+-inf, so after an overflow to inf its median can be inf and no spike is found; "
