@@ -207,7 +207,8 @@ class Observation:
     ``error_type``: ``error``), ``missing`` (the name is not defined), ``timeout``, ``not_plain``
     (``error`` says why the result is not plain data), ``died`` (the kernel died: ``error``) or
     ``tampered`` (the grader saw the result channel abused: ``error``). ``inputs_after`` holds the
-    array arguments after the call (None for the others), ``library_calls`` the number of calls
+    array arguments after the call (None for the others, and for a list that no longer holds the
+    arrays it was given: see ``inputs_after``), ``library_calls`` the number of calls
     the answer made to the course library's own implementation of this question, ``changed_by``
     the name of another graded function, called by the answer, that changed an array the answer
     received in place ("" when none did; see ``call_watch``), ``types`` the type of each number

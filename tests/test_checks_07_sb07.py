@@ -149,18 +149,10 @@ def test_an_unchanged_input_question_reports_a_list_given_new_arrays():
 
 def test_guaranteed_lag_tie_hint_covers_a_loop_that_stops_at_equality():
     def stops_at_equality(W_hh, activation, grad_norm, threshold):
-        gammas = {"linear": 1.0, "tanh": 1.0, "relu": 1.0, "sigmoid": 0.25}
-        if activation not in gammas:
-            raise ValueError("unknown activation.")
-        if W_hh.ndim != 2 or W_hh.shape[0] != W_hh.shape[1] or not threshold > 0:
-            raise ValueError("W_hh must be square and threshold > 0.")
-        if not 0 <= grad_norm < np.inf:
-            raise ValueError("grad_norm must be finite and >= 0.")
-        q = gammas[activation] * np.linalg.norm(W_hh, 2)
-        if grad_norm < threshold:
+        reference = specs.load(SET).question("guaranteed_lag").reference
+        if reference(W_hh, activation, grad_norm, threshold) == 0:  # its checks, its raises
             return 0
-        if q >= 1 - 1e-12:
-            raise ValueError("the bound does not shrink.")
+        q = (0.25 if activation == "sigmoid" else 1.0) * np.linalg.norm(W_hh, 2)
         lag, bound = 0, grad_norm
         while bound > threshold:  # referee sb07 E3 (exp_q4b.py): stops at equality
             bound *= q
