@@ -207,7 +207,8 @@ class Observation:
     ``error_type``: ``error``), ``missing`` (the name is not defined), ``timeout``, ``not_plain``
     (``error`` says why the result is not plain data), ``died`` (the kernel died: ``error``) or
     ``tampered`` (the grader saw the result channel abused: ``error``). ``inputs_after`` holds the
-    array arguments after the call (None for the others), ``library_calls`` the number of calls
+    array arguments after the call (None for the others, and for a list that no longer holds the
+    arrays it was given: see ``inputs_after``), ``library_calls`` the number of calls
     the answer made to the course library's own implementation of this question, ``changed_by``
     the name of another graded function, called by the answer, that changed an array the answer
     received in place ("" when none did; see ``call_watch``), ``types`` the type of each number
@@ -279,18 +280,32 @@ class Observation:
         )
 
 
-def inputs_after(args: tuple) -> tuple:
-    """The array arguments (an ndarray, or a list of ndarrays) as plain data after a call; None
-    for the others. Read back to judge "changes its input in place" and "leaves it unchanged"."""
+def held_arrays(args: tuple) -> tuple:
+    """What the caller holds, taken before the call: each list argument's entries, the array
+    objects themselves (a shallow copy of the list), for ``inputs_after``."""
+    return tuple(list(a) if type(a) is list else a for a in args)
 
-    def snapshot(a):
+
+def inputs_after(args: tuple, held: tuple | None = None) -> tuple:
+    """The array arguments (an ndarray, or a list of ndarrays) as plain data after a call; None
+    for the others. Read back to judge "changes its input in place" and "leaves it unchanged".
+    With ``held`` (``held_arrays`` before the call), a list whose entries are no longer the
+    arrays it held (``grads[i] = grads[i] * c`` rebinds them, leaving the caller's arrays as they
+    were; referee sb07) is None too: neither changed in place nor left unchanged."""
+
+    def snapshot(a, h):
         if type(a) is np.ndarray:
             return to_plain(a)
         if type(a) is list and a and all(type(v) is np.ndarray for v in a):
+            if type(h) is list and (
+                len(h) != len(a) or any(x is not y for x, y in zip(h, a, strict=True))
+            ):
+                return None
             return to_plain(a)
         return None
 
-    return tuple(snapshot(a) for a in args)
+    held = held if held is not None and len(held) == len(args) else (None,) * len(args)
+    return tuple(snapshot(a, h) for a, h in zip(args, held, strict=True))
 
 
 def observe_call(function, args: tuple, record_inputs: bool, watch=()) -> Observation:
@@ -299,21 +314,28 @@ def observe_call(function, args: tuple, record_inputs: bool, watch=()) -> Observ
     exercise's other graded functions: one of them that changes the call's arrays is named."""
     namespace = getattr(function, "__globals__", None)
     watcher = CallWatch(namespace if type(namespace) is dict else {}, watch, args)
+    held = held_arrays(args)
     try:
         with watcher:
             result = function(*args)
     except Exception as exc:  # the learner's code may raise anything
         name = type(exc).__name__
         return Observation("error", error_type=name, error=short_text(f"{name}: {exc}"))
-    return observe_result(result, args, record_inputs, changed_by=watcher.changed_by)
+    return observe_result(result, args, record_inputs, 0, watcher.changed_by, held)
 
 
 def observe_result(
-    result, args: tuple, record_inputs: bool, library_calls: int = 0, changed_by: str = ""
+    result,
+    args: tuple,
+    record_inputs: bool,
+    library_calls: int = 0,
+    changed_by: str = "",
+    held: tuple | None = None,
 ) -> Observation:
     """The Observation of a call that returned ``result`` (the one recorder: ``observe_call`` and
-    the grading sandbox's probe, which sees the call made in a cell of its own, both use it)."""
-    after = inputs_after(args) if record_inputs else None
+    the grading sandbox's probe, which sees the call made in a cell of its own, both use it);
+    ``held``: ``held_arrays(args)`` taken before the call."""
+    after = inputs_after(args, held) if record_inputs else None
     try:
         value = to_plain(result)
     except NotPlainData as exc:

@@ -276,13 +276,35 @@ def _changed_in_place(question: Question, args: tuple, after) -> Verdict:
             a is None or mismatch(w, a, question.rtol, question.atol) is not None
         ):
             name = _argument_name(question, i)
-            return Verdict(
-                False,
-                f"returned the right values, but the arrays of {name} are not changed in place.",
+            why = f"returned the right values, but the arrays of {name} are not changed in place"
+            if a is None and type(args[i]) is list:  # its entries are other arrays now
+                why += f": the list {name} now holds other arrays than it was given"
+            hint = _same_arrays_mistake(question, args, after) or (
                 f"The task asks to change the arrays of {name} themselves (in place), as torch's "
-                "function does: a copy, or a new list, leaves the caller's arrays as they were.",
+                "function does: a copy, a new list, or new arrays put into the list "
+                "leave the caller's arrays as they were."
             )
+            return Verdict(False, why + ".", hint)
     return Verdict(True)
+
+
+def _same_arrays_mistake(question: Question, args: tuple, after) -> str:
+    """The hint of a named Mistake whose result passes and whose arrays after the call are the
+    learner's (e.g. both rebind a list's entries): an in-place failure has no value to match."""
+    expected = _expected(question, args)[0]
+    for mistake in question.mistakes:
+        try:
+            obs = observe_call(mistake.answer, copy.deepcopy(args), True)
+            same = obs.outcome == "value" and all(
+                (m is None) == (a is None)
+                and (m is None or mismatch(m, a, question.rtol, question.atol) is None)
+                for m, a in zip(obs.inputs_after, after, strict=True)
+            )
+            if same and mismatch(expected, obs.value, question.rtol, question.atol) is None:
+                return mistake.hint
+        except Exception:  # noqa: BLE001 - a mistake that cannot run on this case is not it
+            continue
+    return ""
 
 
 def _inputs_unchanged(question: Question, args: tuple, after, changed_by: str = "") -> Verdict:
@@ -298,6 +320,12 @@ def _inputs_unchanged(question: Question, args: tuple, after, changed_by: str = 
                     f"{_argument_name(question, i)} in place.",
                     f"Fix `{changed_by}` first (its own check tests this too): work on a copy "
                     "there (e.g. `a = a.copy()`, or `a * 0.9` instead of `a *= 0.9`).",
+                )
+            if a is None and type(args[i]) is list:  # entries rebound: the caller's list changed
+                return Verdict(
+                    False,
+                    f"the function put other arrays into its argument {_argument_name(question, i)}.",
+                    "Leave the caller's list as it is: build a new list for the results.",
                 )
             if mismatch(b, a, 1e-12, 0.0) is None:  # changed only in the last digits
                 return Verdict(

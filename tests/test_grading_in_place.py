@@ -12,6 +12,7 @@ from pathlib import Path
 import nbformat
 import pytest
 from test_checks import _clip_a_copy
+from test_checks_07_sb07 import q1_rebind
 
 from course_utils import specs
 
@@ -21,13 +22,17 @@ pytestmark = pytest.mark.slow
 
 # The answer of tests/test_checks.py's in-place case, as a student would write it in the cell.
 COPYING = inspect.getsource(_clip_a_copy).replace("def _clip_a_copy", "def clip_grad_norm")
+# Referee sb07 E1: new arrays put into the caller's list (grads[i] = grads[i] * c); the sandbox's
+# probe reads the arrays the list held before the call, as the instant check does.
+REBINDING = inspect.getsource(q1_rebind).replace("def q1_rebind", "def clip_grad_norm")
 
 
-def test_clipping_a_copy_loses_the_points_with_one_verdict(tmp_path):
+@pytest.mark.parametrize("answer", [COPYING, REBINDING], ids=["copy", "rebinding"])
+def test_clipping_a_copy_loses_the_points_with_one_verdict(tmp_path, answer):
     nb = nbformat.read(ROOT / "solutions" / f"{ASSIGNMENT}.ipynb", as_version=4)
     for cell in nb.cells:
         if cell.metadata.get("nbgrader", {}).get("grade_id") == "clip_grad_norm":
-            cell.source = COPYING
+            cell.source = answer
     submission = tmp_path / "submitted" / "student" / f"{ASSIGNMENT}.ipynb"
     submission.parent.mkdir(parents=True)
     nbformat.write(nb, submission)

@@ -107,6 +107,17 @@ def _eps_unchecked(params, grads, clipping=0.01, eps=1e-3):
     return _agc(params, grads, clipping, max(eps, 1e-300) if eps <= 0 else eps)
 
 
+def _rebinds_entries(params, grads, clipping=0.01, eps=1e-3):
+    # grads[k] = np.asarray(g * factor): the right values, in new arrays put into the caller's
+    # list; the caller's own arrays are left as they were (referee sb07 E1: passed every case)
+    _check(params, grads, clipping, eps)
+    copies = [np.array(g, dtype=float) for g in grads]
+    _adaptive_clip(params, copies, clipping, eps)
+    for k, g in enumerate(copies):
+        grads[k] = g
+    return grads
+
+
 def _layer(rng, out, inp, g_scale):
     """A weight (out, inp), a zero bias (out,) and their gradients, some rows large."""
     W = rng.normal(scale=0.5, size=(out, inp))
@@ -268,6 +279,12 @@ ADAPTIVE_CLIP = Question(
             "eps <= 0 must raise ValueError as clipping <= 0 does: a floor of 0 is no floor.",
             _eps_unchecked,
             missing_raise="ValueError",
+        ),
+        Mistake(  # rebinds the list entries instead of changing the arrays in place
+            "Assigning a scaled copy to an entry of grads puts a new array there and leaves the "
+            "caller's gradient as it was: scale each gradient array itself, in place (multiply "
+            "it with `*=`).",
+            _rebinds_entries,
         ),
     ),
     hint=(

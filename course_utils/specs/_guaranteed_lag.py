@@ -258,9 +258,9 @@ GUARANTEED_LAG = Question(
             _at_or_below,
         ),
         Mistake(
-            "Rounding the solution of q^l grad_norm = threshold up is wrong when the bound hits "
-            "the threshold exactly at a whole lag: there it is not yet strictly below, the answer "
-            "is one more.",
+            "Where the bound q^l grad_norm equals the threshold exactly at a whole lag, it is not "
+            "yet strictly below: the answer is one more. A loop must go on while bound >= "
+            "threshold (not stop at equality), and a rounded-up logarithm needs one added there.",
             _ceil_of_logs,
         ),
         Mistake(

@@ -126,6 +126,24 @@ def _zero_only(grads, max_norm, norm_type=2.0):
     return _scale_all(grads, max_norm, _p_norm(grads, norm_type))
 
 
+def _rebinds_entries(grads, max_norm, norm_type=2.0):
+    # grads[i] = grads[i] * factor: the right values, in new arrays put into the caller's list;
+    # the caller's own arrays are left as they were (referee sb07 E1: passed every case before)
+    if not norm_type > 0 or not max_norm > 0:
+        raise ValueError("norm_type and max_norm must be positive.")
+    copies = [np.array(g, dtype=float) for g in grads]
+    total, _ = _scale_all(copies, max_norm, _p_norm(copies, norm_type))
+    for i, g in enumerate(copies):
+        grads[i] = g
+    return total, grads
+
+
+_REBINDS_HINT = (
+    "Assigning a scaled copy to an entry of the list puts a new array there and leaves the "
+    "caller's array as it was: scale each array itself, in place (multiply it with `*=`)."
+)
+
+
 def _random_grads(seed, shapes, scale):
     rng = np.random.default_rng(seed)
     return [scale * rng.standard_normal(s) for s in shapes]
@@ -272,6 +290,7 @@ CLIP_GRAD_NORM = Question(
             _zero_only,
             missing_raise="ValueError",
         ),
+        Mistake(_REBINDS_HINT, _rebinds_entries),  # rebinds the list entries instead of in place
     ),
     hint=(
         "Treat all arrays as one long vector: its norm of order norm_type is the global norm. "

@@ -22,7 +22,13 @@ from __future__ import annotations
 
 import json
 
-from course_utils.answers import NotPlainData, Observation, observe_result, observe_value
+from course_utils.answers import (
+    NotPlainData,
+    Observation,
+    held_arrays,
+    observe_result,
+    observe_value,
+)
 from course_utils.call_watch import CallWatch
 from course_utils.grading.sandbox.payload import decode
 from course_utils.library_calls import counting, module_places, resolve
@@ -31,6 +37,7 @@ MAX_LINE = 1_000_000  # characters of JSON per observation; larger answers are n
 _library_calls: dict[str, int] = {}  # dotted name -> calls so far
 _baseline: dict[str, int] = {}
 _watch: list[CallWatch | None] = [None]
+_held: list[tuple | None] = [None]  # the arrays the case's lists held before the call
 
 
 def _user_namespace() -> dict:
@@ -85,6 +92,7 @@ def prepare(text: str, others=()) -> tuple:
     _baseline.clear()
     _baseline.update(_library_calls)
     args = decode(text)
+    _held[0] = held_arrays(args)
     _watch[0] = CallWatch(_user_namespace(), others, args)
     _watch[0].start()
     return args
@@ -97,7 +105,8 @@ def _observation(name: str, kind: str, record_inputs: bool, library) -> Observat
     args = namespace.get("_course_grading_args", ())
     calls = sum(_library_calls.get(n, 0) - _baseline.get(n, 0) for n in library)
     result = namespace.get("_course_grading_result")
-    return observe_result(result, args, record_inputs, calls, _stop_watching())
+    held, _held[0] = _held[0], None
+    return observe_result(result, args, record_inputs, calls, _stop_watching(), held)
 
 
 def report(nonce: str, name: str, kind: str, record_inputs: bool, library=()) -> None:
