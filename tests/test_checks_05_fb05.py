@@ -6,27 +6,14 @@
    below are the referee's (/work/ref/sb05/t_types.py): the reference's value as a float, and the
    codes 0 and 1 as bools."""
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 from test_checks import _judged
+from test_checks_05_fa05 import SCHEDULES, _failure, _reference, exercise_markdown
 
-from course_utils import specs
-from course_utils.checks import CheckFailed, checker
+from course_utils.checks import checker
 
-SCHEDULES = "05_learning_rate_schedules"
 POINTS = {"which_loop": 2, "range_test_verdict": 2}
-
-
-def _reference(name):
-    return specs.load(SCHEDULES).question(name).reference
-
-
-def _failure(name, answer):
-    with pytest.raises(CheckFailed) as failed:
-        checker(SCHEDULES)(name, answer)
-    return str(failed.value)
 
 
 def _as_float(name):
@@ -72,11 +59,7 @@ def test_the_reference_and_a_numpy_integer_pass(name):
 
 
 def test_the_exercise_text_says_the_type_is_graded():
-    import nbformat
-
-    path = Path(__file__).parents[1] / "exercises" / "05_learning_rate_schedules.ipynb"
-    nb = nbformat.read(path, as_version=4)
-    text = " ".join(" ".join(c.source.split()) for c in nb.cells if c.cell_type == "markdown")
+    text = exercise_markdown()
     assert "the check refuses a float such as `1.0` and a bool):" in text
     assert "the check refuses a float such as `1.0` and a bool such as `True`)" in text
     assert "which line to move or remove" in text
