@@ -220,12 +220,17 @@ def test_warm_restarts_as_a_list_passes_as_the_text_says():
     assert _judged(SCHEDULES, "warm_restarts_lrs", as_list).score == 3
 
 
-def test_the_exercise_text_says_what_is_graded():
+def exercise_markdown():
+    """The generated exercise's markdown, whitespace collapsed to single spaces."""
     import nbformat
 
     path = Path(__file__).parents[1] / "exercises" / "05_learning_rate_schedules.ipynb"
     nb = nbformat.read(path, as_version=4)
-    text = " ".join(" ".join(c.source.split()) for c in nb.cells if c.cell_type == "markdown")
+    return " ".join(" ".join(c.source.split()) for c in nb.cells if c.cell_type == "markdown")
+
+
+def test_the_exercise_text_says_what_is_graded():
+    text = exercise_markdown()
     assert "a list of the same numbers passes too" in text
     assert "the check refuses a float such as `25.0`" in text
     assert "`course_utils.schedules.functional.cosine_annealing_lr`) or torch's, scores 0" in text

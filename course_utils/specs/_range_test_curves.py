@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .base import Case
+
 
 def _curve(kind, n=80, seed=0, dip=None, tail=None):
     """A smoothed range-test loss of ``n`` steps from 2.3 (ln 10: chance for ten classes).
@@ -100,6 +102,26 @@ def _generated(kind):
         return _curve(kind, n, int(rng.integers(1000)), dip, tail), 10
 
     return make
+
+
+#: The hidden cases: one generated sweep of each kind, new inputs every grading run.
+GENERATED_CASES = (
+    Case(_generated("usable"), "a usable sweep, maybe ending in NaN or inf", hidden=True),
+    Case(_generated("falling"), "a sweep that stopped while its loss fell", hidden=True),
+    Case(_generated("seed 2"), "a sweep whose loss rose above its start", hidden=True),
+    Case(_generated("too high"), "a sweep that began past its best rates", hidden=True),
+    Case(_generated("flat"), "a sweep at rates too small to move the loss", hidden=True),
+    Case(
+        _generated("stopped unrecorded"),
+        "a sweep stopped at a loss it did not record (diverged=True)",
+        hidden=True,
+    ),
+    Case(
+        _generated("too high, stopped"),
+        "a sweep that began past its best rates and stopped at its blow-up (diverged=True)",
+        hidden=True,
+    ),
+)
 
 
 def _on_the_margin():

@@ -131,6 +131,7 @@ WHICH_LOOP = Question(
     reference=_which_loop,
     rtol=0.0,
     atol=0.0,
+    exact_types=True,  # "the loop's number as an `int`": a float or a bool fails (sb05 7)
     cases=(
         Case(_case(0), "a cosine schedule (T_max = 60), 24 steps logged, 6 steps per epoch"),
         Case(_case(1), "the same schedule and run length, a log from another loop"),
