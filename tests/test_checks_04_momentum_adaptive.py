@@ -322,6 +322,16 @@ def _hints_on_failing_cases(name, answer, seeds=30):
     return hints
 
 
+def _assert_named_first_and_everywhere(answer, first_case_words, hint_words):
+    """The check of ``nesterov_rate`` stops at the case with ``first_case_words`` and shows a hint
+    with ``hint_words``; every failing case, hidden ones drawn for 30 seeds, gives that hint."""
+    with pytest.raises(CheckFailed) as failed:
+        checker(AID)("nesterov_rate", answer)
+    assert first_case_words in str(failed.value) and hint_words in str(failed.value)
+    hints = _hints_on_failing_cases("nesterov_rate", answer)
+    assert hints and all(hint_words in hint for _, hint in hints), hints
+
+
 @pytest.mark.parametrize(
     "answer",
     [
@@ -350,11 +360,7 @@ def test_the_bound_factor_one_minus_one_over_root_kappa_is_named():
             raise ValueError("eigenvalues must be positive.")
         return float(1 - 1 / np.sqrt(eigenvalues.max() / eigenvalues.min()))
 
-    with pytest.raises(CheckFailed) as failed:
-        checker(AID)("nesterov_rate", nesterov_rate)
-    assert "test 1 of" in str(failed.value) and "bound factor" in str(failed.value)
-    hints = _hints_on_failing_cases("nesterov_rate", nesterov_rate)
-    assert hints and all("bound factor" in hint for _, hint in hints), hints
+    _assert_named_first_and_everywhere(nesterov_rate, "test 1 of", "bound factor")
 
 
 def test_a_nesterov_rate_in_an_array_of_one_is_refused():
@@ -539,11 +545,9 @@ def test_an_over_damped_slow_direction_is_a_visible_case_and_a_measured_one():
 
 def test_complex_whenever_the_product_is_positive_fails_a_visible_check_with_its_own_hint():
     """sc04 E1: this answer passed every visible case and scored 3/3 in about 15% of gradings."""
-    with pytest.raises(CheckFailed) as failed:
-        checker(AID)("nesterov_rate", _complex_whenever_the_product_is_positive)
-    assert "over-damped" in str(failed.value) and "discriminant" in str(failed.value)
-    hints = _hints_on_failing_cases("nesterov_rate", _complex_whenever_the_product_is_positive)
-    assert hints and all("discriminant" in hint for _, hint in hints), hints
+    _assert_named_first_and_everywhere(
+        _complex_whenever_the_product_is_positive, "over-damped", "discriminant"
+    )
 
 
 def test_the_unsigned_shrink_is_named_and_no_cause_is_asserted():
