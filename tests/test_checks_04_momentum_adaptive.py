@@ -322,6 +322,16 @@ def _hints_on_failing_cases(name, answer, seeds=30):
     return hints
 
 
+def _assert_named_first_and_everywhere(answer, first_case_words, hint_words):
+    """The check of ``nesterov_rate`` stops at the case with ``first_case_words`` and shows a hint
+    with ``hint_words``; every failing case, hidden ones drawn for 30 seeds, gives that hint."""
+    with pytest.raises(CheckFailed) as failed:
+        checker(AID)("nesterov_rate", answer)
+    assert first_case_words in str(failed.value) and hint_words in str(failed.value)
+    hints = _hints_on_failing_cases("nesterov_rate", answer)
+    assert hints and all(hint_words in hint for _, hint in hints), hints
+
+
 @pytest.mark.parametrize(
     "answer",
     [
@@ -350,11 +360,7 @@ def test_the_bound_factor_one_minus_one_over_root_kappa_is_named():
             raise ValueError("eigenvalues must be positive.")
         return float(1 - 1 / np.sqrt(eigenvalues.max() / eigenvalues.min()))
 
-    with pytest.raises(CheckFailed) as failed:
-        checker(AID)("nesterov_rate", nesterov_rate)
-    assert "test 1 of" in str(failed.value) and "bound factor" in str(failed.value)
-    hints = _hints_on_failing_cases("nesterov_rate", nesterov_rate)
-    assert hints and all("bound factor" in hint for _, hint in hints), hints
+    _assert_named_first_and_everywhere(nesterov_rate, "test 1 of", "bound factor")
 
 
 def test_a_nesterov_rate_in_an_array_of_one_is_refused():
@@ -502,3 +508,68 @@ def test_kingma_and_ba_efficient_ordering_gets_its_own_hint():
         checker(AID)("amsgrad_step", amsgrad_step)
     (own,) = [m.hint for m in QUESTION("amsgrad_step").mistakes if "UNCORRECTED maximum" in m.hint]
     assert f"hint: {own}" in str(failed.value)
+
+
+def _complex_whenever_the_product_is_positive(eigenvalues, lr, momentum):
+    """sc04 E1, learner-written: sqrt(root product) whenever the product is positive (as if the
+    roots were then complex, heavy ball's ringing), the real-root formula otherwise."""
+    eigenvalues = np.asarray(eigenvalues, dtype=float)
+    if (eigenvalues <= 0).any():
+        raise ValueError("eigenvalues must be positive.")
+    rates = []
+    for lam in eigenvalues:
+        trace, det = (1 + momentum) * (1 - lr * lam), momentum * (1 - lr * lam)
+        rates.append(np.sqrt(det) if det > 0 else (abs(trace) + np.sqrt(trace**2 - 4 * det)) / 2)
+    return float(max(rates))
+
+
+def test_an_over_damped_slow_direction_is_a_visible_case_and_a_measured_one():
+    """sc04 E1: eigenvalues [1, 2], lr 0.1, momentum 0.1: both roots real and positive along the
+    slow direction (discriminant > 0, product > 0); the rate 0.8887 is the larger root, and a run
+    measures it."""
+    (case,) = [c for c in QUESTION("nesterov_rate").cases if "over-damped" in c.description]
+    assert not case.hidden
+    lam, lr, momentum = case.make_inputs()
+    shrink = 1 - lr * lam.min()
+    assert ((1 + momentum) * shrink) ** 2 - 4 * momentum * shrink > 0 < momentum * shrink
+    predicted = QUESTION("nesterov_rate").reference(lam, lr, momentum)
+    assert predicted == pytest.approx(0.8887, abs=1e-4)
+    q = Quadratic(lam, angle=np.pi / 6)
+    sgd = partial(optim.SGD, momentum=momentum, nesterov=True)
+    errors = np.linalg.norm(
+        run(q, [1.0, 1.0], sgd, lr, max_iters=400, tol=0.0).xs - q.x_star, axis=1
+    )
+    assert contraction_rate(errors) == pytest.approx(predicted, rel=1e-4)
+    assert _complex_whenever_the_product_is_positive(lam, lr, momentum) == pytest.approx(0.3)
+
+
+def test_complex_whenever_the_product_is_positive_fails_a_visible_check_with_its_own_hint():
+    """sc04 E1: this answer passed every visible case and scored 3/3 in about 15% of gradings."""
+    _assert_named_first_and_everywhere(
+        _complex_whenever_the_product_is_positive, "over-damped", "discriminant"
+    )
+
+
+def test_the_unsigned_shrink_is_named_and_no_cause_is_asserted():
+    """sc04 E2: |1 - lr * lambda| got 'Either you used the smallest eigenvalue only, or ... REAL
+    PART', neither of which it did. The shared hint now names it among three slips and says
+    which one the learner made is for the learner to check."""
+
+    def nesterov_rate(eigenvalues, lr, momentum):
+        eigenvalues = np.asarray(eigenvalues, dtype=float)
+        if (eigenvalues <= 0).any():
+            raise ValueError("eigenvalues must be positive.")
+        shrink = np.abs(1 - lr * eigenvalues)
+        return float(
+            max(np.abs(np.roots([1, -(1 + momentum) * s, momentum * s])).max() for s in shrink)
+        )
+
+    with pytest.raises(CheckFailed) as failed:
+        checker(AID)("nesterov_rate", nesterov_rate)
+    message = str(failed.value)
+    assert "test 1 of" in message and "dropping its SIGN" in message
+    assert "check which one you made" in message and "Either you used" not in message
+    hidden = [
+        h for d, h in _hints_on_failing_cases("nesterov_rate", nesterov_rate) if "random" in d
+    ]
+    assert hidden and all("dropping its SIGN" in h for h in hidden), hidden

@@ -53,15 +53,37 @@ def _largest_real_part(eigenvalues, lr, momentum):
     return float(np.maximum((trace + disc).real, (trace - disc).real).max() / 2)
 
 
+def _unsigned_shrink(eigenvalues, lr, momentum):
+    """|1 - lr * lambda| in place of 1 - lr * lambda: the shrink written as a size."""
+    lam = np.asarray(eigenvalues, dtype=float)
+    shrink = np.abs(1 - lr * lam)
+    return float(_largest_root((1 + momentum) * shrink, momentum * shrink).max())
+
+
 def _smallest_or_real_part(args, got):
-    """The two slips agree wherever the soft direction's roots are real and positive (visible case
-    1: 0.777 both ways), so one hint names both: the smallest eigenvalue only, or the largest real
-    part of the roots, or its absolute value."""
+    """The three slips agree wherever the soft direction's roots are real and positive and the
+    soft direction is the slow one (visible case 1: 0.777 all three ways), so one hint names all
+    three without saying which one the learner made: the smallest eigenvalue only, the largest real
+    part of the roots (or its absolute value), or |1 - lr * lambda| for the shrink."""
     eigenvalues, lr, momentum = args
     real = _largest_real_part(eigenvalues, lr, momentum)
-    candidates = (_smallest_eigenvalue_only(eigenvalues, lr, momentum), real, abs(real))
+    candidates = (
+        _smallest_eigenvalue_only(eigenvalues, lr, momentum),
+        real,
+        abs(real),
+        _unsigned_shrink(eigenvalues, lr, momentum),
+    )
     value = float(np.asarray(got, dtype=float).reshape(-1)[0])
     return any(np.isclose(value, c, rtol=1e-6, atol=1e-6) for c in candidates)
+
+
+def _complex_when_product_positive(eigenvalues, lr, momentum):
+    """sqrt(beta (1 - lr lambda)) whenever that root product is positive, as if the roots were then
+    always complex (heavy ball's ringing modulus, §2b), the real-root formula otherwise (sc04 E1)."""
+    shrink = 1 - lr * np.asarray(eigenvalues, dtype=float)
+    trace, det = (1 + momentum) * shrink, momentum * shrink
+    real_roots = (np.abs(trace) + np.sqrt(np.maximum(trace**2 - 4 * det, 0.0))) / 2
+    return float(np.where(det > 0, np.sqrt(np.maximum(det, 0.0)), real_roots).max())
 
 
 def _bound_factor(eigenvalues, lr, momentum):
@@ -151,6 +173,11 @@ NESTEROV_RATE = Question(
         ),
         Case(lambda: (np.array([2.5]), 0.1, 0.6), "one eigenvalue, 2.5, lr = 0.1, momentum = 0.6"),
         Case(
+            lambda: (np.array([1.0, 2.0]), 0.1, 0.1),
+            "eigenvalues [1, 2], lr = 0.1, momentum = 0.1 (small lr and momentum: the slow "
+            "direction is over-damped)",
+        ),
+        Case(
             lambda: (np.array([1.0, 0.0]), 0.1, 0.9),
             "an eigenvalue that is not positive, eigenvalues [1, 0] (ValueError: A is not "
             "positive definite)",
@@ -190,14 +217,24 @@ NESTEROV_RATE = Question(
             _product_without_shrink,
         ),
         Mistake(
-            "Either you used the smallest eigenvalue only, or you took the largest REAL PART of "
-            "the roots instead of their modulus (the two give the same number on some inputs). "
-            "The rate of the whole run is the largest root MODULUS over ALL eigenvalues: with a "
-            "large lr the stiff direction (largest eigenvalue) is the slow one, or the one that "
-            "diverges, and its slow root is negative; where the roots are complex their real "
-            "part is below their modulus.",
+            "Your number is the rate of the soft direction (smallest eigenvalue) alone. Three "
+            "slips give it on this input; check which one you made: using the smallest "
+            "eigenvalue only; taking the largest REAL PART of the roots instead of their MODULUS "
+            "(where the roots are complex their real part is below their modulus); or writing "
+            "the shrink that one gradient step leaves along an eigenvector as a size, dropping "
+            "its SIGN, which is negative where lr times the eigenvalue exceeds 1. The rate of the whole run is the largest root MODULUS over ALL "
+            "eigenvalues: with a large lr the stiff direction (largest eigenvalue) is the slow "
+            "one, or the one that diverges, and its slow root is negative.",
             _smallest_eigenvalue_only,
             matches=_smallest_or_real_part,
+        ),
+        Mistake(
+            "The roots are complex only where the discriminant of the characteristic "
+            "polynomial is negative, not wherever their product is positive. With a small step "
+            "and a small momentum both roots are real and positive (over-damped, as heavy ball's "
+            "are in §2b), and the larger one, above the square root of their product, sets the "
+            "rate: take the largest root modulus in every case.",
+            _complex_when_product_positive,
         ),
         Mistake(
             "The error shrinks by the LARGER modulus of the two roots (the spectral radius); the "
