@@ -26,6 +26,7 @@ from ._lstm_backward import (
     DERIVED_RTOL,
     LSTM_BPTT,
     NUMERICAL_CODE,
+    TORCH_LSTM_FORWARD,
     lstm_backward_wrong,
     sigmoid,
 )
@@ -98,13 +99,9 @@ COUPLED_LSTM_STEP = Question(
         f"{LIBRARY}.LSTM.forward",
         f"{LIBRARY}.LSTM.__call__",
         f"{LIBRARY}._fast_lstm.forward",
-        "torch.nn.LSTM.forward",
-        "torch.nn.LSTMCell.forward",
-        # the kernels those two call, which take the same negated rows without the module (sa08)
-        "torch.lstm_cell",
-        "torch.lstm",
-        "torch._VF.lstm_cell",
-        "torch._VF.lstm",
+        # torch's modules and the kernels they call, which take the same negated rows without the
+        # module (sa08), also under torch.ops.aten (sb08)
+        *TORCH_LSTM_FORWARD,
     ),
     inputs_unchanged=True,
     cases=(
