@@ -28,6 +28,22 @@ from .rnn_bptt import LIBRARY, random_cell_inputs
 NUMERICAL_CODE = ("course_utils.gradcheck.numerical_gradient",)
 DERIVED_RTOL, DERIVED_ATOL = 1e-9, 1e-12
 
+#: torch's LSTM forward in every form the check can watch: the modules and the kernels they call,
+#: also under ``torch.ops.aten`` (sb08 E2). Question 1 bans them (the negated-rows trick), and
+#: question 3 too (sb08 E1: states taken from torch's cell under ``no_grad`` are the library's
+#: forward by another name). ``torch._C._VariableFunctions.lstm_cell``, the object behind
+#: ``torch._VF.lstm_cell``, cannot be watched: its class is immutable (the text says so).
+TORCH_LSTM_FORWARD = (
+    "torch.nn.LSTM.forward",
+    "torch.nn.LSTMCell.forward",
+    "torch.lstm_cell",
+    "torch.lstm",
+    "torch._VF.lstm_cell",
+    "torch._VF.lstm",
+    "torch.ops.aten.lstm_cell",
+    "torch.ops.aten.lstm",
+)
+
 # ----------------------------------------------------------------------------- the specs' sigmoid
 
 
@@ -203,16 +219,19 @@ LSTM_BPTT = Question(
     ),
     # The loop is the question. The layer computes the whole answer, and the one-step cells are
     # question 2's reference and the lecture's forward step (an answer calling them scores 0 here
-    # as well): the steps are written inside, as in exercise 06.
+    # as well): the steps are written inside, as in exercise 06. torch's LSTM forward is the same
+    # forward by another name, banned as in question 1 (sb08 E1).
     library=(
         f"{LIBRARY}.LSTM.backward",
         f"{LIBRARY}.LSTM.forward",
         f"{LIBRARY}.LSTM.__call__",
+        f"{LIBRARY}._fast_lstm.forward",
         f"{LIBRARY}._fast_lstm.backward",
         f"{LIBRARY}.lstm_cell_forward",
         f"{LIBRARY}.lstm_cell_backward",
         f"{LIBRARY}.lstm_gates_forward",
         f"{LIBRARY}.lstm_gates_backward",
+        *TORCH_LSTM_FORWARD,
         *NUMERICAL_CODE,
     ),
     rtol=DERIVED_RTOL,

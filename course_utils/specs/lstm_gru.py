@@ -26,6 +26,7 @@ from ._lstm_backward import (
     DERIVED_RTOL,
     LSTM_BPTT,
     NUMERICAL_CODE,
+    TORCH_LSTM_FORWARD,
     lstm_backward_wrong,
     sigmoid,
 )
@@ -73,7 +74,8 @@ def _coupled_wrong(order="fgo", input_first=False, tanh_c=True):
 
 def _coupled_inputs(seed, B, D, H, keep=None):
     """``(x, h_prev, c_prev, W_ih, W_hh, b_ih, b_hh)`` with three gate blocks; ``keep``: the forget
-    block's bias set so that f is about ``keep`` (a cell that keeps its content)."""
+    rows of ``b_ih`` set to logit(keep), so that f leans towards ``keep`` (a cell that keeps its
+    content; the other terms of the pre-activation spread f around it, sb08 E6)."""
 
     def make(rng):
         _, x, h, c, W_ih, W_hh, b_ih, b_hh = random_cell_inputs(rng, B, D, H, gates=3, with_c=True)
@@ -98,13 +100,9 @@ COUPLED_LSTM_STEP = Question(
         f"{LIBRARY}.LSTM.forward",
         f"{LIBRARY}.LSTM.__call__",
         f"{LIBRARY}._fast_lstm.forward",
-        "torch.nn.LSTM.forward",
-        "torch.nn.LSTMCell.forward",
-        # the kernels those two call, which take the same negated rows without the module (sa08)
-        "torch.lstm_cell",
-        "torch.lstm",
-        "torch._VF.lstm_cell",
-        "torch._VF.lstm",
+        # torch's modules and the kernels they call, which take the same negated rows without the
+        # module (sa08), also under torch.ops.aten (sb08)
+        *TORCH_LSTM_FORWARD,
     ),
     inputs_unchanged=True,
     cases=(
@@ -112,10 +110,15 @@ COUPLED_LSTM_STEP = Question(
         Case(_coupled_inputs(1, 1, 2, 2), "B = 1, D = 2, H = 2 (random weights, seed 1)"),
         Case(
             _coupled_inputs(2, 3, 2, 3, keep=0.99),
-            "B = 3, D = 2, H = 3, forget bias log(99): f near 0.99, the cell kept (seed 2)",
+            "B = 3, D = 2, H = 3, the forget rows of b_ih set to log(99) (sigmoid 0.99): the cell "
+            "mostly kept (seed 2)",
         ),
         Case(_coupled_inputs(None, 5, 4, 3), "B = 5, D = 4, H = 3", hidden=True),
-        Case(_coupled_inputs(None, 2, 3, 6, keep=0.9), "B = 2, H = 6, f near 0.9", hidden=True),
+        Case(
+            _coupled_inputs(None, 2, 3, 6, keep=0.9),
+            "B = 2, H = 6, the forget rows of b_ih set to log(9) (sigmoid 0.9)",
+            hidden=True,
+        ),
     ),
     mistakes=(
         Mistake(
