@@ -24,7 +24,8 @@ _Y = _X @ _W - np.array([-2.5, 0.5, 1.75, -0.75])
 
 
 # B = 3: a residual 0.875 between delta = 0.8 and sqrt(delta) = 0.894, so an answer that tests
-# r^2 <= delta instead of |r| <= delta takes it as inside (sb02 E1); every number exact in binary.
+# r^2 <= delta instead of |r| <= delta takes it as inside (sb02 E1). X, w, y and the residuals
+# are exact in binary; delta = 0.8 is not, but no residual ties it (the nearest is 0.875).
 _X3 = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]])
 _W3 = np.array([0.5, 0.25])
 _Y3 = _X3 @ _W3 - np.array([0.875, -0.5, 2.0])
