@@ -143,3 +143,52 @@ def test_each_max_norm_mistake_keeps_its_own_hint_on_its_own_case():
             if not v.passed
         ]
         assert failed[0][0].description.startswith(words) and failed[0][1].hint == hints[name]
+
+
+# ----------------------------------------------------------------- question 3, as learners write it
+
+
+def _recursion(W_hh, hs, df_dhT):
+    out = [np.array(df_dhT, dtype=float)]
+    for lag in range(1, len(hs)):
+        out.append((1 - np.tanh(hs[len(hs) - 1 - lag]) ** 2) * (W_hh.T @ out[-1]))
+    return np.array(out)
+
+
+def _checked(*, square=True, columns=True, g=True):
+    """The recursion behind the text's shape checks, each of which can be left out."""
+
+    def answer(W_hh, hs, df_dhT):
+        H = W_hh.shape[0]
+        if square and W_hh.shape != (H, H):
+            raise ValueError("W_hh must be square.")
+        if hs.ndim != 2 or hs.shape[0] < 1 or (columns and hs.shape[1] != H):
+            raise ValueError("hs must have shape (T + 1, H).")
+        if g and df_dhT.shape != (H,):
+            raise ValueError("df_dhT must have shape (H,).")
+        return _recursion(W_hh, hs, df_dhT)
+
+    return answer
+
+
+def test_state_form_t0_cases_are_ones_numpy_does_not_catch_by_itself():
+    question = _question("state_form_grads")
+    t0 = [c for c in question.cases if c.raises and c.description.startswith("T = 0")]
+    assert [c.hidden for c in t0] == [False, True, True]
+    for case in t0:
+        args = case.make_inputs()
+        with pytest.raises(ValueError):
+            question.reference(*args)
+        assert _recursion(*args).shape[0] == 1  # no check: numpy returns normally
+
+
+def test_state_form_without_shape_checks_fails_with_its_hint_and_scores_0():
+    _fails_with("state_form_grads", _recursion, _hint("state_form_grads", "with T = 0"))
+    _fails_with("state_form_grads", _recursion, "T = 0 and df_dhT of length 4")
+    assert _judged(SET, "state_form_grads", _recursion).score == 0
+
+
+@pytest.mark.parametrize("left_out", ["square", "columns", "g"])
+def test_state_form_without_any_one_shape_check_scores_0(left_out):
+    assert _full_marks("state_form_grads", _checked())
+    assert _judged(SET, "state_form_grads", _checked(**{left_out: False})).score == 0
