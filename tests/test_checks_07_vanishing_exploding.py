@@ -869,7 +869,7 @@ def test_clip_grad_norm_descriptions_build_the_inputs_they_describe():
         for case in specs.load(SET).question("clip_grad_norm").cases
         if case.description.startswith("grads = [array(")
     ]
-    assert len(described) == 5
+    assert len(described) == 6
     for case in described:
         shown, given = _described_grads(case.description), case.make_inputs()[0]
         assert len(shown) == len(given), case.description

@@ -66,6 +66,15 @@ def _one_minus_h_squared(W_hh, hs, df_dhT):
     return _by_lag(W_hh, hs, df_dhT, lambda W, h_prev, h, g: (1 - h_prev**2) * (W.T @ g))
 
 
+def _no_shape_checks(W_hh, hs, df_dhT):
+    # no checks, the rows collected in a list: numpy raises by itself where a product does not
+    # fit, but with T = 0 no product is computed (referee sc07 E2, /work/ref/sc07/exp_q3.py)
+    out = [np.array(df_dhT, dtype=float)]
+    for lag in range(1, len(hs)):
+        out.append(_dtanh(hs[len(hs) - 1 - lag]) * (W_hh.T @ out[-1]))
+    return np.array(out)
+
+
 def state_form_states(W_hh, W_ih, b, xs, h0):
     """h_0..h_T of h_t = W_hh tanh(h_{t-1}) + W_ih x_t + b, rows of a (T + 1, H) array."""
     hs = [np.asarray(h0, dtype=float)]
@@ -124,6 +133,11 @@ STATE_FORM_GRADS = Question(
             "hs with 2 columns for H = 3 (must raise ValueError)",
             raises="ValueError",
         ),
+        Case(  # referee sc07 E2: T = 0 computes no product, so numpy would not notice
+            lambda: (W_FIXED.copy(), HS_FIXED[:1].copy(), np.append(G_FIXED, 0.0)),
+            "T = 0 and df_dhT of length 4 for H = 3 (must raise ValueError)",
+            raises="ValueError",
+        ),
         Case(lambda rng: random_state_form(rng, 5, 12), "H = 5, T = 12, random", hidden=True),
         Case(lambda rng: random_state_form(rng, 1, 6, gain=3.0), "H = 1, T = 6", hidden=True),
         Case(
@@ -135,6 +149,18 @@ STATE_FORM_GRADS = Question(
         Case(
             lambda: (W_FIXED.copy(), HS_FIXED.copy(), G_FIXED[None, :].copy()),
             "df_dhT of shape (1, 3), a row, for H = 3 (must raise ValueError)",
+            hidden=True,
+            raises="ValueError",
+        ),
+        Case(
+            lambda: (W_FIXED.copy(), HS_FIXED[:1, :2].copy(), G_FIXED.copy()),
+            "T = 0 and hs with 2 columns for H = 3 (must raise ValueError)",
+            hidden=True,
+            raises="ValueError",
+        ),
+        Case(
+            lambda: (W_FIXED[:, :2].copy(), HS_FIXED[:1].copy(), G_FIXED.copy()),
+            "T = 0 and a W_hh of shape (3, 2), not square (must raise ValueError)",
             hidden=True,
             raises="ValueError",
         ),
@@ -165,6 +191,13 @@ STATE_FORM_GRADS = Question(
             "here the states are not (each is W_hh times a tanh, plus input and bias): square "
             "the tanh of the state instead.",
             _one_minus_h_squared,
+        ),
+        Mistake(
+            "Check the shapes yourself and raise ValueError when they do not fit: numpy raises "
+            "by itself only where a product does not fit, and with T = 0 (one row in hs) no "
+            "product is computed, so a df_dhT of the wrong length can go unnoticed.",
+            _no_shape_checks,
+            missing_raise="ValueError",
         ),
     ),
     hint=(

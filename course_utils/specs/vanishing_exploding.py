@@ -138,6 +138,37 @@ def _rebinds_entries(grads, max_norm, norm_type=2.0):
     return total, grads
 
 
+def _inf_by_arrays(grads, max_norm, norm_type, per_array):
+    # right for a finite norm_type; for inf, the largest of one number per array (referee sc07 E1)
+    if not norm_type > 0 or not max_norm > 0:
+        raise ValueError("norm_type and max_norm must be positive.")
+    if not np.isinf(norm_type):
+        return _scale_all(grads, max_norm, _p_norm(grads, norm_type))
+    return _scale_all(grads, max_norm, max((per_array(g) for g in grads), default=0.0))
+
+
+def _matrix_inf_norm(grads, max_norm, norm_type=2.0):
+    # np.linalg.norm(g, np.inf): for a 2-D array numpy's MATRIX inf-norm, the largest row sum
+    return _inf_by_arrays(grads, max_norm, norm_type, lambda g: float(np.linalg.norm(g, np.inf)))
+
+
+def _largest_one_norm(grads, max_norm, norm_type=2.0):
+    return _inf_by_arrays(grads, max_norm, norm_type, lambda g: float(np.abs(g).sum()))
+
+
+def _max_norm_checked_when_clipping(grads, max_norm, norm_type=2.0):
+    # max_norm checked only in the branch that clips: an all-zero gradient with max_norm = 0
+    # never gets there (referee sc07 E3, /work/ref/sc07/exp_q1.py)
+    if not norm_type > 0:
+        raise ValueError("norm_type must be positive.")
+    total = _p_norm(grads, norm_type)
+    if total > max_norm:
+        if not max_norm > 0:
+            raise ValueError("max_norm must be positive.")
+        _scale_all(grads, max_norm, total)
+    return total, grads
+
+
 _REBINDS_HINT = (
     "Assigning a scaled copy to an entry of the list puts a new array there and leaves the "
     "caller's array as it was: scale each array itself, in place (multiply it with `*=`)."
@@ -175,6 +206,11 @@ CLIP_GRAD_NORM = Question(
             lambda: ([np.array([3.0, -4.0]), np.array([[12.0]])], 1.0, np.inf),
             "grads = [array([3., -4.]), array([[12.]])], max_norm = 1, norm_type = inf",
         ),
+        Case(  # referee sc07 E1: the largest entry in a row of a 2-D array, not alone
+            lambda: ([np.array([1.0, -2.0]), np.array([[3.0, -3.0], [0.5, 0.5]])], 1.0, np.inf),
+            "grads = [array([1., -2.]), array([[3., -3.], [0.5, 0.5]])], max_norm = 1, "
+            "norm_type = inf (the largest absolute entry is 3)",
+        ),
         Case(
             lambda: ([np.array([1.0, -2.0]), np.array([[2.0]])], 1.0, 3.0),
             "grads = [array([1., -2.]), array([[2.]])], max_norm = 1, norm_type = 3",
@@ -203,6 +239,12 @@ CLIP_GRAD_NORM = Question(
         Case(
             lambda: ([np.array([3.0, 4.0])], 0.0),
             "max_norm = 0 (must raise ValueError: the rule is max_norm > 0)",
+            raises="ValueError",
+        ),
+        Case(  # referee sc07 E3: nothing to clip, and still max_norm = 0 is refused
+            lambda: ([np.zeros(3)], 0.0),
+            "grads = [zeros(3)], max_norm = 0 (an all-zero gradient, nothing to clip: must raise "
+            "ValueError all the same, the rule is max_norm > 0 whatever the gradient)",
             raises="ValueError",
         ),
         Case(
@@ -271,6 +313,25 @@ CLIP_GRAD_NORM = Question(
         Mistake(
             "The p-norm is the p-th ROOT of the sum of |entry|^p: the root is missing.",
             _no_root,
+        ),
+        Mistake(
+            "With norm_type inf the total is the largest absolute entry of all arrays together. "
+            "numpy's np.linalg.norm with the order inf takes a 2-D array as a MATRIX and gives "
+            "its largest sum of absolute values along a row, not its largest absolute entry: "
+            "take the largest absolute value of the flattened entries instead.",
+            _matrix_inf_norm,
+        ),
+        Mistake(
+            "With norm_type inf the total is the largest absolute ENTRY over all arrays, not "
+            "the largest of the arrays' sums of absolute values (those are their 1-norms).",
+            _largest_one_norm,
+        ),
+        Mistake(
+            "A max_norm of 0 must raise ValueError even when there is nothing to clip (a gradient "
+            "of zeros only): check max_norm before anything else, not only in the branch that "
+            "scales.",
+            _max_norm_checked_when_clipping,
+            missing_raise="ValueError",
         ),
         Mistake(
             "max_norm = 0 must raise ValueError too, not only a negative max_norm: the threshold must "
