@@ -92,6 +92,19 @@ def _in_float32(t, spike, lr, beta1, beta2, eps):
     return _adam_spike_step(t, spike, lr, beta1, beta2, eps).astype(np.float32)
 
 
+def _wraps_unsigned(t, spike, lr, beta1, beta2, eps):
+    """The right closed form behind an input check made on t - 1 in t's own dtype: in an unsigned
+    dtype 0 - 1 wraps around (to 65535 in uint16), so a t of 0 passes and gives NaN."""
+    t = np.asarray(t)
+    if t.dtype.kind not in "iu" or np.any(t - 1 < 0):
+        raise ValueError("t must be an integer array of whole step numbers >= 1.")
+    t = t.astype(float)
+    m = beta1 * (1 - beta1 ** (t - 1)) + (1 - beta1) * spike
+    v = beta2 * (1 - beta2 ** (t - 1)) + (1 - beta2) * spike**2
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return lr * (m / (1 - beta1**t)) / (np.sqrt(v / (1 - beta2**t)) + eps)
+
+
 def _float32_close(args, got):
     """The answer has the reference's shape and agrees with it to about float32's precision
     (rel. 1e-4: a float32 computation loses more than its 6e-8 in 1 - beta2) but not to the
@@ -137,6 +150,11 @@ ADAM_SPIKE_STEP = Question(
             "t = [3, 7] as uint16: an unsigned integer array is an integer array too",
         ),
         Case(_inputs([0, 5], 1e3), "t = [0, 5]: steps count from 1", raises="ValueError"),
+        Case(
+            lambda: (np.array([0, 5], dtype=np.uint16), 1e3, 1e-2, 0.9, 0.999, 1e-8),
+            "t = [0, 5] as uint16: steps count from 1 in an unsigned dtype too",
+            raises="ValueError",
+        ),
         Case(
             _inputs(np.array([2.0, 10.0]), 1e3),
             "t = [2.0, 10.0]: a float array, not an integer one",
@@ -196,6 +214,13 @@ ADAM_SPIKE_STEP = Question(
             "The result has the SHAPE of t (any shape, here 2-D): compute on the array t "
             "itself, element by element, rather than on t.ravel() or a loop that fills a 1-D list.",
             _variant(flat=True),
+        ),
+        Mistake(
+            "In an unsigned dtype t - 1 wraps around (0 - 1 is 65535 in uint16), so a test on "
+            "t - 1 < 0 never fires: test t < 1 itself (or cast t to a signed or float dtype "
+            "first), and raise a ValueError for a t of 0.",
+            _wraps_unsigned,
+            missing_raise="ValueError",
         ),
         Mistake(
             "The values agree with the expected ones to 1e-4 relative but not to the check's "

@@ -7,8 +7,7 @@ each fault alone. Here several tests can fire on one log and the learner decides
 *caused* the others (a gradient-norm spike before the first NaN: the explosion came first), names
 a fault the four tests miss (a rising train loss, whose usual cause §4 names), and picks the fix
 the table lists first. The logs are generated (cheap: no training), so hidden cases change every
-grading run. A private part of that spec (the registry skips modules whose name starts with
-``_``).
+grading run. A private part of that spec (the registry skips ``_`` modules).
 """
 
 from __future__ import annotations
@@ -50,6 +49,7 @@ from ._triage_logs import (  # noqa: F401 - the tests read the generators from h
 )
 from ._triage_margin import MARGIN_CASES, MARGIN_HINT
 from ._triage_rising import RISING_BASE_CASES, rising_base_mistake
+from ._triage_strict import STRICT_CASES, strict_mistakes
 from .base import Case, Mistake, Question
 
 #: Fault codes: none, flat, nan, exploding, overfitting, rising (the task's list).
@@ -105,13 +105,14 @@ def _triage(
     margin" (the last two above the minimum itself, without the factor 1.02) or
     "previous block" (the last block of 10 train losses below the block before it only, not below
     every earlier one), `blocks` "from the start" (blocks of 10 aligned to the first step, not to
-    the last); `spike_test` ">=" (a norm of exactly 10 x the median counted as a spike);
+    the last) or "partial first" (the leftover first steps kept as a short block), `overfit_test`
+    ">=" (validation at least 1.02 x the minimum) or "falling <=" (``_triage_strict``); `spike_test` ">=" (a norm of exactly 10 x the median counted as a spike);
     `median` "before the break" (the median of the finite norms before the first
     non-finite step only, not of all the finite norms of the log) or "nanmedian" (np.nanmedian over
     all the norms: it skips NaN but keeps +-inf); `ends` "end points" (flat and rising on
     train[0] and train[-1] instead of the means of the first and last 10 train losses); `flat_test`
-    "last base" (2% of the last mean) or "<=", `rising_test` ">=" (2% boundaries, ``_triage_bounds``)
-    or "last base" (2% of the last mean, ``_triage_rising``).
+    "last base" (2% of the last mean) or "<=" (``_triage_bounds``), `rising_test` "last base" (2%
+    of the last mean, ``_triage_rising``).
     """
     train, val, norms = (np.asarray(a, dtype=float) for a in (train_losses, val_losses, grad_norms))
     fix_of = FIRST_FIX if fixes is None else fixes
@@ -151,17 +152,21 @@ def _triage(
     step, base = abs(last - first), last if flat_test == "last base" else first
     flat = step <= 0.02 * base if flat_test == "<=" else step < 0.02 * base
     flat = last > 0.98 * first if flat_test == "one-sided" else flat
-    rises = last >= 1.02 * first if rising_test == ">=" else last > 1.02 * first
+    rises = last > 1.02 * first
     rises = last - first > 0.02 * last if rising_test == "last base" else rises
     aligned = (
         train[: len(train) // 10 * 10] if blocks == "from the start" else train[len(train) % 10 :]
     )
     means = aligned.reshape(-1, 10).mean(axis=1)
+    if blocks == "partial first" and len(train) % 10:
+        means = np.r_[train[: len(train) % 10].mean(), means]
     earlier = means[-2:-1] if overfit_test == "previous block" else means[:-1]
-    falling = means.size > 1 and means[-1] < earlier.min()
+    cmp = np.less_equal if overfit_test == "falling <=" else np.less
+    falling = means.size > 1 and bool(cmp(means[-1], earlier.min()))
     margin = 1.0 if overfit_test == "no margin" else 1.02
     seen = val[-(1 if overfit_test == "seen once" else 2) :]
-    rose = val.size > 1 and np.all(seen > margin * np.min(val))
+    over = seen >= margin * np.min(val) if overfit_test == ">=" else seen > margin * np.min(val)
+    rose = val.size > 1 and np.all(over)
     tests = [
         (EXPLODING, spike.any()),
         (RISING, rising_test and rises),
@@ -253,6 +258,7 @@ TRIAGE = Question(
         *ENDS_CASES[:2],
         *MARGIN_CASES[:1],
         *BOUNDS_CASES,
+        *STRICT_CASES,
         *RISING_BASE_CASES[:1],
         *LATE_CASES[:1],
         Case(_log_nan_without_spike, "NaN without a spike, another step", hidden=True),
@@ -278,6 +284,7 @@ TRIAGE = Question(
     mistakes=(
         rising_base_mistake(_variant),  # before rising_test=False: both say none on its case
         Mistake(ENDS_HINT, _variant(ends="end points")),
+        *strict_mistakes(_variant),
         Mistake(MARGIN_HINT, _variant(overfit_test="no margin")),
         still_rising_mistake(_triage),
         Mistake(

@@ -3,8 +3,12 @@ tests, with the Mistakes they tell apart (lead's triage E1/E2 of the rw09 read).
 
 The flat test takes its 2% of the mean of the FIRST 10 train losses, and both 2% tests are strict:
 a move of exactly 2% of that mean is neither flat (< 0.02 x first) nor rising (> 1.02 x first).
-Every value below is exact in binary, and 0.02 x 50 == 1.0 and 1.02 x 50 == 51.0 in float64, so the
-boundary cases land on the boundary. A private part of the ``putting_it_together`` spec.
+Every value below is exact in binary, and 0.02 x 50 == 1.0 in float64, so the exact fall lands on
+the boundary, where every correct way of writing the flat test agrees (49 / 50 - 1 rounds away
+from 0, to -0.020000000000000018). An exact RISE of 2% is not tested (referee read sc09, E1): the
+correct `last / first - 1 > 0.02` reads 51 / 50 - 1 as 0.020000000000000018 and calls it rising,
+so the check uses a rise just under 2% (here, flat) and just over 2% (``_triage_rising``) instead,
+which every correct form decides alike. A private part of the ``putting_it_together`` spec.
 """
 
 from __future__ import annotations
@@ -22,10 +26,10 @@ def _log_fall_between_two_percents():
     return np.repeat([50.0, 50.0 - 63 / 64], 10), _VAL.copy(), np.ones(20)
 
 
-def _log_rise_of_exactly_two_percent():
-    """Train 50 (x10), then 51 (x10): the last mean is exactly 1.02 x the first, not more: not rising,
-    and a move of exactly 2% is not flat either: fault none (0, 0)."""
-    return np.repeat([50.0, 51.0], 10), _VAL.copy(), np.ones(20)
+def _log_rise_just_under_two_percent():
+    """Train 50 (x10), then 51 - 1/64 = 50.984375 (x10): a rise of 0.984375, under 2% of the first
+    mean (1.0) by 1/64, far beyond rounding: not rising, and flat (fault 1, fix 1)."""
+    return np.repeat([50.0, 51.0 - 1 / 64], 10), _VAL.copy(), np.ones(20)
 
 
 def _log_fall_of_exactly_two_percent():
@@ -34,8 +38,7 @@ def _log_fall_of_exactly_two_percent():
     return np.repeat([50.0, 49.0], 10), _VAL.copy(), np.ones(20)
 
 
-#: Visible cases, added to ``TRIAGE``'s cases (the exact fall before the exact rise: a '<=' answer
-#: fails first where only its own Mistake matches, not on the rise, where the one-sided flat does).
+#: Visible cases, added to ``TRIAGE``'s cases.
 BOUNDS_CASES = (
     Case(
         _log_fall_between_two_percents,
@@ -46,18 +49,14 @@ BOUNDS_CASES = (
         "train loss means 50 then 49: a fall of exactly 2% of the first mean",
     ),
     Case(
-        _log_rise_of_exactly_two_percent,
-        "train loss means 50 then 51: a rise of exactly 2% of the first mean",
+        _log_rise_just_under_two_percent,
+        "train loss means 50 then 50.984375: a rise just under 2% of the first mean",
     ),
 )
 
 BASE_HINT = (
     "Flat takes its 2% of the mean of the FIRST 10 train losses (where the run started), not of "
     "the last 10: a fall of 0.984375 from 50 is under 0.02 x 50 = 1, so the run is flat."
-)
-RISING_EDGE_HINT = (
-    "Rising asks for the last mean MORE than 1.02 x the first (the test is strict, >): a rise of "
-    "exactly 2% (50 to 51) is not rising."
 )
 FLAT_EDGE_HINT = (
     "Flat asks for a move of LESS than 2% of the first mean (the test is strict, <): a fall of "
@@ -86,6 +85,5 @@ def bounds_mistakes(variant):
             variant(val_counts=False),
         ),
         Mistake(BASE_HINT, variant(flat_test="last base")),
-        Mistake(RISING_EDGE_HINT, variant(rising_test=">=")),
         Mistake(FLAT_EDGE_HINT, variant(flat_test="<=")),
     )
