@@ -573,3 +573,64 @@ def test_the_unsigned_shrink_is_named_and_no_cause_is_asserted():
         h for d, h in _hints_on_failing_cases("nesterov_rate", nesterov_rate) if "random" in d
     ]
     assert hidden and all("dropping its SIGN" in h for h in hidden), hidden
+
+
+def _amsgrad_corrected_outside(squared):
+    """se04 E1, learner-written: both averages corrected, the maximum's correction outside the root
+    (sqrt(v_max) / (1 - beta2^t), or the same as sqrt(v_max / (1 - beta2^t)^2))."""
+
+    def amsgrad_step(x, grad, m, v, v_max, t, lr, beta1=0.9, beta2=0.999, eps=1e-8):
+        m = beta1 * m + (1 - beta1) * grad
+        v = beta2 * v + (1 - beta2) * grad**2
+        v_max = np.maximum(v_max, v)
+        c2 = 1 - beta2**t
+        root = np.sqrt(v_max / c2**2) if squared else np.sqrt(v_max) / c2
+        return x - lr * (m / (1 - beta1**t)) / (root + eps), m, v, v_max
+
+    return amsgrad_step
+
+
+@pytest.mark.parametrize("squared", [False, True], ids=["sqrt(v_max) / c2", "sqrt(v_max / c2^2)"])
+def test_the_correction_outside_the_root_is_named_on_every_case_it_fails(squared):
+    """se04 E1: visible case 0 had beta1 = beta2, so the two corrections cancelled and this answer
+    was told it was Reddi, Kale & Kumar's Algorithm 2, 'which corrects neither average'. Case 0
+    now has beta1 != beta2 (Algorithm 2 keeps its own hint there, the test above), and this slip
+    has its own hint, shown first and on every case it fails, hidden ones for 30 seeds."""
+    question = QUESTION("amsgrad_step")
+    beta1, beta2 = question.cases[0].make_inputs()[7:9]
+    assert beta1 != beta2
+    answer = _amsgrad_corrected_outside(squared)
+    (own,) = [m.hint for m in question.mistakes if "outside the root" in m.hint]
+    with pytest.raises(CheckFailed) as failed:
+        checker(AID)("amsgrad_step", answer)
+    assert "test 1 of" in str(failed.value) and f"hint: {own}" in str(failed.value)
+    hints = _hints_on_failing_cases("amsgrad_step", answer)
+    assert hints and all(hint == own for _, hint in hints), hints
+
+
+@pytest.mark.parametrize("cap", ["min", "clip"])
+def test_a_nesterov_rate_capped_at_1_is_told_a_rate_above_1_is_allowed(cap):
+    """se04 E2: min(rate, 1.0) was told on visible case 3 that its root product is momentum alone,
+    because that Mistake gave exactly 1.0 there; the case moved to lr = 0.19 and the cap has its
+    own hint, on every case it fails (hidden ones for 30 seeds)."""
+    reference = QUESTION("nesterov_rate").reference
+
+    def nesterov_rate(eigenvalues, lr, momentum):
+        rate = reference(eigenvalues, lr, momentum)
+        return min(rate, 1.0) if cap == "min" else float(np.clip(rate, 0.0, 1.0))
+
+    _assert_named_first_and_everywhere(nesterov_rate, "lr = 0.19", "a rate above 1 is allowed")
+
+
+def test_no_other_nesterov_mistake_gives_1_where_a_visible_rate_is_above_1():
+    """se04 E2: where the reference is above 1, another Mistake giving exactly 1.0 would take the
+    capped answer's hint first."""
+    question = QUESTION("nesterov_rate")
+    visible = [c for c in question.cases if not c.raises and not c.hidden]
+    above = [c for c in visible if question.reference(*c.make_inputs()) > 1]
+    assert above
+    for case in above:
+        for mistake in question.mistakes:
+            if "a rate above 1 is allowed" not in mistake.hint:
+                got = mistake.answer(*case.make_inputs())
+                assert not np.isclose(got, 1.0, rtol=1e-6, atol=1e-6), (case, mistake.hint)

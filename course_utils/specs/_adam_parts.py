@@ -57,6 +57,8 @@ def _amsgrad_update(x, grad, m, v, v_max, t, lr, beta1, beta2, eps, mistake=None
             if mistake == "no correction":  # Reddi, Kale & Kumar's Algorithm 2 (with eps)
                 return x - lr * m / (np.sqrt(v_max) + eps), m, v, v_max
             second = {"step with v": v, "max uncorrected": v_max * c2}.get(mistake, v_max) / c2
+        if mistake == "correction outside root":  # sqrt(v_max) / (1 - beta2^t), not its root
+            return x - lr * (m / c1) / (np.sqrt(v_max) / c2 + eps), m, v, v_max
         if mistake == "eps before correction":  # Kingma & Ba's "more efficient" ordering
             return x - lr * (np.sqrt(c2) / c1) * m / (np.sqrt(v_max) + eps), m, v, v_max
         if mistake == "eps inside":

@@ -79,7 +79,7 @@ AMSGRAD_STEP = Question(
                 _a(0.12, 0.1, 0.003),
                 100,
                 0.01,
-                0.99,
+                0.95,
                 0.99,
                 1e-8,
             ),  # fmt: skip
@@ -87,7 +87,7 @@ AMSGRAD_STEP = Question(
             "m = [0.05, -0.2, 0.02], v = [0.05, 0.1, 0.002], v_max = [0.12, 0.1, 0.003] (the "
             "first maximum is above this step's v even after v's bias correction, the third "
             "only before it), "
-            "lr = 0.01, beta1 = 0.99, beta2 = 0.99",
+            "lr = 0.01, beta1 = 0.95, beta2 = 0.99",
         ),
         Case(
             lambda: (
@@ -162,6 +162,13 @@ AMSGRAD_STEP = Question(
             "by (1 - beta2^t) of this step, as Adam does v_t, and only then takes its root and "
             "adds eps.",
             _amsgrad_wrong("max uncorrected"),
+        ),
+        Mistake(
+            "You took the bias correction of the maximum outside the root: your step divides "
+            "by sqrt(v_max) / (1 - beta2^t). The correction belongs under the root, as Adam's "
+            "does for v_t: divide the maximum by (1 - beta2^t) first, then take the root of "
+            "that quotient, then add eps.",
+            _amsgrad_wrong("correction outside root"),
         ),
         Mistake(
             "That is Reddi, Kale & Kumar's Algorithm 2, which corrects neither average: m and "

@@ -152,9 +152,9 @@ NESTEROV_RATE = Question(
             " / (sqrt(kappa) + 1) = 9/11",
         ),
         Case(
-            lambda: (np.array([1.0, 10.0]), 0.2, 0.3),
-            "eigenvalues [1, 10], lr = 0.2, momentum = 0.3 (lr * L = 2: a rate above 1, the run "
-            "diverges)",
+            lambda: (np.array([1.0, 10.0]), 0.19, 0.3),
+            "eigenvalues [1, 10], lr = 0.19, momentum = 0.3 (lr * L = 1.9: a rate above 1, the "
+            "run diverges)",
         ),
         Case(
             lambda: (np.array([0.125, 4.0]), 0.375, 0.5),
@@ -263,6 +263,12 @@ NESTEROV_RATE = Question(
             "That is the rate squared, the factor of f - f* (quadratic in the error). The task "
             "asks for the rate of the error itself: the largest root modulus, not its square.",
             lambda eigenvalues, lr, momentum: _nesterov_rate(eigenvalues, lr, momentum) ** 2,
+        ),
+        Mistake(
+            "Your rate stops at 1, but a rate above 1 is allowed: it means the run diverges, "
+            "the error growing by that factor per step. Return the largest root modulus as it "
+            "is, whatever its size.",
+            lambda eigenvalues, lr, momentum: min(_nesterov_rate(eigenvalues, lr, momentum), 1.0),
         ),
     ),
     hint=(
