@@ -508,7 +508,9 @@ def test_guaranteed_lag_of_an_infinite_grad_norm_is_one_sentence():
         if q >= 1 - 1e-12 or W_hh.shape[0] != W_hh.shape[1] or not threshold > 0 or grad_norm < 0:
             raise ValueError("no lag is guaranteed.")
         with np.errstate(divide="ignore"):
-            return int(min(np.floor(np.log(threshold / grad_norm) / np.log(q)) + 1, 10**6))
+            return int(
+                min(np.floor(np.log(threshold / grad_norm) / np.log(q)) + 1, 10**9)
+            )  # sd07 E3: a case has lag 1030891
 
     _fails_with("guaranteed_lag", by_numpy_logs, "grad_norm = inf")
 

@@ -83,6 +83,11 @@ def _no_floor(params, grads, clipping=0.01, eps=1e-3):
     return _agc(params, grads, clipping, eps, floor=lambda n, e: n)
 
 
+def _floor_zero_only(params, grads, clipping=0.01, eps=1e-3):
+    # sd07 E2: eps put in only where the norm is exactly 0 (np.where(norm == 0, eps, norm))
+    return _agc(params, grads, clipping, eps, floor=lambda n, e: np.where(n == 0, e, n))
+
+
 def _floor_added(params, grads, clipping=0.01, eps=1e-3):
     return _agc(params, grads, clipping, eps, floor=lambda n, e: n + e)
 
@@ -190,6 +195,11 @@ ADAPTIVE_CLIP = Question(
             "a zero weight row (1, 2) with gradient [[3e-8, 4e-8]] (norm 5e-8), clipping = 1e-4, "
             "eps = 1e-3: the limit is 1e-7 and the gradient is below it, so it is kept",
         ),
+        Case(  # sd07 E2: 0 < ||W_i|| < eps, so the floor acts on a norm that is not 0
+            lambda: ([np.array([[1e-4, 0.0]])], [np.array([[5e-6, 0.0]])], 0.01, 1e-3),
+            "a weight row [[1e-4, 0]] (norm 1e-4, below eps but not 0) with gradient [[5e-6, 0]], "
+            "clipping = 0.01, eps = 1e-3: the limit is 0.01 * 1e-3 = 1e-5, so the gradient is kept",
+        ),
         Case(
             lambda: ([np.ones((2, 2))], [np.ones((2, 2))], 0.0, 1e-3),
             "clipping = 0 (must raise ValueError)",
@@ -241,6 +251,11 @@ ADAPTIVE_CLIP = Question(
             "Your units are the columns: in torch's (out, in) layout a unit's weights are a ROW, "
             "so the norms are taken over every axis but the first.",
             _per_column,
+        ),
+        Mistake(
+            "eps floors EVERY parameter norm below it, not only a norm of exactly 0: with eps "
+            "1e-3, a row of norm 1e-4 counts as 1e-3 (take the larger of the norm and eps).",
+            _floor_zero_only,
         ),
         Mistake(
             "A parameter row of norm 0 (a zero-initialised bias) then gets its gradient clipped to "

@@ -8,6 +8,8 @@ The margin 1e-12 absorbs rounding (rl0307 07-2): an orthogonal W_hh's computed s
 a few units of 1e-16 either side of 1 (0.9999999999999999 for the QR draw of seed 20 below, within
 9e-16 of 1 for 50 draws each at H = 3, 64, 256), and at q = 1 - 1e-12 the first lag below would be
 about 1e12 ln(n/θ), which no loop counts to either.
+A visible case at q = 0.99999 (lag 1030891, about a second for a loop) refuses a looser cut-off
+such as np.isclose(q, 1) or q >= 0.999 (sd07 E3).
 The cases include the ties (n = θ; q^ℓ n = θ exactly at a whole lag) that "strictly below" decides,
 a q >= 1 with n < θ (0, no error), q = 1 exactly (the identity with tanh: an answer that raises
 only for q > 1 loops forever there, rk07 L3), each of the four activations (the linear one on a
@@ -106,6 +108,15 @@ def _at_or_below(W_hh, activation, grad_norm, threshold):
     return _guaranteed_lag(W_hh, activation, grad_norm, threshold)
 
 
+def _cut_off_near_one(W_hh, activation, grad_norm, threshold):
+    # sd07 E3: "no lag" for q within np.isclose's rtol 1e-5 of 1, not only from 1 - 1e-12 on
+    W = _checked(W_hh, activation, grad_norm, threshold)
+    q = GAMMA[activation] * np.linalg.norm(W, 2)
+    if grad_norm >= threshold and np.isclose(q, 1.0):
+        raise ValueError("gamma * ||W_hh||_2 is close to 1: no lag is guaranteed.")
+    return _guaranteed_lag(W, activation, grad_norm, threshold)
+
+
 def _ceil_of_logs(W_hh, activation, grad_norm, threshold):
     W = _checked(W_hh, activation, grad_norm, threshold)
     q = GAMMA[activation] * np.linalg.norm(W, 2)
@@ -182,6 +193,11 @@ GUARANTEED_LAG = Question(
             "raise ValueError; a loop until the bound is below runs about 9e16 times)",
             raises="ValueError",
         ),
+        Case(  # sd07 E3: a cut-off such as np.isclose(q, 1) or q >= 0.999 raises here
+            lambda: (0.99999 * np.eye(3), "tanh", 3.0, 1e-4),
+            "W_hh = 0.99999 * np.eye(3), tanh, grad_norm 3, threshold 1e-4: q = 0.99999 is below "
+            "1 - 1e-12, so the bound shrinks and a lag is guaranteed (about 10^6)",
+        ),
         Case(
             lambda: (W_SIGMOID.copy(), "tanh", 1e-5, 1e-4),
             "W_SIGMOID with tanh, grad_norm 1e-5 already below the threshold 1e-4 (the answer is "
@@ -236,6 +252,13 @@ GUARANTEED_LAG = Question(
         ),
     ),
     mistakes=(
+        # first: _frobenius also raises on 0.99999 * eye(3) (its norm is 1.7)
+        Mistake(
+            "The cut-off is 1 - 1e-12 and no looser: a factor q of 0.99999, or any q below 1 - "
+            "1e-12, shrinks the bound, slowly, and the lag it guarantees must be returned "
+            "(np.isclose(q, 1) has a relative tolerance of 1e-5).",
+            _cut_off_near_one,
+        ),
         Mistake(
             "That uses the spectral radius (largest |eigenvalue|): it sets the long-run rate of a "
             "linear RNN, but the bound at every lag needs the spectral norm, the largest singular "

@@ -156,6 +156,11 @@ def _largest_one_norm(grads, max_norm, norm_type=2.0):
     return _inf_by_arrays(grads, max_norm, norm_type, lambda g: float(np.abs(g).sum()))
 
 
+def _signed_max(grads, max_norm, norm_type=2.0):
+    # sd07 E1: for inf, the largest signed entry, np.abs forgotten
+    return _inf_by_arrays(grads, max_norm, norm_type, lambda g: float(g.max(initial=-np.inf)))
+
+
 def _max_norm_checked_when_clipping(grads, max_norm, norm_type=2.0):
     # max_norm checked only in the branch that clips: an all-zero gradient with max_norm = 0
     # never gets there (referee sc07 E3, /work/ref/sc07/exp_q1.py)
@@ -202,9 +207,10 @@ CLIP_GRAD_NORM = Question(
             lambda: ([np.array([6.0, 8.0]), np.array([0.5])], 5.0),
             "grads = [array([6., 8.]), array([0.5])], max_norm = 5 (the first array alone is over it)",
         ),
-        Case(
-            lambda: ([np.array([3.0, -4.0]), np.array([[12.0]])], 1.0, np.inf),
-            "grads = [array([3., -4.]), array([[12.]])], max_norm = 1, norm_type = inf",
+        Case(  # sd07 E1: the largest absolute entry is negative (a signed max gives 3)
+            lambda: ([np.array([3.0, -4.0]), np.array([[-12.0]])], 1.0, np.inf),
+            "grads = [array([3., -4.]), array([[-12.]])], max_norm = 1, norm_type = inf (the "
+            "largest absolute entry, -12, is negative)",
         ),
         Case(  # referee sc07 E1: the largest entry in a row of a 2-D array, not alone
             lambda: ([np.array([1.0, -2.0]), np.array([[3.0, -3.0], [0.5, 0.5]])], 1.0, np.inf),
@@ -325,6 +331,12 @@ CLIP_GRAD_NORM = Question(
             "With norm_type inf the total is the largest absolute ENTRY over all arrays, not "
             "the largest of the arrays' sums of absolute values (those are their 1-norms).",
             _largest_one_norm,
+        ),
+        Mistake(
+            "With norm_type inf the total is the largest ABSOLUTE entry: a negative entry of large "
+            "magnitude counts as much as a positive one, so take the largest of the absolute "
+            "values, not the largest value.",
+            _signed_max,
         ),
         Mistake(
             "A max_norm of 0 must raise ValueError even when there is nothing to clip (a gradient "
