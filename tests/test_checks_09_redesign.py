@@ -757,6 +757,37 @@ def test_rs09_a_right_adam_spike_step_in_float32_fails_with_the_precision_hint()
     )
 
 
+def test_sd09_derivation_errors_near_the_reference_do_not_get_the_precision_hint():
+    # sd09 E1: on the spike-1e6 case the spike dominates both moments, so two wrong treatments of
+    # the unit-gradient history are within 1e-5 relative of the reference; under the old matcher
+    # (any answer within 1e-4) they were told their derivation was right and the PRECISION short
+    def steady_history(t, spike, lr, beta1, beta2, eps):  # the lecture's late_spike form
+        t = _whole_steps(t)
+        m, v = beta1 + (1 - beta1) * spike, beta2 + (1 - beta2) * spike**2
+        return lr * (m / (1 - beta1**t)) / (np.sqrt(v / (1 - beta2**t)) + eps)
+
+    def history_not_decayed(t, spike, lr, beta1, beta2, eps):  # no beta on the history
+        t = _whole_steps(t)
+        m = (1 - beta1 ** (t - 1)) + (1 - beta1) * spike
+        v = (1 - beta2 ** (t - 1)) + (1 - beta2) * spike**2
+        return lr * (m / (1 - beta1**t)) / (np.sqrt(v / (1 - beta2**t)) + eps)
+
+    for answer in (steady_history, history_not_decayed):
+        with pytest.raises(CheckFailed) as failed:
+            checker(SET)("adam_spike_step", answer)
+        assert "test 1 of" in str(failed.value) and "PRECISION" not in str(failed.value)
+
+    def float32_cast_back(t, spike, lr, beta1, beta2, eps):  # float32 inside, float64 returned
+        t = _whole_steps(t).astype(np.float32)
+        b1, b2, g = np.float32(beta1), np.float32(beta2), np.float32(spike)
+        m = b1 * (1 - b1 ** (t - 1)) + (1 - b1) * g
+        v = b2 * (1 - b2 ** (t - 1)) + (1 - b2) * g * g
+        step = np.float32(lr) * (m / (1 - b1**t)) / (np.sqrt(v / (1 - b2**t)) + np.float32(eps))
+        return step.astype(np.float64)
+
+    _fails_with("adam_spike_step", float32_cast_back, "PRECISION")
+
+
 def test_rt09_a_triage_that_ends_the_slice_two_steps_early_everywhere_fails_with_its_hint():
     # rt09 9: the break rule applied when only a validation loss broke: first_bad = len(train),
     # spikes[:first_bad - 1] leaves out the last step, so a spike there is missed
