@@ -30,6 +30,7 @@ from ._range_test_curves import (
     _small_rise,
     _sqrt_fall,
 )
+from ._range_test_slips import _slip_mistakes
 from ._range_test_so_far import SO_FAR_CASE, _so_far_mistake
 from .base import Case, Mistake, Question
 
@@ -255,6 +256,7 @@ RANGE_TEST_VERDICT = Question(
         *GENERATED_CASES,
     ),
     mistakes=(
+        *_slip_mistakes(range_test_verdict),
         _so_far_mistake(range_test_verdict),
         Mistake(
             "margin is a fraction of the first value, not an amount of loss: fell means below "
@@ -295,8 +297,9 @@ RANGE_TEST_VERDICT = Question(
             _slip(diverged_usable=True),
         ),
         Mistake(
-            "This loss never fell below its first value: a curve that only rises says the sweep "
-            "began at rates already too large (lower lr_min), whatever it did later.",
+            "This loss never fell below (1 - margin) times its first value, and a value after "
+            "the first skip_start is not finite or above (1 + margin) times it: the sweep began "
+            "at rates already too large (lower lr_min), whatever it did later.",
             _slip(fall_test=False),
         ),
         Mistake(

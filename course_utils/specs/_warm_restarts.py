@@ -118,6 +118,16 @@ WARM_RESTARTS = Question(
             raises="ValueError",
         ),
         Case(
+            lambda: (0.1, 4, 10.0),
+            "steps = 10.0, a float (must raise ValueError: steps follows T_0's rule)",
+            raises="ValueError",
+        ),
+        Case(
+            lambda: (0.1, 4, np.int64(10)),
+            "steps = np.int64(10), a numpy integer (must raise ValueError: steps follows T_0's rule)",
+            raises="ValueError",
+        ),
+        Case(
             lambda: (0.1, 4, 10, True),
             "T_mult = True, a bool (must raise ValueError, although torch takes it)",
             raises="ValueError",
