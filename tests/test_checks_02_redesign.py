@@ -140,6 +140,24 @@ def test_huber_slips_in_delta_and_factors_fail_a_visible_case_with_their_hints()
     assert any(c.make_inputs()[3] != 1.0 for c in visible)  # a visible delta other than 1
 
 
+def test_huber_divided_by_the_number_of_features_gets_its_own_hint():
+    """sh02 E1: the referee's answer (scratch exp6/exp7) divides by X.shape[1] = d, not by B.
+    With B = 2d in the first visible case it was twice the reference and got the factor-2 hint;
+    the first visible case now has B = 4, d = 3, and the slip has a Mistake of its own."""
+
+    def over_features(w, X, y, delta):
+        return X.T @ np.clip(X @ w - y, -delta, delta) / X.shape[1]
+
+    features = _hint("huber_minibatch_grad", "number of features")
+    _fails_with("huber_minibatch_grad", over_features, features)
+    with pytest.raises(CheckFailed) as failed:
+        checker(AID)("huber_minibatch_grad", over_features)
+    assert _hint("huber_minibatch_grad", "whole") not in str(failed.value)
+    first = next(c for c in specs.load(AID).question("huber_minibatch_grad").cases if not c.hidden)
+    B, d = first.make_inputs()[1].shape
+    assert B != 2 * d  # dividing by d is not the reference times 2 there
+
+
 # ----------------------------------------------------------------------------- 2. noise prediction
 # rk02 E1: question 2 was the noise of uniform draws with replacement, tr Sigma / B, which lecture
 # 02 §3 writes; it is now the noise of an importance-sampled batch, which the lecture does not give.

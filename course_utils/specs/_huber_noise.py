@@ -15,11 +15,14 @@ from .base import Case, Mistake, Question
 
 # ----------------------------------------------------------------------------- 1. Huber gradient
 
-# B = 4, d = 2; at w the residuals X @ w - y are [-2.5, 0.5, 1.75, -0.75]: two inside delta = 0.8
+# B = 4, d = 3; at w the residuals X @ w - y are [-2.5, 0.5, 1.75, -0.75]: two inside delta = 0.8
 # (one of each sign) and two outside (one of each sign), so every wrong branch changes the result;
 # delta is not 1, so an answer whose tail slope or clip ignores delta fails a visible case too.
-_X = np.array([[1.0, 2.0], [0.5, -1.0], [-1.5, 0.0], [2.0, 1.0]])
-_W = np.array([0.5, -0.25])
+# B / d = 4/3, not 2: an answer divided by d = X.shape[1] instead of B is not the reference times
+# 2, so it gets its own hint, not the factor-2 one (sh02 E1: with B = 2d in the first two visible
+# cases it was exactly twice the reference).
+_X = np.array([[1.0, 2.0, 0.5], [0.5, -1.0, 1.0], [-1.5, 0.0, 2.0], [2.0, 1.0, -1.0]])
+_W = np.array([0.5, -0.25, 1.0])
 _Y = _X @ _W - np.array([-2.5, 0.5, 1.75, -0.75])
 
 
@@ -68,8 +71,9 @@ HUBER_MINIBATCH_GRAD = Question(
     cases=(
         Case(
             lambda: (_W.copy(), _X.copy(), _Y.copy(), 0.8),
-            "B = 4, d = 2, delta = 0.8: X = [[1, 2], [0.5, -1], [-1.5, 0], [2, 1]], "
-            "w = [0.5, -0.25], y such that the residuals are [-2.5, 0.5, 1.75, -0.75]",
+            "B = 4, d = 3, delta = 0.8: X = [[1, 2, 0.5], [0.5, -1, 1], [-1.5, 0, 2], "
+            "[2, 1, -1]], w = [0.5, -0.25, 1], y such that the residuals are "
+            "[-2.5, 0.5, 1.75, -0.75]",
         ),
         Case(_huber_case(1, 6, 3, 2.0), "B = 6, d = 3, delta = 1, residuals of both kinds"),
         Case(
@@ -96,6 +100,11 @@ HUBER_MINIBATCH_GRAD = Question(
             "Your gradient is B times too large: you SUMMED over the batch. The loss is a mean "
             "over the B samples, so its gradient is one too.",
             _huber_with(lambda r, delta: len(r) * np.clip(r, -delta, delta)),
+        ),
+        Mistake(
+            "Your gradient is divided by d, the number of features (X.shape[1]), not by B, the "
+            "number of samples (X.shape[0], len(y)): the loss is a mean over the B rows of X.",
+            lambda w, X, y, delta: X.T @ np.clip(X @ w - y, -delta, delta) / X.shape[1],
         ),
         Mistake(
             "Your gradient ignores delta: it is the gradient of half the squared error for every "
