@@ -244,7 +244,7 @@ def test_a_nesterov_rate_that_raises_only_on_a_zero_eigenvalue_fails():
         assert (eigenvalues < 0).any(), seed  # so the answer above never passes the hidden case
 
 
-def test_the_hidden_states_are_states_a_run_can_reach():
+def test_the_hidden_states_keep_the_invariants_of_a_run():
     """rf04: v_max is never below the v it has seen, and Adamax's exp_inf is at least eps after
     the first step; every case keeps both, the generated ones over 200 draws."""
     with_max = QUESTION("amsgrad_step").cases + QUESTION("adamw_amsgrad_step").cases

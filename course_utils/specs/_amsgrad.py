@@ -50,8 +50,10 @@ def _amsgrad_wrong(mistake):
 
 
 def _amsgrad_random(rng, t_range=(2, 60)):
-    """A state that a run can reach: v_max from 1 to 3 times v (a maximum is never below the v
-    it has seen), so that either the old maximum or the new v can be the larger after the step."""
+    """A state that keeps AMSGrad's invariant, v_max >= v (a maximum is never below the v it has
+    seen): v_max from 1 to 3 times v, so that either the old maximum or the new v can be the larger
+    after the step. Not every such state is reachable by a run (v falls by at most a factor beta2
+    per step); the step is a pure function of its inputs, so the check does not need it to be."""
     size = int(rng.integers(2, 7))
     v = rng.uniform(1e-4, 1.0, size)
     return (
