@@ -18,6 +18,7 @@ from test_checks import _judged
 
 from course_utils import specs
 from course_utils.checks import CheckFailed, checker
+from course_utils.clipping import total_norm
 from course_utils.judging import judge, observe
 from course_utils.specs._state_form import random_state_form, state_form_states
 
@@ -656,6 +657,27 @@ def test_clip_grad_norm_through_torchs_two_halves_is_right_but_scores_0():
     assert judge(question, case, observe(question, case, two_halves)).passed  # right values ...
     with pytest.raises(CheckFailed, match="scores 0"):  # ... stopped by the library rule
         checker(SET)("clip_grad_norm", two_halves)
+
+
+def test_clip_grad_norm_through_library_total_norm_is_right_but_scores_0():
+    # se07 E1: course_utils.clipping.total_norm computes the global p-norm (any order); an answer
+    # that took it from there (imported at the top, as a notebook would) and scaled by hand passed
+    # every case. It is now in the library rule.
+    def library_norm(grads, max_norm, norm_type=2.0):
+        if not max_norm > 0:
+            raise ValueError("max_norm must be positive.")
+        total = total_norm(grads, norm_type)
+        coef = min(1.0, max_norm / (total + 1e-6))
+        for g in grads:
+            g *= coef
+        return total, grads
+
+    question = specs.load(SET).question("clip_grad_norm")
+    assert "course_utils.clipping.total_norm" in question.library_names
+    case = question.visible_cases[0]
+    assert judge(question, case, observe(question, case, library_norm)).passed  # right values ...
+    with pytest.raises(CheckFailed, match="scores 0"):  # ... stopped by the library rule
+        checker(SET)("clip_grad_norm", library_norm)
 
 
 def test_clip_grad_norm_exercise_text_names_every_banned_function():

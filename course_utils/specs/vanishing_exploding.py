@@ -377,6 +377,9 @@ CLIP_GRAD_NORM = Question(
     # (rn0607 07-4: an answer calling them passed)
     library=(
         "course_utils.clipping.clip_grad_norm",
+        # se07 E1: the library's global p-norm (clip_grad_norm's first half); an answer calling it
+        # passed every case
+        "course_utils.clipping.total_norm",
         "torch.nn.utils.clip_grad_norm_",
         "torch.nn.utils.get_total_norm",
         "torch.nn.utils.clip_grads_with_norm_",
