@@ -32,6 +32,7 @@ from ._range_test_curves import (
 )
 from ._range_test_slips import _slip_mistakes
 from ._range_test_so_far import SO_FAR_CASE, _so_far_mistake
+from ._range_test_ties import TIE_CASES, _tie_mistakes
 from .base import Case, Mistake, Question
 
 
@@ -197,6 +198,7 @@ RANGE_TEST_VERDICT = Question(
         ),
         Case(_sqrt_fall, "falls from 2.3 to 0.4 as a square root, still falling at its end"),
         Case(_on_the_margin, "4.0, lowest 3.0 = (1 - margin) x 4.0 (margin 0.25), then 6.0"),
+        *TIE_CASES,
         SO_FAR_CASE,
         Case(
             lambda: (np.r_[2.3, np.full(9, 2.2), 1.0, 1.5, np.nan, 1.0],),
@@ -256,6 +258,7 @@ RANGE_TEST_VERDICT = Question(
         *GENERATED_CASES,
     ),
     mistakes=(
+        *_tie_mistakes(range_test_verdict),  # first: off the ties they answer as the reference
         *_slip_mistakes(range_test_verdict),
         _so_far_mistake(range_test_verdict),
         Mistake(

@@ -7,7 +7,8 @@ the floor is approached: the learner derives that the distance to the floor shri
 (1 - alpha L)^2 per step and solves for the step. The solution notebook then measures it on
 simulated runs. The reference is checked against the recursion itself (tests). Mistakes: the
 floor's small-step approximation, the factor not squared, the distance measured from 0, a
-step early or late, the start below the floor, alpha L = 1 not handled (or answered 1 before
+step early or late, int(t) + 1 for ceil(t) and the strict band < (both caught on exact binary
+ties with the band's edge, sf05 X1), the start below the floor, alpha L = 1 not handled (or answered 1 before
 the band is tested) and log(1 - alpha L) taken for alpha L > 1. The answer is an int
 (``exact_types``).
 """
@@ -36,10 +37,11 @@ def _checked(lr, L, sigma, start_mean_square, rel):
 
 def _steps_to_floor(
     lr, L, sigma, start_mean_square, rel=0.1, *, floor_form="exact", power=2, distance="gap",
-    rounding=math.ceil, handle_one=True, overshoot=True,
+    rounding=math.ceil, handle_one=True, overshoot=True, band="closed",
 ):  # fmt: skip
     """The reference; the keywords build the learners' mistakes (``handle_one="first"``: the
-    special case lr L = 1 answered 1 before the band is tested)."""
+    special case lr L = 1 answered 1 before the band is tested; ``band="strict"``: the band
+    tested with < instead of <=)."""
     _checked(lr, L, sigma, start_mean_square, rel)
     if lr * L == 1 and handle_one == "first":
         return 1
@@ -53,7 +55,7 @@ def _steps_to_floor(
         gap = start_mean_square - floor
     else:  # the mean square itself, as if it fell to 0
         gap = start_mean_square
-    if gap <= rel * floor:
+    if gap < rel * floor or (band == "closed" and gap == rel * floor):
         return 0
     if lr * L == 1 and handle_one not in ("log", "first"):
         if handle_one:
@@ -155,6 +157,17 @@ STEPS_TO_FLOOR = Question(
             lambda: (True, 1.0, 1.0, 1.0),
             "lr = True, a bool, accepted as the number 1 (lr L = 1), L = 1, sigma = 1, x_0 = 1",
         ),
+        # exact binary ties on the band's edge (sf05 X1): 15 -> 6 -> 3.75, floor 3, edge 0.75
+        Case(
+            lambda: (1.5, 1.0, 1.0, 15.0, 0.25),
+            "lr = 1.5, L = 1, sigma = 1, E x_0^2 = 15, rel = 0.25: floor 3, and E x_t^2 = 15, "
+            "6, 3.75 lands exactly on the band's edge at t = 2",
+        ),
+        Case(
+            lambda: (1.0, 1.0, 1.0, 1.5, 0.5),
+            "lr = 1, L = 1, sigma = 1, E x_0^2 = 1.5, rel = 0.5: the start is exactly on the "
+            "band's edge (floor 1)",
+        ),
         Case(lambda: (0.002, 3.0, 0.5, 0.3, 0.05), "a small step far above its floor", hidden=True),
         Case(_generated, "random lr, L, sigma, start and band", hidden=True),
         Case(_generated, "random lr, L, sigma, start and band", hidden=True),
@@ -163,6 +176,13 @@ STEPS_TO_FLOOR = Question(
     mistakes=(
         # first: at lr L = 1 from 0.95 the small-step floor (1/2) answers 1 as well, and this
         # case's answer 1 is read as the band tested too late (every other case tells them apart)
+        # before the mistake above: on the edge case at lr L = 1 both answer 1, and this
+        # one's first failing case is that edge (handle_one="first" fails at 0.95 first)
+        Mistake(
+            "The band includes its edge, |E x_t^2 - floor| <= rel times the floor: a mean square "
+            "exactly on the edge is inside (here the start, so 0 steps); test with <=, not <.",
+            _mistake(band="strict"),
+        ),
         Mistake(
             "At lr L = 1 a start already inside the band needs 0 steps, not 1: test the band "
             "first, and only then answer the case lr L = 1 (one step lands on the floor).",
@@ -182,6 +202,13 @@ STEPS_TO_FLOOR = Question(
             "One step early: at the step you return the mean square is still outside the band; "
             "the answer is the first whole step at which it is inside (round up).",
             _mistake(rounding=math.floor),
+        ),
+        # before "One step late": where t is whole both answer t + 1
+        Mistake(
+            "Where the solved t is a whole number, the mean square is exactly on the band's edge "
+            "at step t, which counts as inside: the answer is ceil(t); int(t) + 1 (or floor(t) + "
+            "1) adds a step there.",
+            _mistake(rounding=lambda x: int(x) + 1),
         ),
         Mistake(
             "One step late: the step before yours is already inside the band (round up the step "
