@@ -1047,12 +1047,18 @@ def test_sb09_triage_asking_validation_still_rising_at_the_end_gets_its_hint():
 
 
 def _written_triage(
-    rising, flat, overfit=lambda v, low: v > 1.02 * low, partial=False, fall=np.less
+    rising,
+    flat,
+    overfit=lambda v, low: v > 1.02 * low,
+    partial=False,
+    fall=np.less,
+    from_start=False,
 ):
     """A learner's whole triage, the solution's logic with the 2% tests written as given:
     `rising(last, first)`, `flat(last, first)`, `overfit(v, low)` (each of the last two
     validation losses against the minimum), `fall(last_block, lowest_earlier_block)`; `partial`
-    keeps the leftover first steps as a block."""
+    keeps the leftover first steps as a block; `from_start` counts the earlier blocks from step 1
+    and takes the last 10 steps as the last block (se09 E1)."""
 
     def triage(train_losses, val_losses, grad_norms):
         train, val, norms = (np.asarray(a, float) for a in (train_losses, val_losses, grad_norms))
@@ -1074,6 +1080,9 @@ def _written_triage(
         blocks = list(train[len(train) % 10 :].reshape(-1, 10).mean(axis=1))
         if partial and len(train) % 10:
             blocks.insert(0, train[: len(train) % 10].mean())
+        if from_start:
+            earlier = range(0, len(train) - 10, 10)
+            blocks = [train[i : i + 10].mean() for i in earlier] + [train[-10:].mean()]
         falling = len(blocks) > 1 and fall(blocks[-1], min(blocks[:-1]))
         if falling and val.size > 1 and all(overfit(v, val.min()) for v in val[-2:]):
             return 4, 4
@@ -1196,3 +1205,26 @@ def test_sc09_an_adam_spike_step_whose_check_wraps_around_in_uint16_fails_with_i
             )
 
     _fails_with("adam_spike_step", check_after_subtracting, "wraps around")
+
+
+def test_se09_earlier_blocks_counted_from_step_1_fail_visibly_with_their_hint():
+    """se09 E1: the last 10 steps against earlier blocks counted from step 1 passed every case."""
+    question = _question("triage")
+    reference = question.reference
+    visible = _triage_strict._log_earlier_blocks_from_the_end
+    assert [c.hidden for c in question.cases if c.inputs is visible] == [False]
+    assert reference(*visible()) == (4, 4)
+    assert reference(*visible(), blocks="start, true last") == (0, 0)
+    twin = _triage_strict._log_noisy_earlier_blocks_from_the_end
+    assert [c.hidden for c in question.cases if c.inputs is twin] == [True]
+    for seed in range(200):
+        log = twin(np.random.default_rng(seed))
+        assert reference(*log) == (4, 4), seed
+        assert reference(*log, blocks="start, true last") == (0, 0), seed
+    right_rising, right_flat = RISING_FORMS["times 1.02"], FLAT_FORMS["times 0.02"]
+    _fails_with(
+        "triage",
+        _written_triage(right_rising, right_flat, from_start=True),
+        _triage_strict.EARLIER_FROM_END_HINT,
+    )
+    _passes("triage", _written_triage(right_rising, right_flat))

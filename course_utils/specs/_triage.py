@@ -49,7 +49,7 @@ from ._triage_logs import (  # noqa: F401 - the tests read the generators from h
 )
 from ._triage_margin import MARGIN_CASES, MARGIN_HINT
 from ._triage_rising import RISING_BASE_CASES, rising_base_mistake
-from ._triage_strict import STRICT_CASES, strict_mistakes
+from ._triage_strict import STRICT_CASES, STRICT_HIDDEN, block_means, strict_mistakes
 from .base import Case, Mistake, Question
 
 #: Fault codes: none, flat, nan, exploding, overfitting, rising (the task's list).
@@ -105,7 +105,8 @@ def _triage(
     margin" (the last two above the minimum itself, without the factor 1.02) or
     "previous block" (the last block of 10 train losses below the block before it only, not below
     every earlier one), `blocks` "from the start" (blocks of 10 aligned to the first step, not to
-    the last) or "partial first" (the leftover first steps kept as a short block), `overfit_test`
+    the last) or "partial first" (the leftover first steps kept as a short block) or "start, true
+    last" (the earlier blocks from step 1, the last 10 steps as the last one), `overfit_test`
     ">=" (validation at least 1.02 x the minimum) or "falling <=" (``_triage_strict``); `spike_test` ">=" (a norm of exactly 10 x the median counted as a spike);
     `median` "before the break" (the median of the finite norms before the first
     non-finite step only, not of all the finite norms of the log) or "nanmedian" (np.nanmedian over
@@ -154,12 +155,7 @@ def _triage(
     flat = last > 0.98 * first if flat_test == "one-sided" else flat
     rises = last > 1.02 * first
     rises = last - first > 0.02 * last if rising_test == "last base" else rises
-    aligned = (
-        train[: len(train) // 10 * 10] if blocks == "from the start" else train[len(train) % 10 :]
-    )
-    means = aligned.reshape(-1, 10).mean(axis=1)
-    if blocks == "partial first" and len(train) % 10:
-        means = np.r_[train[: len(train) % 10].mean(), means]
+    means = block_means(train, blocks)
     earlier = means[-2:-1] if overfit_test == "previous block" else means[:-1]
     cmp = np.less_equal if overfit_test == "falling <=" else np.less
     falling = means.size > 1 and bool(cmp(means[-1], earlier.min()))
@@ -280,6 +276,7 @@ TRIAGE = Question(
         *MARGIN_CASES[1:],
         *RISING_BASE_CASES[1:],
         *LATE_CASES[1:],
+        *STRICT_HIDDEN,
     ),
     mistakes=(
         rising_base_mistake(_variant),  # before rising_test=False: both say none on its case

@@ -30,6 +30,35 @@ def _log_partial_first_block():
     return train, np.array([3.0, 2.0, 2.5, 2.5]), np.ones(25)
 
 
+def _log_earlier_blocks_from_the_end():
+    """25 steps: 10 at 4.0, 10 at 1.0, 5 at 1.5; validation 3, 2, 2.5, 2.5; every norm 1 (referee
+    read se09, E1). Counted back from the last step, the blocks are steps 6-15 (mean 2.5) and 16-25
+    (mean 1.25): falling, and validation rose twice: overfitting (4, 4). Earlier blocks counted
+    from step 1 (steps 1-10, 11-20: 4.0, 1.0) put one below the last 10 (1.25): none."""
+    train = np.repeat([4.0, 1.0, 1.5], [10, 10, 5])
+    return train, np.array([3.0, 2.0, 2.5, 2.5]), np.ones(25)
+
+
+def _log_noisy_earlier_blocks_from_the_end(rng):
+    """The hidden twin of ``_log_earlier_blocks_from_the_end``: noise within +-0.01 on each train
+    loss (every block mean moves by under 0.01, every verdict stays)."""
+    train, val, norms = _log_earlier_blocks_from_the_end()
+    return train + rng.uniform(-0.01, 0.01, train.size), val, norms
+
+
+def block_means(train, blocks="from the end"):
+    """Means of the blocks of 10 train losses, counted back from the last step (the reference); the
+    learners' readings: `blocks` "from the start", "partial first" or "start, true last"."""
+    n = len(train)
+    aligned = train[: n // 10 * 10] if blocks == "from the start" else train[n % 10 :]
+    means = aligned.reshape(-1, 10).mean(axis=1)
+    if blocks == "partial first" and n % 10:
+        means = np.r_[train[: n % 10].mean(), means]
+    if blocks == "start, true last":
+        means = np.r_[[train[i : i + 10].mean() for i in range(0, n - 10, 10)], train[-10:].mean()]
+    return means
+
+
 def _log_last_block_equals_an_earlier_one():
     """30 steps: 10 at 3.0, 10 at 2.0, 10 at 2.0; validation 4, 3, 2, 2.5, 2.5; every norm 1. The
     last block of 10 equals the one before, so it is not lower than every earlier block: not
@@ -55,6 +84,18 @@ STRICT_CASES = (
         "train 3.0 for 10 steps, then 2.0 for 20 (the last block of 10 equals the one before); "
         "validation 4, 3, 2, 2.5, 2.5",
     ),
+    Case(
+        _log_earlier_blocks_from_the_end,
+        "25 steps: train 4.0 for 10 steps, 1.0 for 10, 1.5 for 5; validation 3, 2, 2.5, 2.5",
+    ),
+)
+#: The hidden twin, appended to ``TRIAGE``'s hidden cases.
+STRICT_HIDDEN = (
+    Case(
+        _log_noisy_earlier_blocks_from_the_end,
+        "25 steps: train 4.0 x 10, 1.0 x 10, 1.5 x 5, other noise; validation rises twice",
+        hidden=True,
+    ),
 )
 
 OVERFIT_EDGE_HINT = (
@@ -73,6 +114,11 @@ PARTIAL_BLOCK_HINT = (
     "the whole blocks of 10 counted back from the last step (of 25 steps, steps 6-15 and 16-25), "
     "not the leftover first steps as a short block."
 )
+EARLIER_FROM_END_HINT = (
+    "The EARLIER blocks are counted back from the last step too, not from step 1: of 25 steps the "
+    "blocks are steps 6-15 and 16-25 (the first 5 steps in none), so the last block of 10 is "
+    "compared with steps 6-15, not with steps 1-10 and 11-20 (which overlaps it)."
+)
 
 
 def strict_mistakes(variant):
@@ -83,4 +129,5 @@ def strict_mistakes(variant):
         Mistake(OVERFIT_EDGE_HINT, variant(overfit_test=">=")),
         Mistake(PARTIAL_BLOCK_HINT, variant(blocks="partial first")),
         Mistake(FALLING_EDGE_HINT, variant(overfit_test="falling <=")),
+        Mistake(EARLIER_FROM_END_HINT, variant(blocks="start, true last")),
     )
