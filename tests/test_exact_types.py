@@ -151,6 +151,7 @@ def test_without_the_flag_values_alone_are_compared():
         ("05_learning_rate_schedules", "range_test_verdict"),
         ("05_learning_rate_schedules", "steps_to_floor"),
         ("05_learning_rate_schedules", "which_loop"),
+        ("07_vanishing_exploding", "guaranteed_lag"),
         ("10_data_parallel_sgd", "distributed_shard"),
         ("10_data_parallel_sgd", "halving_doubling_all_reduce"),
         ("10_data_parallel_sgd", "scale_recipe"),

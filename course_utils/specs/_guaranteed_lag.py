@@ -16,7 +16,10 @@ only for q > 1 loops forever there, rk07 L3), each of the four activations (the 
 non-normal W_hh, where the spectral radius gives another lag: rh07 E3), W_hh = 0 (q = 0: lag 1, where
 math.log(q) fails: rx07 E1) and each argument the text
 says to refuse, among them grad_norm = inf, whose bound is inf at every lag (rh07 E5), and a
-non-square W_hh of norm below 1, which only a shape check refuses (rk07 L4).
+non-square W_hh of norm below 1, which only a shape check refuses (rk07 L4), and grad_norm = 0,
+valid and below any threshold (answer 0), which an answer refusing non-positive norms gets wrong
+(sf07 E1). The reference returns a float and exact_types is on (sf07 E3): an int, an np.int64 or
+an integer-valued float fits, as the text says, and a 1-element array does not.
 """
 
 from __future__ import annotations
@@ -69,6 +72,19 @@ def _checked(W_hh, activation, grad_norm, threshold):
 def _guaranteed_lag(W_hh, activation, grad_norm, threshold):
     W = _checked(W_hh, activation, grad_norm, threshold)
     return _lag(GAMMA[activation] * np.linalg.norm(W, 2), grad_norm, threshold)
+
+
+def _guaranteed_lag_number(W_hh, activation, grad_norm, threshold):
+    # sf07 E3: a float, so that with exact_types an int, an np.int64 or an integer-valued float
+    # fits (the text accepts each), and a 1-element array does not
+    return float(_guaranteed_lag(W_hh, activation, grad_norm, threshold))
+
+
+def _refuses_zero(W_hh, activation, grad_norm, threshold):
+    # sf07 E1: the "must be positive" pattern of questions 1 and 2 copied onto grad_norm
+    if grad_norm <= 0:
+        raise ValueError("grad_norm must be positive.")
+    return _guaranteed_lag(W_hh, activation, grad_norm, threshold)
 
 
 def _spectral_radius(W_hh, activation, grad_norm, threshold):
@@ -153,10 +169,11 @@ GUARANTEED_LAG = Question(
     name="guaranteed_lag",
     points=2,
     skill="prediction",
-    reference=_guaranteed_lag,
+    reference=_guaranteed_lag_number,
     rtol=0.0,
     atol=0.0,
     inputs_unchanged=True,
+    exact_types=True,
     cases=(
         *(
             Case(
@@ -207,6 +224,11 @@ GUARANTEED_LAG = Question(
             lambda: (W_HALF.copy(), "linear", 1.0, 2.0**-10),
             "W_hh = diag(0.5, 0.25), linear, grad_norm 1, threshold 2^-10 (the bound equals the "
             "threshold at lag 10: not strictly below)",
+        ),
+        Case(  # sf07 E1: grad_norm = 0 is valid (a norm >= 0) and below any threshold
+            lambda: (W_TANH.copy(), "tanh", 0.0, 1e-4),
+            "W_TANH above, tanh, grad_norm = 0 (a zero gradient: already below the threshold, "
+            "so the answer is 0)",
         ),
         Case(
             lambda: (W_TANH.copy(), "tanh", 1e-4, 1e-4),
@@ -295,6 +317,12 @@ GUARANTEED_LAG = Question(
             "Look at grad_norm first: if it is already below the threshold the answer is 0, even "
             "when gamma ||W_hh||_2 >= 1; only otherwise does a bound that never shrinks raise.",
             _raise_first,
+        ),
+        Mistake(
+            "grad_norm = 0 is allowed: it is a norm, so it only has to be >= 0, and 0 is below "
+            "any positive threshold, so the answer there is 0 (refuse only a negative or infinite "
+            "grad_norm).",
+            _refuses_zero,
         ),
         Mistake(
             "The bound starts from ||df/dh_T|| = grad_norm, not from 1: the threshold is on the "

@@ -222,6 +222,11 @@ CLIP_GRAD_NORM = Question(
             "grads = [array([1., -2.]), array([[2.]])], max_norm = 1, norm_type = 3",
         ),
         Case(lambda: ([], 1.0), "grads = [] (no arrays: the total norm is 0)"),
+        Case(  # sf07 E2: an inf-norm as max() over the arrays fails on an empty list
+            lambda: ([], 1.0, np.inf),
+            "grads = [], norm_type = inf (no arrays: the total norm is 0)",
+            hidden=True,
+        ),
         Case(
             lambda: ([np.zeros(3), np.zeros((2, 2))], 1.0),
             "grads = [zeros(3), zeros((2, 2))], max_norm = 1 (an all-zero gradient: total norm 0, "
