@@ -22,8 +22,9 @@ from .base import Case, Mistake, Question
 from .rnn_bptt import LIBRARY, random_cell_inputs
 
 #: Questions 2-4 are derivations (rm08 point 8, as exercise 06 after rm06 E1): the course's own
-#: finite-difference estimator scores 0, and the tolerance refuses hand-written central differences
-#: (off by about 1e-10 absolute at eps 1e-6, far more than 1e-12 on the small entries), while an
+#: finite-difference estimator scores 0, and the tolerance refuses hand-written float64 central
+#: differences (off by about 1e-10 absolute at eps 1e-6, far more than 1e-12 on the small entries;
+#: in np.longdouble they can meet it, sf08 E1: the text says so, scored 0 by hand), while an
 #: exact derivation summed in another order agrees to about 1e-15.
 NUMERICAL_CODE = ("course_utils.gradcheck.numerical_gradient",)
 DERIVED_RTOL, DERIVED_ATOL = 1e-9, 1e-12
