@@ -22,6 +22,7 @@ from course_utils.specs import (
     _triage_ends,
     _triage_late,
     _triage_margin,
+    _triage_order,
     _triage_rising,
     _triage_strict,
 )
@@ -1053,12 +1054,16 @@ def _written_triage(
     partial=False,
     fall=np.less,
     from_start=False,
+    rising_last=False,
+    first_block=False,
 ):
     """A learner's whole triage, the solution's logic with the 2% tests written as given:
     `rising(last, first)`, `flat(last, first)`, `overfit(v, low)` (each of the last two
     validation losses against the minimum), `fall(last_block, lowest_earlier_block)`; `partial`
     keeps the leftover first steps as a block; `from_start` counts the earlier blocks from step 1
-    and takes the last 10 steps as the last block (se09 E1)."""
+    and takes the last 10 steps as the last block (se09 E1); `rising_last` tests rising after
+    overfitting, `first_block` takes the first and last blocks counted back from the end as the
+    first and last 10 (sf09 E1, E2)."""
 
     def triage(train_losses, val_losses, grad_norms):
         train, val, norms = (np.asarray(a, float) for a in (train_losses, val_losses, grad_norms))
@@ -1073,7 +1078,9 @@ def _written_triage(
         if spikes.any():
             return 3, 3
         first, last = train[:10].mean(), train[-10:].mean()
-        if rising(last, first):
+        if first_block:
+            first, last = train[len(train) % 10 :].reshape(-1, 10).mean(axis=1)[[0, -1]]
+        if rising(last, first) and not rising_last:
             return 5, 2
         if flat(last, first):
             return 1, 1
@@ -1086,7 +1093,7 @@ def _written_triage(
         falling = len(blocks) > 1 and fall(blocks[-1], min(blocks[:-1]))
         if falling and val.size > 1 and all(overfit(v, val.min()) for v in val[-2:]):
             return 4, 4
-        return 0, 0
+        return (5, 2) if rising(last, first) else (0, 0)
 
     return triage
 
@@ -1228,3 +1235,55 @@ def test_se09_earlier_blocks_counted_from_step_1_fail_visibly_with_their_hint():
         _triage_strict.EARLIER_FROM_END_HINT,
     )
     _passes("triage", _written_triage(right_rising, right_flat))
+
+
+# ----------------------------------------------------------------------------- referee read sf09
+
+
+def test_sf09_rising_and_overfitting_log_is_visible_exact_and_separates_rising_last():
+    """sf09 E1: rising tested after overfitting passed every case; this 25-step log is both."""
+    question = _question("triage")
+    reference = question.reference
+    visible = _triage_order._log_rising_and_overfitting
+    assert [c.hidden for c in question.cases if c.inputs is visible] == [False]
+    train, val, norms = visible()
+    assert train[:10].mean() == 1.75 and train[-10:].mean() == 2.0  # exact in binary
+    assert reference(train, val, norms) == (5, 2)
+    assert reference(train, val, norms, order="rising last") == (4, 4)
+    twin = _triage_order._log_rising_and_overfitting_noisy
+    assert [c.hidden for c in question.cases if c.inputs is twin] == [True]
+    for seed in range(200):
+        log = twin(np.random.default_rng(seed))
+        assert reference(*log) == (5, 2), seed
+        assert reference(*log, order="rising last") == (4, 4), seed
+    right_rising, right_flat = RISING_FORMS["times 1.02"], FLAT_FORMS["times 0.02"]
+    _fails_with(
+        "triage",
+        _written_triage(right_rising, right_flat, rising_last=True),
+        _triage_order.RISING_LAST_HINT,
+    )
+    _passes("triage", _written_triage(right_rising, right_flat))
+
+
+def test_sf09_first_block_for_the_first_10_steps_fails_visibly_with_its_hint():
+    """sf09 E2: flat and rising on blocks[0] and blocks[-1] passed every case."""
+    question = _question("triage")
+    reference = question.reference
+    visible = _triage_order._log_rising_first_steps_low
+    assert [c.hidden for c in question.cases if c.inputs is visible] == [False]
+    train, val, norms = visible()
+    assert train[:10].mean() == 1.5 and train[-10:].mean() == 2.0  # exact in binary
+    assert reference(train, val, norms) == (5, 2)
+    assert reference(train, val, norms, ends="first block") == (1, 1)
+    right_rising, right_flat = RISING_FORMS["times 1.02"], FLAT_FORMS["times 0.02"]
+    _fails_with(
+        "triage",
+        _written_triage(right_rising, right_flat, first_block=True),
+        _triage_order.FIRST_BLOCK_HINT,
+    )
+
+
+def test_sf09_generic_triage_hint_says_fault_none_not_healthy():
+    """sf09 E3: the task says fault none is not 'healthy'."""
+    hint = _question("triage").hint
+    assert "healthy" not in hint and "fault none otherwise" in hint

@@ -48,6 +48,7 @@ from ._triage_logs import (  # noqa: F401 - the tests read the generators from h
     _log_val_rises_train_stalls,
 )
 from ._triage_margin import MARGIN_CASES, MARGIN_HINT
+from ._triage_order import ENDS, ORDER_CASES, ORDER_HIDDEN, ORDERS, order_mistakes
 from ._triage_rising import RISING_BASE_CASES, rising_base_mistake
 from ._triage_strict import STRICT_CASES, STRICT_HIDDEN, block_means, strict_mistakes
 from .base import Case, Mistake, Question
@@ -113,7 +114,8 @@ def _triage(
     all the norms: it skips NaN but keeps +-inf); `ends` "end points" (flat and rising on
     train[0] and train[-1] instead of the means of the first and last 10 train losses); `flat_test`
     "last base" (2% of the last mean) or "<=" (``_triage_bounds``), `rising_test` "last base" (2%
-    of the last mean, ``_triage_rising``).
+    of the last mean, ``_triage_rising``); `order` "rising last", `ends` "first block"
+    (``_triage_order``).
     """
     train, val, norms = (np.asarray(a, dtype=float) for a in (train_losses, val_losses, grad_norms))
     fix_of = FIRST_FIX if fixes is None else fixes
@@ -148,8 +150,8 @@ def _triage(
         fault = EXPLODING if spike_order and before else NAN
         return fault, fix_of[fault]
     first, last = np.mean(train[:10]), np.mean(train[-10:])
-    if ends == "end points":
-        first, last = train[0], train[-1]
+    if ends != "means":
+        first, last = ENDS[ends](train)
     step, base = abs(last - first), last if flat_test == "last base" else first
     flat = step <= 0.02 * base if flat_test == "<=" else step < 0.02 * base
     flat = last > 0.98 * first if flat_test == "one-sided" else flat
@@ -169,9 +171,7 @@ def _triage(
         (FLAT, flat),
         (OVERFITTING, rose and (falling or overfit_test == "validation only")),
     ]
-    if order == "overfitting before flat":
-        tests[2], tests[3] = tests[3], tests[2]
-    for fault, fires in tests[::-1] if order == "reversed" else tests:
+    for fault, fires in (tests[i] for i in ORDERS[order]):
         if fires:
             return fault, fix_of[fault]
     return NONE, NO_FIX
@@ -257,6 +257,7 @@ TRIAGE = Question(
         *STRICT_CASES,
         *RISING_BASE_CASES[:1],
         *LATE_CASES[:1],
+        *ORDER_CASES,
         Case(_log_nan_without_spike, "NaN without a spike, another step", hidden=True),
         Case(_log_val_rises_once, "validation rises once at the end, another rise", hidden=True),
         Case(_log_last_val_nan, "the last validation loss NaN, other noise", hidden=True),
@@ -277,8 +278,10 @@ TRIAGE = Question(
         *RISING_BASE_CASES[1:],
         *LATE_CASES[1:],
         *STRICT_HIDDEN,
+        *ORDER_HIDDEN,
     ),
     mistakes=(
+        *order_mistakes(_variant),  # before rising_test=False: (4, 4) on rising-last's case too
         rising_base_mistake(_variant),  # before rising_test=False: both say none on its case
         Mistake(ENDS_HINT, _variant(ends="end points")),
         *strict_mistakes(_variant),
@@ -390,7 +393,8 @@ TRIAGE = Question(
     hint=(
         "Decide in the task's order: first any value that is not finite (then look for a "
         "finite norm spike at least two steps before the first broken step), then a spike with every value finite, then a "
-        "rising, a flat and an overfitting train loss; healthy otherwise. The fix is the first "
+        "rising, a flat and an overfitting train loss; fault none otherwise (none of the tests "
+        "fired). The fix is the first "
         "one the lecture's table lists for that fault. Return (fault, fix) as two ints."
     ),
 )
