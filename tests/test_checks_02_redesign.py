@@ -533,6 +533,36 @@ def test_question_3_refuses_float_index_arrays_and_says_so():
     assert "float indices are refused" in text
 
 
+def test_question_3_extra_draws_from_rng_fail_a_visible_case():
+    """fi02 E2: 'exactly one rng.permutation per epoch, nothing else from rng' is graded where a
+    draw changes the batches: a second permutation (the batches' order) gets its own hint, and a
+    draw after each epoch's permutation changes the next epoch's (every visible case has 2 or 3
+    epochs). A single draw after the last epoch leaves every batch as it is: the check does not
+    read the generator's state back, so that one is not graded."""
+
+    def batch_order_too(n, batch_size, n_epochs, rng):
+        out = []
+        for _ in range(n_epochs):
+            order = rng.permutation(n)
+            cut = [order[i : i + batch_size] for i in range(0, n, batch_size)]
+            out += [cut[k] for k in rng.permutation(len(cut))]
+        return out
+
+    def a_number_per_epoch(n, batch_size, n_epochs, rng):
+        out = []
+        for _ in range(n_epochs):
+            order = rng.permutation(n)
+            rng.random()  # e.g. a coin for whether to reverse, never used
+            out += [order[i : i + batch_size] for i in range(0, n, batch_size)]
+        return out
+
+    _fails_with("minibatch_indices", batch_order_too, _hint("minibatch_indices", "more than once"))
+    with pytest.raises(CheckFailed, match="test 1 of 2 failed|test 2 of 2 failed"):
+        checker(AID)("minibatch_indices", a_number_per_epoch)
+    visible = specs.load(AID).question("minibatch_indices").visible_cases
+    assert all(c.make_inputs()[2] >= 2 for c in visible)
+
+
 def test_question_1_squared_residual_threshold_fails_a_visible_case_with_its_hint():
     """sb02 E1: testing r^2 <= delta instead of |r| <= delta passed every fixed case (no residual
     lay between delta and sqrt(delta)); a visible case now has 0.875 against delta = 0.8."""
