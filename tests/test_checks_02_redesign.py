@@ -143,7 +143,7 @@ def test_huber_slips_in_delta_and_factors_fail_a_visible_case_with_their_hints()
 def test_huber_divided_by_the_number_of_features_gets_its_own_hint():
     """sh02 E1: the referee's answer (scratch exp6/exp7) divides by X.shape[1] = d, not by B.
     With B = 2d in the first visible case it was twice the reference and got the factor-2 hint;
-    the first visible case now has B = 4, d = 3, and the slip has a Mistake of its own."""
+    the first visible case now has B = 7, d = 3, and the slip has a Mistake of its own."""
 
     def over_features(w, X, y, delta):
         return X.T @ np.clip(X @ w - y, -delta, delta) / X.shape[1]
@@ -156,6 +156,45 @@ def test_huber_divided_by_the_number_of_features_gets_its_own_hint():
     first = next(c for c in specs.load(AID).question("huber_minibatch_grad").cases if not c.hidden)
     B, d = first.make_inputs()[1].shape
     assert B != 2 * d  # dividing by d is not the reference times 2 there
+
+
+def test_huber_divided_by_b_minus_one_gets_its_own_hint():
+    """fi02 E1: with B = 4, d = 3 in the first visible case, dividing by len(y) - 1 equalled
+    dividing by d and got the 'number of features' hint; the first visible case now has B = 7."""
+
+    def over_b_minus_one(w, X, y, delta):
+        return X.T @ np.clip(X @ w - y, -delta, delta) / (len(y) - 1)
+
+    _fails_with("huber_minibatch_grad", over_b_minus_one, _hint("huber_minibatch_grad", "B - 1"))
+    with pytest.raises(CheckFailed) as failed:
+        checker(AID)("huber_minibatch_grad", over_b_minus_one)
+    assert _hint("huber_minibatch_grad", "number of features") not in str(failed.value)
+    first = next(c for c in specs.load(AID).question("huber_minibatch_grad").cases if not c.hidden)
+    B, d = first.make_inputs()[1].shape
+    assert d not in (B - 1, B / 2)
+
+
+def test_huber_bans_torchs_huber_derivative_kernel():
+    """fi02 E3: torch's Huber derivative kernel computes the answer; the question names it, and
+    it still resolves in this torch."""
+    question = specs.load(AID).question("huber_minibatch_grad")
+    assert "torch.ops.aten.huber_loss_backward" in question.library_names
+    assert "torch.Tensor.backward" in question.library_names
+    assert callable(torch.ops.aten.huber_loss_backward)
+
+    def by_kernel(w, X, y, delta):  # looked up when called: the check patches the name
+        prediction, target = torch.tensor(X @ w), torch.tensor(y)
+        grad = torch.ops.aten.huber_loss_backward(
+            torch.tensor(1.0, dtype=torch.float64), prediction, target, 1, delta
+        )  # reduction 1: the mean
+        return X.T @ grad.numpy()
+
+    args = question.cases[0].make_inputs()
+    assert np.allclose(by_kernel(*args), question.reference(*args), rtol=1e-12)
+    with pytest.raises(CheckFailed) as failed:
+        checker(AID)("huber_minibatch_grad", by_kernel)
+    assert "torch.ops.aten.huber_loss_backward" in str(failed.value)
+    assert "scores 0" in str(failed.value)
 
 
 # ----------------------------------------------------------------------------- 2. noise prediction
@@ -492,6 +531,36 @@ def test_question_3_refuses_float_index_arrays_and_says_so():
     checker(AID)("minibatch_indices", batches)
     text = " ".join(_exercise_text().split())
     assert "float indices are refused" in text
+
+
+def test_question_3_extra_draws_from_rng_fail_a_visible_case():
+    """fi02 E2: 'exactly one rng.permutation per epoch, nothing else from rng' is graded where a
+    draw changes the batches: a second permutation (the batches' order) gets its own hint, and a
+    draw after each epoch's permutation changes the next epoch's (every visible case has 2 or 3
+    epochs). A single draw after the last epoch leaves every batch as it is: the check does not
+    read the generator's state back, so that one is not graded."""
+
+    def batch_order_too(n, batch_size, n_epochs, rng):
+        out = []
+        for _ in range(n_epochs):
+            order = rng.permutation(n)
+            cut = [order[i : i + batch_size] for i in range(0, n, batch_size)]
+            out += [cut[k] for k in rng.permutation(len(cut))]
+        return out
+
+    def a_number_per_epoch(n, batch_size, n_epochs, rng):
+        out = []
+        for _ in range(n_epochs):
+            order = rng.permutation(n)
+            rng.random()  # e.g. a coin for whether to reverse, never used
+            out += [order[i : i + batch_size] for i in range(0, n, batch_size)]
+        return out
+
+    _fails_with("minibatch_indices", batch_order_too, _hint("minibatch_indices", "more than once"))
+    with pytest.raises(CheckFailed, match="test 1 of 2 failed|test 2 of 2 failed"):
+        checker(AID)("minibatch_indices", a_number_per_epoch)
+    visible = specs.load(AID).question("minibatch_indices").visible_cases
+    assert all(c.make_inputs()[2] >= 2 for c in visible)
 
 
 def test_question_1_squared_residual_threshold_fails_a_visible_case_with_its_hint():

@@ -15,15 +15,26 @@ from .base import Case, Mistake, Question
 
 # ----------------------------------------------------------------------------- 1. Huber gradient
 
-# B = 4, d = 3; at w the residuals X @ w - y are [-2.5, 0.5, 1.75, -0.75]: two inside delta = 0.8
-# (one of each sign) and two outside (one of each sign), so every wrong branch changes the result;
-# delta is not 1, so an answer whose tail slope or clip ignores delta fails a visible case too.
-# B / d = 4/3, not 2: an answer divided by d = X.shape[1] instead of B is not the reference times
-# 2, so it gets its own hint, not the factor-2 one (sh02 E1: with B = 2d in the first two visible
-# cases it was exactly twice the reference).
-_X = np.array([[1.0, 2.0, 0.5], [0.5, -1.0, 1.0], [-1.5, 0.0, 2.0], [2.0, 1.0, -1.0]])
+# B = 7, d = 3; at w the residuals X @ w - y are [-2.5, 0.5, 1.75, -0.75, 0.25, -1.25, -0.25]:
+# four inside delta = 0.8 and three outside, of both signs, so every wrong branch changes the
+# result; delta is not 1, so an answer whose tail slope or clip ignores delta fails a visible case
+# too. d is neither B / 2 nor B - 1: an answer divided by d = X.shape[1] is not the reference
+# times 2 (sh02 E1: with B = 2d it got the factor-2 hint), nor the answer divided by B - 1 (fi02
+# E1: with B = 4, d = 3 the two were equal and B - 1 got the 'divided by d' hint); B / (B - 1) is
+# not 1 / delta = 1.25 either (with B = 5 dividing by B - 1 equalled dividing by delta).
+_X = np.array(
+    [
+        [1.0, 2.0, 0.5],
+        [0.5, -1.0, 1.0],
+        [-1.5, 0.0, 2.0],
+        [2.0, 1.0, -1.0],
+        [1.0, -0.5, 0.5],
+        [0.0, 1.5, -0.5],
+        [0.5, 0.5, 1.0],
+    ]
+)
 _W = np.array([0.5, -0.25, 1.0])
-_Y = _X @ _W - np.array([-2.5, 0.5, 1.75, -0.75])
+_Y = _X @ _W - np.array([-2.5, 0.5, 1.75, -0.75, 0.25, -1.25, -0.25])
 
 
 # B = 3: a residual 0.875 between delta = 0.8 and sqrt(delta) = 0.894, so an answer that tests
@@ -68,12 +79,15 @@ HUBER_MINIBATCH_GRAD = Question(
     reference=_huber_minibatch_grad,
     inputs_unchanged=True,
     skill="derivation",
+    # torch's Huber derivative as a kernel (fi02 E3); its autograd routes (huber_loss(...).backward())
+    # are banned through AUTOGRAD, added for a derivation
+    library=("torch.ops.aten.huber_loss_backward",),
     cases=(
         Case(
             lambda: (_W.copy(), _X.copy(), _Y.copy(), 0.8),
-            "B = 4, d = 3, delta = 0.8: X = [[1, 2, 0.5], [0.5, -1, 1], [-1.5, 0, 2], "
-            "[2, 1, -1]], w = [0.5, -0.25, 1], y such that the residuals are "
-            "[-2.5, 0.5, 1.75, -0.75]",
+            "B = 7, d = 3, delta = 0.8: X = [[1, 2, 0.5], [0.5, -1, 1], [-1.5, 0, 2], "
+            "[2, 1, -1], [1, -0.5, 0.5], [0, 1.5, -0.5], [0.5, 0.5, 1]], w = [0.5, -0.25, 1], "
+            "y such that the residuals are [-2.5, 0.5, 1.75, -0.75, 0.25, -1.25, -0.25]",
         ),
         Case(_huber_case(1, 6, 3, 2.0), "B = 6, d = 3, delta = 1, residuals of both kinds"),
         Case(
@@ -105,6 +119,12 @@ HUBER_MINIBATCH_GRAD = Question(
             "Your gradient is divided by d, the number of features (X.shape[1]), not by B, the "
             "number of samples (X.shape[0], len(y)): the loss is a mean over the B rows of X.",
             lambda w, X, y, delta: X.T @ np.clip(X @ w - y, -delta, delta) / X.shape[1],
+        ),
+        Mistake(
+            "Your gradient is divided by B - 1 (len(y) - 1), not by B: the loss is the plain "
+            "mean over the B samples of the batch, not an unbiased variance estimate, so divide "
+            "by B.",
+            lambda w, X, y, delta: X.T @ np.clip(X @ w - y, -delta, delta) / (len(y) - 1),
         ),
         Mistake(
             "Your gradient ignores delta: it is the gradient of half the squared error for every "

@@ -50,6 +50,19 @@ def _epochs_off_by(shift):
     )
 
 
+def _batch_order_drawn_too(n, batch_size, n_epochs, rng):
+    """An extra draw from rng each epoch: the batches' order shuffled after the permutation.
+    (fi02 E2: any extra draw within an epoch changes a visible case's batches, since each has 2
+    or 3 epochs; one draw after the last epoch changes none, and the check does not read the
+    generator's state back: the text says so and its demo cell calls the answer twice.)"""
+    batches = []
+    for _ in range(n_epochs):
+        order = rng.permutation(n)
+        cut = [order[i : i + batch_size] for i in range(0, n, batch_size)]
+        batches += [cut[k] for k in rng.permutation(len(cut))]
+    return batches
+
+
 def _drops_last(n, batch_size, n_epochs, rng):
     return [b for b in _minibatch_indices(n, batch_size, n_epochs, rng) if len(b) == batch_size]
 
@@ -80,6 +93,13 @@ MINIBATCH_INDICES = Question(
         Mistake(
             "The batches are in storage order 0, 1, 2, ...: draw a random order of the indices from `rng` at the start of each epoch.",
             _not_shuffled,
+        ),
+        Mistake(
+            "Your batches are in another order than one permutation per epoch gives: you drew "
+            "from `rng` more than once per epoch (e.g. a second permutation to shuffle the "
+            "batches' order). Draw exactly one random order of the n indices per epoch and "
+            "nothing else from `rng`; the batches are its consecutive slices, in order.",
+            _batch_order_drawn_too,
         ),
         Mistake(
             "The last, smaller batch is missing: when batch_size does not divide n, keep the "
