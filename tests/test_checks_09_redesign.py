@@ -1287,3 +1287,55 @@ def test_sf09_generic_triage_hint_says_fault_none_not_healthy():
     """sf09 E3: the task says fault none is not 'healthy'."""
     hint = _question("triage").hint
     assert "healthy" not in hint and "fault none otherwise" in hint
+
+
+# ----------------------------------------------------------------------------- referee read sh09
+
+
+def _prefix_median_triage(train_losses, val_losses, grad_norms):
+    """The referee's hid2.py, as a learner would write it: "the finite norms" read as the norms
+    before the first non-finite norm."""
+    train, val, norms = (np.asarray(x, dtype=float) for x in (train_losses, val_losses, grad_norms))
+    bad = ~np.isfinite(norms)
+    finite = norms[: int(np.flatnonzero(bad)[0])] if bad.any() else norms
+    spikes = np.zeros(norms.size, bool)
+    spikes[: finite.size] = finite > 10 * np.median(finite) if finite.size else False
+    ok = np.isfinite(train) & np.isfinite(norms)
+    if not (ok.all() and np.isfinite(val).all()):
+        if ok.all():
+            return (3, 3) if spikes.any() else (2, 2)
+        first_bad = int(np.flatnonzero(~ok)[0])
+        return (3, 3) if spikes[: max(first_bad - 1, 0)].any() else (2, 2)
+    if spikes.any():
+        return 3, 3
+    first, last = train[:10].mean(), train[-10:].mean()
+    if last > 1.02 * first:
+        return 5, 2
+    if abs(last - first) < 0.02 * first:
+        return 1, 1
+    blocks = train[len(train) % 10 :].reshape(-1, 10).mean(axis=1)
+    if (
+        blocks.size > 1
+        and blocks[-1] < blocks[:-1].min()
+        and val.size > 1
+        and np.all(val[-2:] > 1.02 * val.min())
+    ):
+        return 4, 4
+    return 0, 0
+
+
+def test_sh09_finite_norms_after_inf_log_is_visible_exact_and_separates_the_prefix_median():
+    question = _question("triage")
+    case = next(c for c in question.cases if "inf at step 16" in c.description)
+    assert not case.hidden
+    train, val, norms = case.make_inputs()
+    assert norms[15] == np.inf and np.isfinite(np.delete(norms, 15)).all()
+    finite = norms[np.isfinite(norms)]
+    assert np.median(finite) == 2.0 and np.median(norms[:15]) == 1.0  # 15 < 20, but 15 > 10
+    assert question.reference(train, val, norms) == (2, 2)
+    assert _prefix_median_triage(train, val, norms) == (3, 3)
+
+
+def test_sh09_triage_taking_the_median_before_the_first_nonfinite_norm_gets_its_hint():
+    _passes("triage", _question("triage").reference)
+    _fails_with("triage", _prefix_median_triage, "including those after the first non-finite one")

@@ -48,6 +48,7 @@ from ._triage_logs import (  # noqa: F401 - the tests read the generators from h
     _log_val_rises_train_stalls,
 )
 from ._triage_margin import MARGIN_CASES, MARGIN_HINT
+from ._triage_median import MEDIAN_CASES, prefix_median_mistakes
 from ._triage_order import ENDS, ORDER_CASES, ORDER_HIDDEN, ORDERS, order_mistakes
 from ._triage_rising import RISING_BASE_CASES, rising_base_mistake
 from ._triage_strict import STRICT_CASES, STRICT_HIDDEN, block_means, strict_mistakes
@@ -258,6 +259,7 @@ TRIAGE = Question(
         *RISING_BASE_CASES[:1],
         *LATE_CASES[:1],
         *ORDER_CASES,
+        *MEDIAN_CASES,
         Case(_log_nan_without_spike, "NaN without a spike, another step", hidden=True),
         Case(_log_val_rises_once, "validation rises once at the end, another rise", hidden=True),
         Case(_log_last_val_nan, "the last validation loss NaN, other noise", hidden=True),
@@ -312,11 +314,7 @@ TRIAGE = Question(
             "is NaN, every comparison with it is False, and no spike is ever found.",
             _variant(median="all norms"),
         ),
-        Mistake(
-            "The median is that of ALL the finite gradient norms of the log, those after the "
-            "first non-finite step included, not only of the norms before it.",
-            _variant(median="before the break"),
-        ),
+        *prefix_median_mistakes(_triage),
         Mistake(
             "A spike is a norm MORE than 10 times the median of the finite norms (the lecture's "
             "test is >): a norm of exactly 10 times the median is not a spike.",
