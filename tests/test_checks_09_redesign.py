@@ -1339,3 +1339,23 @@ def test_sh09_finite_norms_after_inf_log_is_visible_exact_and_separates_the_pref
 def test_sh09_triage_taking_the_median_before_the_first_nonfinite_norm_gets_its_hint():
     _passes("triage", _question("triage").reference)
     _fails_with("triage", _prefix_median_triage, "including those after the first non-finite one")
+
+
+def test_sj09_best_under_budget_with_the_band_from_all_runs_and_a_cheapest_fallback_fails():
+    """sj09 point 2: the tie band measured from the lowest loss of ALL runs (over-budget included),
+    the cheapest affordable run when none is in it, passed every visible case; the table with the
+    best run over budget and two affordable runs tied is visible now and names the Mistake."""
+    reference = _question("best_under_budget").reference
+    assert reference([1.8, 2.01, 2.0, 2.03], [90.0, 20.0, 40.0, 10.0], 50.0, 0.02) == 1
+
+    def global_band(val_losses, costs, budget, tol):
+        val = np.asarray(val_losses, dtype=float)
+        val = np.where(np.isfinite(val), val, np.inf)
+        cost = np.asarray(costs, dtype=float)
+        fits = np.flatnonzero(cost <= budget)
+        if fits.size == 0:
+            raise ValueError("no run fits the budget.")
+        tied = [i for i in np.flatnonzero(val <= val.min() + tol) if i in fits] or list(fits)
+        return int(min(tied, key=lambda i: (cost[i], i)))
+
+    _fails_with("best_under_budget", global_band, "lowest loss among the runs that FIT")
