@@ -1359,3 +1359,40 @@ def test_sj09_best_under_budget_with_the_band_from_all_runs_and_a_cheapest_fallb
         return int(min(tied, key=lambda i: (cost[i], i)))
 
     _fails_with("best_under_budget", global_band, "lowest loss among the runs that FIT")
+
+
+def test_sj09_triage_with_blocks_cut_from_step_1_and_the_last_swapped_fails_visibly():
+    """sj09 E1 (point 1): whole blocks of 10 cut from step 1, the last swapped for the last 10
+    steps, passed all 62 cases; the referee's 25-step log is visible now: reference (0, 0), that
+    answer (4, 4), and the check names the Mistake 'blocks counted from step 1'."""
+    from course_utils.specs import _triage_swapped
+
+    question = _question("triage")
+    log = _triage_swapped._log_last_block_above_a_back_counted_one
+    assert any(c.inputs is log and not c.hidden for c in question.cases)
+    assert tuple(question.reference(*log())) == (0, 0)
+
+    def swapped(train_losses, val_losses, grad_norms):
+        train, val, norms = (
+            np.asarray(a, dtype=float) for a in (train_losses, val_losses, grad_norms)
+        )
+        if not (np.isfinite(train).all() and np.isfinite(val).all() and np.isfinite(norms).all()):
+            return question.reference(train_losses, val_losses, grad_norms)
+        if np.any(norms > 10 * np.median(norms)):
+            return 3, 3
+        first, last = train[:10].mean(), train[-10:].mean()
+        if last > 1.02 * first:
+            return 5, 2
+        if abs(last - first) < 0.02 * first:
+            return 1, 1
+        n = len(train) // 10 * 10
+        blocks = train[:n].reshape(-1, 10).mean(axis=1)
+        if n != len(train):
+            blocks = np.append(blocks[:-1], train[-10:].mean())
+        falling = blocks.size > 1 and blocks[-1] < blocks[:-1].min()
+        if falling and val.size > 1 and np.all(val[-2:] > 1.02 * val.min()):
+            return 4, 4
+        return 0, 0
+
+    assert swapped(*log()) == (4, 4)
+    _fails_with("triage", swapped, "Blocks counted from step 1")
