@@ -1339,3 +1339,60 @@ def test_sh09_finite_norms_after_inf_log_is_visible_exact_and_separates_the_pref
 def test_sh09_triage_taking_the_median_before_the_first_nonfinite_norm_gets_its_hint():
     _passes("triage", _question("triage").reference)
     _fails_with("triage", _prefix_median_triage, "including those after the first non-finite one")
+
+
+def test_sj09_best_under_budget_with_the_band_from_all_runs_and_a_cheapest_fallback_fails():
+    """sj09 point 2: the tie band measured from the lowest loss of ALL runs (over-budget included),
+    the cheapest affordable run when none is in it, passed every visible case; the table with the
+    best run over budget and two affordable runs tied is visible now and names the Mistake."""
+    reference = _question("best_under_budget").reference
+    assert reference([1.8, 2.01, 2.0, 2.03], [90.0, 20.0, 40.0, 10.0], 50.0, 0.02) == 1
+
+    def global_band(val_losses, costs, budget, tol):
+        val = np.asarray(val_losses, dtype=float)
+        val = np.where(np.isfinite(val), val, np.inf)
+        cost = np.asarray(costs, dtype=float)
+        fits = np.flatnonzero(cost <= budget)
+        if fits.size == 0:
+            raise ValueError("no run fits the budget.")
+        tied = [i for i in np.flatnonzero(val <= val.min() + tol) if i in fits] or list(fits)
+        return int(min(tied, key=lambda i: (cost[i], i)))
+
+    _fails_with("best_under_budget", global_band, "lowest loss among the runs that FIT")
+
+
+def test_sj09_triage_with_blocks_cut_from_step_1_and_the_last_swapped_fails_visibly():
+    """sj09 E1 (point 1): whole blocks of 10 cut from step 1, the last swapped for the last 10
+    steps, passed all 62 cases; the referee's 25-step log is visible now: reference (0, 0), that
+    answer (4, 4), and the check names the Mistake 'blocks counted from step 1'."""
+    from course_utils.specs import _triage_swapped
+
+    question = _question("triage")
+    log = _triage_swapped._log_last_block_above_a_back_counted_one
+    assert any(c.inputs is log and not c.hidden for c in question.cases)
+    assert tuple(question.reference(*log())) == (0, 0)
+
+    def swapped(train_losses, val_losses, grad_norms):
+        train, val, norms = (
+            np.asarray(a, dtype=float) for a in (train_losses, val_losses, grad_norms)
+        )
+        if not (np.isfinite(train).all() and np.isfinite(val).all() and np.isfinite(norms).all()):
+            return question.reference(train_losses, val_losses, grad_norms)
+        if np.any(norms > 10 * np.median(norms)):
+            return 3, 3
+        first, last = train[:10].mean(), train[-10:].mean()
+        if last > 1.02 * first:
+            return 5, 2
+        if abs(last - first) < 0.02 * first:
+            return 1, 1
+        n = len(train) // 10 * 10
+        blocks = train[:n].reshape(-1, 10).mean(axis=1)
+        if n != len(train):
+            blocks = np.append(blocks[:-1], train[-10:].mean())
+        falling = blocks.size > 1 and blocks[-1] < blocks[:-1].min()
+        if falling and val.size > 1 and np.all(val[-2:] > 1.02 * val.min()):
+            return 4, 4
+        return 0, 0
+
+    assert swapped(*log()) == (4, 4)
+    _fails_with("triage", swapped, "Blocks counted from step 1")

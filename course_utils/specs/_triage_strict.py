@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._triage_swapped import SWAPPED_CASES, swapped_block_means, swapped_mistake
 from .base import Case, Mistake
 
 
@@ -48,8 +49,11 @@ def _log_noisy_earlier_blocks_from_the_end(rng):
 
 def block_means(train, blocks="from the end"):
     """Means of the blocks of 10 train losses, counted back from the last step (the reference); the
-    learners' readings: `blocks` "from the start", "partial first" or "start, true last"."""
+    learners' readings: `blocks` "from the start", "partial first", "start, true last" or "whole
+    from start, last swapped" (``_triage_swapped``)."""
     n = len(train)
+    if blocks == "whole from start, last swapped":
+        return swapped_block_means(train)
     aligned = train[: n // 10 * 10] if blocks == "from the start" else train[n % 10 :]
     means = aligned.reshape(-1, 10).mean(axis=1)
     if blocks == "partial first" and n % 10:
@@ -88,6 +92,7 @@ STRICT_CASES = (
         _log_earlier_blocks_from_the_end,
         "25 steps: train 4.0 for 10 steps, 1.0 for 10, 1.5 for 5; validation 3, 2, 2.5, 2.5",
     ),
+    *SWAPPED_CASES,
 )
 #: The hidden twin, appended to ``TRIAGE``'s hidden cases.
 STRICT_HIDDEN = (
@@ -130,4 +135,5 @@ def strict_mistakes(variant):
         Mistake(PARTIAL_BLOCK_HINT, variant(blocks="partial first")),
         Mistake(FALLING_EDGE_HINT, variant(overfit_test="falling <=")),
         Mistake(EARLIER_FROM_END_HINT, variant(blocks="start, true last")),
+        swapped_mistake(variant),
     )

@@ -39,7 +39,8 @@ def _best_under_budget(
 ):
     """Index of the chosen run among those whose cost fits the budget. The keywords build the
     learners' mistakes: `band` "all" (the tie band measured from the lowest loss of ALL runs,
-    over-budget ones included: no eligible run may fall in it, and the empty choice raises) or
+    over-budget ones included: no eligible run may fall in it, and the empty choice raises),
+    "all, else cheapest" (that band, and the cheapest affordable run when none falls in it) or
     "relative" (the band min * (1 + tol) instead of min + tol),
     `strict` (a cost equal to the budget does not fit), `tie` "none" (no tie rule: the lowest
     loss), "first" (the first tied run, not the cheapest) or "lower loss" (among tied runs
@@ -60,12 +61,14 @@ def _best_under_budget(
         raise ValueError("every run that fits the budget diverged.")
     if diverged == "nanmin" and np.isnan(val[fits]).all():
         raise ValueError("min() arg is an empty sequence")
-    lowest = val.min() if band == "all" else val[fits].min()
+    lowest = val.min() if band.startswith("all") else val[fits].min()
     if diverged == "nanmin":
         lowest = np.nanmin(val[fits])
     bound = lowest * (1 + tol) if band == "relative" else lowest + tol
     band_ = (val < bound) | (val == lowest) if below_tol else val <= bound
     tied = np.flatnonzero(fits & band_)  # all affordable runs diverged: all tied at inf
+    if band == "all, else cheapest" and tied.size == 0:
+        tied = np.flatnonzero(fits)
     if tie == "none":
         return int(tied[np.argmin(val[tied])])
     if tie == "first":
@@ -154,8 +157,8 @@ BEST_UNDER_BUDGET = Question(
         Case(_table, "a random table, budget the median cost, tol 2/64", hidden=True),
         Case(
             lambda: ([1.8, 2.01, 2.0, 2.03], [90.0, 20.0, 40.0, 10.0], 50.0, 0.02),
-            "the best run over budget, two eligible runs tied",
-            hidden=True,
+            "val [1.8, 2.01, 2.0, 2.03], costs [90, 20, 40, 10], budget 50, tol 0.02: the best "
+            "run is over budget, rows 1 and 2 tie",
         ),
     ),
     mistakes=(
@@ -200,6 +203,13 @@ BEST_UNDER_BUDGET = Question(
             "you cannot afford sets no standard (measured from it, no affordable run may be "
             "tied, and nothing is left to choose from).",
             _variant(band="all"),
+        ),
+        Mistake(
+            "The tie band is measured from the lowest loss among the runs that FIT the budget, "
+            "not from the lowest of all runs: with the best run over budget, the affordable runs "
+            "within tol of the best AFFORDABLE loss are tied, and the cheapest of them wins (not "
+            "simply the cheapest affordable run).",
+            _variant(band="all, else cheapest"),
         ),
         Mistake(
             "A run that costs exactly the budget fits it: the budget is the most a run may cost.",
