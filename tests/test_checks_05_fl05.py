@@ -13,13 +13,19 @@ from course_utils.specs._range_test_verdict import RAISE_LR_MAX, USABLE, range_t
 SCHEDULES = "05_learning_rate_schedules"
 
 
-def _margin_added(sm, skip_start=10, diverge_factor=4.0, diverged=False, margin=0.02):
-    """The referee's rtv_dfmargin: turn above diverge_factor * low + margin * first."""
+def _after_a_fall(sm, skip_start, diverge_factor, diverged, margin):
+    """The referee's shared start: the reference's verdict (and input checks), the values as inf
+    where not finite, the lowest point's index, the lowest value, and (1 + margin) x first."""
     r = range_test_verdict(sm, skip_start, diverge_factor, diverged, margin)
     v = np.asarray(sm, float)
     a = np.where(np.isfinite(v), v, np.inf)
     lo = skip_start + int(np.argmin(a[skip_start:]))
-    low, above = a[lo], (1 + margin) * v[0]
+    return r, v, a, lo, a[lo], (1 + margin) * v[0]
+
+
+def _margin_added(sm, skip_start=10, diverge_factor=4.0, diverged=False, margin=0.02):
+    """The referee's rtv_dfmargin: turn above diverge_factor * low + margin * first."""
+    r, v, a, lo, low, above = _after_a_fall(sm, skip_start, diverge_factor, diverged, margin)
     if not low < (1 - margin) * v[0]:
         return r
     t = diverged or np.any(a[lo + 1 :] > min(above, diverge_factor * low + margin * v[0]))
@@ -29,11 +35,7 @@ def _margin_added(sm, skip_start=10, diverge_factor=4.0, diverged=False, margin=
 def _rise_over_margin(sm, skip_start=10, diverge_factor=4.0, diverged=False, margin=0.02):
     """The referee's rtv_blanket: the rise above diverge_factor * low must also exceed margin *
     first above the lowest."""
-    r = range_test_verdict(sm, skip_start, diverge_factor, diverged, margin)
-    v = np.asarray(sm, float)
-    a = np.where(np.isfinite(v), v, np.inf)
-    lo = skip_start + int(np.argmin(a[skip_start:]))
-    low, above = a[lo], (1 + margin) * v[0]
+    r, v, a, lo, low, above = _after_a_fall(sm, skip_start, diverge_factor, diverged, margin)
     if not low < (1 - margin) * v[0]:
         return r
     after = a[lo + 1 :]
