@@ -30,6 +30,7 @@ from ._range_test_curves import (
     _small_rise,
     _sqrt_fall,
 )
+from ._range_test_margin import MARGIN_CASES, _margin_mistakes
 from ._range_test_slips import _slip_mistakes
 from ._range_test_so_far import SO_FAR_CASE, _so_far_mistake
 from ._range_test_ties import TIE_CASES, _tie_mistakes
@@ -255,9 +256,11 @@ RANGE_TEST_VERDICT = Question(
             "diverge_factor = 1 (must raise ValueError)",
             raises="ValueError",
         ),
+        *MARGIN_CASES,
         *GENERATED_CASES,
     ),
     mistakes=(
+        *_margin_mistakes(range_test_verdict),  # predicates: only where their reading differs
         *_tie_mistakes(range_test_verdict),  # first: off the ties they answer as the reference
         *_slip_mistakes(range_test_verdict),
         _so_far_mistake(range_test_verdict),
