@@ -9,7 +9,7 @@ an np.int64 or an integer-valued float, as the text says).
 """
 
 import numpy as np
-from test_checks_07_sc07 import _fails_with, _full_marks, _hint
+from test_checks_07_sc07 import _clip, _fails_with, _full_marks, _hint
 
 from course_utils.specs._guaranteed_lag import W_TANH, _guaranteed_lag
 
@@ -36,23 +36,6 @@ def test_q4_a_one_element_array_fails_and_each_number_type_of_the_text_passes():
     assert not _full_marks("guaranteed_lag", _lag(wrap=lambda n: np.array([n])))
     for wrap in (int, np.int64, float, np.float64):
         assert _full_marks("guaranteed_lag", _lag(wrap=wrap)), wrap
-
-
-def _clip(inf_total):
-    def clip(grads, max_norm, norm_type=2.0):
-        if not norm_type > 0 or not max_norm > 0:
-            raise ValueError("norm_type and max_norm must be positive.")
-        if np.isinf(norm_type):
-            total = inf_total(grads)
-        else:
-            flat = np.abs(np.concatenate([g.ravel() for g in grads] + [np.zeros(0)]))
-            total = float(np.sum(flat**norm_type) ** (1 / norm_type))
-        if total > max_norm:
-            for g in grads:
-                g *= max_norm / (total + 1e-6)
-        return total, grads
-
-    return clip
 
 
 def test_q1_an_inf_norm_that_fails_on_no_arrays_loses_marks_and_a_guarded_one_passes():

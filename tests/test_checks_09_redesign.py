@@ -1214,27 +1214,35 @@ def test_sc09_an_adam_spike_step_whose_check_wraps_around_in_uint16_fails_with_i
     _fails_with("adam_spike_step", check_after_subtracting, "wraps around")
 
 
-def test_se09_earlier_blocks_counted_from_step_1_fail_visibly_with_their_hint():
-    """se09 E1: the last 10 steps against earlier blocks counted from step 1 passed every case."""
+def _separating_log(visible, twin, expected, variant, wrong, written, hint):
+    """A visible log and its hidden noisy twin on which the reference gives ``expected`` and the
+    reference run with the wrong reading ``variant`` gives ``wrong`` (the twin over 200 seeds);
+    a learner's triage written with that reading (``written``) fails with ``hint``, the right
+    one passes."""
     question = _question("triage")
     reference = question.reference
-    visible = _triage_strict._log_earlier_blocks_from_the_end
     assert [c.hidden for c in question.cases if c.inputs is visible] == [False]
-    assert reference(*visible()) == (4, 4)
-    assert reference(*visible(), blocks="start, true last") == (0, 0)
-    twin = _triage_strict._log_noisy_earlier_blocks_from_the_end
     assert [c.hidden for c in question.cases if c.inputs is twin] == [True]
-    for seed in range(200):
-        log = twin(np.random.default_rng(seed))
-        assert reference(*log) == (4, 4), seed
-        assert reference(*log, blocks="start, true last") == (0, 0), seed
+    logs = [visible()] + [twin(np.random.default_rng(seed)) for seed in range(200)]
+    for log in logs:
+        assert reference(*log) == expected
+        assert reference(*log, **variant) == wrong
     right_rising, right_flat = RISING_FORMS["times 1.02"], FLAT_FORMS["times 0.02"]
-    _fails_with(
-        "triage",
-        _written_triage(right_rising, right_flat, from_start=True),
+    _fails_with("triage", _written_triage(right_rising, right_flat, **written), hint)
+    _passes("triage", _written_triage(right_rising, right_flat))
+
+
+def test_se09_earlier_blocks_counted_from_step_1_fail_visibly_with_their_hint():
+    """se09 E1: the last 10 steps against earlier blocks counted from step 1 passed every case."""
+    _separating_log(
+        _triage_strict._log_earlier_blocks_from_the_end,
+        _triage_strict._log_noisy_earlier_blocks_from_the_end,
+        (4, 4),
+        {"blocks": "start, true last"},
+        (0, 0),
+        {"from_start": True},
         _triage_strict.EARLIER_FROM_END_HINT,
     )
-    _passes("triage", _written_triage(right_rising, right_flat))
 
 
 # ----------------------------------------------------------------------------- referee read sf09
@@ -1242,27 +1250,17 @@ def test_se09_earlier_blocks_counted_from_step_1_fail_visibly_with_their_hint():
 
 def test_sf09_rising_and_overfitting_log_is_visible_exact_and_separates_rising_last():
     """sf09 E1: rising tested after overfitting passed every case; this 25-step log is both."""
-    question = _question("triage")
-    reference = question.reference
-    visible = _triage_order._log_rising_and_overfitting
-    assert [c.hidden for c in question.cases if c.inputs is visible] == [False]
-    train, val, norms = visible()
+    train, _val, _norms = _triage_order._log_rising_and_overfitting()
     assert train[:10].mean() == 1.75 and train[-10:].mean() == 2.0  # exact in binary
-    assert reference(train, val, norms) == (5, 2)
-    assert reference(train, val, norms, order="rising last") == (4, 4)
-    twin = _triage_order._log_rising_and_overfitting_noisy
-    assert [c.hidden for c in question.cases if c.inputs is twin] == [True]
-    for seed in range(200):
-        log = twin(np.random.default_rng(seed))
-        assert reference(*log) == (5, 2), seed
-        assert reference(*log, order="rising last") == (4, 4), seed
-    right_rising, right_flat = RISING_FORMS["times 1.02"], FLAT_FORMS["times 0.02"]
-    _fails_with(
-        "triage",
-        _written_triage(right_rising, right_flat, rising_last=True),
+    _separating_log(
+        _triage_order._log_rising_and_overfitting,
+        _triage_order._log_rising_and_overfitting_noisy,
+        (5, 2),
+        {"order": "rising last"},
+        (4, 4),
+        {"rising_last": True},
         _triage_order.RISING_LAST_HINT,
     )
-    _passes("triage", _written_triage(right_rising, right_flat))
 
 
 def test_sf09_first_block_for_the_first_10_steps_fails_visibly_with_its_hint():
