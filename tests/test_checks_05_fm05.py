@@ -48,13 +48,10 @@ def _steps_rel_unchecked(lr, L, sigma, start_mean_square, rel=0.1):
     a = lr * L
     floor = lr * sigma**2 / (L * (2 - a))
     distance = abs(start_mean_square - floor)
-    if distance <= rel * floor:
-        return 0
-    if a == 1:
-        return 1
-    log_factor = 2 * (np.log1p(-a) if a < 1 else np.log(a - 1))
+    if distance <= rel * floor or a == 1:  # inside already: 0; at lr L = 1 one step
+        return int(distance > rel * floor)
     with np.errstate(divide="ignore"):  # rel = 0: log(0) = -inf, then int() raises
-        return int(np.ceil(np.log(rel * floor / distance) / log_factor))
+        return int(np.ceil(np.log(rel * floor / distance) / np.log((1 - a) ** 2)))
 
 
 @pytest.mark.parametrize("rel", [0, math.inf, "0.1"])
