@@ -88,7 +88,7 @@ def _learner_verdict(
             raise ValueError("bad input.")
         if isinstance(margin, bool) or not 0 <= margin < 1:  # a bool is refused (rr05 2)
             raise ValueError("margin must be a number >= 0 and < 1.")
-        if not np.isfinite(s[0]) or np.any(s[np.isfinite(s)] < 0):
+        if not np.isfinite(s[0]) or np.any(s < 0):
             raise ValueError("bad input.")
         m = margin if noise else 0.0
         blew_up = diverged and flag
@@ -229,7 +229,7 @@ def _answer_body(s, skip_start, diverge_factor, margin):
         raise ValueError("bad input.")
     if skip_start < 0 or len(v) <= skip_start or not diverge_factor > 1 or not 0 <= margin < 1:
         raise ValueError("bad input.")
-    if not np.isfinite(v[0]) or np.any(v[np.isfinite(v)] < 0):
+    if not np.isfinite(v[0]) or np.any(v < 0):
         raise ValueError("bad input.")
     a = np.where(np.isfinite(v), v, np.inf)
     lowest = skip_start + int(np.argmin(a[skip_start:]))

@@ -7,6 +7,7 @@ The generic tests in ``test_checks.py`` already prove, for every Mistake, that t
 passes, the mistake fails with its own hint and the stub fails."""
 
 import math
+import numbers
 import warnings
 
 import numpy as np
@@ -245,7 +246,8 @@ def _plain_log(lr, L, sigma, start_mean_square, rel=0.1):
     """A correct alternative: np.log(1 - a) instead of log1p (off by a few steps in 1e9, within
     the stated tolerance), the floor's band tested with a ratio."""
     a = lr * L
-    finite = all(map(math.isfinite, (lr, L, sigma, rel, start_mean_square)))  # rr05 2
+    real = all(isinstance(v, numbers.Real) for v in (lr, L, sigma, rel, start_mean_square))
+    finite = real and all(map(math.isfinite, (lr, L, sigma, rel, start_mean_square)))  # rr05 2
     if not finite or min(lr, L, sigma, rel) <= 0 or a >= 2 or start_mean_square < 0:
         raise ValueError("bad input")
     floor = lr * sigma**2 / (L * (2 - a))

@@ -73,7 +73,7 @@ def test_steps_to_floor_taking_inf_fails_a_visible_case():
 
 def test_steps_to_floor_reference_refuses_what_is_not_finite():
     question, cases = _bad_input_cases("steps_to_floor", ("not finite",))
-    assert len(cases) == 2
+    assert len(cases) == 3  # sigma, E x_0^2 and rel (fm05, after tc05 E1)
     for case in cases:
         with pytest.raises(ValueError, match="finite"):
             question.reference(*case.make_inputs())

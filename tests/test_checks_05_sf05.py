@@ -89,7 +89,7 @@ def _referee_verdict(s, skip_start=10, diverge_factor=4.0, diverged=False, margi
         raise ValueError("skip_start must be a whole number.")
     if skip_start < 0 or skip_start >= len(v):
         raise ValueError("skip_start must leave a value after it.")
-    if not np.isfinite(v[0]) or np.any(v[np.isfinite(v)] < 0):
+    if not np.isfinite(v[0]) or np.any(v < 0):
         raise ValueError("the first loss must be finite and no loss negative.")
     if not diverge_factor > 1:
         raise ValueError("diverge_factor must be > 1.")

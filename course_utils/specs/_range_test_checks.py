@@ -27,7 +27,7 @@ def _checked(smoothed_losses, skip_start, diverge_factor, margin):
         )
     if not np.isfinite(values[0]):
         raise ValueError(f"the first smoothed loss must be finite, got {values[0]}.")
-    if np.any(values[np.isfinite(values)] < 0):
+    if np.any(values < 0):  # -inf included; NaN compares False
         raise ValueError("a loss is >= 0, got a negative smoothed loss.")
     if not diverge_factor > 1:
         raise ValueError(f"diverge_factor must be > 1, got {diverge_factor!r}.")

@@ -30,6 +30,7 @@ from ._range_test_curves import (
     _small_rise,
     _sqrt_fall,
 )
+from ._range_test_inputs import INPUT_CASES, _input_mistakes
 from ._range_test_margin import MARGIN_CASES, _margin_mistakes
 from ._range_test_slips import _slip_mistakes
 from ._range_test_so_far import SO_FAR_CASE, _so_far_mistake
@@ -201,6 +202,7 @@ RANGE_TEST_VERDICT = Question(
         Case(_on_the_margin, "4.0, lowest 3.0 = (1 - margin) x 4.0 (margin 0.25), then 6.0"),
         *TIE_CASES,
         SO_FAR_CASE,
+        *INPUT_CASES,
         Case(
             lambda: (np.r_[2.3, np.full(9, 2.2), 1.0, 1.5, np.nan, 1.0],),
             "two equal lowest values 1.0, at steps 10 and 13, with NaN between them",
@@ -264,6 +266,7 @@ RANGE_TEST_VERDICT = Question(
         *_tie_mistakes(range_test_verdict),  # first: off the ties they answer as the reference
         *_slip_mistakes(range_test_verdict),
         _so_far_mistake(range_test_verdict),
+        *_input_mistakes(range_test_verdict),
         Mistake(
             "margin is a fraction of the first value, not an amount of loss: fell means below "
             "(1 - margin) times the first value. This loss dipped by less than that (mini-batch "

@@ -23,8 +23,9 @@ import numpy as np
 from .base import Case, Mistake, Question
 
 
-def _checked(lr, L, sigma, start_mean_square, rel):
-    for name, value in (("lr", lr), ("L", L), ("sigma", sigma), ("rel", rel)):
+def _checked(lr, L, sigma, start_mean_square, rel, check_rel=True):
+    named = (("lr", lr), ("L", L), ("sigma", sigma), ("rel", rel))
+    for name, value in named if check_rel else named[:3]:
         if not isinstance(value, numbers.Real) or not math.isfinite(value) or value <= 0:
             raise ValueError(f"{name} must be a finite number > 0, got {value!r}.")
     if not isinstance(start_mean_square, numbers.Real) or not 0 <= start_mean_square < math.inf:
@@ -37,12 +38,12 @@ def _checked(lr, L, sigma, start_mean_square, rel):
 
 def _steps_to_floor(
     lr, L, sigma, start_mean_square, rel=0.1, *, floor_form="exact", power=2, distance="gap",
-    rounding=math.ceil, handle_one=True, overshoot=True, band="closed",
+    rounding=math.ceil, handle_one=True, overshoot=True, band="closed", check_rel=True,
 ):  # fmt: skip
     """The reference; the keywords build the learners' mistakes (``handle_one="first"``: the
     special case lr L = 1 answered 1 before the band is tested; ``band="strict"``: the band
-    tested with < instead of <=)."""
-    _checked(lr, L, sigma, start_mean_square, rel)
+    tested with < instead of <=; ``check_rel=False``: rel not validated, tc05 E1)."""
+    _checked(lr, L, sigma, start_mean_square, rel, check_rel)
     if lr * L == 1 and handle_one == "first":
         return 1
     if floor_form == "exact":
@@ -143,6 +144,21 @@ STEPS_TO_FLOOR = Question(
             "sigma = inf, not finite (must raise ValueError)",
             raises="ValueError",
         ),
+        # rel is validated like lr, L and sigma (tc05 E1: an answer that never checked it passed);
+        # inf first: there an unchecked rel returns 0 (the named Mistake's hint), whatever its logs
+        Case(
+            lambda: (0.1, 1.0, 1.0, 1.0, math.inf),
+            "rel = inf, not finite (must raise ValueError)",
+            raises="ValueError",
+        ),
+        Case(
+            lambda: (0.1, 1.0, 1.0, 1.0, "0.1"),
+            "rel = '0.1', a str, not a real number (must raise ValueError)",
+            raises="ValueError",
+        ),
+        Case(
+            lambda: (0.1, 1.0, 1.0, 1.0, 0), "rel = 0 (must raise ValueError)", raises="ValueError"
+        ),
         Case(
             lambda: (0.1, 1.0, 1.0, math.inf),
             "E x_0^2 = inf, not finite (must raise ValueError)",
@@ -240,6 +256,15 @@ STEPS_TO_FLOOR = Question(
             "defined (NaN in numpy). The per-step factor of the distance is (1 - lr L)^2, whose "
             "log is 2 log|1 - lr L|.",
             _mistake(overshoot=False),
+        ),
+        # tc05 E1: differs from the reference only on the cases with a bad rel
+        Mistake(
+            "rel must be checked like lr, L and sigma: a finite real number > 0 (numbers.Real), "
+            "else ValueError; a rel of inf, 0 or a str such as '0.1' is refused before any "
+            "arithmetic (with rel = inf every start is inside the band, a str fails with "
+            "TypeError).",
+            _mistake(check_rel=False),
+            missing_raise="ValueError",
         ),
     ),
     hint=(
