@@ -1394,3 +1394,61 @@ def test_sj09_triage_with_blocks_cut_from_step_1_and_the_last_swapped_fails_visi
 
     assert swapped(*log()) == (4, 4)
     _fails_with("triage", swapped, "Blocks counted from step 1")
+
+
+# ----------------------------------------------------------------------------- referee read tc09
+
+
+def test_tc09_the_float64_facts_the_min_delta_text_and_hint_quote():
+    """Question 4's text and its tie hint quote these float64 facts; the other decimal tie is
+    where Keras's form and the graded one differ (the text says the check has no such case)."""
+    assert 2.2 - 0.1 == 2.1 and not 2.1 < 2.2 - 0.1  # graded form: no improvement
+    assert 2.2 - 2.1 == 0.10000000000000009 and 2.2 - 2.1 > 0.1  # best - v > min_delta: one
+    assert not 2.1 + 0.1 < 2.2  # Keras's form: no improvement, as graded
+    assert 0.03 < 0.05 - 0.02 and not 0.03 + 0.02 < 0.05  # graded and Keras differ here
+
+
+def _gap_form(val_losses, patience, min_delta):
+    """A learner's early stopping with the improvement written as best - v > min_delta."""
+    if patience < 0 or min_delta < 0:
+        raise ValueError("patience and min_delta must be >= 0.")
+    best, kept = math.inf, 0
+    for i, v in enumerate(val_losses):
+        if best - v > min_delta:
+            best, kept = v, i
+        elif i - kept >= patience:
+            return i, kept
+    return len(val_losses) - 1, kept
+
+
+def test_tc09_the_exact_tie_is_a_visible_case_that_changes_the_answer():
+    question = _question("early_stopping_min_delta")
+    (case,) = [c for c in question.cases if "exact tie" in c.description]
+    assert not case.hidden
+    args = case.inputs()
+    assert list(args[0]) == [2.2, 2.1, 2.05, 2.15] and args[1:] == (2, 0.1)
+    assert question.reference(*args) == (3, 2) == _keras_early_stopping(*args)
+    assert _gap_form(*args) == (3, 1)  # counting the tie moves the kept index
+
+
+def test_tc09_best_minus_v_above_min_delta_fails_with_the_tie_hint():
+    _fails_with("early_stopping_min_delta", _gap_form, "`best - v > min_delta` differs")
+    _fails_with("early_stopping_min_delta", _gap_form, "0.10000000000000009")
+
+
+def test_tc09_keras_form_passes_every_case_as_the_text_says():
+    question = _question("early_stopping_min_delta")
+
+    def keras_form(val_losses, patience, min_delta):
+        if patience < 0 or min_delta < 0:
+            raise ValueError("patience and min_delta must be >= 0.")
+        return _keras_early_stopping(val_losses, patience, min_delta)
+
+    _passes("early_stopping_min_delta", keras_form)
+    # hidden curves sit on a grid of 1/8, exact in binary: no form of the test differs there
+    for case in question.cases:
+        if case.hidden:
+            for seed in range(200):
+                args = case.inputs(np.random.default_rng(seed))
+                assert keras_form(*args) == question.reference(*args), (case.description, seed)
+                assert _gap_form(*args) == question.reference(*args), (case.description, seed)

@@ -5,7 +5,7 @@ A variant of the lecture's ``early_stopping`` (§4.4), which counts any strictly
 improvement: here a loss must fall more than ``min_delta`` below the best kept one, and the
 evaluation kept (the "restored weights") is the last one that counted as an improvement, not the
 lowest loss seen. The convention is Keras's ``EarlyStopping(min_delta=..., patience=...,
-restore_best_weights=True)`` in min mode (tests/test_checks_05_06_09.py rewrites its logic and
+restore_best_weights=True)`` in min mode (tests/test_checks_09_redesign.py rewrites its logic and
 compares). A private part of that spec.
 """
 
@@ -26,12 +26,15 @@ def _early_stopping_min_delta(
     against="best",
     rel=False,
     best_moves=False,
+    gap=False,
 ):
     """(stop index, kept index): the keywords build the learners' mistakes: `delta` False (any
     lower loss improves, the lecture's rule), `keep` "lowest" (the lowest loss seen up to the
     stop is kept), `against` "previous" (improvement judged against the previous evaluation),
     `rel` True (a relative margin, best * (1 - min_delta)), `best_moves` True (the best loss also
-    follows a loss lower by min_delta or less, which is no improvement)."""
+    follows a loss lower by min_delta or less, which is no improvement), `gap` True (the
+    improvement tested as best - v > min_delta, which rounds the other way at the tie 2.2, 2.1,
+    min_delta 0.1: 2.2 - 0.1 == 2.1 in float64, while 2.2 - 2.1 = 0.10000000000000009)."""
     if patience < 0:
         raise ValueError(f"patience must be >= 0, got {patience}.")
     if min_delta < 0:
@@ -47,7 +50,7 @@ def _early_stopping_min_delta(
         else:
             bar = reference - min_delta
         previous = v
-        if v < bar:
+        if (reference - v > min_delta) if gap else (v < bar):
             best, best_i = v, i
             continue
         best = min(best, v) if best_moves else best
@@ -116,6 +119,12 @@ EARLY_STOPPING_MIN_DELTA = Question(
             _inputs([3.0, 2.5, 2.0], 0, 1.0),
             "val [3, 2.5, 2], patience 0, min_delta 1: no fall is large enough",
         ),
+        Case(
+            _inputs([2.2, 2.1, 2.05, 2.15], 2, 0.1),
+            "val [2.2, 2.1, 2.05, 2.15], patience 2, min_delta 0.1: 2.1 is an exact tie (in "
+            "float64 2.2 - 0.1 == 2.1, so 2.1 < 2.2 - 0.1 is False: no improvement), 2.05 is "
+            "an improvement",
+        ),
         Case(_inputs([3.0, 2.0], -1, 0.1), "patience -1", raises="ValueError"),
         Case(_inputs([3.0, 2.0], 1, -0.1), "min_delta -0.1", raises="ValueError"),
         Case(_random_curve(2, 0.25), "a random curve on a grid of 1/8, patience 2", hidden=True),
@@ -128,6 +137,15 @@ EARLY_STOPPING_MIN_DELTA = Question(
             "fall MORE than min_delta below the best kept loss (exactly min_delta lower does "
             "not count either).",
             lambda v, p, d: _early_stopping_min_delta(v, p, d, delta=False),
+        ),
+        Mistake(
+            "The check tests an improvement as `v < best - min_delta`; the form `best - v > "
+            "min_delta` differs from it in float64 at this exact tie: 2.2 - 0.1 == 2.1 exactly, "
+            "so `2.1 < 2.2 - 0.1` is False (no improvement), while 2.2 - 2.1 = "
+            "0.10000000000000009, so `2.2 - 2.1 > 0.1` is True (an improvement). Write the test "
+            "as `v < best - min_delta` (Keras's `v + min_delta < best` gives the same answer on "
+            "this case).",
+            lambda v, p, d: _early_stopping_min_delta(v, p, d, gap=True),
         ),
         Mistake(
             "The weights restored are those of the LAST IMPROVEMENT (the evaluation that reset "
