@@ -110,16 +110,22 @@ def _matching_mistake(question: Question, args: tuple, got) -> str:
     return question.hint
 
 
-def _mistake_raising(question: Question, args: tuple, error_type: str) -> str:
-    """The hint of the first mistake that raises ``error_type`` on these arguments (a wrong
-    answer that raises where the reference returns, e.g. a divergence test on a finite x)."""
-    for mistake in question.mistakes:
+def _refused_hint(question: Question, args: tuple, error_type: str | None) -> str:
+    """For a case the reference returns on where the answer raised: a hint true whatever the cause
+    (tc05 E2: a valid input refused got the hint of a mistake raising there for another reason).
+    Then the hint of the first mistake raising the same built-in ``error_type`` (None: another
+    exception) as the other possible cause, e.g. a divergence test on a finite x."""
+    hint = (
+        "The task accepts this input (the reference returns a result for it): if your code "
+        "refuses it on purpose, look again at the task's rules for the arguments."
+    )
+    for mistake in question.mistakes if error_type else ():
         try:
             mistake.answer(*copy.deepcopy(args))
         except Exception as exc:  # noqa: BLE001 - any exception a mistake raises is its output
             if type(exc).__name__ == error_type:
-                return mistake.hint
-    return question.hint
+                return f"{hint} If the {error_type} comes from the computation: {mistake.hint}"
+    return hint
 
 
 def _raise_hint(question: Question, args: tuple, case: Case, error_type: str | None) -> str:
@@ -183,10 +189,11 @@ def judge(question: Question, case: Case, observation, args: tuple | None = None
         # a hidden case names only a built-in exception type.
         error_type = obs.error_type if obs.error_type in _BUILTIN_ERRORS else "an exception"
         hint = question.hint
-        if question.kind == "function" and obs.error_type in _BUILTIN_ERRORS:
-            hint = _mistake_raising(question, args, obs.error_type)
-            if case.raises is not None and args is not None:  # another exception than asked for
-                hint = _raise_hint(question, args, case, obs.error_type)
+        if question.kind == "function" and case.raises is None:  # a valid input refused (tc05 E2)
+            builtin = obs.error_type if obs.error_type in _BUILTIN_ERRORS else None
+            hint = _refused_hint(question, args, builtin)
+        elif question.kind == "function" and obs.error_type in _BUILTIN_ERRORS:
+            hint = _raise_hint(question, args, case, obs.error_type)  # another exception than asked
         return Verdict(False, f"raised {obs.error}", hint, True, f"raised {error_type}.")
     if obs.outcome == "missing":
         return Verdict(

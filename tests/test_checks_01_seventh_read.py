@@ -85,7 +85,9 @@ def test_every_backtracking_mistake_gets_its_own_hint_at_its_first_failure():
     question = specs.load(AID).question("backtracking_step")
     for mistake in question.mistakes:
         _, verdict = _first_failure("backtracking_step", mistake.answer)
-        assert verdict is not None and verdict.hint == mistake.hint, mistake.hint[:60]
+        assert verdict is not None, mistake.hint[:60]
+        raised = f"comes from the computation: {mistake.hint}"  # after "the task accepts" (tc05 E2)
+        assert verdict.hint == mistake.hint or verdict.hint.endswith(raised), mistake.hint[:60]
 
 
 @pytest.mark.parametrize("folder", ["solutions", "exercises"])

@@ -14,8 +14,8 @@ import pytest
 from course_utils.answers import to_plain
 from course_utils.checks import CheckFailed, checker
 from course_utils.comparison import first_difference, two_numbers
-from course_utils.judging import judge, observe
-from course_utils.specs.base import Case, Question
+from course_utils.judging import judge, observe, render_case
+from course_utils.specs.base import Case, Mistake, Question
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -267,3 +267,86 @@ def test_the_tick_says_how_many_hidden_tests_grading_adds(capsys):
     checker("01_gradient_descent")("ridge_lr_threshold", value.reference())
     out = capsys.readouterr().out
     assert "its visible test passes (grading runs these same tests," in out
+
+
+def _per_step(total, steps):
+    """A stand-in task: ``total`` shared over ``steps`` >= 0 steps (0 steps gives ``total``);
+    a negative ``steps`` raises ValueError."""
+    if steps < 0:
+        raise ValueError("steps must be at least 0.")
+    return total / max(steps, 1)
+
+
+_ZERO_STEPS = "Zero steps gives the total itself; only a negative count is refused."
+_ACCEPTED = "The task accepts this input (the reference returns a result for it)"
+
+
+def _per_step_question():
+    zero = Case(lambda: (3.0, 0), "total = 3.0, steps = 0")
+    negative = Case(lambda: (3.0, -1), "total = 3.0, steps = -1", raises="ValueError")
+    hidden = Case(lambda: (5.0, 0), "total = 5.0, steps = 0", hidden=True)
+    divides = Mistake(_ZERO_STEPS, lambda total, steps: total / steps)
+    return Question(
+        "per_step", 1, _per_step, (zero, negative, hidden), mistakes=(divides,), hint="Divide."
+    )
+
+
+def _verdict(question, case, answer):
+    verdict = judge(question, case, observe(question, case, answer))
+    assert not verdict.passed
+    return verdict
+
+
+def _refuses_zero(total, steps):
+    if steps <= 0:
+        raise ValueError("steps must be positive.")
+    return total / steps
+
+
+def test_an_answer_refusing_a_valid_input_is_told_the_task_accepts_it():
+    # tc05 E2: `which_loop` refusing np.int64 steps_per_epoch got the hint of a mistake that
+    # raised ValueError there for another reason, `steps_to_floor` refusing lr=True the
+    # question's derivation hint; neither was true of an answer whose validation is too strict
+    question = _per_step_question()
+    hint = _verdict(question, question.cases[0], _refuses_zero).hint
+    assert hint.startswith(_ACCEPTED) and "the task's rules for the arguments" in hint
+    assert _ZERO_STEPS not in hint and question.hint not in hint  # no mistake raises ValueError
+
+    class RefusedInput(Exception):  # the learner's own exception: no mistake is matched to it
+        pass
+
+    def refuses_in_own_words(total, steps):
+        raise RefusedInput("no zero steps.")
+
+    assert _verdict(question, question.cases[0], refuses_in_own_words).hint == hint
+
+
+def test_a_mistake_raising_the_same_type_is_named_as_the_other_cause():
+    question = _per_step_question()
+    hint = _verdict(question, question.cases[0], lambda total, steps: total / steps).hint
+    assert hint.startswith(_ACCEPTED)
+    assert hint.endswith(f"If the ZeroDivisionError comes from the computation: {_ZERO_STEPS}")
+
+
+def test_a_refused_hidden_case_shows_neither_its_input_nor_a_hint():
+    question = _per_step_question()
+    hidden = question.cases[2]
+    line = render_case(3, 3, hidden, _verdict(question, hidden, _refuses_zero))
+    assert line == "hidden test 3 of 3 failed: raised ValueError."
+    shown = render_case(
+        1, 3, question.cases[0], _verdict(question, question.cases[0], _refuses_zero)
+    )
+    assert f"hint: {_ACCEPTED}" in shown and "raised ValueError: steps must be positive." in shown
+
+
+def test_a_case_that_must_raise_keeps_its_hint_about_the_exception():
+    question = _per_step_question()
+    negative = question.cases[1]
+    asked = (
+        "The task asks for a ValueError on this input: test for it and raise it with a sentence "
+        "that says what is wrong."
+    )
+    returned = _verdict(question, negative, lambda total, steps: total / max(steps, 1))
+    assert returned.message.startswith("expected a ValueError") and returned.hint == asked
+    assert _verdict(question, negative, lambda total, steps: [][0]).hint == asked  # IndexError
+    assert judge(question, negative, observe(question, negative, _refuses_zero)).passed
