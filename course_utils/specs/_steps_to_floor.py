@@ -7,9 +7,10 @@ the floor is approached: the learner derives that the distance to the floor shri
 (1 - alpha L)^2 per step and solves for the step. The solution notebook then measures it on
 simulated runs. The reference is checked against the recursion itself (tests). Mistakes: the
 floor's small-step approximation, the factor not squared, the distance measured from 0, a
-step early or late, int(t) + 1 for ceil(t) and the strict band < (both caught on exact binary
-ties with the band's edge, sf05 X1), the start below the floor, alpha L = 1 not handled (or answered 1 before
-the band is tested) and log(1 - alpha L) taken for alpha L > 1. The answer is an int
+step early or late, the per-step factor's small-step form exp(-2 alpha L) (te05 E1), int(t) + 1
+for ceil(t) and the strict band < (both caught on exact binary ties with the band's edge, sf05
+X1), the start below the floor, alpha L = 1 not handled (or answered 1 before the band is
+tested) and log(1 - alpha L) taken for alpha L > 1. The answer is an int
 (``exact_types``).
 """
 
@@ -39,10 +40,13 @@ def _checked(lr, L, sigma, start_mean_square, rel, check_rel=True):
 def _steps_to_floor(
     lr, L, sigma, start_mean_square, rel=0.1, *, floor_form="exact", power=2, distance="gap",
     rounding=math.ceil, handle_one=True, overshoot=True, band="closed", check_rel=True,
+    factor="exact",
 ):  # fmt: skip
     """The reference; the keywords build the learners' mistakes (``handle_one="first"``: the
     special case lr L = 1 answered 1 before the band is tested; ``band="strict"``: the band
-    tested with < instead of <=; ``check_rel=False``: rel not validated, tc05 E1)."""
+    tested with < instead of <=; ``check_rel=False``: rel not validated, tc05 E1;
+    ``factor="small step"``: the per-step factor exp(-power lr L), as if log(1 - lr L) were
+    -lr L, te05 E1)."""
     _checked(lr, L, sigma, start_mean_square, rel, check_rel)
     if lr * L == 1 and handle_one == "first":
         return 1
@@ -69,6 +73,8 @@ def _steps_to_floor(
     per_step = power * (
         math.log1p(-lr * L) if lr * L < 1 or not overshoot else math.log(lr * L - 1)
     )
+    if factor != "exact":  # the small-step approximation log(1 - lr L) ~ -lr L, at every lr L
+        per_step = -power * lr * L
     return max(0, int(rounding(math.log(rel * floor / gap) / per_step)))
 
 
@@ -95,6 +101,12 @@ STEPS_TO_FLOOR = Question(
     rtol=1e-6,
     atol=0.0,
     cases=(
+        # te05 E1: first, so that "one step late" (6) and the small-step factor exp(-2 lr L) (7)
+        # first fail apart, each with its own hint; t = 4.44 here, far from a whole number
+        Case(
+            lambda: (0.25, 2.0, 1.0, 4.0),
+            "lr = 0.25, L = 2 (lr L = 0.5), sigma = 1, E x_0^2 = 4 (rel = 0.1)",
+        ),
         Case(lambda: (0.1, 1.0, 1.0, 1.0), "lr = 0.1, L = 1, sigma = 1, from x_0 = 1 (rel = 0.1)"),
         Case(
             lambda: (0.05, 2.0, 0.5, 4.0, 0.05),
@@ -225,6 +237,14 @@ STEPS_TO_FLOOR = Question(
             "at step t, which counts as inside: the answer is ceil(t); int(t) + 1 (or floor(t) + "
             "1) adds a step there.",
             _mistake(rounding=lambda x: int(x) + 1),
+        ),
+        # te05 E1: before "One step late", which gives the same count (26, against 25) at lr = 0.1
+        # from x_0 = 1; the first visible case (lr L = 0.5) tells the two apart (7 and 6, against 5)
+        Mistake(
+            "Replacing the log of 1 - lr L by -lr L is the small-step approximation: the "
+            "distance to the floor shrinks per step by exactly (1 - lr L)^2, not by e^(-2 lr L); "
+            "take the log of that square itself.",
+            _mistake(factor="small step"),
         ),
         Mistake(
             "One step late: the step before yours is already inside the band (round up the step "
