@@ -223,8 +223,8 @@ ADAM_SPIKE_STEP = Question(
         ),
         Mistake(
             "eps is added to the square root of the bias-corrected second moment, OUTSIDE the "
-            "root, as torch.optim.Adam does: sqrt(v_hat) + eps, not sqrt(v_hat + eps**2). The "
-            "two differ by up to eps where v_hat is small (with a spike of 1, v_hat is 1).",
+            "root, as torch.optim.Adam does, not squared under the root: the two differ by up "
+            "to eps where that moment is small (with a spike of 1, the corrected moment is 1).",
             _variant(eps_squared=True),
         ),
         Mistake(
