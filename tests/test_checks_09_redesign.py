@@ -416,17 +416,27 @@ def test_best_under_budget_with_a_strict_band_fails_with_its_hint():
     _fails_with("best_under_budget", strict_band, "EXACTLY tol above")
 
 
-def test_adam_spike_step_in_kingma_and_ba_s_efficient_form_fails_with_its_hint():
-    def eps_hat(t, spike, lr, beta1, beta2, eps):
+def _written_as(update):
+    """adam_spike_step as a learner writes it: the input check and the moments after t - 1 unit
+    gradients and the spike, then `update(m, v, t, lr, beta1, beta2, eps)` forms the step."""
+
+    def answer(t, spike, lr, beta1, beta2, eps):
         t = np.asarray(t)
         if t.dtype.kind not in "iu" or np.any(t < 1):
             raise ValueError("t must hold whole step numbers >= 1.")
         t = t.astype(float)
         m = beta1 * (1 - beta1 ** (t - 1)) + (1 - beta1) * spike
         v = beta2 * (1 - beta2 ** (t - 1)) + (1 - beta2) * spike**2
+        return update(m, v, t, lr, beta1, beta2, eps)
+
+    return answer
+
+
+def test_adam_spike_step_in_kingma_and_ba_s_efficient_form_fails_with_its_hint():
+    def eps_hat(m, v, t, lr, beta1, beta2, eps):
         return lr * np.sqrt(1 - beta2**t) / (1 - beta1**t) * m / (np.sqrt(v) + eps)
 
-    _fails_with("adam_spike_step", eps_hat, "bias-CORRECTED")
+    _fails_with("adam_spike_step", _written_as(eps_hat), "bias-CORRECTED")
 
 
 # ----------------------------------------------------------------------------- referee read ri09
@@ -1452,3 +1462,32 @@ def test_tc09_keras_form_passes_every_case_as_the_text_says():
                 args = case.inputs(np.random.default_rng(seed))
                 assert keras_form(*args) == question.reference(*args), (case.description, seed)
                 assert _gap_form(*args) == question.reference(*args), (case.description, seed)
+
+
+# ----------------------------------------------------------------------------- referee read tf09
+
+
+def _written_with_eps(under_root):
+    """adam_spike_step as a learner writes it, with eps placed by `under_root(v_hat, eps)`."""
+
+    def update(m, v, t, lr, beta1, beta2, eps):
+        return lr * (m / (1 - beta1**t)) / under_root(v / (1 - beta2**t), eps)
+
+    return _written_as(update)
+
+
+def test_tf09_adam_spike_step_with_eps_squared_under_the_root_gets_the_eps_hint():
+    _passes("adam_spike_step", _written_with_eps(lambda v_hat, eps: np.sqrt(v_hat) + eps))
+    squared = _written_with_eps(lambda v_hat, eps: np.sqrt(v_hat + eps**2))
+    with pytest.raises(CheckFailed) as failed:
+        checker(SET)("adam_spike_step", squared)
+    message = str(failed.value)
+    assert "spike 1 (no spike at all)" in message, message  # the first case it fails
+    assert "OUTSIDE the root, as torch.optim.Adam does" in message, message
+    assert "Write the first and second moments" not in message, message
+    # eps (not squared) under the root keeps its own hint
+    _fails_with(
+        "adam_spike_step",
+        _written_with_eps(lambda v_hat, eps: np.sqrt(v_hat + eps)),
+        "eps is added to the square root of the second moment, not under the root.",
+    )

@@ -29,6 +29,7 @@ def _adam_spike_step(
     history=True,
     before=-1,
     eps_inside=False,
+    eps_squared=False,
     eps_hat=False,
     correct_v=True,
     signed=False,
@@ -39,7 +40,7 @@ def _adam_spike_step(
     The keywords build the learners' mistakes: `correct_at` -1 (bias correction with t - 1) or
     None (no bias correction), `history` False (the spike treated as the first gradient),
     `before` 0 (t unit gradients summed before the spike instead of t - 1), `eps_inside` (eps
-    under the square root), `eps_hat` (Kingma & Ba's efficient form: eps added to the square
+    under the square root), `eps_squared` (eps squared under the square root), `eps_hat` (Kingma & Ba's efficient form: eps added to the square
     root of the UNcorrected second moment, the step size corrected instead), `correct_v` False
     (only the first moment bias-corrected), `signed` (the signed change x_t - x_{t-1}, not its
     size), `flat` (the steps of t read one by one into a 1-D result, not of the shape of t)."""
@@ -63,6 +64,8 @@ def _adam_spike_step(
     with np.errstate(divide="ignore", invalid="ignore"):
         if eps_inside:
             return sign * lr * m / np.sqrt(v + eps)
+        if eps_squared:
+            return sign * lr * m / np.sqrt(v + eps**2)
         return sign * lr * m / (np.sqrt(v) + eps)
 
 
@@ -217,6 +220,12 @@ ADAM_SPIKE_STEP = Question(
         Mistake(
             "eps is added to the square root of the second moment, not under the root.",
             _variant(eps_inside=True),
+        ),
+        Mistake(
+            "eps is added to the square root of the bias-corrected second moment, OUTSIDE the "
+            "root, as torch.optim.Adam does, not squared under the root: the two differ by up "
+            "to eps where that moment is small (with a spike of 1, the corrected moment is 1).",
+            _variant(eps_squared=True),
         ),
         Mistake(
             "The result has the SHAPE of t (any shape, here 2-D): compute on the array t "
