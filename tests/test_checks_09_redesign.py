@@ -229,6 +229,37 @@ def test_best_under_budget_returning_minus_one_when_nothing_fits_fails():
     _fails_with("best_under_budget", no_error, "expected a ValueError to be raised")
 
 
+def _cheapest_tied(how):
+    """A right best_under_budget except for how it picks the cheapest of the tied runs."""
+
+    def answer(val_losses, costs, budget, tol):
+        val, cost = np.asarray(val_losses, dtype=float), np.asarray(costs, dtype=float)
+        val = np.where(np.isfinite(val), val, np.inf)
+        fits = np.flatnonzero(cost <= budget)
+        if fits.size == 0:
+            raise ValueError("no run fits the budget.")
+        tied = fits[val[fits] <= val[fits].min() + tol]
+        return int(tied[how(cost[tied])])
+
+    return answer
+
+
+def test_best_under_budget_unstable_argsort_fails_and_argmin_stable_sort_and_loop_pass():
+    # te09 E1: numpy's default argsort (quicksort) is not stable; the older cases, with at most
+    # three tied runs, never showed it. On the visible case of 32 tied runs, costs [30, 20, then
+    # 10 thirty times], its first index, measured: numpy 2.4.6 3 (AVX-512 and AVX2 sorts) and 15
+    # (generic quicksort, SIMD off with NPY_DISABLE_CPU_FEATURES); numpy 1.26.4 3 (AVX-512) and
+    # 15 (generic); the reference's 2.
+    val, costs, budget, tol = [2.0] * 32, [30.0, 20.0] + [10.0] * 30, 50.0, 0.02
+    assert _question("best_under_budget").reference(val, costs, budget, tol) == 2
+    unstable = _cheapest_tied(lambda c: np.argsort(c)[0])
+    assert unstable(val, costs, budget, tol) != 2
+    _fails_with("best_under_budget", unstable, "np.argsort's default sort")
+    _passes("best_under_budget", _cheapest_tied(np.argmin))
+    _passes("best_under_budget", _cheapest_tied(lambda c: np.argsort(c, kind="stable")[0]))
+    _passes("best_under_budget", _cheapest_tied(lambda c: min(range(len(c)), key=c.__getitem__)))
+
+
 # ----------------------------------------------------------------------------- early stopping
 
 

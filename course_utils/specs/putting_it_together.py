@@ -44,8 +44,10 @@ def _best_under_budget(
     "relative" (the band min * (1 + tol) instead of min + tol),
     `strict` (a cost equal to the budget does not fit), `tie` "none" (no tie rule: the lowest
     loss), "first" (the first tied run, not the cheapest) or "lower loss" (among tied runs
-    of equal cost the lower loss, not the first listed), `below_tol` (tied only when LESS
-    than tol above the lowest, so a run exactly tol above is not), `diverged` "raise" (a
+    of equal cost the lower loss, not the first listed) or "argsort" (the cheapest found with
+    np.argsort's default, unstable sort: among many equal costs it need not return the first
+    listed), `below_tol` (tied only when LESS than tol above the lowest, so a run exactly
+    tol above is not), `diverged` "raise" (a
     ValueError when every run that fits diverged), "nan only" (only a NaN loss counts as +inf,
     so a -inf one wins) or "nanmin" (a NaN loss left as NaN, so never tied, and the lowest taken
     with np.nanmin over the runs that fit: all NaN raises)."""
@@ -73,6 +75,8 @@ def _best_under_budget(
         return int(tied[np.argmin(val[tied])])
     if tie == "first":
         return int(tied[0])
+    if tie == "argsort":
+        return int(tied[np.argsort(cost[tied])[0]])  # default kind: quicksort, not stable
     if tie == "lower loss":
         return int(tied[np.lexsort((val[tied], cost[tied]))[0]])  # by cost, then by loss
     return int(tied[np.argmin(cost[tied])])  # argmin: the first of equal costs
@@ -150,6 +154,11 @@ BEST_UNDER_BUDGET = Question(
             "equal cost)",
         ),
         Case(
+            lambda: ([2.0] * 32, [30.0, 20.0] + [10.0] * 30, 50.0, 0.02),
+            "32 runs, every val 2.0 (all tied), costs [30, 20, then 10 thirty times], budget "
+            "50, tol 0.02: rows 2 to 31 tie at equal cost",
+        ),
+        Case(
             lambda: ([2.0, 2.1], [20.0, 30.0], 10.0, 0.02),
             "costs [20, 30], budget 10: no run fits",
             raises="ValueError",
@@ -187,6 +196,13 @@ BEST_UNDER_BUDGET = Question(
             "Among tied runs of EQUAL cost the one listed FIRST wins, whatever their losses: "
             "within tol the losses count as tied, as in the lecture's best_config.",
             _variant(tie="lower loss"),
+        ),
+        Mistake(
+            "Among tied runs of EQUAL cost the one listed FIRST wins: np.argsort's default sort "
+            "(quicksort) is not stable, so among many equal costs its first index need not be "
+            'the first listed; np.argmin (or np.argsort(..., kind="stable")) returns the '
+            "first.",
+            _variant(tie="argsort"),
         ),
         Mistake(
             "Runs whose loss is within tol of the lowest are tied; among them take the CHEAPEST "
