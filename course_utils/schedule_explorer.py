@@ -125,7 +125,7 @@ class ScheduleExplorer:
         self.choice = w.Dropdown(options=list(SCHEDULE_CONTROLS), value=schedule,
                                  description="schedule")  # fmt: skip
         self.base_lr = w.FloatLogSlider(value=base_lr, base=10, min=-4, max=0, step=0.05,
-                                        description="initial lr (η₀)", readout_format=".3g",
+                                        description="initial lr (α₀)", readout_format=".3g",
                                         continuous_update=False,
                                         style={"description_width": "initial"})  # fmt: skip
         self.steps = w.IntSlider(value=steps, min=10, max=1000, description="steps",
@@ -146,7 +146,14 @@ class ScheduleExplorer:
         _, specs = SCHEDULE_CONTROLS[self.choice.value]
         # OneCycleLR's lr argument is its PEAK (max_lr); every other schedule starts from it.
         one_cycle = self.choice.value == "OneCycleLR"
-        self.base_lr.description = "peak lr (max_lr)" if one_cycle else "initial lr (η₀)"
+        cyclic = self.choice.value == "CyclicLR"  # its lr argument is base_lr, the cycle's low end
+        self.base_lr.description = (
+            "peak lr (max_lr)"
+            if one_cycle
+            else "initial lr (α₀ = base_lr)"
+            if cyclic
+            else "initial lr (α₀)"
+        )
         self.controls = {n: _control(n, s) for n, s in specs.items() if s[0] != "steps"}
         for control in self.controls.values():
             control.observe(lambda _: self.update(), names="value")

@@ -71,4 +71,8 @@ def test_the_lr_slider_is_labelled_as_what_it_sets():
     assert e.base_lr.description == "peak lr (max_lr)"
     assert max(e.last_lrs) == pytest.approx(0.5)  # the slider's value is the peak
     e.choice.value = "StepLR"
-    assert e.base_lr.description == "initial lr (η₀)" and e.last_lrs[0] == pytest.approx(0.5)
+    assert e.base_lr.description == "initial lr (α₀)" and e.last_lrs[0] == pytest.approx(0.5)
+    e.choice.value = "CyclicLR"  # its lr argument is base_lr: the low end, where the cycle starts
+    assert e.base_lr.description == "initial lr (α₀ = base_lr)" and e.last_lrs[0] == pytest.approx(
+        0.5
+    )
