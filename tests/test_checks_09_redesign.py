@@ -20,6 +20,7 @@ from course_utils.specs import (
     _triage,
     _triage_bounds,
     _triage_ends,
+    _triage_flat_spike,
     _triage_late,
     _triage_margin,
     _triage_order,
@@ -1522,3 +1523,45 @@ def test_tf09_adam_spike_step_with_eps_squared_under_the_root_gets_the_eps_hint(
         _written_with_eps(lambda v_hat, eps: np.sqrt(v_hat + eps)),
         "eps is added to the square root of the second moment, not under the root.",
     )
+
+
+# ----------------------------------------------------------------------------- referee read tg09
+
+
+def test_tg09_flat_train_loss_with_one_spike_is_exploding_and_flat_first_says_flat():
+    reference = _question("triage").reference
+    log = _triage_flat_spike._log_flat_with_spike()
+    train, _, norms = log
+    assert abs(train[-10:].mean() - train[:10].mean()) < 0.02 * train[:10].mean()  # flat fires
+    assert norms.max() > 10 * np.median(norms) and np.isfinite(np.concatenate(log)).all()
+    assert reference(*log) == (3, 3) and reference(*log, order="flat first") == (1, 1)
+    for seed in range(200):  # the hidden twin: the same decision for every seed
+        noisy = _triage_flat_spike._log_flat_with_spike_noisy(np.random.default_rng(seed))
+        assert reference(*noisy) == (3, 3), seed
+        assert reference(*noisy, order="flat first") == (1, 1), seed
+
+
+def test_tg09_triage_testing_flat_before_exploding_fails_with_the_task_order_hint():
+    def flat_first(train_losses, val_losses, grad_norms):  # the lecture's table order, as a learner
+        flat, nan, exploding, _ = _lecture_diagnose(train_losses, val_losses, grad_norms)
+        if nan:
+            return _question("triage").reference(train_losses, val_losses, grad_norms)
+        train = np.asarray(train_losses, dtype=float)
+        first, last = np.mean(train[:10]), np.mean(train[-10:])
+        if flat:
+            return 1, 1
+        if exploding:
+            return 3, 3
+        if last > 1.02 * first:
+            return 5, 2
+        return _question("triage").reference(train_losses, val_losses, grad_norms)
+
+    _fails_with("triage", flat_first, "not in the order of the lecture's table")
+    _fails_with("triage", flat_first, "a flat train loss with a spike is exploding")
+    reference = _question("triage").reference
+    _fails_with(
+        "triage", lambda t, v, n: reference(t, v, n, order="flat first"), "Decide in the TASK's"
+    )
+    # the task's order passes
+    _passes("triage", reference)
+    _passes("triage", lambda t, v, n: reference(t, v, n, order="task"))

@@ -16,6 +16,7 @@ import numpy as np
 
 from ._triage_bounds import BOUNDS_CASES, bounds_mistakes
 from ._triage_ends import ENDS_CASES, ENDS_HINT
+from ._triage_flat_spike import FLAT_SPIKE_CASES
 from ._triage_late import LATE_CASES, slice_end_mistakes, still_rising_mistake
 from ._triage_logs import (  # noqa: F401 - the tests read the generators from here
     _log_dip_then_partial_recovery,
@@ -116,7 +117,7 @@ def _triage(
     train[0] and train[-1] instead of the means of the first and last 10 train losses); `flat_test`
     "last base" (2% of the last mean) or "<=" (``_triage_bounds``), `rising_test` "last base" (2%
     of the last mean, ``_triage_rising``); `order` "rising last", `ends` "first block"
-    (``_triage_order``).
+    (``_triage_order``); `order` "flat first" (``_triage_flat_spike``).
     """
     train, val, norms = (np.asarray(a, dtype=float) for a in (train_losses, val_losses, grad_norms))
     fix_of = FIRST_FIX if fixes is None else fixes
@@ -281,6 +282,7 @@ TRIAGE = Question(
         *LATE_CASES[1:],
         *STRICT_HIDDEN,
         *ORDER_HIDDEN,
+        *FLAT_SPIKE_CASES,  # the visible one last of the visible cases, the hidden one last
     ),
     mistakes=(
         *order_mistakes(_variant),  # before rising_test=False: (4, 4) on rising-last's case too
@@ -389,10 +391,9 @@ TRIAGE = Question(
         *bounds_mistakes(_variant),
     ),
     hint=(
-        "Decide in the task's order: first any value that is not finite (then look for a "
-        "finite norm spike at least two steps before the first broken step), then a spike with every value finite, then a "
-        "rising, a flat and an overfitting train loss; fault none otherwise (none of the tests "
-        "fired). The fix is the first "
-        "one the lecture's table lists for that fault. Return (fault, fix) as two ints."
+        "Decide in the task's order: first any value that is not finite (then look for a finite "
+        "norm spike at least two steps before the first broken step), then a spike with every "
+        "value finite, then a rising, a flat and an overfitting train loss; fault none otherwise. "
+        "The fix is the first one the lecture's table lists for it. Return (fault, fix), two ints."
     ),
 )

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._triage_flat_spike import FLAT_FIRST_HINT
 from ._triage_strict import block_means
 from .base import Case, Mistake
 
@@ -24,6 +25,7 @@ ORDERS = {
     "reversed": (3, 2, 1, 0),
     "overfitting before flat": (0, 1, 3, 2),
     "rising last": (0, 2, 3, 1),
+    "flat first": (2, 0, 1, 3),
 }
 
 #: The (first, last) train-loss levels of flat and rising for the learners' ``ends`` options.
@@ -84,9 +86,11 @@ FIRST_BLOCK_HINT = (
 
 
 def order_mistakes(variant):
-    """The Mistakes "rising tested last" and "flat and rising on the first block"; `variant`
-    builds a learner's triage from the reference's options."""
+    """The Mistakes "flat tested before exploding" (``_triage_flat_spike``), "rising tested last"
+    and "flat and rising on the first block"; `variant` builds a learner's triage from the
+    reference's options."""
     return (
+        Mistake(FLAT_FIRST_HINT, variant(order="flat first")),
         Mistake(RISING_LAST_HINT, variant(order="rising last")),
         Mistake(FIRST_BLOCK_HINT, variant(ends="first block")),
     )
