@@ -27,6 +27,7 @@ def _early_stopping_min_delta(
     rel=False,
     best_moves=False,
     gap=False,
+    late=False,
 ):
     """(stop index, kept index): the keywords build the learners' mistakes: `delta` False (any
     lower loss improves, the lecture's rule), `keep` "lowest" (the lowest loss seen up to the
@@ -34,7 +35,9 @@ def _early_stopping_min_delta(
     `rel` True (a relative margin, best * (1 - min_delta)), `best_moves` True (the best loss also
     follows a loss lower by min_delta or less, which is no improvement), `gap` True (the
     improvement tested as best - v > min_delta, which rounds the other way at the tie 2.2, 2.1,
-    min_delta 0.1: 2.2 - 0.1 == 2.1 in float64, while 2.2 - 2.1 = 0.10000000000000009)."""
+    min_delta 0.1: 2.2 - 0.1 == 2.1 in float64, while 2.2 - 2.1 = 0.10000000000000009), `late`
+    True (stop only when MORE than patience evaluations follow the last improvement,
+    `i - kept > patience`, or a counter of non-improvements tested `wait > patience`)."""
     if patience < 0:
         raise ValueError(f"patience must be >= 0, got {patience}.")
     if min_delta < 0:
@@ -54,7 +57,7 @@ def _early_stopping_min_delta(
             best, best_i = v, i
             continue
         best = min(best, v) if best_moves else best
-        if i - best_i >= patience:
+        if (i - best_i > patience) if late else (i - best_i >= patience):
             stop = i
             break
     if keep == "lowest":
@@ -168,6 +171,13 @@ EARLY_STOPPING_MIN_DELTA = Question(
             "min_delta is absolute, in the loss's own units (nats), not a fraction of the best "
             "loss.",
             lambda v, p, d: _early_stopping_min_delta(v, p, d, rel=True),
+        ),
+        Mistake(
+            "With patience p >= 1, stop at the p-th evaluation in a row without an improvement: "
+            "the first non-improvement with i - kept >= patience (patience p tolerates p - 1 of "
+            "them); testing i - kept > patience (or a counter wait > patience) waits one "
+            "evaluation more.",
+            lambda v, p, d: _early_stopping_min_delta(v, p, d, late=True),
         ),
     ),
     hint=(

@@ -40,7 +40,8 @@ def _best_under_budget(
     """Index of the chosen run among those whose cost fits the budget. The keywords build the
     learners' mistakes: `band` "all" (the tie band measured from the lowest loss of ALL runs,
     over-budget ones included: no eligible run may fall in it, and the empty choice raises),
-    "all, else cheapest" (that band, and the cheapest affordable run when none falls in it) or
+    "all, else cheapest" (that band, and the cheapest affordable run when none falls in it),
+    "all, else lowest" (that band, and the lowest-loss affordable run when none falls in it) or
     "relative" (the band min * (1 + tol) instead of min + tol),
     `strict` (a cost equal to the budget does not fit), `tie` "none" (no tie rule: the lowest
     loss), "first" (the first tied run, not the cheapest) or "lower loss" (among tied runs
@@ -71,6 +72,9 @@ def _best_under_budget(
     tied = np.flatnonzero(fits & band_)  # all affordable runs diverged: all tied at inf
     if band == "all, else cheapest" and tied.size == 0:
         tied = np.flatnonzero(fits)
+    if band == "all, else lowest" and tied.size == 0:
+        tied = np.flatnonzero(fits)
+        tied = tied[[np.argmin(val[tied])]]  # the lowest-loss affordable run alone
     if tie == "none":
         return int(tied[np.argmin(val[tied])])
     if tie == "first":
@@ -203,6 +207,13 @@ BEST_UNDER_BUDGET = Question(
             'the first listed; np.argmin (or np.argsort(..., kind="stable")) returns the '
             "first.",
             _variant(tie="argsort"),
+        ),
+        Mistake(  # before tie="none": on the over-budget case both return the lowest-loss run
+            "The tie band is measured from the lowest loss among the runs that FIT the budget, "
+            "not from the lowest of all runs: with the best run over budget, the affordable runs "
+            "within tol of the best AFFORDABLE loss are tied, and the cheapest of them wins (not "
+            "the affordable run with the lowest loss).",
+            _variant(band="all, else lowest"),
         ),
         Mistake(
             "Runs whose loss is within tol of the lowest are tied; among them take the CHEAPEST "
