@@ -10,8 +10,7 @@ by other tools), a blow-up that ``lr_range_test`` stops at without recording it 
 turn seen only by the stop rule or only as a rise above the start, changes within a noise
 ``margin``, and sweeps that stopped before the turn, began past it, or never left the rates too
 small to move the loss. The curves are generated (cheap: no training), so hidden cases change
-every grading run. A private part (the registry skips modules whose name starts with ``_``).
-"""
+every grading run. A private part (the registry skips modules whose name starts with ``_``)."""
 
 from __future__ import annotations
 
@@ -30,6 +29,7 @@ from ._range_test_curves import (
     _small_rise,
     _sqrt_fall,
 )
+from ._range_test_flat_stop import FLAT_STOP_CASES, _flat_stop_mistake
 from ._range_test_inputs import INPUT_CASES, _input_mistakes
 from ._range_test_margin import MARGIN_CASES, _margin_mistakes
 from ._range_test_slips import _slip_mistakes
@@ -259,10 +259,12 @@ RANGE_TEST_VERDICT = Question(
             raises="ValueError",
         ),
         *MARGIN_CASES,
+        *FLAT_STOP_CASES,
         *GENERATED_CASES,
     ),
     mistakes=(
         *_margin_mistakes(range_test_verdict),  # predicates: only where their reading differs
+        _flat_stop_mistake(range_test_verdict),  # its predicate too
         *_tie_mistakes(range_test_verdict),  # first: off the ties they answer as the reference
         *_slip_mistakes(range_test_verdict),
         _so_far_mistake(range_test_verdict),
