@@ -228,7 +228,8 @@ STEPS_TO_FLOOR = Question(
         ),
         Mistake(
             "One step early: at the step you return the mean square is still outside the band; "
-            "the answer is the first whole step at which it is inside (round up).",
+            "the answer is the first whole step at which it is inside (round up). If you already "
+            "round up, check the floor you aim at: it is lr sigma^2 / (L (2 - lr L)).",
             _mistake(rounding=math.floor),
         ),
         # before "One step late": where t is whole both answer t + 1
