@@ -8,7 +8,7 @@ import pytest
 
 from course_utils.checks import CheckFailed, checker
 from course_utils.specs._range_test_flat_stop import (
-    FLAT_STOP_CASES,
+    STOP_RULE_CASES,
     _flat_stop_mistake,
 )
 from course_utils.specs._range_test_verdict import (
@@ -37,13 +37,13 @@ def _one_turn_test(sm, skip_start=10, diverge_factor=4.0, diverged=False, margin
 
 
 def test_the_cases_tell_the_one_turn_test_from_the_reference():
-    for case in FLAT_STOP_CASES:
+    for case in STOP_RULE_CASES:
         args = case.make_inputs()
         assert range_test_verdict(*args) == RAISE_LR_MAX
         assert _one_turn_test(*args) == LOWER_LR_MIN
     assert 1.5 * 0.8 < 1.22 <= 1.25 * 1.0 and not 0.8 < 0.75 * 1.0
     assert 1.01 * 0.99 < 1.0 <= 1.02 * 1.0 and not 0.99 < 0.98 * 1.0
-    assert USABLE not in (range_test_verdict(*c.make_inputs()) for c in FLAT_STOP_CASES)
+    assert USABLE not in (range_test_verdict(*c.make_inputs()) for c in STOP_RULE_CASES)
 
 
 @pytest.mark.parametrize("answer", [_one_turn_test, _flat_stop_mistake(range_test_verdict).answer])

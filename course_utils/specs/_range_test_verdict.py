@@ -29,7 +29,7 @@ from ._range_test_curves import (
     _small_rise,
     _sqrt_fall,
 )
-from ._range_test_flat_stop import FLAT_STOP_CASES, _flat_stop_mistake
+from ._range_test_flat_stop import FLAT_STOP_CASES, _flat_stop_mistakes
 from ._range_test_inputs import INPUT_CASES, _input_mistakes
 from ._range_test_margin import MARGIN_CASES, _margin_mistakes
 from ._range_test_slips import _slip_mistakes
@@ -264,7 +264,7 @@ RANGE_TEST_VERDICT = Question(
     ),
     mistakes=(
         *_margin_mistakes(range_test_verdict),  # predicates: only where their reading differs
-        _flat_stop_mistake(range_test_verdict),  # its predicate too
+        *_flat_stop_mistakes(range_test_verdict),  # their predicates too
         *_tie_mistakes(range_test_verdict),  # first: off the ties they answer as the reference
         *_slip_mistakes(range_test_verdict),
         _so_far_mistake(range_test_verdict),
