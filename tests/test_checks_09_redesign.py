@@ -1150,10 +1150,14 @@ def _all_case_inputs(question):
 
 
 RISING_FORMS = {
-    "ratio minus 1": lambda last, first: last / first - 1 > 0.02,
     "times 1.02": lambda last, first: last > 1.02 * first,
     "difference over first": lambda last, first: (last - first) / first > 0.02,
     "ratio": lambda last, first: last / first > 1.02,
+    "difference": lambda last, first: last - first > 0.02 * first,
+}
+#: Forms that round 51 / 50 - 1 above 0.02: the exact-2% rise (tm09 point 7) rejects them.
+RISING_ROUNDING_FORMS = {
+    "ratio minus 1": lambda last, first: last / first - 1 > 0.02,
     "percent": lambda last, first: 100 * (last / first - 1) > 2,
 }
 FLAT_FORMS = {
@@ -1169,7 +1173,8 @@ def test_sc09_every_correct_form_of_the_2pct_tests_agrees_with_the_reference_on_
     rising, flat
 ):
     """sc09 E1: `last / first - 1 > 0.02` failed the exact-2% rise (51 / 50 - 1 rounds above
-    0.02) with a hint blaming strictness. The rise is now tested just under and just over 2%."""
+    0.02) with a hint blaming strictness. tm09 point 7 put that rise back, graded in the task's
+    form `last > 1.02 * first` as the overfitting edge is; the hint now names the rounding."""
     question = _question("triage")
     answer = _written_triage(RISING_FORMS[rising], FLAT_FORMS[flat])
     for args in _all_case_inputs(question):
@@ -1565,3 +1570,37 @@ def test_tg09_triage_testing_flat_before_exploding_fails_with_the_task_order_hin
     # the task's order passes
     _passes("triage", reference)
     _passes("triage", lambda t, v, n: reference(t, v, n, order="task"))
+
+
+# ----------------------------------------------------------------------------- referee read tm09
+
+
+def test_tm09_exact_two_percent_rise_is_visible_exact_and_not_rising():
+    """tm09 point 7: `last >= 1.02 * first` passed every visible case although every threshold is
+    strict. A rise of exactly 2% (50 to 51, exact in binary) now separates it."""
+    question = _question("triage")
+    reference = question.reference
+    generator = _triage_rising._log_rise_exactly_two_percent
+    assert [c.hidden for c in question.cases if c.inputs is generator] == [False]
+    train, val, norms = generator()
+    first, last = train[:10].mean(), train[-10:].mean()
+    assert first == 50.0 and last == 51.0 == 1.02 * first  # exact in float64
+    assert not last > 1.02 * first and last >= 1.02 * first
+    assert not abs(last - first) < 0.02 * first  # not flat either
+    assert reference(train, val, norms) == (0, 0)
+    assert reference(train, val, norms, rising_test=">=") == (5, 2)
+
+
+def test_tm09_triage_with_a_non_strict_rising_test_fails_with_its_hint():
+    reference = _question("triage").reference
+    right_flat = FLAT_FORMS["times 0.02"]
+    rise_ge = lambda last, first: last >= 1.02 * first  # noqa: E731 - the referee's wrong4.py
+    _fails_with("triage", _written_triage(rise_ge, right_flat), _triage_rising.RISING_EDGE_HINT)
+    _fails_with(
+        "triage",
+        lambda t, v, n: reference(t, v, n, rising_test=">="),
+        _triage_rising.RISING_EDGE_HINT,
+    )
+    for form in RISING_ROUNDING_FORMS.values():  # the hint names their rounding
+        _fails_with("triage", _written_triage(form, right_flat), _triage_rising.RISING_EDGE_HINT)
+    _passes("triage", _written_triage(RISING_FORMS["times 1.02"], right_flat))

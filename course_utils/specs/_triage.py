@@ -51,7 +51,7 @@ from ._triage_logs import (  # noqa: F401 - the tests read the generators from h
 from ._triage_margin import MARGIN_CASES, MARGIN_HINT
 from ._triage_median import MEDIAN_CASES, prefix_median_mistakes
 from ._triage_order import ENDS, ORDER_CASES, ORDER_HIDDEN, ORDERS, order_mistakes
-from ._triage_rising import RISING_BASE_CASES, rising_base_mistake
+from ._triage_rising import RISING_BASE_CASES, rising_fires, rising_mistakes
 from ._triage_strict import STRICT_CASES, STRICT_HIDDEN, block_means, strict_mistakes
 from .base import Case, Mistake, Question
 
@@ -116,8 +116,8 @@ def _triage(
     all the norms: it skips NaN but keeps +-inf); `ends` "end points" (flat and rising on
     train[0] and train[-1] instead of the means of the first and last 10 train losses); `flat_test`
     "last base" (2% of the last mean) or "<=" (``_triage_bounds``), `rising_test` "last base" (2%
-    of the last mean, ``_triage_rising``); `order` "rising last", `ends` "first block"
-    (``_triage_order``); `order` "flat first" (``_triage_flat_spike``).
+    of the last mean) or ">=" (a rise of exactly 2% counted, ``_triage_rising``); `order` "rising
+    last", `ends` "first block" (``_triage_order``); `order` "flat first" (``_triage_flat_spike``).
     """
     train, val, norms = (np.asarray(a, dtype=float) for a in (train_losses, val_losses, grad_norms))
     fix_of = FIRST_FIX if fixes is None else fixes
@@ -157,8 +157,7 @@ def _triage(
     step, base = abs(last - first), last if flat_test == "last base" else first
     flat = step <= 0.02 * base if flat_test == "<=" else step < 0.02 * base
     flat = last > 0.98 * first if flat_test == "one-sided" else flat
-    rises = last > 1.02 * first
-    rises = last - first > 0.02 * last if rising_test == "last base" else rises
+    rises = rising_fires(first, last, rising_test)
     means = block_means(train, blocks)
     earlier = means[-2:-1] if overfit_test == "previous block" else means[:-1]
     cmp = np.less_equal if overfit_test == "falling <=" else np.less
@@ -257,7 +256,7 @@ TRIAGE = Question(
         *MARGIN_CASES[:1],
         *BOUNDS_CASES,
         *STRICT_CASES,
-        *RISING_BASE_CASES[:1],
+        *RISING_BASE_CASES[:-1],
         *LATE_CASES[:1],
         *ORDER_CASES,
         *MEDIAN_CASES,
@@ -278,7 +277,7 @@ TRIAGE = Question(
         Case(_log_flat_and_val_rises, "flat, and validation rises twice, other noise", hidden=True),
         *ENDS_CASES[2:],
         *MARGIN_CASES[1:],
-        *RISING_BASE_CASES[1:],
+        *RISING_BASE_CASES[-1:],
         *LATE_CASES[1:],
         *STRICT_HIDDEN,
         *ORDER_HIDDEN,
@@ -286,7 +285,7 @@ TRIAGE = Question(
     ),
     mistakes=(
         *order_mistakes(_variant),  # before rising_test=False: (4, 4) on rising-last's case too
-        rising_base_mistake(_variant),  # before rising_test=False: both say none on its case
+        *rising_mistakes(_variant),  # before rising_test=False: both say none on its case
         Mistake(ENDS_HINT, _variant(ends="end points")),
         *strict_mistakes(_variant),
         Mistake(MARGIN_HINT, _variant(overfit_test="no margin")),
