@@ -184,7 +184,7 @@ def test_triage_with_only_the_lecture_flags_gets_the_rising_hint_on_the_rising_l
     question = _question("triage")
     rising = next(c for c in question.visible_cases if c.inputs is _triage._log_rising)
     verdict = judge(question, rising, observe(question, rising, four_flags))
-    assert not verdict.passed and "none of the lecture's four flags" in verdict.hint
+    assert not verdict.passed and "not one of the lecture's four faults" in verdict.hint
 
 
 # ----------------------------------------------------------------------------- best_under_budget

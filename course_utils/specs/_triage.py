@@ -339,7 +339,7 @@ TRIAGE = Question(
             _variant(spike_order="anywhere"),
         ),
         Mistake(
-            "A train loss that climbs is none of the lecture's four flags, yet it is a fault: "
+            "A train loss that climbs is not one of the lecture's four faults, yet it is a fault: "
             "the task's fault 5 (rising). The lecture names its usual cause, the learning rate, "
             "so its first fix is the one for that cause.",
             _variant(rising_test=False),
@@ -360,7 +360,7 @@ TRIAGE = Question(
             _variant(fixes=FIRST_FIX | {NAN: CLIP}),
         ),
         Mistake(
-            "A rising train loss comes from a learning rate that is too LARGE (lecture §4): "
+            "A rising train loss usually comes from a learning rate too LARGE (lecture §4): "
             "its fix lowers the rate.",
             _variant(fixes=FIRST_FIX | {RISING: RAISE_LR}),
         ),
