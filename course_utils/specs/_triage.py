@@ -293,8 +293,9 @@ TRIAGE = Question(
         Mistake(
             "A spike in the VERY step before the first non-finite one is the blow-up itself, not "
             "its cause: by the task's convention only a spike at least TWO steps before the break "
-            "makes the fault exploding (the lecture's 4.2 runs jump one step before their NaN, "
-            "and 4.3 measured lowering the learning rate as better for them than clipping at 1).",
+            "makes the fault exploding (4.2's runs in seeds 0 and 2 spike in the step before "
+            "their NaN; 4.3 measured lowering the rate as better than clipping at 1 for 4.2's "
+            "setting).",
             _variant(spike_order="one before"),
         ),
         Mistake(
