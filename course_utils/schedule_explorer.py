@@ -144,16 +144,10 @@ class ScheduleExplorer:
 
     def _build_controls(self) -> None:
         _, specs = SCHEDULE_CONTROLS[self.choice.value]
-        # OneCycleLR's lr argument is its PEAK (max_lr); every other schedule starts from it.
-        one_cycle = self.choice.value == "OneCycleLR"
-        cyclic = self.choice.value == "CyclicLR"  # its lr argument is base_lr, the cycle's low end
-        self.base_lr.description = (
-            "peak lr (max_lr)"
-            if one_cycle
-            else "initial lr (α₀ = base_lr)"
-            if cyclic
-            else "initial lr (α₀)"
-        )
+        # OneCycleLR's lr argument is its PEAK (max_lr); every other schedule starts from it, and
+        # CyclicLR's is base_lr, the low end of its cycle.
+        labels = {"OneCycleLR": "peak lr (max_lr)", "CyclicLR": "initial lr (α₀ = base_lr)"}
+        self.base_lr.description = labels.get(self.choice.value, "initial lr (α₀)")
         self.controls = {n: _control(n, s) for n, s in specs.items() if s[0] != "steps"}
         for control in self.controls.values():
             control.observe(lambda _: self.update(), names="value")
