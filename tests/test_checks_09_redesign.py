@@ -1604,3 +1604,40 @@ def test_tm09_triage_with_a_non_strict_rising_test_fails_with_its_hint():
     for form in RISING_ROUNDING_FORMS.values():  # the hint names their rounding
         _fails_with("triage", _written_triage(form, right_flat), _triage_rising.RISING_EDGE_HINT)
     _passes("triage", _written_triage(RISING_FORMS["times 1.02"], right_flat))
+
+
+# ----------------------------------------------------------------------------- referee read tz09
+
+
+def test_tz09_an_adam_spike_step_that_drops_the_bias_correction_after_t_1000_fails_visibly():
+    """tz09 E1: the closed form up to t = 1000 and the lecture's late-spike formula after it
+    passed every case (the only visible t in (1000, 1e5) had spike 1, hidden t were uniform up to
+    1e8): a visible case at t = 1001..2e4 with a spike of 10 now catches it, with its hint."""
+
+    def late_after_1000(t, spike, lr, beta1, beta2, eps):
+        t = np.asarray(t)
+        if t.dtype.kind not in "iu" or np.any(t < 1):
+            raise ValueError("t must hold whole step numbers >= 1.")
+        t = t.astype(float)
+        m = beta1 * (1 - beta1 ** (t - 1)) + (1 - beta1) * spike
+        v = beta2 * (1 - beta2 ** (t - 1)) + (1 - beta2) * spike**2
+        exact = lr * (m / (1 - beta1**t)) / (np.sqrt(v / (1 - beta2**t)) + eps)
+        late = lr * (beta1 + (1 - beta1) * spike) / (np.sqrt(beta2 + (1 - beta2) * spike**2) + eps)
+        return np.where(t > 1000, late, exact)  # "the correction is spent by then"
+
+    _fails_with("adam_spike_step", late_after_1000, "not after a fixed")
+    question = _question("adam_spike_step")
+    case = next(c for c in question.cases if "1001" in c.description)
+    assert not case.hidden
+    args = case.inputs()
+    wrong = late_after_1000(*args)
+    assert not np.allclose(wrong, question.reference(*args), rtol=1e-9, atol=0)
+
+
+def test_tz09_hidden_steps_of_adam_spike_step_reach_every_decade():
+    """Hidden t are drawn log-uniformly: over 50 draws some land in (1e3, 1e4], where beta2^t at
+    beta2 = 0.999 is between 0.37 and 5e-5 (uniform draws up to 1e8 almost never did)."""
+    random = next(c for c in _question("adam_spike_step").cases if c.hidden).inputs
+    ts = np.concatenate([random(np.random.default_rng(seed))[0] for seed in range(50)])
+    assert ts.dtype.kind == "i" and ts.min() >= 1 and ts.max() < 10**8
+    assert np.sum((ts > 1_000) & (ts <= 10_000)) >= 10

@@ -74,7 +74,8 @@ def _inputs(t, spike, lr=1e-2, beta1=0.9, beta2=0.999, eps=1e-8):
 
 
 def _random(rng):
-    t = np.sort(rng.integers(1, 10**8, size=6))
+    # log-uniform up to 1e8: every decade is drawn, the ones where beta2^t is not yet negligible too
+    t = np.sort((10 ** rng.uniform(0, 8, size=6)).astype(np.int64))
     t[0] = int(rng.integers(1, 20))
     return (
         t,
@@ -106,6 +107,14 @@ def _wraps_unsigned(t, spike, lr, beta1, beta2, eps):
     v = beta2 * (1 - beta2 ** (t - 1)) + (1 - beta2) * spike**2
     with np.errstate(divide="ignore", invalid="ignore"):
         return lr * (m / (1 - beta1**t)) / (np.sqrt(v / (1 - beta2**t)) + eps)
+
+
+def _spent_after_1000(t, spike, lr, beta1, beta2, eps):
+    """The right closed form up to t = 1000, the late-spike formula (bias correction spent, the
+    moments at their steady values 1) after it: wrong by 26% at t = 1001 with beta2 = 0.999."""
+    t = np.asarray(t)
+    late = lr * (beta1 + (1 - beta1) * spike) / (np.sqrt(beta2 + (1 - beta2) * spike**2) + eps)
+    return np.where(t > 1000, late, _adam_spike_step(t, spike, lr, beta1, beta2, eps))
 
 
 def _float32_close(args, got):
@@ -146,6 +155,11 @@ ADAM_SPIKE_STEP = Question(
         Case(
             _inputs([2, 50, 5000], 1.0, eps=1e-3),
             "t = [2, 50, 5000], spike 1 (no spike at all), lr 0.01, eps 1e-3",
+        ),
+        Case(
+            _inputs([1001, 2000, 5000, 20_000], 10.0),
+            "t = [1001, 2000, 5000, 2e4], spike 10, default betas: beta2^t is 0.37 at t = 1001 "
+            "and 2e-9 at 2e4",
         ),
         Case(_inputs([1, 2], 1e3, eps=0.0), "t = [1, 2] (at t = 1 there is no history), eps 0"),
         Case(
@@ -209,6 +223,12 @@ ADAM_SPIKE_STEP = Question(
             "The moments remember the t - 1 unit gradients before the spike: they do not start "
             "from 0 at the spike (that is only true at t = 1).",
             _variant(history=False),
+        ),
+        Mistake(
+            "The bias correction is spent only where beta2^t is negligible, not after a fixed "
+            "number of steps: at beta2 = 0.999, beta2^t is still 0.37 at t = 1000 and 0.14 at "
+            "t = 2000. Keep both corrections at every t; the closed form costs the same at any t.",
+            _spent_after_1000,
         ),
         Mistake(
             "eps is added to the square root of the bias-CORRECTED second moment, as torch "
