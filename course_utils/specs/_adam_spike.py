@@ -186,6 +186,11 @@ ADAM_SPIKE_STEP = Question(
             "t = 1, 2, ..., 30000 (every step), spike 10, default betas: beta2^t is 0.37 at "
             "t = 1000, 7e-3 at 5000 and 2e-9 at 2e4",
         ),
+        Case(
+            _inputs(np.arange(1, 200_001), 10.0, beta2=0.9999),
+            "t = 1, 2, ..., 200000 (every step), spike 10, beta2 = 0.9999: beta2^t is 0.37 at "
+            "t = 1e4 and 2e-9 at 2e5",
+        ),
         Case(_inputs([1, 2], 1e3, eps=0.0), "t = [1, 2] (at t = 1 there is no history), eps 0"),
         Case(
             _inputs([[1, 2], [101, 100_000_000]], 1e6),
