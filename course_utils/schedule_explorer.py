@@ -146,7 +146,10 @@ class ScheduleExplorer:
         _, specs = SCHEDULE_CONTROLS[self.choice.value]
         # OneCycleLR's lr argument is its PEAK (max_lr); every other schedule starts from it, and
         # CyclicLR's is base_lr, the low end of its cycle.
-        labels = {"OneCycleLR": "peak lr (max_lr)", "CyclicLR": "initial lr (α₀ = base_lr)"}
+        labels = {
+            "OneCycleLR": "peak lr (max_lr)",
+            "CyclicLR": "base_lr (the lower end of the cycle)",
+        }
         self.base_lr.description = labels.get(self.choice.value, "initial lr (α₀)")
         self.controls = {n: _control(n, s) for n, s in specs.items() if s[0] != "steps"}
         for control in self.controls.values():

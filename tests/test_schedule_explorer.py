@@ -73,6 +73,6 @@ def test_the_lr_slider_is_labelled_as_what_it_sets():
     e.choice.value = "StepLR"
     assert e.base_lr.description == "initial lr (α₀)" and e.last_lrs[0] == pytest.approx(0.5)
     e.choice.value = "CyclicLR"  # its lr argument is base_lr: the low end, where the cycle starts
-    assert e.base_lr.description == "initial lr (α₀ = base_lr)" and e.last_lrs[0] == pytest.approx(
-        0.5
-    )
+    assert e.base_lr.description == "base_lr (the lower end of the cycle)" and e.last_lrs[
+        0
+    ] == pytest.approx(0.5)

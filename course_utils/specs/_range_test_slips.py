@@ -1,6 +1,7 @@
-"""Two named Mistakes of question 4 of exercise set 05 (``range_test_verdict``) whose hints were
-shown another slip's text (referee read se05, X1): "fell" read as at or below (1 - margin) times
-the first value, and the rise of a loss that never fell looked for only after its lowest point.
+"""Three named Mistakes of question 4 of exercise set 05 (``range_test_verdict``) whose hints were
+shown another slip's text (referee reads se05, X1, and ud05, 5): "fell" read as at or below
+(1 - margin) times the first value, the rise of a loss that never fell looked for only after its
+lowest point, and the first value read as the one at index skip_start.
 Each is built on the task's ``reference`` and differs from it only where its slip changes the
 verdict. A private part of the ``learning_rate_schedules`` spec, split off
 ``_range_test_verdict`` to keep each module under 400 lines."""
@@ -53,8 +54,23 @@ def _rise_after_lowest(reference):
     return verdict
 
 
+def _first_at_skip(reference):
+    """The first value read as smoothed_losses[skip_start], the first value after the settling
+    ones, for the fall and the rise (ud05, 5): the reference on the losses with that value first."""
+
+    def verdict(s, k=10, f=4.0, d=False, m=0.02):
+        answer = reference(s, k, f, d, m)  # the input checks too
+        values = np.array(s, dtype=float)
+        if not np.isfinite(values[k]):
+            return answer
+        values[0] = values[k]
+        return reference(values, k, f, d, m)
+
+    return verdict
+
+
 def _slip_mistakes(reference):
-    """The two named Mistakes, placed first in the question's list: each case they catch is one
+    """The first two named Mistakes, placed first in the question's list: each case they catch is one
     where another Mistake's output is the same but its text does not describe the curve."""
     return (
         Mistake(
@@ -71,5 +87,22 @@ def _slip_mistakes(reference):
             "was not finite or above (1 + margin) times the first, so the sweep began at rates "
             "already too large: lower lr_min.",
             _rise_after_lowest(reference),
+        ),
+    )
+
+
+def _first_value_slips(reference, skip_one):
+    """The first value read at index skip_start (ud05, 5), then the off-by-one skip (its hint was
+    shown to that answer before): both after the margin's Mistakes, whose outputs it can share."""
+    return (
+        Mistake(
+            "The first value is smoothed_losses[0], the first mini-batch's loss: the fall and "
+            "the rise are measured against it, although the search for the lowest value starts "
+            "at index skip_start.",
+            _first_at_skip(reference),
+        ),
+        Mistake(
+            "Off by one value: index skip_start is the first value to count, not to ignore.",
+            skip_one,
         ),
     )

@@ -32,7 +32,7 @@ from ._range_test_curves import (
 from ._range_test_flat_stop import FLAT_STOP_CASES, _flat_stop_mistakes
 from ._range_test_inputs import INPUT_CASES, _input_mistakes
 from ._range_test_margin import MARGIN_CASES, _margin_mistakes
-from ._range_test_slips import _slip_mistakes
+from ._range_test_slips import _first_value_slips, _slip_mistakes
 from ._range_test_so_far import SO_FAR_CASE, _so_far_mistake
 from ._range_test_ties import TIE_CASES, _tie_mistakes
 from .base import Case, Mistake, Question
@@ -298,10 +298,6 @@ RANGE_TEST_VERDICT = Question(
             _slip(last_of_ties=True),
         ),
         Mistake(
-            "Off by one value: index skip_start is the first value to count, not to ignore.",
-            _slip(skip=1),
-        ),
-        Mistake(
             "diverged=True says where the sweep blew up, not that it is usable: a loss that never "
             "fell and then blew up began at rates already too large (lower lr_min). Test the "
             "fall first; the flag counts as the turn only after a fall.",
@@ -360,6 +356,7 @@ RANGE_TEST_VERDICT = Question(
             "(raise lr_max).",
             _slip(turn_margin=False),
         ),
+        *_first_value_slips(range_test_verdict, _slip(skip=1)),  # after the margin's: ud05
         Mistake(
             "A fall or a rise by less than margin times the first value is mini-batch noise, not "
             "a change: this loss stayed within it, so the sweep's rates were all too small to "
