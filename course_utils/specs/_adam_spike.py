@@ -187,9 +187,19 @@ ADAM_SPIKE_STEP = Question(
             "t = 1000, 7e-3 at 5000 and 2e-9 at 2e4",
         ),
         Case(
-            _inputs(np.arange(1, 200_001), 10.0, beta2=0.9999),
-            "t = 1, 2, ..., 200000 (every step), spike 10, beta2 = 0.9999: beta2^t is 0.37 at "
-            "t = 1e4 and 2e-9 at 2e5",
+            _inputs(
+                np.unique(np.geomspace(1e4, 1e8, 300).astype(np.int64)), 10.0, beta2=1 - 2**-24
+            ),
+            "t log-spaced from 1e4 to 1e8, spike 10, beta2 = 1 - 2^-24 (about 1 - 6e-8): beta2^t "
+            "is still 0.55 at t = 1e7",
+        ),
+        Case(
+            _inputs([2, 10, 1000, 100_000], 1e-8),
+            "t = [2, 10, 1000, 1e5], spike 1e-8: a spike far below the usual gradient",
+        ),
+        Case(
+            _inputs([2, 10, 1000, 100_000], 1e-100, eps=0.0),
+            "t = [2, 10, 1000, 1e5], spike 1e-100 (the smallest the task allows), eps 0",
         ),
         Case(_inputs([1, 2], 1e3, eps=0.0), "t = [1, 2] (at t = 1 there is no history), eps 0"),
         Case(
