@@ -1656,3 +1656,25 @@ def test_tz09_hidden_steps_of_adam_spike_step_reach_every_decade():
     ts = np.concatenate([random(np.random.default_rng(seed))[0] for seed in range(50)])
     assert ts.dtype.kind == "i" and ts.min() >= 1 and ts.max() < 10**8
     assert np.sum((ts > 1_000) & (ts <= 10_000)) >= 10
+
+
+# ----------------------------------------------------------------------------- referee read uh09
+
+
+def test_uh09_early_stopping_keeping_the_lowest_loss_of_a_full_run_fails_visibly():
+    """uh09 1: the right stopping rule, but the lowest loss kept when the run goes to the end,
+    passed every visible case (hidden curves caught it in 2.7% of gradings): a run that ends with a
+    lowest loss less than min_delta below the best is now a visible case."""
+
+    def lowest_at_the_end(val_losses, patience, min_delta):
+        if patience < 0 or min_delta < 0:
+            raise ValueError("patience and min_delta must be >= 0.")
+        best, kept = np.inf, 0
+        for i, v in enumerate(val_losses):
+            if v < best - min_delta:
+                best, kept = v, i
+            elif i - kept >= patience:
+                return i, kept
+        return len(val_losses) - 1, int(np.argmin(np.asarray(val_losses, dtype=float)))
+
+    _fails_with("early_stopping_min_delta", lowest_at_the_end, "2.375, 2.25], patience 5")

@@ -93,6 +93,11 @@ EARLY_STOPPING_MIN_DELTA = Question(
             "val [3, 2.5, 2.375, 2.25, 2.375, 2.5], patience 2, min_delta 0.25",
         ),
         Case(
+            _inputs([3.0, 2.5, 2.375, 2.25], 5, 0.25),
+            "val [3, 2.5, 2.375, 2.25], patience 5, min_delta 0.25: runs to the end, its lowest "
+            "loss less than min_delta below the best",
+        ),
+        Case(
             _inputs([3.0, 2.875, 3.0, 2.625], 4, 0.25),
             "val [3, 2.875, 3, 2.625], patience 4, min_delta 0.25: a dip of less than min_delta, "
             "then a fall of 0.375 below the first",
