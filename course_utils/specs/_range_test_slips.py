@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._range_test_checks import LOWER_LR_MIN, RAISE_LR_MAX, USABLE
-from .base import Mistake
+from .base import Case, Mistake
 
 
 def _lowest(values, k):
@@ -93,16 +93,30 @@ def _slip_mistakes(reference):
 
 def _first_value_slips(reference, skip_one):
     """The first value read at index skip_start (ud05, 5), then the off-by-one skip (its hint was
-    shown to that answer before): both after the margin's Mistakes, whose outputs it can share."""
+    shown to that answer before; the off-by-one first, FIRST_VALUE_CASES tells the two apart): both
+    after the margin's Mistakes, whose outputs they can share."""
     return (
+        Mistake(
+            "Off by one value: index skip_start is the first value to count, not to ignore.",
+            skip_one,
+        ),
         Mistake(
             "The first value is smoothed_losses[0], the first mini-batch's loss: the fall and "
             "the rise are measured against it, although the search for the lowest value starts "
             "at index skip_start.",
             _first_at_skip(reference),
         ),
-        Mistake(
-            "Off by one value: index skip_start is the first value to count, not to ignore.",
-            skip_one,
-        ),
     )
+
+
+# settles from 2.3 to 1.0 before skip_start, stays, then rises a little: the task's verdict is a
+# fall without a turn; measured against the value at skip_start it never fell and rose (ud05, 5)
+FIRST_VALUE_CASES = (
+    Case(
+        lambda: (
+            np.array([2.3, 2.1, 1.9, 1.7, 1.5, 1.3, 1.15, 1.05] + [1.0] * 7 + [1.01, 1.05, 1.1]),
+            10,
+        ),
+        "settles from 2.3 to 1.0 before skip_start = 10, stays there, ends at 1.1: it fell",
+    ),
+)

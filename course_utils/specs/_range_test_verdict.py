@@ -32,7 +32,7 @@ from ._range_test_curves import (
 from ._range_test_flat_stop import FLAT_STOP_CASES, _flat_stop_mistakes
 from ._range_test_inputs import INPUT_CASES, _input_mistakes
 from ._range_test_margin import MARGIN_CASES, _margin_mistakes
-from ._range_test_slips import _first_value_slips, _slip_mistakes
+from ._range_test_slips import FIRST_VALUE_CASES, _first_value_slips, _slip_mistakes
 from ._range_test_so_far import SO_FAR_CASE, _so_far_mistake
 from ._range_test_ties import TIE_CASES, _tie_mistakes
 from .base import Case, Mistake, Question
@@ -152,6 +152,7 @@ RANGE_TEST_VERDICT = Question(
             lambda: (_curve("too high", seed=7, dip=(9, 0.1)), 10),
             "rises from its first value on, with a settling dip to 0.1 at step 9 (skip_start = 10)",
         ),
+        *FIRST_VALUE_CASES,  # before the next: it tells the first value at skip_start apart
         Case(
             lambda: _lowest_at_skip_start(),
             "20 steps whose lowest value is at step 10 = skip_start",
