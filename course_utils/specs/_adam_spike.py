@@ -124,12 +124,17 @@ def _spent_after_1000(t, spike, lr, beta1, beta2, eps):
     return np.where(t > 1000, late, _adam_spike_step(t, spike, lr, beta1, beta2, eps))
 
 
+def _reference_and_answer(args, got):
+    """The reference's values and the answer's, both as float64 arrays (a pandas answer too)."""
+    want = np.asarray(_adam_spike_step(*args), dtype=np.float64)
+    have = got.to_numpy() if hasattr(got, "to_numpy") else np.asarray(got, dtype=np.float64)
+    return want, np.asarray(have, dtype=np.float64)
+
+
 def _spent_after_some_t(args, got):
     """The answer is the right closed form up to some step c and the late-spike formula after it
     (for any c, not only 1000), and wrong somewhere: a bias correction dropped after a cutoff."""
-    want = np.asarray(_adam_spike_step(*args), dtype=np.float64)
-    have = got.to_numpy() if hasattr(got, "to_numpy") else np.asarray(got, dtype=np.float64)
-    have = np.asarray(have, dtype=np.float64)
+    want, have = _reference_and_answer(args, got)
     if have.shape != want.shape:
         return False
     late = _late(*args)
@@ -149,9 +154,7 @@ def _float32_close(args, got):
     cases) but not to the check's 1e-9: a right derivation computed or returned in float32. The
     float32 test keeps derivation errors computed in float64 out (sd09 E1: on the spike-1e6 case
     the steady-history form and the undecayed history are within 1e-5 of the reference)."""
-    want = np.asarray(_adam_spike_step(*args), dtype=np.float64)
-    have = got.to_numpy() if hasattr(got, "to_numpy") else np.asarray(got, dtype=np.float64)
-    have = np.asarray(have, dtype=np.float64)
+    want, have = _reference_and_answer(args, got)
     if have.shape != want.shape:
         return False
     with np.errstate(over="ignore"):
