@@ -372,32 +372,55 @@ def test_steps_to_floor_with_log1p_past_lr_l_1_gets_the_overshoot_hint():
     _fails_with("steps_to_floor", log1p_everywhere, "2 log|1 - lr L|")
 
 
-def _log_period_warm_restarts(base_lr, T_0, steps, T_mult=1, eta_min=0.0):
-    """ri05 E5: the period index from math.log without a guard, as torch's explicit-epoch branch
-    computes it: math.log(243, 3) = 4.999..., so it misses the restart at step 121 for T_0 = 1,
-    T_mult = 3."""
-    for value, low in ((T_0, 1), (T_mult, 1), (steps, 0)):
-        if type(value) is not int or value < low:  # a bool is refused (rr05 1)
-            raise ValueError("T_0 and T_mult must be whole numbers >= 1, steps >= 0.")
-    rates = []
-    for t in range(steps):
-        if T_mult == 1:
-            since, period = t % T_0, T_0
-        else:
-            n = int(math.log(t / T_0 * (T_mult - 1) + 1, T_mult))
-            since, period = t - T_0 * (T_mult**n - 1) // (T_mult - 1), T_0 * T_mult**n
-        rates.append(eta_min + (base_lr - eta_min) * (1 + math.cos(math.pi * since / period)) / 2)
-    return np.array(rates)
+def _log_period_warm_restarts(log=math.log):
+    """ri05 E5: the period index from a floating-point logarithm without a guard, as torch's
+    explicit-epoch branch computes it with math.log: math.log(243, 3) = 4.999..., so it misses the
+    restart at step 121 for T_0 = 1, T_mult = 3. uk05: with log10(x) / log10(b), the learner's
+    likely repair, 125 for base 5 gives 2.999..., so it misses the restart at step 31 for T_0 = 1,
+    T_mult = 5 (and passed every case while T_mult stayed in {1, 2, 3})."""
+
+    def answer(base_lr, T_0, steps, T_mult=1, eta_min=0.0):
+        for value, low in ((T_0, 1), (T_mult, 1), (steps, 0)):
+            if type(value) is not int or value < low:  # a bool is refused (rr05 1)
+                raise ValueError("T_0 and T_mult must be whole numbers >= 1, steps >= 0.")
+        rates = []
+        for t in range(steps):
+            if T_mult == 1:
+                since, period = t % T_0, T_0
+            else:
+                n = int(log(t / T_0 * (T_mult - 1) + 1, T_mult))
+                since, period = t - T_0 * (T_mult**n - 1) // (T_mult - 1), T_0 * T_mult**n
+            rates.append(
+                eta_min + (base_lr - eta_min) * (1 + math.cos(math.pi * since / period)) / 2
+            )
+        return np.array(rates)
+
+    return answer
 
 
-def test_a_floating_point_period_count_fails_a_visible_case_with_the_hint():
+@pytest.mark.parametrize(
+    ("log", "step"),
+    [
+        (math.log, "step 121"),
+        (lambda x, b: math.log10(x) / math.log10(b), "step 31"),
+        (lambda x, b: np.log(x) / np.log(b), "step 121"),
+    ],
+    ids=["math.log(x, b)", "log10(x) / log10(b)", "np.log(x) / np.log(b)"],
+)
+def test_a_floating_point_period_count_fails_a_visible_case_with_the_hint(log, step):
     """rq05: torch's own closed form with math.log passed every visible case and lost its 3
-    points on this case when it was hidden; it is visible now, so the hint shows at once."""
+    points on a hidden case; that case is visible now, so the hint shows at once. uk05: the
+    base-10 ratio passed every case, hidden ones too; a visible T_mult = 5 case catches it."""
     question = specs.load(SCHEDULES).question("warm_restarts_lrs")
-    (case,) = [c for c in question.cases if "step 121" in c.description]
+    (case,) = [c for c in question.cases if step in c.description]
     assert not case.hidden
+    from test_checks import _judged
+
+    answer = _log_period_warm_restarts(log)
+    assert not np.allclose(answer(*case.make_inputs()), question.reference(*case.make_inputs()))
     with pytest.raises(CheckFailed, match=r"math\.log\(243, 3\) = 4\.999"):
-        checker(SCHEDULES)("warm_restarts_lrs", _log_period_warm_restarts)
+        checker(SCHEDULES)("warm_restarts_lrs", answer)
+    assert _judged(SCHEDULES, "warm_restarts_lrs", answer).score == 0
 
 
 def test_which_loop_takes_a_numpy_integer_and_refuses_a_bool():
