@@ -377,7 +377,8 @@ def _log_period_warm_restarts(log=math.log):
     explicit-epoch branch computes it with math.log: math.log(243, 3) = 4.999..., so it misses the
     restart at step 121 for T_0 = 1, T_mult = 3. uk05: with log10(x) / log10(b), the learner's
     likely repair, 125 for base 5 gives 2.999..., so it misses the restart at step 31 for T_0 = 1,
-    T_mult = 5 (and passed every case while T_mult stayed in {1, 2, 3})."""
+    T_mult = 5 (and passed every case while T_mult stayed in {1, 2, 3}); um05: log2, step 133 for
+    T_mult = 11."""
 
     def answer(base_lr, T_0, steps, T_mult=1, eta_min=0.0):
         for value, low in ((T_0, 1), (T_mult, 1), (steps, 0)):
@@ -404,13 +405,23 @@ def _log_period_warm_restarts(log=math.log):
         (math.log, "step 121"),
         (lambda x, b: math.log10(x) / math.log10(b), "step 31"),
         (lambda x, b: np.log(x) / np.log(b), "step 121"),
+        (lambda x, b: math.log2(x) / math.log2(b), "step 133"),
+        (lambda x, b: np.log2(x) / np.log2(b), "step 133"),
     ],
-    ids=["math.log(x, b)", "log10(x) / log10(b)", "np.log(x) / np.log(b)"],
+    ids=[
+        "math.log(x, b)",
+        "log10(x) / log10(b)",
+        "np.log(x) / np.log(b)",
+        "log2(x) / log2(b)",
+        "np.log2(x) / np.log2(b)",
+    ],
 )
 def test_a_floating_point_period_count_fails_a_visible_case_with_the_hint(log, step):
     """rq05: torch's own closed form with math.log passed every visible case and lost its 3
     points on a hidden case; that case is visible now, so the hint shows at once. uk05: the
-    base-10 ratio passed every case, hidden ones too; a visible T_mult = 5 case catches it."""
+    base-10 ratio passed every case, hidden ones too; a visible T_mult = 5 case catches it. um05:
+    so did the base-2 ratio (log2(11^3) / log2(11) = 2.999...: step 133 for T_0 = 1, T_mult = 11),
+    caught by a visible T_mult = 11 case."""
     question = specs.load(SCHEDULES).question("warm_restarts_lrs")
     (case,) = [c for c in question.cases if step in c.description]
     assert not case.hidden

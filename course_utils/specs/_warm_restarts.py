@@ -153,6 +153,10 @@ WARM_RESTARTS = Question(
             lambda: (0.1, 1, 40, 5),
             "T_0 = 1, T_mult = 5, 40 steps: a restart at step 31 = 1 + 5 + 25",
         ),
+        Case(
+            lambda: (0.1, 1, 140, 11),
+            "T_0 = 1, T_mult = 11, 140 steps: a restart at step 133 = 1 + 11 + 121",
+        ),
         Case(_generated, "a random T_0, T_mult and length", hidden=True),
         Case(_generated, "another random T_0, T_mult and length", hidden=True),
     ),
@@ -198,7 +202,7 @@ WARM_RESTARTS = Question(
         "restart as its clock); after T_i steps the clock restarts at 0 and the next period "
         "lasts T_mult times longer. The list starts with the rate of step 0. Count the periods "
         "with integers: a logarithm in floating point (math.log(243, 3) = 4.999..., "
-        "math.log10(125) / math.log10(5) = 2.999...) misses restarts."
+        "math.log2(1331) / math.log2(11) = 2.999...) misses restarts."
     ),
     library=(
         "course_utils.schedules.functional.cosine_warm_restarts_lr",
