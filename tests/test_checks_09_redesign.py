@@ -1069,7 +1069,7 @@ def test_sb09_triage_counting_a_spike_only_three_steps_before_the_break_gets_its
 
     _passes("triage", reference)
     _fails_with("triage", three_before, "A spike EXACTLY two steps before")
-    _fails_with("triage", three_before, "test 21 of")
+    _fails_with("triage", three_before, "test 22 of")
     with pytest.raises(CheckFailed) as failed:
         checker(SET)("triage", three_before)
     assert "The median is that of the FINITE" not in str(failed.value)
@@ -1675,3 +1675,56 @@ def test_uh09_early_stopping_keeping_the_lowest_loss_of_a_full_run_fails_visibly
         return len(val_losses) - 1, int(np.argmin(np.asarray(val_losses, dtype=float)))
 
     _fails_with("early_stopping_min_delta", lowest_at_the_end, "2.375, 2.25], patience 5")
+
+
+# ----------------------------------------------------------------------------- referee read ul09
+
+
+def _triage_testing(bad):
+    """triage as the referee wrote it (ul09's wrong3.py), with `bad` the test of a broken value:
+    the task's order, the median and the spikes over the finite norms."""
+
+    def answer(train_losses, val_losses, grad_norms):
+        train, val, norms = (
+            np.asarray(a, dtype=float) for a in (train_losses, val_losses, grad_norms)
+        )
+        spikes = np.isfinite(norms) & (norms > 10 * np.median(norms[np.isfinite(norms)]))
+        steps_bad = bad(train) | bad(norms)
+        if steps_bad.any() or bad(val).any():
+            if not steps_bad.any():
+                return (3, 3) if spikes.any() else (2, 2)
+            first_bad = int(np.argmax(steps_bad))
+            return (3, 3) if spikes[: max(first_bad - 1, 0)].any() else (2, 2)
+        if spikes.any():
+            return 3, 3
+        first, last = train[:10].mean(), train[-10:].mean()
+        if last > 1.02 * first:
+            return 5, 2
+        if abs(last - first) < 0.02 * first:
+            return 1, 1
+        blocks = train[len(train) % 10 :].reshape(-1, 10).mean(1)
+        if blocks[-1] < blocks[:-1].min() and np.all(val[-2:] > 1.02 * val.min()):
+            return 4, 4
+        return 0, 0
+
+    return answer
+
+
+def test_ul09_triage_testing_isnan_for_not_finite_fails_first_with_the_inf_hint():
+    """ul09 E1: np.isnan where the task says not finite reads +inf as a value. It failed first on
+    the log whose spike follows the break, with that Mistake's hint; a visible log that overflows
+    to +inf with no NaN and no spike now comes first (fault nan; read as values, rising), and its
+    hint names inf. The hidden twin catches it too."""
+    from test_checks import _judged
+
+    _passes("triage", _triage_testing(lambda a: ~np.isfinite(a)))
+    nan_only = _triage_testing(np.isnan)
+    _fails_with("triage", nan_only, "+inf is not finite either")
+    _fails_with("triage", nan_only, "test 4 of")
+    result = _judged(SET, "triage", nan_only)
+    assert result.score == 0
+    hidden = [
+        i for i, c in enumerate(_question("triage").cases) if "+inf without NaN" in c.description
+    ]
+    assert len(hidden) == 1 and f"test {hidden[0] + 1} of" in result.output
+    assert "failed" in result.output.split(f"test {hidden[0] + 1} of")[1].splitlines()[0]

@@ -17,6 +17,7 @@ import numpy as np
 from ._triage_bounds import BOUNDS_CASES, bounds_mistakes
 from ._triage_ends import ENDS_CASES, ENDS_HINT
 from ._triage_flat_spike import FLAT_SPIKE_CASES
+from ._triage_inf import INF_CASES, spike_after_break_mistakes
 from ._triage_late import LATE_CASES, slice_end_mistakes, still_rising_mistake
 from ._triage_logs import (  # noqa: F401 - the tests read the generators from here
     _log_dip_then_partial_recovery,
@@ -194,6 +195,7 @@ TRIAGE = Question(
         Case(_log_healthy, "a healthy run: the train loss falls, norms near 1"),
         Case(_log_flat, "the train loss stays where it started, tiny norms"),
         Case(_log_nan_without_spike, "steady norms near 1, then NaN everywhere"),
+        *INF_CASES[:1],
         Case(
             _log_inf_train_after_spike,
             "a norm spike at step 21, the train loss inf from step 41, every norm finite",
@@ -281,6 +283,7 @@ TRIAGE = Question(
         *LATE_CASES[1:],
         *STRICT_HIDDEN,
         *ORDER_HIDDEN,
+        *INF_CASES[1:],
         *FLAT_SPIKE_CASES,  # the visible one last of the visible cases, the hidden one last
     ),
     mistakes=(
@@ -334,11 +337,7 @@ TRIAGE = Question(
             "spike after it did not cause the break.",
             _variant(first_bad="train only"),
         ),
-        Mistake(
-            "Only a spike BEFORE the first non-finite value can have caused the break: a spike "
-            "that comes after it is a symptom of the broken run, and the fault stays nan.",
-            _variant(spike_order="anywhere"),
-        ),
+        *spike_after_break_mistakes(_variant, _triage),
         Mistake(
             "A train loss that climbs is not one of the lecture's four faults, yet it is a fault: "
             "the task's fault 5 (rising). The lecture names its usual cause, the learning rate, "
