@@ -407,6 +407,7 @@ def _log_period_warm_restarts(log=math.log):
         (lambda x, b: np.log(x) / np.log(b), "step 121"),
         (lambda x, b: math.log2(x) / math.log2(b), "step 133"),
         (lambda x, b: np.log2(x) / np.log2(b), "step 133"),
+        (lambda x, b: math.log1p(x - 1) / math.log1p(b - 1), "step 111"),
     ],
     ids=[
         "math.log(x, b)",
@@ -414,6 +415,7 @@ def _log_period_warm_restarts(log=math.log):
         "np.log(x) / np.log(b)",
         "log2(x) / log2(b)",
         "np.log2(x) / np.log2(b)",
+        "log1p(x - 1) / log1p(b - 1)",
     ],
 )
 def test_a_floating_point_period_count_fails_a_visible_case_with_the_hint(log, step):
@@ -421,7 +423,8 @@ def test_a_floating_point_period_count_fails_a_visible_case_with_the_hint(log, s
     points on a hidden case; that case is visible now, so the hint shows at once. uk05: the
     base-10 ratio passed every case, hidden ones too; a visible T_mult = 5 case catches it. um05:
     so did the base-2 ratio (log2(11^3) / log2(11) = 2.999...: step 133 for T_0 = 1, T_mult = 11),
-    caught by a visible T_mult = 11 case."""
+    caught by a visible T_mult = 11 case; un05: log1p(x - 1) / log1p(b - 1) (the careful form Q3
+    recommends) at step 111 for T_mult = 10."""
     question = specs.load(SCHEDULES).question("warm_restarts_lrs")
     (case,) = [c for c in question.cases if step in c.description]
     assert not case.hidden
@@ -460,3 +463,26 @@ def test_which_loop_refuses_a_whole_float_and_an_answer_that_takes_it_scores_0()
     _fails_with("which_loop", _which_loop_taking_a_whole_float, "6.0, a float")
     for seed in (0, 7, 123):
         assert _judged(SCHEDULES, "which_loop", _which_loop_taking_a_whole_float, seed).score == 0
+
+
+def test_un05_the_hidden_long_period_case_catches_floating_point_period_counts():
+    """un05: each float logarithm misses restarts at some T_mult; the hidden case drawing T_mult
+    from 2 to 40 past the third restart catches each form in some of 40 grading draws."""
+    question = specs.load(SCHEDULES).question("warm_restarts_lrs")
+    (case,) = [c for c in question.cases if "T_mult from 2 to 40" in c.description]
+    assert case.hidden and case.generated
+    draws = [case.make_inputs(np.random.default_rng(seed)) for seed in range(40)]
+    assert all(args[2] >= args[1] * (1 + args[3] + args[3] ** 2) for args in draws)
+    logs = (
+        math.log,
+        lambda x, b: math.log10(x) / math.log10(b),
+        lambda x, b: math.log2(x) / math.log2(b),
+        lambda x, b: math.log1p(x - 1) / math.log1p(b - 1),
+    )
+    for log in logs:
+        answer = _log_period_warm_restarts(log)
+        caught = [
+            not np.allclose(answer(*args), question.reference(*args), rtol=1e-9, atol=1e-12)
+            for args in draws
+        ]
+        assert sum(caught) >= 2, [args[1:4] for args in draws]

@@ -71,6 +71,15 @@ def _first_period_grown(base_lr, T_0, steps, T_mult=1, eta_min=0.0):
     return _periods(base_lr, T_0, steps, T_mult, eta_min, first=T_0 * T_mult)
 
 
+def _generated_long_periods(rng):
+    """Periods growing by a factor T_mult of 2 to 40, past the third restart: each floating-point
+    logarithm misses some restart T_0 (T_mult^n - 1) / (T_mult - 1) (log2 at T_mult = 11, 15, 39,
+    log10 at 5, 6, 15, log and log1p at 10, 17, 31, ...; un05)."""
+    T_0, T_mult = int(rng.integers(1, 4)), int(rng.integers(2, 41))
+    steps = T_0 * (1 + T_mult + T_mult**2) + int(rng.integers(1, 11))
+    return float(rng.uniform(0.01, 1.0)), T_0, steps, T_mult, float(rng.uniform(0, 0.005))
+
+
 def _generated(rng):
     T_0 = int(rng.integers(1, 12))
     T_mult = int(rng.choice([1, 2, 3]))
@@ -157,8 +166,13 @@ WARM_RESTARTS = Question(
             lambda: (0.1, 1, 140, 11),
             "T_0 = 1, T_mult = 11, 140 steps: a restart at step 133 = 1 + 11 + 121",
         ),
+        Case(
+            lambda: (0.1, 1, 120, 10),
+            "T_0 = 1, T_mult = 10, 120 steps: a restart at step 111 = 1 + 10 + 100",
+        ),
         Case(_generated, "a random T_0, T_mult and length", hidden=True),
         Case(_generated, "another random T_0, T_mult and length", hidden=True),
+        Case(_generated_long_periods, "T_mult from 2 to 40, past the third restart", hidden=True),
     ),
     mistakes=(
         Mistake(
