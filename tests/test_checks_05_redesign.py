@@ -404,9 +404,9 @@ def _log_period_warm_restarts(log=math.log):
     [
         (math.log, "step 121"),
         (lambda x, b: math.log10(x) / math.log10(b), "step 31"),
-        (lambda x, b: np.log(x) / np.log(b), "step 121"),
+        (lambda x, b: np.log(x) / np.log(b), None),
         (lambda x, b: math.log2(x) / math.log2(b), "step 133"),
-        (lambda x, b: np.log2(x) / np.log2(b), "step 133"),
+        (lambda x, b: np.log2(x) / np.log2(b), None),
         (lambda x, b: math.log1p(x - 1) / math.log1p(b - 1), "step 111"),
     ],
     ids=[
@@ -424,14 +424,17 @@ def test_a_floating_point_period_count_fails_a_visible_case_with_the_hint(log, s
     base-10 ratio passed every case, hidden ones too; a visible T_mult = 5 case catches it. um05:
     so did the base-2 ratio (log2(11^3) / log2(11) = 2.999...: step 133 for T_0 = 1, T_mult = 11),
     caught by a visible T_mult = 11 case; un05: log1p(x - 1) / log1p(b - 1) (the careful form Q3
-    recommends) at step 111 for T_mult = 10."""
-    question = specs.load(SCHEDULES).question("warm_restarts_lrs")
-    (case,) = [c for c in question.cases if step in c.description]
-    assert not case.hidden
+    recommends) at step 111 for T_mult = 10. numpy's own logarithms differ between versions
+    (np.log(243) / np.log(3) is 5.0 with numpy 1.26, 4.999... with 2.4; 1331 for base 11 the
+    other way round), so for the np forms only some visible case is asserted to catch them."""
     from test_checks import _judged
 
+    question = specs.load(SCHEDULES).question("warm_restarts_lrs")
     answer = _log_period_warm_restarts(log)
-    assert not np.allclose(answer(*case.make_inputs()), question.reference(*case.make_inputs()))
+    if step is not None:  # math's logarithms: the platform's libm, the case named
+        (case,) = [c for c in question.cases if step in c.description]
+        args = case.make_inputs()
+        assert not case.hidden and not np.allclose(answer(*args), question.reference(*args))
     with pytest.raises(CheckFailed, match=r"math\.log\(243, 3\) = 4\.999"):
         checker(SCHEDULES)("warm_restarts_lrs", answer)
     assert _judged(SCHEDULES, "warm_restarts_lrs", answer).score == 0
