@@ -16,6 +16,7 @@ import math
 import numpy as np
 
 from ..schedules.functional import cosine_warm_restarts_lr
+from ._float32 import float32_close
 from .base import Case, Mistake, Question
 
 
@@ -208,6 +209,13 @@ WARM_RESTARTS = Question(
             "The clock of a period counts the steps since its own restart, not t modulo the "
             "current period's length (the same only when T_mult = 1).",
             _variant(reset=False),
+        ),
+        Mistake(
+            "Your rates agree with the reference only to float32's precision (about 7 digits): "
+            "return them in float64, numpy's default dtype, as the task asks; the check compares "
+            "to a relative 1e-9, which float32 cannot reach.",
+            lambda *args: _warm_restarts(*args).astype(np.float32),
+            matches=lambda args, got: float32_close(_warm_restarts(*args), got),
         ),
     ),
     hint=(
