@@ -496,25 +496,14 @@ def test_uq05_a_right_warm_restart_schedule_in_float32_gets_the_dtype_hint():
     digits and the hint about counting periods; it now gets a hint that names float32, and the
     same numbers in float64 (an array or a list) pass."""
     from test_checks import _judged
-
-    def rates(base_lr, T_0, steps, T_mult=1, eta_min=0.0, dtype=np.float64):
-        """A right answer written by hand (integer period bookkeeping), in `dtype`."""
-        for value, low in ((T_0, 1), (T_mult, 1), (steps, 0)):
-            if type(value) is not int or value < low:
-                raise ValueError("T_0 and T_mult must be whole numbers >= 1, steps >= 0.")
-        out, since, period = [], 0, T_0
-        for _ in range(steps):
-            out.append(eta_min + (base_lr - eta_min) * (1 + math.cos(math.pi * since / period)) / 2)
-            since += 1
-            if since == period:
-                since, period = 0, period * T_mult
-        return np.array(out, dtype=dtype)
+    from test_checks_05_fa05 import _written_out as rates  # a right answer written by hand
 
     def in_float32(*args):
         return rates(*args).astype(np.float32)
 
     def computed_in_float32(base_lr, T_0, steps, T_mult=1, eta_min=0.0):
-        return rates(np.float32(base_lr), T_0, steps, T_mult, np.float32(eta_min), np.float32)
+        exact = rates(base_lr, T_0, steps, T_mult, eta_min)
+        return np.float32(eta_min) + (exact - eta_min).astype(np.float32)
 
     for answer in (in_float32, computed_in_float32):
         with pytest.raises(CheckFailed, match="float32's precision"):
