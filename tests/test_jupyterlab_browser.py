@@ -10,7 +10,8 @@ server for the session: Run All, wait until the kernel is idle, then
   its output changes;
 - a screenshot per notebook in build/screenshots/ (folder-stem.png).
 
-Lectures and solutions: every code cell ran. Lecture 01 also checks its claim: the explorer reports divergence past 2/L.
+Lectures and solutions: every code cell ran. Lecture 01 also checks its claim: the explorer
+reports divergence past 2/L.
 
 Needs Debian's ``chromium`` and the ``playwright`` Python package (``.ci/run`` installs chromium
 when it can); skipped with the reason when either is missing. Never downloads a browser.
@@ -192,15 +193,17 @@ def _stub_names(notebook: str) -> set[str]:
     return {a or b for pairs in found for a, b in pairs}
 
 
+def _code_sources(notebook: str) -> list[str]:
+    """The source of each code cell, in order (the page shows them in the same order)."""
+    cells = nbformat.read(ROOT / notebook, as_version=4).cells
+    return [c.source for c in cells if c.cell_type == "code"]
+
+
 def _check_errors(page, notebook: str) -> None:
     """No error output; in an exercise, only errors of cells that use a stub (which raises
     NotImplementedError, or leaves its value None) are expected."""
     stubs = _stub_names(notebook) if notebook.startswith("exercises/") else set()
-    sources = [
-        c.source
-        for c in nbformat.read(ROOT / notebook, as_version=4).cells
-        if c.cell_type == "code"
-    ]
+    sources = _code_sources(notebook)
     cells = page.locator(".jp-Notebook .jp-CodeCell")
     assert cells.count() == len(sources), "the page shows every code cell"
     unexpected = []
@@ -277,11 +280,7 @@ def _check_widgets(page) -> int:
 
 def _explorer_diverges_past_two_over_l(page) -> None:
     """Lecture 01: typed past 2/L, the learning-rate explorer redraws and reports divergence."""
-    sources = [
-        c.source
-        for c in nbformat.read(ROOT / "notebooks/01_gradient_descent.ipynb", as_version=4).cells
-        if c.cell_type == "code"
-    ]
+    sources = _code_sources("notebooks/01_gradient_descent.ipynb")
     index = next(i for i, s in enumerate(sources) if "= learning_rate_explorer(" in s)
     cell = page.locator(".jp-Notebook .jp-CodeCell").nth(index)
     explorer = cell.locator(".widget-vbox").filter(has=page.locator(".widget-slider")).first
